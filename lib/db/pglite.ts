@@ -1,0 +1,115 @@
+import fs from "node:fs";
+import path from "node:path";
+import os from "node:os";
+import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
+import { vector } from "@electric-sql/pglite-pgvector";
+import type { Database, Queryable } from "./types";
+
+export class DatabaseLockedError extends Error {
+  constructor(dataDir: string, holder: { pid: number; host?: string; startedAt?: string }) {
+    super(
+      `The embedded database at ${dataDir} is already in use by process ${holder.pid}` +
+        `${holder.host ? ` on ${holder.host}` : ""}${holder.startedAt ? ` (since ${holder.startedAt})` : ""}. ` +
+        "PGlite allows one process per data directory: stop the other server first, " +
+        "or point PGLITE_DATA_DIR at another directory.",
+    );
+    this.name = "DatabaseLockedError";
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Takes the data directory's lock file, refusing when another live process holds it.
+ * A lock left by a dead process is taken over. Returns the function that releases it.
+ */
+export function acquireDataDirLock(dataDir: string): () => void {
+  const lockPath = `${path.resolve(dataDir)}.lock`;
+  fs.mkdirSync(path.dirname(lockPath), { recursive: true });
+  const mine = JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, mine, { flag: "wx" });
+      const release = () => {
+        try {
+          const held = JSON.parse(fs.readFileSync(lockPath, "utf8"));
+          if (held.pid === process.pid) fs.unlinkSync(lockPath);
+        } catch {
+          /* already gone */
+        }
+      };
+      process.once("exit", release);
+      return release;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      let holder: { pid: number; host?: string; startedAt?: string } = { pid: -1 };
+      try {
+        holder = JSON.parse(fs.readFileSync(lockPath, "utf8"));
+      } catch {
+        /* unreadable lock: treat as stale */
+      }
+      const sameHost = !holder.host || holder.host === os.hostname();
+      if (holder.pid > 0 && (holder.pid === process.pid || !sameHost || isAlive(holder.pid))) {
+        throw new DatabaseLockedError(dataDir, holder);
+      }
+      fs.rmSync(lockPath, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new Error(`Could not take the lock ${lockPath}`);
+}
+
+export const SEARCH_PATH = `set search_path to "$user", public, extensions`;
+
+/** Wraps a PGlite instance in the driver interface. */
+export function wrapPglite(pg: PGlite, onClose?: () => void): Database & { pg: PGlite } {
+  const wrap = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
+    async query<T>(sql: string, params?: unknown[]) {
+      const res = await q.query<T>(sql, params as unknown[]);
+      return { rows: res.rows };
+    },
+    async exec(sql: string) {
+      await q.exec(sql);
+    },
+  });
+  return {
+    kind: "pglite",
+    pg,
+    ...wrap(pg),
+    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    close: async () => {
+      try {
+        await pg.close();
+      } finally {
+        onClose?.();
+      }
+    },
+  };
+}
+
+/**
+ * Opens the embedded database. With a dataDir it persists there under a lock; without
+ * one it lives in memory (tests). `loadDataDir` starts from a dump (a migrated template).
+ */
+export async function openPglite(
+  opts: { dataDir?: string; loadDataDir?: Blob | File } = {},
+): Promise<Database & { pg: PGlite }> {
+  const release = opts.dataDir ? acquireDataDirLock(opts.dataDir) : undefined;
+  try {
+    if (opts.dataDir) fs.mkdirSync(opts.dataDir, { recursive: true });
+    const options: PGliteOptions = { extensions: { vector }, relaxedDurability: false };
+    if (opts.loadDataDir) options.loadDataDir = opts.loadDataDir;
+    const pg = opts.dataDir ? await PGlite.create(opts.dataDir, options) : await PGlite.create(options);
+    await pg.exec(SEARCH_PATH);
+    return wrapPglite(pg, release);
+  } catch (e) {
+    release?.();
+    throw e;
+  }
+}

@@ -1,0 +1,23 @@
+/** The small query surface every driver offers (PGlite and postgres.js alike). */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: "pglite" | "postgres";
+  /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The verified JWT claims a request runs under; they become the RLS session. */
+export interface Claims {
+  sub: string;
+  role: "authenticated" | "anon";
+  email?: string;
+  app_metadata?: { role?: string; [k: string]: unknown };
+  user_metadata?: Record<string, unknown>;
+  [k: string]: unknown;
+}

@@ -1,0 +1,111 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, USER_A, USER_B, userClaims } from "../support/db";
+import { migrate, readMigrations } from "../../lib/db/migrate";
+import { withClaims } from "../../lib/db/session";
+import { acquireDataDirLock, DatabaseLockedError } from "../../lib/db/pglite";
+
+let db: Awaited<ReturnType<typeof createTestDb>>;
+beforeAll(async () => {
+  db = await createTestDb();
+});
+afterAll(() => db.close());
+
+describe("migrations", () => {
+  it("records every migration file and applies nothing twice", async () => {
+    const files = readMigrations();
+    const { rows } = await db.query<{ version: string }>(
+      "select version from supabase_migrations.schema_migrations order by version",
+    );
+    expect(rows.map((r) => r.version)).toEqual(files.map((f) => f.version));
+    expect((await migrate(db, { local: true })).applied).toEqual([]);
+  });
+
+  it("has the seed's five tables with their columns", async () => {
+    const { rows } = await db.query<{ table_name: string; column_name: string; data_type: string }>(
+      `select table_name, column_name, data_type from information_schema.columns where table_schema = 'public'`,
+    );
+    const cols = (t: string) => Object.fromEntries(rows.filter((r) => r.table_name === t).map((r) => [r.column_name, r.data_type]));
+    expect(cols("conversations")).toMatchObject({ id: "uuid", user_id: "text", created_at: "timestamp with time zone", updated_at: "timestamp with time zone", metadata: "jsonb" });
+    expect(cols("interactions")).toMatchObject({ id: "uuid", conversation_id: "uuid", user_prompt: "text", model_used: "text", routing_decision: "jsonb", response: "text", success_rating: "integer", response_time: "double precision", created_at: "timestamp with time zone", feedback: "jsonb" });
+    expect(cols("learning_patterns")).toMatchObject({ id: "uuid", pattern_type: "text", pattern_data: "jsonb", success_count: "integer", failure_count: "integer", confidence_score: "double precision", last_updated: "timestamp with time zone" });
+    expect(cols("knowledge_base")).toMatchObject({ id: "uuid", topic: "text", content: "text", source: "text", confidence: "double precision", created_at: "timestamp with time zone", embeddings: "USER-DEFINED", embedding_model: "text" });
+    expect(cols("model_performance")).toMatchObject({ id: "uuid", model_name: "text", task_type: "text", success_rate: "double precision", avg_response_time: "double precision", user_satisfaction: "double precision", last_updated: "timestamp with time zone", performance_data: "jsonb" });
+  });
+
+  it("enables RLS on every public table", async () => {
+    const { rows } = await db.query<{ relname: string; relrowsecurity: boolean }>(
+      `select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = 'public' and c.relkind = 'r'`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(14);
+    expect(rows.filter((r) => !r.relrowsecurity).map((r) => r.relname)).toEqual([]);
+  });
+
+  it("refuses embeddings of the wrong dimension", async () => {
+    await expect(
+      db.query(
+        `insert into knowledge_base (content, source, content_hash, embedding_model, embeddings) values ('x', 'document_ingestion', 'h', 'm', $1)`,
+        [`[${new Array(1536).fill(0.1).join(",")}]`],
+      ),
+    ).rejects.toThrow(/expected 768 dimensions/);
+  });
+
+  it("keeps configuration versions immutable", async () => {
+    await expect(db.query("update config_versions set summary = 'changed'")).rejects.toThrow(/immutable/);
+    await expect(db.query("delete from config_versions")).rejects.toThrow(/immutable/);
+  });
+
+  it("rejects a rating outside 1-5", async () => {
+    const conv = await withClaims(db, userClaims(USER_A), (tx) =>
+      tx.query<{ id: string }>("insert into conversations default values returning id"),
+    );
+    await expect(
+      withClaims(db, userClaims(USER_A), (tx) =>
+        tx.query("insert into interactions (conversation_id, user_prompt, success_rating) values ($1, 'hi', 6)", [conv.rows[0].id]),
+      ),
+    ).rejects.toThrow(/check constraint/);
+  });
+});
+
+describe("withClaims", () => {
+  it("runs as the claims' user and does not leak the role after the transaction", async () => {
+    const inside = await withClaims(db, userClaims(USER_B), (tx) =>
+      tx.query<{ uid: string; role: string }>("select auth.uid()::text as uid, current_user as role"),
+    );
+    expect(inside.rows[0]).toEqual({ uid: USER_B, role: "authenticated" });
+    const after = await db.query<{ role: string; claims: string | null }>(
+      "select current_user as role, nullif(current_setting('request.jwt.claims', true), '') as claims",
+    );
+    expect(after.rows[0]).toEqual({ role: "postgres", claims: null });
+  });
+
+  it("rolls back the user's writes when fn throws", async () => {
+    await expect(
+      withClaims(db, userClaims(USER_B), async (tx) => {
+        await tx.query("insert into conversations (title) values ('rolled back')");
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    const { rows } = await db.query("select 1 from conversations where title = 'rolled back'");
+    expect(rows).toHaveLength(0);
+  });
+});
+
+describe("data directory lock", () => {
+  it("refuses a second holder while the first is alive and takes over a stale lock", () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "elite-lock-")), "pglite");
+    const release = acquireDataDirLock(dir);
+    expect(() => acquireDataDirLock(dir)).toThrow(DatabaseLockedError);
+    expect(() => acquireDataDirLock(dir)).toThrow(/already in use by process \d+/);
+    release();
+    // A lock left behind by a process that no longer exists is stale.
+    fs.writeFileSync(`${dir}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname() }));
+    const again = acquireDataDirLock(dir);
+    expect(JSON.parse(fs.readFileSync(`${dir}.lock`, "utf8")).pid).toBe(process.pid);
+    again();
+    expect(fs.existsSync(`${dir}.lock`)).toBe(false);
+  });
+});
