@@ -25,10 +25,10 @@ export const ollamaHostsSchema = z
   .pipe(
     z
       .array(
-        z.preprocess(
-          (h) => (typeof h === "string" && !/^https?:\/\//.test(h) ? `http://${h}` : h),
-          httpUrl,
-        ),
+        z
+          .string()
+          .transform((h) => (/^https?:\/\//.test(h) ? h : `http://${h}`))
+          .pipe(httpUrl),
       )
       .min(1, "expected at least one host, e.g. http://127.0.0.1:11434 (comma-separated for several)"),
   );

@@ -10,7 +10,7 @@ export interface MigrationFile {
 
 const FILE_RE = /^(\d{14})_([a-z0-9_]+)\.sql$/;
 
-export function readMigrations(dir = path.join(process.cwd(), "supabase", "migrations")): MigrationFile[] {
+export function readMigrations(dir = path.join(/* turbopackIgnore: true */ process.cwd(), "supabase", "migrations")): MigrationFile[] {
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith(".sql"))
@@ -22,7 +22,7 @@ export function readMigrations(dir = path.join(process.cwd(), "supabase", "migra
     });
 }
 
-export function readLocalBootstrap(dir = path.join(process.cwd(), "supabase", "local")): string[] {
+export function readLocalBootstrap(dir = path.join(/* turbopackIgnore: true */ process.cwd(), "supabase", "local")): string[] {
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith(".sql"))

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, USER_A, USER_B, userClaims } from "../support/db";
 import { migrate, readMigrations } from "../../lib/db/migrate";
 import { withClaims } from "../../lib/db/session";
-import { acquireDataDirLock, DatabaseLockedError } from "../../lib/db/pglite";
+import { acquireDataDirLock, DatabaseLockedError, openPglite } from "../../lib/db/pglite";
 
 let db: Awaited<ReturnType<typeof createTestDb>>;
 beforeAll(async () => {
@@ -107,5 +107,26 @@ describe("data directory lock", () => {
     expect(JSON.parse(fs.readFileSync(`${dir}.lock`, "utf8")).pid).toBe(process.pid);
     again();
     expect(fs.existsSync(`${dir}.lock`)).toBe(false);
+  });
+});
+
+describe("persistence", () => {
+  it("keeps the data across a restart and refuses a second opener meanwhile", async () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "elite-persist-")), "pglite");
+    const first = await openPglite({ dataDir: dir });
+    await migrate(first, { local: true });
+    await withClaims(first, userClaims(USER_A), (tx) => tx.query("insert into conversations (title) values ('survives')"));
+    await expect(openPglite({ dataDir: dir })).rejects.toThrow(DatabaseLockedError);
+    await first.close();
+    expect(fs.existsSync(`${dir}.lock`)).toBe(false);
+
+    const second = await openPglite({ dataDir: dir });
+    try {
+      expect((await migrate(second, { local: true })).applied).toEqual([]);
+      const { rows } = await second.query<{ title: string; user_id: string }>("select title, user_id from conversations");
+      expect(rows).toEqual([{ title: "survives", user_id: USER_A }]);
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -1,0 +1,60 @@
+import { pageIdentity } from "@/lib/auth/page";
+import { databaseStatus, ollamaStatus } from "@/lib/health";
+import { env } from "@/lib/config/env";
+
+export default async function SettingsPage() {
+  const identity = await pageIdentity("/settings");
+  const [db, hosts] = await Promise.all([databaseStatus(), ollamaStatus()]);
+  const e = env();
+  return (
+    <div className="max-w-3xl space-y-8" data-testid="page-settings">
+      <h1 className="text-2xl font-semibold">Settings</h1>
+
+      <section aria-labelledby="db-h" className="space-y-2">
+        <h2 id="db-h" className="text-lg font-medium">Database</h2>
+        <dl className="grid grid-cols-[10rem_1fr] gap-y-1 text-sm">
+          <dt className="text-zinc-500">Mode</dt>
+          <dd data-testid="db-mode">
+            {db.mode === "embedded" ? `Embedded PostgreSQL (PGlite) in ${e.pgliteDataDir}` : "Supabase / Postgres (DATABASE_URL)"}
+          </dd>
+          <dt className="text-zinc-500">Status</dt>
+          <dd data-testid="db-status">
+            {db.ok ? `OK, ${db.migrations} migrations applied` : <span className="text-red-600">Unavailable: {db.error}</span>}
+          </dd>
+          <dt className="text-zinc-500">Signed in as</dt>
+          <dd>
+            {identity?.email ?? identity?.userId} {identity?.isOperator ? "(operator)" : ""}
+            {identity?.source === "local" && " — embedded mode has one local operator and no login"}
+          </dd>
+        </dl>
+      </section>
+
+      <section aria-labelledby="ollama-h" className="space-y-2">
+        <h2 id="ollama-h" className="text-lg font-medium">Ollama hosts</h2>
+        <p className="text-sm text-zinc-500">
+          From <code>OLLAMA_HOST</code> (comma-separated for several machines).
+        </p>
+        <table className="w-full text-left text-sm" data-testid="ollama-hosts">
+          <thead className="text-zinc-500">
+            <tr>
+              <th className="py-1 font-medium">Host</th>
+              <th className="py-1 font-medium">Kind</th>
+              <th className="py-1 font-medium">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {hosts.map((h) => (
+              <tr key={h.host} className="border-t border-zinc-200 dark:border-zinc-800">
+                <td className="py-1 font-mono">{h.host}</td>
+                <td className="py-1">{h.ok ? (h.simulator ? "Simulated" : "Real Ollama") : "—"}</td>
+                <td className="py-1">
+                  {h.ok ? `Up, version ${h.version}` : <span className="text-red-600">Down: {h.error}</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}

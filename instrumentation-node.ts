@@ -1,0 +1,25 @@
+import { ConfigError, parseEnv } from "./lib/config/env";
+import { getDb } from "./lib/db";
+
+/**
+ * A bad or half-set configuration stops the server here with a message naming the
+ * variable; the database is opened (and migrated) at once, so a second server on the same
+ * embedded data directory is refused at start, not at the first request.
+ */
+export async function startNodeServer() {
+  try {
+    parseEnv();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`\n${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  try {
+    await getDb();
+  } catch (e) {
+    console.error(`\nThe database could not be opened: ${e instanceof Error ? e.message : e}\n`);
+    process.exit(1);
+  }
+}

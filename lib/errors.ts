@@ -1,0 +1,62 @@
+/**
+ * One error type with codes, `<kind>:<surface>`. The kind decides the HTTP status and
+ * whether the message may be shown; the cause stays in the server log.
+ */
+export type ErrorKind = "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "unavailable" | "internal";
+export type ErrorSurface = "auth" | "database" | "ollama" | "input" | "config" | "chat" | "knowledge" | "learning" | "api";
+export type ErrorCode = `${ErrorKind}:${ErrorSurface}`;
+
+const STATUS: Record<ErrorKind, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+  internal: 500,
+};
+
+const DEFAULT_MESSAGE: Record<ErrorKind, string> = {
+  bad_request: "The request was not valid.",
+  unauthorized: "You need to sign in first.",
+  forbidden: "You do not have access to this. Ask an operator.",
+  not_found: "Not found.",
+  conflict: "That conflicts with the current state; reload and try again.",
+  unavailable: "A service this needs is not available right now.",
+  internal: "Something went wrong on the server. The details are in the server log.",
+};
+
+export class AppError extends Error {
+  readonly kind: ErrorKind;
+  readonly surface: ErrorSurface;
+  readonly status: number;
+
+  constructor(
+    public readonly code: ErrorCode,
+    message?: string,
+    options?: { cause?: unknown },
+  ) {
+    const [kind, surface] = code.split(":") as [ErrorKind, ErrorSurface];
+    super(message ?? DEFAULT_MESSAGE[kind], options);
+    this.name = "AppError";
+    this.kind = kind;
+    this.surface = surface;
+    this.status = STATUS[kind];
+  }
+
+  /** What a client may see: internal errors never carry their message or cause. */
+  toJSON() {
+    return { code: this.code, message: this.kind === "internal" ? DEFAULT_MESSAGE.internal : this.message };
+  }
+
+  toResponse(): Response {
+    return Response.json({ error: this.toJSON() }, { status: this.status });
+  }
+}
+
+/** Turns anything thrown into an AppError, logging what is not one. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  console.error(err);
+  return new AppError("internal:api", undefined, { cause: err });
+}

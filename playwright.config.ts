@@ -1,0 +1,51 @@
+import fs from "node:fs";
+import { defineConfig, devices } from "@playwright/test";
+
+const APP_PORT = 3100;
+const SIM_PORT = 11531;
+const chromium = process.env.PLAYWRIGHT_CHROMIUM ?? (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  outputDir: "test-results/playwright-artifacts",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  reporter: [["list"], ["json", { outputFile: "test-results/playwright.json" }]],
+  use: {
+    baseURL: `http://127.0.0.1:${APP_PORT}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      // Debian's Chromium when present (never a downloaded browser here); Playwright's own elsewhere.
+      executablePath: chromium,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
+  webServer: [
+    {
+      command: `npx tsx tests/support/ollama-sim/cli.ts --port ${SIM_PORT} --seed 7 --time-scale 0.05`,
+      url: `http://127.0.0.1:${SIM_PORT}/api/version`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
+      command: `rm -rf .data/e2e .data/e2e.lock && npx next start -p ${APP_PORT}`,
+      url: `http://127.0.0.1:${APP_PORT}/api/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      env: { PGLITE_DATA_DIR: ".data/e2e", OLLAMA_HOST: `http://127.0.0.1:${SIM_PORT}` },
+    },
+  ],
+});

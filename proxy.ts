@@ -1,0 +1,28 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { parseEnv } from "@/lib/config/env";
+
+const PUBLIC_PAGES = ["/login", "/auth/"];
+
+/**
+ * Supabase mode: refresh the session cookies on every request and send signed-out visitors
+ * of pages to /login (API routes answer 401 themselves). Embedded mode: nothing to do.
+ */
+export async function proxy(request: NextRequest) {
+  const cfg = parseEnv().supabase;
+  if (!cfg) return NextResponse.next();
+  const { updateSession } = await import("@/lib/auth/supabase/proxy");
+  const { response, signedIn } = await updateSession(request, cfg);
+  const path = request.nextUrl.pathname;
+  const isPage = !path.startsWith("/api/") && !path.startsWith("/v1/");
+  if (!signedIn && isPage && !PUBLIC_PAGES.some((p) => path === p || path.startsWith(p))) {
+    const url = request.nextUrl.clone();
+    url.pathname = "/login";
+    url.search = `?next=${encodeURIComponent(path)}`;
+    return NextResponse.redirect(url);
+  }
+  return response;
+}
+
+export const config = {
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico)$).*)"],
+};

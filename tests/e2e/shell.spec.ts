@@ -1,0 +1,46 @@
+import { expect, test } from "@playwright/test";
+
+test("the app starts on the embedded defaults and every navigation entry opens", async ({ page }, testInfo) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/chat$/);
+  await expect(page.getByTestId("banner-simulated")).toBeVisible();
+  await expect(page.getByTestId("identity")).toContainText("operator");
+
+  const entries = [
+    ["nav-chat", "page-chat", "/chat"],
+    ["nav-dashboard", "page-dashboard", "/dashboard"],
+    ["nav-adaptations", "page-adaptations", "/adaptations"],
+    ["nav-knowledge", "page-knowledge", "/knowledge"],
+    ["nav-settings", "page-settings", "/settings"],
+  ] as const;
+  for (const [nav, pageId, path] of entries) {
+    await page.getByTestId(nav).first().click();
+    await expect(page).toHaveURL(new RegExp(`${path}$`));
+    await expect(page.getByTestId(pageId)).toBeVisible();
+    await expect(page.getByTestId(nav).first()).toHaveAttribute("aria-current", "page");
+  }
+
+  // Settings tells the truth about the database and the (simulated) Ollama host.
+  await expect(page.getByTestId("db-mode")).toContainText("Embedded");
+  await expect(page.getByTestId("db-status")).toContainText("migrations applied");
+  await expect(page.getByTestId("ollama-hosts")).toContainText("Simulated");
+  await page.screenshot({ path: testInfo.outputPath("settings-light.png"), fullPage: true });
+
+  // Dark mode: system → light → dark.
+  await page.getByTestId("theme-toggle").click();
+  await page.getByTestId("theme-toggle").click();
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await page.screenshot({ path: testInfo.outputPath("settings-dark.png"), fullPage: true });
+  await page.reload();
+  await expect(page.locator("html")).toHaveClass(/dark/);
+});
+
+test("the health endpoint reports the database and the simulated Ollama", async ({ request }) => {
+  const res = await request.get("/api/health");
+  expect(res.status()).toBe(200);
+  const body = await res.json();
+  expect(body.status).toBe("ok");
+  expect(body.database).toMatchObject({ ok: true, mode: "embedded" });
+  expect(body.database.migrations).toBeGreaterThanOrEqual(6);
+  expect(body.ollama).toMatchObject({ ok: true, simulated: true });
+});
