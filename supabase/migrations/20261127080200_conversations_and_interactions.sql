@@ -81,7 +81,13 @@ create policy "Users can add interactions to their own conversations"
 create policy "Users can update their own interactions"
   on public.interactions for update to authenticated
   using (user_id = (select private.current_user_id()))
-  with check (user_id = (select private.current_user_id()));
+  with check (
+    user_id = (select private.current_user_id())
+    and exists (
+      select 1 from public.conversations c
+      where c.id = conversation_id and c.user_id = (select private.current_user_id())
+    )
+  );
 create policy "Users can delete their own interactions"
   on public.interactions for delete to authenticated
   using (user_id = (select private.current_user_id()));
