@@ -1,0 +1,92 @@
+/**
+ * The classification ensemble: the feature classifier, nearest neighbours over embeddings
+ * and the router model each cast a vote (task type + confidence); votes count by
+ * weight × confidence. A voter's weight is learned from how often it agreed with the task
+ * type an interaction turned out to have (a Beta posterior over agreement, discounted so
+ * the weights follow a voter that gets better or worse).
+ */
+import { TASK_TYPES, type TaskType } from "./domain";
+
+export { classifyByNeighbours, cosineSimilarity, type LabelledEmbedding, type NeighbourVote } from "./neighbours";
+
+export const VOTERS = ["features", "neighbours", "router_model"] as const;
+export type VoterName = (typeof VOTERS)[number];
+
+export type Vote = { name: VoterName; taskType: TaskType; confidence: number; weight: number };
+
+export type EnsembleResult = {
+  taskType: TaskType;
+  /** the winner's share of all weight, scaled by the voters' confidence: 0..1 */
+  confidence: number;
+  voters: Vote[];
+  scores: Record<TaskType, number>;
+};
+
+export function combineVotes(votes: readonly Vote[], fallback: TaskType = "general"): EnsembleResult {
+  const scores = Object.fromEntries(TASK_TYPES.map((t) => [t, 0])) as Record<TaskType, number>;
+  const usable = votes.filter((v) => v.weight > 0 && v.confidence > 0);
+  if (usable.length === 0) return { taskType: fallback, confidence: 0, voters: [...votes], scores };
+
+  let totalWeight = 0;
+  for (const v of usable) {
+    scores[v.taskType] += v.weight * clamp01(v.confidence);
+    totalWeight += v.weight;
+  }
+  // Highest score wins; a tie goes to the task type of the single strongest vote.
+  const strongest = [...usable].sort((a, b) => b.weight * b.confidence - a.weight * a.confidence)[0].taskType;
+  let taskType = strongest;
+  for (const t of TASK_TYPES) if (scores[t] > scores[taskType]) taskType = t;
+  return { taskType, confidence: clamp01(scores[taskType] / totalWeight), voters: [...votes], scores };
+}
+
+/** Agreement of each voter with final outcomes, as a Beta posterior. */
+export type VoterWeights = Record<VoterName, { alpha: number; beta: number }>;
+
+export const DEFAULT_VOTER_WEIGHTS: VoterWeights = {
+  features: { alpha: 3, beta: 2 },
+  neighbours: { alpha: 3, beta: 2 },
+  router_model: { alpha: 3.5, beta: 1.5 },
+};
+
+export function voterWeight(weights: VoterWeights, name: VoterName): number {
+  const { alpha, beta } = weights[name];
+  return alpha / (alpha + beta);
+}
+
+/**
+ * After the task type of an interaction is known (a correction, the model that succeeded,
+ * an operator's label): every voter that took part gains agreement or disagreement.
+ * `discount` (< 1) lets old evidence fade, toward the default prior.
+ */
+export function updateVoterWeights(
+  weights: VoterWeights,
+  { votes, outcome }: { votes: readonly Pick<Vote, "name" | "taskType">[]; outcome: TaskType },
+  { discount = 0.99 }: { discount?: number } = {},
+): VoterWeights {
+  const next: VoterWeights = { ...weights };
+  for (const v of votes) {
+    const prior = DEFAULT_VOTER_WEIGHTS[v.name];
+    const cur = next[v.name];
+    const agreed = v.taskType === outcome ? 1 : 0;
+    next[v.name] = {
+      alpha: prior.alpha + discount * (cur.alpha - prior.alpha) + agreed,
+      beta: prior.beta + discount * (cur.beta - prior.beta) + (1 - agreed),
+    };
+  }
+  return next;
+}
+
+/** Builds the votes from whatever voters answered, with the learned weights. */
+export function votesFrom(
+  weights: VoterWeights,
+  answers: Partial<Record<VoterName, { taskType: TaskType; confidence: number } | null>>,
+): Vote[] {
+  return VOTERS.flatMap((name) => {
+    const a = answers[name];
+    return a ? [{ name, taskType: a.taskType, confidence: a.confidence, weight: voterWeight(weights, name) }] : [];
+  });
+}
+
+function clamp01(x: number): number {
+  return Math.min(1, Math.max(0, x));
+}
