@@ -1,6 +1,7 @@
 import "server-only";
 import { env } from "@/lib/config/env";
 import { getDb } from "@/lib/db";
+import { getOllamaPool, type HostHealth } from "@/lib/ollama";
 
 export interface DatabaseStatus {
   ok: boolean;
@@ -10,13 +11,7 @@ export interface DatabaseStatus {
   error?: string;
 }
 
-export interface OllamaHostStatus {
-  host: string;
-  ok: boolean;
-  simulator: boolean;
-  version?: string;
-  error?: string;
-}
+export type OllamaHostStatus = HostHealth;
 
 export async function databaseStatus(): Promise<DatabaseStatus> {
   const mode = env().mode;
@@ -32,21 +27,9 @@ export async function databaseStatus(): Promise<DatabaseStatus> {
   }
 }
 
-/** Asks each configured host for its version; the simulator says so in its answer. */
-export async function ollamaStatus(): Promise<OllamaHostStatus[]> {
-  return Promise.all(
-    env().ollamaHosts.map(async (host): Promise<OllamaHostStatus> => {
-      try {
-        const res = await fetch(`${host}/api/version`, { signal: AbortSignal.timeout(2000), cache: "no-store" });
-        if (!res.ok) return { host, ok: false, simulator: false, error: `HTTP ${res.status}` };
-        const body = (await res.json()) as { version?: string; simulator?: boolean };
-        return { host, ok: true, simulator: body.simulator === true, version: body.version };
-      } catch (e) {
-        const reason = e instanceof Error && e.name === "TimeoutError" ? "no answer within 2 s" : "unreachable";
-        return { host, ok: false, simulator: false, error: `${reason} (is \`ollama serve\` running?)` };
-      }
-    }),
-  );
+/** Asks each configured host for its version (the simulator says so in its answer) and cool-down. */
+export function ollamaStatus(): Promise<OllamaHostStatus[]> {
+  return getOllamaPool().health();
 }
 
 // The banner on every page asks often; a few seconds of caching keeps it cheap.

@@ -1,10 +1,12 @@
 import { pageIdentity } from "@/lib/auth/page";
 import { databaseStatus, ollamaStatus } from "@/lib/health";
 import { env } from "@/lib/config/env";
+import { rosterStatus } from "@/lib/orchestrator/roster-status";
+import { RosterForm } from "@/components/settings/roster-form";
 
 export default async function SettingsPage() {
   const identity = await pageIdentity("/settings");
-  const [db, hosts] = await Promise.all([databaseStatus(), ollamaStatus()]);
+  const [db, hosts, roles] = await Promise.all([databaseStatus(), ollamaStatus(), rosterStatus()]);
   const e = env();
   return (
     <div className="max-w-3xl space-y-8" data-testid="page-settings">
@@ -54,6 +56,14 @@ export default async function SettingsPage() {
             ))}
           </tbody>
         </table>
+      </section>
+
+      <section aria-labelledby="roster-h" className="space-y-2">
+        <h2 id="roster-h" className="text-lg font-medium">Model roster</h2>
+        <p className="text-sm text-zinc-500">
+          Which Ollama model plays each role. {identity?.isOperator ? "Operators can change the tags." : "Only operators can change them."}
+        </p>
+        <RosterForm roles={roles} editable={Boolean(identity?.isOperator)} />
       </section>
     </div>
   );

@@ -32,6 +32,11 @@ export function getDb(): Promise<Database> {
   return g.__eliteDb;
 }
 
+/** Makes this process use an already open database (tests, scripts, benchmarks). */
+export function useDatabase(db: Database): void {
+  g.__eliteDb = Promise.resolve(db);
+}
+
 /** A user's queries: one transaction under RLS with their verified claims. */
 export async function withUser<T>(claims: Claims | null, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return withClaims(await getDb(), claims, fn);

@@ -1,12 +1,11 @@
-import { Placeholder } from "@/components/placeholder";
+import { ChatApp } from "@/components/chat/chat-app";
 import { pageIdentity } from "@/lib/auth/page";
+import { loadChat } from "@/lib/chat/load";
+import { maxContextTokens } from "@/lib/orchestrator/context";
 
-export default async function ChatPage() {
-  await pageIdentity("/chat");
-  return (
-    <Placeholder title="Chat" testId="page-chat">
-      <p>Coming next: streaming answers routed to the best of the five models, with why each model was chosen, what failed before it, and feedback (thumbs, stars, corrections, “this model would have been better”) that changes the next decision.</p>
-      <p>Conversations are already stored per user with row-level security.</p>
-    </Placeholder>
-  );
+export default async function NewChatPage() {
+  const identity = (await pageIdentity("/chat"))!;
+  const chat = await loadChat(identity, null);
+  if (!chat.found) return null;
+  return <ChatApp conversationId={null} conversations={chat.conversations} initialTurns={[]} models={chat.models} maxContextTokens={await maxContextTokens()} />;
 }

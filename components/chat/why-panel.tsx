@@ -1,0 +1,82 @@
+import type { Decision } from "@/lib/chat/events";
+
+const REASON: Record<Decision["reason"], string> = {
+  policy: "the learned routing policy",
+  pattern: "a learned routing pattern",
+  forced: "your choice of model",
+  regenerate: "a regenerate request",
+};
+
+/** "Why this model": everything the orchestrator decided for this answer. */
+export function WhyPanel({ decision }: { decision: Decision }) {
+  return (
+    <details className="mt-2 text-xs text-zinc-600 dark:text-zinc-400" data-testid="why-panel">
+      <summary className="cursor-pointer select-none">Why this model?</summary>
+      <dl className="mt-2 grid grid-cols-[9rem_1fr] gap-x-2 gap-y-1">
+        <dt>Task type</dt>
+        <dd data-testid="why-task-type">
+          {decision.taskType} ({Math.round(decision.confidence * 100)}% confident)
+        </dd>
+        <dt>Classifiers</dt>
+        <dd>{decision.voters.map((v) => `${v.name}: ${v.taskType} ${Math.round(v.confidence * 100)}%`).join(" · ") || "—"}</dd>
+        <dt>Chosen by</dt>
+        <dd data-testid="why-reason">
+          {REASON[decision.reason]}
+          {decision.explored && " (exploring: trying a less certain model to learn)"}
+        </dd>
+        {decision.pattern && (
+          <>
+            <dt>Pattern followed</dt>
+            <dd data-testid="why-pattern">
+              similar to past corrections ({Math.round(decision.pattern.similarity * 100)}% similar, confidence{" "}
+              {Math.round(decision.pattern.confidence * 100)}%)
+            </dd>
+          </>
+        )}
+        {decision.means && (
+          <>
+            <dt>Expected success</dt>
+            <dd>
+              {Object.entries(decision.means)
+                .sort((a, b) => b[1] - a[1])
+                .map(([m, p]) => `${m} ${Math.round(p * 100)}%`)
+                .join(" · ")}
+            </dd>
+          </>
+        )}
+        <dt>Fallback chain</dt>
+        <dd>{decision.chain.join(" → ") || "—"}</dd>
+        {decision.skipped.length > 0 && (
+          <>
+            <dt>Skipped</dt>
+            <dd>{decision.skipped.map((s) => `${s.model} (${s.reason})`).join(", ")}</dd>
+          </>
+        )}
+        {decision.attempts.length > 0 && (
+          <>
+            <dt>Attempts</dt>
+            <dd data-testid="why-attempts">
+              <ol className="list-decimal pl-4">
+                {decision.attempts.map((a, i) => (
+                  <li key={i}>
+                    {a.model}: {a.ok ? "answered" : `${a.reason}${a.message ? ` — ${a.message}` : ""}`} ({Math.round(a.ms)} ms)
+                  </li>
+                ))}
+              </ol>
+            </dd>
+          </>
+        )}
+        <dt>Parameters</dt>
+        <dd>{Object.entries(decision.params).map(([k, v]) => `${k}=${v}`).join(", ") || "model defaults"}</dd>
+        <dt>Prompt version</dt>
+        <dd>{decision.configVersion ? `v${decision.configVersion} (production)` : "—"}</dd>
+        {decision.knowledge && decision.knowledge.length > 0 && (
+          <>
+            <dt>Knowledge used</dt>
+            <dd>{decision.knowledge.map((k) => `${k.topic} (${k.score.toFixed(2)})`).join(", ")}</dd>
+          </>
+        )}
+      </dl>
+    </details>
+  );
+}

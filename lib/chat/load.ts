@@ -1,0 +1,59 @@
+import "server-only";
+import type { Identity } from "@/lib/auth";
+import { withUser } from "@/lib/db";
+import { getConversation, listConversations } from "@/lib/db/queries/conversations";
+import { listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
+import { getRoster } from "@/lib/db/queries/roster";
+import { decisionSchema } from "./events";
+import type { ConversationSummary, Feedback, ModelChoice, Turn } from "./types";
+
+const ROLE_LABEL: Record<string, string> = {
+  router: "router",
+  math: "math specialist",
+  lead_developer: "lead developer",
+  senior_developer: "senior developer",
+  architect: "architect",
+};
+
+export function turnFromRow(row: InteractionRow): Turn {
+  const decision = decisionSchema.safeParse(row.routing_decision);
+  const d = decision.success ? decision.data : null;
+  const err = row.error as { code?: string; message?: string } | null;
+  return {
+    id: row.id,
+    parentId: row.parent_id,
+    prompt: row.user_prompt,
+    response: row.response ?? "",
+    // A row still "started" when read back belongs to a request that never finished (crash).
+    status: row.status === "started" ? "failed" : row.status,
+    decision: d,
+    notices: d ? d.attempts.filter((a) => !a.ok) : [],
+    error: err
+      ? { code: err.code ?? "failed", message: err.message ?? "The answer failed." }
+      : row.status === "started"
+        ? { code: "interrupted", message: "This answer was interrupted (the server stopped while answering)." }
+        : null,
+    rating: row.success_rating,
+    feedback: (row.feedback ?? {}) as Feedback,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export async function loadChat(identity: Identity, conversationId: string | null) {
+  return withUser(identity.claims, async (tx) => {
+    const conversations: ConversationSummary[] = (await listConversations(tx, { userId: identity.userId })).map((c) => ({
+      id: c.id,
+      title: c.title,
+      updatedAt: c.updated_at.toISOString(),
+    }));
+    const roster = await getRoster(tx);
+    const models: ModelChoice[] = roster
+      .filter((r) => r.role !== "embedding")
+      .map((r) => ({ model: r.model_tag, role: r.role, label: `${r.model_tag} (${ROLE_LABEL[r.role] ?? r.role})` }));
+    if (!conversationId) return { found: true as const, conversations, models, turns: [] as Turn[], title: null };
+    const conversation = await getConversation(tx, { id: conversationId });
+    if (!conversation || conversation.user_id !== identity.userId) return { found: false as const };
+    const turns = (await listInteractions(tx, { conversationId })).map(turnFromRow);
+    return { found: true as const, conversations, models, turns, title: conversation.title };
+  });
+}

@@ -1,0 +1,40 @@
+import type { Attempt, Decision } from "./events";
+
+/** One answer as the chat shows it (an interaction, or one still streaming). */
+export interface Turn {
+  id: string; // interaction id; a temporary id until the server names it
+  parentId: string | null; // set on a regenerated answer: the answer it was regenerated from
+  prompt: string;
+  response: string;
+  status: "streaming" | "completed" | "failed" | "cancelled";
+  decision: Decision | null;
+  notices: Attempt[]; // failed attempts the user saw replaced by the next model
+  error: { code: string; message: string } | null;
+  rating: number | null;
+  feedback: Feedback;
+  createdAt: string;
+}
+
+export interface Feedback {
+  thumbs?: "up" | "down";
+  tags?: QuickTag[];
+  correction?: string;
+  betterModel?: string;
+  copied?: boolean;
+  preferred?: boolean; // chosen as the better of its siblings
+}
+
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  updatedAt: string;
+}
+
+export interface ModelChoice {
+  model: string;
+  role: string;
+  label: string;
+}
+
+export const QUICK_TAGS = ["needs comments", "too long", "wrong", "incomplete", "great"] as const;
+export type QuickTag = (typeof QUICK_TAGS)[number];

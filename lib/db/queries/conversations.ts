@@ -1,0 +1,55 @@
+import type { Queryable } from "../types";
+
+export interface ConversationRow {
+  id: string;
+  user_id: string;
+  title: string;
+  created_at: Date;
+  updated_at: Date;
+  metadata: Record<string, unknown>;
+}
+
+/** Runs under the caller's RLS session: user_id defaults to auth.uid(). */
+export async function createConversation(tx: Queryable, { title }: { title?: string } = {}): Promise<ConversationRow> {
+  const { rows } = await tx.query<ConversationRow>(
+    "insert into conversations (title) values (coalesce($1, 'New conversation')) returning *",
+    [title ?? null],
+  );
+  return rows[0];
+}
+
+/** Newest first; `search` matches the title or any prompt or answer in the conversation. */
+export async function listConversations(
+  tx: Queryable,
+  { search, limit = 100, userId }: { search?: string; limit?: number; userId: string },
+): Promise<ConversationRow[]> {
+  const pattern = search?.trim() ? `%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const { rows } = await tx.query<ConversationRow>(
+    `select c.* from conversations c
+     where c.user_id = $3
+       and ($1::text is null or c.title ilike $1 or exists (
+         select 1 from interactions i where i.conversation_id = c.id and (i.user_prompt ilike $1 or i.response ilike $1)))
+     order by c.updated_at desc limit $2`,
+    [pattern, limit, userId],
+  );
+  return rows;
+}
+
+export async function getConversation(tx: Queryable, { id }: { id: string }): Promise<ConversationRow | null> {
+  const { rows } = await tx.query<ConversationRow>("select * from conversations where id = $1", [id]);
+  return rows[0] ?? null;
+}
+
+export async function renameConversation(tx: Queryable, { id, title }: { id: string; title: string }): Promise<boolean> {
+  const { rows } = await tx.query("update conversations set title = $2 where id = $1 returning id", [id, title]);
+  return rows.length === 1;
+}
+
+export async function touchConversation(tx: Queryable, { id }: { id: string }): Promise<void> {
+  await tx.query("update conversations set updated_at = now() where id = $1", [id]);
+}
+
+export async function deleteConversation(tx: Queryable, { id }: { id: string }): Promise<boolean> {
+  const { rows } = await tx.query("delete from conversations where id = $1 returning id", [id]);
+  return rows.length === 1;
+}

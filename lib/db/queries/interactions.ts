@@ -1,0 +1,155 @@
+import type { Queryable } from "../types";
+
+export type InteractionStatus = "started" | "completed" | "failed" | "cancelled";
+
+export interface InteractionRow {
+  id: string;
+  conversation_id: string;
+  user_id: string;
+  user_prompt: string;
+  model_used: string | null;
+  routing_decision: Record<string, unknown>;
+  response: string | null;
+  success_rating: number | null;
+  response_time: number | null;
+  created_at: Date;
+  feedback: Record<string, unknown>;
+  status: InteractionStatus;
+  task_type: string | null;
+  source: "chat" | "api" | "seed";
+  parent_id: string | null;
+  config_version_id: string | null;
+  error: Record<string, unknown> | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  completed_at: Date | null;
+}
+
+const COLUMNS = `id, conversation_id, user_id, user_prompt, model_used, routing_decision, response, success_rating,
+  response_time, created_at, feedback, status, task_type, source, parent_id, config_version_id, error,
+  prompt_tokens, completion_tokens, completed_at`;
+
+const vec = (v: number[] | undefined) => (v ? `[${v.join(",")}]` : null);
+
+/** Written before the first token, so a crash or a failed model still leaves a record. */
+export async function startInteraction(
+  tx: Queryable,
+  i: {
+    conversationId: string;
+    prompt: string;
+    taskType: string;
+    routingDecision: unknown;
+    modelUsed: string;
+    parentId?: string | null;
+    configVersionId?: string | null;
+    source?: "chat" | "api";
+    promptEmbedding?: number[];
+    embeddingModel?: string;
+  },
+): Promise<{ id: string; created_at: Date }> {
+  const { rows } = await tx.query<{ id: string; created_at: Date }>(
+    `insert into interactions (conversation_id, user_prompt, task_type, routing_decision, model_used, parent_id,
+       config_version_id, source, prompt_embedding, embedding_model)
+     values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::extensions.vector, $10) returning id, created_at`,
+    [
+      i.conversationId,
+      i.prompt,
+      i.taskType,
+      JSON.stringify(i.routingDecision),
+      i.modelUsed,
+      i.parentId ?? null,
+      i.configVersionId ?? null,
+      i.source ?? "chat",
+      vec(i.promptEmbedding),
+      i.promptEmbedding ? (i.embeddingModel ?? null) : null,
+    ],
+  );
+  return rows[0];
+}
+
+/** Written after the last token (or the last failure): the outcome, the answer, the trail. */
+export async function finishInteraction(
+  tx: Queryable,
+  i: {
+    id: string;
+    status: Exclude<InteractionStatus, "started">;
+    response: string;
+    modelUsed: string | null;
+    routingDecision: unknown;
+    responseTimeMs: number;
+    promptTokens?: number | null;
+    completionTokens?: number | null;
+    error?: unknown;
+    feedback?: Record<string, unknown>;
+  },
+): Promise<void> {
+  await tx.query(
+    `update interactions set status = $2, response = $3, model_used = $4, routing_decision = $5::jsonb,
+       response_time = $6, prompt_tokens = $7, completion_tokens = $8, error = $9::jsonb,
+       feedback = feedback || $10::jsonb, completed_at = now()
+     where id = $1`,
+    [
+      i.id,
+      i.status,
+      i.response,
+      i.modelUsed,
+      JSON.stringify(i.routingDecision),
+      i.responseTimeMs,
+      i.promptTokens ?? null,
+      i.completionTokens ?? null,
+      i.error === undefined ? null : JSON.stringify(i.error),
+      JSON.stringify(i.feedback ?? {}),
+    ],
+  );
+}
+
+export async function getInteraction(tx: Queryable, { id }: { id: string }): Promise<InteractionRow | null> {
+  const { rows } = await tx.query<InteractionRow>(`select ${COLUMNS} from interactions where id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function listInteractions(tx: Queryable, { conversationId }: { conversationId: string }): Promise<InteractionRow[]> {
+  const { rows } = await tx.query<InteractionRow>(
+    `select ${COLUMNS} from interactions where conversation_id = $1 order by created_at, id`,
+    [conversationId],
+  );
+  return rows;
+}
+
+/** Merges feedback (and the star rating, when given) into an interaction the caller can update. */
+export async function recordFeedback(
+  tx: Queryable,
+  { id, rating, feedback }: { id: string; rating?: number | null; feedback: Record<string, unknown> },
+): Promise<InteractionRow | null> {
+  const { rows } = await tx.query<InteractionRow>(
+    `update interactions set feedback = feedback || $2::jsonb,
+       success_rating = case when $3::int is null then success_rating else $3::int end
+     where id = $1 returning ${COLUMNS}`,
+    [id, JSON.stringify(feedback), rating ?? null],
+  );
+  return rows[0] ?? null;
+}
+
+/** Past requests with a known outcome, nearest to an embedding (the classifier's neighbours). */
+export async function nearestRatedInteractions(
+  tx: Queryable,
+  { embedding, limit = 15 }: { embedding: number[]; limit?: number },
+): Promise<{ id: string; task_type: string; model_used: string; success_rating: number | null; embedding: number[] }[]> {
+  const { rows } = await tx.query<{ id: string; task_type: string; model_used: string; success_rating: number | null; embedding: string }>(
+    `select id, task_type, model_used, success_rating, prompt_embedding::text as embedding
+     from interactions
+     where prompt_embedding is not null and status = 'completed' and task_type is not null
+       and (success_rating is not null or feedback ? 'thumbs' or feedback ? 'taskType')
+     order by prompt_embedding <=> $1::extensions.vector limit $2`,
+    [vec(embedding), limit],
+  );
+  return rows.map((r) => ({ ...r, embedding: JSON.parse(r.embedding) as number[] }));
+}
+
+export async function getInteractionEmbedding(tx: Queryable, { id }: { id: string }): Promise<{ embedding: number[]; model: string } | null> {
+  const { rows } = await tx.query<{ e: string | null; m: string | null }>(
+    "select prompt_embedding::text as e, embedding_model as m from interactions where id = $1",
+    [id],
+  );
+  return rows[0]?.e ? { embedding: JSON.parse(rows[0].e), model: rows[0].m ?? "" } : null;
+}

@@ -1,0 +1,38 @@
+import type { Queryable } from "../types";
+
+export const ROSTER_ROLES = ["router", "math", "lead_developer", "senior_developer", "architect", "embedding"] as const;
+export type RosterRole = (typeof ROSTER_ROLES)[number];
+
+export interface RosterEntry {
+  role: RosterRole;
+  model_tag: string;
+  updated_at: Date;
+  updated_by: string | null;
+}
+
+export async function getRoster(tx: Queryable): Promise<RosterEntry[]> {
+  const { rows } = await tx.query<RosterEntry>(
+    `select * from model_roles order by array_position($1::text[], role)`,
+    [ROSTER_ROLES as unknown as string[]],
+  );
+  return rows;
+}
+
+/** Changes the tags that differ; returns the roles that changed with their old and new tags. */
+export async function updateRoster(
+  tx: Queryable,
+  { entries, by }: { entries: { role: RosterRole; modelTag: string }[]; by: string },
+): Promise<{ role: RosterRole; from: string; to: string }[]> {
+  const changed: { role: RosterRole; from: string; to: string }[] = [];
+  for (const { role, modelTag } of entries) {
+    const { rows } = await tx.query<{ from: string }>(
+      `with old as (select model_tag from model_roles where role = $1)
+       update model_roles set model_tag = $2, updated_at = now(), updated_by = $3
+       where role = $1 and model_tag <> $2
+       returning (select model_tag from old) as from`,
+      [role, modelTag, by],
+    );
+    if (rows[0]) changed.push({ role, from: rows[0].from, to: modelTag });
+  }
+  return changed;
+}

@@ -1,0 +1,129 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import type { Identity } from "@/lib/auth";
+import { asSystem, withUser } from "@/lib/db";
+import { getInteraction, getInteractionEmbedding, listInteractions, recordFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
+import { AppError } from "@/lib/errors";
+import { isTaskType, type TaskType } from "@/lib/orchestrator/domain";
+import { currentRoster, sameModel } from "@/lib/orchestrator/roster";
+import { rewardFrom, type AutoSignals } from "./reward";
+import { learningState, recordOutcome } from "./store";
+import { policyMeans } from "./policy";
+import { reinforceRoutingPattern } from "./patterns";
+
+export interface FeedbackPatch {
+  interactionId: string;
+  thumbs?: "up" | "down";
+  rating?: number;
+  tags?: string[];
+  correction?: string;
+  betterModel?: string;
+  copied?: true;
+  preferred?: true;
+}
+
+const NEUTRAL_AUTO: AutoSignals = { truncated: false, empty: false, refused: false, hasCodeBlock: true, codeExpected: false, mathAnswerPresent: true, mathExpected: false };
+
+/**
+ * Saves a user's feedback on their own answer and feeds it to the learning at once:
+ * ratings and thumbs move the routing posterior of (task type, model); "model X would have
+ * been better" and a preferred regenerated answer create or strengthen a routing pattern;
+ * a correction becomes a knowledge entry awaiting an operator's approval.
+ */
+export async function learnFromFeedback(identity: Identity, f: FeedbackPatch): Promise<{ message: string }> {
+  const roster = await currentRoster();
+  if (f.betterModel && !Object.values(roster.roles).some((m) => sameModel(m, f.betterModel!))) {
+    throw new AppError("bad_request:chat", `betterModel: "${f.betterModel}" is not one of the roster's models.`);
+  }
+  // Authorise: the interaction must be the caller's (RLS lets operators read others' but not write them).
+  const { row, before, siblings } = await withUser(identity.claims, async (tx) => {
+    const before = await getInteraction(tx, { id: f.interactionId });
+    if (!before || before.user_id !== identity.userId) throw new AppError("not_found:chat", "That answer does not exist (or is not yours).");
+    const { interactionId, rating, ...rest } = f;
+    void interactionId;
+    const patch: Record<string, unknown> = { ...rest, updatedAt: new Date().toISOString() };
+    if (rating !== undefined) patch.rating = rating;
+    const row = await recordFeedback(tx, { id: f.interactionId, rating: rating ?? null, feedback: patch });
+    if (!row) throw new AppError("not_found:chat", "That answer does not exist (or is not yours).");
+    let siblings: InteractionRow[] = [];
+    if (f.preferred) {
+      const root = row.parent_id ?? row.id;
+      siblings = (await listInteractions(tx, { conversationId: row.conversation_id })).filter((r) => r.id === root || r.parent_id === root);
+      for (const s of siblings) {
+        if (s.id !== row.id && (s.feedback as { preferred?: boolean }).preferred) await recordFeedback(tx, { id: s.id, feedback: { preferred: false } });
+      }
+    }
+    return { row, before, siblings };
+  });
+
+  const taskType = isTaskType(row.task_type) ? row.task_type : null;
+  const model = row.model_used;
+  const notes: string[] = [];
+  if (!taskType || !model || row.status !== "completed") return { message: "Saved." };
+
+  const prev = before.feedback as { thumbs?: string; copied?: boolean };
+  const update = (m: string, reward: number, rating?: number) =>
+    recordOutcome({ taskType, model: m, reward, success: reward >= 0.5, countOutcome: false, rating });
+
+  if (f.rating !== undefined) await update(model, rewardFrom({ rating: f.rating as 1 | 2 | 3 | 4 | 5, auto: NEUTRAL_AUTO }).reward, f.rating);
+  if (f.thumbs && f.thumbs !== prev.thumbs) await update(model, rewardFrom({ thumbs: f.thumbs, auto: NEUTRAL_AUTO }).reward);
+  if (f.copied && !prev.copied) await update(model, rewardFrom({ copied: true, auto: NEUTRAL_AUTO }).reward);
+  if (f.tags?.includes("wrong") || f.tags?.includes("incomplete")) await update(model, 0.2);
+  if (f.tags?.includes("great")) await update(model, 1);
+  if (f.correction) {
+    await update(model, rewardFrom({ corrected: true, auto: NEUTRAL_AUTO }).reward);
+    await queueCorrection(identity, row, f.correction);
+    notes.push("the correction awaits an operator's review for the knowledge base");
+  }
+
+  const better = f.betterModel
+    ? { model: f.betterModel, worse: model, rootId: row.id }
+    : f.preferred
+      ? preferredOver(row, siblings)
+      : null;
+  if (better && !sameModel(better.model, model)) {
+    const emb = await asSystem((tx) => getInteractionEmbedding(tx, { id: better.rootId }));
+    await update(better.worse ?? model, 0);
+    if (emb) {
+      const p = await reinforceRoutingPattern({
+        embedding: emb.embedding,
+        embeddingModel: emb.model,
+        taskType,
+        betterModel: better.model,
+        worseModel: better.worse ?? model,
+        interactionId: better.rootId,
+      });
+      notes.push(`similar requests will now go to ${better.model} (pattern confidence ${Math.round(p.confidence * 100)}%)`);
+    }
+  }
+  if (f.preferred) {
+    for (const s of siblings) if (s.model_used && isTaskType(s.task_type)) await recordOutcome({ taskType: s.task_type, model: s.model_used, reward: s.id === row.id ? 1 : 0, success: s.id === row.id, countOutcome: false });
+  }
+
+  const state = await learningState();
+  const role = roster.roleOf(model);
+  const mean = role ? policyMeans(taskType, [{ model, role }], state.policy, Date.now())[model] : undefined;
+  if (mean !== undefined) notes.unshift(`${model} now expected to succeed at ${taskType} ${Math.round(mean * 100)}% of the time`);
+  return { message: `Saved: ${notes.join("; ")}.` };
+}
+
+/** For a preferred sibling: the model chosen, the model it beat (the original answer's), the request. */
+function preferredOver(row: InteractionRow, siblings: InteractionRow[]): { model: string; worse: string | null; rootId: string } | null {
+  const rootId = row.parent_id ?? row.id;
+  const root = siblings.find((s) => s.id === rootId);
+  if (!row.model_used) return null;
+  return { model: row.model_used, worse: root && root.id !== row.id ? root.model_used : null, rootId };
+}
+
+async function queueCorrection(identity: Identity, row: InteractionRow, correction: string) {
+  const topic = row.user_prompt.split("\n")[0].slice(0, 120);
+  const content = `Question: ${row.user_prompt.slice(0, 2000)}\n\nCorrect answer (from a user): ${correction}`;
+  const hash = createHash("sha256").update(content).digest("hex");
+  await asSystem((tx) =>
+    tx.query(
+      `insert into knowledge_base (topic, content, source, confidence, content_hash, status, interaction_id, created_by, metadata)
+       values ($1, $2, 'user_feedback', 0.5, $3, 'pending', $4, $5, $6::jsonb)`,
+      [topic, content, hash, row.id, identity.userId, JSON.stringify({ taskType: row.task_type as TaskType, model: row.model_used })],
+    ),
+  );
+}

@@ -1,0 +1,210 @@
+import "server-only";
+import type { Identity } from "@/lib/auth";
+import { env } from "@/lib/config/env";
+import { withUser } from "@/lib/db";
+import { createConversation, getConversation, touchConversation } from "@/lib/db/queries/conversations";
+import { finishInteraction, listInteractions, startInteraction, type InteractionRow } from "@/lib/db/queries/interactions";
+import { AppError } from "@/lib/errors";
+import type { ChatMessage } from "@/lib/ollama";
+import type { Decision, RunEvent } from "@/lib/chat/events";
+import { currentRoster, sameModel } from "./roster";
+import { planRequest, type Plan } from "./plan";
+import { runChain } from "./run";
+import { learnFromRun } from "./learn";
+
+export interface PreparedChat {
+  identity: Identity;
+  conversationId: string | null;
+  prompt: string;
+  history: ChatMessage[];
+  regenerateOf: InteractionRow | null;
+  forcedModel?: string;
+}
+
+/** Earlier turns as chat messages: each answered prompt once, with its preferred (or first good) answer. */
+function historyFrom(rows: InteractionRow[], limit = 10): ChatMessage[] {
+  const answers = new Map<string, InteractionRow>();
+  for (const r of rows) {
+    if (r.status !== "completed" || !r.response) continue;
+    const root = r.parent_id ?? r.id;
+    const cur = answers.get(root);
+    if (!cur || (r.feedback as { preferred?: boolean }).preferred) answers.set(root, r);
+  }
+  return [...answers.values()]
+    .slice(-limit)
+    .flatMap((r) => [
+      { role: "user" as const, content: r.user_prompt },
+      { role: "assistant" as const, content: r.response ?? "" },
+    ]);
+}
+
+/**
+ * Everything that can be refused before the answer starts streaming: the conversation must
+ * be the caller's (RLS and an explicit check), a regenerated answer must be in it, a forced
+ * model must be in the roster.
+ */
+export async function prepareChat(
+  identity: Identity,
+  input: { conversationId: string | null; prompt: string; regenerateOf?: string; model?: string },
+): Promise<PreparedChat> {
+  const roster = await currentRoster();
+  if (input.model && !Object.values(roster.roles).some((m) => sameModel(m, input.model!))) {
+    throw new AppError("bad_request:chat", `model: "${input.model}" is not one of the roster's models.`);
+  }
+  return withUser(identity.claims, async (tx) => {
+    let history: ChatMessage[] = [];
+    let regenerateOf: InteractionRow | null = null;
+    if (input.conversationId) {
+      const conversation = await getConversation(tx, { id: input.conversationId });
+      if (!conversation || conversation.user_id !== identity.userId) {
+        throw new AppError("not_found:chat", "That conversation does not exist (or is not yours).");
+      }
+      const rows = await listInteractions(tx, { conversationId: conversation.id });
+      if (input.regenerateOf) {
+        regenerateOf = rows.find((r) => r.id === input.regenerateOf) ?? null;
+        if (!regenerateOf) throw new AppError("not_found:chat", "The answer to regenerate is not in this conversation.");
+        const root = regenerateOf.parent_id ?? regenerateOf.id;
+        const rootRow = rows.find((r) => r.id === root)!;
+        history = historyFrom(rows.filter((r) => r.created_at < rootRow.created_at));
+      } else history = historyFrom(rows);
+    } else if (input.regenerateOf) {
+      throw new AppError("bad_request:chat", "conversationId: needed to regenerate an answer.");
+    }
+    return {
+      identity,
+      conversationId: input.conversationId,
+      prompt: regenerateOf ? regenerateOf.user_prompt : input.prompt,
+      history,
+      regenerateOf,
+      forcedModel: input.model ?? (regenerateOf?.model_used ?? undefined),
+    };
+  });
+}
+
+export function decisionOf(plan: Plan, attempts: Decision["attempts"], model: string): Decision {
+  const planned = plan.chain.find((c) => c.model === model) ?? plan.chain[0];
+  return {
+    taskType: plan.taskType,
+    confidence: plan.confidence,
+    voters: plan.voters,
+    model,
+    role: planned?.role ?? null,
+    reason: plan.reason,
+    explored: plan.explored,
+    pattern: plan.pattern ? { id: plan.pattern.id, similarity: plan.pattern.similarity, confidence: plan.pattern.confidence_score } : null,
+    means: plan.means,
+    chain: plan.chain.map((c) => c.model),
+    params: planned ? { ...planned.params } : {},
+    configVersion: plan.config.version,
+    skipped: plan.skipped,
+    attempts,
+  };
+}
+
+function title(prompt: string): string {
+  const line = prompt.trim().split("\n")[0].replace(/\s+/g, " ");
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line || "New conversation";
+}
+
+/**
+ * Answers a prepared request as a stream of events. The interaction is written before the
+ * first token and completed after the last (or after the last failure), so every outcome is
+ * recorded; the learning then takes it in. No database transaction is held while a model runs.
+ */
+export async function* streamChat(p: PreparedChat, signal: AbortSignal): AsyncGenerator<RunEvent> {
+  const t0 = performance.now();
+  const claims = p.identity.claims;
+  const conversationId =
+    p.conversationId ?? (await withUser(claims, (tx) => createConversation(tx, { title: title(p.prompt) }))).id;
+
+  let plan: Plan;
+  try {
+    plan = await planRequest({
+      conversationId,
+      prompt: p.prompt,
+      history: p.history,
+      forcedModel: p.forcedModel,
+      regenerate: Boolean(p.regenerateOf) && p.forcedModel === p.regenerateOf?.model_used,
+      signal,
+    });
+  } catch (e) {
+    // Even when nothing can be planned (Ollama down, database trouble), the request is kept.
+    const message = `The models could not be reached: ${e instanceof Error ? e.message : String(e)}. Check Ollama on Settings.`;
+    const row = await withUser(claims, (tx) =>
+      startInteraction(tx, { conversationId, prompt: p.prompt, taskType: "general", routingDecision: {}, modelUsed: "", parentId: p.regenerateOf?.id }),
+    );
+    await withUser(claims, (tx) =>
+      finishInteraction(tx, { id: row.id, status: "failed", response: "", modelUsed: null, routingDecision: {}, responseTimeMs: performance.now() - t0, error: { code: "unavailable:ollama", message } }),
+    );
+    yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision: emptyDecision() };
+    yield { type: "error", code: "unavailable:ollama", message, interactionId: row.id, decision: null };
+    return;
+  }
+
+  if (plan.chain.length === 0) {
+    const message =
+      plan.hostsUp === 0
+        ? `No Ollama host answers (${env().ollamaHosts.join(", ")}). Start Ollama with \`ollama serve\` or fix OLLAMA_HOST, then send again — see Settings.`
+        : plan.skipped.length > 0
+        ? `No model can take this request: ${plan.skipped.map((s) => `${s.model} (${s.reason})`).join("; ")}. Pull the missing models or start Ollama — see Settings.`
+        : "No model is configured. Set the roster on Settings.";
+    const decision = decisionOf(plan, [], "");
+    const row = await withUser(claims, (tx) =>
+      startInteraction(tx, { conversationId, prompt: p.prompt, taskType: plan.taskType, routingDecision: decision, modelUsed: "", parentId: p.regenerateOf?.id, promptEmbedding: plan.embedding ?? undefined, embeddingModel: plan.embeddingModel, configVersionId: plan.config.versionId }),
+    );
+    await withUser(claims, (tx) =>
+      finishInteraction(tx, { id: row.id, status: "failed", response: "", modelUsed: null, routingDecision: decision, responseTimeMs: performance.now() - t0, error: { code: "unavailable:ollama", message } }),
+    );
+    yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision };
+    yield { type: "error", code: "unavailable:ollama", message, interactionId: row.id, decision };
+    return;
+  }
+
+  const first = decisionOf(plan, [], plan.chain[0].model);
+  const row = await withUser(claims, async (tx) => {
+    const r = await startInteraction(tx, {
+      conversationId,
+      prompt: p.prompt,
+      taskType: plan.taskType,
+      routingDecision: first,
+      modelUsed: plan.chain[0].model,
+      parentId: p.regenerateOf?.id,
+      configVersionId: plan.config.versionId,
+      promptEmbedding: plan.embedding ?? undefined,
+      embeddingModel: plan.embeddingModel,
+    });
+    await touchConversation(tx, { id: conversationId });
+    return r;
+  });
+  yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision: first };
+
+  const outcome = yield* runChain({ plan, prompt: p.prompt, history: p.history, signal });
+  const decision = decisionOf(plan, outcome.attempts, outcome.model ?? plan.chain[0].model);
+  const responseTimeMs = performance.now() - t0;
+  await withUser(claims, (tx) =>
+    finishInteraction(tx, {
+      id: row.id,
+      status: outcome.status,
+      response: outcome.response,
+      modelUsed: outcome.model,
+      routingDecision: decision,
+      responseTimeMs,
+      promptTokens: outcome.promptTokens,
+      completionTokens: outcome.completionTokens,
+      error: outcome.error ?? undefined,
+      feedback: { auto: outcome.auto ?? undefined },
+    }),
+  );
+  await learnFromRun({ plan, outcome, responseTimeMs, regenerateOf: p.regenerateOf }).catch((e) => console.error("learning update failed", e));
+
+  if (outcome.status === "completed") {
+    yield { type: "done", interactionId: row.id, decision, responseTimeMs, response: outcome.response };
+  } else if (outcome.status === "failed") {
+    yield { type: "error", code: outcome.error?.code ?? "all_failed", message: outcome.error?.message ?? "Every model failed.", interactionId: row.id, decision };
+  }
+}
+
+function emptyDecision(): Decision {
+  return { taskType: "general", confidence: 0, voters: [], model: "", role: null, reason: "policy", explored: false, pattern: null, chain: [], params: {}, configVersion: null, skipped: [], attempts: [] };
+}
+

@@ -1,0 +1,60 @@
+import "server-only";
+import type { InteractionRow } from "@/lib/db/queries/interactions";
+import { rewardFrom } from "@/lib/learning/reward";
+import { recordFallbackTrail, recordOutcome, recordParamsOutcome } from "@/lib/learning/store";
+import { recordPatternOutcome } from "@/lib/learning/patterns";
+import { isTaskType } from "./domain";
+import { noteModelError } from "./availability";
+import type { Plan } from "./plan";
+import type { RunOutcome } from "./run";
+
+/** Latency at which the parameter bandit's latency penalty is full. */
+const LATENCY_BUDGET_MS = 30_000;
+
+/** What one answered (or failed) request teaches, at once: routing, fallback order, parameters, patterns. */
+export async function learnFromRun({
+  plan,
+  outcome,
+  responseTimeMs,
+  regenerateOf,
+}: {
+  plan: Plan;
+  outcome: RunOutcome;
+  responseTimeMs: number;
+  regenerateOf: InteractionRow | null;
+}): Promise<void> {
+  const taskType = plan.taskType;
+  const tried = outcome.attempts.filter((a) => a.reason !== "cancelled");
+  for (const a of tried) {
+    if (a.ok) continue;
+    noteModelError(a.model, `${a.reason}${a.message ? `: ${a.message}` : ""}`);
+    await recordOutcome({ taskType, model: a.model, reward: 0, success: false, responseTimeMs: a.ms });
+  }
+  await recordFallbackTrail({ taskType, attempts: tried.map((a) => ({ model: a.model, ok: a.ok })) });
+
+  if (outcome.status === "completed" && outcome.model && outcome.auto) {
+    const r = rewardFrom({ auto: outcome.auto });
+    await recordOutcome({ taskType, model: outcome.model, reward: r.reward, success: r.success, responseTimeMs });
+    if (outcome.planned?.armId) {
+      await recordParamsOutcome({
+        model: outcome.model,
+        taskType,
+        armId: outcome.planned.armId,
+        quality: r.reward,
+        normalizedLatency: responseTimeMs / LATENCY_BUDGET_MS,
+      });
+    }
+  }
+  if (plan.pattern && outcome.status !== "cancelled") {
+    await recordPatternOutcome(plan.pattern.id, outcome.status === "completed" && outcome.model === plan.pattern.model_name);
+  }
+  // Asking again is an implicit verdict on the answer being regenerated.
+  if (regenerateOf?.model_used && isTaskType(regenerateOf.task_type) && regenerateOf.status === "completed") {
+    const r = rewardFrom({ regenerated: true, auto: emptyAuto() });
+    await recordOutcome({ taskType: regenerateOf.task_type, model: regenerateOf.model_used, reward: r.reward, success: r.success, countOutcome: false });
+  }
+}
+
+function emptyAuto() {
+  return { truncated: false, empty: false, refused: false, hasCodeBlock: true, codeExpected: false, mathAnswerPresent: true, mathExpected: false };
+}

@@ -1,0 +1,215 @@
+import "server-only";
+import { z } from "zod";
+import { asSystem } from "@/lib/db";
+import { nearestRatedInteractions } from "@/lib/db/queries/interactions";
+import { nearestRoutingPatterns, type RoutingPatternRow } from "@/lib/db/queries/learning";
+import { getOllamaPool, estimateTokens, type ChatMessage } from "@/lib/ollama";
+import { learningState } from "@/lib/learning/store";
+import { choosePolicy, type PolicyCandidate } from "@/lib/learning/policy";
+import { orderChain } from "@/lib/learning/fallback";
+import { chooseParams, type ParamArm } from "@/lib/learning/params";
+import { seededRng, type Rng } from "@/lib/learning/random";
+import { TASK_TYPES, defaultModelChain, isTaskType, type Role, type TaskType } from "./domain";
+import { classifyByFeatures } from "./features";
+import { classifyByNeighbours, combineVotes, votesFrom, type Vote } from "./ensemble";
+import { currentRoster, sameModel, type Roster } from "./roster";
+import { resolveConfig, systemPromptFor, type ResolvedConfig } from "./config";
+import { modelAvailability, type Availability } from "./availability";
+
+/** Follow a learned routing pattern when a request is at least this similar to it… */
+export const PATTERN_MIN_SIMILARITY = 0.75;
+/** …and the pattern has held up at least this often (posterior mean of its successes). */
+export const PATTERN_MIN_CONFIDENCE = 0.6;
+/** Ask the router model only when the cheap voters are less sure than this. */
+const ROUTER_MODEL_BELOW = 0.75;
+/** At most this many models try one request (the primary and two fallbacks). */
+export const MAX_ATTEMPTS = 3;
+
+export interface PlannedModel {
+  model: string;
+  role: Role | null;
+  system: string;
+  params: { temperature: number; num_predict: number; num_ctx: number };
+  armId: string | null;
+  promptTokens: number;
+}
+
+export interface Plan {
+  taskType: TaskType;
+  confidence: number;
+  voters: { name: string; taskType: string; confidence: number }[];
+  votes: Vote[];
+  embedding: number[] | null;
+  embeddingModel: string;
+  reason: "policy" | "pattern" | "forced" | "regenerate";
+  explored: boolean;
+  means?: Record<string, number>;
+  pattern: (RoutingPatternRow & { similarity: number }) | null;
+  chain: PlannedModel[];
+  skipped: { model: string; reason: string }[];
+  config: ResolvedConfig;
+  /** Ollama hosts that answered; 0 means Ollama is down (or OLLAMA_HOST is wrong). */
+  hostsUp: number;
+}
+
+const routerAnswerSchema = z.object({ task_type: z.enum(TASK_TYPES), confidence: z.number().min(0).max(1) });
+const ROUTER_FORMAT = z.toJSONSchema(routerAnswerSchema) as Record<string, unknown>;
+
+async function classifyWithRouter(model: string, prompt: string, signal?: AbortSignal) {
+  const res = await getOllamaPool().chat({
+    model,
+    format: ROUTER_FORMAT,
+    options: { temperature: 0, num_predict: 64 },
+    signal,
+    messages: [
+      {
+        role: "system",
+        content: `Classify the user's request into one task type: ${TASK_TYPES.join(", ")}. Answer as JSON with task_type and confidence (0 to 1).`,
+      },
+      { role: "user", content: prompt.slice(0, 4000) },
+    ],
+  });
+  return routerAnswerSchema.parse(JSON.parse(res.content));
+}
+
+async function classify(
+  prompt: string,
+  roster: Roster,
+  availability: Availability,
+  signal?: AbortSignal,
+): Promise<Pick<Plan, "taskType" | "confidence" | "voters" | "votes" | "embedding">> {
+  const state = await learningState();
+  const features = classifyByFeatures(prompt);
+  let embedding: number[] | null = null;
+  if (availability.has(roster.embedding)) {
+    try {
+      embedding = (await getOllamaPool().embed({ model: roster.embedding, input: [prompt.slice(0, 8000)], signal })).embeddings[0];
+    } catch {
+      embedding = null; // classification and patterns go on without neighbours
+    }
+  }
+  let neighbours = null;
+  if (embedding) {
+    const near = await asSystem((tx) => nearestRatedInteractions(tx, { embedding: embedding!, limit: 15 }));
+    // A past request's label is its task type; one that went well weighs more.
+    const examples = near
+      .filter((n) => isTaskType(n.task_type))
+      .map((n) => ({ embedding: n.embedding, taskType: n.task_type as TaskType, weight: n.success_rating ? n.success_rating / 5 : 0.6 }));
+    neighbours = classifyByNeighbours(embedding, examples);
+  }
+  let votes = votesFrom(state.voters, { features, neighbours });
+  let combined = combineVotes(votes);
+  if (combined.confidence < ROUTER_MODEL_BELOW && availability.has(roster.roles.router)) {
+    try {
+      const r = await classifyWithRouter(roster.roles.router, prompt, signal);
+      votes = votesFrom(state.voters, { features, neighbours, router_model: { taskType: r.task_type, confidence: r.confidence } });
+      combined = combineVotes(votes);
+    } catch {
+      /* the router model is one voter; without it the others decide */
+    }
+  }
+  return {
+    taskType: combined.taskType,
+    confidence: combined.confidence,
+    votes,
+    voters: votes.map((v) => ({ name: v.name, taskType: v.taskType, confidence: v.confidence })),
+    embedding,
+  };
+}
+
+function fitParams(arm: ParamArm, promptTokens: number, contextLength: number): PlannedModel["params"] {
+  // Room for the prompt and the answer, never beyond what the model can hold.
+  const wanted = Math.max(arm.num_ctx, promptTokens + arm.num_predict);
+  const num_ctx = Math.min(contextLength, 2 ** Math.ceil(Math.log2(wanted)));
+  return { temperature: arm.temperature, num_predict: Math.min(arm.num_predict, Math.max(256, num_ctx - promptTokens)), num_ctx };
+}
+
+export async function planRequest(input: {
+  conversationId: string;
+  prompt: string;
+  history: ChatMessage[];
+  forcedModel?: string;
+  regenerate?: boolean;
+  signal?: AbortSignal;
+  rng?: Rng;
+}): Promise<Plan> {
+  const rng = input.rng ?? seededRng((Date.now() ^ (Math.random() * 2 ** 31)) >>> 0);
+  const [roster, config] = await Promise.all([currentRoster(), resolveConfig({ conversationId: input.conversationId })]);
+  const roleModels = Object.entries(roster.roles) as [Role, string][];
+  const availability = await modelAvailability([...roleModels.map(([, m]) => m), roster.embedding, ...(input.forcedModel ? [input.forcedModel] : [])]);
+  const cls = await classify(input.prompt, roster, availability, input.signal);
+  const state = await learningState();
+  const now = Date.now();
+
+  const candidates: PolicyCandidate[] = roleModels.map(([role, model]) => ({
+    model,
+    role,
+    loaded: availability.loaded(model),
+    available: availability.has(model),
+  }));
+
+  let reason: Plan["reason"] = "policy";
+  let explored = false;
+  let means: Record<string, number> | undefined;
+  let pattern: Plan["pattern"] = null;
+  let primary: string | null = null;
+
+  if (input.forcedModel) {
+    primary = input.forcedModel;
+    reason = input.regenerate ? "regenerate" : "forced";
+  } else {
+    if (cls.embedding) {
+      const near = await asSystem((tx) =>
+        nearestRoutingPatterns(tx, { embedding: cls.embedding!, limit: 3, minSimilarity: PATTERN_MIN_SIMILARITY }),
+      );
+      pattern = near.find((p) => p.confidence_score >= PATTERN_MIN_CONFIDENCE && availability.has(p.model_name)) ?? null;
+    }
+    const choice = choosePolicy({ taskType: cls.taskType, candidates, state: state.policy, rng, now });
+    means = choice?.means;
+    if (pattern) {
+      primary = pattern.model_name;
+      reason = "pattern";
+    } else if (choice) {
+      primary = choice.model;
+      explored = choice.explored;
+    }
+  }
+
+  const skipped: Plan["skipped"] = [];
+  for (const c of candidates) if (!c.available) skipped.push({ model: c.model, reason: "not installed or no host answers" });
+
+  const rest = orderChain({
+    taskType: cls.taskType,
+    primary: primary ?? "",
+    candidates: candidates.filter((c) => c.available).map((c) => c.model),
+    stats: state.fallback,
+    priorsChain: defaultModelChain(cls.taskType, roster.roles),
+  });
+  const ordered = primary ? [primary, ...rest.filter((m) => !sameModel(m, primary!))] : rest;
+
+  const chain: PlannedModel[] = [];
+  for (const model of ordered) {
+    if (chain.length >= MAX_ATTEMPTS) break;
+    const role = roster.roleOf(model);
+    const system = systemPromptFor(config.config, role, cls.taskType);
+    const promptTokens = estimateTokens([system, ...input.history.map((m) => m.content), input.prompt].join("\n"));
+    const contextLength = await availability.contextLength(model);
+    if (contextLength !== null && promptTokens + 64 > contextLength) {
+      skipped.push({ model, reason: `prompt of ~${promptTokens} tokens exceeds its ${contextLength}-token window` });
+      continue;
+    }
+    const fixed = config.config.params?.[model]?.[cls.taskType];
+    const choice = chooseParams({ model, taskType: cls.taskType, state: state.params, rng, now });
+    const arm: ParamArm = fixed ? { ...choice.arm, ...fixed, id: "config" } : choice.arm;
+    chain.push({
+      model,
+      role,
+      system,
+      params: fitParams(arm, promptTokens, contextLength ?? arm.num_ctx * 4),
+      armId: fixed ? null : arm.id,
+      promptTokens,
+    });
+  }
+
+  return { ...cls, embeddingModel: roster.embedding, reason, explored, means, pattern, chain, skipped, config, hostsUp: availability.hostsUp };
+}

@@ -1,0 +1,98 @@
+import "server-only";
+import { getOllamaPool, isOllamaError, type ChatMessage } from "@/lib/ollama";
+import { autoChecks, type AutoSignals } from "@/lib/learning/reward";
+import type { Attempt, RunEvent } from "@/lib/chat/events";
+import type { Plan, PlannedModel } from "./plan";
+
+export interface RunOutcome {
+  status: "completed" | "failed" | "cancelled";
+  model: string | null;
+  response: string;
+  attempts: Attempt[];
+  auto: AutoSignals | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  planned: PlannedModel | null;
+  error: { code: string; message: string } | null;
+}
+
+/** Why an answer that arrived is still a failure the next model should fix, or null. */
+function unusable(auto: AutoSignals): { reason: string; message: string } | null {
+  if (auto.empty) return { reason: "empty", message: "the answer was empty" };
+  if (auto.refused) return { reason: "refused", message: "the model refused" };
+  if (auto.truncated) return { reason: "truncated", message: "the answer was cut off at its token limit" };
+  return null;
+}
+
+/**
+ * Tries the plan's chain in order until one model gives a usable answer: an error, a
+ * time-out, a broken stream or an empty, refused or truncated answer passes the request to
+ * the next model; the user sees a notice, not a broken answer. Yields tokens as they arrive.
+ */
+export async function* runChain({
+  plan,
+  prompt,
+  history,
+  signal,
+}: {
+  plan: Plan;
+  prompt: string;
+  history: ChatMessage[];
+  signal: AbortSignal;
+}): AsyncGenerator<RunEvent, RunOutcome> {
+  const attempts: Attempt[] = [];
+  let last: { planned: PlannedModel; text: string; auto: AutoSignals; promptTokens: number; completionTokens: number } | null = null;
+
+  for (let i = 0; i < plan.chain.length; i++) {
+    const planned = plan.chain[i];
+    const next = plan.chain[i + 1];
+    const started = performance.now();
+    let text = "";
+    let failure: { reason: string; message: string } | null = null;
+    try {
+      const messages: ChatMessage[] = [{ role: "system", content: planned.system }, ...history, { role: "user", content: prompt }];
+      for await (const chunk of getOllamaPool().chatStream({ model: planned.model, messages, options: planned.params, signal })) {
+        if (chunk.type === "delta") {
+          if (!chunk.content) continue;
+          text += chunk.content;
+          yield { type: "token", text: chunk.content };
+        } else {
+          const auto = autoChecks(plan.taskType, text, chunk.result.doneReason);
+          last = { planned, text, auto, promptTokens: chunk.result.promptEvalCount, completionTokens: chunk.result.evalCount };
+          failure = unusable(auto);
+        }
+      }
+      if (!last || last.planned !== planned) failure = { reason: "stream_broken", message: "the stream ended without its final chunk" };
+    } catch (e) {
+      if (signal.aborted) {
+        attempts.push({ model: planned.model, role: planned.role, ok: false, reason: "cancelled", message: null, ms: performance.now() - started });
+        return { status: "cancelled", model: planned.model, response: text, attempts, auto: null, promptTokens: null, completionTokens: null, planned, error: null };
+      }
+      failure = isOllamaError(e) ? { reason: e.code, message: e.message } : { reason: "error", message: e instanceof Error ? e.message : String(e) };
+    }
+
+    const attempt: Attempt = { model: planned.model, role: planned.role, ok: !failure, reason: failure?.reason ?? null, message: failure?.message ?? null, ms: performance.now() - started };
+    attempts.push(attempt);
+    if (!failure) {
+      return { status: "completed", model: planned.model, response: text, attempts, auto: last!.auto, promptTokens: last!.promptTokens, completionTokens: last!.completionTokens, planned, error: null };
+    }
+    // A truncated answer from the last model is still better than none.
+    if (!next && last?.planned === planned && failure.reason === "truncated") {
+      return { status: "completed", model: planned.model, response: text, attempts, auto: last.auto, promptTokens: last.promptTokens, completionTokens: last.completionTokens, planned, error: null };
+    }
+    if (next) yield { type: "fallback", attempt, next: { model: next.model, role: next.role } };
+  }
+
+  const trail = attempts.map((a) => `${a.model}: ${a.reason}`).join("; ");
+  return {
+    status: "failed",
+    model: null,
+    response: "",
+    attempts,
+    auto: null,
+    promptTokens: null,
+    completionTokens: null,
+    planned: null,
+    error: { code: "all_failed", message: `Every model that could take this request failed (${trail}). Check the models on Settings, or try again.` },
+  };
+}

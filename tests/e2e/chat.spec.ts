@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import { expect, test, type Page } from "@playwright/test";
+
+const SIM = "http://127.0.0.1:11531";
+
+async function send(page: Page, text: string) {
+  await page.getByTestId("composer").fill(text);
+  await page.getByTestId("composer").press("Enter");
+}
+
+test.afterEach(async ({ request }) => {
+  await request.delete(`${SIM}/__sim/faults`);
+});
+
+test("send a message, watch it stream, see why this model, rate it and find the rating after a reload", async ({ page }, testInfo) => {
+  await page.goto("/chat");
+  await expect(page.getByTestId("send")).toBeDisabled(); // an empty prompt cannot be sent
+  await send(page, "Write a Python function that checks whether a string is a palindrome.");
+
+  const answer = page.getByTestId("answer").first();
+  await expect(answer.getByTestId("streaming")).toBeVisible();
+  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
+  await page.screenshot({ path: testInfo.outputPath("chat-streaming.png") });
+  const partial = (await answer.innerText()).length;
+  await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  expect((await answer.innerText()).length).toBeGreaterThan(partial);
+  await expect(page.getByTestId("composer")).toHaveValue("");
+
+  await expect(answer.getByTestId("model-badge")).toContainText(/openhermes|mathstral|deepseek|codellama|wizardcoder/);
+  await answer.getByText("Why this model?").click();
+  await expect(answer.getByTestId("why-task-type")).toContainText("code_generation");
+  await expect(answer.getByTestId("why-reason")).toContainText(/routing policy|pattern/);
+  await page.screenshot({ path: testInfo.outputPath("chat-why.png"), fullPage: true });
+
+  await answer.getByTestId("star-4").click();
+  await expect(answer.getByTestId("feedback-ack")).toContainText("Saved");
+  await answer.getByTestId("tag-needs-comments").click();
+  await expect(answer.getByTestId("feedback-ack")).toContainText("Saved");
+
+  await page.reload();
+  const again = page.getByTestId("answer").first();
+  await expect(again.getByTestId("star-4")).toHaveAttribute("aria-checked", "true");
+  await expect(again.getByTestId("tag-needs-comments")).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByTestId("conversation-list")).toContainText("Write a Python function that checks");
+});
+
+test("regenerate with another model and prefer it: the answers stand side by side", async ({ page }, testInfo) => {
+  await page.goto("/chat");
+  await send(page, "Explain what a closure is in JavaScript.");
+  const first = page.getByTestId("answer").first();
+  await expect(first).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  const firstModel = await first.getAttribute("data-model");
+
+  const select = first.getByTestId("regenerate-model");
+  const options = await select.locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+  const other = options.find((m) => m !== firstModel)!;
+  await select.selectOption(other);
+  await first.getByTestId("regenerate-with").click();
+
+  const answers = page.getByTestId("turn").first().getByTestId("answer");
+  await expect(answers).toHaveCount(2);
+  const second = answers.nth(1);
+  await expect(second).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  await expect(second).toHaveAttribute("data-model", other);
+  await second.getByTestId("prefer").click();
+  await expect(second).toContainText("preferred");
+  await page.screenshot({ path: testInfo.outputPath("chat-siblings.png"), fullPage: true });
+
+  await page.reload();
+  const after = page.getByTestId("turn").first().getByTestId("answer");
+  await expect(after).toHaveCount(2);
+  await expect(after.nth(1)).toContainText("preferred");
+  await expect(after.nth(0)).not.toContainText("preferred");
+});
+
+test("a model whose stream breaks is replaced by the next one, with a notice", async ({ page, request }, testInfo) => {
+  await page.goto("/chat");
+  await send(page, "Write a TypeScript function that debounces another function.");
+  const first = page.getByTestId("answer").first();
+  await expect(first).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+
+  // The next answer is forced onto deepseek-coder, whose stream the simulator cuts after 3 chunks.
+  expect((await request.post(`${SIM}/__sim/faults`, { data: { faults: [{ model: "deepseek-coder:6.7b", fault: "cut:3" }] } })).ok()).toBe(true);
+  await first.getByTestId("regenerate-model").selectOption("deepseek-coder:6.7b");
+  await first.getByTestId("regenerate-with").click();
+  const second = page.getByTestId("turn").first().getByTestId("answer").nth(1);
+  await expect(second).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  await expect(second.getByTestId("fallback-notice")).toContainText("deepseek-coder:6.7b could not answer (stream_broken");
+  await expect(second).not.toHaveAttribute("data-model", "deepseek-coder:6.7b");
+  await second.getByText("Why this model?").click();
+  await expect(second.getByTestId("why-attempts")).toContainText("deepseek-coder:6.7b: stream_broken");
+  await page.screenshot({ path: testInfo.outputPath("chat-fallback.png"), fullPage: true });
+});
+
+test.describe("with no Ollama at all", () => {
+  let server: ChildProcess;
+  const PORT = 3101;
+  test.beforeAll(async () => {
+    fs.rmSync(".data/e2e-down", { recursive: true, force: true });
+    fs.rmSync(".data/e2e-down.lock", { force: true });
+    server = spawn("npx", ["next", "start", "-p", String(PORT)], {
+      env: { ...process.env, PGLITE_DATA_DIR: ".data/e2e-down", OLLAMA_HOST: "http://127.0.0.1:9" },
+      stdio: "ignore",
+      detached: true, // its own process group, so the whole server stops with it
+    });
+    for (let i = 0; i < 120; i++) {
+      const ok = await fetch(`http://127.0.0.1:${PORT}/api/health`).then((r) => r.status < 500, () => false);
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error("the second server did not start");
+  });
+  test.afterAll(() => {
+    if (server?.pid) process.kill(-server.pid, "SIGTERM");
+  });
+
+  test("the chat says Ollama is down and what to do, and keeps the message", async ({ page }, testInfo) => {
+    await page.goto(`http://127.0.0.1:${PORT}/chat`);
+    await expect(page.getByTestId("banner-ollama-down")).toBeVisible();
+    await send(page, "What is 2 + 2?");
+    const answer = page.getByTestId("answer").first();
+    await expect(answer.getByTestId("chat-error")).toContainText("No Ollama host answers");
+    await expect(answer.getByTestId("chat-error").getByRole("link", { name: /Settings/ })).toBeVisible();
+    await expect(page.getByTestId("composer")).toHaveValue("What is 2 + 2?");
+    await page.screenshot({ path: testInfo.outputPath("chat-ollama-down.png"), fullPage: true });
+  });
+});

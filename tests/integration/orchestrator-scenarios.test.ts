@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOrchestrator, identityOf, ask } from "../support/orchestrator";
+import { USER_A, USER_B } from "../support/db";
+import { learnFromFeedback } from "../../lib/learning/feedback";
+import { learningState } from "../../lib/learning/store";
+import { invalidateAvailability } from "../../lib/orchestrator/availability";
+import { DEFAULT_ROLE_MODELS } from "../../lib/orchestrator/domain";
+import type { Decision } from "../../lib/chat/events";
+
+let env: Awaited<ReturnType<typeof startOrchestrator>>;
+const alice = identityOf(USER_A);
+const bob = identityOf(USER_B);
+
+beforeAll(async () => {
+  env = await startOrchestrator();
+});
+afterAll(() => env.close());
+
+async function row(id: string) {
+  const { rows } = await env.db.query<{ status: string; model_used: string; response: string; routing_decision: Decision; task_type: string; feedback: Record<string, unknown>; success_rating: number | null; response_time: number }>(
+    "select status, model_used, response, routing_decision, task_type, feedback, success_rating, response_time from interactions where id = $1",
+    [id],
+  );
+  return rows[0];
+}
+
+describe("answering", () => {
+  it("streams an answer, records the interaction before and after, and explains the routing", async () => {
+    const r = await ask(alice, { prompt: "Write a Python function that reverses a linked list." });
+    expect(r.events[0].type).toBe("start");
+    expect(r.events.filter((e) => e.type === "token").length).toBeGreaterThan(3);
+    expect(r.end?.type).toBe("done");
+    expect(r.text.length).toBeGreaterThan(20);
+    const saved = await row(r.interactionId);
+    expect(saved.status).toBe("completed");
+    expect(saved.response).toBe(r.text);
+    expect(saved.task_type).toBe("code_generation");
+    expect(saved.routing_decision.taskType).toBe("code_generation");
+    expect(saved.routing_decision.voters.map((v) => v.name)).toContain("features");
+    expect(saved.routing_decision.chain.length).toBeGreaterThan(1);
+    expect(saved.routing_decision.configVersion).toBe(1);
+    expect(saved.routing_decision.params.num_ctx).toBeGreaterThan(0);
+    expect(saved.routing_decision.attempts).toEqual([expect.objectContaining({ model: saved.model_used, ok: true })]);
+    expect(saved.response_time).toBeGreaterThan(0);
+    // The outcome reached the learning state for (code_generation, that model).
+    const state = await learningState();
+    expect(state.policy.code_generation?.[saved.model_used]?.alpha).toBeGreaterThan(0);
+  });
+
+  it("refuses another user's conversation", async () => {
+    const r = await ask(alice, { prompt: "Explain recursion briefly." });
+    await expect(ask(bob, { conversationId: r.conversationId, prompt: "And iteration?" })).rejects.toThrow(/does not exist \(or is not yours\)/);
+  });
+});
+
+describe("seed scenario 1: a correction creates a routing pattern that similar requests follow", () => {
+  it("routes a similar request to the model the user said would be better, and not an unrelated one", async () => {
+    const first = await ask(alice, { prompt: "Write an efficient algorithm to compute the number of ways to climb n stairs, and prove its complexity." });
+    const firstModel = first.start.decision.model;
+    const better = firstModel === DEFAULT_ROLE_MODELS.math ? DEFAULT_ROLE_MODELS.architect : DEFAULT_ROLE_MODELS.math;
+
+    const res = await learnFromFeedback(alice, { interactionId: first.interactionId, betterModel: better });
+    expect(res.message).toMatch(new RegExp(`similar requests will now go to ${better.replace(/[.:]/g, "\\$&")}`));
+    const pattern = await env.db.query<{ model_name: string; success_count: number; confidence_score: number }>(
+      "select model_name, success_count, confidence_score from learning_patterns where pattern_type = 'routing'",
+    );
+    expect(pattern.rows).toEqual([expect.objectContaining({ model_name: better, success_count: 1 })]);
+    expect((await row(first.interactionId)).feedback.betterModel).toBe(better);
+
+    const similar = await ask(alice, { prompt: "Write an efficient algorithm to count the ways to climb n stairs taking 1 or 2 steps, and prove its complexity." });
+    expect(similar.start.decision.model).toBe(better);
+    expect(similar.start.decision.reason).toBe("pattern");
+    expect(similar.start.decision.pattern?.similarity).toBeGreaterThan(0.75);
+
+    const unrelated = await ask(alice, { prompt: "Write a haiku about autumn leaves." });
+    expect(unrelated.start.decision.reason).not.toBe("pattern");
+  });
+
+  it("lets a pattern that keeps failing fade", async () => {
+    const { rows } = await env.db.query<{ id: string }>("select id from learning_patterns where pattern_type = 'routing'");
+    const { recordPatternOutcome } = await import("../../lib/learning/patterns");
+    for (let i = 0; i < 4; i++) await recordPatternOutcome(rows[0].id, false);
+    const after = await env.db.query<{ status: string; failure_count: number }>("select status, failure_count from learning_patterns where id = $1", [rows[0].id]);
+    expect(after.rows[0]).toMatchObject({ status: "faded" });
+    const again = await ask(alice, { prompt: "Write an efficient algorithm to count the ways to climb n stairs taking 1 or 2 steps, and prove its complexity." });
+    expect(again.start.decision.reason).not.toBe("pattern");
+  });
+});
+
+describe("seed scenario 3: fallback", () => {
+  it("a model that times out hands the request to the next model of the chain, and the trail is recorded", async () => {
+    const probe = await ask(alice, { prompt: "Fix the bug in this code: for i in range(10) print(i)" });
+    const primary = probe.start.decision.model;
+    env.sim.setFaults([{ model: primary, fault: "timeout" }]);
+    invalidateAvailability();
+    try {
+      // Pin the primary so the fault is hit whatever the policy would sample.
+      const r = await ask(alice, { conversationId: probe.conversationId, prompt: "Fix the bug in this code: while True print('x')", model: primary });
+      expect(r.end?.type).toBe("done");
+      const fallback = r.events.find((e) => e.type === "fallback");
+      expect(fallback).toMatchObject({ type: "fallback", attempt: { model: primary, ok: false, reason: "timeout" } });
+      const saved = await row(r.interactionId);
+      expect(saved.status).toBe("completed");
+      expect(saved.model_used).not.toBe(primary);
+      expect(saved.routing_decision.attempts.map((a) => [a.model, a.ok])).toEqual([
+        [primary, false],
+        [saved.model_used, true],
+      ]);
+      const state = await learningState();
+      const rescues = state.fallback.debugging ?? {};
+      expect(rescues[saved.model_used]).toEqual({ rescueSuccess: 1, rescueTrials: 1 });
+    } finally {
+      env.sim.clearFaults();
+    }
+  });
+
+  it("a stream cut mid-way continues on the next model; the user sees a notice, not a broken answer", async () => {
+    const primary = DEFAULT_ROLE_MODELS.lead_developer;
+    env.sim.setFaults([{ model: primary, fault: "cut:3" }]);
+    try {
+      const r = await ask(alice, { prompt: "Write a TypeScript function that debounces another function.", model: primary });
+      const kinds = r.events.map((e) => e.type);
+      expect(kinds.indexOf("fallback")).toBeGreaterThan(kinds.indexOf("token"));
+      expect(r.end?.type).toBe("done");
+      const done = r.end as Extract<typeof r.end, { type: "done" }>;
+      const saved = await row(r.interactionId);
+      expect(saved.response).toBe(done.response);
+      expect(saved.routing_decision.attempts[0]).toMatchObject({ model: primary, ok: false, reason: "stream_broken" });
+    } finally {
+      env.sim.clearFaults();
+    }
+  });
+
+  it("a refusal and an empty answer fall through too", async () => {
+    env.sim.setFaults([{ model: DEFAULT_ROLE_MODELS.router, fault: "refusal" }, { model: DEFAULT_ROLE_MODELS.math, fault: "empty" }]);
+    try {
+      const r = await ask(alice, { prompt: "Tell me about the history of Rome.", model: DEFAULT_ROLE_MODELS.router });
+      const saved = await row(r.interactionId);
+      expect(saved.routing_decision.attempts[0]).toMatchObject({ ok: false, reason: "refused" });
+      expect(saved.status).toBe("completed");
+    } finally {
+      env.sim.clearFaults();
+    }
+  });
+
+  it("when every model fails, the interaction is still recorded as failed with the trail", async () => {
+    env.sim.setFaults([{ fault: "http500" }]);
+    try {
+      const r = await ask(alice, { prompt: "Design a URL shortener." });
+      expect(r.end).toMatchObject({ type: "error", code: "all_failed" });
+      const saved = await row(r.interactionId);
+      expect(saved.status).toBe("failed");
+      expect(saved.routing_decision.attempts.length).toBe(3);
+      expect(saved.routing_decision.attempts.every((a) => !a.ok && a.reason === "http")).toBe(true);
+      expect(new Set(saved.routing_decision.attempts.map((a) => a.model)).size).toBe(3);
+    } finally {
+      env.sim.clearFaults();
+    }
+  });
+
+  it("with Ollama down the request is recorded as failed and the error says what to do", async () => {
+    await env.sim.setListening(false);
+    invalidateAvailability();
+    try {
+      const r = await ask(alice, { prompt: "What is 2 + 2?" });
+      expect(r.end).toMatchObject({ type: "error", code: "unavailable:ollama" });
+      expect((r.end as { message: string }).message).toMatch(/Settings/);
+      expect((await row(r.interactionId)).status).toBe("failed");
+    } finally {
+      await env.sim.setListening(true);
+      invalidateAvailability();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { createTestDb, userClaims } from "./db";
+import { startSimulator, type Simulator, type SimulatorOptions } from "./ollama-sim";
+import { useDatabase } from "../../lib/db";
+import { OllamaPool } from "../../lib/ollama";
+import type { PoolOptions } from "../../lib/ollama/types";
+import { resetLearningCache } from "../../lib/learning/store";
+import { invalidateRosterCache } from "../../lib/orchestrator/roster";
+import { invalidateAvailability } from "../../lib/orchestrator/availability";
+import { invalidateConfigCache } from "../../lib/orchestrator/config";
+import type { Identity } from "../../lib/auth";
+import type { RunEvent } from "../../lib/chat/events";
+import { prepareChat, streamChat } from "../../lib/orchestrator/chat";
+
+/** The orchestrator on a fresh migrated database and the Ollama simulator, through the real pool. */
+export async function startOrchestrator(sim: SimulatorOptions = {}, pool: Partial<PoolOptions> = {}) {
+  const db = await createTestDb();
+  useDatabase(db);
+  const simulator: Simulator = await startSimulator({ port: 0, seed: 11, timeScale: 0, ...sim });
+  (globalThis as unknown as { __eliteOllamaPool?: OllamaPool }).__eliteOllamaPool = new OllamaPool({
+    hosts: [simulator.url],
+    timeouts: { firstTokenMs: 2000, totalMs: 10_000 },
+    // Host cool-down has its own tests (ollama-pool); here model failures must not take the only host out.
+    cooldown: { failuresPerMinute: 100, cooldownMs: 1000 },
+    ...pool,
+  });
+  resetLearningCache();
+  invalidateRosterCache();
+  invalidateAvailability();
+  invalidateConfigCache();
+  return {
+    db,
+    sim: simulator,
+    async close() {
+      await simulator.close();
+      await db.close();
+    },
+  };
+}
+
+export function identityOf(sub: string, operator = false): Identity {
+  const claims = userClaims(sub, { operator });
+  return { userId: sub, email: claims.email, claims, isOperator: operator, source: "supabase" };
+}
+
+/** Sends a message as a user and collects the streamed events. */
+export async function ask(
+  identity: Identity,
+  input: { conversationId?: string | null; prompt: string; regenerateOf?: string; model?: string },
+  signal: AbortSignal = new AbortController().signal,
+) {
+  const prepared = await prepareChat(identity, { conversationId: input.conversationId ?? null, prompt: input.prompt, regenerateOf: input.regenerateOf, model: input.model });
+  const events: RunEvent[] = [];
+  for await (const e of streamChat(prepared, signal)) events.push(e);
+  const start = events.find((e) => e.type === "start") as Extract<RunEvent, { type: "start" }>;
+  const end = events.find((e) => e.type === "done" || e.type === "error") as Extract<RunEvent, { type: "done" | "error" }> | undefined;
+  const text = events.filter((e) => e.type === "token").map((e) => (e as { text: string }).text).join("");
+  return { events, start, end, text, interactionId: start.interactionId, conversationId: start.conversationId };
+}
