@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
 
-const APP_PORT = 3100;
-const SIM_PORT = 11531;
+// Overridable so that several runs can share a machine.
+const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3100);
+const SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 11531);
+process.env.E2E_SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
 const chromium = process.env.PLAYWRIGHT_CHROMIUM ?? (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 export default defineConfig({
@@ -41,11 +43,11 @@ export default defineConfig({
       timeout: 60_000,
     },
     {
-      command: `rm -rf .data/e2e .data/e2e.lock && npx next start -p ${APP_PORT}`,
+      command: `rm -rf .data/e2e-${APP_PORT} .data/e2e-${APP_PORT}.lock && npx next start -p ${APP_PORT}`,
       url: `http://127.0.0.1:${APP_PORT}/api/health`,
       reuseExistingServer: false,
       timeout: 120_000,
-      env: { PGLITE_DATA_DIR: ".data/e2e", OLLAMA_HOST: `http://127.0.0.1:${SIM_PORT}` },
+      env: { PGLITE_DATA_DIR: `.data/e2e-${APP_PORT}`, OLLAMA_HOST: `http://127.0.0.1:${SIM_PORT}` },
     },
   ],
 });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 
-const SIM = "http://127.0.0.1:11531";
+const SIM = process.env.E2E_SIM_URL ?? "http://127.0.0.1:11531";
 
 async function send(page: Page, text: string) {
   await page.getByTestId("composer").fill(text);
@@ -95,12 +95,12 @@ test("a model whose stream breaks is replaced by the next one, with a notice", a
 
 test.describe("with no Ollama at all", () => {
   let server: ChildProcess;
-  const PORT = 3101;
+  const PORT = Number(process.env.E2E_APP_PORT ?? 3100) + 1;
   test.beforeAll(async () => {
-    fs.rmSync(".data/e2e-down", { recursive: true, force: true });
-    fs.rmSync(".data/e2e-down.lock", { force: true });
+    fs.rmSync(`.data/e2e-down-${PORT}`, { recursive: true, force: true });
+    fs.rmSync(`.data/e2e-down-${PORT}.lock`, { force: true });
     server = spawn("npx", ["next", "start", "-p", String(PORT)], {
-      env: { ...process.env, PGLITE_DATA_DIR: ".data/e2e-down", OLLAMA_HOST: "http://127.0.0.1:9" },
+      env: { ...process.env, PGLITE_DATA_DIR: `.data/e2e-down-${PORT}`, OLLAMA_HOST: "http://127.0.0.1:9" },
       stdio: "ignore",
       detached: true, // its own process group, so the whole server stops with it
     });
