@@ -22,4 +22,12 @@ export async function startNodeServer() {
     console.error(`\nThe database could not be opened: ${e instanceof Error ? e.message : e}\n`);
     process.exit(1);
   }
+  // The learning cycle: experiment checks every minute, analysis runs on their interval.
+  const { startLearningScheduler } = await import("./lib/learning/scheduler");
+  startLearningScheduler();
+  // Background jobs (document ingestion, …): the in-process worker polls the jobs table.
+  const { registerKnowledgeJobs } = await import("./lib/knowledge/jobs");
+  const { startJobWorker } = await import("./lib/jobs/worker");
+  registerKnowledgeJobs();
+  startJobWorker();
 }

@@ -2,7 +2,7 @@
  * One error type with codes, `<kind>:<surface>`. The kind decides the HTTP status and
  * whether the message may be shown; the cause stays in the server log.
  */
-export type ErrorKind = "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "unavailable" | "internal";
+export type ErrorKind = "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "too_large" | "unavailable" | "internal";
 export type ErrorSurface = "auth" | "database" | "ollama" | "input" | "config" | "chat" | "knowledge" | "learning" | "api";
 export type ErrorCode = `${ErrorKind}:${ErrorSurface}`;
 
@@ -12,6 +12,7 @@ const STATUS: Record<ErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_large: 413,
   unavailable: 503,
   internal: 500,
 };
@@ -22,6 +23,7 @@ const DEFAULT_MESSAGE: Record<ErrorKind, string> = {
   forbidden: "You do not have access to this. Ask an operator.",
   not_found: "Not found.",
   conflict: "That conflicts with the current state; reload and try again.",
+  too_large: "The request is too large.",
   unavailable: "A service this needs is not available right now.",
   internal: "Something went wrong on the server. The details are in the server log.",
 };

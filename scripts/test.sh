@@ -7,6 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-results
+export NEXT_TELEMETRY_DISABLED=1 # no calls home
 rm -f test-results/vitest.json test-results/playwright.json
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

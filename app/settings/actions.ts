@@ -1,12 +1,14 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { requireOperator } from "@/lib/auth";
+import { requireOperator, requireUser } from "@/lib/auth";
+import { generateApiKey } from "@/lib/api/keys";
+import { createApiKey, revokeApiKey } from "@/lib/db/queries/api-keys";
 import { withUser } from "@/lib/db";
 import { ROSTER_ROLES, updateRoster } from "@/lib/db/queries/roster";
 import { recordAudit } from "@/lib/db/queries/audit";
 import { AppError } from "@/lib/errors";
 import { invalidateRosterCache } from "@/lib/orchestrator/roster";
-import { rosterFormSchema, type RosterFormState } from "./schema";
+import { apiKeyCreateSchema, apiKeyRevokeSchema, rosterFormSchema, type ApiKeyFormState, type RosterFormState } from "./schema";
 
 /** Operators map roles to the Ollama tags they have pulled. */
 export async function saveRoster(_prev: RosterFormState, form: FormData): Promise<RosterFormState> {
@@ -34,4 +36,36 @@ export async function saveRoster(_prev: RosterFormState, form: FormData): Promis
   invalidateRosterCache();
   revalidatePath("/settings");
   return { ok: changed.length ? `Saved: ${changed.map((c) => `${c.role} → ${c.to}`).join(", ")}.` : "Nothing changed." };
+}
+
+/** Creates an API key for the signed-in user; the secret is returned once and only its hash is stored. */
+export async function createApiKeyAction(_prev: ApiKeyFormState, form: FormData): Promise<ApiKeyFormState> {
+  let identity;
+  try {
+    identity = await requireUser();
+  } catch (e) {
+    return { error: e instanceof AppError ? e.message : "Not allowed." };
+  }
+  const parsed = apiKeyCreateSchema.safeParse(Object.fromEntries(form));
+  if (!parsed.success) return { error: parsed.error.issues[0].message };
+  const key = generateApiKey();
+  await withUser(identity.claims, (tx) => createApiKey(tx, { name: parsed.data.name, prefix: key.prefix, keyHash: key.hash }));
+  revalidatePath("/settings");
+  return { ok: `Created “${parsed.data.name}”. Copy the key now: it is shown only once.`, secret: key.secret, prefix: key.prefix };
+}
+
+/** Revokes one of the signed-in user's API keys (RLS: only their own). */
+export async function revokeApiKeyAction(_prev: ApiKeyFormState, form: FormData): Promise<ApiKeyFormState> {
+  let identity;
+  try {
+    identity = await requireUser();
+  } catch (e) {
+    return { error: e instanceof AppError ? e.message : "Not allowed." };
+  }
+  const parsed = apiKeyRevokeSchema.safeParse(Object.fromEntries(form));
+  if (!parsed.success) return { error: parsed.error.issues[0].message };
+  const row = await withUser(identity.claims, (tx) => revokeApiKey(tx, { id: parsed.data.id }));
+  if (!row) return { error: "That key does not exist (or is not yours)." };
+  revalidatePath("/settings");
+  return { ok: `Revoked ${row.prefix}… (“${row.name}”).` };
 }

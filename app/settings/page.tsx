@@ -3,11 +3,18 @@ import { databaseStatus, ollamaStatus } from "@/lib/health";
 import { env } from "@/lib/config/env";
 import { rosterStatus } from "@/lib/orchestrator/roster-status";
 import { RosterForm } from "@/components/settings/roster-form";
+import { ApiKeys } from "@/components/settings/api-keys";
+import { headers } from "next/headers";
+import { withUser } from "@/lib/db";
+import { listApiKeys } from "@/lib/db/queries/api-keys";
 
 export default async function SettingsPage() {
   const identity = await pageIdentity("/settings");
   const [db, hosts, roles] = await Promise.all([databaseStatus(), ollamaStatus(), rosterStatus()]);
   const e = env();
+  const keys = identity ? await withUser(identity.claims, (tx) => listApiKeys(tx)) : [];
+  const h = await headers();
+  const appUrl = `${h.get("x-forwarded-proto") ?? "http"}://${h.get("host") ?? "localhost:3000"}`;
   return (
     <div className="max-w-3xl space-y-8" data-testid="page-settings">
       <h1 className="text-2xl font-semibold">Settings</h1>
@@ -64,6 +71,25 @@ export default async function SettingsPage() {
           Which Ollama model plays each role. {identity?.isOperator ? "Operators can change the tags." : "Only operators can change them."}
         </p>
         <RosterForm roles={roles} editable={Boolean(identity?.isOperator)} />
+      </section>
+
+      <section aria-labelledby="keys-h" className="space-y-2" data-testid="api-keys-section">
+        <h2 id="keys-h" className="text-lg font-medium">API keys</h2>
+        <p className="text-sm text-zinc-500">
+          Use the assistant from your editor through its Ollama-compatible (<code>/api/chat</code>) and OpenAI-compatible
+          (<code>/v1/chat/completions</code>) endpoints. Requests through a key run as you and teach the routing like chat does.
+        </p>
+        <ApiKeys
+          appUrl={appUrl}
+          keys={keys.map((k) => ({
+            id: k.id,
+            name: k.name,
+            prefix: k.prefix,
+            createdAt: new Date(k.created_at).toISOString(),
+            lastUsedAt: k.last_used_at ? new Date(k.last_used_at).toISOString() : null,
+            revokedAt: k.revoked_at ? new Date(k.revoked_at).toISOString() : null,
+          }))}
+        />
       </section>
     </div>
   );

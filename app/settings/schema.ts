@@ -14,3 +14,12 @@ export const rosterFormSchema = z.object(
 );
 
 export type RosterFormState = { ok?: string; error?: string; fields?: Record<string, string> };
+
+/** A new API key: the name the user will recognise it by. */
+export const apiKeyCreateSchema = z.object({
+  name: z.string().trim().min(1, "Give the key a name, e.g. the editor that will use it").max(100, "100 characters at most"),
+});
+export const apiKeyRevokeSchema = z.object({ id: z.uuid("Not a key id") });
+
+/** `secret` is in the state once, right after creation, and never again. */
+export type ApiKeyFormState = { ok?: string; error?: string; secret?: string; prefix?: string };

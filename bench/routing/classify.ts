@@ -22,6 +22,7 @@ export function evaluateClassifier(
   const perCategory: Record<string, { n: number; accuracy: number }> = {};
   let correct = 0;
   for (const p of prompts) {
+    if (p.category === undefined) continue;
     const predicted = classify(p.prompt);
     confusion[p.category] ??= Object.fromEntries(TASK_TYPES.map((t) => [t, 0])) as Record<TaskType, number>;
     confusion[p.category][predicted] += 1;
@@ -32,7 +33,8 @@ export function evaluateClassifier(
     if (ok) correct += 1;
   }
   for (const c of Object.values(perCategory)) c.accuracy /= c.n;
-  return { n: prompts.length, accuracy: correct / prompts.length, perCategory, confusion };
+  const n = prompts.filter((p) => p.category !== undefined).length;
+  return { n, accuracy: n ? correct / n : 0, perCategory, confusion };
 }
 
 const SHORT: Record<TaskType, string> = {

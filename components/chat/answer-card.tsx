@@ -65,6 +65,11 @@ export function AnswerCard({
         </p>
       ))}
       {turn.response ? <Markdown text={turn.response} onCopy={() => onCopy(turn)} /> : turn.status === "streaming" ? null : !turn.error && <p className="text-sm text-zinc-500">(no answer)</p>}
+      {d?.knowledge && d.knowledge.length > 0 && turn.status !== "streaming" && (
+        <p data-testid="answer-sources" className="mt-1 text-xs text-zinc-500">
+          Sources: {d.knowledge.map((k, i) => `[${i + 1}] ${k.topic}`).join(" · ")}
+        </p>
+      )}
       {turn.error && <ErrorNotice error={turn.error} />}
       {d && turn.status !== "streaming" && <WhyPanel decision={d} />}
       {persisted && turn.status !== "streaming" && (

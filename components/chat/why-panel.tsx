@@ -3,6 +3,7 @@ import type { Decision } from "@/lib/chat/events";
 const REASON: Record<Decision["reason"], string> = {
   policy: "the learned routing policy",
   pattern: "a learned routing pattern",
+  rule: "a routing rule an operator approved",
   forced: "your choice of model",
   regenerate: "a regenerate request",
 };
@@ -12,6 +13,7 @@ export function WhyPanel({ decision }: { decision: Decision }) {
   return (
     <details className="mt-2 text-xs text-zinc-600 dark:text-zinc-400" data-testid="why-panel">
       <summary className="cursor-pointer select-none">Why this model?</summary>
+      {decision.summary && <p className="mt-2" data-testid="why-summary">{decision.summary}</p>}
       <dl className="mt-2 grid grid-cols-[9rem_1fr] gap-x-2 gap-y-1">
         <dt>Task type</dt>
         <dd data-testid="why-task-type">
@@ -36,7 +38,7 @@ export function WhyPanel({ decision }: { decision: Decision }) {
         {decision.means && (
           <>
             <dt>Expected success</dt>
-            <dd>
+            <dd data-testid="why-means">
               {Object.entries(decision.means)
                 .sort((a, b) => b[1] - a[1])
                 .map(([m, p]) => `${m} ${Math.round(p * 100)}%`)

@@ -11,16 +11,19 @@ export const attemptSchema = z.object({
   reason: z.string().nullable(), // error code or check that failed: timeout, http, stream_broken, empty, refused, truncated, context_overflow…
   message: z.string().nullable(),
   ms: z.number(),
+  ttftMs: z.number().nullable().optional(), // request to first token
 });
 export type Attempt = z.infer<typeof attemptSchema>;
 
 export const decisionSchema = z.object({
+  /** One line for the UI: what was chosen and why. */
+  summary: z.string().optional(),
   taskType: z.string(),
   confidence: z.number(),
   voters: z.array(z.object({ name: z.string(), taskType: z.string(), confidence: z.number() })),
   model: z.string(),
   role: z.string().nullable(),
-  reason: z.enum(["policy", "pattern", "forced", "regenerate"]),
+  reason: z.enum(["policy", "pattern", "rule", "forced", "regenerate"]),
   explored: z.boolean(),
   pattern: z.object({ id: z.string(), similarity: z.number(), confidence: z.number() }).nullable(),
   means: z.record(z.string(), z.number()).optional(),
@@ -43,7 +46,15 @@ export const runEventSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("token"), text: z.string() }),
   z.object({ type: z.literal("fallback"), attempt: attemptSchema, next: z.object({ model: z.string(), role: z.string().nullable() }) }),
-  z.object({ type: z.literal("done"), interactionId: z.string(), decision: decisionSchema, responseTimeMs: z.number(), response: z.string() }),
+  z.object({
+    type: z.literal("done"),
+    interactionId: z.string(),
+    decision: decisionSchema,
+    responseTimeMs: z.number(),
+    response: z.string(),
+    /** Tokens as the answering model counted them (the compatible APIs report them). */
+    usage: z.object({ promptTokens: z.number().nullable(), completionTokens: z.number().nullable() }).optional(),
+  }),
   z.object({
     type: z.literal("error"),
     code: z.string(),

@@ -1,5 +1,4 @@
 import "server-only";
-import { createHash } from "node:crypto";
 import type { Identity } from "@/lib/auth";
 import { asSystem, withUser } from "@/lib/db";
 import { getInteraction, getInteractionEmbedding, listInteractions, recordFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
@@ -7,9 +6,11 @@ import { AppError } from "@/lib/errors";
 import { isTaskType, type TaskType } from "@/lib/orchestrator/domain";
 import { currentRoster, sameModel } from "@/lib/orchestrator/roster";
 import { rewardFrom, type AutoSignals } from "./reward";
-import { learningState, recordOutcome } from "./store";
+import { learningState, recordOutcome, recordVoterOutcome } from "./store";
+import { VOTERS, type VoterName } from "@/lib/orchestrator/ensemble";
 import { policyMeans } from "./policy";
 import { reinforceRoutingPattern } from "./patterns";
+import { learnFromGoodAnswer, queueCorrection, recordKnowledgeOutcome } from "@/lib/knowledge/manager";
 
 export interface FeedbackPatch {
   interactionId: string;
@@ -68,12 +69,33 @@ export async function learnFromFeedback(identity: Identity, f: FeedbackPatch): P
   if (f.rating !== undefined) await update(model, rewardFrom({ rating: f.rating as 1 | 2 | 3 | 4 | 5, auto: NEUTRAL_AUTO }).reward, f.rating);
   if (f.thumbs && f.thumbs !== prev.thumbs) await update(model, rewardFrom({ thumbs: f.thumbs, auto: NEUTRAL_AUTO }).reward);
   if (f.copied && !prev.copied) await update(model, rewardFrom({ copied: true, auto: NEUTRAL_AUTO }).reward);
+  // A good answer confirms the task type it was classified as: the voters that agreed gain weight.
+  const confirmed = (f.rating !== undefined && f.rating >= 4) || f.thumbs === "up";
+  const confirmedBefore = (before.success_rating ?? 0) >= 4 || prev.thumbs === "up";
+  if (confirmed && !confirmedBefore) {
+    const voters = ((row.routing_decision as { voters?: { name: string; taskType: string }[] }).voters ?? []).filter(
+      (v): v is { name: VoterName; taskType: TaskType } => (VOTERS as readonly string[]).includes(v.name) && isTaskType(v.taskType),
+    );
+    await recordVoterOutcome({ votes: voters, outcome: taskType });
+  }
   if (f.tags?.includes("wrong") || f.tags?.includes("incomplete")) await update(model, 0.2);
   if (f.tags?.includes("great")) await update(model, 1);
   if (f.correction) {
     await update(model, rewardFrom({ corrected: true, auto: NEUTRAL_AUTO }).reward);
     await queueCorrection(identity, row, f.correction);
     notes.push("the correction awaits an operator's review for the knowledge base");
+  }
+
+  // Knowledge: a good answer joins the catalogue of solutions; the entries it used follow its verdict.
+  const verdict =
+    f.rating !== undefined ? (f.rating >= 4 ? true : f.rating <= 2 ? false : null) : f.thumbs && f.thumbs !== prev.thumbs ? f.thumbs === "up" : null;
+  if (verdict !== null) {
+    const used = ((row.routing_decision as { knowledge?: { id: string }[] }).knowledge ?? []).map((k) => k.id);
+    await recordKnowledgeOutcome(used, verdict);
+    if (verdict) {
+      const learned = await learnFromGoodAnswer(row, { rating: f.rating, thumbs: f.thumbs });
+      if (learned) notes.push(learned.merged ? "the answer strengthened a similar solution in the knowledge base" : "the answer joined the knowledge base's solutions");
+    }
   }
 
   const better = f.betterModel
@@ -113,17 +135,4 @@ function preferredOver(row: InteractionRow, siblings: InteractionRow[]): { model
   const root = siblings.find((s) => s.id === rootId);
   if (!row.model_used) return null;
   return { model: row.model_used, worse: root && root.id !== row.id ? root.model_used : null, rootId };
-}
-
-async function queueCorrection(identity: Identity, row: InteractionRow, correction: string) {
-  const topic = row.user_prompt.split("\n")[0].slice(0, 120);
-  const content = `Question: ${row.user_prompt.slice(0, 2000)}\n\nCorrect answer (from a user): ${correction}`;
-  const hash = createHash("sha256").update(content).digest("hex");
-  await asSystem((tx) =>
-    tx.query(
-      `insert into knowledge_base (topic, content, source, confidence, content_hash, status, interaction_id, created_by, metadata)
-       values ($1, $2, 'user_feedback', 0.5, $3, 'pending', $4, $5, $6::jsonb)`,
-      [topic, content, hash, row.id, identity.userId, JSON.stringify({ taskType: row.task_type as TaskType, model: row.model_used })],
-    ),
-  );
 }

@@ -10,6 +10,7 @@ import type { Decision, RunEvent } from "@/lib/chat/events";
 import { currentRoster, sameModel } from "./roster";
 import { planRequest, type Plan } from "./plan";
 import { runChain } from "./run";
+import type { Rng } from "@/lib/learning/random";
 import { learnFromRun } from "./learn";
 
 export interface PreparedChat {
@@ -19,6 +20,8 @@ export interface PreparedChat {
   history: ChatMessage[];
   regenerateOf: InteractionRow | null;
   forcedModel?: string;
+  /** Where the request came from (`interactions.source`): the chat UI or the compatible APIs. */
+  source: "chat" | "api";
 }
 
 /** Earlier turns as chat messages: each answered prompt once, with its preferred (or first good) answer. */
@@ -41,15 +44,20 @@ function historyFrom(rows: InteractionRow[], limit = 10): ChatMessage[] {
 /**
  * Everything that can be refused before the answer starts streaming: the conversation must
  * be the caller's (RLS and an explicit check), a regenerated answer must be in it, a forced
- * model must be in the roster.
+ * model must be in the roster. The compatible APIs pass the earlier turns themselves
+ * (`history`, with a new conversation) and `source: "api"`.
  */
 export async function prepareChat(
   identity: Identity,
-  input: { conversationId: string | null; prompt: string; regenerateOf?: string; model?: string },
+  input: { conversationId: string | null; prompt: string; regenerateOf?: string; model?: string; history?: ChatMessage[]; source?: "chat" | "api" },
 ): Promise<PreparedChat> {
   const roster = await currentRoster();
   if (input.model && !Object.values(roster.roles).some((m) => sameModel(m, input.model!))) {
     throw new AppError("bad_request:chat", `model: "${input.model}" is not one of the roster's models.`);
+  }
+  if (input.history) {
+    if (input.conversationId || input.regenerateOf) throw new AppError("bad_request:chat", "history: only for a new conversation.");
+    return { identity, conversationId: null, prompt: input.prompt, history: input.history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat" };
   }
   return withUser(identity.claims, async (tx) => {
     let history: ChatMessage[] = [];
@@ -77,6 +85,7 @@ export async function prepareChat(
       history,
       regenerateOf,
       forcedModel: input.model ?? (regenerateOf?.model_used ?? undefined),
+      source: input.source ?? "chat",
     };
   });
 }
@@ -84,6 +93,7 @@ export async function prepareChat(
 export function decisionOf(plan: Plan, attempts: Decision["attempts"], model: string): Decision {
   const planned = plan.chain.find((c) => c.model === model) ?? plan.chain[0];
   return {
+    summary: summarize(plan, attempts, model),
     taskType: plan.taskType,
     confidence: plan.confidence,
     voters: plan.voters,
@@ -98,7 +108,24 @@ export function decisionOf(plan: Plan, attempts: Decision["attempts"], model: st
     configVersion: plan.config.version,
     skipped: plan.skipped,
     attempts,
+    ...(planned?.knowledge?.length ? { knowledge: planned.knowledge } : {}),
   };
+}
+
+const WHY: Record<Plan["reason"], string> = {
+  policy: "the learned routing policy",
+  pattern: "a learned routing pattern",
+  rule: "an approved routing rule",
+  forced: "the user's choice",
+  regenerate: "a regenerate request",
+};
+
+/** "math (92%) → mathstral by a learned routing pattern; after deepseek-coder:6.7b timed out". */
+function summarize(plan: Plan, attempts: Decision["attempts"], model: string): string {
+  const failed = attempts.filter((a) => !a.ok && a.reason !== "cancelled");
+  const how = plan.reason === "policy" ? `${WHY.policy} (${plan.explored ? "exploring" : "best expected"})` : WHY[plan.reason];
+  const after = failed.length ? `; after ${failed.map((a) => `${a.model} (${a.reason})`).join(", ")} failed` : "";
+  return `${plan.taskType} (${Math.round(plan.confidence * 100)}%) → ${model || "no model"} by ${how}${after}`;
 }
 
 function title(prompt: string): string {
@@ -111,7 +138,11 @@ function title(prompt: string): string {
  * first token and completed after the last (or after the last failure), so every outcome is
  * recorded; the learning then takes it in. No database transaction is held while a model runs.
  */
-export async function* streamChat(p: PreparedChat, signal: AbortSignal): AsyncGenerator<RunEvent> {
+export async function* streamChat(
+  p: PreparedChat,
+  signal: AbortSignal,
+  opts: { rng?: Rng } = {}, // tests and the replay benchmark fix the routing's randomness
+): AsyncGenerator<RunEvent> {
   const t0 = performance.now();
   const claims = p.identity.claims;
   const conversationId =
@@ -126,12 +157,13 @@ export async function* streamChat(p: PreparedChat, signal: AbortSignal): AsyncGe
       forcedModel: p.forcedModel,
       regenerate: Boolean(p.regenerateOf) && p.forcedModel === p.regenerateOf?.model_used,
       signal,
+      rng: opts.rng,
     });
   } catch (e) {
     // Even when nothing can be planned (Ollama down, database trouble), the request is kept.
     const message = `The models could not be reached: ${e instanceof Error ? e.message : String(e)}. Check Ollama on Settings.`;
     const row = await withUser(claims, (tx) =>
-      startInteraction(tx, { conversationId, prompt: p.prompt, taskType: "general", routingDecision: {}, modelUsed: "", parentId: p.regenerateOf?.id }),
+      startInteraction(tx, { conversationId, prompt: p.prompt, taskType: "general", routingDecision: {}, modelUsed: "", parentId: p.regenerateOf?.id, source: p.source }),
     );
     await withUser(claims, (tx) =>
       finishInteraction(tx, { id: row.id, status: "failed", response: "", modelUsed: null, routingDecision: {}, responseTimeMs: performance.now() - t0, error: { code: "unavailable:ollama", message } }),
@@ -150,7 +182,7 @@ export async function* streamChat(p: PreparedChat, signal: AbortSignal): AsyncGe
         : "No model is configured. Set the roster on Settings.";
     const decision = decisionOf(plan, [], "");
     const row = await withUser(claims, (tx) =>
-      startInteraction(tx, { conversationId, prompt: p.prompt, taskType: plan.taskType, routingDecision: decision, modelUsed: "", parentId: p.regenerateOf?.id, promptEmbedding: plan.embedding ?? undefined, embeddingModel: plan.embeddingModel, configVersionId: plan.config.versionId }),
+      startInteraction(tx, { conversationId, prompt: p.prompt, taskType: plan.taskType, routingDecision: decision, modelUsed: "", parentId: p.regenerateOf?.id, source: p.source, promptEmbedding: plan.embedding ?? undefined, embeddingModel: plan.embeddingModel, configVersionId: plan.config.versionId }),
     );
     await withUser(claims, (tx) =>
       finishInteraction(tx, { id: row.id, status: "failed", response: "", modelUsed: null, routingDecision: decision, responseTimeMs: performance.now() - t0, error: { code: "unavailable:ollama", message } }),
@@ -169,9 +201,12 @@ export async function* streamChat(p: PreparedChat, signal: AbortSignal): AsyncGe
       routingDecision: first,
       modelUsed: plan.chain[0].model,
       parentId: p.regenerateOf?.id,
+      source: p.source,
       configVersionId: plan.config.versionId,
       promptEmbedding: plan.embedding ?? undefined,
       embeddingModel: plan.embeddingModel,
+      experimentId: plan.config.experiment?.id,
+      experimentArm: plan.config.experiment?.arm,
     });
     await touchConversation(tx, { id: conversationId });
     return r;
@@ -196,9 +231,18 @@ export async function* streamChat(p: PreparedChat, signal: AbortSignal): AsyncGe
     }),
   );
   await learnFromRun({ plan, outcome, responseTimeMs, regenerateOf: p.regenerateOf }).catch((e) => console.error("learning update failed", e));
+  // experiment_check after each interaction of an experiment (lib/learning/engine.ts).
+  if (plan.config.experiment) await import("@/lib/learning/engine").then((m) => m.scheduleExperimentCheck(plan.config.experiment!.id));
 
   if (outcome.status === "completed") {
-    yield { type: "done", interactionId: row.id, decision, responseTimeMs, response: outcome.response };
+    yield {
+      type: "done",
+      interactionId: row.id,
+      decision,
+      responseTimeMs,
+      response: outcome.response,
+      usage: { promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens },
+    };
   } else if (outcome.status === "failed") {
     yield { type: "error", code: outcome.error?.code ?? "all_failed", message: outcome.error?.message ?? "Every model failed.", interactionId: row.id, decision };
   }

@@ -3,6 +3,7 @@ import type { InteractionRow } from "@/lib/db/queries/interactions";
 import { rewardFrom } from "@/lib/learning/reward";
 import { recordFallbackTrail, recordOutcome, recordParamsOutcome } from "@/lib/learning/store";
 import { recordPatternOutcome } from "@/lib/learning/patterns";
+import { recordKnowledgeOutcome } from "@/lib/knowledge/manager";
 import { isTaskType } from "./domain";
 import { noteModelError } from "./availability";
 import type { Plan } from "./plan";
@@ -44,6 +45,10 @@ export async function learnFromRun({
         normalizedLatency: responseTimeMs / LATENCY_BUDGET_MS,
       });
     }
+  }
+  // The knowledge an answer used shares its automatic verdict (a rating later counts again).
+  if (outcome.status === "completed" && outcome.planned?.knowledge.length && outcome.auto) {
+    await recordKnowledgeOutcome(outcome.planned.knowledge.map((k) => k.id), rewardFrom({ auto: outcome.auto }).success);
   }
   if (plan.pattern && outcome.status !== "cancelled") {
     await recordPatternOutcome(plan.pattern.id, outcome.status === "completed" && outcome.model === plan.pattern.model_name);

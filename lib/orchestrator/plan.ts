@@ -15,6 +15,15 @@ import { classifyByNeighbours, combineVotes, votesFrom, type Vote } from "./ense
 import { currentRoster, sameModel, type Roster } from "./roster";
 import { resolveConfig, systemPromptFor, type ResolvedConfig } from "./config";
 import { modelAvailability, type Availability } from "./availability";
+import { searchKnowledge } from "@/lib/knowledge/search";
+import {
+  fitKnowledge,
+  knowledgeBudget,
+  GROUNDING_MAX_CHUNKS,
+  GROUNDING_MIN_SIMILARITY,
+  GROUNDING_MIN_TEXT_RANK,
+  type GroundingChunk,
+} from "@/lib/knowledge/grounding";
 
 /** Follow a learned routing pattern when a request is at least this similar to it… */
 export const PATTERN_MIN_SIMILARITY = 0.75;
@@ -32,6 +41,8 @@ export interface PlannedModel {
   params: { temperature: number; num_predict: number; num_ctx: number };
   armId: string | null;
   promptTokens: number;
+  /** Knowledge chunks put into this model's system prompt (fitted to its context window). */
+  knowledge: { id: string; topic: string; score: number }[];
 }
 
 export interface Plan {
@@ -41,7 +52,7 @@ export interface Plan {
   votes: Vote[];
   embedding: number[] | null;
   embeddingModel: string;
-  reason: "policy" | "pattern" | "forced" | "regenerate";
+  reason: "policy" | "pattern" | "rule" | "forced" | "regenerate";
   explored: boolean;
   means?: Record<string, number>;
   pattern: (RoutingPatternRow & { similarity: number }) | null;
@@ -50,6 +61,27 @@ export interface Plan {
   config: ResolvedConfig;
   /** Ollama hosts that answered; 0 means Ollama is down (or OLLAMA_HOST is wrong). */
   hostsUp: number;
+  /** Relevant knowledge retrieved for the request (before fitting it to each model). */
+  retrieved: GroundingChunk[];
+}
+
+/** The knowledge relevant to a request, best first; [] when none is (or retrieval fails). */
+async function retrieve(prompt: string, embedding: number[] | null, embeddingModel: string): Promise<GroundingChunk[]> {
+  if (!embedding) return []; // grounding needs the roster's embedding model to work
+  try {
+    const r = await searchKnowledge({
+      query: prompt.slice(0, 4000),
+      embedding,
+      embeddingModel,
+      limit: GROUNDING_MAX_CHUNKS * 2,
+      minSimilarity: GROUNDING_MIN_SIMILARITY,
+      minTextRank: GROUNDING_MIN_TEXT_RANK,
+    });
+    return r.hits.map((h) => ({ id: h.id, topic: h.topic, content: h.content, score: h.score, documentTitle: h.documentTitle }));
+  } catch (e) {
+    console.error("knowledge retrieval failed; answering without it", e);
+    return [];
+  }
 }
 
 const routerAnswerSchema = z.object({ task_type: z.enum(TASK_TYPES), confidence: z.number().min(0).max(1) });
@@ -140,6 +172,7 @@ export async function planRequest(input: {
   const cls = await classify(input.prompt, roster, availability, input.signal);
   const state = await learningState();
   const now = Date.now();
+  const retrieved = await retrieve(input.prompt, cls.embedding, roster.embedding);
 
   const candidates: PolicyCandidate[] = roleModels.map(([role, model]) => ({
     model,
@@ -166,9 +199,14 @@ export async function planRequest(input: {
     }
     const choice = choosePolicy({ taskType: cls.taskType, candidates, state: state.policy, rng, now });
     means = choice?.means;
+    // An approved routing rule (config.routing[taskType].prefer) applies where no pattern does.
+    const rule = (config.config.routing as Record<string, { prefer?: string }> | undefined)?.[cls.taskType]?.prefer;
     if (pattern) {
       primary = pattern.model_name;
       reason = "pattern";
+    } else if (rule && availability.has(rule)) {
+      primary = rule;
+      reason = "rule";
     } else if (choice) {
       primary = choice.model;
       explored = choice.explored;
@@ -191,25 +229,29 @@ export async function planRequest(input: {
   for (const model of ordered) {
     if (chain.length >= MAX_ATTEMPTS) break;
     const role = roster.roleOf(model);
-    const system = systemPromptFor(config.config, role, cls.taskType);
-    const promptTokens = estimateTokens([system, ...input.history.map((m) => m.content), input.prompt].join("\n"));
+    const baseSystem = systemPromptFor(config.config, role, cls.taskType);
+    const basePromptTokens = estimateTokens([baseSystem, ...input.history.map((m) => m.content), input.prompt].join("\n"));
     const contextLength = await availability.contextLength(model);
-    if (contextLength !== null && promptTokens + 64 > contextLength) {
-      skipped.push({ model, reason: `prompt of ~${promptTokens} tokens exceeds its ${contextLength}-token window` });
+    if (contextLength !== null && basePromptTokens + 64 > contextLength) {
+      skipped.push({ model, reason: `prompt of ~${basePromptTokens} tokens exceeds its ${contextLength}-token window` });
       continue;
     }
     const fixed = config.config.params?.[model]?.[cls.taskType];
     const choice = chooseParams({ model, taskType: cls.taskType, state: state.params, rng, now });
     const arm: ParamArm = fixed ? { ...choice.arm, ...fixed, id: "config" } : choice.arm;
+    const window = contextLength ?? arm.num_ctx * 4;
+    const grounding = fitKnowledge(retrieved, knowledgeBudget({ contextLength: window, promptTokens: basePromptTokens, answerTokens: Math.min(arm.num_predict, 1024) }));
+    const promptTokens = basePromptTokens + grounding.tokens;
     chain.push({
       model,
       role,
-      system,
-      params: fitParams(arm, promptTokens, contextLength ?? arm.num_ctx * 4),
+      system: baseSystem + grounding.text,
+      params: fitParams(arm, promptTokens, window),
       armId: fixed ? null : arm.id,
       promptTokens,
+      knowledge: grounding.used,
     });
   }
 
-  return { ...cls, embeddingModel: roster.embedding, reason, explored, means, pattern, chain, skipped, config, hostsUp: availability.hostsUp };
+  return { ...cls, embeddingModel: roster.embedding, reason, explored, means, pattern, chain, skipped, config, hostsUp: availability.hostsUp, retrieved };
 }

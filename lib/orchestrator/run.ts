@@ -48,12 +48,14 @@ export async function* runChain({
     const next = plan.chain[i + 1];
     const started = performance.now();
     let text = "";
+    let ttftMs: number | null = null;
     let failure: { reason: string; message: string } | null = null;
     try {
       const messages: ChatMessage[] = [{ role: "system", content: planned.system }, ...history, { role: "user", content: prompt }];
       for await (const chunk of getOllamaPool().chatStream({ model: planned.model, messages, options: planned.params, signal })) {
         if (chunk.type === "delta") {
           if (!chunk.content) continue;
+          ttftMs ??= performance.now() - started;
           text += chunk.content;
           yield { type: "token", text: chunk.content };
         } else {
@@ -65,13 +67,13 @@ export async function* runChain({
       if (!last || last.planned !== planned) failure = { reason: "stream_broken", message: "the stream ended without its final chunk" };
     } catch (e) {
       if (signal.aborted) {
-        attempts.push({ model: planned.model, role: planned.role, ok: false, reason: "cancelled", message: null, ms: performance.now() - started });
+        attempts.push({ model: planned.model, role: planned.role, ok: false, reason: "cancelled", message: null, ms: performance.now() - started, ttftMs });
         return { status: "cancelled", model: planned.model, response: text, attempts, auto: null, promptTokens: null, completionTokens: null, planned, error: null };
       }
       failure = isOllamaError(e) ? { reason: e.code, message: e.message } : { reason: "error", message: e instanceof Error ? e.message : String(e) };
     }
 
-    const attempt: Attempt = { model: planned.model, role: planned.role, ok: !failure, reason: failure?.reason ?? null, message: failure?.message ?? null, ms: performance.now() - started };
+    const attempt: Attempt = { model: planned.model, role: planned.role, ok: !failure, reason: failure?.reason ?? null, message: failure?.message ?? null, ms: performance.now() - started, ttftMs };
     attempts.push(attempt);
     if (!failure) {
       return { status: "completed", model: planned.model, response: text, attempts, auto: last!.auto, promptTokens: last!.promptTokens, completionTokens: last!.completionTokens, planned, error: null };

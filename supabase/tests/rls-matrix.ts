@@ -96,6 +96,12 @@ const operatorsOnly = {
   allow: { select: OPERATOR_ONLY, insert: OPERATOR_ONLY, update: OPERATOR_ONLY, delete: OPERATOR_ONLY },
 } as const;
 
+/** Derived tables (the analytics rollups): operators read them, nobody writes them through the API. */
+const readByOperatorsWrittenBySystem = {
+  owned: false,
+  allow: { select: OPERATOR_ONLY, insert: NOBODY, update: NOBODY, delete: NOBODY },
+} as const;
+
 export const SPECS: TableSpec[] = [
   // --- user-owned -------------------------------------------------------------------------
   {
@@ -260,6 +266,35 @@ export const SPECS: TableSpec[] = [
     fixture: (sys) => sysInsert(sys, "jobs", { kind: "reembed", status: "succeeded", progress: 1 }),
     insertRow: (_p, actor) => ({ id: uid(), kind: "learning_analysis", created_by: actor }),
     update: { stage: "updated" },
+  },
+
+  // --- analytics rollups: operators read; only the interactions' triggers write -----------
+  {
+    table: "interaction_rollups",
+    ...readByOperatorsWrittenBySystem,
+    key: "model",
+    fixture: (sys) =>
+      sysInsert(sys, "interaction_rollups", { grain: "day", bucket: "2026-01-01T00:00:00Z", model: `fixture-${tag()}`, task_type: "math", interactions: 3 }, "model"),
+    insertRow: () => ({ grain: "day", bucket: "2026-01-02T00:00:00Z", model: `inserted-${tag()}`, task_type: "math", interactions: 1 }),
+    update: { interactions: 99 },
+  },
+  {
+    table: "fallback_rollups",
+    ...readByOperatorsWrittenBySystem,
+    key: "failed_model",
+    fixture: (sys) =>
+      sysInsert(sys, "fallback_rollups", { grain: "hour", bucket: "2026-01-01T05:00:00Z", task_type: "math", failed_model: `fixture-${tag()}`, rescue_model: "mathstral", count: 2 }, "failed_model"),
+    insertRow: () => ({ grain: "hour", bucket: "2026-01-01T06:00:00Z", task_type: "math", failed_model: `inserted-${tag()}`, rescue_model: "", count: 1 }),
+    update: { count: 99 },
+  },
+  {
+    table: "param_arm_rollups",
+    ...readByOperatorsWrittenBySystem,
+    key: "model",
+    fixture: (sys) =>
+      sysInsert(sys, "param_arm_rollups", { grain: "day", bucket: "2026-01-01T00:00:00Z", model: `fixture-${tag()}`, task_type: "math", arm: "t0.2 p1024 c4096", interactions: 4 }, "model"),
+    insertRow: () => ({ grain: "day", bucket: "2026-01-01T00:00:00Z", model: `inserted-${tag()}`, task_type: "math", arm: "t0.5 p512 c4096", interactions: 1 }),
+    update: { successes: 99 },
   },
 ];
 

@@ -380,4 +380,24 @@ describe("RLS special cases", () => {
     });
     expect(seen).toEqual({ selfPromoted: 0, topLevelRole: 0, operator: 1 });
   });
+  it("analytics rollups: a user's own interaction updates them (the trigger runs as owner) though the user can neither read nor call their writers", async () => {
+    const r = await inRollback(db, async (sys, as) => {
+      const conversation = await sysInsert(sys, "conversations", { user_id: USER_A, title: "rollup" });
+      await as("owner", (tx) =>
+        tx.query("insert into interactions (conversation_id, user_id, user_prompt, model_used, task_type) values ($1, $2, 'p', 'rls-rollup-model', 'math')", [conversation, USER_A]),
+      );
+      const system = await sys.query<{ n: number }>("select sum(interactions)::int as n from interaction_rollups where model = 'rls-rollup-model' and task_type = 'math'");
+      const owner = await as("owner", (tx) => tx.query("select 1 from interaction_rollups where model = 'rls-rollup-model'"));
+      const operator = await as("operator", (tx) => tx.query("select 1 from interaction_rollups where model = 'rls-rollup-model'"));
+      let rebuild: unknown = null;
+      try {
+        await as("operator", (tx) => tx.query("select private.rebuild_analytics_rollups()"));
+      } catch (e) {
+        rebuild = e;
+      }
+      return { system: system.rows[0].n, owner: owner.rows.length, operator: operator.rows.length, rebuild };
+    });
+    expect(r).toMatchObject({ system: 2, owner: 0, operator: 4 }); // hour and day × math and all task types
+    expect(errorMessage(r.rebuild)).toMatch(/permission denied/);
+  });
 });

@@ -33,17 +33,35 @@ test("send a message, watch it stream, see why this model, rate it and find the 
   await expect(answer.getByTestId("why-reason")).toContainText(/routing policy|pattern/);
   await page.screenshot({ path: testInfo.outputPath("chat-why.png"), fullPage: true });
 
-  await answer.getByTestId("star-4").click();
+  const model = (await answer.getAttribute("data-model"))!;
+  const expectedBefore = await expectedSuccess(answer, model);
+  await answer.getByTestId("star-1").click();
   await expect(answer.getByTestId("feedback-ack")).toContainText("Saved");
   await answer.getByTestId("tag-needs-comments").click();
   await expect(answer.getByTestId("feedback-ack")).toContainText("Saved");
 
   await page.reload();
   const again = page.getByTestId("answer").first();
-  await expect(again.getByTestId("star-4")).toHaveAttribute("aria-checked", "true");
+  await expect(again.getByTestId("star-1")).toHaveAttribute("aria-checked", "true");
   await expect(again.getByTestId("tag-needs-comments")).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByTestId("conversation-list")).toContainText("Write a Python function that checks");
+
+  // The rating counted: the next answer's routing reason expects less of that model for this task type.
+  await send(page, "Write a Python function that reverses the words of a sentence.");
+  const next = page.getByTestId("answer").nth(1);
+  await expect(next).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  await next.getByText("Why this model?").click();
+  await expect(next.getByTestId("why-task-type")).toContainText("code_generation");
+  expect(await expectedSuccess(next, model)).toBeLessThan(expectedBefore);
 });
+
+/** The "expected success" percentage the routing showed for a model, from the why panel. */
+async function expectedSuccess(answer: ReturnType<Page["getByTestId"]>, model: string): Promise<number> {
+  const text = await answer.getByTestId("why-means").innerText();
+  const m = new RegExp(`${model.replace(/[.:]/g, "\\$&")} (\\d+)%`).exec(text);
+  if (!m) throw new Error(`no expected success for ${model} in "${text}"`);
+  return Number(m[1]);
+}
 
 test("regenerate with another model and prefer it: the answers stand side by side", async ({ page }, testInfo) => {
   await page.goto("/chat");

@@ -10,6 +10,7 @@ import { invalidateConfigCache } from "../../lib/orchestrator/config";
 import type { Identity } from "../../lib/auth";
 import type { RunEvent } from "../../lib/chat/events";
 import { prepareChat, streamChat } from "../../lib/orchestrator/chat";
+import type { Rng } from "../../lib/learning/random";
 
 /** The orchestrator on a fresh migrated database and the Ollama simulator, through the real pool. */
 export async function startOrchestrator(sim: SimulatorOptions = {}, pool: Partial<PoolOptions> = {}) {
@@ -47,10 +48,11 @@ export async function ask(
   identity: Identity,
   input: { conversationId?: string | null; prompt: string; regenerateOf?: string; model?: string },
   signal: AbortSignal = new AbortController().signal,
+  opts: { rng?: Rng } = {},
 ) {
   const prepared = await prepareChat(identity, { conversationId: input.conversationId ?? null, prompt: input.prompt, regenerateOf: input.regenerateOf, model: input.model });
   const events: RunEvent[] = [];
-  for await (const e of streamChat(prepared, signal)) events.push(e);
+  for await (const e of streamChat(prepared, signal, opts)) events.push(e);
   const start = events.find((e) => e.type === "start") as Extract<RunEvent, { type: "start" }>;
   const end = events.find((e) => e.type === "done" || e.type === "error") as Extract<RunEvent, { type: "done" | "error" }> | undefined;
   const text = events.filter((e) => e.type === "token").map((e) => (e as { text: string }).text).join("");

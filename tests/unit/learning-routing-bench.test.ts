@@ -6,7 +6,7 @@ import { adaptationDelay, requestOrder, runScenario, successAt, type Drift, type
 const profiles = loadProfiles();
 const base: Request[] = loadPrompts().map((p) => ({
   id: p.id,
-  trueType: profiles.benchmark_category_map[p.category],
+  trueType: profiles.benchmark_category_map[p.category!],
   predictedType: classifyByFeatures(p.prompt).taskType,
 }));
 const models: SimModel[] = Object.entries(profiles.simulated).map(([model, s]) => ({ model, role: s.role, success: s.success }));

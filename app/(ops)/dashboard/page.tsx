@@ -1,13 +1,12 @@
 import { Forbidden } from "@/components/forbidden";
-import { Placeholder } from "@/components/placeholder";
+import { DashboardView } from "@/components/dashboard/dashboard-view";
 import { pageIdentity } from "@/lib/auth/page";
+import { parseFilters } from "@/lib/analytics/filters";
+import { loadDashboard } from "@/lib/analytics/load";
 
-export default async function DashboardPage() {
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const identity = await pageIdentity("/dashboard", { operator: true });
-  if (!identity) return <Forbidden what="The Dashboard page" />;
-  return (
-    <Placeholder title="Dashboard" testId="page-dashboard">
-      <p>Coming: Performance per model and task type: success-rate heatmap, latency percentiles, routing share, satisfaction, fallback paths and the learning curve, with filters and CSV/JSONL export.</p>
-    </Placeholder>
-  );
+  if (!identity) return <Forbidden what="The Dashboard" />;
+  const data = await loadDashboard(identity, parseFilters(await searchParams));
+  return <DashboardView data={data} testId="page-dashboard" />;
 }

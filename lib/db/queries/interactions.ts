@@ -45,12 +45,15 @@ export async function startInteraction(
     source?: "chat" | "api";
     promptEmbedding?: number[];
     embeddingModel?: string;
+    /** The running experiment that assigned this conversation an arm (the learning cycle). */
+    experimentId?: string | null;
+    experimentArm?: "control" | "variant" | null;
   },
 ): Promise<{ id: string; created_at: Date }> {
   const { rows } = await tx.query<{ id: string; created_at: Date }>(
     `insert into interactions (conversation_id, user_prompt, task_type, routing_decision, model_used, parent_id,
-       config_version_id, source, prompt_embedding, embedding_model)
-     values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::extensions.vector, $10) returning id, created_at`,
+       config_version_id, source, prompt_embedding, embedding_model, experiment_id, experiment_arm)
+     values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::extensions.vector, $10, $11, $12) returning id, created_at`,
     [
       i.conversationId,
       i.prompt,
@@ -62,6 +65,8 @@ export async function startInteraction(
       i.source ?? "chat",
       vec(i.promptEmbedding),
       i.promptEmbedding ? (i.embeddingModel ?? null) : null,
+      i.experimentId ?? null,
+      i.experimentId ? (i.experimentArm ?? null) : null,
     ],
   );
   return rows[0];

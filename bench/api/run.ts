@@ -1,0 +1,252 @@
+/**
+ * `npm run bench:api`: what the compatible endpoints add over calling Ollama (the simulator)
+ * directly. Time to first token and total time of a streamed chat, p50 and p99, at 1 and 20
+ * concurrent streams, for: the official `ollama` client straight to the simulator; the same
+ * client through the app's `/api/chat`; the `openai` client through `/v1/chat/completions`;
+ * and `elite` (routed) through `/api/chat`. The app path includes everything a request costs:
+ * key lookup, classification (features, embedding, neighbours), planning, recording the
+ * interaction before and after in PGlite, the learning update.
+ *
+ * The app's Ollama pool runs at most 2 streams per model (as a real Ollama would); the
+ * simulator has no such limit, so at 20 streams a "direct, 2 per model" baseline is measured
+ * too: the endpoint's own cost is app minus that baseline.
+ *
+ * Needs a built app: `npm run build` (or `NEXT_DIST_DIR=.next-x npx next build` and the same
+ * NEXT_DIST_DIR here). Starts its own simulator and `next start` on a fresh embedded database,
+ * with an API key written there before the server opens it.
+ * Env: BENCH_ITER_C1 (default 100), BENCH_ROUNDS_C20 (default 10), BENCH_TIME_SCALE (0.01),
+ * BENCH_APP_PORT (3390), NEXT_DIST_DIR (.next). Results: printed and bench/results/api-overhead.json.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Ollama } from "ollama";
+import OpenAI from "openai";
+import { openPglite } from "../../lib/db/pglite";
+import { migrate } from "../../lib/db/migrate";
+import { withClaims } from "../../lib/db/session";
+import { createApiKey } from "../../lib/db/queries/api-keys";
+import { LOCAL_OPERATOR_CLAIMS } from "../../lib/auth/claims";
+import { generateApiKey } from "../../lib/api/key-format";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const ITER_C1 = Number(process.env.BENCH_ITER_C1 ?? 100);
+const ROUNDS_C20 = Number(process.env.BENCH_ROUNDS_C20 ?? 10);
+const CONCURRENCY = 20;
+const TIME_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.01);
+const APP_PORT = Number(process.env.BENCH_APP_PORT ?? 3390);
+const DIST_DIR = process.env.NEXT_DIST_DIR || ".next";
+const MODEL = "openhermes";
+const PROMPT = "Explain what a closure is in JavaScript";
+
+interface Sample {
+  ttftMs: number;
+  totalMs: number;
+  chunks: number;
+}
+type Side = "direct" | "direct2" | "ollamaApi" | "openaiApi" | "eliteApi";
+
+async function startSim(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "tests/support/ollama-sim/cli.ts", "--port", "0", "--time-scale", String(TIME_SCALE), "--loaded", MODEL], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(/listening on (http:\/\/[^\s)]+)/);
+      if (m) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+/** A fresh embedded database with one API key of the local operator, closed before the app opens it. */
+async function seedDatabase(dataDir: string): Promise<string> {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  const db = await openPglite({ dataDir });
+  await migrate(db, { local: true });
+  const key = generateApiKey();
+  await withClaims(db, LOCAL_OPERATOR_CLAIMS, (tx) => createApiKey(tx, { name: "bench", prefix: key.prefix, keyHash: key.hash }));
+  await db.close();
+  return key.secret;
+}
+
+async function startApp(dataDir: string, simUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  if (!fs.existsSync(path.join(ROOT, DIST_DIR, "BUILD_ID"))) throw new Error(`no build in ${DIST_DIR}: run \`npm run build\` (or set NEXT_DIST_DIR)`);
+  const child = spawn("npx", ["next", "start", "-p", String(APP_PORT)], {
+    cwd: ROOT,
+    env: { ...process.env, PGLITE_DATA_DIR: dataDir, OLLAMA_HOST: simUrl, NEXT_DIST_DIR: DIST_DIR },
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true, // its own process group, so the whole server stops with it
+  });
+  const url = `http://127.0.0.1:${APP_PORT}`;
+  for (let i = 0; i < 240; i++) {
+    if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) return { url, child };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("the app did not start");
+}
+
+async function timeOllama(client: Ollama, model: string, t0 = performance.now()): Promise<Sample> {
+  let ttft = 0;
+  let chunks = 0;
+  for await (const c of await client.chat({ model, stream: true, messages: [{ role: "user", content: PROMPT }] })) {
+    if (!chunks++) ttft = performance.now() - t0;
+    if (c.done) break;
+  }
+  return { ttftMs: ttft, totalMs: performance.now() - t0, chunks };
+}
+
+async function timeOpenAI(client: OpenAI): Promise<Sample> {
+  const t0 = performance.now();
+  let ttft = 0;
+  let chunks = 0;
+  const stream = await client.chat.completions.create({ model: MODEL, stream: true, messages: [{ role: "user", content: PROMPT }] });
+  for await (const c of stream) {
+    if (!c.choices[0]?.delta.content) continue;
+    if (!chunks++) ttft = performance.now() - t0;
+  }
+  return { ttftMs: ttft, totalMs: performance.now() - t0, chunks };
+}
+
+/** At most `n` at once, like the app's pool per model. */
+function limited(n: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+async function measure(concurrency: number, rounds: number, run: Record<Side, () => Promise<Sample>>, sides: Side[]) {
+  const samples = Object.fromEntries(sides.map((s) => [s, [] as Sample[]])) as Record<Side, Sample[]>;
+  for (let i = 0; i < rounds; i++) {
+    // Rotate the order so no side always runs on a warmer process.
+    const order = sides.map((_, k) => sides[(k + i) % sides.length]);
+    for (const side of order) samples[side].push(...(await Promise.all(Array.from({ length: concurrency }, run[side]))));
+  }
+  const stat = (side: Side) => {
+    const s = samples[side];
+    return {
+      ttft: { p50: round(percentile(s.map((x) => x.ttftMs), 50)), p99: round(percentile(s.map((x) => x.ttftMs), 99)) },
+      total: { p50: round(percentile(s.map((x) => x.totalMs), 50)), p99: round(percentile(s.map((x) => x.totalMs), 99)) },
+      meanChunks: round(s.reduce((n, x) => n + x.chunks, 0) / s.length, 1),
+    };
+  };
+  return { concurrency, samplesPerSide: samples[sides[0]].length, sides: Object.fromEntries(sides.map((s) => [s, stat(s)])) as Record<Side, ReturnType<typeof stat>> };
+}
+
+async function main() {
+  const dataDir = path.join(ROOT, `.data/bench-api-${APP_PORT}`);
+  const sim = await startSim();
+  let app: { url: string; child: ChildProcess } | null = null;
+  try {
+    const key = await seedDatabase(dataDir);
+    app = await startApp(dataDir, sim.url);
+    const direct = new Ollama({ host: sim.url });
+    const viaApp = new Ollama({ host: app.url, headers: { Authorization: `Bearer ${key}` } });
+    const openai = new OpenAI({ baseURL: `${app.url}/v1`, apiKey: key, maxRetries: 0 });
+    const two = limited(2);
+    const run: Record<Side, () => Promise<Sample>> = {
+      direct: () => timeOllama(direct, MODEL),
+      direct2: () => {
+        const t0 = performance.now(); // the wait for a slot counts, as it does in the app's pool
+        return two(() => timeOllama(direct, MODEL, t0));
+      },
+      ollamaApi: () => timeOllama(viaApp, MODEL),
+      openaiApi: () => timeOpenAI(openai),
+      eliteApi: () => timeOllama(viaApp, "elite"),
+    };
+    const c1Sides: Side[] = ["direct", "ollamaApi", "openaiApi", "eliteApi"];
+    const c20Sides: Side[] = ["direct", "direct2", "ollamaApi", "openaiApi", "eliteApi"];
+    const loadBefore = os.loadavg()[0];
+    const started = performance.now();
+    await measure(1, 10, run, c1Sides); // warm-up: JIT, route compilation, caches, connections
+    await measure(CONCURRENCY, 2, run, c20Sides);
+    const results = [await measure(1, ITER_C1, run, c1Sides), await measure(CONCURRENCY, ROUNDS_C20, run, c20Sides)];
+    const seconds = round((performance.now() - started) / 1000, 1);
+
+    console.log(`\nCompatible endpoints vs the simulator direct, time scale ${TIME_SCALE} (${seconds} s, load ${round(loadBefore)} → ${round(os.loadavg()[0])})\n`);
+    const label: Record<Side, string> = {
+      direct: "direct (ollama client → sim)",
+      direct2: "direct, 2 per model",
+      ollamaApi: `/api/chat ${MODEL}`,
+      openaiApi: `/v1/chat/completions ${MODEL}`,
+      eliteApi: "/api/chat elite (routed)",
+    };
+    console.log("conc  path                              ttft p50  ttft p99  total p50  total p99  chunks");
+    for (const r of results) {
+      for (const [side, v] of Object.entries(r.sides) as [Side, (typeof r.sides)[Side]][]) {
+        console.log(
+          `${String(r.concurrency).padStart(4)}  ${label[side].padEnd(32)}  ${v.ttft.p50.toFixed(1).padStart(8)}  ${v.ttft.p99.toFixed(1).padStart(8)}  ${v.total.p50.toFixed(1).padStart(9)}  ${v.total.p99.toFixed(1).padStart(9)}  ${v.meanChunks.toFixed(1).padStart(6)}`,
+        );
+      }
+      const d = r.concurrency > 1 ? r.sides.direct2 : r.sides.direct;
+      const a = r.sides.ollamaApi;
+      console.log(`      added by /api/chat over ${r.concurrency > 1 ? "direct, 2 per model" : "direct"}: ttft p50 +${round(a.ttft.p50 - d.ttft.p50, 1)} ms, p99 +${round(a.ttft.p99 - d.ttft.p99, 1)} ms; total p50 +${round(a.total.p50 - d.total.p50, 1)} ms, p99 +${round(a.total.p99 - d.total.p99, 1)} ms\n`);
+    }
+    console.log(`(${results[0].samplesPerSide} streams per path at c=1, ${results[1].samplesPerSide} at c=${CONCURRENCY}; milliseconds)`);
+
+    const out = path.join(ROOT, "bench/results/api-overhead.json");
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(
+      out,
+      JSON.stringify(
+        {
+          benchmark: "api-overhead",
+          description: "Streamed chat through the app's Ollama- and OpenAI-compatible endpoints vs the ollama client straight to the simulator; milliseconds",
+          date: new Date().toISOString(),
+          environment: {
+            node: process.version,
+            cpus: os.cpus().length,
+            cpuModel: os.cpus()[0]?.model,
+            platform: `${os.platform()} ${os.release()}`,
+            loadAvg1mBefore: round(loadBefore),
+            loadAvg1mAfter: round(os.loadavg()[0]),
+          },
+          settings: { timeScale: TIME_SCALE, model: MODEL, prompt: PROMPT, iterationsC1: ITER_C1, roundsC20: ROUNDS_C20, concurrency: CONCURRENCY, appPoolPerModelConcurrency: 2 },
+          durationSeconds: seconds,
+          results,
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+    console.log(`written to ${path.relative(process.cwd(), out)}`);
+  } finally {
+    if (app?.child.pid) {
+      try {
+        process.kill(-app.child.pid, "SIGTERM");
+      } catch {
+        /* already gone */
+      }
+    }
+    sim.child.kill("SIGTERM");
+    // Give the server a moment to release the data directory, then remove it.
+    await new Promise((r) => setTimeout(r, 1000));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(`${dataDir}.lock`, { force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

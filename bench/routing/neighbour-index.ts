@@ -1,0 +1,182 @@
+/**
+ * The neighbours voter's index for the replay benchmark: past requests with known outcomes
+ * (embedding, the task type they were routed as, a weight from their outcome). The vote
+ * itself is the real `classifyByNeighbours`; this only decides WHICH examples it looks at.
+ *
+ * - Up to `bruteForceBelow` examples: all of them (exact k-NN, as the production query does).
+ * - Above: random-hyperplane LSH (SimHash). `tables` hash tables of `bits` signs each; every
+ *   bucket keeps only its `perBucket` most recent examples, so a query scores at most
+ *   tables × perBucket candidates whatever the index size (approximate k-NN, bounded time).
+ * - The candidates are scored with an inlined cosine over the Float32 store and only the k
+ *   nearest at or above classifyByNeighbours' minimum similarity are handed to it: the same
+ *   examples it would keep itself from the whole candidate list, without an object each.
+ * - Storage is a ring buffer of `capacity` Float32 vectors; an overwritten slot is dropped
+ *   from the buckets lazily (each bucket entry remembers the insertion it points to).
+ */
+import { classifyByNeighbours, type LabelledEmbedding, type NeighbourVote } from "../../lib/orchestrator/ensemble";
+import type { TaskType } from "../../lib/orchestrator/domain";
+import { sampleNormal, seededRng } from "../../lib/learning/random";
+
+export type NeighbourIndexOptions = {
+  dim?: number;
+  capacity?: number;
+  tables?: number;
+  bits?: number;
+  perBucket?: number;
+  bruteForceBelow?: number;
+  seed?: number;
+};
+
+export class NeighbourIndex {
+  readonly dim: number;
+  readonly capacity: number;
+  readonly tables: number;
+  readonly bits: number;
+  readonly perBucket: number;
+  readonly bruteForceBelow: number;
+  private readonly vectors: Float32Array;
+  private readonly taskTypes: TaskType[] = [];
+  private readonly weights: Float32Array;
+  /** insertion number stored in each slot (for lazy eviction from buckets) */
+  private readonly insertion: Float64Array;
+  private readonly planes: Float32Array;
+  private readonly norms: Float32Array;
+  private readonly buckets: Map<number, number[]>[];
+  private readonly seen: Float64Array;
+  private inserted = 0;
+  private queries = 0;
+
+  constructor({ dim = 768, capacity = 16_384, tables = 8, bits = 10, perBucket = 24, bruteForceBelow = 2048, seed = 12345 }: NeighbourIndexOptions = {}) {
+    if (bits > 30) throw new Error("at most 30 bits per table");
+    this.dim = dim;
+    this.capacity = capacity;
+    this.tables = tables;
+    this.bits = bits;
+    this.perBucket = perBucket;
+    this.bruteForceBelow = bruteForceBelow;
+    this.vectors = new Float32Array(capacity * dim);
+    this.weights = new Float32Array(capacity);
+    this.norms = new Float32Array(capacity);
+    this.seen = new Float64Array(capacity);
+    this.insertion = new Float64Array(capacity).fill(-1);
+    const rng = seededRng(seed);
+    this.planes = new Float32Array(tables * bits * dim);
+    for (let i = 0; i < this.planes.length; i++) this.planes[i] = sampleNormal(rng);
+    this.buckets = Array.from({ length: tables }, () => new Map<number, number[]>());
+  }
+
+  /** Examples held (at most `capacity`). */
+  get size(): number {
+    return Math.min(this.inserted, this.capacity);
+  }
+
+  /** Examples ever added. */
+  get added(): number {
+    return this.inserted;
+  }
+
+  private signatures(v: ArrayLike<number>): number[] {
+    const { dim, bits, planes } = this;
+    const out: number[] = [];
+    for (let t = 0; t < this.tables; t++) {
+      let key = 0;
+      for (let b = 0; b < bits; b++) {
+        const off = (t * bits + b) * dim;
+        let dot = 0;
+        for (let i = 0; i < dim; i++) dot += v[i] * planes[off + i];
+        if (dot >= 0) key |= 1 << b;
+      }
+      out.push(key);
+    }
+    return out;
+  }
+
+  add(embedding: ArrayLike<number>, taskType: TaskType, weight = 1): void {
+    if (embedding.length !== this.dim) throw new Error(`embedding has ${embedding.length} dimensions, index ${this.dim}`);
+    const slot = this.inserted % this.capacity;
+    this.vectors.set(embedding, slot * this.dim);
+    let nn = 0;
+    for (let i = slot * this.dim; i < (slot + 1) * this.dim; i++) nn += this.vectors[i] * this.vectors[i];
+    this.norms[slot] = Math.sqrt(nn);
+    this.taskTypes[slot] = taskType;
+    this.weights[slot] = weight;
+    this.insertion[slot] = this.inserted;
+    const sig = this.signatures(embedding);
+    for (let t = 0; t < this.tables; t++) {
+      const m = this.buckets[t];
+      let list = m.get(sig[t]);
+      if (!list) m.set(sig[t], (list = []));
+      list.push(this.inserted);
+      if (list.length > this.perBucket) list.shift();
+    }
+    this.inserted++;
+  }
+
+  private example(slot: number): LabelledEmbedding {
+    // cosineSimilarity only indexes and reads .length: a Float32Array view serves as the vector.
+    const embedding = this.vectors.subarray(slot * this.dim, (slot + 1) * this.dim) as unknown as number[];
+    return { embedding, taskType: this.taskTypes[slot], weight: this.weights[slot] };
+  }
+
+  /** Slots to score: all while the index is small (or `exact`), else the query's LSH buckets. */
+  private candidateSlots(query: ArrayLike<number>, exact: boolean): number[] {
+    const n = this.size;
+    if (exact || n <= this.bruteForceBelow) return Array.from({ length: n }, (_, s) => s);
+    const out: number[] = [];
+    const stamp = ++this.queries;
+    const sig = this.signatures(query);
+    for (let t = 0; t < this.tables; t++) {
+      for (const ins of this.buckets[t].get(sig[t]) ?? []) {
+        const slot = ins % this.capacity;
+        if (this.insertion[slot] !== ins || this.seen[slot] === stamp) continue; // overwritten, or already taken
+        this.seen[slot] = stamp;
+        out.push(slot);
+      }
+    }
+    return out;
+  }
+
+  /** How many examples a query would score. */
+  candidateCount(query: ArrayLike<number>, { exact = false }: { exact?: boolean } = {}): number {
+    return this.candidateSlots(query, exact).length;
+  }
+
+  /**
+   * The k most similar candidates at or above `minSimilarity` (cosine, inlined over the
+   * Float32 store), most similar first: exactly the examples classifyByNeighbours would keep
+   * from the whole candidate list, without building an object per candidate.
+   */
+  nearest(query: ArrayLike<number>, { exact = false, k = 7, minSimilarity = 0.5 }: { exact?: boolean; k?: number; minSimilarity?: number } = {}): LabelledEmbedding[] {
+    const { dim, vectors } = this;
+    let qq = 0;
+    for (let i = 0; i < dim; i++) qq += query[i] * query[i];
+    const qn = Math.sqrt(qq);
+    if (qn === 0) return [];
+    const topSlot: number[] = [];
+    const topSim: number[] = [];
+    for (const slot of this.candidateSlots(query, exact)) {
+      if (!(this.weights[slot] > 0) || this.norms[slot] === 0) continue;
+      const off = slot * dim;
+      let dot = 0;
+      for (let i = 0; i < dim; i++) dot += query[i] * vectors[off + i];
+      const sim = dot / (qn * this.norms[slot]);
+      if (sim < minSimilarity || (topSim.length === k && sim <= topSim[k - 1])) continue;
+      let at = topSim.length;
+      while (at > 0 && topSim[at - 1] < sim) at--;
+      topSim.splice(at, 0, sim);
+      topSlot.splice(at, 0, slot);
+      if (topSim.length > k) (topSim.pop(), topSlot.pop());
+    }
+    return topSlot.map((s) => this.example(s));
+  }
+
+  /** The real neighbours voter (classifyByNeighbours) over the nearest candidates. */
+  vote(query: readonly number[], { exact = false, k = 7 }: { exact?: boolean; k?: number } = {}): NeighbourVote | null {
+    return classifyByNeighbours(query, this.nearest(query, { exact, k }), k);
+  }
+
+  /** All held examples, for checks against the plain voter. */
+  examples(): LabelledEmbedding[] {
+    return Array.from({ length: this.size }, (_, s) => this.example(s));
+  }
+}

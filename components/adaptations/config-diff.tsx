@@ -1,0 +1,29 @@
+import type { DiffEntry } from "@/lib/learning/proposals";
+
+const show = (v: unknown) => (v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v));
+
+/** A configuration diff: per changed path, removed text struck red, added text green. */
+export function ConfigDiff({ entries, testId = "config-diff" }: { entries: DiffEntry[]; testId?: string }) {
+  if (entries.length === 0) return <p className="text-xs text-zinc-500" data-testid={testId}>No differences.</p>;
+  return (
+    <ul className="space-y-2 text-xs" data-testid={testId}>
+      {entries.map((e) => (
+        <li key={e.path} className="rounded border border-zinc-200 p-2 dark:border-zinc-800">
+          <div className="mb-1 font-mono text-zinc-500">{e.path}</div>
+          {e.text ? (
+            <pre className="whitespace-pre-wrap font-mono">
+              {e.text.prefix.length > 160 ? `…${e.text.prefix.slice(-160)}` : e.text.prefix}
+              {e.text.removed && <del className="bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300">{e.text.removed}</del>}
+              {e.text.added && <ins className="bg-green-100 text-green-800 no-underline dark:bg-green-950 dark:text-green-300">{e.text.added}</ins>}
+              {e.text.suffix}
+            </pre>
+          ) : (
+            <div className="font-mono">
+              <del className="text-red-700">{show(e.before)}</del> → <ins className="text-green-700 no-underline">{show(e.after)}</ins>
+            </div>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}

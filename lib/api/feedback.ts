@@ -1,0 +1,39 @@
+import "server-only";
+import { learnFromFeedback } from "@/lib/learning/feedback";
+import { identityFromRequest } from "./keys";
+import { ApiError, appErrorResponse } from "./errors";
+import { ELITE_MODEL, readJson, resolveModel } from "./run";
+import { apiFeedbackSchema, describeIssue } from "./schemas";
+
+/**
+ * `POST /api/feedback`: a rating, thumbs, correction or preferred model for an answer the
+ * key's user received, learned from exactly like the chat's feedback (lib/learning/feedback).
+ * 401 without a valid key, 400 naming the field, 404 for an interaction that is not theirs.
+ */
+export async function apiFeedback(request: Request): Promise<Response> {
+  try {
+    const identity = await identityFromRequest(request);
+    const parsed = apiFeedbackSchema.safeParse(await readJson(request));
+    if (!parsed.success) {
+      const { field, message } = describeIssue(parsed.error);
+      throw new ApiError("bad_request:api", message, { param: field });
+    }
+    const f = parsed.data;
+    let betterModel: string | undefined;
+    if (f.preferred_model !== undefined) {
+      const tag = await resolveModel(f.preferred_model).catch(() => null);
+      if (!tag) throw new ApiError("bad_request:api", `preferred_model: "${f.preferred_model}" is not one of the roster's models (${ELITE_MODEL} itself cannot be preferred)`, { param: "preferred_model" });
+      betterModel = tag;
+    }
+    const { message } = await learnFromFeedback(identity, {
+      interactionId: f.interaction_id,
+      rating: f.rating,
+      thumbs: f.thumbs,
+      correction: f.correction,
+      betterModel,
+    });
+    return Response.json({ ok: true, interaction_id: f.interaction_id, message }, { headers: { "cache-control": "no-store" } });
+  } catch (e) {
+    return appErrorResponse(e);
+  }
+}

@@ -1,0 +1,130 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import type { RunEvent } from "@/lib/chat/events";
+import { getOllamaPool } from "@/lib/ollama";
+import { identityFromRequest } from "./keys";
+import { ApiError, ollamaErrorResponse } from "./errors";
+import { describeIssue, ollamaChatSchema, splitTurns } from "./schemas";
+import { assertFits, byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, readJson, resolveModel, startApiRun, type ApiStream } from "./run";
+
+/**
+ * The Ollama-compatible API (`/api/chat`, `/api/tags`), shaped as the official `ollama`
+ * client reads it: NDJSON chunks with `message.content` deltas, then a final chunk with
+ * `done: true`, `done_reason`, token counts and durations in nanoseconds. Every chunk's
+ * `model` is the model answering; the first and the final chunk carry `elite` (interaction
+ * id, model, role, task type, reason, fallbacks) — the final one is definitive.
+ */
+
+const ns = (ms: number) => Math.max(0, Math.round(ms * 1e6));
+
+function chunk(model: string, content: string, extra: Record<string, unknown> = {}) {
+  return { model, created_at: new Date().toISOString(), message: { role: "assistant", content }, done: false, ...extra };
+}
+
+function finalFields(run: ApiStream, done: Extract<RunEvent, { type: "done" }>, endedAt: number) {
+  const first = run.firstTokenAt ?? endedAt;
+  return {
+    done: true,
+    done_reason: doneReason(done.decision),
+    total_duration: ns(endedAt - run.startedAt),
+    load_duration: 0,
+    prompt_eval_count: done.usage?.promptTokens ?? 0,
+    prompt_eval_duration: ns(first - run.startedAt),
+    eval_count: done.usage?.completionTokens ?? 0,
+    eval_duration: ns(endedAt - first),
+    elite: eliteMeta(done.interactionId, done.decision),
+  };
+}
+
+export async function ollamaChat(request: Request): Promise<Response> {
+  try {
+    const identity = await identityFromRequest(request);
+    const parsed = ollamaChatSchema.safeParse(await readJson(request));
+    if (!parsed.success) {
+      const { field, message } = describeIssue(parsed.error);
+      throw new ApiError("bad_request:api", message, { param: field });
+    }
+    const split = splitTurns(parsed.data.messages.map((m) => ({ role: m.role, content: m.content })));
+    if ("error" in split) throw new ApiError("bad_request:api", split.error.message, { param: split.error.field });
+    const forced = await resolveModel(parsed.data.model);
+    await assertFits([...split.history, { role: "user", content: split.prompt }], forced);
+    const run = await startApiRun(identity, { prompt: split.prompt, history: split.history, forcedModel: forced }, request.signal);
+    return parsed.data.stream === false ? await whole(run) : streamed(run);
+  } catch (e) {
+    return ollamaErrorResponse(e);
+  }
+}
+
+async function whole(run: ApiStream): Promise<Response> {
+  for await (const e of run.events) {
+    if (e.type === "done") {
+      const body = { model: e.decision.model, created_at: new Date().toISOString(), message: { role: "assistant", content: e.response }, ...finalFields(run, e, performance.now()) };
+      return Response.json(body, { headers: headersFor(e.interactionId, e.decision.model) });
+    }
+    if (e.type === "error") {
+      return ollamaErrorResponse(new ApiError("unavailable:ollama", e.message, { interactionId: run.interactionId }));
+    }
+  }
+  return ollamaErrorResponse(new ApiError("unavailable:ollama", "The answer was cancelled.", { interactionId: run.interactionId }));
+}
+
+function streamed(run: ApiStream): Response {
+  const line = (o: unknown) => `${JSON.stringify(o)}\n`;
+  const body = byteStream(async (write) => {
+    let model = run.model;
+    let sent = false;
+    try {
+      for await (const e of run.events) {
+        if (e.type === "token") {
+          write(line(chunk(model, e.text, sent ? {} : { elite: { ...eliteMeta(run.interactionId, run.decision), model } })));
+          sent = true;
+        } else if (e.type === "fallback") {
+          model = e.next.model;
+          if (sent) write(line(chunk(model, fallbackNotice(e))));
+        } else if (e.type === "done") {
+          write(line({ ...chunk(e.decision.model, ""), ...finalFields(run, e, performance.now()) }));
+        } else if (e.type === "error") {
+          write(line({ error: e.message, elite: e.decision ? eliteMeta(run.interactionId, e.decision) : { interaction_id: run.interactionId } }));
+        }
+      }
+    } catch (err) {
+      console.error("api stream failed", err);
+      write(line({ error: "The answer stream failed on the server; the details are in the server log.", elite: { interaction_id: run.interactionId } }));
+    }
+  });
+  return new Response(body, { headers: { "content-type": "application/x-ndjson", ...headersFor(run.interactionId, run.model) } });
+}
+
+/** `GET /api/tags`: `elite` and the roster's models, with the details Ollama reports where it answers. */
+export async function ollamaTags(request: Request): Promise<Response> {
+  try {
+    await identityFromRequest(request);
+    const models = await listedModels();
+    const pool = getOllamaPool();
+    const now = new Date().toISOString();
+    const entries = await Promise.all(
+      models.map(async (m) => {
+        const info = m.role ? await pool.show(m.name).catch(() => null) : null;
+        return {
+          name: m.name,
+          model: m.name,
+          modified_at: now,
+          size: 0,
+          digest: createHash("sha256").update(m.name).digest("hex"),
+          details: info?.details ?? {
+            parent_model: "",
+            format: "gguf",
+            family: m.role ?? "elite",
+            families: [m.role ?? "elite"],
+            parameter_size: "",
+            quantization_level: "",
+          },
+          ...(m.role ? { elite: { role: m.role } } : { elite: { routes: true } }),
+        };
+      }),
+    );
+    return Response.json({ models: entries }, { headers: { "cache-control": "no-store" } });
+  } catch (e) {
+    return ollamaErrorResponse(e);
+  }
+}

@@ -1,0 +1,126 @@
+import "server-only";
+import type { RunEvent } from "@/lib/chat/events";
+import { identityFromRequest } from "./keys";
+import { ApiError, openaiErrorBody, openaiErrorResponse } from "./errors";
+import { describeIssue, openaiChatSchema, openaiTurns, splitTurns } from "./schemas";
+import { assertFits, byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, readJson, resolveModel, startApiRun, type ApiStream } from "./run";
+
+/**
+ * The OpenAI-compatible API (`/v1/chat/completions`, `/v1/models`) as the official `openai`
+ * client reads it. `model` in responses is the model that answered; the completion (and,
+ * when streaming, the first chunk and the one with `finish_reason`) carries `elite`.
+ * Streams are SSE `data: {chunk}` lines ending with `data: [DONE]`; an error after the
+ * stream started is a `data: {"error": {...}}` line, which the client throws as APIError.
+ */
+
+const completionId = (interactionId: string) => `chatcmpl-${interactionId}`;
+const seconds = () => Math.floor(Date.now() / 1000);
+
+function usageOf(done: Extract<RunEvent, { type: "done" }>) {
+  const prompt = done.usage?.promptTokens ?? 0;
+  const completion = done.usage?.completionTokens ?? 0;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+export async function openaiChat(request: Request): Promise<Response> {
+  try {
+    const identity = await identityFromRequest(request);
+    const parsed = openaiChatSchema.safeParse(await readJson(request));
+    if (!parsed.success) {
+      const { field, message } = describeIssue(parsed.error);
+      throw new ApiError("bad_request:api", message, { param: field });
+    }
+    const split = splitTurns(openaiTurns(parsed.data.messages));
+    if ("error" in split) throw new ApiError("bad_request:api", split.error.message, { param: split.error.field });
+    const forced = await resolveModel(parsed.data.model);
+    await assertFits([...split.history, { role: "user", content: split.prompt }], forced);
+    const run = await startApiRun(identity, { prompt: split.prompt, history: split.history, forcedModel: forced }, request.signal);
+    return parsed.data.stream ? streamed(run, Boolean(parsed.data.stream_options?.include_usage)) : await whole(run);
+  } catch (e) {
+    return openaiErrorResponse(e);
+  }
+}
+
+async function whole(run: ApiStream): Promise<Response> {
+  for await (const e of run.events) {
+    if (e.type === "done") {
+      const body = {
+        id: completionId(e.interactionId),
+        object: "chat.completion",
+        created: seconds(),
+        model: e.decision.model,
+        choices: [{ index: 0, message: { role: "assistant", content: e.response, refusal: null }, logprobs: null, finish_reason: doneReason(e.decision) }],
+        usage: usageOf(e),
+        system_fingerprint: null,
+        elite: eliteMeta(e.interactionId, e.decision),
+      };
+      return Response.json(body, { headers: headersFor(e.interactionId, e.decision.model) });
+    }
+    if (e.type === "error") {
+      return openaiErrorResponse(new ApiError("unavailable:ollama", e.message, { apiCode: "all_models_failed", interactionId: run.interactionId }));
+    }
+  }
+  return openaiErrorResponse(new ApiError("unavailable:ollama", "The answer was cancelled.", { interactionId: run.interactionId }));
+}
+
+function streamed(run: ApiStream, includeUsage: boolean): Response {
+  const id = completionId(run.interactionId);
+  const created = seconds();
+  const data = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
+  const chunk = (model: string, delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) => ({
+    id,
+    object: "chat.completion.chunk",
+    created,
+    model,
+    system_fingerprint: null,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    ...extra,
+  });
+  const body = byteStream(async (write) => {
+    let model = run.model;
+    let sent = false;
+    try {
+      for await (const e of run.events) {
+        if (e.type === "token") {
+          // The role chunk and the first text go out in one write (two small writes can stall on Nagle + delayed ACK).
+          const head = sent ? "" : data(chunk(model, { role: "assistant", content: "" }, null, { elite: { ...eliteMeta(run.interactionId, run.decision), model } }));
+          write(head + data(chunk(model, { content: e.text }, null)));
+          sent = true;
+        } else if (e.type === "fallback") {
+          model = e.next.model;
+          if (sent) write(data(chunk(model, { content: fallbackNotice(e) }, null)));
+        } else if (e.type === "done") {
+          write(data(chunk(e.decision.model, {}, doneReason(e.decision), { elite: eliteMeta(e.interactionId, e.decision) })));
+          if (includeUsage) write(data({ id, object: "chat.completion.chunk", created, model: e.decision.model, choices: [], usage: usageOf(e) }));
+          write("data: [DONE]\n\n");
+        } else if (e.type === "error") {
+          const err = new ApiError("unavailable:ollama", e.message, { apiCode: "all_models_failed", interactionId: run.interactionId });
+          write(data({ error: openaiErrorBody(err), elite: e.decision ? eliteMeta(run.interactionId, e.decision) : { interaction_id: run.interactionId } }));
+        }
+      }
+    } catch (err) {
+      console.error("api stream failed", err);
+      write(data({ error: { message: "The answer stream failed on the server; the details are in the server log.", type: "server_error", param: null, code: "internal" } }));
+    }
+  });
+  return new Response(body, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", ...headersFor(run.interactionId, run.model) },
+  });
+}
+
+/** `GET /v1/models`: `elite` and the roster's models. */
+export async function openaiModels(request: Request): Promise<Response> {
+  try {
+    await identityFromRequest(request);
+    const created = seconds();
+    const data = (await listedModels()).map((m) => ({
+      id: m.name.replace(/:latest$/, ""),
+      object: "model",
+      created,
+      owned_by: m.role ? `elite:${m.role}` : "elite",
+    }));
+    return Response.json({ object: "list", data }, { headers: { "cache-control": "no-store" } });
+  } catch (e) {
+    return openaiErrorResponse(e);
+  }
+}

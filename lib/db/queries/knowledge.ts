@@ -1,0 +1,254 @@
+import type { Queryable } from "../types";
+
+export type KnowledgeSource = "document_ingestion" | "user_feedback" | "interaction_learning";
+export type KnowledgeStatus = "active" | "pending" | "rejected" | "merged";
+
+export interface KnowledgeRow {
+  id: string;
+  topic: string;
+  content: string;
+  source: KnowledgeSource;
+  confidence: number;
+  status: KnowledgeStatus;
+  document_id: string | null;
+  chunk_index: number | null;
+  interaction_id: string | null;
+  embedding_model: string | null;
+  metadata: Record<string, unknown>;
+  created_at: Date;
+  created_by: string | null;
+}
+
+const COLUMNS = `id, topic, content, source, confidence, status, document_id, chunk_index, interaction_id, embedding_model, metadata, created_at, created_by`;
+
+export const vectorLiteral = (v: number[]) => `[${v.join(",")}]`;
+
+export interface NewChunk {
+  topic: string;
+  content: string;
+  contentHash: string;
+  chunkIndex: number;
+  embedding: number[];
+}
+
+/**
+ * A document's chunks in one statement (arrays unnested), all active at once: called inside
+ * the short transaction that also marks the document ready, so search never sees half of it.
+ */
+export async function insertDocumentChunks(
+  tx: Queryable,
+  { documentId, embeddingModel, chunks, createdBy }: { documentId: string; embeddingModel: string; chunks: NewChunk[]; createdBy: string | null },
+): Promise<number> {
+  if (chunks.length === 0) return 0;
+  const { rows } = await tx.query<{ n: number }>(
+    `with ins as (
+       insert into knowledge_base (topic, content, source, confidence, content_hash, status, document_id, chunk_index,
+         embeddings, embedding_model, created_by)
+       select t.topic, t.content, 'document_ingestion', 0.6, t.hash, 'active', $1, t.idx, t.emb::extensions.vector, $2, $3
+       from unnest($4::text[], $5::text[], $6::text[], $7::int[], $8::text[]) as t(topic, content, hash, idx, emb)
+       returning 1)
+     select count(*)::int as n from ins`,
+    [
+      documentId,
+      embeddingModel,
+      createdBy,
+      chunks.map((c) => c.topic),
+      chunks.map((c) => c.content),
+      chunks.map((c) => c.contentHash),
+      chunks.map((c) => c.chunkIndex),
+      chunks.map((c) => vectorLiteral(c.embedding)),
+    ],
+  );
+  return rows[0].n;
+}
+
+export async function deleteDocumentChunks(tx: Queryable, { documentId }: { documentId: string }): Promise<void> {
+  await tx.query("delete from knowledge_base where document_id = $1", [documentId]);
+}
+
+/** Content hashes already in the knowledge base (active), among the given ones. */
+export async function existingContentHashes(tx: Queryable, { hashes, exceptDocumentId }: { hashes: string[]; exceptDocumentId?: string }): Promise<Set<string>> {
+  if (hashes.length === 0) return new Set();
+  const { rows } = await tx.query<{ content_hash: string }>(
+    `select distinct content_hash from knowledge_base
+     where content_hash = any($1::text[]) and status = 'active' and ($2::uuid is null or document_id is distinct from $2::uuid)`,
+    [hashes, exceptDocumentId ?? null],
+  );
+  return new Set(rows.map((r) => r.content_hash));
+}
+
+export interface SearchFilters {
+  sources?: KnowledgeSource[];
+  /** Case-insensitive substring of the topic. */
+  topic?: string;
+}
+
+const filterSql = (first: number) =>
+  `status = 'active' and ($${first}::text[] is null or source = any($${first}::text[]))
+   and ($${first + 1}::text is null or topic ilike '%' || $${first + 1} || '%')`;
+
+const filterParams = (f: SearchFilters) => [f.sources?.length ? f.sources : null, f.topic?.trim() ? f.topic.trim().replace(/[\\%_]/g, (c) => `\\${c}`) : null];
+
+/** Nearest active entries by cosine distance (the HNSW index), embedded with the same model. */
+export async function vectorCandidates(
+  tx: Queryable,
+  { embedding, embeddingModel, limit, filters }: { embedding: number[]; embeddingModel: string; limit: number; filters: SearchFilters },
+): Promise<{ id: string; similarity: number }[]> {
+  const { rows } = await tx.query<{ id: string; similarity: number }>(
+    `select id, 1 - (embeddings <=> $1::extensions.vector) as similarity
+     from knowledge_base
+     where embeddings is not null and embedding_model = $2 and ${filterSql(4)}
+     order by embeddings <=> $1::extensions.vector
+     limit $3`,
+    [vectorLiteral(embedding), embeddingModel, limit, ...filterParams(filters)],
+  );
+  return rows;
+}
+
+/** Full-text matches (any of the query's words, topic weighted), best ts_rank_cd first. */
+export async function textCandidates(
+  tx: Queryable,
+  { tsquery, limit, filters }: { tsquery: string; limit: number; filters: SearchFilters },
+): Promise<{ id: string; rank: number }[]> {
+  if (!tsquery) return [];
+  const { rows } = await tx.query<{ id: string; rank: number }>(
+    // Ranking is bounded: at most 400 matches (found through the GIN index) are ranked, so a
+    // query of common words stays fast on a large corpus; the vector half covers the rest.
+    `select id, ts_rank_cd(fts, q, 32) as rank
+     from (select id, fts from knowledge_base, to_tsquery('english', $1) q0
+           where fts @@ q0 and ${filterSql(3)} limit 400) m, to_tsquery('english', $1) q
+     order by rank desc, id
+     limit $2`,
+    [tsquery, limit, ...filterParams(filters)],
+  );
+  return rows;
+}
+
+/** Entries by id, with their cosine similarity to the query when an embedding is given. */
+export async function entriesByIds(
+  tx: Queryable,
+  { ids, embedding, embeddingModel }: { ids: string[]; embedding?: number[] | null; embeddingModel?: string },
+): Promise<(KnowledgeRow & { similarity: number | null; title: string | null })[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await tx.query<KnowledgeRow & { similarity: number | null; title: string | null }>(
+    `select ${COLUMNS.split(", ").map((c) => `k.${c}`).join(", ")}, d.title,
+       case when $2::text is null or k.embeddings is null or k.embedding_model is distinct from $3 then null
+            else 1 - (k.embeddings <=> $2::extensions.vector) end as similarity
+     from knowledge_base k left join documents d on d.id = k.document_id
+     where k.id = any($1::uuid[])`,
+    [ids, embedding ? vectorLiteral(embedding) : null, embeddingModel ?? null],
+  );
+  return rows;
+}
+
+export async function getEntry(tx: Queryable, { id }: { id: string }): Promise<KnowledgeRow | null> {
+  const { rows } = await tx.query<KnowledgeRow>(`select ${COLUMNS} from knowledge_base where id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function insertEntry(
+  tx: Queryable,
+  e: {
+    topic: string;
+    content: string;
+    source: KnowledgeSource;
+    status: KnowledgeStatus;
+    confidence: number;
+    contentHash: string;
+    interactionId?: string | null;
+    createdBy?: string | null;
+    embedding?: number[] | null;
+    embeddingModel?: string | null;
+    metadata?: Record<string, unknown>;
+  },
+): Promise<string> {
+  const { rows } = await tx.query<{ id: string }>(
+    `insert into knowledge_base (topic, content, source, status, confidence, content_hash, interaction_id, created_by,
+       embeddings, embedding_model, metadata)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::extensions.vector, $10, $11::jsonb) returning id`,
+    [
+      e.topic,
+      e.content,
+      e.source,
+      e.status,
+      e.confidence,
+      e.contentHash,
+      e.interactionId ?? null,
+      e.createdBy ?? null,
+      e.embedding ? vectorLiteral(e.embedding) : null,
+      e.embedding ? (e.embeddingModel ?? null) : null,
+      JSON.stringify(e.metadata ?? {}),
+    ],
+  );
+  return rows[0].id;
+}
+
+export async function findEntryByHash(tx: Queryable, { contentHash, source }: { contentHash: string; source: KnowledgeSource }): Promise<KnowledgeRow | null> {
+  const { rows } = await tx.query<KnowledgeRow>(
+    `select ${COLUMNS} from knowledge_base where content_hash = $1 and source = $2 and status <> 'rejected' limit 1`,
+    [contentHash, source],
+  );
+  return rows[0] ?? null;
+}
+
+/** The closest active learned entry (not document chunks) at or above a similarity. */
+export async function nearestLearnedEntry(
+  tx: Queryable,
+  { embedding, embeddingModel, minSimilarity, excludeId }: { embedding: number[]; embeddingModel: string; minSimilarity: number; excludeId?: string },
+): Promise<(KnowledgeRow & { similarity: number }) | null> {
+  const { rows } = await tx.query<KnowledgeRow & { similarity: number }>(
+    `select * from (
+       select ${COLUMNS}, 1 - (embeddings <=> $1::extensions.vector) as similarity
+       from knowledge_base
+       where status = 'active' and source in ('user_feedback', 'interaction_learning') and embedding_model = $2
+         and ($4::uuid is null or id <> $4::uuid) and embeddings is not null
+       order by embeddings <=> $1::extensions.vector limit 1) n
+     where similarity >= $3`,
+    [vectorLiteral(embedding), embeddingModel, minSimilarity, excludeId ?? null],
+  );
+  return rows[0] ?? null;
+}
+
+export async function updateEntry(
+  tx: Queryable,
+  { id, status, confidence, metadata, embedding, embeddingModel }: {
+    id: string;
+    status?: KnowledgeStatus;
+    confidence?: number;
+    metadata?: Record<string, unknown>;
+    embedding?: number[];
+    embeddingModel?: string;
+  },
+): Promise<KnowledgeRow | null> {
+  const { rows } = await tx.query<KnowledgeRow>(
+    `update knowledge_base set
+       status = coalesce($2, status),
+       confidence = coalesce($3, confidence),
+       metadata = case when $4::jsonb is null then metadata else metadata || $4::jsonb end,
+       embeddings = coalesce($5::extensions.vector, embeddings),
+       embedding_model = coalesce($6, embedding_model)
+     where id = $1 returning ${COLUMNS}`,
+    [id, status ?? null, confidence ?? null, metadata ? JSON.stringify(metadata) : null, embedding ? vectorLiteral(embedding) : null, embedding ? (embeddingModel ?? null) : null],
+  );
+  return rows[0] ?? null;
+}
+
+export async function listEntries(
+  tx: Queryable,
+  { status, sources, limit = 100 }: { status?: KnowledgeStatus; sources?: KnowledgeSource[]; limit?: number },
+): Promise<KnowledgeRow[]> {
+  const { rows } = await tx.query<KnowledgeRow>(
+    `select ${COLUMNS} from knowledge_base
+     where ($1::text is null or status = $1) and ($2::text[] is null or source = any($2::text[]))
+     order by created_at desc limit $3`,
+    [status ?? null, sources?.length ? sources : null, limit],
+  );
+  return rows;
+}
+
+export async function knowledgeCounts(tx: Queryable): Promise<{ source: string; status: string; n: number }[]> {
+  const { rows } = await tx.query<{ source: string; status: string; n: number }>(
+    "select source, status, count(*)::int as n from knowledge_base group by source, status order by source, status",
+  );
+  return rows;
+}

@@ -1,0 +1,151 @@
+import "server-only";
+import type { Identity } from "@/lib/auth";
+import { asSystem, withUser, type Queryable } from "@/lib/db";
+import type { InteractionRow } from "@/lib/db/queries/interactions";
+import { findEntryByHash, getEntry, insertEntry, nearestLearnedEntry, updateEntry, type KnowledgeRow } from "@/lib/db/queries/knowledge";
+import { AppError } from "@/lib/errors";
+import { currentRoster } from "@/lib/orchestrator/roster";
+import { embedTexts } from "./embed";
+import { chunkHash, embeddingInput } from "./ingest";
+
+/**
+ * The Knowledge Manager: corrections become entries awaiting an operator; highly rated
+ * answers become a catalogue of solutions; the confidence of an entry follows the outcomes
+ * of the answers that used it; a near-duplicate is merged into the entry it repeats.
+ * Embeddings are made before (never inside) a transaction.
+ */
+
+/** At or above this cosine similarity a learned entry repeats an existing one. */
+export const NEAR_DUPLICATE_SIMILARITY = 0.92;
+/** Pseudo-observations behind an entry's starting confidence. */
+const PRIOR_WEIGHT = 4;
+
+const topicOf = (prompt: string) => prompt.trim().split("\n")[0].replace(/\s+/g, " ").slice(0, 120) || "Untitled";
+
+async function embedOne(text: string): Promise<{ embedding: number[]; model: string } | null> {
+  const model = (await currentRoster()).embedding;
+  try {
+    return { embedding: (await embedTexts(model, [text]))[0], model };
+  } catch {
+    return null; // learned without an embedding: full-text search still finds it
+  }
+}
+
+/** A user's correction, kept as a `user_feedback` entry that waits for an operator's approval. */
+export async function queueCorrection(identity: Identity, row: InteractionRow, correction: string): Promise<string | null> {
+  const topic = topicOf(row.user_prompt);
+  const content = `Question: ${row.user_prompt.slice(0, 2000)}\n\nCorrect answer (from a user): ${correction}`;
+  const hash = chunkHash(content);
+  return asSystem(async (tx) => {
+    if (await findEntryByHash(tx, { contentHash: hash, source: "user_feedback" })) return null;
+    return insertEntry(tx, {
+      topic,
+      content,
+      source: "user_feedback",
+      status: "pending",
+      confidence: 0.5,
+      contentHash: hash,
+      interactionId: row.id,
+      createdBy: identity.userId,
+      metadata: { taskType: row.task_type, model: row.model_used },
+    });
+  });
+}
+
+/**
+ * A highly rated answer (4–5 stars or a thumbs up) becomes an `interaction_learning` entry,
+ * or strengthens the entry it nearly duplicates.
+ */
+export async function learnFromGoodAnswer(row: InteractionRow, signal: { rating?: number; thumbs?: "up" | "down" }): Promise<{ id: string; merged: boolean } | null> {
+  const good = (signal.rating !== undefined && signal.rating >= 4) || signal.thumbs === "up";
+  if (!good || row.status !== "completed" || !row.response?.trim()) return null;
+  const topic = topicOf(row.user_prompt);
+  const content = `Question: ${row.user_prompt.slice(0, 2000)}\n\nAnswer that users rated well (${row.model_used ?? "model"}):\n${row.response.slice(0, 6000)}`;
+  const hash = chunkHash(content);
+  const existing = await asSystem((tx) => findEntryByHash(tx, { contentHash: hash, source: "interaction_learning" }));
+  if (existing) return { id: existing.id, merged: existing.status === "merged" };
+  const emb = await embedOne(embeddingInput({ topic, content }));
+  const confidence = signal.rating === 5 ? 0.7 : 0.6;
+  return asSystem(async (tx) => {
+    const near = emb ? await nearestLearnedEntry(tx, { embedding: emb.embedding, embeddingModel: emb.model, minSimilarity: NEAR_DUPLICATE_SIMILARITY }) : null;
+    const id = await insertEntry(tx, {
+      topic,
+      content,
+      source: "interaction_learning",
+      status: near ? "merged" : "active",
+      confidence,
+      contentHash: hash,
+      interactionId: row.id,
+      embedding: emb?.embedding,
+      embeddingModel: emb?.model,
+      metadata: { taskType: row.task_type, model: row.model_used, rating: signal.rating ?? null, ...(near ? { mergedInto: near.id } : {}) },
+    });
+    if (near) {
+      await mergeInto(tx, near, id, true);
+      return { id: near.id, merged: true };
+    }
+    return { id, merged: false };
+  });
+}
+
+async function mergeInto(tx: Queryable, target: KnowledgeRow, fromId: string, success: boolean) {
+  const meta = target.metadata as { mergedFrom?: string[] };
+  const next = outcomeUpdate(target, success);
+  await updateEntry(tx, { id: target.id, confidence: next.confidence, metadata: { ...next.metadata, mergedFrom: [...(meta.mergedFrom ?? []), fromId].slice(-50) } });
+}
+
+/** The Beta-posterior update of an entry's confidence after one outcome (pure). */
+export function outcomeUpdate(entry: { confidence: number; metadata: Record<string, unknown> }, success: boolean): { confidence: number; metadata: Record<string, unknown> } {
+  const m = entry.metadata as { prior?: number; uses?: number; successes?: number };
+  const prior = typeof m.prior === "number" ? m.prior : Number(entry.confidence);
+  const uses = (m.uses ?? 0) + 1;
+  const successes = (m.successes ?? 0) + (success ? 1 : 0);
+  const confidence = (prior * PRIOR_WEIGHT + successes) / (PRIOR_WEIGHT + uses);
+  return { confidence: Math.max(0.01, Math.min(0.99, confidence)), metadata: { prior, uses, successes } };
+}
+
+/** The answer that used these entries went well (or not): their confidence follows. */
+export async function recordKnowledgeOutcome(ids: string[], success: boolean): Promise<void> {
+  if (ids.length === 0) return;
+  await asSystem(async (tx) => {
+    for (const id of [...new Set(ids)]) {
+      const e = await getEntry(tx, { id });
+      if (!e) continue;
+      const next = outcomeUpdate(e, success);
+      await updateEntry(tx, { id, confidence: next.confidence, metadata: next.metadata });
+    }
+  });
+}
+
+/** An operator approves a pending entry: embedded, then active (or merged into the one it repeats). */
+export async function approveEntry(identity: Identity, id: string): Promise<{ status: "active" | "merged"; mergedInto?: string }> {
+  const entry = await withUser(identity.claims, (tx) => getEntry(tx, { id }));
+  if (!entry) throw new AppError("not_found:knowledge", "That knowledge entry does not exist.");
+  if (entry.status !== "pending") throw new AppError("conflict:knowledge", `That entry is already ${entry.status}.`);
+  const emb = await embedOne(embeddingInput(entry));
+  return withUser(identity.claims, async (tx) => {
+    const near = emb ? await nearestLearnedEntry(tx, { embedding: emb.embedding, embeddingModel: emb.model, minSimilarity: NEAR_DUPLICATE_SIMILARITY, excludeId: id }) : null;
+    const updated = await updateEntry(tx, {
+      id,
+      status: near ? "merged" : "active",
+      embedding: emb?.embedding,
+      embeddingModel: emb?.model,
+      metadata: { reviewedBy: identity.userId, reviewedAt: new Date().toISOString(), ...(near ? { mergedInto: near.id } : {}) },
+    });
+    if (!updated) throw new AppError("forbidden:knowledge", "Only operators can review knowledge.");
+    if (near) {
+      await mergeInto(tx, near, id, true);
+      return { status: "merged" as const, mergedInto: near.id };
+    }
+    return { status: "active" as const };
+  });
+}
+
+export async function rejectEntry(identity: Identity, id: string): Promise<void> {
+  await withUser(identity.claims, async (tx) => {
+    const entry = await getEntry(tx, { id });
+    if (!entry) throw new AppError("not_found:knowledge", "That knowledge entry does not exist.");
+    const updated = await updateEntry(tx, { id, status: "rejected", metadata: { reviewedBy: identity.userId, reviewedAt: new Date().toISOString() } });
+    if (!updated) throw new AppError("forbidden:knowledge", "Only operators can review knowledge.");
+  });
+}

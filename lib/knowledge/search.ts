@@ -1,0 +1,128 @@
+import "server-only";
+import { asSystem, withUser, type Claims, type Queryable } from "@/lib/db";
+import { entriesByIds, textCandidates, vectorCandidates, type KnowledgeSource, type SearchFilters } from "@/lib/db/queries/knowledge";
+import { currentRoster } from "@/lib/orchestrator/roster";
+import { KB_DIMENSIONS, embedTexts } from "./embed";
+import { reciprocalRankFusion } from "./rrf";
+
+/** Below this cosine similarity a vector hit is not relevant (unless full text vouches for it). */
+export const MIN_SIMILARITY = 0.3;
+/** A full-text hit alone is relevant from this normalised ts_rank_cd (rank / (rank + 1)). */
+export const MIN_TEXT_RANK = 0.15;
+
+export interface SearchHit {
+  id: string;
+  topic: string;
+  content: string;
+  source: KnowledgeSource;
+  confidence: number;
+  documentId: string | null;
+  documentTitle: string | null;
+  chunkIndex: number | null;
+  /** Fused score (RRF scaled to 0..1, weighted by the entry's confidence; 1 = first in both lists at full confidence): the ranking. */
+  score: number;
+  rrf: number;
+  similarity: number | null;
+  textRank: number | null;
+  vectorPos: number | null;
+  textPos: number | null;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  mode: "hybrid" | "text";
+  /** Why the vector half was not used, when it was not. */
+  warning?: string;
+}
+
+/** The query's words OR-ed for to_tsquery (the english configuration drops stop words). */
+export function toTsQuery(query: string): string {
+  const words = [...new Set((query.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).filter((w) => w.length >= 2 && w.length <= 64))];
+  return words.slice(0, 32).join(" | ");
+}
+
+/** Confidence moves the fused score by at most ±20% (0.5 is neutral). */
+export const confidenceWeight = (c: number) => 0.8 + 0.4 * Math.max(0, Math.min(1, c));
+
+/**
+ * Hybrid search: the HNSW cosine neighbours and the full-text matches, fused by reciprocal
+ * rank fusion, weighted by confidence, cut at a relevance threshold. Without a usable
+ * embedding (model down, wrong size) it falls back to full text and says so.
+ */
+export async function searchKnowledge(opts: {
+  query: string;
+  embedding?: number[] | null;
+  embeddingModel?: string;
+  filters?: SearchFilters;
+  limit?: number;
+  candidates?: number;
+  minSimilarity?: number;
+  minTextRank?: number;
+  /** Whose RLS session runs the search; omitted = the system (the orchestrator). */
+  claims?: Claims | null;
+}): Promise<SearchResult> {
+  const limit = opts.limit ?? 8;
+  const candidates = Math.max(limit, opts.candidates ?? 40);
+  const minSimilarity = opts.minSimilarity ?? MIN_SIMILARITY;
+  const minTextRank = opts.minTextRank ?? MIN_TEXT_RANK;
+  const filters = opts.filters ?? {};
+  let embedding = opts.embedding ?? null;
+  let model = opts.embeddingModel ?? "";
+  let warning: string | undefined;
+  if (!embedding && opts.query.trim()) {
+    model = model || (await currentRoster()).embedding;
+    try {
+      embedding = (await embedTexts(model, [opts.query]))[0];
+    } catch (e) {
+      warning = `Vector search is off: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+  if (embedding && embedding.length !== KB_DIMENSIONS) {
+    warning = `Vector search is off: the query embedding has ${embedding.length} dimensions, the knowledge base ${KB_DIMENSIONS}.`;
+    embedding = null;
+  }
+  const tsquery = toTsQuery(opts.query);
+
+  const run = async (tx: Queryable) => {
+    const vec = embedding ? await vectorCandidates(tx, { embedding, embeddingModel: model, limit: candidates, filters }) : [];
+    const txt = await textCandidates(tx, { tsquery, limit: candidates, filters });
+    const fused = reciprocalRankFusion([vec.map((v) => v.id), txt.map((t) => t.id)]);
+    const ids = fused.map((f) => f.id);
+    const rows = await entriesByIds(tx, { ids, embedding, embeddingModel: model });
+    return { vec, txt, fused, rows };
+  };
+  const { txt, fused, rows } = opts.claims === undefined ? await asSystem(run) : await withUser(opts.claims, run);
+
+  const rowById = new Map(rows.map((r) => [r.id, r]));
+  const rankById = new Map(txt.map((t) => [t.id, t.rank]));
+  const hits: SearchHit[] = [];
+  for (const f of fused) {
+    const r = rowById.get(f.id);
+    if (!r) continue;
+    const similarity = r.similarity === null ? null : Number(r.similarity);
+    const textRank = rankById.has(f.id) ? Number(rankById.get(f.id)) : null;
+    // Relevant: close in meaning, or a strong full-text match that is not far off in meaning.
+    const relevant =
+      (similarity !== null && similarity >= minSimilarity) ||
+      (textRank !== null && textRank >= minTextRank && (similarity === null || similarity >= minSimilarity / 2));
+    if (!relevant) continue;
+    hits.push({
+      id: r.id,
+      topic: r.topic,
+      content: r.content,
+      source: r.source,
+      confidence: Number(r.confidence),
+      documentId: r.document_id,
+      documentTitle: r.title,
+      chunkIndex: r.chunk_index,
+      score: (f.score * confidenceWeight(Number(r.confidence))) / confidenceWeight(1),
+      rrf: f.rrf,
+      similarity,
+      textRank,
+      vectorPos: f.ranks[0],
+      textPos: f.ranks[1],
+    });
+  }
+  hits.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  return { hits: hits.slice(0, limit), mode: embedding ? "hybrid" : "text", warning };
+}

@@ -1,0 +1,108 @@
+/**
+ * Proposed changes to the model configuration (pure): their shape, how one applies to a
+ * configuration (giving the next immutable version's config), a stable fingerprint for
+ * "the same proposal again", and the diff between two configurations.
+ */
+import { z } from "zod";
+import type { ModelConfig } from "@/lib/db/queries/config";
+import { ROLES, TASK_TYPES, type Role, type TaskType } from "@/lib/orchestrator/domain";
+
+const FALLBACK_PROMPT = "You are a helpful, precise assistant.";
+
+export const paramsSchema = z.object({
+  temperature: z.number().min(0).max(2),
+  num_predict: z.number().int().min(16).max(32768),
+  num_ctx: z.number().int().min(512).max(131072),
+});
+
+export const changeSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("append_instruction"), role: z.enum(ROLES), taskType: z.enum(TASK_TYPES), instruction: z.string().min(3).max(1000) }),
+  z.object({ type: z.literal("set_params"), model: z.string().min(1), taskType: z.enum(TASK_TYPES), params: paramsSchema }),
+  z.object({ type: z.literal("prefer_model"), taskType: z.enum(TASK_TYPES), model: z.string().min(1) }),
+]);
+export type ProposedChange = z.infer<typeof changeSchema>;
+
+export type AdaptationKind = "routing_rule" | "system_prompt" | "fallback_order" | "parameters" | "knowledge_entry";
+
+export function kindOf(change: ProposedChange): AdaptationKind {
+  return change.type === "append_instruction" ? "system_prompt" : change.type === "set_params" ? "parameters" : "routing_rule";
+}
+
+/** The prompt a role gets for a task type (same rule as the orchestrator's systemPromptFor). */
+export function promptOf(config: ModelConfig, role: Role, taskType: TaskType): string {
+  return config.task_prompts?.[role]?.[taskType] ?? config.prompts[role] ?? FALLBACK_PROMPT;
+}
+
+/** The configuration with the change applied; the input is never modified. */
+export function applyChange(config: ModelConfig, change: ProposedChange): ModelConfig {
+  const next = structuredClone(config) as ModelConfig;
+  switch (change.type) {
+    case "append_instruction": {
+      const current = promptOf(config, change.role, change.taskType);
+      if (current.toLowerCase().includes(change.instruction.toLowerCase())) return next;
+      next.task_prompts = { ...(next.task_prompts ?? {}) };
+      next.task_prompts[change.role] = { ...(next.task_prompts[change.role] ?? {}), [change.taskType]: `${current.trimEnd()}\n\n${change.instruction}` };
+      return next;
+    }
+    case "set_params": {
+      next.params = { ...(next.params ?? {}) };
+      next.params[change.model] = { ...(next.params[change.model] ?? {}), [change.taskType]: { ...change.params } };
+      return next;
+    }
+    case "prefer_model": {
+      const routing = { ...((next.routing as Record<string, { prefer: string }> | undefined) ?? {}) };
+      routing[change.taskType] = { prefer: change.model };
+      next.routing = routing;
+      return next;
+    }
+  }
+}
+
+/** Same kind, same target, same change → same fingerprint. */
+export function fingerprintOf(change: ProposedChange, theme?: string): string {
+  switch (change.type) {
+    case "append_instruction":
+      return `system_prompt:${change.role}:${change.taskType}:${theme ?? change.instruction.toLowerCase().replace(/\W+/g, "-").slice(0, 60)}`;
+    case "set_params":
+      return `parameters:${change.model}:${change.taskType}:t${change.params.temperature}-p${change.params.num_predict}-c${change.params.num_ctx}`;
+    case "prefer_model":
+      return `routing_rule:${change.taskType}:${change.model}`;
+  }
+}
+
+export interface DiffEntry {
+  path: string;
+  before: unknown;
+  after: unknown;
+  /** For two strings: the common start, the removed middle, the added middle, the common end. */
+  text?: { prefix: string; removed: string; added: string; suffix: string };
+}
+
+/** Leaf-by-leaf differences between two configurations (objects compared key by key). */
+export function diffConfigs(a: unknown, b: unknown, path = ""): DiffEntry[] {
+  if ((isObject(a) || a === undefined) && (isObject(b) || b === undefined) && (isObject(a) || isObject(b))) {
+    a ??= {};
+    b ??= {};
+    const x = a as Record<string, unknown>;
+    const y = b as Record<string, unknown>;
+    const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])].sort();
+    return keys.flatMap((k) => diffConfigs(x[k], y[k], path ? `${path}.${k}` : k));
+  }
+  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  const entry: DiffEntry = { path, before: a, after: b };
+  if (typeof a === "string" && typeof b === "string") entry.text = textDiff(a, b);
+  else if (a === undefined && typeof b === "string") entry.text = textDiff("", b);
+  return [entry];
+}
+
+export function textDiff(a: string, b: string): { prefix: string; removed: string; added: string; suffix: string } {
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  let s = 0;
+  while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
+  return { prefix: a.slice(0, p), removed: a.slice(p, a.length - s), added: b.slice(p, b.length - s), suffix: a.slice(a.length - s) };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,40 @@
+import "server-only";
+import { asSystem } from "@/lib/db";
+import { getSettings } from "@/lib/db/queries/app-settings";
+import { loadCycleSettings } from "./cycle-settings";
+import { runAnalysis } from "./director";
+import { checkRunningExperiments } from "./engine";
+
+const TICK_MS = 60_000;
+const g = globalThis as unknown as { __eliteLearningTimer?: NodeJS.Timeout; __eliteLearningBusy?: boolean };
+
+/**
+ * One scheduler tick: check running experiments (experiment_check), then run the analysis
+ * when `learning.analysis_interval_minutes` (0 = never) has passed since the last run.
+ * Also what the cron route runs (`force` runs the analysis whatever the interval).
+ */
+export async function learningTick({ force = false, actorId = "system" }: { force?: boolean; actorId?: string } = {}) {
+  const experiments = await checkRunningExperiments();
+  const { settings, last } = await asSystem(async (tx) => ({
+    settings: await loadCycleSettings(tx),
+    last: (await getSettings(tx, { prefix: "learning.last_analysis" }))["learning.last_analysis"] as { until?: string } | undefined,
+  }));
+  const due =
+    force ||
+    (settings.analysisIntervalMinutes > 0 && (!last?.until || Date.now() - new Date(last.until).getTime() >= settings.analysisIntervalMinutes * 60_000));
+  const analysis = due ? await runAnalysis({ actorId }) : null;
+  return { experiments, analysis: analysis ? { interactions: analysis.interactions, proposals: analysis.proposals } : null };
+}
+
+/** Started once per server process from instrumentation-node.ts. */
+export function startLearningScheduler(): void {
+  if (g.__eliteLearningTimer) return;
+  g.__eliteLearningTimer = setInterval(() => {
+    if (g.__eliteLearningBusy) return;
+    g.__eliteLearningBusy = true;
+    learningTick()
+      .catch((e) => console.error("learning scheduler tick failed", e))
+      .finally(() => (g.__eliteLearningBusy = false));
+  }, TICK_MS);
+  g.__eliteLearningTimer.unref();
+}

@@ -1,0 +1,195 @@
+import { describe, expect, it } from "vitest";
+import { TASK_TYPES, rolePrior } from "../../lib/orchestrator/domain";
+import { classifyByNeighbours } from "../../lib/orchestrator/ensemble";
+import { seededRng, shuffled } from "../../lib/learning/random";
+import { simEmbed } from "../support/ollama-sim/embed";
+import { loadLabels, loadPrompts, loadProfiles, parseLabels, parsePrompts, type BenchPrompt } from "../../bench/routing/data";
+import { NeighbourIndex } from "../../bench/routing/neighbour-index";
+import {
+  DEFAULT_ROUTER_SETTINGS,
+  labelledWorld,
+  latencyAtScale,
+  neutralRole,
+  policyCandidate,
+  requestOrder,
+  runReplay,
+  simulatedWorld,
+  type ReplaySettings,
+} from "../../bench/routing/replay";
+
+const settings = (seed = 1, passes = 1): ReplaySettings => ({ ...DEFAULT_ROUTER_SETTINGS, seed, passes });
+const profiles = loadProfiles();
+const allPrompts = loadPrompts();
+
+/** A seeded subset with every category represented. */
+function subset(n: number, seed = 7): BenchPrompt[] {
+  return shuffled(allPrompts, seededRng(seed)).slice(0, n);
+}
+
+describe("replay benchmark: input files", () => {
+  it("parses prompts with only id and prompt, keeps extra fields, rejects duplicates", () => {
+    const ps = parsePrompts('{"id":"a","prompt":"hi"}\n\n{"id":"b","prompt":"2+2?","category":"math","extra":1}\n');
+    expect(ps.map((p) => [p.id, p.category])).toEqual([
+      ["a", undefined],
+      ["b", "math"],
+    ]);
+    expect(() => parsePrompts('{"id":"a","prompt":"x"}\n{"id":"a","prompt":"y"}')).toThrow(/duplicate id a/);
+    expect(() => parsePrompts('{"id":"a"}')).toThrow(/line 1/);
+  });
+
+  it("parses labels into id → model → score and rejects bad scores and repeated pairs", () => {
+    const l = parseLabels('{"id":"a","model":"m1","score":1}\n{"id":"a","model":"m2","score":0.25,"label_src":"x"}\n{"id":"b","model":"m1","score":0}');
+    expect([...l.get("a")!]).toEqual([
+      ["m1", 1],
+      ["m2", 0.25],
+    ]);
+    expect(l.get("b")!.get("m2")).toBeUndefined();
+    expect(() => parseLabels('{"id":"a","model":"m","score":1.5}')).toThrow(/line 1/);
+    expect(() => parseLabels('{"id":"a","model":"m","score":1}\n{"id":"a","model":"m","score":0}')).toThrow(/duplicate/);
+  });
+
+  it("reads the committed labels: only labelled prompts count, candidates are the labelled models", () => {
+    const world = labelledWorld(allPrompts, loadLabels());
+    expect(world.items.length).toBe(663);
+    expect(world.models).toContain("gpt-4-0613");
+    expect(world.models).toHaveLength(17);
+    expect(world.models.every((m) => world.roles[m] === null)).toBe(true);
+  });
+});
+
+describe("replay benchmark: unknown models and missing labels", () => {
+  it("gives a role-less model a neutral prior through an existing role (mean 0.5 for every task type)", () => {
+    for (const t of TASK_TYPES) {
+      const { alpha, beta } = rolePrior(t, neutralRole(t));
+      expect(alpha / (alpha + beta)).toBeCloseTo(0.5, 10);
+      expect(policyCandidate("gpt-x", null, t, false).role).toBe(neutralRole(t));
+      expect(policyCandidate("gpt-x", "math", t, true)).toEqual({ model: "gpt-x", role: "math", loaded: true, available: true });
+    }
+  });
+
+  it("never routes to a model that has no label for the item, and leaves out items without any", () => {
+    const prompts: BenchPrompt[] = [
+      { id: "p1", prompt: "Write a Python function that reverses a string." },
+      { id: "p2", prompt: "What is 17 * 23?" },
+      { id: "p3", prompt: "Write a poem about the sea." },
+      { id: "p4", prompt: "Nobody labelled this one." },
+    ];
+    const labels = parseLabels(
+      [
+        '{"id":"p1","model":"alpha","score":0.9}',
+        '{"id":"p1","model":"beta","score":0.1}',
+        '{"id":"p1","model":"gamma","score":0.5}',
+        '{"id":"p2","model":"beta","score":0.2}',
+        '{"id":"p3","model":"gamma","score":0.3}',
+        '{"id":"p3","model":"alpha","score":0.6}',
+        '{"id":"p4","model":"delta","score":1}',
+      ].join("\n"),
+    );
+    const world = labelledWorld(prompts, labels, { models: ["alpha", "beta", "gamma"] });
+    expect(world.items.map((it) => it.id)).toEqual(["p1", "p2", "p3"]);
+    const r = runReplay(world, settings(3, 40));
+    for (const t of r.trace) {
+      const id = world.items[t.item].id;
+      for (const [s, m] of Object.entries(t.model)) {
+        if (m === undefined) continue;
+        expect(world.prob(t.item, m), `${s} chose ${m} for ${id}`).toBeDefined();
+      }
+      if (id === "p2") expect(t.model.learned).toBe("beta");
+    }
+    // p3: alpha (0.6) is the item oracle and gamma (0.3) is worse; the learner finds it.
+    const p3 = r.trace.filter((t) => world.items[t.item].id === "p3").slice(-20);
+    expect(p3.filter((t) => t.model.learned === "alpha").length).toBeGreaterThan(12);
+  });
+});
+
+describe("replay benchmark: the router never sees the category", () => {
+  it("routes identically when every category is replaced by a misleading one", () => {
+    const labels = loadLabels();
+    const prompts = subset(400).filter((p) => labels.has(p.id));
+    const cats = ["math", "code_gen", "code_debug_or_optimize", "general", "architecture"];
+    const misleading = prompts.map((p) => ({ ...p, category: cats[(cats.indexOf(p.category!) + 1) % cats.length] }));
+    expect(misleading.some((p, i) => p.category !== prompts[i].category)).toBe(true);
+    const a = runReplay(labelledWorld(prompts, labels), settings(5));
+    const b = runReplay(labelledWorld(misleading, labels), settings(5));
+    expect(b.trace.map((t) => [t.model.learned, t.taskType])).toEqual(a.trace.map((t) => [t.model.learned, t.taskType]));
+    expect(b.strategies.learned).toEqual(a.strategies.learned);
+    // …while the report, which does use the category, changes.
+    expect(b.routingShare).not.toEqual(a.routingShare);
+  });
+});
+
+describe("replay benchmark: a small seeded run", () => {
+  const world = simulatedWorld(subset(500), profiles);
+  const r = runReplay(world, settings(2, 2));
+
+  it("ranks oracle ≥ learned ≫ random and the learner beats the best single model late on", () => {
+    const s = r.strategies;
+    expect(r.n).toBe(1000);
+    expect(s.itemOracle!.overall).toBeGreaterThanOrEqual(s.categoryOracle!.overall);
+    expect(s.itemOracle!.overall).toBeGreaterThanOrEqual(s.learned!.overall);
+    expect(s.learned!.overall).toBeGreaterThan(s.random!.overall + 0.15);
+    expect(s.learned!.lastHalf).toBeGreaterThan(s.bestSingle!.lastHalf + 0.05);
+    expect(s.learned!.lastHalf).toBeGreaterThan(0.9 * s.categoryOracle!.lastHalf);
+    expect(s.static).toBeDefined(); // the simulated roles all have a role
+    expect(s.learned!.regretPerWindow).toHaveLength(10);
+    expect(s.learned!.cumulativeRegret).toBeLessThan(0.2 * s.random!.cumulativeRegret);
+  });
+
+  it("reports routing share per category and is reproducible from the seed", () => {
+    expect(Object.keys(r.routingShare).sort()).toEqual(["architecture", "code_debug_or_optimize", "code_gen", "general", "math"]);
+    expect(r.routingShare.math.models.mathstral).toBeGreaterThan(0.6);
+    const again = runReplay(world, settings(2, 2));
+    expect(again.trace.map((t) => t.model.learned)).toEqual(r.trace.map((t) => t.model.learned));
+    expect(requestOrder(10, 1, 2)).not.toEqual(requestOrder(10, 1, 3));
+  });
+
+  it("times decisions with a pre-filled index and policy", () => {
+    const small = simulatedWorld(subset(60), profiles);
+    const scale = latencyAtScale(small, settings(1), { recorded: 3000, bruteForceQueries: 5, repeats: 1 });
+    expect(scale.indexSize).toBe(3060);
+    expect(scale.decisionMs.n).toBe(60);
+    expect(scale.lsh.meanCandidates).toBeLessThanOrEqual(scale.lsh.tables * scale.lsh.perBucket);
+    expect(scale.decisionMs.p50).toBeGreaterThan(0);
+  });
+});
+
+describe("replay benchmark: neighbour index", () => {
+  const texts = subset(300, 11).map((p) => p.prompt);
+  const embeddings = texts.map((t) => simEmbed(t, 768));
+  const types = texts.map((_, i) => TASK_TYPES[i % TASK_TYPES.length]);
+
+  it("votes exactly like classifyByNeighbours over every example while small", () => {
+    const index = new NeighbourIndex({ bruteForceBelow: 1000 });
+    embeddings.forEach((e, i) => index.add(e, types[i], i % 5 === 0 ? 0.2 : 1));
+    const all = embeddings.map((e, i) => ({ embedding: e, taskType: types[i], weight: i % 5 === 0 ? 0.2 : 1 }));
+    for (const q of [...texts.slice(0, 20).map((t) => simEmbed(`${t} please`, 768)), simEmbed("Design a URL shortener", 768)]) {
+      const got = index.vote(q);
+      const want = classifyByNeighbours(q, all);
+      expect(got?.taskType).toEqual(want?.taskType);
+      expect(got?.confidence ?? 0).toBeCloseTo(want?.confidence ?? 0, 5);
+    }
+  });
+
+  it("finds a near-duplicate through LSH, bounds the candidates, and forgets overwritten slots", () => {
+    const index = new NeighbourIndex({ bruteForceBelow: 0, capacity: 200, tables: 8, bits: 8, perBucket: 4 });
+    embeddings.forEach((e, i) => index.add(e, types[i]));
+    expect(index.size).toBe(200);
+    expect(index.added).toBe(300);
+    const recent = 299;
+    const [top] = index.nearest(simEmbed(texts[recent], 768), { k: 1 });
+    expect(top.taskType).toBe(types[recent]);
+    expect(dot(top.embedding, embeddings[recent])).toBeCloseTo(1, 5);
+    expect(index.vote(embeddings[recent])?.topSimilarity).toBeCloseTo(1, 5);
+    expect(index.candidateCount(embeddings[recent])).toBeLessThanOrEqual(8 * 4);
+    // slot of item 0 was overwritten by item 200: an exact query for item 0 no longer finds itself
+    const gone = index.nearest(embeddings[0], { exact: true, k: 1 });
+    expect(gone.length === 0 || dot(gone[0].embedding, embeddings[0]) < 0.999).toBe(true);
+    expect(index.nearest(embeddings[250], { exact: true, k: 1 })[0].taskType).toBe(types[250]);
+  });
+});
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_GUARDRAILS, decide, guardrailBreach, interactionSuccess, lookBoundary, obrienFlemingConstant, summarizeArm, type OutcomeRow } from "../../lib/learning/experiment-stats";
+import { assignArm } from "../../lib/learning/assign";
+import { groupFeedback, themesOf } from "../../lib/learning/themes";
+import { applyChange, diffConfigs, fingerprintOf } from "../../lib/learning/proposals";
+
+const auto = { truncated: false, empty: false, refused: false, hasCodeBlock: true, codeExpected: true, mathAnswerPresent: false, mathExpected: false };
+const row = (o: Partial<OutcomeRow>): OutcomeRow => ({ status: "completed", success_rating: null, feedback: {}, response_time: 100, ...o });
+
+describe("success of one answer", () => {
+  it("is the rating first, then thumbs, then the automatic reward; failures fail; running ones do not count", () => {
+    expect(interactionSuccess(row({ success_rating: 4, feedback: { thumbs: "down" } }))).toBe(true);
+    expect(interactionSuccess(row({ success_rating: 3, feedback: { thumbs: "up" } }))).toBe(false);
+    expect(interactionSuccess(row({ feedback: { thumbs: "up", auto: { ...auto, empty: true } } }))).toBe(true);
+    expect(interactionSuccess(row({ feedback: { auto } }))).toBe(true);
+    expect(interactionSuccess(row({ feedback: { auto: { ...auto, hasCodeBlock: false } } }))).toBe(false);
+    expect(interactionSuccess(row({ status: "failed" }))).toBe(false);
+    expect(interactionSuccess(row({ status: "started" }))).toBeNull();
+  });
+});
+
+describe("decision boundaries", () => {
+  it("equal the thresholds with one look and are stricter at early looks", () => {
+    const one = lookBoundary({ promoteThreshold: 0.95, stopThreshold: 0.05, minSamples: 10, maxLooks: 1 }, 1);
+    expect(one.promoteAt).toBeCloseTo(0.95, 4);
+    expect(one.stopAt).toBeCloseTo(0.05, 4);
+    const d = { promoteThreshold: 0.95, stopThreshold: 0.05, minSamples: 10, maxLooks: 4 };
+    expect(lookBoundary(d, 1).promoteAt).toBeGreaterThan(lookBoundary(d, 2).promoteAt);
+    expect(lookBoundary(d, 4).promoteAt).toBeGreaterThan(0.95);
+    // O'Brien–Fleming constants near the published ones (one-sided 0.025: K=2 1.977, K=4 2.024).
+    expect(obrienFlemingConstant(2, 0.025)).toBeCloseTo(1.98, 1);
+    expect(obrienFlemingConstant(4, 0.025)).toBeCloseTo(2.03, 1);
+  });
+
+  const arm = (successes: number, n: number, extra: Partial<OutcomeRow> = {}) =>
+    summarizeArm(Array.from({ length: n }, (_, i) => row({ success_rating: i < successes ? 5 : 1, ...extra })));
+  const design = { promoteThreshold: 0.95, stopThreshold: 0.05, minSamples: 20, maxLooks: 2 };
+  const base = { design, guardrails: DEFAULT_GUARDRAILS, lastLook: 0, elapsedMs: 0, maxDurationMs: 1e12 };
+
+  it("promotes, stops, waits for samples, decides once per look, and stops at the maximum duration", () => {
+    expect(decide({ ...base, control: arm(8, 20), variant: arm(19, 20) }).action).toBe("promote");
+    expect(decide({ ...base, control: arm(19, 20), variant: arm(8, 20) }).action).toBe("stop");
+    expect(decide({ ...base, control: arm(2, 19), variant: arm(19, 19) })).toMatchObject({ action: "continue", reason: "waiting for samples" });
+    expect(decide({ ...base, lastLook: 1, control: arm(8, 25), variant: arm(24, 25) }).action).toBe("continue");
+    expect(decide({ ...base, control: arm(10, 20), variant: arm(11, 20), elapsedMs: 2e12 }).reason).toMatch(/maximum duration/);
+    expect(decide({ ...base, lastLook: 1, control: arm(20, 40), variant: arm(21, 40) })).toMatchObject({ action: "stop", reason: expect.stringMatching(/no clear winner/) });
+  });
+
+  it("rolls back on the error-rate and p95 guardrails", () => {
+    const ok = arm(5, 25);
+    const failing = summarizeArm([...Array.from({ length: 3 }, () => row({ status: "failed" })), ...Array.from({ length: 3 }, () => row({ success_rating: 5 }))]);
+    expect(guardrailBreach(ok, failing, DEFAULT_GUARDRAILS)).toMatch(/error rate 50%/);
+    const slow = arm(5, 25, { response_time: 9000 });
+    expect(guardrailBreach(ok, slow, DEFAULT_GUARDRAILS)).toMatch(/p95 latency 9000 ms/);
+    expect(guardrailBreach(ok, arm(5, 25, { response_time: 140 }), DEFAULT_GUARDRAILS)).toBeNull();
+    expect(decide({ ...base, control: ok, variant: slow }).action).toBe("rollback");
+  });
+});
+
+describe("sticky arms", () => {
+  it("are deterministic per (conversation, experiment) and follow the split", () => {
+    expect(assignArm("conv-1", "exp-1", 0.5)).toBe(assignArm("conv-1", "exp-1", 0.5));
+    const n = 4000;
+    const variants = Array.from({ length: n }, (_, i) => assignArm(`c-${i}`, "exp", 0.3)).filter((a) => a === "variant").length;
+    expect(variants / n).toBeGreaterThan(0.27);
+    expect(variants / n).toBeLessThan(0.33);
+    const other = Array.from({ length: 200 }, (_, i) => assignArm(`c-${i}`, "exp-2", 0.5) === assignArm(`c-${i}`, "exp", 0.5)).filter(Boolean).length;
+    expect(other).toBeLessThan(150); // another experiment reshuffles
+  });
+});
+
+describe("feedback themes and proposed changes", () => {
+  it("groups tags and free text into themes; unknown text by its key word", () => {
+    expect(themesOf({ tags: ["needs comments"], text: "" }).map((t) => t.id)).toEqual(["needs_comments"]);
+    expect(themesOf({ tags: [], text: "Please add comments to the code" }).map((t) => t.id)).toEqual(["needs_comments"]);
+    const groups = groupFeedback([
+      { id: "1", model: "m", taskType: "code_generation", tags: ["too long"], text: "" },
+      { id: "2", model: "m", taskType: "code_generation", tags: [], text: "way too verbose" },
+      { id: "3", model: "m", taskType: "code_generation", tags: [], text: "use recursion here" },
+      { id: "4", model: "m", taskType: "code_generation", tags: [], text: "recursion would be cleaner" },
+    ]);
+    expect(groups.find((g) => g.themeId === "too_long")?.interactionIds).toEqual(["1", "2"]);
+    expect(groups.find((g) => g.themeId === "word:recursion")).toMatchObject({ instruction: null, interactionIds: ["3", "4"] });
+  });
+
+  it("appends an instruction to a role's task prompt, shown as a diff, idempotently", () => {
+    const config = { prompts: { lead_developer: "You write code." } };
+    const change = { type: "append_instruction" as const, role: "lead_developer" as const, taskType: "code_generation" as const, instruction: "Provide detailed comments and explanations in the code." };
+    const next = applyChange(config, change);
+    expect(next.task_prompts?.lead_developer?.code_generation).toBe("You write code.\n\nProvide detailed comments and explanations in the code.");
+    expect(config).toEqual({ prompts: { lead_developer: "You write code." } });
+    expect(applyChange(next, change)).toEqual(next);
+    const diff = diffConfigs(config, next);
+    expect(diff).toHaveLength(1);
+    expect(diff[0]).toMatchObject({ path: "task_prompts.lead_developer.code_generation", text: { added: "You write code.\n\nProvide detailed comments and explanations in the code." } });
+    expect(fingerprintOf(change, "needs_comments")).toBe("system_prompt:lead_developer:code_generation:needs_comments");
+  });
+});
