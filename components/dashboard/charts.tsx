@@ -232,14 +232,14 @@ export function ParamArmsCharts({ chart }: { chart: ParamArmsChart }) {
       {chart.models.map((m, i) => (
         <div key={m.model} data-testid="param-arms-model" className="min-w-0">
           <h3 className="font-mono text-xs">{m.model}</h3>
-          <Swatch color={color(i)} label="Success rate per arm (hover for answers, reward, latency)" />
+          <Swatch color={color(i)} label="Success rate per arm: temperature · token limit · context (hover for details)" />
           {m.arms.length === 0 ? (
             <p className="text-xs text-zinc-500">No parameters recorded for this model in this window.</p>
           ) : (
             <Frame height={200}>
               <BarChart data={m.arms} margin={{ top: 5, right: 5, bottom: 0, left: 0 }}>
                 <CartesianGrid strokeOpacity={0.15} vertical={false} />
-                <XAxis {...AXIS} dataKey="arm" interval={0} tick={{ fill: "currentColor", fontSize: 9 }} />
+                <XAxis {...AXIS} dataKey="short" interval={0} tick={{ fill: "currentColor", fontSize: 9 }} />
                 <YAxis {...AXIS} width={40} domain={[0, 1]} tickFormatter={(v: number) => fmtPct(v)} />
                 <Tooltip content={ArmsTip} cursor={{ fillOpacity: 0.08 }} />
                 <Bar name="Success rate" dataKey="successRate" fill={color(i)} isAnimationActive={false} />

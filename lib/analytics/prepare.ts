@@ -279,6 +279,8 @@ export function prepareFallbackPaths(rows: readonly FallbackPathRow[], ctx: { fi
 export interface ArmStat {
   arm: string;
   label: string;
+  /** A tick-sized label: "0.2 · 1k · 4k" (temperature · tokens · context). */
+  short: string;
   n: number;
   successRate: number | null;
   meanReward: number | null;
@@ -290,7 +292,14 @@ export interface ParamArmsChart {
   empty: string | null;
 }
 
-/** "t0.2 p1024 c4096" → "temp 0.2 · 1024 tokens · ctx 4096". */
+/** "t0.2 p1024 c4096" → "0.2 · 1k · 4k". */
+export function armShort(arm: string): string {
+  const m = /^t([\d.]+) p(\d+) c(\d+)$/.exec(arm);
+  const k = (n: string) => (Number(n) >= 1024 && Number(n) % 1024 === 0 ? `${Number(n) / 1024}k` : n);
+  return m ? `${m[1]} · ${k(m[2])} · ${k(m[3])}` : arm;
+}
+
+/** "t0.2 p1024 c4096" → "temp 0.2 · 1024 tok · ctx 4096". */
 export function armLabel(arm: string): string {
   const m = /^t([\d.]+) p(\d+) c(\d+)$/.exec(arm);
   return m ? `temp ${m[1]} · ${m[2]} tok · ctx ${m[3]}` : arm;
@@ -307,6 +316,7 @@ export function prepareParamArms(rows: readonly ParamArmRow[], ctx: { filters: F
       .map((r) => ({
         arm: r.arm,
         label: armLabel(r.arm),
+        short: armShort(r.arm),
         n: r.interactions,
         successRate: ratio(r.successes, r.judged),
         meanReward: ratio(r.reward_sum, r.judged),

@@ -33,6 +33,18 @@ export interface SearchResult {
   mode: "hybrid" | "text";
   /** Why the vector half was not used, when it was not. */
   warning?: string;
+  /** Where the time went (ms): the query's embedding, then each part of the database search. */
+  timings: SearchTimings;
+}
+
+export interface SearchTimings {
+  embedMs: number;
+  vectorMs: number;
+  textMs: number;
+  fuseMs: number;
+  fetchMs: number;
+  /** From the start of the database work to the result (vector + text + fusion + fetch + transaction). */
+  searchMs: number;
 }
 
 /** The query's words OR-ed for to_tsquery (the english configuration drops stop words). */
@@ -69,6 +81,8 @@ export async function searchKnowledge(opts: {
   let embedding = opts.embedding ?? null;
   let model = opts.embeddingModel ?? "";
   let warning: string | undefined;
+  const timings: SearchTimings = { embedMs: 0, vectorMs: 0, textMs: 0, fuseMs: 0, fetchMs: 0, searchMs: 0 };
+  let t0 = performance.now();
   if (!embedding && opts.query.trim()) {
     model = model || (await currentRoster()).embedding;
     try {
@@ -82,30 +96,53 @@ export async function searchKnowledge(opts: {
     embedding = null;
   }
   const tsquery = toTsQuery(opts.query);
+  timings.embedMs = performance.now() - t0;
+  const searchStart = performance.now();
+
+  // Relevant: close in meaning, or a strong full-text match that is not far off in meaning.
+  const isRelevant = (similarity: number | null, textRank: number | null) =>
+    (similarity !== null && similarity >= minSimilarity) ||
+    (textRank !== null && textRank >= minTextRank && (similarity === null || similarity >= minSimilarity / 2));
 
   const run = async (tx: Queryable) => {
+    t0 = performance.now();
     const vec = embedding ? await vectorCandidates(tx, { embedding, embeddingModel: model, limit: candidates, filters }) : [];
-    const txt = await textCandidates(tx, { tsquery, limit: candidates, filters });
+    timings.vectorMs = performance.now() - t0;
+    t0 = performance.now();
+    const txt = await textCandidates(tx, { tsquery, limit: candidates, filters, embedding, embeddingModel: model });
+    timings.textMs = performance.now() - t0;
+    t0 = performance.now();
+    // Fusion, relevance and the confidence-weighted score need only what the two candidate
+    // queries returned (similarity, rank, confidence), so only the winners' rows are read.
     const fused = reciprocalRankFusion([vec.map((v) => v.id), txt.map((t) => t.id)]);
-    const ids = fused.map((f) => f.id);
-    const rows = await entriesByIds(tx, { ids, embedding, embeddingModel: model });
-    return { vec, txt, fused, rows };
+    const vecById = new Map(vec.map((v) => [v.id, v]));
+    const txtById = new Map(txt.map((t) => [t.id, t]));
+    const ranked = [];
+    for (const f of fused) {
+      const v = vecById.get(f.id);
+      const t = txtById.get(f.id);
+      const sim = v ? v.similarity : (t?.similarity ?? null);
+      const similarity = sim === null ? null : Number(sim);
+      const textRank = t ? Number(t.rank) : null;
+      if (!isRelevant(similarity, textRank)) continue;
+      const confidence = Number((v ?? t)!.confidence);
+      ranked.push({ f, similarity, textRank, score: (f.score * confidenceWeight(confidence)) / confidenceWeight(1) });
+    }
+    ranked.sort((a, b) => b.score - a.score || a.f.id.localeCompare(b.f.id));
+    const top = ranked.slice(0, limit);
+    timings.fuseMs = performance.now() - t0;
+    t0 = performance.now();
+    const rows = await entriesByIds(tx, { ids: top.map((x) => x.f.id) });
+    timings.fetchMs = performance.now() - t0;
+    return { top, rows };
   };
-  const { txt, fused, rows } = opts.claims === undefined ? await asSystem(run) : await withUser(opts.claims, run);
+  const { top, rows } = opts.claims === undefined ? await asSystem(run) : await withUser(opts.claims, run);
 
   const rowById = new Map(rows.map((r) => [r.id, r]));
-  const rankById = new Map(txt.map((t) => [t.id, t.rank]));
   const hits: SearchHit[] = [];
-  for (const f of fused) {
+  for (const { f, similarity, textRank, score } of top) {
     const r = rowById.get(f.id);
     if (!r) continue;
-    const similarity = r.similarity === null ? null : Number(r.similarity);
-    const textRank = rankById.has(f.id) ? Number(rankById.get(f.id)) : null;
-    // Relevant: close in meaning, or a strong full-text match that is not far off in meaning.
-    const relevant =
-      (similarity !== null && similarity >= minSimilarity) ||
-      (textRank !== null && textRank >= minTextRank && (similarity === null || similarity >= minSimilarity / 2));
-    if (!relevant) continue;
     hits.push({
       id: r.id,
       topic: r.topic,
@@ -115,7 +152,7 @@ export async function searchKnowledge(opts: {
       documentId: r.document_id,
       documentTitle: r.title,
       chunkIndex: r.chunk_index,
-      score: (f.score * confidenceWeight(Number(r.confidence))) / confidenceWeight(1),
+      score,
       rrf: f.rrf,
       similarity,
       textRank,
@@ -124,5 +161,6 @@ export async function searchKnowledge(opts: {
     });
   }
   hits.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
-  return { hits: hits.slice(0, limit), mode: embedding ? "hybrid" : "text", warning };
+  timings.searchMs = performance.now() - searchStart;
+  return { hits: hits.slice(0, limit), mode: embedding ? "hybrid" : "text", warning, timings };
 }

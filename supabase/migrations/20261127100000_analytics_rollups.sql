@@ -6,8 +6,9 @@
 --
 -- Each rollup exists at two grains, 'hour' (24 h and 7 d views) and 'day' (30 d and all),
 -- bucketed in UTC. interaction_rollups and param_arm_rollups also hold task_type '*' rows,
--- every task type together, so the unfiltered charts read an eighth of the rows. Operators read them; nobody writes them through the API: the trigger
--- functions run as their owner (security definer).
+-- every task type together, so the unfiltered charts read an eighth of the rows. Operators
+-- read them; nobody writes them through the API: the trigger functions run as their owner
+-- (security definer).
 
 -- The pure helpers below call only pg_catalog built-ins (always searched first) and carry no
 -- `set search_path`: a SET clause stops Postgres from inlining a SQL function, and inlining

@@ -13,7 +13,9 @@ test.afterEach(async ({ request }) => {
   await request.delete(`${SIM}/__sim/faults`);
 });
 
-test("send a message, watch it stream, see why this model, rate it and find the rating after a reload", async ({ page }, testInfo) => {
+test("send a message, watch it stream, see why this model, rate it and find the rating after a reload", async ({ page, request }, testInfo) => {
+  // Slow every token down a little so the stream can be watched whatever the machine's speed.
+  expect((await request.post(`${SIM}/__sim/faults`, { data: { faults: [{ fault: "slow:40" }] } })).ok()).toBe(true);
   await page.goto("/chat");
   await expect(page.getByTestId("send")).toBeDisabled(); // an empty prompt cannot be sent
   await send(page, "Write a Python function that checks whether a string is a palindrome.");
@@ -22,9 +24,11 @@ test("send a message, watch it stream, see why this model, rate it and find the 
   await expect(answer.getByTestId("streaming")).toBeVisible();
   await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
   await page.screenshot({ path: testInfo.outputPath("chat-streaming.png") });
+  await expect(answer.locator(".prose-chat")).toBeVisible(); // the first tokens have arrived…
   const partial = (await answer.innerText()).length;
   await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
-  expect((await answer.innerText()).length).toBeGreaterThan(partial);
+  expect((await answer.innerText()).length).toBeGreaterThan(partial); // …and more came after
+  await request.delete(`${SIM}/__sim/faults`);
   await expect(page.getByTestId("composer")).toHaveValue("");
 
   await expect(answer.getByTestId("model-badge")).toContainText(/openhermes|mathstral|deepseek|codellama|wizardcoder/);

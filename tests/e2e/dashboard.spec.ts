@@ -39,7 +39,9 @@ test("the overview shows the figures and every chart on seeded data", async ({ p
   await expect(page.getByTestId("heatmap-cell")).toHaveCount(40);
 
   // A tooltip on hover.
-  const box = await page.getByTestId("chart-routing-share").locator(CHART_SVG).boundingBox();
+  const share = page.getByTestId("chart-routing-share").locator(CHART_SVG);
+  await share.scrollIntoViewIfNeeded();
+  const box = await share.boundingBox();
   await page.mouse.move(box!.x + box!.width * 0.7, box!.y + box!.height / 2);
   await expect(page.getByTestId("chart-routing-share").locator(".recharts-tooltip-wrapper")).toContainText("requests");
 
@@ -107,10 +109,12 @@ test("each model has its own page, readable in dark mode", async ({ page }, test
   await expect(page.locator("html")).toHaveClass(/dark/);
   // Text is light on the dark background.
   const [fg, bg] = await page.evaluate(() => {
-    // Lightness 0–1 of a computed colour: Tailwind 4 colours compute to oklch(L C H), others to rgb().
+    // Lightness 0–1 of a computed colour: lab(L a b) with L in 0–100, oklch(L C H), or rgb().
     const lum = (c: string) => {
-      const n = (c.match(/[\d.]+/g) ?? ["0", "0", "0"]).map(Number);
-      return c.startsWith("oklch") ? n[0] : (0.2126 * n[0] + 0.7152 * n[1] + 0.0722 * n[2]) / 255;
+      const n = (c.match(/-?[\d.]+/g) ?? ["0", "0", "0"]).map(Number);
+      if (c.startsWith("lab")) return n[0] / 100;
+      if (c.startsWith("oklch")) return n[0] > 1 ? n[0] / 100 : n[0];
+      return (0.2126 * n[0] + 0.7152 * n[1] + 0.0722 * n[2]) / 255;
     };
     const value = document.querySelector('[data-testid="kpi-interactions-value"]')!;
     return [lum(getComputedStyle(value).color), lum(getComputedStyle(document.body).backgroundColor)];

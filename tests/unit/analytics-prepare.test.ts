@@ -3,6 +3,7 @@ import { addHistograms, bucketEdges, latencyBucket, LATENCY_BUCKETS, percentile 
 import { bucketAxis, describeFilters, filtersToQuery, parseFilters, rangeWindow, type Filters } from "../../lib/analytics/filters";
 import {
   armLabel,
+  armShort,
   NOBODY_RESCUED,
   orderModels,
   prepareFallbackPaths,
@@ -255,6 +256,7 @@ describe("heatmap, fallbacks, parameter arms", () => {
     expect(arms.models[1].arms[0]).toMatchObject({ successRate: null, meanReward: null, meanLatency: null });
     expect(arms.models[1].arms[1]).toMatchObject({ successRate: 0.75, meanReward: 0.625, meanLatency: 2000 });
     expect(armLabel("t0.2 p1024 c4096")).toBe("temp 0.2 · 1024 tok · ctx 4096");
+    expect(armShort("t0.5 p512 c8192")).toBe("0.5 · 512 · 8k");
   });
 
   it("orders models: preferred (roster) first, then by volume", () => {

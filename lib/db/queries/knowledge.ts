@@ -84,42 +84,82 @@ export interface SearchFilters {
 }
 
 const filterSql = (first: number) =>
-  `status = 'active' and ($${first}::text[] is null or source = any($${first}::text[]))
-   and ($${first + 1}::text is null or topic ilike '%' || $${first + 1} || '%')`;
+  `k.status = 'active' and ($${first}::text[] is null or k.source = any($${first}::text[]))
+   and ($${first + 1}::text is null or k.topic ilike '%' || $${first + 1} || '%')`;
 
 const filterParams = (f: SearchFilters) => [f.sources?.length ? f.sources : null, f.topic?.trim() ? f.topic.trim().replace(/[\\%_]/g, (c) => `\\${c}`) : null];
 
-/** Nearest active entries by cosine distance (the HNSW index), embedded with the same model. */
+/**
+ * Nearest active entries by cosine distance (the HNSW index), embedded with the same model.
+ * The filters are applied to the index scan's output; with a source or topic filter the scan
+ * goes on (pgvector's iterative scan, `hnsw.iterative_scan`) until enough rows pass, instead
+ * of returning fewer than `limit` when the first ef_search neighbours are filtered out.
+ */
 export async function vectorCandidates(
   tx: Queryable,
   { embedding, embeddingModel, limit, filters }: { embedding: number[]; embeddingModel: string; limit: number; filters: SearchFilters },
-): Promise<{ id: string; similarity: number }[]> {
-  const { rows } = await tx.query<{ id: string; similarity: number }>(
-    `select id, 1 - (embeddings <=> $1::extensions.vector) as similarity
-     from knowledge_base
-     where embeddings is not null and embedding_model = $2 and ${filterSql(4)}
-     order by embeddings <=> $1::extensions.vector
-     limit $3`,
-    [vectorLiteral(embedding), embeddingModel, limit, ...filterParams(filters)],
+): Promise<{ id: string; similarity: number; confidence: number }[]> {
+  const [sources, topic] = filterParams(filters);
+  const efSearch = Math.min(1000, Math.max(40, limit));
+  // `set local` lasts until the end of the caller's transaction (search always runs in one).
+  await tx.exec(
+    `set local hnsw.ef_search = ${efSearch}` +
+      (sources !== null || topic !== null ? "; set local hnsw.iterative_scan = relaxed_order; set local hnsw.max_scan_tuples = 20000" : ""),
+  );
+  const { rows } = await tx.query<{ id: string; similarity: number; confidence: number }>(
+    `select id, 1 - d as similarity, confidence from (
+       select id, confidence, embeddings <=> $1::extensions.vector as d
+       from knowledge_base k
+       where embeddings is not null and embedding_model = $2 and ${filterSql(4)}
+       order by embeddings <=> $1::extensions.vector
+       limit $3) n
+     order by d, id`,
+    [vectorLiteral(embedding), embeddingModel, limit, sources, topic],
   );
   return rows;
 }
 
-/** Full-text matches (any of the query's words, topic weighted), best ts_rank_cd first. */
+/**
+ * Full-text matches, best ts_rank_cd first (topic weighted; the query's words OR-ed, as
+ * `to_tsquery` text "a | b | c"). Ranking is the expensive part when a common word matches
+ * much of the corpus, so it is bounded, and aimed: the candidates are first the entries that
+ * match at least two of the query's lexemes (pairs AND-ed, found through the GIN index; at
+ * most 200), and only when those are fewer than `limit`, up to 400 entries matching any one.
+ * With an embedding, each returned match also carries its cosine similarity to it (null when
+ * embedded by another model or not at all), computed for the `limit` returned rows only.
+ */
 export async function textCandidates(
   tx: Queryable,
-  { tsquery, limit, filters }: { tsquery: string; limit: number; filters: SearchFilters },
-): Promise<{ id: string; rank: number }[]> {
+  { tsquery, limit, filters, embedding, embeddingModel }: { tsquery: string; limit: number; filters: SearchFilters; embedding?: number[] | null; embeddingModel?: string },
+): Promise<{ id: string; rank: number; confidence: number; similarity: number | null }[]> {
   if (!tsquery) return [];
-  const { rows } = await tx.query<{ id: string; rank: number }>(
-    // Ranking is bounded: at most 400 matches (found through the GIN index) are ranked, so a
-    // query of common words stays fast on a large corpus; the vector half covers the rest.
-    `select id, ts_rank_cd(fts, q, 32) as rank
-     from (select id, fts from knowledge_base, to_tsquery('english', $1) q0
-           where fts @@ q0 and ${filterSql(3)} limit 400) m, to_tsquery('english', $1) q
-     order by rank desc, id
-     limit $2`,
-    [tsquery, limit, ...filterParams(filters)],
+  await tx.exec(`set local gin_fuzzy_search_limit = ${Number(process.env.KB_GIN_FUZZY ?? 2000)}`);
+  const { rows } = await tx.query<{ id: string; rank: number; confidence: number; similarity: number | null }>(
+    `with q as (
+       select to_tsquery('english', $1) as any_q,
+         (select string_agg(format('(%s & %s)', quote_literal(a.l), quote_literal(b.l)), ' | ')
+          from (select l from unnest(tsvector_to_array(to_tsvector('english', replace($1, '|', ' ')))) l limit 12) a
+          join (select l from unnest(tsvector_to_array(to_tsvector('english', replace($1, '|', ' ')))) l limit 12) b on a.l < b.l
+         )::tsquery as pair_q),
+     strong as (
+       select k.id, k.fts from knowledge_base k, q
+       where q.pair_q is not null and k.fts @@ q.pair_q and ${filterSql(3)}
+       limit 200),
+     weak as (
+       select k.id, k.fts from knowledge_base k, q
+       where (select count(*) from strong) < $2 and k.fts @@ q.any_q and ${filterSql(3)}
+         and k.id not in (select id from strong)
+       limit 400)
+     select r.id, r.rank, k.confidence,
+       case when $5::text is null or k.embeddings is null or k.embedding_model is distinct from $6 then null
+            else 1 - (k.embeddings <=> $5::extensions.vector) end as similarity
+     from (select m.id, ts_rank_cd(m.fts, q.any_q, 32) as rank
+           from (select * from strong union all select * from weak) m, q
+           order by rank desc, m.id
+           limit $2) r
+     join knowledge_base k on k.id = r.id
+     order by r.rank desc, r.id`,
+    [tsquery, limit, ...filterParams(filters), embedding ? vectorLiteral(embedding) : null, embeddingModel ?? null],
   );
   return rows;
 }
