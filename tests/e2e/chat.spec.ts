@@ -15,7 +15,7 @@ test.afterEach(async ({ request }) => {
 
 test("send a message, watch it stream, see why this model, rate it and find the rating after a reload", async ({ page, request }, testInfo) => {
   // Slow every token down a little so the stream can be watched whatever the machine's speed.
-  expect((await request.post(`${SIM}/__sim/faults`, { data: { faults: [{ fault: "slow:40" }] } })).ok()).toBe(true);
+  expect((await request.post(`${SIM}/__sim/faults`, { data: { faults: [{ fault: "slow:150" }] } })).ok()).toBe(true);
   await page.goto("/chat");
   await expect(page.getByTestId("send")).toBeDisabled(); // an empty prompt cannot be sent
   await send(page, "Write a Python function that checks whether a string is a palindrome.");

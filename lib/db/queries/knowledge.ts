@@ -121,10 +121,12 @@ export async function vectorCandidates(
 
 /**
  * Full-text matches, best ts_rank_cd first (topic weighted; the query's words OR-ed, as
- * `to_tsquery` text "a | b | c"). Ranking is the expensive part when a common word matches
- * much of the corpus, so it is bounded, and aimed: the candidates are first the entries that
- * match at least two of the query's lexemes (pairs AND-ed, found through the GIN index; at
- * most 200), and only when those are fewer than `limit`, up to 400 entries matching any one.
+ * `to_tsquery` text "a | b | c"). Ranking every match is what gets slow when a common word
+ * matches much of the corpus, so the ranked set is bounded and aimed at the informative
+ * words: first up to 200 entries containing one of the query's rarer lexemes (not among the
+ * column's most common elements above 2% of rows, from the planner's statistics; GIN finds
+ * them through short posting lists), and only when those are fewer than `limit`, up to 200
+ * more entries matching any of the words. On a small or unanalysed table every word counts as rare.
  * With an embedding, each returned match also carries its cosine similarity to it (null when
  * embedded by another model or not at all), computed for the `limit` returned rows only.
  */
@@ -133,23 +135,22 @@ export async function textCandidates(
   { tsquery, limit, filters, embedding, embeddingModel }: { tsquery: string; limit: number; filters: SearchFilters; embedding?: number[] | null; embeddingModel?: string },
 ): Promise<{ id: string; rank: number; confidence: number; similarity: number | null }[]> {
   if (!tsquery) return [];
-  await tx.exec(`set local gin_fuzzy_search_limit = ${Number(process.env.KB_GIN_FUZZY ?? 2000)}`);
+  const common = await commonLexemes(tx);
   const { rows } = await tx.query<{ id: string; rank: number; confidence: number; similarity: number | null }>(
     `with q as (
        select to_tsquery('english', $1) as any_q,
-         (select string_agg(format('(%s & %s)', quote_literal(a.l), quote_literal(b.l)), ' | ')
-          from (select l from unnest(tsvector_to_array(to_tsvector('english', replace($1, '|', ' ')))) l limit 12) a
-          join (select l from unnest(tsvector_to_array(to_tsvector('english', replace($1, '|', ' ')))) l limit 12) b on a.l < b.l
-         )::tsquery as pair_q),
+         (select string_agg(quote_literal(l.lexeme), ' | ')
+          from unnest(tsvector_to_array(to_tsvector('english', replace($1, '|', ' ')))) as l(lexeme)
+          where not (l.lexeme = any($7::text[])))::tsquery as rare_q),
      strong as (
        select k.id, k.fts from knowledge_base k, q
-       where q.pair_q is not null and k.fts @@ q.pair_q and ${filterSql(3)}
+       where q.rare_q is not null and k.fts @@ q.rare_q and ${filterSql(3)}
        limit 200),
      weak as (
        select k.id, k.fts from knowledge_base k, q
        where (select count(*) from strong) < $2 and k.fts @@ q.any_q and ${filterSql(3)}
          and k.id not in (select id from strong)
-       limit 400)
+       limit 200)
      select r.id, r.rank, k.confidence,
        case when $5::text is null or k.embeddings is null or k.embedding_model is distinct from $6 then null
             else 1 - (k.embeddings <=> $5::extensions.vector) end as similarity
@@ -159,9 +160,30 @@ export async function textCandidates(
            limit $2) r
      join knowledge_base k on k.id = r.id
      order by r.rank desc, r.id`,
-    [tsquery, limit, ...filterParams(filters), embedding ? vectorLiteral(embedding) : null, embeddingModel ?? null],
+    [tsquery, limit, ...filterParams(filters), embedding ? vectorLiteral(embedding) : null, embeddingModel ?? null, common],
   );
   return rows;
+}
+
+/** Lexemes in more than this share of entries do not single out a match. */
+const COMMON_LEXEME_FREQ = 0.02;
+const COMMON_TTL_MS = 60_000;
+let commonCache: { at: number; lexemes: string[] } | null = null;
+
+/**
+ * The full-text column's common lexemes, from the planner's statistics (pg_stats, refreshed
+ * by (auto)analyze), cached for a minute: they only steer which matches get ranked.
+ */
+async function commonLexemes(tx: Queryable): Promise<string[]> {
+  if (commonCache && performance.now() - commonCache.at < COMMON_TTL_MS) return commonCache.lexemes;
+  const { rows } = await tx.query<{ lexemes: string[] | null }>(
+    `select array_agg(e.lexeme) as lexemes
+     from pg_stats s, unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) as e(lexeme, freq)
+     where s.schemaname = 'public' and s.tablename = 'knowledge_base' and s.attname = 'fts' and e.freq > $1`,
+    [COMMON_LEXEME_FREQ],
+  );
+  commonCache = { at: performance.now(), lexemes: rows[0]?.lexemes ?? [] };
+  return commonCache.lexemes;
 }
 
 /** Entries by id, with their cosine similarity to the query when an embedding is given. */
