@@ -22,19 +22,19 @@ test("send a message, watch it stream, see why this model, rate it and find the 
 
   const answer = page.getByTestId("answer").first();
   await expect(answer.getByTestId("streaming")).toBeVisible();
-  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
   await page.screenshot({ path: testInfo.outputPath("chat-streaming.png") });
   await expect(answer.locator(".prose-chat")).toBeVisible(); // the first tokens have arrived…
   const partial = (await answer.innerText()).length;
   await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
   expect((await answer.innerText()).length).toBeGreaterThan(partial); // …and more came after
+  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/); // the URL names the new conversation
   await request.delete(`${SIM}/__sim/faults`);
   await expect(page.getByTestId("composer")).toHaveValue("");
 
   await expect(answer.getByTestId("model-badge")).toContainText(/openhermes|mathstral|deepseek|codellama|wizardcoder/);
   await answer.getByText("Why this model?").click();
   await expect(answer.getByTestId("why-task-type")).toContainText("code_generation");
-  await expect(answer.getByTestId("why-reason")).toContainText(/routing policy|pattern/);
+  await expect(answer.getByTestId("why-reason")).toContainText(/routing policy|pattern|routing rule/);
   await page.screenshot({ path: testInfo.outputPath("chat-why.png"), fullPage: true });
 
   const model = (await answer.getAttribute("data-model"))!;

@@ -53,6 +53,29 @@ describe("answering", () => {
   });
 });
 
+describe("stopping", () => {
+  it("a request stopped mid-answer is recorded as cancelled with what had arrived", async () => {
+    env.sim.setFaults([{ fault: "slow:30" }]);
+    try {
+      const { prepareChat, streamChat } = await import("../../lib/orchestrator/chat");
+      const prepared = await prepareChat(alice, { conversationId: null, prompt: "Write a Python function that merges two sorted lists." });
+      const ac = new AbortController();
+      let id = "";
+      let tokens = 0;
+      for await (const e of streamChat(prepared, ac.signal)) {
+        if (e.type === "start") id = e.interactionId;
+        if (e.type === "token" && ++tokens === 3) ac.abort();
+      }
+      const saved = await row(id);
+      expect(saved.status).toBe("cancelled");
+      expect(saved.response.length).toBeGreaterThan(0);
+      expect(saved.routing_decision.attempts.at(-1)).toMatchObject({ ok: false, reason: "cancelled" });
+    } finally {
+      env.sim.clearFaults();
+    }
+  });
+});
+
 describe("seed scenario 1: a correction creates a routing pattern that similar requests follow", () => {
   it("routes a similar request to the model the user said would be better, and not an unrelated one", async () => {
     const first = await ask(alice, { prompt: "Write an efficient algorithm to compute the number of ways to climb n stairs, and prove its complexity." });

@@ -1,6 +1,7 @@
 import { requireUser } from "@/lib/auth";
 import { AppError, toAppError } from "@/lib/errors";
 import { prepareChat, streamChat } from "@/lib/orchestrator/chat";
+import { ndjsonResponse } from "@/lib/ndjson";
 import { sendMessageSchema } from "../../schema";
 
 export const dynamic = "force-dynamic";
@@ -23,26 +24,15 @@ export async function POST(request: Request) {
       throw new AppError("bad_request:input", `${issue.path.join(".") || "body"}: ${issue.message}`);
     }
     const prepared = await prepareChat(identity, parsed.data);
-    const encoder = new TextEncoder();
-    const stream = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        try {
-          for await (const event of streamChat(prepared, request.signal)) {
-            controller.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
-          }
-        } catch (e) {
-          const err = toAppError(e);
-          controller.enqueue(encoder.encode(`${JSON.stringify({ type: "error", code: err.code, message: err.toJSON().message, interactionId: null, decision: null })}\n`));
-        } finally {
-          try {
-            controller.close();
-          } catch {
-            /* the client went away */
-          }
-        }
+    return ndjsonResponse(
+      async (send) => {
+        for await (const event of streamChat(prepared, request.signal)) send(event);
       },
-    });
-    return new Response(stream, { headers: { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" } });
+      (e) => {
+        const err = toAppError(e);
+        return { type: "error", code: err.code, message: err.toJSON().message, interactionId: null, decision: null };
+      },
+    );
   } catch (e) {
     return toAppError(e).toResponse();
   }

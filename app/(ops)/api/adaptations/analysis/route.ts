@@ -1,6 +1,7 @@
 import { requireOperator } from "@/lib/auth";
 import { toAppError } from "@/lib/errors";
 import { runAnalysis } from "@/lib/learning/director";
+import { ndjsonResponse } from "@/lib/ndjson";
 
 export const dynamic = "force-dynamic";
 
@@ -12,31 +13,13 @@ export const dynamic = "force-dynamic";
 export async function POST(request: Request) {
   try {
     const identity = await requireOperator();
-    const encoder = new TextEncoder();
-    const stream = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        const send = (event: unknown) => {
-          try {
-            controller.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
-          } catch {
-            /* the client went away; the run goes on */
-          }
-        };
-        try {
-          const summary = await runAnalysis({ actorId: identity.userId, signal: request.signal, onProgress: (p) => send({ type: "progress", ...p }) });
-          send({ type: "done", summary });
-        } catch (e) {
-          send({ type: "error", message: toAppError(e).toJSON().message });
-        } finally {
-          try {
-            controller.close();
-          } catch {
-            /* already closed */
-          }
-        }
+    return ndjsonResponse(
+      async (send) => {
+        const summary = await runAnalysis({ actorId: identity.userId, signal: request.signal, onProgress: (p) => send({ type: "progress", ...p }) });
+        send({ type: "done", summary });
       },
-    });
-    return new Response(stream, { headers: { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" } });
+      (e) => ({ type: "error", message: toAppError(e).toJSON().message }),
+    );
   } catch (e) {
     return toAppError(e).toResponse();
   }
