@@ -2,10 +2,11 @@ import "server-only";
 import { createHash } from "node:crypto";
 import type { RunEvent } from "@/lib/chat/events";
 import { getOllamaPool } from "@/lib/ollama";
+import { beginApiChat } from "./begin";
 import { identityFromRequest } from "./keys";
 import { ApiError, ollamaErrorResponse } from "./errors";
-import { describeIssue, ollamaChatSchema, splitTurns } from "./schemas";
-import { assertFits, byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, readJson, resolveModel, startApiRun, type ApiStream } from "./run";
+import { ollamaChatSchema } from "./schemas";
+import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, type ApiStream } from "./run";
 
 /**
  * The Ollama-compatible API (`/api/chat`, `/api/tags`), shaped as the official `ollama`
@@ -38,18 +39,8 @@ function finalFields(run: ApiStream, done: Extract<RunEvent, { type: "done" }>, 
 
 export async function ollamaChat(request: Request): Promise<Response> {
   try {
-    const identity = await identityFromRequest(request);
-    const parsed = ollamaChatSchema.safeParse(await readJson(request));
-    if (!parsed.success) {
-      const { field, message } = describeIssue(parsed.error);
-      throw new ApiError("bad_request:api", message, { param: field });
-    }
-    const split = splitTurns(parsed.data.messages.map((m) => ({ role: m.role, content: m.content })));
-    if ("error" in split) throw new ApiError("bad_request:api", split.error.message, { param: split.error.field });
-    const forced = await resolveModel(parsed.data.model);
-    await assertFits([...split.history, { role: "user", content: split.prompt }], forced);
-    const run = await startApiRun(identity, { prompt: split.prompt, history: split.history, forcedModel: forced }, request.signal);
-    return parsed.data.stream === false ? await whole(run) : streamed(run);
+    const { body, run } = await beginApiChat(request, ollamaChatSchema, (b) => b.messages.map((m) => ({ role: m.role, content: m.content })));
+    return body.stream === false ? await whole(run) : streamed(run);
   } catch (e) {
     return ollamaErrorResponse(e);
   }

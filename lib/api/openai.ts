@@ -1,9 +1,10 @@
 import "server-only";
 import type { RunEvent } from "@/lib/chat/events";
+import { beginApiChat } from "./begin";
 import { identityFromRequest } from "./keys";
 import { ApiError, openaiErrorBody, openaiErrorResponse } from "./errors";
-import { describeIssue, openaiChatSchema, openaiTurns, splitTurns } from "./schemas";
-import { assertFits, byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, readJson, resolveModel, startApiRun, type ApiStream } from "./run";
+import { openaiChatSchema, openaiTurns } from "./schemas";
+import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, type ApiStream } from "./run";
 
 /**
  * The OpenAI-compatible API (`/v1/chat/completions`, `/v1/models`) as the official `openai`
@@ -24,18 +25,8 @@ function usageOf(done: Extract<RunEvent, { type: "done" }>) {
 
 export async function openaiChat(request: Request): Promise<Response> {
   try {
-    const identity = await identityFromRequest(request);
-    const parsed = openaiChatSchema.safeParse(await readJson(request));
-    if (!parsed.success) {
-      const { field, message } = describeIssue(parsed.error);
-      throw new ApiError("bad_request:api", message, { param: field });
-    }
-    const split = splitTurns(openaiTurns(parsed.data.messages));
-    if ("error" in split) throw new ApiError("bad_request:api", split.error.message, { param: split.error.field });
-    const forced = await resolveModel(parsed.data.model);
-    await assertFits([...split.history, { role: "user", content: split.prompt }], forced);
-    const run = await startApiRun(identity, { prompt: split.prompt, history: split.history, forcedModel: forced }, request.signal);
-    return parsed.data.stream ? streamed(run, Boolean(parsed.data.stream_options?.include_usage)) : await whole(run);
+    const { body, run } = await beginApiChat(request, openaiChatSchema, (b) => openaiTurns(b.messages));
+    return body.stream ? streamed(run, Boolean(body.stream_options?.include_usage)) : await whole(run);
   } catch (e) {
     return openaiErrorResponse(e);
   }
