@@ -37,7 +37,7 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
   webServer: [
     {
-      command: `npx tsx tests/support/ollama-sim/cli.ts --port ${SIM_PORT} --seed 7 --time-scale 0.3`,
+      command: `npx tsx sim/cli.ts --port ${SIM_PORT} --seed 7 --time-scale 0.3`,
       url: `http://127.0.0.1:${SIM_PORT}/api/version`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -14,7 +14,7 @@ import { migrate } from "../lib/db/migrate";
 import { generateDemoHistory } from "../lib/analytics/demo-history";
 import { bulkLoadHistory } from "../lib/db/bulk-history";
 import { getRoster } from "../lib/db/queries/roster";
-import { DEFAULT_ROLE_MODELS, ROLES, type Role } from "../lib/orchestrator/domain";
+import { DEFAULT_ROLE_MODELS, ROLES, type Role } from "../lib/domain";
 
 class ArgError extends Error {}
 

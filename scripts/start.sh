@@ -29,7 +29,7 @@ elif [ "${ELITE_SIMULATOR:-auto}" = "off" ]; then
   echo "No Ollama answers at $first_host and ELITE_SIMULATOR=off: the app starts, and says models are unavailable."
 else
   sim_port="${SIM_PORT:-11435}"
-  npx tsx tests/support/ollama-sim/cli.ts --port "$sim_port" &
+  npx tsx sim/cli.ts --port "$sim_port" &
   sim_pid=$!
   trap '[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null' EXIT INT TERM
   export OLLAMA_HOST="http://127.0.0.1:$sim_port"

@@ -7,7 +7,7 @@ import { withUser } from "@/lib/db";
 import { ROSTER_ROLES, updateRoster } from "@/lib/db/queries/roster";
 import { recordAudit } from "@/lib/db/queries/audit";
 import { AppError } from "@/lib/errors";
-import { invalidateRosterCache } from "@/lib/orchestrator/roster";
+import { invalidateRosterCache } from "@/lib/roster/current";
 import { apiKeyCreateSchema, apiKeyRevokeSchema, rosterFormSchema, type ApiKeyFormState, type RosterFormState } from "./schema";
 
 /** Operators map roles to the Ollama tags they have pulled. */

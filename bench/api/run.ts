@@ -48,7 +48,7 @@ interface Sample {
 type Side = "direct" | "direct2" | "ollamaApi" | "openaiApi" | "eliteApi";
 
 async function startSim(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "tests/support/ollama-sim/cli.ts", "--port", "0", "--time-scale", String(TIME_SCALE), "--loaded", MODEL], {
+  const child = spawn(process.execPath, ["--import", "tsx", "sim/cli.ts", "--port", "0", "--time-scale", String(TIME_SCALE), "--loaded", MODEL], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -25,7 +25,7 @@ import { buildDashboard } from "../../lib/analytics/dashboard";
 import { getModelTaskMatrix } from "../../lib/db/queries/analytics";
 import { rangeWindow, RANGES, type Range } from "../../lib/analytics/filters";
 import { LOCAL_OPERATOR_CLAIMS } from "../../lib/auth/claims";
-import { DEFAULT_ROLE_MODELS, ROLES } from "../../lib/orchestrator/domain";
+import { DEFAULT_ROLE_MODELS, ROLES } from "../../lib/domain";
 
 const SIZES = (process.env.BENCH_SIZES ?? "10000,100000,1000000").split(",").map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);

@@ -16,7 +16,7 @@ import { openPglite } from "../../lib/db/pglite";
 import { migrate } from "../../lib/db/migrate";
 import { asSystem, useDatabase } from "../../lib/db";
 import { OllamaPool } from "../../lib/ollama";
-import { startSimulator, simEmbed } from "../../tests/support/ollama-sim";
+import { startSimulator, simEmbed } from "../../sim";
 import { chunkText } from "../../lib/knowledge/chunk";
 import { extractText } from "../../lib/knowledge/parse";
 import { embedTexts } from "../../lib/knowledge/embed";

@@ -34,7 +34,7 @@ interface Sample {
 
 async function startSimProcess(): Promise<{ url: string; stop: () => void }> {
   const root = path.resolve(import.meta.dirname, "../..");
-  const child = spawn(process.execPath, ["--import", "tsx", "tests/support/ollama-sim/cli.ts", "--port", "0", "--time-scale", String(TIME_SCALE), "--loaded", MODEL], {
+  const child = spawn(process.execPath, ["--import", "tsx", "sim/cli.ts", "--port", "0", "--time-scale", String(TIME_SCALE), "--loaded", MODEL], {
     cwd: root,
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -3,7 +3,7 @@
  * is one of the task types accepted for the prompt's category) and the confusion matrix of
  * benchmark category × predicted task type.
  */
-import { TASK_TYPES, type TaskType } from "../../lib/orchestrator/domain";
+import { TASK_TYPES, type TaskType } from "../../lib/domain";
 import { acceptedTaskTypes, type BenchPrompt, type ModelProfiles } from "./data";
 
 export type ClassifierReport = {

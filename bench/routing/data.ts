@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { TASK_TYPES, type TaskType } from "../../lib/orchestrator/domain";
+import { TASK_TYPES, type TaskType } from "../../lib/domain";
 
 export const DATA_DIR = path.join(import.meta.dirname, "data");
 

@@ -13,8 +13,8 @@
  * - Storage is a ring buffer of `capacity` Float32 vectors; an overwritten slot is dropped
  *   from the buckets lazily (each bucket entry remembers the insertion it points to).
  */
-import { classifyByNeighbours, type LabelledEmbedding, type NeighbourVote } from "../../lib/orchestrator/ensemble";
-import type { TaskType } from "../../lib/orchestrator/domain";
+import { classifyByNeighbours, type LabelledEmbedding, type NeighbourVote } from "../../lib/learning/ensemble";
+import type { TaskType } from "../../lib/domain";
 import { sampleNormal, seededRng } from "../../lib/learning/random";
 
 export type NeighbourIndexOptions = {

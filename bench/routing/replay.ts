@@ -17,10 +17,10 @@
  * which is plain "always model X" whenever X is available everywhere.
  */
 import os from "node:os";
-import { simEmbed } from "../../tests/support/ollama-sim/embed";
-import { DEFAULT_ROLE_MODELS, ROLES, defaultChain, rolePrior, type Role, type TaskType } from "../../lib/orchestrator/domain";
+import { simEmbed } from "../../sim/embed";
+import { DEFAULT_ROLE_MODELS, ROLES, defaultChain, rolePrior, type Role, type TaskType } from "../../lib/domain";
 import { classifyByFeatures } from "../../lib/orchestrator/features";
-import { DEFAULT_VOTER_WEIGHTS, combineVotes, updateVoterWeights, votesFrom, type Vote, type VoterWeights } from "../../lib/orchestrator/ensemble";
+import { DEFAULT_VOTER_WEIGHTS, combineVotes, updateVoterWeights, votesFrom, type Vote, type VoterWeights } from "../../lib/learning/ensemble";
 import { DEFAULT_POLICY_OPTIONS, EMPTY_POLICY, choosePolicy, updatePolicy, type PolicyCandidate, type PolicyOptions, type PolicyState } from "../../lib/learning/policy";
 import { sampleNormal, seededRng, shuffled, type Rng } from "../../lib/learning/random";
 import { NeighbourIndex, type NeighbourIndexOptions } from "./neighbour-index";

@@ -17,7 +17,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ROLES, type Role, type TaskType } from "../../lib/orchestrator/domain";
+import { ROLES, type Role, type TaskType } from "../../lib/domain";
 import { classifyByFeatures } from "../../lib/orchestrator/features";
 import { DEFAULT_POLICY_OPTIONS, type PolicyOptions } from "../../lib/learning/policy";
 import { DATA_DIR, loadLabels, loadPrompts, loadProfiles } from "./data";

@@ -5,7 +5,7 @@
  * same requests and the same random draw per request (common random numbers), so their
  * differences are not noise from different dice.
  */
-import { defaultRole, type Role, type TaskType } from "../../lib/orchestrator/domain";
+import { defaultRole, type Role, type TaskType } from "../../lib/domain";
 import { DEFAULT_POLICY_OPTIONS, EMPTY_POLICY, choosePolicy, updatePolicy, type PolicyOptions, type PolicyState } from "../../lib/learning/policy";
 import { seededRng, shuffled, type Rng } from "../../lib/learning/random";
 

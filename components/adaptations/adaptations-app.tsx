@@ -7,7 +7,7 @@ import { ExperimentList } from "./experiment-list";
 import { VersionTimeline } from "./version-timeline";
 import { SettingsForm } from "./settings-form";
 
-export type Act = (fn: () => Promise<ActionResult>) => void;
+import type { Act } from "./act";
 
 const POLL_MS = 3000;
 

@@ -3,7 +3,7 @@ import { useState } from "react";
 import type { AdaptationsView } from "@/lib/learning/view";
 import { stopExperimentAction } from "@/app/(ops)/adaptations/actions";
 import { PosteriorChart } from "./posterior-chart";
-import type { Act } from "./adaptations-app";
+import type { Act } from "./act";
 
 type Experiment = AdaptationsView["experiments"][number];
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

@@ -3,7 +3,7 @@ import { useState } from "react";
 import type { AdaptationsView } from "@/lib/learning/view";
 import { approveAction, rejectAction, startAbAction } from "@/app/(ops)/adaptations/actions";
 import { ConfigDiff } from "./config-diff";
-import type { Act } from "./adaptations-app";
+import type { Act } from "./act";
 
 type Proposal = AdaptationsView["proposals"][number];
 const STATUSES = ["all", "proposed", "testing", "approved", "promoted", "rejected", "rolled_back"] as const;

@@ -2,7 +2,7 @@
 import { useState } from "react";
 import type { CycleSettings } from "@/lib/learning/cycle-settings";
 import { saveSettingsAction } from "@/app/(ops)/adaptations/actions";
-import type { Act } from "./adaptations-app";
+import type { Act } from "./act";
 
 /** Thresholds, samples, duration, guardrails, autonomy and the analysis schedule. */
 export function SettingsForm({ settings, act, pending }: { settings: CycleSettings; act: Act; pending: boolean }) {

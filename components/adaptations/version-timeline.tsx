@@ -4,7 +4,7 @@ import type { AdaptationsView } from "@/lib/learning/view";
 import { diffConfigs } from "@/lib/learning/proposals";
 import { rollbackAction } from "@/app/(ops)/adaptations/actions";
 import { ConfigDiff } from "./config-diff";
-import type { Act } from "./adaptations-app";
+import type { Act } from "./act";
 
 type Version = AdaptationsView["versions"][number];
 

@@ -1,18 +1,12 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
+import { roleLabel } from "@/lib/domain/roles";
 import type { ModelChoice, Turn } from "@/lib/chat/types";
 import { Markdown } from "./markdown";
 import { WhyPanel } from "./why-panel";
 import { FeedbackBar } from "./feedback-bar";
 
-const ROLE_LABEL: Record<string, string> = {
-  router: "router",
-  math: "math specialist",
-  lead_developer: "lead developer",
-  senior_developer: "senior developer",
-  architect: "architect",
-};
 
 export function ErrorNotice({ error }: { error: { code: string; message: string } }) {
   return (
@@ -52,7 +46,7 @@ export function AnswerCard({
         {d && (
           <span data-testid="model-badge" className="rounded-full bg-sky-100 px-2 py-0.5 font-medium text-sky-900 dark:bg-sky-900 dark:text-sky-100">
             {d.model}
-            {d.role ? ` · ${ROLE_LABEL[d.role] ?? d.role}` : ""}
+            {d.role ? ` · ${roleLabel(d.role, { inSentence: true })}` : ""}
           </span>
         )}
         {turn.status === "streaming" && <span className="animate-pulse text-zinc-500" data-testid="streaming">answering…</span>}

@@ -4,7 +4,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useTransition } from "react";
 import { RANGES, RANGE_LABEL, filtersToQuery, type Filters } from "@/lib/analytics/filters";
 import { taskLabel } from "@/lib/analytics/format";
-import { TASK_TYPES } from "@/lib/orchestrator/domain";
+import { TASK_TYPES } from "@/lib/domain";
 
 const withQuery = (path: string, q: string) => (q ? `${path}?${q}` : path);
 

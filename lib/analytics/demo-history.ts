@@ -5,43 +5,10 @@
  * arms, and drift (the senior developer degrades for the last 30 % of the period and the
  * router shifts away from it). Pure: rows out, no database.
  */
-import { DEFAULT_ROLE_MODELS, ROLES, defaultChain, rolePrior, type Role, type TaskType } from "../orchestrator/domain";
+import { DEFAULT_ROLE_MODELS, ROLES, defaultChain, rolePrior, type Role, type TaskType } from "@/lib/domain";
+import type { DemoBatch, DemoConversation, DemoInteraction } from "@/lib/db/bulk-history";
 import { paramArmsFor } from "../learning/params";
 import { sampleNormal, seededRng, type Rng } from "../learning/random";
-
-export interface DemoConversation {
-  id: string;
-  user_id: string;
-  title: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface DemoInteraction {
-  id: string;
-  conversation_id: string;
-  user_id: string;
-  user_prompt: string;
-  model_used: string | null;
-  routing_decision: Record<string, unknown>;
-  response: string | null;
-  success_rating: number | null;
-  response_time: number | null;
-  created_at: string;
-  completed_at: string | null;
-  feedback: Record<string, unknown>;
-  status: "started" | "completed" | "failed" | "cancelled";
-  task_type: TaskType;
-  source: "seed";
-  parent_id: string | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-}
-
-export interface DemoBatch {
-  conversations: DemoConversation[];
-  interactions: DemoInteraction[];
-}
 
 export interface DemoOptions {
   interactions: number;

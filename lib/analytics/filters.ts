@@ -3,7 +3,7 @@
  * (searchParams), so every chart, the export and a shared link follow the same state.
  */
 import { z } from "zod";
-import { TASK_TYPES, type TaskType } from "../orchestrator/domain";
+import { TASK_TYPES, type TaskType } from "@/lib/domain";
 
 export const RANGES = ["24h", "7d", "30d", "all"] as const;
 export type Range = (typeof RANGES)[number];

@@ -1,8 +1,8 @@
 import "server-only";
 import type { Identity } from "@/lib/auth";
 import { withUser } from "@/lib/db";
-import { currentRoster } from "@/lib/orchestrator/roster";
-import { ROLES } from "@/lib/orchestrator/domain";
+import { currentRoster } from "@/lib/roster/current";
+import { ROLES } from "@/lib/domain";
 import { buildDashboard, type Dashboard } from "./dashboard";
 import type { Filters } from "./filters";
 

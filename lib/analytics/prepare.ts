@@ -3,7 +3,7 @@
  * Charts decide nothing. A missing value stays missing: a bucket with no answers has a
  * null success rate or latency, never zero (null draws as a gap; zero would be a lie).
  */
-import { TASK_TYPES } from "../orchestrator/domain";
+import { TASK_TYPES } from "@/lib/domain";
 import type { FallbackPathRow, ModelTaskRow, ParamArmRow, RollupSums, SeriesRow } from "../db/queries/analytics";
 import { bucketAxis, describeFilters, type Filters, type Grain } from "./filters";
 import { addHistograms, percentile } from "./latency";

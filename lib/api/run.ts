@@ -5,7 +5,8 @@ import { estimateMessagesTokens } from "@/lib/ollama";
 import { modelAvailability } from "@/lib/orchestrator/availability";
 import { prepareChat, streamChat } from "@/lib/orchestrator/chat";
 import { maxContextTokens } from "@/lib/orchestrator/context";
-import { currentRoster, sameModel } from "@/lib/orchestrator/roster";
+import { sameModel } from "@/lib/domain";
+import { currentRoster } from "@/lib/roster/current";
 import { ApiError } from "./errors";
 import type { Turn } from "./schemas";
 

@@ -4,16 +4,10 @@ import { withUser } from "@/lib/db";
 import { getConversation, listConversations } from "@/lib/db/queries/conversations";
 import { listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
 import { getRoster } from "@/lib/db/queries/roster";
+import { roleLabel } from "@/lib/domain/roles";
 import { decisionSchema } from "./events";
 import type { ConversationSummary, Feedback, ModelChoice, Turn } from "./types";
 
-const ROLE_LABEL: Record<string, string> = {
-  router: "router",
-  math: "math specialist",
-  lead_developer: "lead developer",
-  senior_developer: "senior developer",
-  architect: "architect",
-};
 
 export function turnFromRow(row: InteractionRow): Turn {
   const decision = decisionSchema.safeParse(row.routing_decision);
@@ -49,7 +43,7 @@ export async function loadChat(identity: Identity, conversationId: string | null
     const roster = await getRoster(tx);
     const models: ModelChoice[] = roster
       .filter((r) => r.role !== "embedding")
-      .map((r) => ({ model: r.model_tag, role: r.role, label: `${r.model_tag} (${ROLE_LABEL[r.role] ?? r.role})` }));
+      .map((r) => ({ model: r.model_tag, role: r.role, label: `${r.model_tag} (${roleLabel(r.role, { inSentence: true })})` }));
     if (!conversationId) return { found: true as const, conversations, models, turns: [] as Turn[], title: null };
     const conversation = await getConversation(tx, { id: conversationId });
     if (!conversation || conversation.user_id !== identity.userId) return { found: false as const };

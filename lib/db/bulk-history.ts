@@ -4,9 +4,45 @@
  * goes in with triggers off (`session_replication_role = replica`, transaction-local) and
  * the rollups are rebuilt once at the end, set-based. Runs as the database owner.
  */
+import type { TaskType } from "@/lib/domain";
 import type { Database } from "./types";
-import type { DemoBatch } from "../analytics/demo-history";
 import { rebuildRollups } from "./queries/analytics";
+
+/** One batch of generated history (lib/analytics/demo-history.ts makes them), in the shape the bulk insert takes. */
+export interface DemoConversation {
+  id: string;
+  user_id: string;
+  title: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DemoInteraction {
+  id: string;
+  conversation_id: string;
+  user_id: string;
+  user_prompt: string;
+  model_used: string | null;
+  routing_decision: Record<string, unknown>;
+  response: string | null;
+  success_rating: number | null;
+  response_time: number | null;
+  created_at: string;
+  completed_at: string | null;
+  feedback: Record<string, unknown>;
+  status: "started" | "completed" | "failed" | "cancelled";
+  task_type: TaskType;
+  source: "seed";
+  parent_id: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+}
+
+export interface DemoBatch {
+  conversations: DemoConversation[];
+  interactions: DemoInteraction[];
+}
+
 
 async function canDisableTriggers(db: Database): Promise<boolean> {
   try {

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { asSystem } from "@/lib/db";
 import { getDocument, getDocumentContent, setDocumentState } from "@/lib/db/queries/documents";
 import { deleteDocumentChunks, existingContentHashes, insertDocumentChunks, type NewChunk } from "@/lib/db/queries/knowledge";
-import { currentRoster } from "@/lib/orchestrator/roster";
+import { currentRoster } from "@/lib/roster/current";
 import { isOllamaError } from "@/lib/ollama";
 import { AppError } from "@/lib/errors";
 import { PermanentJobError, retryDelayMs, type JobContext } from "@/lib/jobs/worker";

@@ -4,7 +4,7 @@ import { asSystem } from "@/lib/db";
 import { documentsEmbeddedWithOther } from "@/lib/db/queries/documents";
 import { insertJob } from "@/lib/db/queries/jobs";
 import { PermanentJobError, registerJobHandler } from "@/lib/jobs/worker";
-import { currentRoster } from "@/lib/orchestrator/roster";
+import { currentRoster } from "@/lib/roster/current";
 import { ingestDocument, markIngestFailure } from "./ingest";
 
 const ingestPayload = z.object({ documentId: z.uuid() });

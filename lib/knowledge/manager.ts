@@ -4,7 +4,7 @@ import { asSystem, withUser, type Queryable } from "@/lib/db";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
 import { findEntryByHash, getEntry, insertEntry, nearestLearnedEntry, updateEntry, type KnowledgeRow } from "@/lib/db/queries/knowledge";
 import { AppError } from "@/lib/errors";
-import { currentRoster } from "@/lib/orchestrator/roster";
+import { currentRoster } from "@/lib/roster/current";
 import { embedTexts } from "./embed";
 import { chunkHash, embeddingInput } from "./ingest";
 

@@ -6,11 +6,12 @@ import { adaptationsByFingerprint, insertAdaptation, interactionsForAnalysis, li
 import { getLabelledVersion } from "@/lib/db/queries/config-versions";
 import { getSettings, putSetting } from "@/lib/db/queries/app-settings";
 import { getOllamaPool } from "@/lib/ollama";
-import { isTaskType, type TaskType } from "@/lib/orchestrator/domain";
-import { currentRoster, type Roster } from "@/lib/orchestrator/roster";
+import { isTaskType, type TaskType } from "@/lib/domain";
+import { interactionSuccess, type Roster } from "@/lib/domain";
+import { currentRoster } from "@/lib/roster/current";
 import { betaMean, credibleInterval, effectSize, posterior, probabilityBGreaterThanAExact } from "./beta";
 import { seededRng } from "./random";
-import { interactionSuccess } from "./experiment-stats";
+
 import { groupFeedback, type FeedbackText, type ThemeGroup } from "./themes";
 import { applyChange, fingerprintOf, kindOf, type ProposedChange } from "./proposals";
 import { paramArmsFor } from "./params";

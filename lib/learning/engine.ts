@@ -17,7 +17,7 @@ import {
 import { getLabelledVersion, getVersion, insertVersion, removeLabel, setLabel } from "@/lib/db/queries/config-versions";
 import { putSetting } from "@/lib/db/queries/app-settings";
 import { AppError } from "@/lib/errors";
-import { invalidateConfigCache } from "@/lib/orchestrator/config";
+import { invalidateConfigCache } from "@/lib/learning/active-config";
 import { applyChange, changeSchema } from "./proposals";
 import { decide, probabilityVariantBetter, summarizeArm, type ArmSummary, type Design, type Guardrails } from "./experiment-stats";
 import { loadCycleSettings, settingsRows, settingsSchema } from "./cycle-settings";

@@ -2,13 +2,9 @@
  * A/B experiment statistics (pure): what counts as a success, each arm's Beta posterior,
  * and the decision rule the experiment monitor and the simulation benchmark share.
  *
- * Success of one answer (documented in README "Learning cycle"):
- *  - a star rating decides when there is one: success iff rating ≥ 4;
- *  - else thumbs: success iff thumbs up;
- *  - else the automatic reward of the answer (lib/learning/reward.ts `automaticReward` over
- *    the auto checks recorded with it): success iff ≥ 0.5;
- *  - a failed interaction (every model failed) is a failure; cancelled or unfinished ones
- *    do not count.
+ * Success of one answer is the project's one definition (lib/domain/reward.ts
+ * `interactionSuccess`): reward ≥ 0.5, the same as the dashboards' success rate; a failed
+ * interaction (every model failed) is a failure; cancelled or unfinished ones do not count.
  *
  * Decisions happen only at "looks": when the smaller arm reaches k·minSamples (k = 1…maxLooks).
  * Between looks nothing is decided, so checking after every interaction does not peek.
@@ -21,27 +17,8 @@
  * bench/experiments). At the last look anything undecided stops; production stays.
  * Guardrails (error rate, p95 latency) are checked at every check and roll back at once.
  */
-import { automaticReward, type AutoSignals } from "./reward";
+import { interactionSuccess, type OutcomeRow } from "@/lib/domain/reward";
 import { betaMean, credibleInterval, normalQuantile, posterior, probabilityBGreaterThanAExact, type BetaParams, type Interval } from "./beta";
-
-export interface OutcomeRow {
-  status: string;
-  success_rating: number | null;
-  feedback: { thumbs?: string; rating?: number; auto?: AutoSignals | null } & Record<string, unknown>;
-  response_time: number | null;
-}
-
-/** true / false, or null when the interaction does not count (still running, cancelled). */
-export function interactionSuccess(r: OutcomeRow): boolean | null {
-  if (r.status === "failed") return false;
-  if (r.status !== "completed") return null;
-  const rating = r.success_rating ?? (typeof r.feedback.rating === "number" ? r.feedback.rating : null);
-  if (rating !== null) return rating >= 4;
-  if (r.feedback.thumbs === "up") return true;
-  if (r.feedback.thumbs === "down") return false;
-  if (r.feedback.auto) return automaticReward(r.feedback.auto) >= 0.5;
-  return null;
-}
 
 export interface ArmSummary {
   n: number;

@@ -4,7 +4,7 @@
  * the primary is ordered by the posterior mean of that rescue rate; the static role chain is
  * the prior (earlier in the static chain = higher prior mean) and breaks ties.
  */
-import type { TaskType } from "../orchestrator/domain";
+import type { TaskType } from "@/lib/domain";
 
 export type RescueStats = { readonly rescueSuccess: number; readonly rescueTrials: number };
 export type FallbackStats = Readonly<Partial<Record<TaskType, Readonly<Record<string, RescueStats>>>>>;

@@ -3,11 +3,12 @@ import type { Identity } from "@/lib/auth";
 import { asSystem, withUser } from "@/lib/db";
 import { getInteraction, getInteractionEmbedding, listInteractions, recordFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
 import { AppError } from "@/lib/errors";
-import { isTaskType, type TaskType } from "@/lib/orchestrator/domain";
-import { currentRoster, sameModel } from "@/lib/orchestrator/roster";
-import { rewardFrom, type AutoSignals } from "./reward";
+import { isTaskType, type TaskType } from "@/lib/domain";
+import { readDecision, sameModel } from "@/lib/domain";
+import { currentRoster } from "@/lib/roster/current";
+import { rewardFrom, type AutoSignals } from "@/lib/domain/reward";
 import { learningState, recordOutcome, recordVoterOutcome } from "./store";
-import { VOTERS, type VoterName } from "@/lib/orchestrator/ensemble";
+import { VOTERS, type VoterName } from "@/lib/learning/ensemble";
 import { policyMeans } from "./policy";
 import { reinforceRoutingPattern } from "./patterns";
 import { learnFromGoodAnswer, queueCorrection, recordKnowledgeOutcome } from "@/lib/knowledge/manager";
@@ -73,8 +74,8 @@ export async function learnFromFeedback(identity: Identity, f: FeedbackPatch): P
   const confirmed = (f.rating !== undefined && f.rating >= 4) || f.thumbs === "up";
   const confirmedBefore = (before.success_rating ?? 0) >= 4 || prev.thumbs === "up";
   if (confirmed && !confirmedBefore) {
-    const voters = ((row.routing_decision as { voters?: { name: string; taskType: string }[] }).voters ?? []).filter(
-      (v): v is { name: VoterName; taskType: TaskType } => (VOTERS as readonly string[]).includes(v.name) && isTaskType(v.taskType),
+    const voters = (readDecision(row.routing_decision).voters ?? []).filter(
+      (v): v is { name: VoterName; taskType: TaskType; confidence: number } => (VOTERS as readonly string[]).includes(v.name) && isTaskType(v.taskType),
     );
     await recordVoterOutcome({ votes: voters, outcome: taskType });
   }
@@ -90,7 +91,7 @@ export async function learnFromFeedback(identity: Identity, f: FeedbackPatch): P
   const verdict =
     f.rating !== undefined ? (f.rating >= 4 ? true : f.rating <= 2 ? false : null) : f.thumbs && f.thumbs !== prev.thumbs ? f.thumbs === "up" : null;
   if (verdict !== null) {
-    const used = ((row.routing_decision as { knowledge?: { id: string }[] }).knowledge ?? []).map((k) => k.id);
+    const used = (readDecision(row.routing_decision).knowledge ?? []).map((k) => k.id);
     await recordKnowledgeOutcome(used, verdict);
     if (verdict) {
       const learned = await learnFromGoodAnswer(row, { rating: f.rating, thumbs: f.thumbs });

@@ -4,7 +4,7 @@
  * reward = quality − latencyPenalty · normalizedLatency, clipped to [0, 1].
  * The first arm of each set is the sensible default and gets a slightly stronger prior.
  */
-import type { TaskType } from "../orchestrator/domain";
+import type { TaskType } from "@/lib/domain";
 import type { BetaParams } from "./beta";
 import { addEvidence, posteriorOf, type ArmEvidence } from "./evidence";
 import { sampleBeta, type Rng } from "./random";

@@ -1,7 +1,7 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
 import { insertRoutingPattern, nearestRoutingPatterns, updateRoutingPattern } from "@/lib/db/queries/learning";
-import { sameModel } from "@/lib/orchestrator/roster";
+import { sameModel } from "@/lib/domain";
 
 /** A correction joins an existing pattern when its request is at least this similar to it. */
 const MERGE_SIMILARITY = 0.75;

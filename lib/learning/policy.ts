@@ -9,7 +9,7 @@
  * - maxExploreGap: bounded exploration. A model whose posterior mean is more than this below
  *   the best mean is never picked, so users rarely get a clearly worse model.
  */
-import { rolePrior, type Role, type TaskType } from "../orchestrator/domain";
+import { rolePrior, type Role, type TaskType } from "@/lib/domain";
 import { betaMean } from "./beta";
 import { addEvidence, posteriorOf, type ArmEvidence } from "./evidence";
 import { sampleBeta, type Rng } from "./random";

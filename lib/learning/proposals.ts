@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { ModelConfig } from "@/lib/db/queries/config";
-import { ROLES, TASK_TYPES, type Role, type TaskType } from "@/lib/orchestrator/domain";
+import { ROLES, TASK_TYPES, type Role, type TaskType } from "@/lib/domain";
 
 const FALLBACK_PROMPT = "You are a helpful, precise assistant.";
 

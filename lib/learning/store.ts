@@ -1,8 +1,8 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
 import { loadPerformance, loadStateRows, savePerformance, saveStateRow, type PerformanceData } from "@/lib/db/queries/learning";
-import { isTaskType, type TaskType } from "@/lib/orchestrator/domain";
-import { DEFAULT_VOTER_WEIGHTS, updateVoterWeights, type Vote, type VoterWeights } from "@/lib/orchestrator/ensemble";
+import { isTaskType, type TaskType } from "@/lib/domain";
+import { DEFAULT_VOTER_WEIGHTS, updateVoterWeights, type Vote, type VoterWeights } from "@/lib/learning/ensemble";
 import { EMPTY_FALLBACK_STATS, recordFallbackOutcome, type FallbackStats, type RescueStats } from "./fallback";
 import { paramsKey, updateParams, type ParamsState } from "./params";
 import { DEFAULT_POLICY_OPTIONS, updatePolicy, type PolicyState } from "./policy";

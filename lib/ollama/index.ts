@@ -5,7 +5,7 @@
 import { env } from "@/lib/config/env";
 import { OllamaPool } from "./pool";
 
-export { OllamaPool, estimateTokens, estimateMessagesTokens, normalizeModel } from "./pool";
+export { OllamaPool, estimateTokens, estimateMessagesTokens } from "./pool";
 export * from "./errors";
 export type * from "./types";
 

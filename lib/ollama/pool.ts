@@ -10,6 +10,7 @@ import {
   MalformedResponseError,
   isHostFailure,
 } from "./errors";
+import { normalizeModel } from "@/lib/domain/model-tag";
 import { KeyedLimiter } from "./limiter";
 import { MALFORMED, mapError, openCall, type Call } from "./transport";
 import type {
@@ -27,11 +28,6 @@ import type {
   PullProgress,
 } from "./types";
 
-/** `openhermes` and `openhermes:latest` name the same model, as in Ollama. */
-export function normalizeModel(name: string): string {
-  const n = name.trim();
-  return n.slice(n.lastIndexOf("/") + 1).includes(":") ? n : `${n}:latest`;
-}
 
 /**
  * Tokens in a text, estimated as characters / 4. A documented approximation: English prose

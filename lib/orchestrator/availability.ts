@@ -1,5 +1,6 @@
 import "server-only";
-import { getOllamaPool, normalizeModel } from "@/lib/ollama";
+import { normalizeModel } from "@/lib/domain";
+import { getOllamaPool } from "@/lib/ollama";
 
 export interface Availability {
   /** Installed on a host that answers. */

@@ -7,7 +7,8 @@ import { finishInteraction, listInteractions, startInteraction, type Interaction
 import { AppError } from "@/lib/errors";
 import type { ChatMessage } from "@/lib/ollama";
 import type { Decision, RunEvent } from "@/lib/chat/events";
-import { currentRoster, sameModel } from "./roster";
+import { sameModel } from "@/lib/domain";
+import { currentRoster } from "@/lib/roster/current";
 import { planRequest, type Plan } from "./plan";
 import { runChain } from "./run";
 import type { Rng } from "@/lib/learning/random";

@@ -1,5 +1,5 @@
 import "server-only";
-import { currentRoster } from "./roster";
+import { currentRoster } from "@/lib/roster/current";
 import { modelAvailability } from "./availability";
 
 /** The largest context window among the roster's installed models (the composer's limit); 0 when unknown. */

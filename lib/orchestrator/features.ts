@@ -4,7 +4,7 @@
  * in a word problem, multiple-choice options) add more. `general` starts with a base score so
  * a prompt with no signal lands there. Confidence is the softmax share of the winner.
  */
-import { TASK_TYPES, type TaskType } from "./domain";
+import { TASK_TYPES, type TaskType } from "@/lib/domain";
 
 export type FeatureClassification = {
   taskType: TaskType;

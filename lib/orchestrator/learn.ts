@@ -1,10 +1,10 @@
 import "server-only";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
-import { rewardFrom } from "@/lib/learning/reward";
+import { rewardFrom } from "@/lib/domain/reward";
 import { recordFallbackTrail, recordOutcome, recordParamsOutcome } from "@/lib/learning/store";
 import { recordPatternOutcome } from "@/lib/learning/patterns";
 import { recordKnowledgeOutcome } from "@/lib/knowledge/manager";
-import { isTaskType } from "./domain";
+import { isTaskType } from "@/lib/domain";
 import { noteModelError } from "./availability";
 import type { Plan } from "./plan";
 import type { RunOutcome } from "./run";

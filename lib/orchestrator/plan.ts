@@ -9,11 +9,12 @@ import { choosePolicy, type PolicyCandidate } from "@/lib/learning/policy";
 import { orderChain } from "@/lib/learning/fallback";
 import { chooseParams, type ParamArm } from "@/lib/learning/params";
 import { seededRng, type Rng } from "@/lib/learning/random";
-import { TASK_TYPES, defaultModelChain, isTaskType, type Role, type TaskType } from "./domain";
+import { TASK_TYPES, defaultModelChain, isTaskType, type Role, type TaskType } from "@/lib/domain";
 import { classifyByFeatures } from "./features";
-import { classifyByNeighbours, combineVotes, votesFrom, type Vote } from "./ensemble";
-import { currentRoster, sameModel, type Roster } from "./roster";
-import { resolveConfig, systemPromptFor, type ResolvedConfig } from "./config";
+import { classifyByNeighbours, combineVotes, votesFrom, type Vote } from "@/lib/learning/ensemble";
+import { sameModel, type Roster } from "@/lib/domain";
+import { currentRoster } from "@/lib/roster/current";
+import { resolveConfig, systemPromptFor, type ResolvedConfig } from "@/lib/learning/active-config";
 import { modelAvailability, type Availability } from "./availability";
 import { searchKnowledge } from "@/lib/knowledge/search";
 import {

@@ -1,17 +1,10 @@
 import "server-only";
-import { getOllamaPool, normalizeModel } from "@/lib/ollama";
+import { normalizeModel, roleLabel } from "@/lib/domain";
+import { getOllamaPool } from "@/lib/ollama";
 import { asSystem } from "@/lib/db";
 import { getRoster } from "@/lib/db/queries/roster";
 import { lastModelError } from "./availability";
 
-const LABEL: Record<string, string> = {
-  router: "Router",
-  math: "Math specialist",
-  lead_developer: "Lead developer",
-  senior_developer: "Senior developer",
-  architect: "Architect",
-  embedding: "Embeddings",
-};
 
 /** Per role: its tag, whether a host has it, whether it is loaded, its context window, its last error. */
 export async function rosterStatus() {
@@ -26,7 +19,7 @@ export async function rosterStatus() {
       const err = lastModelError(r.model_tag);
       return {
         role: r.role,
-        label: LABEL[r.role] ?? r.role,
+        label: roleLabel(r.role),
         modelTag: r.model_tag,
         pulled,
         loaded: inMemory.has(normalizeModel(r.model_tag)),

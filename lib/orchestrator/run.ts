@@ -1,6 +1,6 @@
 import "server-only";
 import { getOllamaPool, isOllamaError, type ChatMessage } from "@/lib/ollama";
-import { autoChecks, type AutoSignals } from "@/lib/learning/reward";
+import { autoChecks, type AutoSignals } from "@/lib/domain/reward";
 import type { Attempt, RunEvent } from "@/lib/chat/events";
 import type { Plan, PlannedModel } from "./plan";
 

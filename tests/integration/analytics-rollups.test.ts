@@ -16,9 +16,9 @@ import { insertHistoryBatch } from "../../lib/db/bulk-history";
 import { generateDemoHistory } from "../../lib/analytics/demo-history";
 import { buildDashboard } from "../../lib/analytics/dashboard";
 import { latencyBucket, bucketEdges } from "../../lib/analytics/latency";
-import { rewardFrom, type AutoSignals } from "../../lib/learning/reward";
+import { interactionReward, interactionSuccess, type AutoSignals, type OutcomeRow } from "../../lib/domain/reward";
 import { seededRng } from "../../lib/learning/random";
-import { TASK_TYPES } from "../../lib/orchestrator/domain";
+import { TASK_TYPES } from "../../lib/domain";
 
 let db: Database;
 const operator = userClaims(OPERATOR, { operator: true });
@@ -147,20 +147,9 @@ interface Raw {
   model_used: string | null;
 }
 
-/** The reward of one interaction per lib/learning/reward.ts (null: outcome unknown). */
+/** The reward of one interaction: the product's one TypeScript definition (lib/domain/reward.ts). */
 function tsReward(r: Raw): number | null {
-  if (r.status === "failed") return 0;
-  if (r.status !== "completed") return null;
-  const fb = r.feedback as { thumbs?: "up" | "down"; copied?: boolean; correction?: string; auto?: AutoSignals };
-  const hasSignal = r.success_rating !== null || fb.thumbs || fb.copied || fb.correction || fb.auto;
-  if (!hasSignal) return null;
-  return rewardFrom({
-    rating: (r.success_rating ?? undefined) as 1 | 2 | 3 | 4 | 5 | undefined,
-    thumbs: fb.thumbs,
-    copied: fb.copied === true,
-    corrected: Boolean(fb.correction),
-    auto: fb.auto ?? CLEAN,
-  }).reward;
+  return interactionReward({ status: r.status, success_rating: r.success_rating, feedback: r.feedback as OutcomeRow["feedback"], response_time: r.response_time });
 }
 
 async function rawInteractions(): Promise<Raw[]> {
@@ -283,6 +272,8 @@ describe("analytics rollups", () => {
   it("computes the reward exactly as the learning code does", async () => {
     const cases: [string, number | null, Record<string, unknown>][] = [
       ["completed", 4, {}],
+      ["completed", 3, { thumbs: "down" }],
+      ["completed", 2, { thumbs: "up" }],
       ["completed", null, { thumbs: "down", copied: true }],
       ["completed", null, { copied: true, correction: "x", auto: CLEAN }],
       ["completed", null, { correction: "x" }],
@@ -301,6 +292,9 @@ describe("analytics rollups", () => {
       const { rows } = await db.query<{ r: number | null }>("select private.interaction_reward($1, $2, $3::jsonb) as r", [status, rating, JSON.stringify(feedback)]);
       const expected = tsReward({ status, success_rating: rating, feedback, model: "", task_type: null, routing_decision: {}, response_time: null, model_used: null });
       expect(rows[0].r === null ? null : Number(rows[0].r), `${status} ${rating} ${JSON.stringify(feedback)}`).toBe(expected);
+      // Success (experiments) is the rollups' `reward >= 0.5` (dashboards): one definition.
+      const success = interactionSuccess({ status, success_rating: rating, feedback, response_time: null });
+      expect(success, `success of ${status} ${rating} ${JSON.stringify(feedback)}`).toBe(rows[0].r === null ? null : Number(rows[0].r) >= 0.5);
     }
   });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, USER_A, USER_B, userClaims } from "../support/db";
 import { migrate, readMigrations } from "../../lib/db/migrate";
 import { withClaims } from "../../lib/db/session";
+import { TASK_TYPES } from "../../lib/domain";
 import { acquireDataDirLock, DatabaseLockedError, openPglite } from "../../lib/db/pglite";
 
 let db: Awaited<ReturnType<typeof createTestDb>>;
@@ -33,6 +34,16 @@ describe("migrations", () => {
     expect(cols("learning_patterns")).toMatchObject({ id: "uuid", pattern_type: "text", pattern_data: "jsonb", success_count: "integer", failure_count: "integer", confidence_score: "double precision", last_updated: "timestamp with time zone" });
     expect(cols("knowledge_base")).toMatchObject({ id: "uuid", topic: "text", content: "text", source: "text", confidence: "double precision", created_at: "timestamp with time zone", embeddings: "USER-DEFINED", embedding_model: "text" });
     expect(cols("model_performance")).toMatchObject({ id: "uuid", model_name: "text", task_type: "text", success_rate: "double precision", avg_response_time: "double precision", user_satisfaction: "double precision", last_updated: "timestamp with time zone", performance_data: "jsonb" });
+  });
+
+  it("checks task types against exactly the domain's list", async () => {
+    const { rows } = await db.query<{ def: string }>(
+      `select pg_get_constraintdef(c.oid) as def from pg_constraint c
+        where c.conrelid = 'public.interactions'::regclass and c.contype = 'c' and pg_get_constraintdef(c.oid) like '%task_type%'`,
+    );
+    expect(rows).toHaveLength(1);
+    const inSql = [...rows[0].def.matchAll(/'([a-z_]+)'::text/g)].map((m) => m[1]).sort();
+    expect(inSql).toEqual([...TASK_TYPES].sort());
   });
 
   it("enables RLS on every public table", async () => {

@@ -8,7 +8,7 @@ import { learnFromFeedback } from "../../lib/learning/feedback";
 import { approveAdaptation, checkExperiment, startExperiment, stopExperiment } from "../../lib/learning/engine";
 import { runAnalysis } from "../../lib/learning/director";
 import { assignArm } from "../../lib/learning/assign";
-import { DEFAULT_ROLE_MODELS } from "../../lib/orchestrator/domain";
+import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
 import { fingerprintOf, type ProposedChange } from "../../lib/learning/proposals";
 
 /**

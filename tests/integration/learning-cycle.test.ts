@@ -4,7 +4,7 @@ import { OPERATOR, USER_A } from "../support/db";
 import { learnFromFeedback } from "../../lib/learning/feedback";
 import { runAnalysis } from "../../lib/learning/director";
 import { approveAdaptation, rejectAdaptation, rollbackTo } from "../../lib/learning/engine";
-import { DEFAULT_ROLE_MODELS } from "../../lib/orchestrator/domain";
+import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
 import type { OllamaPool } from "../../lib/ollama";
 import type { ChatRequest } from "../../lib/ollama/types";
 

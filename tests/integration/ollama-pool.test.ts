@@ -15,7 +15,7 @@ import {
   type ChatChunk,
   type PoolOptions,
 } from "@/lib/ollama";
-import { simEmbed, startSimulator, type Simulator } from "../support/ollama-sim";
+import { simEmbed, startSimulator, type Simulator } from "../../sim";
 
 /**
  * The pool over the official client, against the simulator: every fault must come out as the

@@ -3,7 +3,7 @@ import path from "node:path";
 import { Ollama, type ChatResponse } from "ollama";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { cosine, profilesPath, simEmbed, startSimulator, TASK_TYPES, type Simulator } from "../support/ollama-sim";
+import { cosine, profilesPath, simEmbed, startSimulator, TASK_TYPES, type Simulator } from "../../sim";
 
 /**
  * The official `ollama` client against the simulator, endpoint by endpoint: what the app
@@ -581,7 +581,7 @@ describe("admin", () => {
   });
 
   it("the committed profile copy matches the shared one it was taken from", () => {
-    const copy = path.join(import.meta.dirname, "../support/ollama-sim/model-profiles.json");
+    const copy = path.join(import.meta.dirname, "../../sim/model-profiles.json");
     expect(JSON.parse(fs.readFileSync(profilesPath(), "utf8"))).toEqual(JSON.parse(fs.readFileSync(copy, "utf8")));
   });
 });

@@ -4,7 +4,7 @@ import { USER_A, USER_B } from "../support/db";
 import { learnFromFeedback } from "../../lib/learning/feedback";
 import { learningState } from "../../lib/learning/store";
 import { invalidateAvailability } from "../../lib/orchestrator/availability";
-import { DEFAULT_ROLE_MODELS } from "../../lib/orchestrator/domain";
+import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
 import type { Decision } from "../../lib/chat/events";
 
 let env: Awaited<ReturnType<typeof startOrchestrator>>;

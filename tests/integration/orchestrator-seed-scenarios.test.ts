@@ -4,7 +4,7 @@ import { USER_A } from "../support/db";
 import { learnFromFeedback } from "../../lib/learning/feedback";
 import { learningState, resetLearningCache } from "../../lib/learning/store";
 import { seededRng } from "../../lib/learning/random";
-import { DEFAULT_ROLE_MODELS } from "../../lib/orchestrator/domain";
+import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
 
 /** The seed's scenarios, word for word, through the real orchestrator, database and simulator. */
 let env: Awaited<ReturnType<typeof startOrchestrator>>;

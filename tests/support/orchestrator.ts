@@ -1,12 +1,12 @@
 import { createTestDb, userClaims } from "./db";
-import { startSimulator, type Simulator, type SimulatorOptions } from "./ollama-sim";
+import { startSimulator, type Simulator, type SimulatorOptions } from "../../sim";
 import { useDatabase } from "../../lib/db";
 import { OllamaPool } from "../../lib/ollama";
 import type { PoolOptions } from "../../lib/ollama/types";
 import { resetLearningCache } from "../../lib/learning/store";
-import { invalidateRosterCache } from "../../lib/orchestrator/roster";
+import { invalidateRosterCache } from "../../lib/roster/current";
 import { invalidateAvailability } from "../../lib/orchestrator/availability";
-import { invalidateConfigCache } from "../../lib/orchestrator/config";
+import { invalidateConfigCache } from "../../lib/learning/active-config";
 import type { Identity } from "../../lib/auth";
 import type { RunEvent } from "../../lib/chat/events";
 import { prepareChat, streamChat } from "../../lib/orchestrator/chat";

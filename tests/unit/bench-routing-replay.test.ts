@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { TASK_TYPES, rolePrior } from "../../lib/orchestrator/domain";
-import { classifyByNeighbours } from "../../lib/orchestrator/ensemble";
+import { TASK_TYPES, rolePrior } from "../../lib/domain";
+import { classifyByNeighbours } from "../../lib/learning/ensemble";
 import { seededRng, shuffled } from "../../lib/learning/random";
-import { simEmbed } from "../support/ollama-sim/embed";
+import { simEmbed } from "../../sim/embed";
 import { loadLabels, loadPrompts, loadProfiles, parseLabels, parsePrompts, type BenchPrompt } from "../../bench/routing/data";
 import { NeighbourIndex } from "../../bench/routing/neighbour-index";
 import {

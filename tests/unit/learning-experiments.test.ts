@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_GUARDRAILS, decide, guardrailBreach, interactionSuccess, lookBoundary, obrienFlemingConstant, summarizeArm, type OutcomeRow } from "../../lib/learning/experiment-stats";
+import { DEFAULT_GUARDRAILS, decide, guardrailBreach, lookBoundary, obrienFlemingConstant, summarizeArm } from "../../lib/learning/experiment-stats";
+import { interactionSuccess, type OutcomeRow } from "../../lib/domain/reward";
 import { assignArm } from "../../lib/learning/assign";
 import { groupFeedback, themesOf } from "../../lib/learning/themes";
 import { applyChange, diffConfigs, fingerprintOf } from "../../lib/learning/proposals";
@@ -10,7 +11,9 @@ const row = (o: Partial<OutcomeRow>): OutcomeRow => ({ status: "completed", succ
 describe("success of one answer", () => {
   it("is the rating first, then thumbs, then the automatic reward; failures fail; running ones do not count", () => {
     expect(interactionSuccess(row({ success_rating: 4, feedback: { thumbs: "down" } }))).toBe(true);
-    expect(interactionSuccess(row({ success_rating: 3, feedback: { thumbs: "up" } }))).toBe(false);
+    // One definition with the bandits and the dashboards: reward ≥ 0.5, so 3 stars (0.5) succeed and 2 (0.25) do not.
+    expect(interactionSuccess(row({ success_rating: 3, feedback: { thumbs: "down" } }))).toBe(true);
+    expect(interactionSuccess(row({ success_rating: 2, feedback: { thumbs: "up" } }))).toBe(false);
     expect(interactionSuccess(row({ feedback: { thumbs: "up", auto: { ...auto, empty: true } } }))).toBe(true);
     expect(interactionSuccess(row({ feedback: { auto } }))).toBe(true);
     expect(interactionSuccess(row({ feedback: { auto: { ...auto, hasCodeBlock: false } } }))).toBe(false);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EMPTY_FALLBACK_STATS, orderChain, recordFallbackOutcome, type FallbackStats } from "../../lib/learning/fallback";
 import { seededRng } from "../../lib/learning/random";
-import { defaultModelChain } from "../../lib/orchestrator/domain";
+import { defaultModelChain } from "../../lib/domain";
 
 const chain = defaultModelChain("code_generation"); // deepseek, codellama, wizardcoder, openhermes, mathstral
 const [lead, senior, architect] = chain;

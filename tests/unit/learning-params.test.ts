@@ -10,7 +10,7 @@ import {
   type ParamsState,
 } from "../../lib/learning/params";
 import { seededRng } from "../../lib/learning/random";
-import { TASK_TYPES } from "../../lib/orchestrator/domain";
+import { TASK_TYPES } from "../../lib/domain";
 
 describe("parameter arms", () => {
   it("keeps a small set per task type with unique ids and sensible defaults", () => {

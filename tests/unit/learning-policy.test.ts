@@ -10,7 +10,7 @@ import {
   type PolicyState,
 } from "../../lib/learning/policy";
 import { seededRng, type Rng } from "../../lib/learning/random";
-import type { TaskType } from "../../lib/orchestrator/domain";
+import type { TaskType } from "../../lib/domain";
 
 const all = (loaded = true): PolicyCandidate[] => [
   { model: "deepseek", role: "lead_developer", loaded, available: true },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { autoChecks, hasBalancedCodeBlock, hasFinalNumericAnswer, rewardFrom, type AutoSignals } from "../../lib/learning/reward";
+import { autoChecks, hasBalancedCodeBlock, hasFinalNumericAnswer, rewardFrom, type AutoSignals } from "../../lib/domain/reward";
 
 const clean: AutoSignals = {
   truncated: false,

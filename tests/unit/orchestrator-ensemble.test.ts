@@ -8,7 +8,7 @@ import {
   voterWeight,
   votesFrom,
   type Vote,
-} from "../../lib/orchestrator/ensemble";
+} from "../../lib/learning/ensemble";
 
 describe("combineVotes", () => {
   it("lets the weighted majority win", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { classifyByFeatures } from "../../lib/orchestrator/features";
-import { TASK_TYPES } from "../../lib/orchestrator/domain";
+import { TASK_TYPES } from "../../lib/domain";
 import { loadPrompts, loadProfiles } from "../../bench/routing/data";
 import { evaluateClassifier } from "../../bench/routing/classify";
 

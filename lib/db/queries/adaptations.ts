@@ -1,5 +1,5 @@
 import type { Queryable } from "../types";
-import type { OutcomeRow } from "@/lib/learning/experiment-stats";
+import type { OutcomeRow } from "@/lib/domain/reward";
 
 /** Proposals (adaptations), experiments and what the Learning Director reads. */
 export type AdaptationStatus = "proposed" | "approved" | "rejected" | "testing" | "promoted" | "rolled_back" | "superseded";

@@ -3,7 +3,7 @@
  * similar examples (cosine) vote with weight similarity × example weight. Returns null when
  * there is nothing close enough to say anything.
  */
-import type { TaskType } from "./domain";
+import type { TaskType } from "@/lib/domain";
 
 export type LabelledEmbedding = { embedding: readonly number[]; taskType: TaskType; weight?: number };
 

@@ -5,9 +5,9 @@
  * type an interaction turned out to have (a Beta posterior over agreement, discounted so
  * the weights follow a voter that gets better or worse).
  */
-import { TASK_TYPES, type TaskType } from "./domain";
+import { TASK_TYPES, type TaskType } from "@/lib/domain";
 
-export { classifyByNeighbours, cosineSimilarity, type LabelledEmbedding, type NeighbourVote } from "./neighbours";
+export { classifyByNeighbours, cosineSimilarity, type LabelledEmbedding, type NeighbourVote } from "@/lib/learning/neighbours";
 
 export const VOTERS = ["features", "neighbours", "router_model"] as const;
 export type VoterName = (typeof VOTERS)[number];

@@ -1,9 +1,12 @@
 /**
- * Turns what we know about one answer into a reward in [0, 1] for the bandits: an explicit
- * rating first; failing that, implicit signals (regenerate, correction, copy); failing that,
- * automatic checks of the answer itself. `success` is reward ≥ 0.5.
+ * The one definition of how good an answer was: a reward in [0, 1] for the bandits from an
+ * explicit rating first; failing that, implicit signals (regenerate, correction, copy);
+ * failing that, automatic checks of the answer itself. An answer is a *success* when its
+ * reward is ≥ 0.5, everywhere: bandits, experiments and dashboards. The SQL function
+ * `private.interaction_reward` computes the same reward from a stored row
+ * (tests/integration/analytics-rollups.test.ts keeps the two equal).
  */
-import type { TaskType } from "../orchestrator/domain";
+import { expectsCode, type TaskType } from "./task-types";
 
 export type AutoSignals = {
   truncated: boolean;
@@ -26,7 +29,7 @@ export type RewardSignals = {
 
 export type Reward = { reward: number; source: "explicit" | "implicit" | "automatic"; success: boolean };
 
-const SUCCESS_AT = 0.5;
+export const SUCCESS_AT = 0.5;
 
 function result(reward: number, source: Reward["source"]): Reward {
   return { reward, source, success: reward >= SUCCESS_AT };
@@ -54,8 +57,6 @@ export function automaticReward(a: AutoSignals): number {
   if (a.mathExpected && !a.mathAnswerPresent) return 0.35;
   return 0.7;
 }
-
-const CODE_TASKS: readonly TaskType[] = ["code_generation", "debugging", "refactoring_optimization"];
 
 const REFUSAL =
   /\b(?:I(?:'m| am) (?:sorry|afraid),? (?:but )?I (?:can(?:'|no)t|cannot|am (?:not able|unable))|I (?:can(?:'|no)t|cannot|won'?t) (?:help|assist|provide|do that|comply)|as an AI(?: language model)?,? I (?:can(?:'|no)t|cannot|am not able))/i;
@@ -98,8 +99,46 @@ export function autoChecks(taskType: TaskType, responseText: string, doneReason?
     empty: text.trim() === "",
     refused: REFUSAL.test(text.slice(0, 400)),
     hasCodeBlock: hasBalancedCodeBlock(text),
-    codeExpected: CODE_TASKS.includes(taskType),
+    codeExpected: expectsCode(taskType),
     mathAnswerPresent: hasFinalNumericAnswer(text),
     mathExpected: taskType === "math",
   };
 }
+
+/** What a stored interaction says about its outcome (the columns the reward reads). */
+export interface OutcomeRow {
+  status: string;
+  success_rating: number | null;
+  feedback: { thumbs?: string; correction?: string; copied?: boolean; regenerated?: boolean; auto?: AutoSignals | null } & Record<string, unknown>;
+  response_time: number | null;
+}
+
+/**
+ * The reward of a stored interaction, as `private.interaction_reward` computes it in SQL:
+ * 0 when every model failed, null when the outcome is unknown (still running, cancelled, no
+ * signal at all).
+ */
+export function interactionReward(r: OutcomeRow): number | null {
+  if (r.status === "failed") return 0;
+  if (r.status !== "completed") return null;
+  const f = r.feedback ?? {};
+  const rating = r.success_rating;
+  const signals: RewardSignals = {
+    rating: rating !== null && rating >= 1 && rating <= 5 ? (Math.round(rating) as RewardSignals["rating"]) : undefined,
+    thumbs: f.thumbs === "up" || f.thumbs === "down" ? f.thumbs : undefined,
+    corrected: typeof f.correction === "string" && f.correction !== "",
+    copied: f.copied === true,
+    auto: f.auto ?? NO_AUTO,
+  };
+  const explicitOrImplicit = signals.rating !== undefined || signals.thumbs !== undefined || signals.corrected || signals.copied;
+  if (!explicitOrImplicit && !f.auto) return null;
+  return rewardFrom(signals).reward;
+}
+
+/** true / false, or null when the interaction does not count: reward ≥ SUCCESS_AT. */
+export function interactionSuccess(r: OutcomeRow): boolean | null {
+  const reward = interactionReward(r);
+  return reward === null ? null : reward >= SUCCESS_AT;
+}
+
+const NO_AUTO: AutoSignals = { truncated: false, empty: false, refused: false, hasCodeBlock: false, codeExpected: false, mathAnswerPresent: false, mathExpected: false };

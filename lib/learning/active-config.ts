@@ -4,7 +4,7 @@ import { getLabelledConfig, type ModelConfig } from "@/lib/db/queries/config";
 import { listExperiments } from "@/lib/db/queries/adaptations";
 import { getVersion } from "@/lib/db/queries/config-versions";
 import { assignArm } from "@/lib/learning/assign";
-import type { Role, TaskType } from "./domain";
+import type { Role, TaskType } from "@/lib/domain";
 
 export interface ResolvedConfig {
   versionId: string | null;

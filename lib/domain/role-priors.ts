@@ -1,33 +1,10 @@
 /**
- * The domain of the orchestrator: task types, the five roles, the default model of each
- * role, and the prior belief (from DESIGN.md's role table) of how well a role handles a
- * task type. Tags are configuration; roles are the domain.
+ * The prior belief of how well each role handles each task type, read off DESIGN.md's role
+ * table, and the static role order that follows from it. Learned posteriors start here and
+ * data overtakes them.
  */
-
-export const TASK_TYPES = [
-  "math",
-  "algorithm",
-  "code_generation",
-  "debugging",
-  "refactoring_optimization",
-  "architecture",
-  "explanation",
-  "general",
-] as const;
-export type TaskType = (typeof TASK_TYPES)[number];
-
-export const ROLES = ["router", "math", "lead_developer", "senior_developer", "architect"] as const;
-export type Role = (typeof ROLES)[number];
-
-export const DEFAULT_ROLE_MODELS: Readonly<Record<Role, string>> = {
-  router: "openhermes",
-  math: "mathstral",
-  lead_developer: "deepseek-coder:6.7b",
-  senior_developer: "codellama:7b-instruct",
-  architect: "wizardcoder",
-};
-
-export const EMBEDDING_MODEL = { tag: "nomic-embed-text", dimensions: 768 } as const;
+import { DEFAULT_ROLE_MODELS, ROLES, type Role } from "./roles";
+import { TASK_TYPES, type TaskType } from "./task-types";
 
 export type BetaPrior = { readonly alpha: number; readonly beta: number };
 
@@ -75,8 +52,4 @@ export function defaultChain(taskType: TaskType): Role[] {
 /** The static chain as model tags, for a role → tag mapping (defaults to DEFAULT_ROLE_MODELS). */
 export function defaultModelChain(taskType: TaskType, roleModels: Readonly<Record<Role, string>> = DEFAULT_ROLE_MODELS): string[] {
   return defaultChain(taskType).map((r) => roleModels[r]);
-}
-
-export function isTaskType(value: unknown): value is TaskType {
-  return typeof value === "string" && (TASK_TYPES as readonly string[]).includes(value);
 }

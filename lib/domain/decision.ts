@@ -1,0 +1,69 @@
+import { z } from "zod";
+
+/**
+ * The routing decision recorded with every interaction (`interactions.routing_decision`) and
+ * streamed to the chat: the one schema every reader parses it with.
+ */
+export const attemptSchema = z.object({
+  model: z.string(),
+  role: z.string().nullable(),
+  ok: z.boolean(),
+  reason: z.string().nullable(), // error code or check that failed: timeout, http, stream_broken, empty, refused, truncated, context_overflow…
+  message: z.string().nullable(),
+  ms: z.number(),
+  ttftMs: z.number().nullable().optional(), // request to first token
+});
+export type Attempt = z.infer<typeof attemptSchema>;
+
+export const decisionSchema = z.object({
+  /** One line for the UI: what was chosen and why. */
+  summary: z.string().optional(),
+  taskType: z.string(),
+  confidence: z.number(),
+  voters: z.array(z.object({ name: z.string(), taskType: z.string(), confidence: z.number() })),
+  model: z.string(),
+  role: z.string().nullable(),
+  reason: z.enum(["policy", "pattern", "rule", "forced", "regenerate"]),
+  explored: z.boolean(),
+  pattern: z.object({ id: z.string(), similarity: z.number(), confidence: z.number() }).nullable(),
+  means: z.record(z.string(), z.number()).optional(),
+  chain: z.array(z.string()),
+  params: z.record(z.string(), z.number()),
+  configVersion: z.number().nullable(),
+  skipped: z.array(z.object({ model: z.string(), reason: z.string() })),
+  attempts: z.array(attemptSchema),
+  knowledge: z.array(z.object({ id: z.string(), topic: z.string(), score: z.number() })).optional(),
+});
+export type Decision = z.infer<typeof decisionSchema>;
+
+/**
+ * A stored decision, leniently: rows written before a field existed, or by the demo history,
+ * may lack some. Every field is optional, and a malformed field reads as absent without
+ * losing the others.
+ */
+const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+const d = decisionSchema.shape;
+export const storedDecisionSchema = z.object({
+  summary: lenient(d.summary),
+  taskType: lenient(d.taskType),
+  confidence: lenient(d.confidence),
+  voters: lenient(d.voters),
+  model: lenient(d.model),
+  role: lenient(d.role),
+  reason: lenient(d.reason),
+  explored: lenient(d.explored),
+  pattern: lenient(d.pattern),
+  means: lenient(z.record(z.string(), z.number())),
+  chain: lenient(d.chain),
+  params: lenient(d.params),
+  configVersion: lenient(d.configVersion),
+  skipped: lenient(d.skipped),
+  attempts: lenient(z.array(attemptSchema.partial().required({ model: true, ok: true }))),
+  knowledge: lenient(z.array(z.object({ id: z.string(), topic: z.string(), score: z.number() }))),
+});
+export type StoredDecision = z.infer<typeof storedDecisionSchema>;
+
+export function readDecision(value: unknown): StoredDecision {
+  const parsed = storedDecisionSchema.safeParse(value ?? {});
+  return parsed.success ? parsed.data : {};
+}

@@ -1,0 +1,8 @@
+/** The bottom of the dependency graph: facts every other folder shares. Imports nothing else from lib. */
+export * from "./task-types";
+export * from "./roles";
+export * from "./role-priors";
+export * from "./model-tag";
+export * from "./roster";
+export * from "./reward";
+export * from "./decision";

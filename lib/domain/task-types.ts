@@ -1,0 +1,26 @@
+/**
+ * The task types a request is classified into. The SQL check on `interactions.task_type`
+ * lists the same values (tests/unit/domain-sql-agreement.test.ts keeps them equal).
+ */
+export const TASK_TYPES = [
+  "math",
+  "algorithm",
+  "code_generation",
+  "debugging",
+  "refactoring_optimization",
+  "architecture",
+  "explanation",
+  "general",
+] as const;
+export type TaskType = (typeof TASK_TYPES)[number];
+
+export function isTaskType(value: unknown): value is TaskType {
+  return typeof value === "string" && (TASK_TYPES as readonly string[]).includes(value);
+}
+
+/** Task types whose answer is expected to contain code (the automatic checks look for a code block). */
+export const CODE_TASK_TYPES: readonly TaskType[] = ["code_generation", "debugging", "refactoring_optimization"];
+
+export function expectsCode(taskType: TaskType): boolean {
+  return CODE_TASK_TYPES.includes(taskType);
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_ROLE_MODELS,
+  ROLE_PRIORS,
+  ROLES,
+  TASK_TYPES,
+  defaultChain,
+  defaultModelChain,
+  defaultRole,
+  isTaskType,
+  normalizeModel,
+  readDecision,
+  roleLabel,
+  rosterFromRows,
+  sameModel,
+} from "../../lib/domain";
+
+const mean = (p: { alpha: number; beta: number }) => p.alpha / (p.alpha + p.beta);
+
+describe("domain", () => {
+  it("maps every role to its default model", () => {
+    expect(DEFAULT_ROLE_MODELS).toEqual({
+      router: "openhermes",
+      math: "mathstral",
+      lead_developer: "deepseek-coder:6.7b",
+      senior_developer: "codellama:7b-instruct",
+      architect: "wizardcoder",
+    });
+  });
+
+  it("keeps every prior modest so data overrides it quickly", () => {
+    for (const t of TASK_TYPES)
+      for (const r of ROLES) {
+        const p = ROLE_PRIORS[t][r];
+        expect(p.alpha + p.beta).toBeGreaterThanOrEqual(4);
+        expect(p.alpha + p.beta).toBeLessThanOrEqual(6);
+        expect(p.alpha).toBeGreaterThan(0);
+        expect(p.beta).toBeGreaterThan(0);
+      }
+  });
+
+  it("follows the role table", () => {
+    expect(defaultRole("math")).toBe("math");
+    expect(defaultRole("architecture")).toBe("architect");
+    expect(defaultRole("explanation")).toBe("router");
+    expect(defaultRole("general")).toBe("router");
+    expect(["math", "lead_developer"]).toContain(defaultRole("algorithm"));
+    for (const t of ["code_generation", "debugging", "refactoring_optimization"] as const) {
+      expect(defaultChain(t).slice(0, 3)).toEqual(["lead_developer", "senior_developer", "architect"]);
+    }
+    expect(mean(ROLE_PRIORS.math.math)).toBeGreaterThan(mean(ROLE_PRIORS.math.lead_developer));
+  });
+
+  it("gives a chain with every role once", () => {
+    for (const t of TASK_TYPES) expect([...defaultChain(t)].sort()).toEqual([...ROLES].sort());
+    expect(defaultModelChain("debugging")[0]).toBe("deepseek-coder:6.7b");
+    expect(defaultModelChain("debugging", { ...DEFAULT_ROLE_MODELS, lead_developer: "qwen2.5-coder" })[0]).toBe("qwen2.5-coder");
+  });
+
+  it("recognises task types", () => {
+    expect(isTaskType("debugging")).toBe(true);
+    expect(isTaskType("poetry")).toBe(false);
+    expect(isTaskType(3)).toBe(false);
+  });
+
+  it("normalises model tags the way Ollama names them", () => {
+    expect(normalizeModel("openhermes")).toBe("openhermes:latest");
+    expect(normalizeModel(" openhermes:latest ")).toBe("openhermes:latest");
+    expect(normalizeModel("library/openhermes")).toBe("library/openhermes:latest");
+    // A registry host with a port is not a tag.
+    expect(normalizeModel("localhost:5000/team/coder")).toBe("localhost:5000/team/coder:latest");
+    expect(normalizeModel("localhost:5000/team/coder:7b")).toBe("localhost:5000/team/coder:7b");
+    expect(sameModel("wizardcoder", "wizardcoder:latest")).toBe(true);
+    expect(sameModel("wizardcoder:7b", "wizardcoder")).toBe(false);
+  });
+
+  it("builds a roster from rows, defaults where a role has none, and finds a model's role", () => {
+    const r = rosterFromRows([{ role: "math", model_tag: "qwen2-math" }, { role: "embedding", model_tag: "mxbai-embed-large" }, { role: "nonsense", model_tag: "x" }]);
+    expect(r.roles.math).toBe("qwen2-math");
+    expect(r.roles.router).toBe(DEFAULT_ROLE_MODELS.router);
+    expect(r.embedding).toBe("mxbai-embed-large");
+    expect(r.roleOf("qwen2-math:latest")).toBe("math");
+    expect(r.roleOf("openhermes")).toBe("router");
+    expect(r.roleOf("x")).toBeNull();
+  });
+
+  it("names roles for people, in a sentence or on their own", () => {
+    expect(roleLabel("lead_developer")).toBe("Lead developer");
+    expect(roleLabel("math", { inSentence: true })).toBe("math specialist");
+    expect(roleLabel("embedding")).toBe("Embeddings");
+    expect(roleLabel("unknown_role")).toBe("unknown_role");
+    expect(roleLabel(null)).toBe("");
+  });
+
+  it("reads stored routing decisions through one schema, leniently", () => {
+    expect(readDecision({ model: "m", params: { temperature: 0.2 }, attempts: [{ model: "m", role: null, ok: false, reason: "timeout", message: null, ms: 3 }] })).toMatchObject({
+      model: "m",
+      params: { temperature: 0.2 },
+      attempts: [{ reason: "timeout" }],
+    });
+    expect(readDecision(null)).toEqual({});
+    expect(readDecision({ model: "kept", params: "not an object" })).toEqual({ model: "kept" });
+  });
+});
