@@ -1,5 +1,8 @@
 import type { DiffEntry } from "@/lib/learning/proposals";
 
+/** An unchanged run longer than a few lines keeps its start and end. */
+const elide = (s: string) => (s.length > 320 ? `${s.slice(0, 150)} … ${s.slice(-150)}` : s);
+
 const show = (v: unknown) => (v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v));
 
 /** A configuration diff: per changed path, removed text struck red, added text green. */
@@ -12,10 +15,15 @@ export function ConfigDiff({ entries, testId = "config-diff" }: { entries: DiffE
           <div className="mb-1 font-mono text-zinc-500">{e.path}</div>
           {e.text ? (
             <pre className="whitespace-pre-wrap font-mono">
-              {e.text.prefix.length > 160 ? `…${e.text.prefix.slice(-160)}` : e.text.prefix}
-              {e.text.removed && <del className="bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300">{e.text.removed}</del>}
-              {e.text.added && <ins className="bg-green-100 text-green-800 no-underline dark:bg-green-950 dark:text-green-300">{e.text.added}</ins>}
-              {e.text.suffix}
+              {e.text.map((part, i) =>
+                part.op === "removed" ? (
+                  <del key={i} className="bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300">{part.value}</del>
+                ) : part.op === "added" ? (
+                  <ins key={i} className="bg-green-100 text-green-800 no-underline dark:bg-green-950 dark:text-green-300">{part.value}</ins>
+                ) : (
+                  <span key={i}>{elide(part.value)}</span>
+                ),
+              )}
             </pre>
           ) : (
             <div className="font-mono">

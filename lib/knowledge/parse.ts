@@ -5,6 +5,7 @@
  * turns an accepted file into plain text (PDF through unpdf, HTML without tags or scripts).
  * Pure apart from the PDF library; no database, no model.
  */
+import { convert, type FormatCallback, type HtmlToTextOptions } from "html-to-text";
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -85,38 +86,50 @@ export function checkUpload(file: { name: string; bytes: Uint8Array; type?: stri
   return { ok: true, kind: "text", mimeType: file.type && file.type.startsWith("text/") ? file.type : "text/plain", language: null };
 }
 
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", mdash: "—", ndash: "–", hellip: "…", copy: "©" };
+/** Headings stay Markdown headings, so chunking keeps the document's structure. */
+const markdownHeading: FormatCallback = (elem, walk, builder) => {
+  builder.openBlock({ leadingLineBreaks: 2 });
+  builder.addLiteral(`${"#".repeat(Number(elem.name?.[1] ?? 1))} `);
+  walk(elem.children, builder);
+  builder.closeBlock({ trailingLineBreaks: 2 });
+};
+
+/** <pre> becomes a fenced code block with its whitespace kept. */
+const fencedCode: FormatCallback = (elem, walk, builder) => {
+  builder.openBlock({ leadingLineBreaks: 2 });
+  builder.addLiteral("```");
+  builder.addLineBreak();
+  builder.openBlock({ isPre: true, leadingLineBreaks: 0 });
+  walk(elem.children, builder);
+  builder.closeBlock({ trailingLineBreaks: 1 });
+  builder.addLiteral("```");
+  builder.closeBlock({ trailingLineBreaks: 2 });
+};
+
+const HTML_OPTIONS: HtmlToTextOptions = {
+  wordwrap: false,
+  formatters: { markdownHeading, fencedCode },
+  selectors: [
+    ...["h1", "h2", "h3", "h4", "h5", "h6"].map((selector) => ({ selector, format: "markdownHeading" })),
+    { selector: "pre", format: "fencedCode" },
+    { selector: "a", options: { ignoreHref: true } },
+    { selector: "img", format: "skip" },
+    { selector: "table", format: "dataTable" },
+  ],
+};
 
 /**
- * HTML to plain text: scripts, styles, templates, comments and every tag go; block elements
- * become line breaks, headings become Markdown headings (so chunking keeps the structure),
- * <pre> stays a fenced code block. Nothing of the markup survives to reach a prompt or a page.
+ * HTML to plain text with html-to-text (a real parser, every named entity decoded): scripts,
+ * styles, comments and every tag go; blocks become line breaks, headings Markdown headings,
+ * <pre> a fenced code block. Angle brackets that decoded entities produce are neutralised, so
+ * nothing of the markup survives to reach a prompt or a page.
  */
 export function htmlToText(html: string): string {
-  let s = html
-    .replace(/<!--[\s\S]*?-->/g, " ")
-    .replace(/<(script|style|template|noscript|iframe|object|embed|svg|head)\b[\s\S]*?<\/\1\s*>/gi, " ")
-    .replace(/<(script|style|iframe|object|embed)\b[^>]*\/?>/gi, " ");
-  s = s.replace(/<pre\b[^>]*>([\s\S]*?)<\/pre\s*>/gi, (_m, body: string) => `\n\n\`\`\`\n${body.replace(/<[^>]*>/g, "")}\n\`\`\`\n\n`);
-  s = s.replace(/<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1\s*>/gi, (_m, level: string, body: string) => `\n\n${"#".repeat(Number(level))} ${body.replace(/<[^>]*>/g, "").trim()}\n\n`);
-  s = s
-    .replace(/<li\b[^>]*>/gi, "\n- ")
-    .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<\/(p|div|section|article|tr|table|ul|ol|blockquote|header|footer|main|nav|aside|dl|dd|dt)\s*>/gi, "\n\n")
-    .replace(/<[^>]*>/g, " ")
-    .replace(/<[^>]*$/g, " "); // an unterminated tag at the end
-  s = s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
-    if (e[0] === "#") {
-      const code = e[1].toLowerCase() === "x" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-      return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : " ";
-    }
-    return ENTITIES[e.toLowerCase()] ?? m;
-  });
-  // Decoded entities may have produced markup again (&lt;script&gt;): neutralise the brackets.
-  s = s.replace(/</g, "‹").replace(/>/g, "›");
-  return s
+  return convert(html, HTML_OPTIONS)
+    .replace(/</g, "‹")
+    .replace(/>/g, "›")
     .split("\n")
-    .map((l) => l.replace(/[ \t\f\v]+/g, " ").trim())
+    .map((l) => l.replace(/[ \t\f\v]+$/g, ""))
     .join("\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();

@@ -3,6 +3,7 @@
  * probability one arm beats another (Monte Carlo and numerical), and the effect size
  * (difference of rates) with its interval. Used by routing dashboards and A/B experiments.
  */
+import betaQuantile from "@stdlib/stats-base-dists-beta-quantile";
 import { sampleBeta, type Rng } from "./random";
 
 export type BetaParams = { alpha: number; beta: number };
@@ -22,16 +23,14 @@ export function posterior(successes: number, trials: number, prior: BetaParams =
   return { alpha: prior.alpha + successes, beta: prior.beta + trials - successes };
 }
 
-/** Equal-tailed credible interval: by sampling when an rng is given, else a normal approximation clipped to [0, 1]. */
+/** Equal-tailed credible interval: by sampling when an rng is given, else the exact Beta quantiles. */
 export function credibleInterval(p: BetaParams, level = 0.95, sampling?: { rng: Rng; draws?: number }): Interval {
   const tail = (1 - level) / 2;
   if (sampling) {
     const draws = Array.from({ length: sampling.draws ?? 10_000 }, () => sampleBeta(sampling.rng, p.alpha, p.beta));
     return quantiles(draws, tail);
   }
-  const m = betaMean(p);
-  const half = normalQuantile(1 - tail) * Math.sqrt(betaVariance(p));
-  return { lower: Math.max(0, m - half), upper: Math.min(1, m + half) };
+  return { lower: betaQuantile(tail, p.alpha, p.beta), upper: betaQuantile(1 - tail, p.alpha, p.beta) };
 }
 
 /** P(rate_b > rate_a) by Monte Carlo. */

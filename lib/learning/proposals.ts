@@ -3,6 +3,7 @@
  * configuration (giving the next immutable version's config), a stable fingerprint for
  * "the same proposal again", and the diff between two configurations.
  */
+import { diffWordsWithSpace } from "diff";
 import { z } from "zod";
 import type { ModelConfig } from "@/lib/db/queries/config";
 import { ROLES, TASK_TYPES, type Role, type TaskType } from "@/lib/domain";
@@ -74,8 +75,8 @@ export interface DiffEntry {
   path: string;
   before: unknown;
   after: unknown;
-  /** For two strings: the common start, the removed middle, the added middle, the common end. */
-  text?: { prefix: string; removed: string; added: string; suffix: string };
+  /** For two strings: the text in order, each run kept, removed or added (a word diff). */
+  text?: TextPart[];
 }
 
 /** Leaf-by-leaf differences between two configurations (objects compared key by key). */
@@ -95,12 +96,11 @@ export function diffConfigs(a: unknown, b: unknown, path = ""): DiffEntry[] {
   return [entry];
 }
 
-export function textDiff(a: string, b: string): { prefix: string; removed: string; added: string; suffix: string } {
-  let p = 0;
-  while (p < a.length && p < b.length && a[p] === b[p]) p++;
-  let s = 0;
-  while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
-  return { prefix: a.slice(0, p), removed: a.slice(p, a.length - s), added: b.slice(p, b.length - s), suffix: a.slice(a.length - s) };
+export type TextPart = { value: string; op: "same" | "removed" | "added" };
+
+/** A word-level diff (the `diff` package's Myers diff): several edits show as several runs. */
+export function textDiff(a: string, b: string): TextPart[] {
+  return diffWordsWithSpace(a, b).map((c) => ({ value: c.value, op: c.added ? "added" : c.removed ? "removed" : "same" }));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

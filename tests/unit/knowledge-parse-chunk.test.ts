@@ -42,6 +42,10 @@ describe("extractText", () => {
     expect(t).not.toMatch(/alert|onclick|secret|<|>/);
   });
 
+  it("decodes every named entity, not just a few", () => {
+    expect(htmlToText("<p>caf&eacute; &rarr; na&iuml;ve &euro;5 &frac12;</p>")).toBe("café → naïve €5 ½");
+  });
+
   it("decoded entities cannot smuggle markup back in", () => {
     expect(htmlToText("&lt;script&gt;alert(1)&lt;/script&gt;")).toBe("‹script›alert(1)‹/script›");
   });

@@ -35,8 +35,14 @@ describe("beta helpers", () => {
     expect(approx.upper).toBeGreaterThan(0.6);
     const narrow = credibleInterval({ alpha: 600, beta: 400 });
     expect(narrow.upper - narrow.lower).toBeLessThan(approx.upper - approx.lower);
-    const clipped = credibleInterval({ alpha: 1, beta: 30 });
-    expect(clipped.lower).toBe(0);
+    // Skewed posteriors: exact quantiles, not a clipped normal (which gave Beta(4,2) [0.32, 1.0]).
+    const skewed = credibleInterval({ alpha: 4, beta: 2 });
+    expect(skewed.lower).toBeCloseTo(0.2836, 3);
+    expect(skewed.upper).toBeCloseTo(0.9473, 3);
+    const nearZero = credibleInterval({ alpha: 1, beta: 30 });
+    expect(nearZero.lower).toBeGreaterThan(0);
+    expect(nearZero.lower).toBeLessThan(0.001);
+    expect(nearZero.upper).toBeCloseTo(1 - Math.pow(0.025, 1 / 30), 6); // Beta(1, b) has a closed-form quantile
   });
 
   it("computes P(B > A) by Monte Carlo and numerically, and they agree", () => {

@@ -3,7 +3,7 @@ import { DEFAULT_GUARDRAILS, decide, guardrailBreach, lookBoundary, obrienFlemin
 import { interactionSuccess, type OutcomeRow } from "../../lib/domain/reward";
 import { assignArm } from "../../lib/learning/assign";
 import { groupFeedback, themesOf } from "../../lib/learning/themes";
-import { applyChange, diffConfigs, fingerprintOf } from "../../lib/learning/proposals";
+import { applyChange, diffConfigs, fingerprintOf, textDiff } from "../../lib/learning/proposals";
 
 const auto = { truncated: false, empty: false, refused: false, hasCodeBlock: true, codeExpected: true, mathAnswerPresent: false, mathExpected: false };
 const row = (o: Partial<OutcomeRow>): OutcomeRow => ({ status: "completed", success_rating: null, feedback: {}, response_time: 100, ...o });
@@ -95,7 +95,12 @@ describe("feedback themes and proposed changes", () => {
     expect(applyChange(next, change)).toEqual(next);
     const diff = diffConfigs(config, next);
     expect(diff).toHaveLength(1);
-    expect(diff[0]).toMatchObject({ path: "task_prompts.lead_developer.code_generation", text: { added: "You write code.\n\nProvide detailed comments and explanations in the code." } });
+    expect(diff[0]).toMatchObject({ path: "task_prompts.lead_developer.code_generation", text: [{ op: "added", value: "You write code.\n\nProvide detailed comments and explanations in the code." }] });
+    // Two separate edits show as two runs each, with the unchanged text between them kept.
+    const two = textDiff("Be brief. Use Python. Cite sources.", "Be thorough. Use Python. Cite nothing.");
+    expect(two.filter((p) => p.op === "removed").map((p) => p.value)).toEqual(["brief", "sources"]);
+    expect(two.filter((p) => p.op === "added").map((p) => p.value)).toEqual(["thorough", "nothing"]);
+    expect(two.filter((p) => p.op === "same").map((p) => p.value).join("")).toContain("Use Python.");
     expect(fingerprintOf(change, "needs_comments")).toBe("system_prompt:lead_developer:code_generation:needs_comments");
   });
 });
