@@ -1,3 +1,4 @@
+import { TASK_TYPES } from "@/lib/domain";
 import { z } from "zod";
 import { QUICK_TAGS } from "@/lib/chat/types";
 
@@ -18,6 +19,8 @@ export const feedbackSchema = z
     betterModel: z.string().min(1).max(200).optional(),
     copied: z.literal(true).optional(),
     preferred: z.literal(true).optional(),
+    /** "Wrong task type?": what the request really was; confirms a label the classifiers learn from. */
+    taskType: z.enum(TASK_TYPES).optional(),
   })
   .refine((f) => Object.keys(f).length > 1, { message: "Nothing to save" });
 export type FeedbackInput = z.infer<typeof feedbackSchema>;

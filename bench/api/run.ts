@@ -17,18 +17,13 @@
  * Env: BENCH_ITER_C1 (default 100), BENCH_ROUNDS_C20 (default 10), BENCH_TIME_SCALE (0.01),
  * BENCH_APP_PORT (3390), NEXT_DIST_DIR (.next). Results: printed and bench/results/api-overhead.json.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
-import { openPglite } from "../../lib/db/pglite";
-import { migrate } from "../../lib/db/migrate";
-import { withClaims } from "../../lib/db/session";
-import { createApiKey } from "../../lib/db/queries/api-keys";
-import { LOCAL_OPERATOR_CLAIMS } from "../../lib/auth/claims";
-import { generateApiKey } from "../../lib/api/key-format";
+import { seedDatabase, startApp, startSim } from "../support/app-under-test";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const ITER_C1 = Number(process.env.BENCH_ITER_C1 ?? 100);
@@ -46,50 +41,6 @@ interface Sample {
   chunks: number;
 }
 type Side = "direct" | "direct2" | "ollamaApi" | "openaiApi" | "eliteApi";
-
-async function startSim(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "sim/cli.ts", "--port", "0", "--time-scale", String(TIME_SCALE), "--loaded", MODEL], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/listening on (http:\/\/[^\s)]+)/);
-      if (m) resolve(m[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  return { url, child };
-}
-
-/** A fresh embedded database with one API key of the local operator, closed before the app opens it. */
-async function seedDatabase(dataDir: string): Promise<string> {
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  const db = await openPglite({ dataDir });
-  await migrate(db, { local: true });
-  const key = generateApiKey();
-  await withClaims(db, LOCAL_OPERATOR_CLAIMS, (tx) => createApiKey(tx, { name: "bench", prefix: key.prefix, keyHash: key.hash }));
-  await db.close();
-  return key.secret;
-}
-
-async function startApp(dataDir: string, simUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  if (!fs.existsSync(path.join(ROOT, DIST_DIR, "BUILD_ID"))) throw new Error(`no build in ${DIST_DIR}: run \`npm run build\` (or set NEXT_DIST_DIR)`);
-  const child = spawn("npx", ["next", "start", "-p", String(APP_PORT)], {
-    cwd: ROOT,
-    env: { ...process.env, PGLITE_DATA_DIR: dataDir, OLLAMA_HOST: simUrl, NEXT_DIST_DIR: DIST_DIR },
-    stdio: ["ignore", "ignore", "inherit"],
-    detached: true, // its own process group, so the whole server stops with it
-  });
-  const url = `http://127.0.0.1:${APP_PORT}`;
-  for (let i = 0; i < 240; i++) {
-    if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) return { url, child };
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error("the app did not start");
-}
 
 async function timeOllama(client: Ollama, model: string, t0 = performance.now()): Promise<Sample> {
   let ttft = 0;
@@ -155,11 +106,11 @@ async function measure(concurrency: number, rounds: number, run: Record<Side, ()
 
 async function main() {
   const dataDir = path.join(ROOT, `.data/bench-api-${APP_PORT}`);
-  const sim = await startSim();
+  const sim = await startSim({ timeScale: TIME_SCALE, loaded: MODEL });
   let app: { url: string; child: ChildProcess } | null = null;
   try {
     const key = await seedDatabase(dataDir);
-    app = await startApp(dataDir, sim.url);
+    app = await startApp(dataDir, sim.url, { port: APP_PORT, distDir: DIST_DIR });
     const direct = new Ollama({ host: sim.url });
     const viaApp = new Ollama({ host: app.url, headers: { Authorization: `Bearer ${key}` } });
     const openai = new OpenAI({ baseURL: `${app.url}/v1`, apiKey: key, maxRetries: 0 });

@@ -1,8 +1,8 @@
 /**
  * The replay benchmark's engine (issue 4, item 11). Replays prompts in a seeded order through
- * the real classification (classifyByFeatures + classifyByNeighbours over embeddings of past
+ * the real classification (the trained task classifier + classifyByNeighbours over embeddings of past
  * requests with known outcomes + combineVotes with learned voter weights), the real routing
- * (choosePolicy) and the real learning (updatePolicy with the drawn outcome as reward,
+ * (decideRoute, the function production plans with) and the real learning (updatePolicy with the drawn outcome as reward,
  * updateVoterWeights). The chosen model's outcome is a Bernoulli draw with probability
  * `prob(item, model)`: a label's score, or a simulated role's skill.
  *
@@ -19,9 +19,11 @@
 import os from "node:os";
 import { simEmbed } from "../../sim/embed";
 import { DEFAULT_ROLE_MODELS, ROLES, defaultChain, rolePrior, type Role, type TaskType } from "../../lib/domain";
-import { classifyByFeatures } from "../../lib/orchestrator/features";
+import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
 import { DEFAULT_VOTER_WEIGHTS, combineVotes, updateVoterWeights, votesFrom, type Vote, type VoterWeights } from "../../lib/learning/ensemble";
-import { DEFAULT_POLICY_OPTIONS, EMPTY_POLICY, choosePolicy, updatePolicy, type PolicyCandidate, type PolicyOptions, type PolicyState } from "../../lib/learning/policy";
+import { DEFAULT_POLICY_OPTIONS, EMPTY_POLICY, updatePolicy, type PolicyCandidate, type PolicyOptions, type PolicyState } from "../../lib/learning/policy";
+import { decideRoute } from "../../lib/learning/route-decision";
+import { EMPTY_FALLBACK_STATS } from "../../lib/learning/fallback";
 import { sampleNormal, seededRng, shuffled, type Rng } from "../../lib/learning/random";
 import { NeighbourIndex, type NeighbourIndexOptions } from "./neighbour-index";
 import type { BenchPrompt, ModelProfiles } from "./data";
@@ -107,20 +109,10 @@ export function labelledWorld(
 }
 
 // ---------------------------------------------------------------------------------------
-// Adapter: the real choosePolicy takes a Role per candidate (for its prior). A model without
-// a role gets the role whose prior for that task type is neutral (mean 0.5: Beta(2.5, 2.5)
-// with the default prior strength), so no lib code changes.
+// A model without a role gets none: choosePolicy gives it a neutral prior pooled across task types.
 
-export function neutralRole(taskType: TaskType): Role {
-  const dist = (r: Role) => {
-    const { alpha, beta } = rolePrior(taskType, r);
-    return Math.abs(alpha / (alpha + beta) - 0.5);
-  };
-  return ROLES.reduce((best, r) => (dist(r) < dist(best) ? r : best));
-}
-
-export function policyCandidate(model: string, role: Role | null, taskType: TaskType, loaded: boolean): PolicyCandidate {
-  return { model, role: role ?? neutralRole(taskType), loaded, available: true };
+export function policyCandidate(model: string, role: Role | null, loaded: boolean): PolicyCandidate {
+  return { model, role, loaded, available: true };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -168,16 +160,25 @@ export class ReplayRouter {
   /** Classification + routing for one prompt (its embedding already fetched: that is a model call). */
   decide(prompt: string, embedding: readonly number[], available: readonly string[], now: number): Decision {
     const t0 = performance.now();
-    const features = classifyByFeatures(prompt);
+    const features = taskClassifier().classify(prompt);
     const neighbours = this.index.vote(embedding, { k: this.settings.k });
     const votes = votesFrom(this.voters, { features: { taskType: features.taskType, confidence: features.confidence }, neighbours });
     const combined = combineVotes(votes);
     const loaded = new Set(this.lru);
-    const candidates = available.map((m) => policyCandidate(m, this.roles[m] ?? null, combined.taskType, loaded.has(m)));
-    const c = choosePolicy({ taskType: combined.taskType, candidates, state: this.policy, rng: this.rng, now, options: this.settings.policy });
+    const candidates = available.map((m) => policyCandidate(m, this.roles[m] ?? null, loaded.has(m)));
+    const route = decideRoute({
+      taskType: combined.taskType,
+      candidates,
+      policy: this.policy,
+      fallback: EMPTY_FALLBACK_STATS,
+      priorsChain: [],
+      rng: this.rng,
+      now,
+      options: this.settings.policy,
+    });
     const decisionMs = performance.now() - t0;
-    if (!c) throw new Error("no available model");
-    return { taskType: combined.taskType, confidence: combined.confidence, votes, model: c.model, explored: c.explored, decisionMs };
+    if (!route.primary) throw new Error("no available model");
+    return { taskType: combined.taskType, confidence: combined.confidence, votes, model: route.primary, explored: route.explored, decisionMs };
   }
 
   /** The outcome becomes the feedback: posterior, voter weights, neighbour index, loaded models. */
@@ -469,7 +470,7 @@ export function latencyAtScale(
   const router = new ReplayRouter(world.roles, { ...settings, neighbours: { ...settings.neighbours, capacity } }, seed + 1000);
   const rng = seededRng(seed * 977 + 5);
   const available = world.items.map((_, i) => world.models.filter((m) => world.prob(i, m) !== undefined));
-  const featureType = world.items.map((it) => classifyByFeatures(it.prompt).taskType);
+  const featureType = world.items.map((it) => taskClassifier().classify(it.prompt).taskType);
   const buf = new Float32Array(router.index.dim);
   // Past outcomes: a paraphrase of a random prompt, routed as the features say, to a random
   // available model, with a drawn outcome.

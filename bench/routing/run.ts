@@ -2,7 +2,7 @@
  * Replay benchmark (issue 4, item 11):
  *
  *   npm run bench:routing -- [--prompts P.jsonl] [--labels L.jsonl] [--models a,b,…] [--seed N] [--out result.json]
- *       [--passes K] [--window W] [--latency-at 100000] [--discount D] [--explore-gap G] [--cold-cost C] [--no-drift]
+ *       [--passes K] [--window W] [--latency-at 100000] [--discount D] [--explore-quantile Q] [--pool S] [--cold-cost C] [--no-drift]
  *
  * Runs the real classification, routing and learning code over the prompts in a seeded order
  * (see replay.ts). Without --labels the five simulated roles answer with the skills in
@@ -18,7 +18,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ROLES, type Role, type TaskType } from "../../lib/domain";
-import { classifyByFeatures } from "../../lib/orchestrator/features";
+import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
 import { DEFAULT_POLICY_OPTIONS, type PolicyOptions } from "../../lib/learning/policy";
 import { DATA_DIR, loadLabels, loadPrompts, loadProfiles } from "./data";
 import { DEFAULT_ROUTER_SETTINGS, STRATEGIES, embeddingCache, labelledWorld, latencyAtScale, runReplay, simulatedWorld, type ReplaySettings, type Strategy } from "./replay";
@@ -35,7 +35,8 @@ const { values: args } = parseArgs({
     window: { type: "string" },
     "latency-at": { type: "string", default: "100000" },
     discount: { type: "string" },
-    "explore-gap": { type: "string" },
+    "explore-quantile": { type: "string" },
+    pool: { type: "string" },
     "cold-cost": { type: "string" },
     "no-drift": { type: "boolean", default: false },
   },
@@ -70,7 +71,8 @@ if (world.items.length === 0) throw new Error("no items to replay");
 const policy: PolicyOptions = {
   ...DEFAULT_POLICY_OPTIONS,
   discount: num("discount", args.discount, DEFAULT_POLICY_OPTIONS.discount),
-  maxExploreGap: num("explore-gap", args["explore-gap"], DEFAULT_POLICY_OPTIONS.maxExploreGap),
+  exploreQuantile: num("explore-quantile", args["explore-quantile"], DEFAULT_POLICY_OPTIONS.exploreQuantile),
+  poolStrength: num("pool", args.pool, DEFAULT_POLICY_OPTIONS.poolStrength),
   coldLoadCost: num("cold-cost", args["cold-cost"], DEFAULT_POLICY_OPTIONS.coldLoadCost),
 };
 const settings: ReplaySettings = {
@@ -89,7 +91,7 @@ const scale = latencyAt > 0 ? latencyAtScale(world, settings, { recorded: latenc
 // The earlier static / learned / random / oracle comparison with a drift (simulated roles only;
 // feature classifier only, 3 passes): does the learned policy notice a model getting worse?
 function driftCheck() {
-  const base: Request[] = world.items.map((it) => ({ id: it.id, trueType: profiles.benchmark_category_map[it.category!], predictedType: classifyByFeatures(it.prompt).taskType }));
+  const base: Request[] = world.items.map((it) => ({ id: it.id, trueType: profiles.benchmark_category_map[it.category!], predictedType: taskClassifier().classify(it.prompt).taskType }));
   const simModels: SimModel[] = world.models.map((m) => ({ model: m, role: profiles.simulated[m].role, success: profiles.simulated[m].success }));
   const lead = simModels.find((m) => m.role === "lead_developer");
   if (!lead) return null;

@@ -1,4 +1,5 @@
 import type { Decision } from "@/lib/chat/events";
+import { TaskTypeCorrection } from "./task-type-correction";
 
 const REASON: Record<Decision["reason"], string> = {
   policy: "the learned routing policy",
@@ -9,7 +10,7 @@ const REASON: Record<Decision["reason"], string> = {
 };
 
 /** "Why this model": everything the orchestrator decided for this answer. */
-export function WhyPanel({ decision }: { decision: Decision }) {
+export function WhyPanel({ decision, correction }: { decision: Decision; correction?: { interactionId: string; stated?: string } }) {
   return (
     <details className="mt-2 text-xs text-zinc-600 dark:text-zinc-400" data-testid="why-panel">
       <summary className="cursor-pointer select-none">Why this model?</summary>
@@ -17,7 +18,8 @@ export function WhyPanel({ decision }: { decision: Decision }) {
       <dl className="mt-2 grid grid-cols-[9rem_1fr] gap-x-2 gap-y-1">
         <dt>Task type</dt>
         <dd data-testid="why-task-type">
-          {decision.taskType} ({Math.round(decision.confidence * 100)}% confident)
+          {decision.taskType} ({Math.round(decision.confidence * 100)}% confident){" "}
+          {correction && <TaskTypeCorrection interactionId={correction.interactionId} classified={decision.taskType} stated={correction.stated} />}
         </dd>
         <dt>Classifiers</dt>
         <dd>{decision.voters.map((v) => `${v.name}: ${v.taskType} ${Math.round(v.confidence * 100)}%`).join(" · ") || "—"}</dd>

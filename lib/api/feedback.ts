@@ -6,7 +6,7 @@ import { ELITE_MODEL, readJson, resolveModel } from "./run";
 import { apiFeedbackSchema, describeIssue } from "./schemas";
 
 /**
- * `POST /api/feedback`: a rating, thumbs, correction or preferred model for an answer the
+ * `POST /api/feedback`: a rating, thumbs, correction, preferred model or the right task type for an answer the
  * key's user received, learned from exactly like the chat's feedback (lib/learning/feedback).
  * 401 without a valid key, 400 naming the field, 404 for an interaction that is not theirs.
  */
@@ -31,6 +31,7 @@ export async function apiFeedback(request: Request): Promise<Response> {
       thumbs: f.thumbs,
       correction: f.correction,
       betterModel,
+      taskType: f.task_type,
     });
     return Response.json({ ok: true, interaction_id: f.interaction_id, message }, { headers: { "cache-control": "no-store" } });
   } catch (e) {

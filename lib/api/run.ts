@@ -152,6 +152,7 @@ export function eliteMeta(interactionId: string, d: Decision) {
     model: d.model,
     role: d.role,
     task_type: d.taskType,
+    task_confidence: Math.round(d.confidence * 1000) / 1000,
     reason: d.reason,
     fallbacks: d.attempts.filter((a) => !a.ok).map((a) => ({ model: a.model, reason: a.reason })),
   };

@@ -1,3 +1,4 @@
+import { TASK_TYPES } from "@/lib/domain";
 import { z } from "zod";
 
 /**
@@ -55,9 +56,10 @@ export const apiFeedbackSchema = z
     thumbs: z.enum(["up", "down"]).optional(),
     correction: z.string().trim().min(1, "write the correction").max(20_000).optional(),
     preferred_model: z.string().trim().min(1).max(200).optional(),
+    task_type: z.enum(TASK_TYPES, `expected one of ${TASK_TYPES.join(", ")}`).optional(),
   })
-  .refine((f) => f.rating !== undefined || f.thumbs !== undefined || f.correction !== undefined || f.preferred_model !== undefined, {
-    message: "nothing to record: send rating, thumbs, correction or preferred_model",
+  .refine((f) => f.rating !== undefined || f.thumbs !== undefined || f.correction !== undefined || f.preferred_model !== undefined || f.task_type !== undefined, {
+    message: "nothing to record: send rating, thumbs, correction, preferred_model or task_type",
   });
 export type ApiFeedbackBody = z.infer<typeof apiFeedbackSchema>;
 

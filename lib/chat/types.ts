@@ -22,6 +22,7 @@ export interface Feedback {
   betterModel?: string;
   copied?: boolean;
   preferred?: boolean; // chosen as the better of its siblings
+  taskType?: string; // the task type the user said the request really was
 }
 
 export interface ConversationSummary {

@@ -6,3 +6,4 @@ export * from "./model-tag";
 export * from "./roster";
 export * from "./reward";
 export * from "./decision";
+export * from "./task-type-confirmation";

@@ -3,8 +3,7 @@ import type { Identity } from "@/lib/auth";
 import { asSystem, withUser } from "@/lib/db";
 import { getInteraction, getInteractionEmbedding, listInteractions, recordFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
 import { AppError } from "@/lib/errors";
-import { isTaskType, type TaskType } from "@/lib/domain";
-import { readDecision, sameModel } from "@/lib/domain";
+import { confirmedTaskType, isTaskType, readDecision, sameModel, type TaskType } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { rewardFrom, type AutoSignals } from "@/lib/domain/reward";
 import { learningState, recordOutcome, recordVoterOutcome } from "./store";
@@ -22,6 +21,8 @@ export interface FeedbackPatch {
   betterModel?: string;
   copied?: true;
   preferred?: true;
+  /** The task type the request really was, as its user (or an operator) says. */
+  taskType?: TaskType;
 }
 
 const NEUTRAL_AUTO: AutoSignals = { truncated: false, empty: false, refused: false, hasCodeBlock: true, codeExpected: false, mathAnswerPresent: true, mathExpected: false };
@@ -58,10 +59,22 @@ export async function learnFromFeedback(identity: Identity, f: FeedbackPatch): P
     return { row, before, siblings };
   });
 
-  const taskType = isTaskType(row.task_type) ? row.task_type : null;
-  const model = row.model_used;
   const notes: string[] = [];
-  if (!taskType || !model || row.status !== "completed") return { message: "Saved." };
+  // A label confirmed by this feedback teaches the classifiers: a stated task type always;
+  // the classified one when the answer was rated well and nobody disputed it.
+  const confirmedNow = confirmedTaskType(row);
+  if (confirmedNow && confirmedNow !== confirmedTaskType(before)) {
+    const voters = (readDecision(row.routing_decision).voters ?? []).filter(
+      (v): v is { name: VoterName; taskType: TaskType; confidence: number } => (VOTERS as readonly string[]).includes(v.name) && isTaskType(v.taskType),
+    );
+    await recordVoterOutcome({ votes: voters, outcome: confirmedNow });
+    if (f.taskType) notes.push(`the classifiers learn that this was ${f.taskType.replace(/_/g, " ")}`);
+  }
+
+  // Outcomes count for the task type the request really was.
+  const taskType = f.taskType ?? (isTaskType(row.task_type) ? row.task_type : null);
+  const model = row.model_used;
+  if (!taskType || !model || row.status !== "completed") return { message: notes.length ? `Saved: ${notes.join("; ")}.` : "Saved." };
 
   const prev = before.feedback as { thumbs?: string; copied?: boolean };
   const update = (m: string, reward: number, rating?: number) =>
@@ -70,15 +83,6 @@ export async function learnFromFeedback(identity: Identity, f: FeedbackPatch): P
   if (f.rating !== undefined) await update(model, rewardFrom({ rating: f.rating as 1 | 2 | 3 | 4 | 5, auto: NEUTRAL_AUTO }).reward, f.rating);
   if (f.thumbs && f.thumbs !== prev.thumbs) await update(model, rewardFrom({ thumbs: f.thumbs, auto: NEUTRAL_AUTO }).reward);
   if (f.copied && !prev.copied) await update(model, rewardFrom({ copied: true, auto: NEUTRAL_AUTO }).reward);
-  // A good answer confirms the task type it was classified as: the voters that agreed gain weight.
-  const confirmed = (f.rating !== undefined && f.rating >= 4) || f.thumbs === "up";
-  const confirmedBefore = (before.success_rating ?? 0) >= 4 || prev.thumbs === "up";
-  if (confirmed && !confirmedBefore) {
-    const voters = (readDecision(row.routing_decision).voters ?? []).filter(
-      (v): v is { name: VoterName; taskType: TaskType; confidence: number } => (VOTERS as readonly string[]).includes(v.name) && isTaskType(v.taskType),
-    );
-    await recordVoterOutcome({ votes: voters, outcome: taskType });
-  }
   if (f.tags?.includes("wrong") || f.tags?.includes("incomplete")) await update(model, 0.2);
   if (f.tags?.includes("great")) await update(model, 1);
   if (f.correction) {

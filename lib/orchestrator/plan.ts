@@ -1,16 +1,16 @@
 import "server-only";
 import { z } from "zod";
 import { asSystem } from "@/lib/db";
-import { nearestRatedInteractions } from "@/lib/db/queries/interactions";
+import { nearestConfirmedInteractions } from "@/lib/db/queries/interactions";
 import { nearestRoutingPatterns, type RoutingPatternRow } from "@/lib/db/queries/learning";
 import { getOllamaPool, estimateTokens, type ChatMessage } from "@/lib/ollama";
 import { learningState } from "@/lib/learning/store";
-import { choosePolicy, type PolicyCandidate } from "@/lib/learning/policy";
-import { orderChain } from "@/lib/learning/fallback";
+import type { PolicyCandidate } from "@/lib/learning/policy";
+import { decideRoute } from "@/lib/learning/route-decision";
 import { chooseParams, type ParamArm } from "@/lib/learning/params";
 import { seededRng, type Rng } from "@/lib/learning/random";
 import { TASK_TYPES, defaultModelChain, isTaskType, type Role, type TaskType } from "@/lib/domain";
-import { classifyByFeatures } from "./features";
+import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
 import { classifyByNeighbours, combineVotes, votesFrom, type Vote } from "@/lib/learning/ensemble";
 import { sameModel, type Roster } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
@@ -112,7 +112,7 @@ async function classify(
   signal?: AbortSignal,
 ): Promise<Pick<Plan, "taskType" | "confidence" | "voters" | "votes" | "embedding">> {
   const state = await learningState();
-  const features = classifyByFeatures(prompt);
+  const features = taskClassifier().classify(prompt);
   let embedding: number[] | null = null;
   if (availability.has(roster.embedding)) {
     try {
@@ -123,11 +123,11 @@ async function classify(
   }
   let neighbours = null;
   if (embedding) {
-    const near = await asSystem((tx) => nearestRatedInteractions(tx, { embedding: embedding!, limit: 15 }));
-    // A past request's label is its task type; one that went well weighs more.
+    const near = await asSystem((tx) => nearestConfirmedInteractions(tx, { embedding: embedding!, limit: 15 }));
+    // Only confirmed labels: one a person stated weighs fully, one inferred from a good rating less.
     const examples = near
       .filter((n) => isTaskType(n.task_type))
-      .map((n) => ({ embedding: n.embedding, taskType: n.task_type as TaskType, weight: n.success_rating ? n.success_rating / 5 : 0.6 }));
+      .map((n) => ({ embedding: n.embedding, taskType: n.task_type as TaskType, weight: n.stated ? 1 : 0.8 }));
     neighbours = classifyByNeighbours(embedding, examples);
   }
   let votes = votesFrom(state.voters, { features, neighbours });
@@ -182,49 +182,31 @@ export async function planRequest(input: {
     available: availability.has(model),
   }));
 
-  let reason: Plan["reason"] = "policy";
-  let explored = false;
-  let means: Record<string, number> | undefined;
   let pattern: Plan["pattern"] = null;
-  let primary: string | null = null;
-
-  if (input.forcedModel) {
-    primary = input.forcedModel;
-    reason = input.regenerate ? "regenerate" : "forced";
-  } else {
-    if (cls.embedding) {
-      const near = await asSystem((tx) =>
-        nearestRoutingPatterns(tx, { embedding: cls.embedding!, limit: 3, minSimilarity: PATTERN_MIN_SIMILARITY }),
-      );
-      pattern = near.find((p) => p.confidence_score >= PATTERN_MIN_CONFIDENCE && availability.has(p.model_name)) ?? null;
-    }
-    const choice = choosePolicy({ taskType: cls.taskType, candidates, state: state.policy, rng, now });
-    means = choice?.means;
-    // An approved routing rule (config.routing[taskType].prefer) applies where no pattern does.
-    const rule = (config.config.routing as Record<string, { prefer?: string }> | undefined)?.[cls.taskType]?.prefer;
-    if (pattern) {
-      primary = pattern.model_name;
-      reason = "pattern";
-    } else if (rule && availability.has(rule)) {
-      primary = rule;
-      reason = "rule";
-    } else if (choice) {
-      primary = choice.model;
-      explored = choice.explored;
-    }
+  if (!input.forcedModel && cls.embedding) {
+    const near = await asSystem((tx) => nearestRoutingPatterns(tx, { embedding: cls.embedding!, limit: 3, minSimilarity: PATTERN_MIN_SIMILARITY }));
+    pattern = near.find((p) => p.confidence_score >= PATTERN_MIN_CONFIDENCE && availability.has(p.model_name)) ?? null;
   }
+  const route = decideRoute({
+    taskType: cls.taskType,
+    candidates,
+    policy: state.policy,
+    fallback: state.fallback,
+    priorsChain: defaultModelChain(cls.taskType, roster.roles),
+    forced: input.forcedModel ? { model: input.forcedModel, regenerate: Boolean(input.regenerate) } : null,
+    pattern: pattern ? { model: pattern.model_name } : null,
+    // An approved routing rule (config.routing[taskType].prefer) applies where no pattern does.
+    rule: (config.config.routing as Record<string, { prefer?: string }> | undefined)?.[cls.taskType]?.prefer ?? null,
+    rng,
+    now,
+    same: sameModel,
+  });
+  const { reason, explored, means } = route;
+  if (route.reason !== "pattern") pattern = null;
 
   const skipped: Plan["skipped"] = [];
   for (const c of candidates) if (!c.available) skipped.push({ model: c.model, reason: "not installed or no host answers" });
-
-  const rest = orderChain({
-    taskType: cls.taskType,
-    primary: primary ?? "",
-    candidates: candidates.filter((c) => c.available).map((c) => c.model),
-    stats: state.fallback,
-    priorsChain: defaultModelChain(cls.taskType, roster.roles),
-  });
-  const ordered = primary ? [primary, ...rest.filter((m) => !sameModel(m, primary!))] : rest;
+  const ordered = route.order;
 
   const chain: PlannedModel[] = [];
   for (const model of ordered) {

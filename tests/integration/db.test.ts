@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, USER_A, USER_B, userClaims } from "../support/db";
 import { migrate, readMigrations } from "../../lib/db/migrate";
 import { withClaims } from "../../lib/db/session";
-import { TASK_TYPES } from "../../lib/domain";
+import { TASK_TYPES, confirmedTaskType } from "../../lib/domain";
 import { acquireDataDirLock, DatabaseLockedError, openPglite } from "../../lib/db/pglite";
 
 let db: Awaited<ReturnType<typeof createTestDb>>;
@@ -44,6 +44,25 @@ describe("migrations", () => {
     expect(rows).toHaveLength(1);
     const inSql = [...rows[0].def.matchAll(/'([a-z_]+)'::text/g)].map((m) => m[1]).sort();
     expect(inSql).toEqual([...TASK_TYPES].sort());
+  });
+
+  it("confirms task types in SQL exactly as the domain does", async () => {
+    const cases: [string | null, number | null, Record<string, unknown>][] = [
+      ...TASK_TYPES.map((t): [string, null, Record<string, unknown>] => ["general", null, { taskType: t }]),
+      ["debugging", 5, {}],
+      ["debugging", 4, { thumbs: "down" }],
+      ["debugging", 3, {}],
+      ["debugging", null, { thumbs: "up" }],
+      ["debugging", null, { thumbs: "down" }],
+      ["debugging", 5, { taskType: "poetry" }],
+      ["debugging", 2, { taskType: "math" }],
+      [null, 5, {}],
+      ["math", null, {}],
+    ];
+    for (const [taskType, rating, feedback] of cases) {
+      const { rows } = await db.query<{ t: string | null }>("select private.confirmed_task_type($1, $2, $3::jsonb) as t", [taskType, rating, JSON.stringify(feedback)]);
+      expect(rows[0].t, `${taskType} ${rating} ${JSON.stringify(feedback)}`).toBe(confirmedTaskType({ task_type: taskType, success_rating: rating, feedback }));
+    }
   });
 
   it("enables RLS on every public table", async () => {

@@ -195,3 +195,35 @@ describe("seed scenario 3: fallback", () => {
     }
   });
 });
+
+describe("task types learn only from confirmation", () => {
+  const votersOf = async () => (await learningState()).voters;
+  const total = (w: { alpha: number; beta: number }) => w.alpha + w.beta;
+
+  it("a stated task type teaches the voters and becomes a neighbour's label; a poor, undisputed rating teaches nothing", async () => {
+    const prompt = "my kotlin coroutine never resumes after withContext(Dispatchers.IO), the UI just hangs";
+    const first = await ask(alice, { prompt });
+    const before = await votersOf();
+    // A 2-star rating says the answer was poor, not what the request was: no label, no voter update.
+    await learnFromFeedback(alice, { interactionId: first.interactionId, rating: 2 });
+    expect(total((await votersOf()).features)).toBeCloseTo(total(before.features), 9);
+    const unconfirmed = await env.db.query<{ t: string | null }>("select private.confirmed_task_type(task_type, success_rating, feedback) as t from interactions where id = $1", [first.interactionId]);
+    expect(unconfirmed.rows[0].t).toBeNull();
+
+    // The user says what it really was: the voters that said otherwise lose agreement.
+    const classified = (await row(first.interactionId)).task_type;
+    const stated = classified === "architecture" ? "debugging" : "architecture";
+    const saved = await learnFromFeedback(alice, { interactionId: first.interactionId, taskType: stated });
+    expect(saved.message).toMatch(/classifiers learn/);
+    const after = await votersOf();
+    expect(total(after.features)).toBeGreaterThan(total(before.features));
+    expect(after.features.beta).toBeGreaterThan(before.features.beta); // the text classifier said `classified`
+    const label = await env.db.query<{ t: string | null }>("select private.confirmed_task_type(task_type, success_rating, feedback) as t from interactions where id = $1", [first.interactionId]);
+    expect(label.rows[0].t).toBe(stated);
+  });
+
+  it("refuses a task type for another user's answer", async () => {
+    const r = await ask(alice, { prompt: "Explain what a mutex is." });
+    await expect(learnFromFeedback(bob, { interactionId: r.interactionId, taskType: "debugging" })).rejects.toThrow(/not yours/);
+  });
+});

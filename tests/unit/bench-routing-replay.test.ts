@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TASK_TYPES, rolePrior } from "../../lib/domain";
+import { TASK_TYPES } from "../../lib/domain";
+import { EMPTY_POLICY, priorFor, updatePolicy, type PolicyState } from "../../lib/learning/policy";
 import { classifyByNeighbours } from "../../lib/learning/ensemble";
 import { seededRng, shuffled } from "../../lib/learning/random";
 import { simEmbed } from "../../sim/embed";
@@ -9,7 +10,6 @@ import {
   DEFAULT_ROUTER_SETTINGS,
   labelledWorld,
   latencyAtScale,
-  neutralRole,
   policyCandidate,
   requestOrder,
   runReplay,
@@ -58,13 +58,19 @@ describe("replay benchmark: input files", () => {
 });
 
 describe("replay benchmark: unknown models and missing labels", () => {
-  it("gives a role-less model a neutral prior through an existing role (mean 0.5 for every task type)", () => {
+  it("gives a role-less model a neutral prior (mean 0.5) that borrows what it showed on other task types", () => {
+    let state: PolicyState = EMPTY_POLICY;
     for (const t of TASK_TYPES) {
-      const { alpha, beta } = rolePrior(t, neutralRole(t));
+      const { alpha, beta } = priorFor(t, policyCandidate("gpt-x", null, false), state, 0);
       expect(alpha / (alpha + beta)).toBeCloseTo(0.5, 10);
-      expect(policyCandidate("gpt-x", null, t, false).role).toBe(neutralRole(t));
-      expect(policyCandidate("gpt-x", "math", t, true)).toEqual({ model: "gpt-x", role: "math", loaded: true, available: true });
+      expect(policyCandidate("gpt-x", "math", true)).toEqual({ model: "gpt-x", role: "math", loaded: true, available: true });
     }
+    for (let i = 0; i < 30; i++) state = updatePolicy(state, { taskType: "math", model: "gpt-x", reward: 1, now: i });
+    const pooled = priorFor("debugging", policyCandidate("gpt-x", null, false), state, 30);
+    expect(pooled.alpha / (pooled.alpha + pooled.beta)).toBeGreaterThan(0.7);
+    expect(pooled.alpha + pooled.beta).toBeLessThanOrEqual(2 + 4 + 1e-9); // neutral Beta(1, 1) + at most poolStrength
+    // Its own task type's evidence is not counted twice; a model with a role keeps its role's prior.
+    expect(priorFor("math", policyCandidate("gpt-x", null, false), state, 30)).toEqual({ alpha: 1, beta: 1 });
   });
 
   it("never routes to a model that has no label for the item, and leaves out items without any", () => {

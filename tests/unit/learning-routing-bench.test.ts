@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyByFeatures } from "../../lib/orchestrator/features";
+import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
 import { loadPrompts, loadProfiles } from "../../bench/routing/data";
 import { adaptationDelay, requestOrder, runScenario, successAt, type Drift, type Request, type SimModel } from "../../bench/routing/simulate";
 
@@ -7,7 +7,7 @@ const profiles = loadProfiles();
 const base: Request[] = loadPrompts().map((p) => ({
   id: p.id,
   trueType: profiles.benchmark_category_map[p.category!],
-  predictedType: classifyByFeatures(p.prompt).taskType,
+  predictedType: taskClassifier().classify(p.prompt).taskType,
 }));
 const models: SimModel[] = Object.entries(profiles.simulated).map(([model, s]) => ({ model, role: s.role, success: s.success }));
 const CODE = ["code_generation", "debugging", "refactoring_optimization"] as const;
@@ -43,7 +43,9 @@ describe("routing simulation", () => {
     expect(drifted.learned.successRate).toBeGreaterThan(drifted.static.successRate);
     const delay = adaptationDelay(requests, drifted.learned.choices, drift, lead);
     expect(delay).not.toBeNull();
-    expect(delay!).toBeLessThan(300);
+    // Discount 0.99 (an arm remembers ~100 outcomes) settles exploration once evidence is in,
+    // at the price of a slower move after a drop: a few hundred requests of the task type.
+    expect(delay!).toBeLessThan(450);
     expect(adaptationDelay(requests, drifted.static.choices, drift, lead)).toBeNull();
   });
 });

@@ -135,20 +135,28 @@ export async function recordFeedback(
   return rows[0] ?? null;
 }
 
-/** Past requests with a known outcome, nearest to an embedding (the classifier's neighbours). */
-export async function nearestRatedInteractions(
+/**
+ * Past requests whose task type was confirmed (lib/domain/task-type-confirmation.ts: stated by
+ * a user or operator, or rated well and undisputed), nearest to an embedding: the
+ * classifier's neighbours. `task_type` is the confirmed label; `stated` says a person gave it.
+ */
+export async function nearestConfirmedInteractions(
   tx: Queryable,
   { embedding, limit = 15 }: { embedding: number[]; limit?: number },
-): Promise<{ id: string; task_type: string; model_used: string; success_rating: number | null; embedding: number[] }[]> {
-  const { rows } = await tx.query<{ id: string; task_type: string; model_used: string; success_rating: number | null; embedding: string }>(
-    `select id, task_type, model_used, success_rating, prompt_embedding::text as embedding
-     from interactions
-     where prompt_embedding is not null and status = 'completed' and task_type is not null
-       and (success_rating is not null or feedback ? 'thumbs' or feedback ? 'taskType')
-     order by prompt_embedding <=> $1::extensions.vector limit $2`,
+): Promise<{ id: string; task_type: string; stated: boolean; user_prompt: string; model_used: string; success_rating: number | null; embedding: number[] }[]> {
+  const { rows } = await tx.query<{ id: string; task_type: string; stated: boolean; user_prompt: string; model_used: string; success_rating: number | null; embedding: string }>(
+    `select * from (
+       select id, private.confirmed_task_type(task_type, success_rating, feedback) as task_type, feedback ? 'taskType' as stated,
+              user_prompt, model_used, success_rating, prompt_embedding::text as embedding, prompt_embedding
+       from interactions
+       where prompt_embedding is not null and status = 'completed'
+         and (success_rating >= 4 or feedback ->> 'thumbs' = 'up' or feedback ? 'taskType')
+     ) c
+     where c.task_type is not null
+     order by c.prompt_embedding <=> $1::extensions.vector limit $2`,
     [vec(embedding), limit],
   );
-  return rows.map((r) => ({ ...r, embedding: JSON.parse(r.embedding) as number[] }));
+  return rows.map(({ embedding: e, ...r }) => ({ ...r, embedding: JSON.parse(e) as number[] }));
 }
 
 export async function getInteractionEmbedding(tx: Queryable, { id }: { id: string }): Promise<{ embedding: number[]; model: string } | null> {

@@ -1,0 +1,68 @@
+/**
+ * `npm run bench:classification:api`: the separately written test set through the public
+ * API, as an outside check runs it: each request to `POST /v1/chat/completions` with model
+ * `elite` (the official `openai` client), the task type read from `elite.task_type`. This is
+ * the whole classification path (trained classifier, neighbours, the router model when the
+ * cheap voters are unsure), on the built app with the simulator standing in for the models.
+ *
+ * Needs a built app (`npm run build`, or NEXT_DIST_DIR). Env: BENCH_APP_PORT (3391),
+ * NEXT_DIST_DIR (.next). Prints exact and coarse accuracy and writes
+ * bench/results/classification-api.json.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import OpenAI from "openai";
+import { isTaskType, type TaskType } from "../../lib/domain";
+import { seedDatabase, startApp, startSim } from "../support/app-under-test";
+import { coarse, loadSplit } from "./corpus";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const PORT = Number(process.env.BENCH_APP_PORT ?? 3391);
+const DIST_DIR = process.env.NEXT_DIST_DIR || ".next";
+
+async function main() {
+  const examples = loadSplit("test");
+  const sim = await startSim({ timeScale: 0 });
+  const dataDir = path.join(ROOT, `.data/bench-classification-${PORT}`);
+  let app: Awaited<ReturnType<typeof startApp>> | null = null;
+  try {
+    const key = await seedDatabase(dataDir);
+    app = await startApp(dataDir, sim.url, { port: PORT, distDir: DIST_DIR });
+    const client = new OpenAI({ baseURL: `${app.url}/v1`, apiKey: key, maxRetries: 0 });
+    let exact = 0;
+    let coarseHits = 0;
+    const perTaskType: Record<string, { n: number; right: number }> = {};
+    for (const [i, x] of examples.entries()) {
+      const res = await client.chat.completions.create({ model: "elite", messages: [{ role: "user", content: x.text }], max_tokens: 16 });
+      const elite = (res as unknown as { elite?: { task_type?: string } }).elite;
+      const got = elite?.task_type;
+      if (!isTaskType(got)) throw new Error(`response ${i} carries no elite.task_type`);
+      const row = (perTaskType[x.taskType] ??= { n: 0, right: 0 });
+      row.n++;
+      if (got === x.taskType) exact++, row.right++;
+      if (coarse(got as TaskType) === coarse(x.taskType)) coarseHits++;
+      if ((i + 1) % 40 === 0) process.stdout.write(`${i + 1}/${examples.length}\r`);
+    }
+    const n = examples.length;
+    const result = {
+      n,
+      exact: exact / n,
+      coarse: coarseHits / n,
+      perTaskType: Object.fromEntries(Object.entries(perTaskType).map(([t, r]) => [t, { n: r.n, recall: r.right / r.n }])),
+    };
+    console.log(`test set through POST /v1/chat/completions: n=${n}, exact ${(result.exact * 100).toFixed(1)}%, coarse ${(result.coarse * 100).toFixed(1)}%`);
+    for (const [t, r] of Object.entries(result.perTaskType)) console.log(`  ${t.padEnd(25)} ${(r.recall * 100).toFixed(1)}%`);
+    const out = path.join(ROOT, "bench/results/classification-api.json");
+    fs.writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
+    console.log(`wrote ${path.relative(process.cwd(), out)}`);
+  } finally {
+    if (app?.child.pid) process.kill(-app.child.pid, "SIGTERM");
+    sim.child.kill();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

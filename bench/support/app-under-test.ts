@@ -1,0 +1,62 @@
+/**
+ * The built app under test for benchmarks: the simulator, a fresh embedded database with an
+ * API key, and `next start` on them (bench:api, bench:classification -- --api).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { openPglite } from "../../lib/db/pglite";
+import { migrate } from "../../lib/db/migrate";
+import { withClaims } from "../../lib/db/session";
+import { createApiKey } from "../../lib/db/queries/api-keys";
+import { LOCAL_OPERATOR_CLAIMS } from "../../lib/auth/claims";
+import { generateApiKey } from "../../lib/api/key-format";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** The simulator CLI on a free port, at a time scale, with a model kept loaded. */
+export async function startSim({ timeScale, loaded }: { timeScale: number; loaded?: string }): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "sim/cli.ts", "--port", "0", "--time-scale", String(timeScale), ...(loaded ? ["--loaded", loaded] : [])], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(/listening on (http:\/\/[^\s)]+)/);
+      if (m) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+/** A fresh embedded database with one API key of the local operator, closed before the app opens it. */
+export async function seedDatabase(dataDir: string): Promise<string> {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  const db = await openPglite({ dataDir });
+  await migrate(db, { local: true });
+  const key = generateApiKey();
+  await withClaims(db, LOCAL_OPERATOR_CLAIMS, (tx) => createApiKey(tx, { name: "bench", prefix: key.prefix, keyHash: key.hash }));
+  await db.close();
+  return key.secret;
+}
+
+/** `next start` of the built app (NEXT_distDir) on the embedded database and the simulator; resolves when /api/health answers. */
+export async function startApp(dataDir: string, simUrl: string, { port, distDir }: { port: number; distDir: string }): Promise<{ url: string; child: ChildProcess }> {
+  if (!fs.existsSync(path.join(ROOT, distDir, "BUILD_ID"))) throw new Error(`no build in ${distDir}: run \`npm run build\` (or set NEXT_distDir)`);
+  const child = spawn("npx", ["next", "start", "-p", String(port)], {
+    cwd: ROOT,
+    env: { ...process.env, PGLITE_DATA_DIR: dataDir, OLLAMA_HOST: simUrl, NEXT_distDir: distDir },
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true, // its own process group, so the whole server stops with it
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 240; i++) {
+    if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) return { url, child };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("the app did not start");
+}
+

@@ -1,0 +1,48 @@
+/**
+ * The text features the task classifier reads: lower-cased word unigrams and bigrams,
+ * character 3–5-grams inside words (so unseen spellings, typos and inflections still share
+ * features: "optimise"/"optimizing", "segfault"/"segmentation"), and a few structural marks
+ * of pasted material (code fences, tracebacks, LaTeX, error-like tokens, line count). The
+ * training script (bench/classification/train.ts) and the request path use this one function,
+ * so what was learned is what is read.
+ */
+
+/** Only the start of very long prompts is read: the intent is stated early, and it keeps a request in microseconds. */
+export const MAX_CHARS = 3000;
+
+const WORD = /[a-z][a-z0-9_+#'’-]*|\d+(?:\.\d+)?/g;
+
+function structural(text: string): string[] {
+  const marks: string[] = [];
+  const lines = text.split("\n").length;
+  marks.push(lines === 1 ? "s:lines1" : lines <= 5 ? "s:lines2-5" : lines <= 20 ? "s:lines6-20" : "s:lines21+");
+  const len = text.length;
+  marks.push(len < 40 ? "s:len<40" : len < 120 ? "s:len<120" : len < 400 ? "s:len<400" : "s:len400+");
+  if (/```|~~~/.test(text)) marks.push("s:fence");
+  if (/^\s*(?:at [\w$.<>]+\(.*:\d+\)|File ".*", line \d+|Traceback \(most recent call last\)|panic:|thread '.*' panicked|Caused by:)/m.test(text)) marks.push("s:trace");
+  if (/\b[A-Z]\w*(?:Error|Exception)\b|\berror(?:\[E\d+\])?:|\bE[A-Z]{3,}\b|\bexit (?:code|status) \d+|\bsegmentation fault\b/i.test(text)) marks.push("s:errtoken");
+  if (/\$[^$\n]+\$|\\(?:frac|sqrt|int|sum|cdot|begin\{)|[∫∑√π≤≥]/.test(text)) marks.push("s:latex");
+  if (/\d\s*[-+*/^×÷=]\s*\d/.test(text)) marks.push("s:arith");
+  if (/^\s*(?:def |function |class |public |private |fn |func |const |let |var |import |#include|SELECT |CREATE )/im.test(text)) marks.push("s:codeline");
+  if (/[{};]\s*$/m.test(text)) marks.push("s:braces");
+  if (text.trim().endsWith("?")) marks.push("s:question");
+  return marks;
+}
+
+/** The distinct features of a text, in a stable order. */
+export function textFeatures(raw: string): string[] {
+  const text = raw.slice(0, MAX_CHARS);
+  const out = new Set<string>(structural(text));
+  const words = text.toLowerCase().replace(/[’]/g, "'").match(WORD) ?? [];
+  out.add(`w:^${words[0] ?? ""}`); // the opening word says a lot: "explain", "why", "design", "fix"
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    out.add(`w:${w}`);
+    if (i + 1 < words.length) out.add(`b:${w} ${words[i + 1]}`);
+    if (/^[a-z]/.test(w) && w.length >= 3) {
+      const padded = `<${w}>`;
+      for (let n = 3; n <= 5; n++) for (let k = 0; k + n <= padded.length; k++) out.add(`c:${padded.slice(k, k + n)}`);
+    }
+  }
+  return [...out];
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { TASK_TYPES } from "../../lib/domain";
+import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
+import { taskClassifierFrom, type TaskClassifierModel } from "../../lib/learning/task-classifier";
+import { loadSplit } from "../../bench/classification/corpus";
+import { evaluate } from "../../bench/classification/run";
+
+// Accuracy is asserted only on splits the classifier was never trained or tuned on: the test
+// set written separately (bench/classification/data/test) and the held-out published prompts.
+describe("the shipped task classifier", () => {
+  it.each([
+    ["Segmentation fault when I free a pointer twice", "debugging"],
+    ["npm install fails with ERESOLVE unable to resolve dependency tree", "debugging"],
+    ["Design a URL shortener that handles 10k writes/s", "architecture"],
+    ["Create a Go HTTP handler that accepts JSON", "code_generation"],
+  ] as const)("%s → %s", (text, expected) => {
+    expect(taskClassifier().classify(text).taskType).toBe(expected);
+  });
+
+  it("gives a probability for every task type, summing to 1, the winner's as its confidence", () => {
+    const r = taskClassifier().classify("why is my docker build so slow");
+    expect(Object.keys(r.probabilities).sort()).toEqual([...TASK_TYPES].sort());
+    expect(Object.values(r.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    expect(r.confidence).toBe(Math.max(...Object.values(r.probabilities)));
+  });
+
+  it("never saw a test or published example while training", () => {
+    const train = new Set([...loadSplit("train"), ...loadSplit("validation")].map((x) => x.text));
+    for (const split of ["test", "published"] as const) {
+      const leaked = loadSplit(split).filter((x) => train.has(x.text));
+      expect(leaked.map((x) => x.text)).toEqual([]);
+    }
+  });
+
+  it("classifies the separately written test set: ≥ 88% exact, ≥ 95% coarse, calibrated within 0.1", () => {
+    const r = evaluate(loadSplit("test"));
+    expect(r.n).toBeGreaterThanOrEqual(300);
+    expect(r.accuracy).toBeGreaterThanOrEqual(0.88);
+    expect(r.coarseAccuracy).toBeGreaterThanOrEqual(0.95);
+    expect(r.ece).toBeLessThan(0.1);
+  });
+
+  it("sorts the held-out published benchmark prompts into the right coarse family ≥ 90% of the time", () => {
+    const r = evaluate(loadSplit("published"), { coarseOnly: true });
+    expect(r.n).toBeGreaterThan(900);
+    expect(r.coarseAccuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("refuses an artefact that does not match the task types or its own shape", () => {
+    const good = taskClassifier().model;
+    expect(() => taskClassifierFrom({ ...good, labels: [...good.labels.slice(1), "poetry"] } as TaskClassifierModel)).toThrow(/task types/);
+    expect(() => taskClassifierFrom({ ...good, weights: good.weights.slice(1) })).toThrow(/shape/);
+  });
+});
