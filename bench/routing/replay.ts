@@ -162,7 +162,7 @@ export class ReplayRouter {
     const t0 = performance.now();
     const features = taskClassifier().classify(prompt);
     const neighbours = this.index.vote(embedding, { k: this.settings.k });
-    const votes = votesFrom(this.voters, { features: { taskType: features.taskType, confidence: features.confidence }, neighbours });
+    const votes = votesFrom(this.voters, { features, neighbours });
     const combined = combineVotes(votes);
     const loaded = new Set(this.lru);
     const candidates = available.map((m) => policyCandidate(m, this.roles[m] ?? null, loaded.has(m)));

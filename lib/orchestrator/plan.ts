@@ -1,5 +1,4 @@
 import "server-only";
-import { z } from "zod";
 import { asSystem } from "@/lib/db";
 import { nearestConfirmedInteractions } from "@/lib/db/queries/interactions";
 import { nearestRoutingPatterns, type RoutingPatternRow } from "@/lib/db/queries/learning";
@@ -9,8 +8,9 @@ import type { PolicyCandidate } from "@/lib/learning/policy";
 import { decideRoute } from "@/lib/learning/route-decision";
 import { chooseParams, type ParamArm } from "@/lib/learning/params";
 import { seededRng, type Rng } from "@/lib/learning/random";
-import { TASK_TYPES, defaultModelChain, isTaskType, type Role, type TaskType } from "@/lib/domain";
+import { defaultModelChain, isTaskType, type Role, type TaskType } from "@/lib/domain";
 import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
+import { classifyWithRouter } from "./router-classification";
 import { classifyByNeighbours, combineVotes, votesFrom, type Vote } from "@/lib/learning/ensemble";
 import { sameModel, type Roster } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
@@ -85,26 +85,6 @@ async function retrieve(prompt: string, embedding: number[] | null, embeddingMod
   }
 }
 
-const routerAnswerSchema = z.object({ task_type: z.enum(TASK_TYPES), confidence: z.number().min(0).max(1) });
-const ROUTER_FORMAT = z.toJSONSchema(routerAnswerSchema) as Record<string, unknown>;
-
-async function classifyWithRouter(model: string, prompt: string, signal?: AbortSignal) {
-  const res = await getOllamaPool().chat({
-    model,
-    format: ROUTER_FORMAT,
-    options: { temperature: 0, num_predict: 64 },
-    signal,
-    messages: [
-      {
-        role: "system",
-        content: `Classify the user's request into one task type: ${TASK_TYPES.join(", ")}. Answer as JSON with task_type and confidence (0 to 1).`,
-      },
-      { role: "user", content: prompt.slice(0, 4000) },
-    ],
-  });
-  return routerAnswerSchema.parse(JSON.parse(res.content));
-}
-
 async function classify(
   prompt: string,
   roster: Roster,
@@ -122,8 +102,9 @@ async function classify(
     }
   }
   let neighbours = null;
+  let near: Awaited<ReturnType<typeof nearestConfirmedInteractions>> = [];
   if (embedding) {
-    const near = await asSystem((tx) => nearestConfirmedInteractions(tx, { embedding: embedding!, limit: 15 }));
+    near = await asSystem((tx) => nearestConfirmedInteractions(tx, { embedding: embedding!, limit: 15 }));
     // Only confirmed labels: one a person stated weighs fully, one inferred from a good rating less.
     const examples = near
       .filter((n) => isTaskType(n.task_type))
@@ -134,7 +115,8 @@ async function classify(
   let combined = combineVotes(votes);
   if (combined.confidence < ROUTER_MODEL_BELOW && availability.has(roster.roles.router)) {
     try {
-      const r = await classifyWithRouter(roster.roles.router, prompt, signal);
+      const shots = near.filter((n) => isTaskType(n.task_type)).map((n) => ({ prompt: n.user_prompt, taskType: n.task_type as TaskType }));
+      const r = await classifyWithRouter(roster.roles.router, prompt, shots, signal);
       votes = votesFrom(state.voters, { features, neighbours, router_model: { taskType: r.task_type, confidence: r.confidence } });
       combined = combineVotes(votes);
     } catch {

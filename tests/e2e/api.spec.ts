@@ -17,6 +17,7 @@ interface Elite {
   model: string;
   role: string | null;
   task_type: string;
+  task_confidence: number;
   reason: string;
   fallbacks: { model: string; reason: string }[];
 }
@@ -256,4 +257,18 @@ test("feedback over the API: another's or unknown interaction 404, and a preferr
     .withResponse();
   expect(eliteOf(data)).toMatchObject({ model: better, reason: "pattern" });
   expect(response.headers.get("x-elite-model")).toBe(better);
+});
+
+test("feedback over the API says what a request really was: a known task type is saved and taught, an unknown one is a 400 naming the field", async ({ request }) => {
+  const post = (data: unknown) => request.post("/api/feedback", { headers: { authorization: `Bearer ${key}` }, data });
+  const r = await ollama().chat({ model: "elite", stream: false, messages: [{ role: "user", content: "my flask app returns 500 only in production, works locally" }] });
+  const elite = eliteOf(r)!;
+  expect(elite.task_confidence).toBeGreaterThan(0);
+  const unknown = await post({ interaction_id: elite.interaction_id, task_type: "poetry" });
+  expect(unknown.status()).toBe(400);
+  expect((await unknown.json()).error.message).toMatch(/^task_type: /);
+  const stated = elite.task_type === "debugging" ? "architecture" : "debugging";
+  const ok = await post({ interaction_id: elite.interaction_id, task_type: stated });
+  expect(ok.status()).toBe(200);
+  expect((await ok.json()).message).toContain(`the classifiers learn that this was ${stated.replace(/_/g, " ")}`);
 });

@@ -43,9 +43,14 @@ test("send a message, watch it stream, see why this model, rate it and find the 
   await expect(answer.getByTestId("feedback-ack")).toContainText("Saved");
   await answer.getByTestId("tag-needs-comments").click();
   await expect(answer.getByTestId("feedback-ack")).toContainText("Saved");
+  // "Wrong task type?": the user says what it really was; the classifiers learn from it.
+  await answer.getByTestId("task-type-correction").selectOption("debugging");
+  await expect(answer.getByTestId("task-type-ack")).toContainText("the classifiers learn that this was debugging");
 
   await page.reload();
   const again = page.getByTestId("answer").first();
+  await again.getByText("Why this model?").click();
+  await expect(again.getByTestId("task-type-correction")).toHaveValue("debugging");
   await expect(again.getByTestId("star-1")).toHaveAttribute("aria-checked", "true");
   await expect(again.getByTestId("tag-needs-comments")).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByTestId("conversation-list")).toContainText("Write a Python function that checks");

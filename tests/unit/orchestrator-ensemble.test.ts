@@ -64,7 +64,7 @@ describe("updateVoterWeights", () => {
     expect(voterWeight(w, "features")).toBeGreaterThan(voterWeight(DEFAULT_VOTER_WEIGHTS, "features"));
     expect(voterWeight(w, "router_model")).toBeLessThan(0.3);
     expect(voterWeight(w, "neighbours")).toBe(voterWeight(DEFAULT_VOTER_WEIGHTS, "neighbours"));
-    expect(DEFAULT_VOTER_WEIGHTS.features).toEqual({ alpha: 3, beta: 2 });
+    expect(DEFAULT_VOTER_WEIGHTS.features).toEqual({ alpha: 8, beta: 2 }); // the defaults are not mutated
   });
 
   it("feeds learned weights into the votes", () => {
@@ -111,5 +111,17 @@ describe("classifyByNeighbours", () => {
   it("returns null with no examples or nothing similar enough", () => {
     expect(classifyByNeighbours([1, 0, 0], [])).toBeNull();
     expect(classifyByNeighbours([0, 0, 1], [{ embedding: [1, 0, 0], taskType: "math" }])).toBeNull();
+  });
+});
+
+describe("a voter with a probability for every task type", () => {
+  it("lends its second choice to another voter that agrees with it", () => {
+    const classifier = { name: "features" as const, taskType: "debugging" as const, confidence: 0.5, weight: 0.8, probabilities: { debugging: 0.5, refactoring_optimization: 0.4, general: 0.1 } };
+    const router = { name: "router_model" as const, taskType: "refactoring_optimization" as const, confidence: 0.5, weight: 0.7 };
+    // Top choices only: debugging 0.4 vs refactoring 0.35. With the classifier's full distribution: 0.4 vs 0.32 + 0.35.
+    expect(combineVotes([{ ...classifier, probabilities: undefined }, router]).taskType).toBe("debugging");
+    const r = combineVotes([classifier, router]);
+    expect(r.taskType).toBe("refactoring_optimization");
+    expect(r.confidence).toBeCloseTo((0.8 * 0.4 + 0.7 * 0.5) / 1.5, 9);
   });
 });

@@ -1,0 +1,46 @@
+import "server-only";
+import { z } from "zod";
+import { TASK_TYPES, type TaskType } from "@/lib/domain";
+import { getOllamaPool, type ChatMessage } from "@/lib/ollama";
+
+const routerAnswerSchema = z.object({ task_type: z.enum(TASK_TYPES), confidence: z.number().min(0).max(1) });
+const ROUTER_FORMAT = z.toJSONSchema(routerAnswerSchema) as Record<string, unknown>;
+
+const DEFINITIONS: Record<TaskType, string> = {
+  math: "mathematics itself (calculations, proofs, probability, word problems), no code asked for",
+  algorithm: "designing or analysing an algorithm or data structure: approach, complexity, puzzles",
+  code_generation: "write new code: a function, script, component, endpoint, query, tests, config",
+  debugging: "something is broken: an error, crash, failing test or build, wrong output",
+  refactoring_optimization: "improve existing working code: clean up, restructure, make it faster or leaner",
+  architecture: "system-level design: services, scaling, storage and queue choices, deployment",
+  explanation: "understand a concept, tool or piece of code, nothing to build or fix",
+  general: "not a programming task: writing, advice, trivia, small talk",
+};
+
+const SYSTEM = [
+  "Classify the user's request into exactly one task type:",
+  ...TASK_TYPES.map((t) => `- ${t}: ${DEFINITIONS[t]}`),
+  "Answer as JSON with task_type and confidence (0 to 1).",
+].join("\n");
+
+/** A past request whose task type a person confirmed (or a good, undisputed rating did). */
+export interface ConfirmedExample {
+  prompt: string;
+  taskType: TaskType;
+}
+
+/** The router model's vote: structured output, with the nearest confirmed past requests as few-shot examples. */
+export async function classifyWithRouter(model: string, prompt: string, examples: readonly ConfirmedExample[], signal?: AbortSignal) {
+  const shots: ChatMessage[] = examples.slice(0, 4).flatMap((e) => [
+    { role: "user" as const, content: e.prompt.slice(0, 600) },
+    { role: "assistant" as const, content: JSON.stringify({ task_type: e.taskType, confidence: 1 }) },
+  ]);
+  const res = await getOllamaPool().chat({
+    model,
+    format: ROUTER_FORMAT,
+    options: { temperature: 0, num_predict: 64 },
+    signal,
+    messages: [{ role: "system", content: SYSTEM }, ...shots, { role: "user", content: prompt.slice(0, 4000) }],
+  });
+  return routerAnswerSchema.parse(JSON.parse(res.content));
+}
