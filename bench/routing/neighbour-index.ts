@@ -37,6 +37,9 @@ export class NeighbourIndex {
   private readonly vectors: Float32Array;
   private readonly taskTypes: TaskType[] = [];
   private readonly weights: Float32Array;
+  /** who answered each held request and the reward it earned (for contextual routing) */
+  private readonly models: string[] = [];
+  private readonly rewards: Float32Array;
   /** insertion number stored in each slot (for lazy eviction from buckets) */
   private readonly insertion: Float64Array;
   private readonly planes: Float32Array;
@@ -56,6 +59,7 @@ export class NeighbourIndex {
     this.bruteForceBelow = bruteForceBelow;
     this.vectors = new Float32Array(capacity * dim);
     this.weights = new Float32Array(capacity);
+    this.rewards = new Float32Array(capacity).fill(Number.NaN);
     this.norms = new Float32Array(capacity);
     this.seen = new Float64Array(capacity);
     this.insertion = new Float64Array(capacity).fill(-1);
@@ -91,7 +95,11 @@ export class NeighbourIndex {
     return out;
   }
 
-  add(embedding: ArrayLike<number>, taskType: TaskType, weight = 1): void {
+  /**
+   * Holds one past request: its label for the neighbours voter (weight 0: no confirmed label,
+   * so it never votes) and, optionally, the model that answered and its reward.
+   */
+  add(embedding: ArrayLike<number>, taskType: TaskType, weight = 1, outcome?: { model: string; reward: number }): void {
     if (embedding.length !== this.dim) throw new Error(`embedding has ${embedding.length} dimensions, index ${this.dim}`);
     const slot = this.inserted % this.capacity;
     this.vectors.set(embedding, slot * this.dim);
@@ -100,6 +108,8 @@ export class NeighbourIndex {
     this.norms[slot] = Math.sqrt(nn);
     this.taskTypes[slot] = taskType;
     this.weights[slot] = weight;
+    this.models[slot] = outcome?.model ?? "";
+    this.rewards[slot] = outcome ? outcome.reward : Number.NaN;
     this.insertion[slot] = this.inserted;
     const sig = this.signatures(embedding);
     for (let t = 0; t < this.tables; t++) {
@@ -168,6 +178,29 @@ export class NeighbourIndex {
       if (topSim.length > k) (topSim.pop(), topSlot.pop());
     }
     return topSlot.map((s) => this.example(s));
+  }
+
+  /** The k most similar held requests that have an outcome: model, reward, similarity (most similar first). */
+  nearestOutcomes(query: ArrayLike<number>, { exact = false, k = 20 }: { exact?: boolean; k?: number } = {}): { model: string; reward: number; similarity: number }[] {
+    const { dim, vectors } = this;
+    let qq = 0;
+    for (let i = 0; i < dim; i++) qq += query[i] * query[i];
+    const qn = Math.sqrt(qq);
+    if (qn === 0) return [];
+    const top: { slot: number; sim: number }[] = [];
+    for (const slot of this.candidateSlots(query, exact)) {
+      if (Number.isNaN(this.rewards[slot]) || this.norms[slot] === 0) continue;
+      const off = slot * dim;
+      let dot = 0;
+      for (let i = 0; i < dim; i++) dot += query[i] * vectors[off + i];
+      const sim = dot / (qn * this.norms[slot]);
+      if (top.length === k && sim <= top[k - 1].sim) continue;
+      let at = top.length;
+      while (at > 0 && top[at - 1].sim < sim) at--;
+      top.splice(at, 0, { slot, sim });
+      if (top.length > k) top.pop();
+    }
+    return top.map(({ slot, sim }) => ({ model: this.models[slot], reward: this.rewards[slot], similarity: sim }));
   }
 
   /** The real neighbours voter (classifyByNeighbours) over the nearest candidates. */

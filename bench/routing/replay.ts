@@ -23,6 +23,7 @@ import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
 import { DEFAULT_VOTER_WEIGHTS, combineVotes, updateVoterWeights, votesFrom, type Vote, type VoterWeights } from "../../lib/learning/ensemble";
 import { DEFAULT_POLICY_OPTIONS, EMPTY_POLICY, updatePolicy, type PolicyCandidate, type PolicyOptions, type PolicyState } from "../../lib/learning/policy";
 import { decideRoute } from "../../lib/learning/route-decision";
+import { contextEvidence } from "../../lib/learning/context-evidence";
 import { EMPTY_FALLBACK_STATS } from "../../lib/learning/fallback";
 import { sampleNormal, seededRng, shuffled, type Rng } from "../../lib/learning/random";
 import { NeighbourIndex, type NeighbourIndexOptions } from "./neighbour-index";
@@ -41,6 +42,8 @@ export type World = {
   roles: Record<string, Role | null>;
   /** probability that `model` answers item `i` well; undefined: unavailable for it */
   prob: (i: number, model: string) => number | undefined;
+  /** the task type a user would confirm for item `i` (its category's), null when unknown */
+  truth: (i: number) => TaskType | null;
   /** notes for the report (ignored labels, …) */
   notes: string[];
 };
@@ -73,6 +76,7 @@ export function simulatedWorld(prompts: readonly BenchPrompt[], profiles: ModelP
     models: names,
     roles: resolveRoles(names, roles, profiles),
     prob: (i, m) => profiles.simulated[m]?.success[types[i]],
+    truth: (i) => types[i],
     notes: [],
   };
 }
@@ -104,6 +108,10 @@ export function labelledWorld(
     models: names,
     roles: resolveRoles(names, roles, profiles),
     prob: (i, m) => (chosen.has(m) ? rows[i].get(m) : undefined),
+    truth: (i) => {
+      const c = kept[i].category;
+      return c && profiles ? (profiles.benchmark_category_map[c] ?? null) : null;
+    },
     notes,
   };
 }
@@ -127,6 +135,10 @@ export type RouterSettings = {
   /** neighbour example weight after a failed outcome (a success weighs 1; production: rating / 5) */
   failureWeight: number;
   voterDiscount: number;
+  /** share of answers whose user confirms the task type ("wrong task type?" or a good rating nobody disputes) */
+  confirmRate: number;
+  /** neighbours whose outcomes inform the policy per request (contextual routing); 0: none */
+  contextK: number;
 };
 
 export const DEFAULT_ROUTER_SETTINGS: RouterSettings = {
@@ -136,6 +148,8 @@ export const DEFAULT_ROUTER_SETTINGS: RouterSettings = {
   k: 7,
   failureWeight: 0.2,
   voterDiscount: 0.99,
+  confirmRate: 0.1,
+  contextK: 20,
 };
 
 export type Decision = { taskType: TaskType; confidence: number; votes: Vote[]; model: string; explored: boolean; decisionMs: number };
@@ -166,9 +180,11 @@ export class ReplayRouter {
     const combined = combineVotes(votes);
     const loaded = new Set(this.lru);
     const candidates = available.map((m) => policyCandidate(m, this.roles[m] ?? null, loaded.has(m)));
+    const context = this.settings.contextK > 0 ? contextEvidence(this.index.nearestOutcomes(embedding, { k: this.settings.contextK })) : undefined;
     const route = decideRoute({
       taskType: combined.taskType,
       candidates,
+      context,
       policy: this.policy,
       fallback: EMPTY_FALLBACK_STATS,
       priorsChain: [],
@@ -181,13 +197,16 @@ export class ReplayRouter {
     return { taskType: combined.taskType, confidence: combined.confidence, votes, model: route.primary, explored: route.explored, decisionMs };
   }
 
-  /** The outcome becomes the feedback: posterior, voter weights, neighbour index, loaded models. */
-  learn(d: Pick<Decision, "taskType" | "votes" | "model">, embedding: ArrayLike<number>, reward: number, now: number): void {
-    this.policy = updatePolicy(this.policy, { taskType: d.taskType, model: d.model, reward, now }, this.settings.policy);
-    // A good answer from the model routed for this task type confirms the task type (the
-    // "model that succeeded" signal); a failure says nothing about the type, so no update.
-    if (reward >= 0.5) this.voters = updateVoterWeights(this.voters, { votes: d.votes, outcome: d.taskType }, { discount: this.settings.voterDiscount });
-    this.index.add(embedding, d.taskType, reward >= 0.5 ? 1 : this.settings.failureWeight);
+  /**
+   * The outcome becomes the feedback: posterior, neighbour index (with the outcome, for
+   * contextual routing), loaded models. Only a confirmed task type (`confirmed`, as a user
+   * states it) teaches the voters and labels a neighbour; the router's own guess never does.
+   */
+  learn(d: Pick<Decision, "taskType" | "votes" | "model">, embedding: ArrayLike<number>, reward: number, now: number, confirmed: TaskType | null = null): void {
+    this.policy = updatePolicy(this.policy, { taskType: confirmed ?? d.taskType, model: d.model, reward, now }, this.settings.policy);
+    if (confirmed) this.voters = updateVoterWeights(this.voters, { votes: d.votes, outcome: confirmed }, { discount: this.settings.voterDiscount });
+    const labelWeight = confirmed ? (reward >= 0.5 ? 1 : this.settings.failureWeight) : 0;
+    this.index.add(embedding, confirmed ?? d.taskType, labelWeight, { model: d.model, reward });
     this.touch(d.model);
   }
 
@@ -308,6 +327,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
     return order.map(() => r());
   })();
   const randomRng = seededRng(seed * 131 + 2);
+  const confirmRng = seededRng(seed * 53 + 9);
 
   const allItems = world.items.map((_, i) => i);
   const bestSingle = ranking(world, allItems);
@@ -354,8 +374,9 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
       acc[s].choice.push(m);
     }
     const reward = draws[step] < pOf(d.model) ? 1 : 0;
+    const confirmed = confirmRng() < settings.confirmRate ? world.truth(i) : null;
     const t0 = performance.now();
-    router.learn(d, embedding, reward, step);
+    router.learn(d, embedding, reward, step, confirmed);
     learnMs.push(performance.now() - t0);
 
     const cat = item.category ?? "(none)";

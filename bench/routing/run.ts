@@ -2,7 +2,7 @@
  * Replay benchmark (issue 4, item 11):
  *
  *   npm run bench:routing -- [--prompts P.jsonl] [--labels L.jsonl] [--models a,b,…] [--seed N] [--out result.json]
- *       [--passes K] [--window W] [--latency-at 100000] [--discount D] [--explore-quantile Q] [--pool S] [--cold-cost C] [--no-drift]
+ *       [--passes K] [--window W] [--latency-at 100000] [--discount D] [--explore-quantile Q] [--pool S] [--cold-cost C] [--context-k K] [--confirm-rate R] [--no-drift]
  *
  * Runs the real classification, routing and learning code over the prompts in a seeded order
  * (see replay.ts). Without --labels the five simulated roles answer with the skills in
@@ -37,6 +37,8 @@ const { values: args } = parseArgs({
     discount: { type: "string" },
     "explore-quantile": { type: "string" },
     pool: { type: "string" },
+    "context-k": { type: "string" },
+    "confirm-rate": { type: "string" },
     "cold-cost": { type: "string" },
     "no-drift": { type: "boolean", default: false },
   },
@@ -79,6 +81,8 @@ const settings: ReplaySettings = {
   ...DEFAULT_ROUTER_SETTINGS,
   policy,
   seed: num("seed", args.seed, 1),
+  contextK: num("context-k", args["context-k"], DEFAULT_ROUTER_SETTINGS.contextK),
+  confirmRate: num("confirm-rate", args["confirm-rate"], DEFAULT_ROUTER_SETTINGS.confirmRate),
   passes: num("passes", args.passes, 1),
   window: args.window ? num("window", args.window, 0) : undefined,
 };

@@ -1,10 +1,11 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
-import { nearestConfirmedInteractions } from "@/lib/db/queries/interactions";
+import { nearestConfirmedInteractions, nearestOutcomes } from "@/lib/db/queries/interactions";
+import { contextEvidence, type PastOutcome } from "@/lib/learning/context-evidence";
 import { nearestRoutingPatterns, type RoutingPatternRow } from "@/lib/db/queries/learning";
 import { getOllamaPool, estimateTokens, type ChatMessage } from "@/lib/ollama";
 import { learningState } from "@/lib/learning/store";
-import type { PolicyCandidate } from "@/lib/learning/policy";
+import type { ContextEvidence, PolicyCandidate } from "@/lib/learning/policy";
 import { decideRoute } from "@/lib/learning/route-decision";
 import { chooseParams, type ParamArm } from "@/lib/learning/params";
 import { seededRng, type Rng } from "@/lib/learning/random";
@@ -90,7 +91,7 @@ async function classify(
   roster: Roster,
   availability: Availability,
   signal?: AbortSignal,
-): Promise<Pick<Plan, "taskType" | "confidence" | "voters" | "votes" | "embedding">> {
+): Promise<Pick<Plan, "taskType" | "confidence" | "voters" | "votes" | "embedding"> & { context: ContextEvidence }> {
   const state = await learningState();
   const features = taskClassifier().classify(prompt);
   let embedding: number[] | null = null;
@@ -103,8 +104,12 @@ async function classify(
   }
   let neighbours = null;
   let near: Awaited<ReturnType<typeof nearestConfirmedInteractions>> = [];
+  let outcomes: PastOutcome[] = [];
   if (embedding) {
-    near = await asSystem((tx) => nearestConfirmedInteractions(tx, { embedding: embedding!, limit: 15 }));
+    [near, outcomes] = await asSystem(async (tx) => [
+      await nearestConfirmedInteractions(tx, { embedding: embedding!, limit: 15 }),
+      await nearestOutcomes(tx, { embedding: embedding!, limit: 20 }),
+    ]);
     // Only confirmed labels: one a person stated weighs fully, one inferred from a good rating less.
     const examples = near
       .filter((n) => isTaskType(n.task_type))
@@ -129,6 +134,7 @@ async function classify(
     votes,
     voters: votes.map((v) => ({ name: v.name, taskType: v.taskType, confidence: v.confidence })),
     embedding,
+    context: contextEvidence(outcomes),
   };
 }
 
@@ -175,6 +181,7 @@ export async function planRequest(input: {
     policy: state.policy,
     fallback: state.fallback,
     priorsChain: defaultModelChain(cls.taskType, roster.roles),
+    context: cls.context,
     forced: input.forcedModel ? { model: input.forcedModel, regenerate: Boolean(input.regenerate) } : null,
     pattern: pattern ? { model: pattern.model_name } : null,
     // An approved routing rule (config.routing[taskType].prefer) applies where no pattern does.

@@ -159,6 +159,26 @@ export async function nearestConfirmedInteractions(
   return rows.map(({ embedding: e, ...r }) => ({ ...r, embedding: JSON.parse(e) as number[] }));
 }
 
+/**
+ * The nearest past requests that a model answered, with the reward each earned
+ * (private.interaction_reward; null while unknown) and their similarity: the routing
+ * policy's per-request evidence.
+ */
+export async function nearestOutcomes(
+  tx: Queryable,
+  { embedding, limit = 20 }: { embedding: number[]; limit?: number },
+): Promise<{ model: string; reward: number; similarity: number }[]> {
+  const { rows } = await tx.query<{ model: string; reward: number | null; similarity: number }>(
+    `select model_used as model, private.interaction_reward(status, success_rating, feedback) as reward,
+            1 - (prompt_embedding <=> $1::extensions.vector) as similarity
+     from interactions
+     where prompt_embedding is not null and status = 'completed' and model_used is not null
+     order by prompt_embedding <=> $1::extensions.vector limit $2`,
+    [vec(embedding), limit],
+  );
+  return rows.filter((r) => r.reward !== null).map((r) => ({ model: r.model, reward: Number(r.reward), similarity: Number(r.similarity) }));
+}
+
 export async function getInteractionEmbedding(tx: Queryable, { id }: { id: string }): Promise<{ embedding: number[]; model: string } | null> {
   const { rows } = await tx.query<{ e: string | null; m: string | null }>(
     "select prompt_embedding::text as e, embedding_model as m from interactions where id = $1",
