@@ -18,7 +18,7 @@
  */
 import os from "node:os";
 import { simEmbed } from "../../sim/embed";
-import { DEFAULT_ROLE_MODELS, ROLES, defaultChain, rolePrior, type Role, type TaskType } from "../../lib/domain";
+import { DEFAULT_ROLE_MODELS, defaultChain, type Role, type TaskType } from "../../lib/domain";
 import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
 import { DEFAULT_VOTER_WEIGHTS, combineVotes, updateVoterWeights, votesFrom, type Vote, type VoterWeights } from "../../lib/learning/ensemble";
 import { DEFAULT_POLICY_OPTIONS, EMPTY_POLICY, updatePolicy, type PolicyCandidate, type PolicyOptions, type PolicyState } from "../../lib/learning/policy";

@@ -5,7 +5,8 @@
 import { env } from "@/lib/config/env";
 import { OllamaPool } from "./pool";
 
-export { OllamaPool, estimateTokens, estimateMessagesTokens } from "./pool";
+export { OllamaPool } from "./pool";
+export { estimateTokens, estimateMessagesTokens } from "./tokens";
 export * from "./errors";
 export type * from "./types";
 
