@@ -23,7 +23,8 @@ import {
 } from "recharts";
 
 type TipProps = TooltipContentProps<TooltipValueType, string | number>;
-import type { ArmStat, FallbackChart, ParamArmsChart, TimeChart } from "@/lib/analytics/prepare";
+import type { TimeChart } from "@/lib/analytics/prepare";
+import type { ArmStat, FallbackChart, ParamArmsChart } from "@/lib/analytics/prepare-breakdowns";
 import { fmtBucket, fmtCount, fmtMs, fmtNum, fmtPct } from "@/lib/analytics/format";
 
 /** Distinct in light and dark mode. */

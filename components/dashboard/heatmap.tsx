@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { Heatmap } from "@/lib/analytics/prepare";
+import type { Heatmap } from "@/lib/analytics/prepare-breakdowns";
 import { fmtCount, fmtPct, taskLabel } from "@/lib/analytics/format";
 
 /** Red (0 %) through amber to green (100 %); grey for "no data". */

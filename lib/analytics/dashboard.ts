@@ -9,21 +9,16 @@ import {
 import { rangeWindow, type Filters, type Grain } from "./filters";
 import {
   orderModels,
-  prepareFallbackPaths,
-  prepareHeatmap,
   prepareKpis,
   sumSeries,
   prepareLatencySeries,
   prepareLearningCurve,
-  prepareParamArms,
   prepareRoutingShare,
   prepareSatisfaction,
-  type FallbackChart,
-  type Heatmap,
   type Kpis,
-  type ParamArmsChart,
   type TimeChart,
 } from "./prepare";
+import { prepareFallbackPaths, prepareHeatmap, prepareParamArms, type FallbackChart, type Heatmap, type ParamArmsChart } from "./prepare-breakdowns";
 
 export interface Dashboard {
   filters: Filters;

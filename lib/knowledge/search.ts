@@ -1,6 +1,7 @@
 import "server-only";
 import { asSystem, withUser, type Claims, type Queryable } from "@/lib/db";
-import { entriesByIds, textCandidates, vectorCandidates, type KnowledgeSource, type SearchFilters } from "@/lib/db/queries/knowledge";
+import { entriesByIds, type KnowledgeSource } from "@/lib/db/queries/knowledge";
+import { textCandidates, vectorCandidates, type SearchFilters } from "@/lib/db/queries/knowledge-search";
 import { currentRoster } from "@/lib/roster/current";
 import { KB_DIMENSIONS, embedTexts } from "./embed";
 import { reciprocalRankFusion } from "./rrf";

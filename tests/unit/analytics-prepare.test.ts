@@ -1,17 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { addHistograms, bucketEdges, latencyBucket, LATENCY_BUCKETS, percentile } from "../../lib/analytics/latency";
 import { bucketAxis, describeFilters, filtersToQuery, parseFilters, rangeWindow, type Filters } from "../../lib/analytics/filters";
+import { armLabel, armShort, NOBODY_RESCUED, prepareFallbackPaths, prepareHeatmap, prepareParamArms } from "../../lib/analytics/prepare-breakdowns";
 import {
-  armLabel,
-  armShort,
-  NOBODY_RESCUED,
   orderModels,
-  prepareFallbackPaths,
-  prepareHeatmap,
   prepareKpis,
   prepareLatencySeries,
   prepareLearningCurve,
-  prepareParamArms,
   prepareRoutingShare,
   prepareSatisfaction,
   ratio,

@@ -1,0 +1,113 @@
+/** Hybrid search candidates over the knowledge base: nearest by vector (pgvector HNSW) and best by full text, each filtered by source and topic. */
+import type { Queryable } from "../types";
+
+import { vectorLiteral, type KnowledgeSource } from "./knowledge";
+
+export interface SearchFilters {
+  sources?: KnowledgeSource[];
+  /** Case-insensitive substring of the topic. */
+  topic?: string;
+}
+
+const filterSql = (first: number) =>
+  `k.status = 'active' and ($${first}::text[] is null or k.source = any($${first}::text[]))
+   and ($${first + 1}::text is null or k.topic ilike '%' || $${first + 1} || '%')`;
+
+const filterParams = (f: SearchFilters) => [f.sources?.length ? f.sources : null, f.topic?.trim() ? f.topic.trim().replace(/[\\%_]/g, (c) => `\\${c}`) : null];
+
+/**
+ * Nearest active entries by cosine distance (the HNSW index), embedded with the same model.
+ * The filters are applied to the index scan's output; with a source or topic filter the scan
+ * goes on (pgvector's iterative scan, `hnsw.iterative_scan`) until enough rows pass, instead
+ * of returning fewer than `limit` when the first ef_search neighbours are filtered out.
+ */
+export async function vectorCandidates(
+  tx: Queryable,
+  { embedding, embeddingModel, limit, filters }: { embedding: number[]; embeddingModel: string; limit: number; filters: SearchFilters },
+): Promise<{ id: string; similarity: number; confidence: number }[]> {
+  const [sources, topic] = filterParams(filters);
+  const efSearch = Math.min(1000, Math.max(40, limit));
+  // `set local` lasts until the end of the caller's transaction (search always runs in one).
+  await tx.exec(
+    `set local hnsw.ef_search = ${efSearch}` +
+      (sources !== null || topic !== null ? "; set local hnsw.iterative_scan = relaxed_order; set local hnsw.max_scan_tuples = 20000" : ""),
+  );
+  const { rows } = await tx.query<{ id: string; similarity: number; confidence: number }>(
+    `select id, 1 - d as similarity, confidence from (
+       select id, confidence, embeddings <=> $1::extensions.vector as d
+       from knowledge_base k
+       where embeddings is not null and embedding_model = $2 and ${filterSql(4)}
+       order by embeddings <=> $1::extensions.vector
+       limit $3) n
+     order by d, id`,
+    [vectorLiteral(embedding), embeddingModel, limit, sources, topic],
+  );
+  return rows;
+}
+
+/**
+ * Full-text matches, best ts_rank_cd first (topic weighted; the query's words OR-ed, as
+ * `to_tsquery` text "a | b | c"). Ranking every match is what gets slow when a common word
+ * matches much of the corpus, so the ranked set is bounded and aimed at the informative
+ * words: first up to 200 entries containing one of the query's rarer lexemes (not among the
+ * column's most common elements above 2% of rows, from the planner's statistics; GIN finds
+ * them through short posting lists), and only when those are fewer than `limit`, up to 200
+ * more entries matching any of the words. On a small or unanalysed table every word counts as rare.
+ * With an embedding, each returned match also carries its cosine similarity to it (null when
+ * embedded by another model or not at all), computed for the `limit` returned rows only.
+ */
+export async function textCandidates(
+  tx: Queryable,
+  { tsquery, limit, filters, embedding, embeddingModel }: { tsquery: string; limit: number; filters: SearchFilters; embedding?: number[] | null; embeddingModel?: string },
+): Promise<{ id: string; rank: number; confidence: number; similarity: number | null }[]> {
+  if (!tsquery) return [];
+  const common = await commonLexemes(tx);
+  const { rows } = await tx.query<{ id: string; rank: number; confidence: number; similarity: number | null }>(
+    `with q as (
+       select to_tsquery('english', $1) as any_q,
+         (select string_agg(quote_literal(l.lexeme), ' | ')
+          from unnest(tsvector_to_array(to_tsvector('english', replace($1, '|', ' ')))) as l(lexeme)
+          where not (l.lexeme = any($7::text[])))::tsquery as rare_q),
+     strong as (
+       select k.id, k.fts from knowledge_base k, q
+       where q.rare_q is not null and k.fts @@ q.rare_q and ${filterSql(3)}
+       limit 200),
+     weak as (
+       select k.id, k.fts from knowledge_base k, q
+       where (select count(*) from strong) < $2 and k.fts @@ q.any_q and ${filterSql(3)}
+         and k.id not in (select id from strong)
+       limit 200)
+     select r.id, r.rank, k.confidence,
+       case when $5::text is null or k.embeddings is null or k.embedding_model is distinct from $6 then null
+            else 1 - (k.embeddings <=> $5::extensions.vector) end as similarity
+     from (select m.id, ts_rank_cd(m.fts, q.any_q, 32) as rank
+           from (select * from strong union all select * from weak) m, q
+           order by rank desc, m.id
+           limit $2) r
+     join knowledge_base k on k.id = r.id
+     order by r.rank desc, r.id`,
+    [tsquery, limit, ...filterParams(filters), embedding ? vectorLiteral(embedding) : null, embeddingModel ?? null, common],
+  );
+  return rows;
+}
+
+/** Lexemes in more than this share of entries do not single out a match. */
+const COMMON_LEXEME_FREQ = 0.02;
+const COMMON_TTL_MS = 60_000;
+let commonCache: { at: number; lexemes: string[] } | null = null;
+
+/**
+ * The full-text column's common lexemes, from the planner's statistics (pg_stats, refreshed
+ * by (auto)analyze), cached for a minute: they only steer which matches get ranked.
+ */
+async function commonLexemes(tx: Queryable): Promise<string[]> {
+  if (commonCache && performance.now() - commonCache.at < COMMON_TTL_MS) return commonCache.lexemes;
+  const { rows } = await tx.query<{ lexemes: string[] | null }>(
+    `select array_agg(e.lexeme) as lexemes
+     from pg_stats s, unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) as e(lexeme, freq)
+     where s.schemaname = 'public' and s.tablename = 'knowledge_base' and s.attname = 'fts' and e.freq > $1`,
+    [COMMON_LEXEME_FREQ],
+  );
+  commonCache = { at: performance.now(), lexemes: rows[0]?.lexemes ?? [] };
+  return commonCache.lexemes;
+}
