@@ -152,55 +152,48 @@ export class NeighbourIndex {
   }
 
   /**
-   * The k most similar candidates at or above `minSimilarity` (cosine, inlined over the
-   * Float32 store), most similar first: exactly the examples classifyByNeighbours would keep
-   * from the whole candidate list, without building an object per candidate.
+   * One pass over the query's candidates (its LSH buckets, or all while small): the k most
+   * similar labelled examples at or above `minSimilarity` (exactly those classifyByNeighbours
+   * would keep), and the `kOutcomes` most similar held requests with an outcome (for
+   * contextual routing), most similar first. Cosine inlined over the Float32 store.
    */
-  nearest(query: ArrayLike<number>, { exact = false, k = 7, minSimilarity = 0.5 }: { exact?: boolean; k?: number; minSimilarity?: number } = {}): LabelledEmbedding[] {
+  query(
+    query: ArrayLike<number>,
+    { exact = false, k = 7, minSimilarity = 0.5, kOutcomes = 0 }: { exact?: boolean; k?: number; minSimilarity?: number; kOutcomes?: number } = {},
+  ): { examples: LabelledEmbedding[]; outcomes: { model: string; reward: number; similarity: number }[] } {
     const { dim, vectors } = this;
     let qq = 0;
     for (let i = 0; i < dim; i++) qq += query[i] * query[i];
     const qn = Math.sqrt(qq);
-    if (qn === 0) return [];
-    const topSlot: number[] = [];
-    const topSim: number[] = [];
+    if (qn === 0) return { examples: [], outcomes: [] };
+    const labelled = new TopK(k);
+    const withOutcome = new TopK(kOutcomes);
     for (const slot of this.candidateSlots(query, exact)) {
-      if (!(this.weights[slot] > 0) || this.norms[slot] === 0) continue;
+      if (this.norms[slot] === 0) continue;
+      const voting = this.weights[slot] > 0;
+      const hasOutcome = kOutcomes > 0 && !Number.isNaN(this.rewards[slot]);
+      if (!voting && !hasOutcome) continue;
       const off = slot * dim;
       let dot = 0;
       for (let i = 0; i < dim; i++) dot += query[i] * vectors[off + i];
       const sim = dot / (qn * this.norms[slot]);
-      if (sim < minSimilarity || (topSim.length === k && sim <= topSim[k - 1])) continue;
-      let at = topSim.length;
-      while (at > 0 && topSim[at - 1] < sim) at--;
-      topSim.splice(at, 0, sim);
-      topSlot.splice(at, 0, slot);
-      if (topSim.length > k) (topSim.pop(), topSlot.pop());
+      if (voting && sim >= minSimilarity) labelled.offer(slot, sim);
+      if (hasOutcome) withOutcome.offer(slot, sim);
     }
-    return topSlot.map((s) => this.example(s));
+    return {
+      examples: labelled.slots.map((s) => this.example(s)),
+      outcomes: withOutcome.slots.map((s, i) => ({ model: this.models[s], reward: this.rewards[s], similarity: withOutcome.sims[i] })),
+    };
+  }
+
+  /** The k most similar labelled examples at or above `minSimilarity`, most similar first. */
+  nearest(query: ArrayLike<number>, opts: { exact?: boolean; k?: number; minSimilarity?: number } = {}): LabelledEmbedding[] {
+    return this.query(query, opts).examples;
   }
 
   /** The k most similar held requests that have an outcome: model, reward, similarity (most similar first). */
-  nearestOutcomes(query: ArrayLike<number>, { exact = false, k = 20 }: { exact?: boolean; k?: number } = {}): { model: string; reward: number; similarity: number }[] {
-    const { dim, vectors } = this;
-    let qq = 0;
-    for (let i = 0; i < dim; i++) qq += query[i] * query[i];
-    const qn = Math.sqrt(qq);
-    if (qn === 0) return [];
-    const top: { slot: number; sim: number }[] = [];
-    for (const slot of this.candidateSlots(query, exact)) {
-      if (Number.isNaN(this.rewards[slot]) || this.norms[slot] === 0) continue;
-      const off = slot * dim;
-      let dot = 0;
-      for (let i = 0; i < dim; i++) dot += query[i] * vectors[off + i];
-      const sim = dot / (qn * this.norms[slot]);
-      if (top.length === k && sim <= top[k - 1].sim) continue;
-      let at = top.length;
-      while (at > 0 && top[at - 1].sim < sim) at--;
-      top.splice(at, 0, { slot, sim });
-      if (top.length > k) top.pop();
-    }
-    return top.map(({ slot, sim }) => ({ model: this.models[slot], reward: this.rewards[slot], similarity: sim }));
+  nearestOutcomes(query: ArrayLike<number>, { exact = false, k = 20 }: { exact?: boolean; k?: number } = {}) {
+    return this.query(query, { exact, k: 0, kOutcomes: k }).outcomes;
   }
 
   /** The real neighbours voter (classifyByNeighbours) over the nearest candidates. */
@@ -208,8 +201,30 @@ export class NeighbourIndex {
     return classifyByNeighbours(query, this.nearest(query, { exact, k }), k);
   }
 
+  /** The neighbours vote and the nearest outcomes from one pass. */
+  voteAndOutcomes(query: readonly number[], { k = 7, kOutcomes = 20 }: { k?: number; kOutcomes?: number } = {}) {
+    const r = this.query(query, { k, kOutcomes });
+    return { vote: classifyByNeighbours(query, r.examples, k), outcomes: r.outcomes };
+  }
+
   /** All held examples, for checks against the plain voter. */
   examples(): LabelledEmbedding[] {
     return Array.from({ length: this.size }, (_, s) => this.example(s));
+  }
+}
+
+/** The k largest by similarity, kept sorted (most similar first). */
+class TopK {
+  readonly slots: number[] = [];
+  readonly sims: number[] = [];
+  constructor(private readonly k: number) {}
+  offer(slot: number, sim: number): void {
+    const { k, sims, slots } = this;
+    if (k <= 0 || (sims.length === k && sim <= sims[k - 1])) return;
+    let at = sims.length;
+    while (at > 0 && sims[at - 1] < sim) at--;
+    sims.splice(at, 0, sim);
+    slots.splice(at, 0, slot);
+    if (sims.length > k) (sims.pop(), slots.pop());
   }
 }

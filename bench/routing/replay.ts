@@ -40,8 +40,8 @@ export type World = {
   models: string[];
   /** a model's role (its prior); null: no role, a neutral prior */
   roles: Record<string, Role | null>;
-  /** probability that `model` answers item `i` well; undefined: unavailable for it */
-  prob: (i: number, model: string) => number | undefined;
+  /** probability that `model` answers item `i` well at request number `step` (default: the start); undefined: unavailable for it */
+  prob: (i: number, model: string, step?: number) => number | undefined;
   /** the task type a user would confirm for item `i` (its category's), null when unknown */
   truth: (i: number) => TaskType | null;
   /** notes for the report (ignored labels, …) */
@@ -175,12 +175,13 @@ export class ReplayRouter {
   decide(prompt: string, embedding: readonly number[], available: readonly string[], now: number): Decision {
     const t0 = performance.now();
     const features = taskClassifier().classify(prompt);
-    const neighbours = this.index.vote(embedding, { k: this.settings.k });
+    const near = this.index.voteAndOutcomes(embedding, { k: this.settings.k, kOutcomes: this.settings.contextK });
+    const neighbours = near.vote;
     const votes = votesFrom(this.voters, { features, neighbours });
     const combined = combineVotes(votes);
     const loaded = new Set(this.lru);
     const candidates = available.map((m) => policyCandidate(m, this.roles[m] ?? null, loaded.has(m)));
-    const context = this.settings.contextK > 0 ? contextEvidence(this.index.nearestOutcomes(embedding, { k: this.settings.contextK })) : undefined;
+    const context = this.settings.contextK > 0 ? contextEvidence(near.outcomes) : undefined;
     const route = decideRoute({
       taskType: combined.taskType,
       candidates,
@@ -358,7 +359,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
     if (d.explored) explored++;
     if (d.votes.some((v) => v.name === "neighbours")) neighbourVotes++;
 
-    const pOf = (m: string) => world.prob(i, m)!;
+    const pOf = (m: string) => world.prob(i, m, step)!;
     const choices: Record<Strategy, string | undefined> = {
       learned: d.model,
       random: avail[Math.floor(randomRng() * avail.length)],

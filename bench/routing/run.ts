@@ -2,7 +2,7 @@
  * Replay benchmark (issue 4, item 11):
  *
  *   npm run bench:routing -- [--prompts P.jsonl] [--labels L.jsonl] [--models a,b,…] [--seed N] [--out result.json]
- *       [--passes K] [--window W] [--latency-at 100000] [--discount D] [--explore-quantile Q] [--pool S] [--cold-cost C] [--context-k K] [--confirm-rate R] [--no-drift]
+ *       [--passes K] [--window W] [--latency-at 100000] [--discount D] [--explore-quantile Q] [--pool S] [--cold-cost C] [--context-k K] [--confirm-rate R] [--no-drift] [--no-worlds]
  *
  * Runs the real classification, routing and learning code over the prompts in a seeded order
  * (see replay.ts). Without --labels the five simulated roles answer with the skills in
@@ -22,6 +22,7 @@ import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
 import { DEFAULT_POLICY_OPTIONS, type PolicyOptions } from "../../lib/learning/policy";
 import { DATA_DIR, loadLabels, loadPrompts, loadProfiles } from "./data";
 import { DEFAULT_ROUTER_SETTINGS, STRATEGIES, embeddingCache, labelledWorld, latencyAtScale, runReplay, simulatedWorld, type ReplaySettings, type Strategy } from "./replay";
+import { runWorldSuite } from "./worlds";
 import { adaptationDelay, requestOrder as scenarioOrder, runScenario, type Drift, type Request, type SimModel } from "./simulate";
 
 const { values: args } = parseArgs({
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     "confirm-rate": { type: "string" },
     "cold-cost": { type: "string" },
     "no-drift": { type: "boolean", default: false },
+    "no-worlds": { type: "boolean", default: false },
   },
   strict: true,
 });
@@ -118,6 +120,7 @@ function driftCheck() {
   };
 }
 const drift = world.kind === "simulated" && !args["no-drift"] ? driftCheck() : null;
+const worlds = world.kind === "simulated" && !modelSpecs && !args["no-worlds"] ? runWorldSuite(prompts, profiles, settings) : null;
 
 // ---- report
 const S = result.strategies;
@@ -193,6 +196,14 @@ if (scale) {
       `\n  exact k-NN over all ${scale.indexSize} examples: p50 ${scale.bruteForce.neighbourMs.p50} ms (${scale.bruteForce.queries} queries); LSH vote = exact vote on ${pct(scale.bruteForce.sameTaskType)}`,
   );
 }
+if (worlds) {
+  console.log("\nworlds (last half, the same settings): learned vs the static role table, the best single model and the per-category oracle");
+  for (const w of worlds)
+    console.log(
+      `  ${w.world.padEnd(36)} learned ${pct(w.learned)}  static ${w.static === null ? "–" : pct(w.static)}  best single ${pct(w.bestSingle)}  category oracle ${pct(w.categoryOracle)}` +
+        `  learned − static ${w.learnedMinusStatic === null ? "–" : (w.learnedMinusStatic * 100).toFixed(1) + " points"} (${w.learnedOverStatic === null ? "–" : pct(w.learnedOverStatic)} of static), exploration ${pct(w.explorationRate)}`,
+    );
+}
 if (drift) {
   console.log(
     `\ndrift check (${drift.requests} requests, features only; ${drift.spec.model} code success −0.3 at ${drift.spec.at}): success ${JSON.stringify(drift.successRate)}; after the drift ${JSON.stringify(drift.successAfterDrift)}; ` +
@@ -214,6 +225,7 @@ fs.writeFileSync(
       targets,
       ...written,
       latencyAtScale: scale,
+      worlds,
       drift,
     },
     null,

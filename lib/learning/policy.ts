@@ -113,7 +113,7 @@ export function choosePolicy({
   const greedy = argmax(usable, (c) => means[c.model] - cost(c));
   const bestMean = means[greedy.model];
   // Only a model that could plausibly beat the best is worth a user's request.
-  const eligible = usable.filter((c) => c === greedy || betaQuantile(options.exploreQuantile, posts.get(c.model)!.alpha, posts.get(c.model)!.beta) >= bestMean);
+  const eligible = usable.filter((c) => means[c.model] >= bestMean || betaQuantile(options.exploreQuantile, posts.get(c.model)!.alpha, posts.get(c.model)!.beta) >= bestMean);
   const samples: Record<string, number> = {};
   for (const c of eligible) samples[c.model] = sampleBeta(rng, posts.get(c.model)!.alpha, posts.get(c.model)!.beta) - cost(c);
   const model = argmax(eligible, (c) => samples[c.model]).model;
