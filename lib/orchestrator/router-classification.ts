@@ -29,18 +29,23 @@ export interface ConfirmedExample {
   taskType: TaskType;
 }
 
-/** The router model's vote: structured output, with the nearest confirmed past requests as few-shot examples. */
-export async function classifyWithRouter(model: string, prompt: string, examples: readonly ConfirmedExample[], signal?: AbortSignal) {
+/** The few-shot conversation: the task types defined, up to four confirmed examples (nearest first) as answered turns, then the request. */
+export function routerMessages(prompt: string, examples: readonly ConfirmedExample[]): ChatMessage[] {
   const shots: ChatMessage[] = examples.slice(0, 4).flatMap((e) => [
     { role: "user" as const, content: e.prompt.slice(0, 600) },
     { role: "assistant" as const, content: JSON.stringify({ task_type: e.taskType, confidence: 1 }) },
   ]);
+  return [{ role: "system", content: SYSTEM }, ...shots, { role: "user", content: prompt.slice(0, 4000) }];
+}
+
+/** The router model's vote: structured output, with the nearest confirmed past requests as few-shot examples. */
+export async function classifyWithRouter(model: string, prompt: string, examples: readonly ConfirmedExample[], signal?: AbortSignal) {
   const res = await getOllamaPool().chat({
     model,
     format: ROUTER_FORMAT,
     options: { temperature: 0, num_predict: 64 },
     signal,
-    messages: [{ role: "system", content: SYSTEM }, ...shots, { role: "user", content: prompt.slice(0, 4000) }],
+    messages: routerMessages(prompt, examples),
   });
   return routerAnswerSchema.parse(JSON.parse(res.content));
 }
