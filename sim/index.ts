@@ -2,6 +2,11 @@
  * A simulated Ollama host for tests, benchmarks and the demo: it speaks Ollama's HTTP API as
  * the official `ollama` client sees it, with per-model profiles and injectable faults.
  * See README.md in this folder.
+ *
+ * Independent of lib/ on purpose (a dependency rule keeps it so): it stands in for models the
+ * app learns about, so it must not know what the app knows. Its own task-type list, seeded
+ * random numbers, cosine and keyword classifier repeat a few lines of lib/ deliberately; a
+ * figure the app reaches because the simulator shares its code would not be a result.
  */
 export { startSimulator, parseKeepAlive, type Simulator, type SimulatorOptions, type SimStats } from "./server";
 export { simEmbed, cosine } from "./embed";

@@ -6,6 +6,7 @@
  */
 import type { TaskType } from "@/lib/domain";
 import type { Database } from "./types";
+import type { InteractionRow } from "./queries/interactions";
 import { rebuildRollups } from "./queries/analytics";
 
 /** One batch of generated history (lib/analytics/demo-history.ts makes them), in the shape the bulk insert takes. */
@@ -17,26 +18,13 @@ export interface DemoConversation {
   updated_at: string;
 }
 
-export interface DemoInteraction {
-  id: string;
-  conversation_id: string;
-  user_id: string;
-  user_prompt: string;
-  model_used: string | null;
-  routing_decision: Record<string, unknown>;
-  response: string | null;
-  success_rating: number | null;
-  response_time: number | null;
+/** An interaction row as the bulk insert takes it: timestamps as ISO strings, always a task type. */
+export type DemoInteraction = Omit<InteractionRow, "created_at" | "completed_at" | "task_type" | "source" | "config_version_id" | "error"> & {
   created_at: string;
   completed_at: string | null;
-  feedback: Record<string, unknown>;
-  status: "started" | "completed" | "failed" | "cancelled";
   task_type: TaskType;
   source: "seed";
-  parent_id: string | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-}
+};
 
 export interface DemoBatch {
   conversations: DemoConversation[];

@@ -116,27 +116,26 @@ export class OllamaHosts {
   }
 
   tagsOf(h: HostState, force = false): Promise<Set<string>> {
-    if (!force && h.tags && this.now() - h.tags.at < this.cfg.tagsMs) return Promise.resolve(h.tags.value);
-    h.tagsLoading ??= this.call(h, (c) => c.client.list(), { probe: true })
-      .then((r) => {
-        const value = new Set(r.models.map((m) => normalizeModel(m.name)));
-        h.tags = { at: this.now(), value };
-        return value;
-      })
-      .finally(() => (h.tagsLoading = undefined));
-    return h.tagsLoading;
+    return this.inventory(h, "tags", this.cfg.tagsMs, force, (c) => c.client.list());
   }
 
   psOf(h: HostState): Promise<Set<string>> {
-    if (h.ps && this.now() - h.ps.at < this.cfg.psMs) return Promise.resolve(h.ps.value);
-    h.psLoading ??= this.call(h, (c) => c.client.ps(), { probe: true })
+    return this.inventory(h, "ps", this.cfg.psMs, false, (c) => c.client.ps());
+  }
+
+  /** A host's cached model list (/api/tags or /api/ps), one request at a time, refreshed after `ttlMs`. */
+  private inventory(h: HostState, kind: "tags" | "ps", ttlMs: number, force: boolean, list: (c: Call) => Promise<{ models: { name: string }[] }>): Promise<Set<string>> {
+    const cached = h[kind];
+    if (!force && cached && this.now() - cached.at < ttlMs) return Promise.resolve(cached.value);
+    const loading = kind === "tags" ? "tagsLoading" : "psLoading";
+    h[loading] ??= this.call(h, list, { probe: true })
       .then((r) => {
         const value = new Set(r.models.map((m) => normalizeModel(m.name)));
-        h.ps = { at: this.now(), value };
+        h[kind] = { at: this.now(), value };
         return value;
       })
-      .finally(() => (h.psLoading = undefined));
-    return h.psLoading;
+      .finally(() => (h[loading] = undefined));
+    return h[loading];
   }
 
   /**
