@@ -4,9 +4,9 @@
  * missing (null), never zero.
  */
 import { TASK_TYPES } from "@/lib/domain";
-import type { FallbackPathRow,ModelTaskRow,ParamArmRow } from "../db/queries/analytics";
-import { describeFilters,type Filters } from "./filters";
-import { orderModels,ratio } from "./prepare";
+import type { FallbackPathRow, ModelTaskRow, ParamArmRow } from "../db/queries/analytics";
+import { describeFilters, type Filters } from "./filters";
+import { orderModels, ratio } from "./prepare";
 
 export interface HeatCell {
   rate: number | null;

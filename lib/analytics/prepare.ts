@@ -3,9 +3,9 @@
  * Charts decide nothing. A missing value stays missing: a bucket with no answers has a
  * null success rate or latency, never zero (null draws as a gap; zero would be a lie).
  */
-import type { RollupSums,SeriesRow } from "../db/queries/analytics";
-import { bucketAxis,describeFilters,type Filters,type Grain } from "./filters";
-import { addHistograms,percentile } from "./latency";
+import type { RollupSums, SeriesRow } from "../db/queries/analytics";
+import { bucketAxis, describeFilters, type Filters, type Grain } from "./filters";
+import { addHistograms, percentile } from "./latency";
 
 /** a / b, or null when there is nothing to divide by. */
 export function ratio(a: number, b: number): number | null {

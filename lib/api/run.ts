@@ -5,7 +5,7 @@ import { estimateMessagesTokens } from "@/lib/ollama";
 import { modelAvailability } from "@/lib/orchestrator/availability";
 import { prepareChat, streamChat } from "@/lib/orchestrator/chat";
 import { maxContextTokens } from "@/lib/orchestrator/context";
-import { sameModel } from "@/lib/domain";
+import { sameModel, fitsContext } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { ApiError } from "./errors";
 import type { Turn } from "./schemas";
@@ -14,8 +14,6 @@ import type { Turn } from "./schemas";
 export const ELITE_MODEL = "elite";
 /** A body larger than this is refused (413) before it is parsed. */
 export const MAX_BODY_CHARS = 4_000_000;
-/** Tokens kept free for the answer when checking that a prompt fits a context window. */
-const ANSWER_RESERVE_TOKENS = 64;
 
 /** The body as JSON: 413 past MAX_BODY_CHARS, 400 when it is not JSON. */
 export async function readJson(request: Request): Promise<unknown> {
@@ -64,7 +62,7 @@ export async function assertFits(turns: Turn[], forcedModel: string | undefined)
   let window = 0;
   if (forcedModel) window = (await modelAvailability([forcedModel]).then((a) => a.contextLength(forcedModel)).catch(() => null)) ?? 0;
   else window = await maxContextTokens();
-  if (window > 0 && tokens + ANSWER_RESERVE_TOKENS > window) {
+  if (!fitsContext(tokens, window)) {
     throw new ApiError(
       "too_large:api",
       `The prompt is too long: about ${tokens.toLocaleString("en")} tokens, and the largest context window ${forcedModel ? `of ${forcedModel} ` : "among the models "}is ${window.toLocaleString("en")} tokens.`,

@@ -7,3 +7,5 @@ export * from "./roster";
 export * from "./reward";
 export * from "./decision";
 export * from "./task-type-confirmation";
+export * from "./context-window";
+export * from "./param-arm";

@@ -3,9 +3,9 @@
  * credible interval, and the effect size between two groups of outcomes.
  */
 import "server-only";
-import { type AnalysisRow } from "@/lib/db/queries/adaptations";
+import type { AnalysisRow } from "@/lib/db/queries/adaptations";
 import { interactionSuccess } from "@/lib/domain";
-import { betaMean,credibleInterval,effectSize,posterior,probabilityBGreaterThanAExact } from "./beta";
+import { betaMean, credibleInterval, effectSize, posterior, probabilityBGreaterThanAExact } from "./beta";
 import { seededRng } from "./random";
 
 export interface CellStats {

@@ -1,19 +1,19 @@
 import "server-only";
-import { asSystem,type Queryable } from "@/lib/db";
+import { asSystem, type Queryable } from "@/lib/db";
 import { recordAudit } from "@/lib/db/queries/audit";
-import { adaptationsByFingerprint,insertAdaptation,interactionsForAnalysis,listExperiments,upsertPromptingPattern,type AdaptationRow } from "@/lib/db/queries/adaptations";
+import { adaptationsByFingerprint, insertAdaptation, interactionsForAnalysis, listExperiments, upsertPromptingPattern, type AdaptationRow } from "@/lib/db/queries/adaptations";
 import { getLabelledVersion } from "@/lib/db/queries/config-versions";
-import { getSettings,putSetting } from "@/lib/db/queries/app-settings";
+import { getSettings, putSetting } from "@/lib/db/queries/app-settings";
 import { currentRoster } from "@/lib/roster/current";
 
 import { groupFeedback } from "./themes";
-import { applyChange,kindOf } from "./proposals";
+import { applyChange, kindOf } from "./proposals";
 import { loadCycleSettings } from "./cycle-settings";
-import { startExperiment,SYSTEM,type Actor } from "./engine";
+import { startExperiment, SYSTEM, type Actor } from "./engine";
 
-import { cellStats,rnd,type CellStats } from "./analysis-stats";
+import { cellStats, rnd, type CellStats } from "./analysis-stats";
 import { nameGroup } from "./theme-naming";
-import { MIN_THEME_COUNT,feedbackTexts,fallbackRescues,parameterCandidates,routingCandidates,routingMisses,themeCandidates,type Candidate } from "./proposal-candidates";
+import { MIN_THEME_COUNT, feedbackTexts, fallbackRescues, parameterCandidates, routingCandidates, routingMisses, themeCandidates, type Candidate } from "./proposal-candidates";
 
 /**
  * The Learning Director: an analysis run over the interactions since the last run. It

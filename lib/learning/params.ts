@@ -5,6 +5,7 @@
  * The first arm of each set is the sensible default and gets a slightly stronger prior.
  */
 import type { TaskType } from "@/lib/domain";
+import { armKey } from "@/lib/domain/param-arm";
 import type { BetaParams } from "./beta";
 import { addEvidence, posteriorOf, type ArmEvidence } from "./evidence";
 import { sampleBeta, type Rng } from "./random";
@@ -12,7 +13,7 @@ import { sampleBeta, type Rng } from "./random";
 export type ParamArm = { id: string; temperature: number; num_predict: number; num_ctx: number };
 
 function arm(temperature: number, num_predict: number, num_ctx: number): ParamArm {
-  return { id: `t${temperature}-p${num_predict}-c${num_ctx}`, temperature, num_predict, num_ctx };
+  return { id: armKey({ temperature, num_predict, num_ctx }), temperature, num_predict, num_ctx };
 }
 
 /** Code and maths: low temperature, room for a full answer. */

@@ -4,16 +4,15 @@
  * fallback rescues it reports.
  */
 import "server-only";
-import { type AnalysisRow } from "@/lib/db/queries/adaptations";
-import { isTaskType,type TaskType } from "@/lib/domain";
-import { interactionSuccess,type Roster } from "@/lib/domain";
-import { betaMean,posterior } from "./beta";
+import type { AnalysisRow } from "@/lib/db/queries/adaptations";
+import { armKey, interactionSuccess, isTaskType, type Roster, type SamplingParams, type TaskType } from "@/lib/domain";
+import { betaMean, posterior } from "./beta";
 
-import { type FeedbackText,type ThemeGroup } from "./themes";
-import { fingerprintOf,type ProposedChange } from "./proposals";
+import type { FeedbackText, ThemeGroup } from "./themes";
+import { fingerprintOf, type ProposedChange } from "./proposals";
 import { paramArmsFor } from "./params";
 
-import { compare,interval,rnd,type CellStats } from "./analysis-stats";
+import { compare, interval, rnd, type CellStats } from "./analysis-stats";
 
 export const MIN_THEME_COUNT = 3;
 export const MIN_ARM_SAMPLES = 10;
@@ -94,20 +93,21 @@ export function themeCandidates(groups: ThemeGroup[], rows: AnalysisRow[], cells
   return out;
 }
 
-export function paramKey(p: Record<string, number> | undefined): string | null {
-  if (!p || typeof p.temperature !== "number") return null;
-  return JSON.stringify({ temperature: p.temperature, num_predict: p.num_predict, num_ctx: p.num_ctx });
+function paramsOf(p: Record<string, number> | undefined): SamplingParams | null {
+  if (!p || typeof p.temperature !== "number" || typeof p.num_predict !== "number" || typeof p.num_ctx !== "number") return null;
+  return { temperature: p.temperature, num_predict: p.num_predict, num_ctx: p.num_ctx };
 }
 
 export function parameterCandidates(rows: AnalysisRow[]): Candidate[] {
-  const cells = new Map<string, Map<string, { s: number; n: number; rows: AnalysisRow[] }>>();
+  const cells = new Map<string, Map<string, { s: number; n: number; rows: AnalysisRow[]; params: SamplingParams }>>();
   for (const r of rows) {
     if (!r.model_used || !r.task_type || r.status !== "completed") continue;
-    const key = paramKey(r.routing_decision?.params);
+    const params = paramsOf(r.routing_decision?.params);
     const s = interactionSuccess(r);
-    if (!key || s === null) continue;
+    if (!params || s === null) continue;
+    const key = armKey(params);
     const cell = cells.get(`${r.model_used}|${r.task_type}`) ?? new Map();
-    const arm = cell.get(key) ?? { s: 0, n: 0, rows: [] };
+    const arm = cell.get(key) ?? { s: 0, n: 0, rows: [], params };
     arm.n++;
     if (s) arm.s++;
     arm.rows.push(r);
@@ -125,7 +125,7 @@ export function parameterCandidates(rows: AnalysisRow[]): Candidate[] {
     if (best[0] === current[0]) continue;
     const effect = compare(current[1].s, current[1].n, best[1].s, best[1].n, best[1].n);
     if (effect.pBetter < 0.9) continue;
-    const params = JSON.parse(best[0]) as { temperature: number; num_predict: number; num_ctx: number };
+    const params = best[1].params;
     // Within bounds: one of the parameter arms the bandit itself may use for this task type.
     const withinBounds = paramArmsFor(taskType as TaskType).some((a) => a.temperature === params.temperature && a.num_predict <= params.num_predict * 2 && a.num_ctx <= params.num_ctx * 2);
     const change: ProposedChange = { type: "set_params", model, taskType: taskType as TaskType, params };
@@ -139,7 +139,7 @@ export function parameterCandidates(rows: AnalysisRow[]): Candidate[] {
       evidence: {
         count: best[1].n,
         best: { params, successes: best[1].s, n: best[1].n, interval: interval(best[1].s, best[1].n) },
-        current: { params: JSON.parse(current[0]), successes: current[1].s, n: current[1].n, interval: interval(current[1].s, current[1].n) },
+        current: { params: current[1].params, successes: current[1].s, n: current[1].n, interval: interval(current[1].s, current[1].n) },
         effectSize: { ...effect, of: "success rate of the proposed − the current parameters" },
         examples: best[1].rows.slice(0, 5).map((r) => r.id),
       },

@@ -6,7 +6,7 @@
 import { diffWordsWithSpace } from "diff";
 import { z } from "zod";
 import type { ModelConfig } from "@/lib/db/queries/config";
-import { ROLES, TASK_TYPES, type Role, type TaskType } from "@/lib/domain";
+import { ROLES, TASK_TYPES, armKey, type Role, type TaskType } from "@/lib/domain";
 
 const FALLBACK_PROMPT = "You are a helpful, precise assistant.";
 
@@ -65,7 +65,7 @@ export function fingerprintOf(change: ProposedChange, theme?: string): string {
     case "append_instruction":
       return `system_prompt:${change.role}:${change.taskType}:${theme ?? change.instruction.toLowerCase().replace(/\W+/g, "-").slice(0, 60)}`;
     case "set_params":
-      return `parameters:${change.model}:${change.taskType}:t${change.params.temperature}-p${change.params.num_predict}-c${change.params.num_ctx}`;
+      return `parameters:${change.model}:${change.taskType}:${armKey(change.params)}`;
     case "prefer_model":
       return `routing_rule:${change.taskType}:${change.model}`;
   }

@@ -1,7 +1,7 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
 import { loadPerformance, loadStateRows, savePerformance, saveStateRow, type PerformanceData } from "@/lib/db/queries/learning";
-import { isTaskType, type TaskType } from "@/lib/domain";
+import { isTaskType, type TaskType, currentArmKey } from "@/lib/domain";
 import { DEFAULT_VOTER_WEIGHTS, updateVoterWeights, type Vote, type VoterWeights } from "@/lib/learning/ensemble";
 import { EMPTY_FALLBACK_STATS, recordFallbackOutcome, type FallbackStats, type RescueStats } from "./fallback";
 import { paramsKey, updateParams, type ParamsState } from "./params";
@@ -37,7 +37,9 @@ async function load(): Promise<LearningState> {
     state.policy = policy;
     const params: Record<string, Record<string, ArmEvidence>> = {};
     for (const row of await loadStateRows(tx, "parameters")) {
-      if (row.model_name && isTaskType(row.task_type)) params[paramsKey(row.model_name, row.task_type)] = row.pattern_data.arms as Record<string, ArmEvidence>;
+      // Arm ids written before the one armKey ("t0.2-p1024-c4096") are read in today's form.
+      const arms = Object.entries(row.pattern_data.arms as Record<string, ArmEvidence>).map(([id, e]) => [currentArmKey(id), e] as const);
+      if (row.model_name && isTaskType(row.task_type)) params[paramsKey(row.model_name, row.task_type)] = Object.fromEntries(arms);
     }
     state.params = params;
     const fallback: Record<string, Record<string, RescueStats>> = {};

@@ -2,9 +2,9 @@
 import "server-only";
 import { z } from "zod";
 import { getOllamaPool } from "@/lib/ollama";
-import { type Roster } from "@/lib/domain";
+import type { Roster } from "@/lib/domain";
 
-import { type ThemeGroup } from "./themes";
+import type { ThemeGroup } from "./themes";
 
 const namingSchema = z.object({ name: z.string().min(1).max(80), instruction: z.string().min(3).max(300) });
 const NAMING_FORMAT = z.toJSONSchema(namingSchema) as Record<string, unknown>;

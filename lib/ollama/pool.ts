@@ -7,6 +7,7 @@ import {
   MalformedResponseError,
 } from "./errors";
 import { normalizeModel } from "@/lib/domain/model-tag";
+import { fitsContext } from "@/lib/domain/context-window";
 import { KeyedLimiter } from "./limiter";
 import { OllamaHosts, type Cached, type HostSettings, type HostState } from "./hosts";
 import { parseShow } from "./model-info";
@@ -219,7 +220,7 @@ export class OllamaPool {
     const info = await this.show(req.model);
     const contextLength = Math.min(req.numCtx ?? info.numCtx ?? info.contextLength, info.contextLength);
     const promptTokens = estimateMessagesTokens(req.messages);
-    if (promptTokens + (req.reserveTokens ?? 0) > contextLength)
+    if (!fitsContext(promptTokens, contextLength, req.reserveTokens ?? 0))
       throw new ContextOverflowError(promptTokens, contextLength, { model: req.model });
     return { promptTokens, contextLength };
   }

@@ -9,7 +9,7 @@ import type { ContextEvidence, PolicyCandidate } from "@/lib/learning/policy";
 import { decideRoute } from "@/lib/learning/route-decision";
 import { chooseParams, type ParamArm } from "@/lib/learning/params";
 import { seededRng, type Rng } from "@/lib/learning/random";
-import { defaultModelChain, isTaskType, type Role, type TaskType } from "@/lib/domain";
+import { defaultModelChain, fitsContext, isTaskType, type Role, type TaskType } from "@/lib/domain";
 import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
 import { classifyWithRouter } from "./router-classification";
 import { classifyByNeighbours, combineVotes, votesFrom, type Vote } from "@/lib/learning/ensemble";
@@ -204,7 +204,7 @@ export async function planRequest(input: {
     const baseSystem = systemPromptFor(config.config, role, cls.taskType);
     const basePromptTokens = estimateTokens([baseSystem, ...input.history.map((m) => m.content), input.prompt].join("\n"));
     const contextLength = await availability.contextLength(model);
-    if (contextLength !== null && basePromptTokens + 64 > contextLength) {
+    if (!fitsContext(basePromptTokens, contextLength)) {
       skipped.push({ model, reason: `prompt of ~${basePromptTokens} tokens exceeds its ${contextLength}-token window` });
       continue;
     }

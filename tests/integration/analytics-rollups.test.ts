@@ -17,6 +17,8 @@ import { generateDemoHistory } from "../../lib/analytics/demo-history";
 import { buildDashboard } from "../../lib/analytics/dashboard";
 import { latencyBucket, bucketEdges } from "../../lib/analytics/latency";
 import { interactionReward, interactionSuccess, type AutoSignals, type OutcomeRow } from "../../lib/domain/reward";
+import { armKey, currentArmKey } from "../../lib/domain/param-arm";
+import { paramArmsFor } from "../../lib/learning/params";
 import { seededRng } from "../../lib/learning/random";
 import { TASK_TYPES } from "../../lib/domain";
 
@@ -296,6 +298,15 @@ describe("analytics rollups", () => {
       const success = interactionSuccess({ status, success_rating: rating, feedback, response_time: null });
       expect(success, `success of ${status} ${rating} ${JSON.stringify(feedback)}`).toBe(rows[0].r === null ? null : Number(rows[0].r) >= 0.5);
     }
+  });
+
+  it("keys parameter arms exactly as the learning code does", async () => {
+    for (const params of [{ temperature: 0.2, num_predict: 1024, num_ctx: 4096 }, { temperature: 0.7, num_predict: 512, num_ctx: 8192 }, { temperature: 1, num_predict: 256, num_ctx: 2048 }]) {
+      const { rows } = await db.query<{ k: string }>("select private.interaction_arm($1::jsonb) as k", [JSON.stringify({ params })]);
+      expect(rows[0].k).toBe(armKey(params));
+    }
+    expect(paramArmsFor("code_generation").every((a) => a.id === armKey(a))).toBe(true);
+    expect(currentArmKey("t0.2-p1024-c4096")).toBe("t0.2 p1024 c4096");
   });
 
   it("sort latencies into the same buckets as lib/analytics/latency", async () => {

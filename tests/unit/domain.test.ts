@@ -8,6 +8,8 @@ import {
   defaultModelChain,
   defaultRole,
   isTaskType,
+  fitsContext,
+  ANSWER_RESERVE_TOKENS,
   normalizeModel,
   readDecision,
   roleLabel,
@@ -100,5 +102,13 @@ describe("domain", () => {
     });
     expect(readDecision(null)).toEqual({});
     expect(readDecision({ model: "kept", params: "not an object" })).toEqual({ model: "kept" });
+  });
+
+  it("checks that a prompt fits a context window with room for the answer; an unknown window never refuses", () => {
+    expect(fitsContext(4096 - ANSWER_RESERVE_TOKENS, 4096)).toBe(true);
+    expect(fitsContext(4096 - ANSWER_RESERVE_TOKENS + 1, 4096)).toBe(false);
+    expect(fitsContext(5000, 4096, 0)).toBe(false);
+    expect(fitsContext(1_000_000, null)).toBe(true);
+    expect(fitsContext(1_000_000, 0)).toBe(true);
   });
 });
