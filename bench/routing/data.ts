@@ -4,6 +4,7 @@
  * simulated models. Validated with zod; the mapping from benchmark categories to task
  * types comes from the profiles file.
  */
+import { profilesPath } from "../../sim/models";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
@@ -76,7 +77,8 @@ export function loadLabels(file = path.join(DATA_DIR, "labels.jsonl")): Map<stri
   return parseLabels(fs.readFileSync(file, "utf8"));
 }
 
-export function loadProfiles(file = path.join(DATA_DIR, "model-profiles.json")): ModelProfiles {
+/** The model profiles: the simulator's (sim/model-profiles.json, or the shared copy it prefers), one file for both. */
+export function loadProfiles(file = profilesPath()): ModelProfiles {
   return ProfilesSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
 }
 

@@ -4,6 +4,7 @@
  * runs one transaction at a time, so a slow download must never hold one open.
  */
 import { z } from "zod";
+import { readDecision } from "@/lib/domain/decision";
 import { AppError } from "../errors";
 import type { Queryable } from "../db/types";
 import { listInteractionsForExport, type ExportRow } from "../db/queries/export";
@@ -52,19 +53,12 @@ export const CSV_COLUMNS = [
   "response",
 ] as const;
 
-type Attempt = { model?: string; ok?: boolean; reason?: string | null };
-
-function attemptsOf(r: ExportRow): Attempt[] {
-  const a = r.routing_decision?.attempts;
-  return Array.isArray(a) ? (a as Attempt[]) : [];
-}
-
 /** A flat record per interaction: the CSV's columns. */
 export function flatten(r: ExportRow): Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null> {
-  const d = r.routing_decision ?? {};
+  const d = readDecision(r.routing_decision);
   const fb = r.feedback ?? {};
-  const params = (d.params ?? {}) as Record<string, unknown>;
-  const attempts = attemptsOf(r);
+  const params: Record<string, unknown> = d.params ?? {};
+  const attempts = d.attempts ?? [];
   const num = (v: unknown) => (typeof v === "number" ? v : null);
   return {
     id: r.id,

@@ -1,3 +1,4 @@
+import { loadProfiles } from "../../bench/routing/data";
 import fs from "node:fs";
 import path from "node:path";
 import { Ollama, type ChatResponse } from "ollama";
@@ -580,8 +581,15 @@ describe("admin", () => {
     expect((await ollama.ps()).models).toHaveLength(0);
   });
 
-  it("the committed profile copy matches the shared one it was taken from", () => {
+  it("one profile file serves the simulator and the benchmark, and the committed copy matches the shared one where the workplace has it", () => {
     const copy = path.join(import.meta.dirname, "../../sim/model-profiles.json");
-    expect(JSON.parse(fs.readFileSync(profilesPath(), "utf8"))).toEqual(JSON.parse(fs.readFileSync(copy, "utf8")));
+    const committed = JSON.parse(fs.readFileSync(copy, "utf8"));
+    const read = JSON.parse(fs.readFileSync(profilesPath(), "utf8")) as { simulated: Record<string, { success: unknown }> };
+    const bench = loadProfiles().simulated;
+    expect(Object.keys(bench).sort()).toEqual(Object.keys(read.simulated).sort());
+    for (const [m, p] of Object.entries(read.simulated)) expect(bench[m].success).toEqual(p.success);
+    expect(Object.keys(committed.simulated).sort()).toEqual(["codellama:7b-instruct", "deepseek-coder:6.7b", "mathstral", "openhermes", "wizardcoder"]);
+    const shared = path.resolve(import.meta.dirname, "../../../shared/data/model-profiles.json");
+    expect(fs.existsSync(shared) ? JSON.parse(fs.readFileSync(shared, "utf8")) : committed).toEqual(committed);
   });
 });

@@ -1,5 +1,6 @@
 import type { Queryable } from "../types";
 import type { OutcomeRow } from "@/lib/domain/reward";
+import { readDecision, type StoredDecision } from "@/lib/domain/decision";
 
 /** Proposals (adaptations), experiments and what the Learning Director reads. */
 export type AdaptationStatus = "proposed" | "approved" | "rejected" | "testing" | "promoted" | "rolled_back" | "superseded";
@@ -152,7 +153,7 @@ export interface AnalysisRow extends OutcomeRow {
   created_at: Date;
   task_type: string | null;
   model_used: string | null;
-  routing_decision: { attempts?: { model: string; ok: boolean; reason?: string }[]; params?: Record<string, number>; chain?: string[]; reason?: string };
+  routing_decision: StoredDecision;
   config_version_id: string | null;
   experiment_id: string | null;
 }
@@ -164,7 +165,7 @@ export async function interactionsForAnalysis(tx: Queryable, { since, limit = 20
      order by created_at limit $2`,
     [since, limit],
   );
-  return rows;
+  return rows.map((r) => ({ ...r, routing_decision: readDecision(r.routing_decision) }));
 }
 
 /** Upserts a 'prompting' learning pattern per (model, task type, theme). */
