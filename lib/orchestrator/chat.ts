@@ -163,14 +163,7 @@ export async function* streamChat(
   } catch (e) {
     // Even when nothing can be planned (Ollama down, database trouble), the request is kept.
     const message = `The models could not be reached: ${e instanceof Error ? e.message : String(e)}. Check Ollama on Settings.`;
-    const row = await withUser(claims, (tx) =>
-      startInteraction(tx, { conversationId, prompt: p.prompt, taskType: "general", routingDecision: {}, modelUsed: "", parentId: p.regenerateOf?.id, source: p.source }),
-    );
-    await withUser(claims, (tx) =>
-      finishInteraction(tx, { id: row.id, status: "failed", response: "", modelUsed: null, routingDecision: {}, responseTimeMs: performance.now() - t0, error: { code: "unavailable:ollama", message } }),
-    );
-    yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision: emptyDecision() };
-    yield { type: "error", code: "unavailable:ollama", message, interactionId: row.id, decision: null };
+    yield* recordUnanswered(p, conversationId, t0, { decision: emptyDecision(), message });
     return;
   }
 
@@ -181,15 +174,7 @@ export async function* streamChat(
         : plan.skipped.length > 0
         ? `No model can take this request: ${plan.skipped.map((s) => `${s.model} (${s.reason})`).join("; ")}. Pull the missing models or start Ollama — see Settings.`
         : "No model is configured. Set the roster on Settings.";
-    const decision = decisionOf(plan, [], "");
-    const row = await withUser(claims, (tx) =>
-      startInteraction(tx, { conversationId, prompt: p.prompt, taskType: plan.taskType, routingDecision: decision, modelUsed: "", parentId: p.regenerateOf?.id, source: p.source, promptEmbedding: plan.embedding ?? undefined, embeddingModel: plan.embeddingModel, configVersionId: plan.config.versionId }),
-    );
-    await withUser(claims, (tx) =>
-      finishInteraction(tx, { id: row.id, status: "failed", response: "", modelUsed: null, routingDecision: decision, responseTimeMs: performance.now() - t0, error: { code: "unavailable:ollama", message } }),
-    );
-    yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision };
-    yield { type: "error", code: "unavailable:ollama", message, interactionId: row.id, decision };
+    yield* recordUnanswered(p, conversationId, t0, { decision: decisionOf(plan, [], ""), message, plan });
     return;
   }
 
@@ -232,8 +217,6 @@ export async function* streamChat(
     }),
   );
   await learnFromRun({ plan, outcome, responseTimeMs, regenerateOf: p.regenerateOf }).catch((e) => console.error("learning update failed", e));
-  // experiment_check after each interaction of an experiment (lib/learning/engine.ts).
-  if (plan.config.experiment) await import("@/lib/learning/engine").then((m) => m.scheduleExperimentCheck(plan.config.experiment!.id));
 
   if (outcome.status === "completed") {
     yield {
@@ -247,6 +230,35 @@ export async function* streamChat(
   } else if (outcome.status === "failed") {
     yield { type: "error", code: outcome.error?.code ?? "all_failed", message: outcome.error?.message ?? "Every model failed.", interactionId: row.id, decision };
   }
+}
+
+/** A request no model could take, recorded all the same (started, then failed with the reason), and told to the client. */
+async function* recordUnanswered(
+  p: PreparedChat,
+  conversationId: string,
+  t0: number,
+  { decision, message, plan }: { decision: Decision; message: string; plan?: Plan },
+): AsyncGenerator<RunEvent> {
+  const claims = p.identity.claims;
+  const row = await withUser(claims, (tx) =>
+    startInteraction(tx, {
+      conversationId,
+      prompt: p.prompt,
+      taskType: plan?.taskType ?? "general",
+      routingDecision: decision,
+      modelUsed: "",
+      parentId: p.regenerateOf?.id,
+      source: p.source,
+      promptEmbedding: plan?.embedding ?? undefined,
+      embeddingModel: plan?.embeddingModel,
+      configVersionId: plan?.config.versionId,
+    }),
+  );
+  await withUser(claims, (tx) =>
+    finishInteraction(tx, { id: row.id, status: "failed", response: "", modelUsed: null, routingDecision: decision, responseTimeMs: performance.now() - t0, error: { code: "unavailable:ollama", message } }),
+  );
+  yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision };
+  yield { type: "error", code: "unavailable:ollama", message, interactionId: row.id, decision };
 }
 
 function emptyDecision(): Decision {

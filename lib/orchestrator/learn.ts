@@ -4,6 +4,7 @@ import { rewardFrom } from "@/lib/domain/reward";
 import { recordFallbackTrail, recordOutcome, recordParamsOutcome } from "@/lib/learning/store";
 import { recordPatternOutcome } from "@/lib/learning/patterns";
 import { recordKnowledgeOutcome } from "@/lib/knowledge/manager";
+import { scheduleExperimentCheck } from "@/lib/learning/engine";
 import { isTaskType } from "@/lib/domain";
 import { noteModelError } from "./availability";
 import type { Plan } from "./plan";
@@ -12,7 +13,7 @@ import type { RunOutcome } from "./run";
 /** Latency at which the parameter bandit's latency penalty is full. */
 const LATENCY_BUDGET_MS = 30_000;
 
-/** What one answered (or failed) request teaches, at once: routing, fallback order, parameters, patterns. */
+/** What one answered (or failed) request teaches, at once: routing, fallback order, parameters, patterns, the experiment it ran in. */
 export async function learnFromRun({
   plan,
   outcome,
@@ -58,6 +59,8 @@ export async function learnFromRun({
     const r = rewardFrom({ regenerated: true, auto: emptyAuto() });
     await recordOutcome({ taskType: regenerateOf.task_type, model: regenerateOf.model_used, reward: r.reward, success: r.success, countOutcome: false });
   }
+  // A running experiment looks at its outcomes after each of its interactions.
+  if (plan.config.experiment) await scheduleExperimentCheck(plan.config.experiment.id);
 }
 
 function emptyAuto() {

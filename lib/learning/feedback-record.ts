@@ -1,0 +1,63 @@
+import "server-only";
+import type { Identity } from "@/lib/auth";
+import { withUser } from "@/lib/db";
+import { getInteraction, listInteractions, recordFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
+import { sameModel, type TaskType } from "@/lib/domain";
+import { AppError } from "@/lib/errors";
+import { currentRoster } from "@/lib/roster/current";
+
+/** What a user may say about one of their answers (validated by the caller's schema first). */
+export interface FeedbackPatch {
+  interactionId: string;
+  thumbs?: "up" | "down";
+  rating?: number;
+  tags?: string[];
+  correction?: string;
+  betterModel?: string;
+  copied?: true;
+  preferred?: true;
+  /** The task type the request really was, as its user (or an operator) says. */
+  taskType?: TaskType;
+}
+
+export interface SavedFeedback {
+  /** the interaction after the feedback */
+  row: InteractionRow;
+  /** the interaction before it */
+  before: InteractionRow;
+  /** with `preferred`: the answers to the same request (the original and its regenerations) */
+  siblings: InteractionRow[];
+}
+
+/**
+ * Authorises and saves feedback: the interaction must be the caller's own (RLS lets operators
+ * read others' but not write them), a better model must be in the roster, and preferring one
+ * answer un-prefers its siblings. Nothing is learned here (lib/learning/feedback.ts does that).
+ */
+export async function saveFeedback(identity: Identity, f: FeedbackPatch): Promise<SavedFeedback> {
+  if (f.betterModel) {
+    const roster = await currentRoster();
+    if (!Object.values(roster.roles).some((m) => sameModel(m, f.betterModel!))) {
+      throw new AppError("bad_request:chat", `betterModel: "${f.betterModel}" is not one of the roster's models.`);
+    }
+  }
+  return withUser(identity.claims, async (tx) => {
+    const before = await getInteraction(tx, { id: f.interactionId });
+    if (!before || before.user_id !== identity.userId) throw new AppError("not_found:chat", "That answer does not exist (or is not yours).");
+    const { interactionId, rating, ...rest } = f;
+    void interactionId;
+    const patch: Record<string, unknown> = { ...rest, updatedAt: new Date().toISOString() };
+    if (rating !== undefined) patch.rating = rating;
+    const row = await recordFeedback(tx, { id: f.interactionId, rating: rating ?? null, feedback: patch });
+    if (!row) throw new AppError("not_found:chat", "That answer does not exist (or is not yours).");
+    let siblings: InteractionRow[] = [];
+    if (f.preferred) {
+      const root = row.parent_id ?? row.id;
+      siblings = (await listInteractions(tx, { conversationId: row.conversation_id })).filter((r) => r.id === root || r.parent_id === root);
+      for (const s of siblings) {
+        if (s.id !== row.id && (s.feedback as { preferred?: boolean }).preferred) await recordFeedback(tx, { id: s.id, feedback: { preferred: false } });
+      }
+    }
+    return { row, before, siblings };
+  });
+}
