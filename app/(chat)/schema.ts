@@ -1,12 +1,12 @@
-import { TASK_TYPES } from "@/lib/domain";
+import { TASK_TYPES, storableText } from "@/lib/domain";
 import { z } from "zod";
 import { QUICK_TAGS } from "@/lib/chat/types";
 
 export const sendMessageSchema = z.object({
   conversationId: z.uuid().nullable(),
-  prompt: z.string().trim().min(1, "Type a message first").max(200_000, "The message is too long (200,000 characters at most)"),
+  prompt: storableText().trim().min(1, "Type a message first").max(200_000, "The message is too long (200,000 characters at most)"),
   regenerateOf: z.uuid().optional(),
-  model: z.string().min(1).max(200).optional(),
+  model: storableText().min(1).max(200).optional(),
 });
 
 export const feedbackSchema = z
@@ -15,8 +15,8 @@ export const feedbackSchema = z
     thumbs: z.enum(["up", "down"]).optional(),
     rating: z.number().int().min(1).max(5).optional(),
     tags: z.array(z.enum(QUICK_TAGS)).max(QUICK_TAGS.length).optional(),
-    correction: z.string().trim().min(1, "Write the correction first").max(20_000).optional(),
-    betterModel: z.string().min(1).max(200).optional(),
+    correction: storableText().trim().min(1, "Write the correction first").max(20_000).optional(),
+    betterModel: storableText().min(1).max(200).optional(),
     copied: z.literal(true).optional(),
     preferred: z.literal(true).optional(),
     /** "Wrong task type?": what the request really was; confirms a label the classifiers learn from. */
@@ -27,7 +27,7 @@ export type FeedbackInput = z.infer<typeof feedbackSchema>;
 
 export const renameSchema = z.object({
   id: z.uuid(),
-  title: z.string().trim().min(1, "A title cannot be empty").max(200, "200 characters at most"),
+  title: storableText().trim().min(1, "A title cannot be empty").max(200, "200 characters at most"),
 });
 export const idSchema = z.object({ id: z.uuid() });
-export const searchSchema = z.object({ query: z.string().max(200) });
+export const searchSchema = z.object({ query: storableText().max(200) });

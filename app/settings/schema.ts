@@ -1,3 +1,4 @@
+import { storableText } from "@/lib/domain";
 import { z } from "zod";
 import { ROSTER_ROLES } from "@/lib/db/queries/roster";
 
@@ -17,7 +18,7 @@ export type RosterFormState = { ok?: string; error?: string; fields?: Record<str
 
 /** A new API key: the name the user will recognise it by. */
 export const apiKeyCreateSchema = z.object({
-  name: z.string().trim().min(1, "Give the key a name, e.g. the editor that will use it").max(100, "100 characters at most"),
+  name: storableText().trim().min(1, "Give the key a name, e.g. the editor that will use it").max(100, "100 characters at most"),
 });
 export const apiKeyRevokeSchema = z.object({ id: z.uuid("Not a key id") });
 

@@ -1,4 +1,4 @@
-import { TASK_TYPES } from "@/lib/domain";
+import { TASK_TYPES, storableText } from "@/lib/domain";
 import { z } from "zod";
 
 /**
@@ -8,13 +8,13 @@ import { z } from "zod";
  * with a 400 naming the field.
  */
 
-const model = z.string().trim().min(1, "name a model: `elite` (routed) or one of the roster's tags").max(200);
+const model = storableText().trim().min(1, "name a model: `elite` (routed) or one of the roster's tags").max(200);
 
 // ── Ollama: POST /api/chat ───────────────────────────────────────────────────────────────
 const ollamaMessage = z
   .object({
     role: z.enum(["system", "user", "assistant", "tool"]),
-    content: z.string(),
+    content: storableText(),
     images: z.array(z.string()).max(0, "images are not supported by this endpoint").optional(),
   })
   .loose();
@@ -29,11 +29,11 @@ export const ollamaChatSchema = z
 export type OllamaChatBody = z.infer<typeof ollamaChatSchema>;
 
 // ── OpenAI: POST /v1/chat/completions ───────────────────────────────────────────────────
-const textPart = z.object({ type: z.literal("text", "only text parts are supported"), text: z.string() }).loose();
+const textPart = z.object({ type: z.literal("text", "only text parts are supported"), text: storableText() }).loose();
 const openaiMessage = z
   .object({
     role: z.enum(["system", "developer", "user", "assistant", "tool"]),
-    content: z.union([z.string(), z.array(textPart)]).nullable().optional(),
+    content: z.union([storableText(), z.array(textPart)]).nullable().optional(),
   })
   .loose();
 
@@ -54,8 +54,8 @@ export const apiFeedbackSchema = z
     interaction_id: z.uuid("expected the interaction id a response carried (x-elite-interaction-id or elite.interaction_id)"),
     rating: z.number().int().min(1).max(5).optional(),
     thumbs: z.enum(["up", "down"]).optional(),
-    correction: z.string().trim().min(1, "write the correction").max(20_000).optional(),
-    preferred_model: z.string().trim().min(1).max(200).optional(),
+    correction: storableText().trim().min(1, "write the correction").max(20_000).optional(),
+    preferred_model: storableText().trim().min(1).max(200).optional(),
     task_type: z.enum(TASK_TYPES, `expected one of ${TASK_TYPES.join(", ")}`).optional(),
   })
   .refine((f) => f.rating !== undefined || f.thumbs !== undefined || f.correction !== undefined || f.preferred_model !== undefined || f.task_type !== undefined, {

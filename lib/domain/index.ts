@@ -9,3 +9,4 @@ export * from "./decision";
 export * from "./task-type-confirmation";
 export * from "./context-window";
 export * from "./param-arm";
+export * from "./storable-text";

@@ -272,3 +272,15 @@ test("feedback over the API says what a request really was: a known task type is
   expect(ok.status()).toBe(200);
   expect((await ok.json()).message).toContain(`the classifiers learn that this was ${stated.replace(/_/g, " ")}`);
 });
+
+test("a prompt the database cannot store (NUL, a lone surrogate) is a 400 naming the field in both dialects, not a 500", async ({ request }) => {
+  const headers = { authorization: `Bearer ${key}` };
+  for (const content of ["before\u0000after", "broken \ud800 text"]) {
+    const o = await request.post("/api/chat", { headers, data: { model: "elite", stream: false, messages: [{ role: "user", content }] } });
+    expect(o.status()).toBe(400);
+    expect(await o.text()).toContain("messages.0.content: contains a NUL character or a broken Unicode sequence");
+    const v = await request.post("/v1/chat/completions", { headers, data: { model: "elite", messages: [{ role: "user", content }] } });
+    expect(v.status()).toBe(400);
+    expect((await v.json()).error).toMatchObject({ param: "messages.0.content", message: expect.stringContaining("cannot be stored") });
+  }
+});

@@ -96,10 +96,24 @@ describe("the cron route", () => {
     const { POST } = await import("../../app/api/cron/learning/route");
     return POST(new Request("http://localhost/api/cron/learning", { method: "POST", headers: auth ? { authorization: auth } : {} }));
   };
+  const callJobs = async (auth?: string) => {
+    const { POST } = await import("../../app/api/cron/jobs/route");
+    return POST(new Request("http://localhost/api/cron/jobs", { method: "POST", headers: auth ? { authorization: auth } : {} }));
+  };
 
-  it("answers 503 while CRON_SECRET is unset", async () => {
+  it("answers 503 while CRON_SECRET is unset, on both cron routes alike", async () => {
     cron.secret = undefined;
     expect((await call("Bearer anything-at-all-here")).status).toBe(503);
+    expect((await callJobs("Bearer anything-at-all-here")).status).toBe(503);
+  });
+
+  it("checks the secret the same way on both routes (scheme case-insensitive, exact secret)", async () => {
+    cron.secret = "a-cron-secret-of-some-length";
+    for (const route of [call, callJobs]) {
+      expect((await route("Basic a-cron-secret-of-some-length")).status).toBe(401);
+      expect((await route("Bearer a-cron-secret-of-some-lengt")).status).toBe(401);
+    }
+    expect((await callJobs("bearer a-cron-secret-of-some-length")).status).toBe(200);
   });
 
   it("answers 401 without the secret or with a wrong one, and runs the analysis with it", async () => {

@@ -1,11 +1,12 @@
+import { storableText } from "@/lib/domain";
 import { z } from "zod";
 
 export const idSchema = z.object({ id: z.uuid("id: expected a document or entry id") });
 
 export const searchSchema = z.object({
-  query: z.string().trim().min(1, "Type something to search for.").max(2000, "query: at most 2000 characters"),
+  query: storableText().trim().min(1, "Type something to search for.").max(2000, "query: at most 2000 characters"),
   sources: z.array(z.enum(["document_ingestion", "user_feedback", "interaction_learning"])).max(3).optional(),
-  topic: z.string().trim().max(200).optional(),
+  topic: storableText().trim().max(200).optional(),
   limit: z.number().int().min(1).max(50).optional(),
 });
 export type SearchInput = z.infer<typeof searchSchema>;
