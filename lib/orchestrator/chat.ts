@@ -1,7 +1,7 @@
 import "server-only";
 import type { Identity } from "@/lib/auth";
 import { env } from "@/lib/config/env";
-import { withUser } from "@/lib/db";
+import { asSystem, withUser } from "@/lib/db";
 import { createConversation, getConversation, touchConversation } from "@/lib/db/queries/conversations";
 import { finishInteraction, listInteractions, startInteraction, type InteractionRow } from "@/lib/db/queries/interactions";
 import { AppError } from "@/lib/errors";
@@ -179,9 +179,11 @@ export async function* streamChat(
   }
 
   const first = decisionOf(plan, [], plan.chain[0].model);
-  const row = await withUser(claims, async (tx) => {
+  // The server records the request (users cannot write interactions); prepareChat checked the conversation is theirs.
+  const row = await asSystem(async (tx) => {
     const r = await startInteraction(tx, {
       conversationId,
+      userId: p.identity.userId,
       prompt: p.prompt,
       taskType: plan.taskType,
       routingDecision: first,
@@ -202,7 +204,7 @@ export async function* streamChat(
   const outcome = yield* runChain({ plan, prompt: p.prompt, history: p.history, signal });
   const decision = decisionOf(plan, outcome.attempts, outcome.model ?? plan.chain[0].model);
   const responseTimeMs = performance.now() - t0;
-  await withUser(claims, (tx) =>
+  await asSystem((tx) =>
     finishInteraction(tx, {
       id: row.id,
       status: outcome.status,
@@ -239,10 +241,10 @@ async function* recordUnanswered(
   t0: number,
   { decision, message, plan }: { decision: Decision; message: string; plan?: Plan },
 ): AsyncGenerator<RunEvent> {
-  const claims = p.identity.claims;
-  const row = await withUser(claims, (tx) =>
+  const row = await asSystem((tx) =>
     startInteraction(tx, {
       conversationId,
+      userId: p.identity.userId,
       prompt: p.prompt,
       taskType: plan?.taskType ?? "general",
       routingDecision: decision,
@@ -254,7 +256,7 @@ async function* recordUnanswered(
       configVersionId: plan?.config.versionId,
     }),
   );
-  await withUser(claims, (tx) =>
+  await asSystem((tx) =>
     finishInteraction(tx, { id: row.id, status: "failed", response: "", modelUsed: null, routingDecision: decision, responseTimeMs: performance.now() - t0, error: { code: "unavailable:ollama", message } }),
   );
   yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision };

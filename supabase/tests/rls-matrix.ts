@@ -116,7 +116,9 @@ export const SPECS: TableSpec[] = [
   {
     table: "interactions",
     owned: true,
-    allow: { select: ["owner", "operator"], insert: OWNER_ONLY, update: OWNER_ONLY, delete: OWNER_ONLY },
+    // Server-written: users read their own and delete their own; inserting and changing them is
+    // the server's (feedback goes through public.give_feedback, tested in rls.test.ts).
+    allow: { select: ["owner", "operator"], insert: [], update: [], delete: OWNER_ONLY },
     parents: async (sys) => ({
       conversation: await sysInsert(sys, "conversations", { user_id: USER_A, title: "parent" }),
     }),

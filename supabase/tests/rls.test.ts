@@ -81,8 +81,15 @@ const cases: Record<Op, (spec: TableSpec, role: Role, allowed: boolean) => Promi
       const fixture = await seed(sys, spec);
       const before = await sysRow(sys, spec.table, key, fixture.key);
       const { sql, params } = updateSql(spec.table, key, spec.update, fixture.key);
-      const { rows } = await as(role, (tx) => tx.query(sql, params));
-      return { affected: rows.length, before, after: await sysRow(sys, spec.table, key, fixture.key) };
+      // A denied update either touches no row (RLS) or is refused outright (no UPDATE privilege).
+      const affected = await as(role, (tx) => tx.query(sql, params)).then(
+        ({ rows }) => rows.length,
+        (e: unknown) => {
+          if (allowed || !RLS_DENIED.test(errorMessage(e))) throw e;
+          return 0;
+        },
+      );
+      return { affected, before, after: await sysRow(sys, spec.table, key, fixture.key) };
     });
     expect(before).not.toBeNull();
     if (allowed) {
@@ -142,6 +149,64 @@ describe("RLS matrix", () => {
       const differs = OPS.some((op) => spec.allow[op].includes("owner") !== spec.allow[op].includes("other"));
       expect(differs, spec.table).toBe(spec.owned);
     }
+  });
+});
+
+describe("server-written interactions", () => {
+  const conversationOf = (sys: Queryable) => sysInsert(sys, "conversations", { user_id: USER_A, title: "mine" });
+
+  it("a user cannot forge an experiment outcome: no insert into their own conversation, no change to a recorded column", async () => {
+    const r = await inRollback(db, async (sys, as) => {
+      const conversation = await conversationOf(sys);
+      const experiment = (await sys.query<{ id: string }>("select gen_random_uuid()::text as id")).rows[0].id;
+      const forged = await as("owner", (tx) =>
+        tx.query(
+          `insert into interactions (conversation_id, user_id, user_prompt, status, model_used, success_rating, experiment_id, experiment_arm)
+           values ($1, $2, 'forged', 'completed', 'mathstral', 5, $3, 'variant')`,
+          [conversation, USER_A, experiment],
+        ),
+      ).then(() => null, (e: unknown) => e);
+      const id = await sysInsert(sys, "interactions", { conversation_id: conversation, user_id: USER_A, user_prompt: "real", status: "completed", model_used: "openhermes" });
+      const changes: unknown[] = [];
+      for (const set of ["status = 'failed'", "model_used = 'mathstral'", "experiment_arm = 'variant'", "response = 'rewritten'", "success_rating = 5", "feedback = '{\"auto\": {\"empty\": true}}'"]) {
+        changes.push(await as("owner", (tx) => tx.query(`update interactions set ${set} where id = $1`, [id])).then(() => null, (e: unknown) => e));
+      }
+      const stored = (await sys.query<{ n: number }>("select count(*)::int as n from interactions where user_prompt = 'forged'")).rows[0].n;
+      const after = (await sys.query<{ status: string; model_used: string; response: string | null; success_rating: number | null }>("select status, model_used, response, success_rating from interactions where id = $1", [id])).rows[0];
+      return { forged, changes, stored, after };
+    });
+    expect(String(r.forged)).toMatch(RLS_DENIED);
+    for (const e of r.changes) expect(String(e)).toMatch(RLS_DENIED);
+    expect(r.stored).toBe(0);
+    expect(r.after).toEqual({ status: "completed", model_used: "openhermes", response: null, success_rating: null });
+  });
+
+  it("feedback goes through give_feedback: the owner's keys are saved; server keys, bad values and others' answers are refused", async () => {
+    const r = await inRollback(db, async (sys, as) => {
+      const conversation = await conversationOf(sys);
+      const id = await sysInsert(sys, "interactions", { conversation_id: conversation, user_id: USER_A, user_prompt: "q", status: "completed", feedback: { auto: { empty: false } } });
+      const call = (who: Role, rating: number | null, feedback: unknown) =>
+        as(who, (tx) => tx.query<{ id: string }>("select id from public.give_feedback($1, $2, $3::jsonb)", [id, rating, JSON.stringify(feedback)])).then(
+          (res) => res.rows.length,
+          (e: unknown) => String(e),
+        );
+      const own = await call("owner", 4, { thumbs: "up", taskType: "debugging" });
+      const serverKey = await call("owner", null, { auto: { empty: true } });
+      const badThumbs = await call("owner", null, { thumbs: "sideways" });
+      const badType = await call("owner", null, { taskType: "poetry" });
+      const other = await call("other", 1, { thumbs: "down" });
+      const anon = await call("anon", 1, { thumbs: "down" });
+      const row = (await sys.query<{ feedback: Record<string, unknown>; success_rating: number }>("select feedback, success_rating from interactions where id = $1", [id])).rows[0];
+      return { own, serverKey, badThumbs, badType, other, anon, row };
+    });
+    expect(r.own).toBe(1);
+    expect(r.serverKey).toMatch(/feedback key "auto" cannot be written by a user/);
+    expect(r.badThumbs).toMatch(/thumbs must be up or down/);
+    expect(r.badType).toMatch(/taskType must be one of the task types/);
+    expect(r.other).toBe(0); // not theirs: nothing happens
+    expect(String(r.anon)).toMatch(/permission denied|sign in/);
+    expect(r.row.feedback).toEqual({ auto: { empty: false }, thumbs: "up", taskType: "debugging" });
+    expect(r.row.success_rating).toBe(4);
   });
 });
 
@@ -380,12 +445,10 @@ describe("RLS special cases", () => {
     });
     expect(seen).toEqual({ selfPromoted: 0, topLevelRole: 0, operator: 1 });
   });
-  it("analytics rollups: a user's own interaction updates them (the trigger runs as owner) though the user can neither read nor call their writers", async () => {
+  it("analytics rollups: a user's interaction, recorded by the server, updates them though the user can neither read nor call their writers", async () => {
     const r = await inRollback(db, async (sys, as) => {
       const conversation = await sysInsert(sys, "conversations", { user_id: USER_A, title: "rollup" });
-      await as("owner", (tx) =>
-        tx.query("insert into interactions (conversation_id, user_id, user_prompt, model_used, task_type) values ($1, $2, 'p', 'rls-rollup-model', 'math')", [conversation, USER_A]),
-      );
+      await sys.query("insert into interactions (conversation_id, user_id, user_prompt, model_used, task_type) values ($1, $2, 'p', 'rls-rollup-model', 'math')", [conversation, USER_A]);
       const system = await sys.query<{ n: number }>("select sum(interactions)::int as n from interaction_rollups where model = 'rls-rollup-model' and task_type = 'math'");
       const owner = await as("owner", (tx) => tx.query("select 1 from interaction_rollups where model = 'rls-rollup-model'"));
       const operator = await as("operator", (tx) => tx.query("select 1 from interaction_rollups where model = 'rls-rollup-model'"));

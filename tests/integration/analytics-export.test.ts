@@ -25,10 +25,11 @@ beforeAll(async () => {
     for (let i = 0; i < n; i++) {
       const model = i % 3 === 0 ? "mathstral" : "deepseek-coder:6.7b";
       const taskType = i % 2 === 0 ? "math" : "debugging";
-      const { id } = await withClaims(db, claims, (tx) =>
-        startInteraction(tx, { conversationId: conv.id, prompt: i === 1 ? 'a "quoted", multi-line\nprompt' : `=HYPERLINK("x") ${i}`, taskType, routingDecision: { model }, modelUsed: model }),
+      // The server records interactions (users cannot write them).
+      const { id } = await db.transaction((tx) =>
+        startInteraction(tx, { conversationId: conv.id, userId: user, prompt: i === 1 ? 'a "quoted", multi-line\nprompt' : `=HYPERLINK("x") ${i}`, taskType, routingDecision: { model }, modelUsed: model }),
       );
-      await withClaims(db, claims, (tx) =>
+      await db.transaction((tx) =>
         finishInteraction(tx, {
           id,
           status: "completed",

@@ -50,8 +50,9 @@ async function makeHistory() {
     const params = rng() < 0.85 ? { temperature: pick([0.2, 0.5, 0.8]), num_predict: pick([512, 1024, 2048]), num_ctx: pick([4096, 8192]) } : {};
     const explored = rng() < 0.2;
     const decision = { taskType, model: first, explored, reason: "policy", params, attempts: [] as unknown[] };
-    const { id } = await withClaims(db, conv.claims, (tx) =>
-      startInteraction(tx, { conversationId: conv.id, prompt: `prompt ${n}`, taskType, routingDecision: decision, modelUsed: first, parentId: rng() < 0.05 ? previous : null }),
+    // The server records interactions (users cannot write them).
+    const { id } = await db.transaction((tx) =>
+      startInteraction(tx, { conversationId: conv.id, userId: conv.claims.sub, prompt: `prompt ${n}`, taskType, routingDecision: decision, modelUsed: first, parentId: rng() < 0.05 ? previous : null }),
     );
     ids.push(id);
     previous = id;
@@ -79,7 +80,7 @@ async function makeHistory() {
     }
     const auto: AutoSignals | undefined =
       status === "completed" ? (rng() < 0.1 ? undefined : { ...CLEAN, truncated: rng() < 0.15, refused: rng() < 0.05, codeExpected: rng() < 0.3, hasCodeBlock: rng() < 0.7 }) : undefined;
-    await withClaims(db, conv.claims, (tx) =>
+    await db.transaction((tx) =>
       finishInteraction(tx, {
         id,
         status,

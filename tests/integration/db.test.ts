@@ -92,10 +92,13 @@ describe("migrations", () => {
     const conv = await withClaims(db, userClaims(USER_A), (tx) =>
       tx.query<{ id: string }>("insert into conversations default values returning id"),
     );
+    // The server writes interactions; the constraint holds on its path too, and a user's feedback path.
     await expect(
-      withClaims(db, userClaims(USER_A), (tx) =>
-        tx.query("insert into interactions (conversation_id, user_prompt, success_rating) values ($1, 'hi', 6)", [conv.rows[0].id]),
-      ),
+      db.query("insert into interactions (conversation_id, user_id, user_prompt, success_rating) values ($1, $2, 'hi', 6)", [conv.rows[0].id, USER_A]),
+    ).rejects.toThrow(/check constraint/);
+    const { rows } = await db.query<{ id: string }>("insert into interactions (conversation_id, user_id, user_prompt) values ($1, $2, 'hi') returning id", [conv.rows[0].id, USER_A]);
+    await expect(
+      withClaims(db, userClaims(USER_A), (tx) => tx.query("select * from public.give_feedback($1, 6, '{}'::jsonb)", [rows[0].id])),
     ).rejects.toThrow(/check constraint/);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startOrchestrator, identityOf, ask } from "../support/orchestrator";
-import { OPERATOR, USER_A } from "../support/db";
+import { OPERATOR, USER_A, userClaims } from "../support/db";
+import { withClaims } from "../../lib/db/session";
 import { asSystem } from "../../lib/db";
 import { insertAdaptation } from "../../lib/db/queries/adaptations";
 import { putSetting } from "../../lib/db/queries/app-settings";
@@ -199,5 +200,26 @@ describe("experiments", () => {
     expect(await label("production")).toBe(before);
     await stopExperiment({ kind: "operator", identity: operator }, { id: summary.experimentsStarted[0], reason: "test over" });
     await asSystem((tx) => putSetting(tx, { key: "learning.autonomy", value: false, by: "test" }));
+  });
+
+  it("counts only what the server recorded, once per conversation: forged rows are refused and a long conversation is one outcome", async () => {
+    const a = await propose(promptChange(7));
+    const e = await startExperiment({ kind: "operator", identity: operator }, { adaptationId: a.id, trafficSplit: 0.5 });
+    // A signed-in user tries to promote the candidate with forged successes in their own conversation.
+    const conversationId = await newConversation();
+    const forge = withClaims(env.db, userClaims(USER_A), (tx) =>
+      tx.query(
+        `insert into interactions (conversation_id, user_id, user_prompt, status, model_used, success_rating, experiment_id, experiment_arm)
+         select $1, $2, 'forged', 'completed', $3, 5, $4, 'variant' from generate_series(1, 50)`,
+        [conversationId, USER_A, deepseek, e.id],
+      ),
+    );
+    await expect(forge).rejects.toThrow(/permission denied/);
+    // Five answers in one conversation: one outcome for its arm.
+    for (let k = 0; k < 5; k++) await ask(alice, { conversationId, prompt: `Write a Python function that doubles ${k}.`, model: deepseek });
+    await checkExperiment(e.id);
+    const stats = (await experiment(e.id)) as unknown as { stats: { control: { n: number }; variant: { n: number } } };
+    expect(stats.stats.control.n + stats.stats.variant.n).toBe(1);
+    await stopExperiment({ kind: "operator", identity: operator }, { id: e.id, reason: "test over" });
   });
 });

@@ -138,10 +138,16 @@ export async function updateExperiment(
 }
 
 /** The outcomes of an experiment's interactions per arm. */
+/**
+ * An experiment's outcomes, one per conversation (the unit its arms are assigned to): the
+ * conversation's first finished interaction. Only the server writes interactions (users
+ * cannot insert or change them), so only what the server recorded counts.
+ */
 export async function experimentOutcomes(tx: Queryable, { experimentId }: { experimentId: string }): Promise<(OutcomeRow & { experiment_arm: "control" | "variant" })[]> {
   const { rows } = await tx.query<OutcomeRow & { experiment_arm: "control" | "variant" }>(
-    `select experiment_arm, status, success_rating, feedback, response_time from interactions
-     where experiment_id = $1 and experiment_arm is not null and status in ('completed', 'failed')`,
+    `select distinct on (conversation_id) experiment_arm, status, success_rating, feedback, response_time from interactions
+     where experiment_id = $1 and experiment_arm is not null and status in ('completed', 'failed')
+     order by conversation_id, created_at, id`,
     [experimentId],
   );
   return rows;

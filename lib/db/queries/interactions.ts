@@ -36,6 +36,8 @@ export async function startInteraction(
   tx: Queryable,
   i: {
     conversationId: string;
+    /** whose request it is (the caller has checked that the conversation is theirs) */
+    userId: string;
     prompt: string;
     taskType: string;
     routingDecision: unknown;
@@ -52,8 +54,8 @@ export async function startInteraction(
 ): Promise<{ id: string; created_at: Date }> {
   const { rows } = await tx.query<{ id: string; created_at: Date }>(
     `insert into interactions (conversation_id, user_prompt, task_type, routing_decision, model_used, parent_id,
-       config_version_id, source, prompt_embedding, embedding_model, experiment_id, experiment_arm)
-     values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::extensions.vector, $10, $11, $12) returning id, created_at`,
+       config_version_id, source, prompt_embedding, embedding_model, experiment_id, experiment_arm, user_id)
+     values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::extensions.vector, $10, $11, $12, $13) returning id, created_at`,
     [
       i.conversationId,
       i.prompt,
@@ -67,6 +69,7 @@ export async function startInteraction(
       i.promptEmbedding ? (i.embeddingModel ?? null) : null,
       i.experimentId ?? null,
       i.experimentId ? (i.experimentArm ?? null) : null,
+      i.userId,
     ],
   );
   return rows[0];
@@ -121,17 +124,16 @@ export async function listInteractions(tx: Queryable, { conversationId }: { conv
   return rows;
 }
 
-/** Merges feedback (and the star rating, when given) into an interaction the caller can update. */
+/**
+ * Merges a user's feedback (and the star rating, when given) into one of their own
+ * interactions, through the one narrow path users have (SQL public.give_feedback: only
+ * feedback keys a user may write); null when the interaction is not theirs.
+ */
 export async function recordFeedback(
   tx: Queryable,
   { id, rating, feedback }: { id: string; rating?: number | null; feedback: Record<string, unknown> },
 ): Promise<InteractionRow | null> {
-  const { rows } = await tx.query<InteractionRow>(
-    `update interactions set feedback = feedback || $2::jsonb,
-       success_rating = case when $3::int is null then success_rating else $3::int end
-     where id = $1 returning ${COLUMNS}`,
-    [id, JSON.stringify(feedback), rating ?? null],
-  );
+  const { rows } = await tx.query<InteractionRow>(`select ${COLUMNS} from public.give_feedback($1, $2, $3::jsonb)`, [id, rating ?? null, JSON.stringify(feedback)]);
   return rows[0] ?? null;
 }
 
