@@ -31,7 +31,7 @@ async function embedOne(text: string): Promise<{ embedding: number[]; model: str
   }
 }
 
-/** A user's correction, kept as a `user_feedback` entry that waits for an operator's approval. */
+/** A user's correction, kept as a `user_feedback` entry of theirs that waits for an operator's approval (then it is shared). */
 export async function queueCorrection(identity: Identity, row: InteractionRow, correction: string): Promise<string | null> {
   const topic = topicOf(row.user_prompt);
   const content = `Question: ${row.user_prompt.slice(0, 2000)}\n\nCorrect answer (from a user): ${correction}`;
@@ -47,14 +47,16 @@ export async function queueCorrection(identity: Identity, row: InteractionRow, c
       contentHash: hash,
       interactionId: row.id,
       createdBy: identity.userId,
+      ownerId: identity.userId,
       metadata: { taskType: row.task_type, model: row.model_used },
     });
   });
 }
 
 /**
- * A highly rated answer (4–5 stars or a thumbs up) becomes an `interaction_learning` entry,
- * or strengthens the entry it nearly duplicates.
+ * A highly rated answer (4–5 stars or a thumbs up) becomes an `interaction_learning` entry of
+ * its user's (private: it grounds only their requests until an operator shares it), or
+ * strengthens the entry of theirs it nearly duplicates.
  */
 export async function learnFromGoodAnswer(row: InteractionRow, signal: { rating?: number; thumbs?: "up" | "down" }): Promise<{ id: string; merged: boolean } | null> {
   const good = (signal.rating !== undefined && signal.rating >= 4) || signal.thumbs === "up";
@@ -67,8 +69,9 @@ export async function learnFromGoodAnswer(row: InteractionRow, signal: { rating?
   const emb = await embedOne(embeddingInput({ topic, content }));
   const confidence = signal.rating === 5 ? 0.7 : 0.6;
   return asSystem(async (tx) => {
-    const near = emb ? await nearestLearnedEntry(tx, { embedding: emb.embedding, embeddingModel: emb.model, minSimilarity: NEAR_DUPLICATE_SIMILARITY }) : null;
+    const near = emb ? await nearestLearnedEntry(tx, { embedding: emb.embedding, embeddingModel: emb.model, minSimilarity: NEAR_DUPLICATE_SIMILARITY, ownerId: row.user_id }) : null;
     const id = await insertEntry(tx, {
+      ownerId: row.user_id,
       topic,
       content,
       source: "interaction_learning",
@@ -117,16 +120,26 @@ export async function recordKnowledgeOutcome(ids: string[], success: boolean): P
   });
 }
 
-/** An operator approves a pending entry: embedded, then active (or merged into the one it repeats). */
+/**
+ * An operator approves an entry for everyone: a pending one (a correction) is embedded, then
+ * active and shared (or merged into the shared one it repeats); an active one learned from a
+ * user's answers, private to them so far, is shared.
+ */
 export async function approveEntry(identity: Identity, id: string): Promise<{ status: "active" | "merged"; mergedInto?: string }> {
   const entry = await withUser(identity.claims, (tx) => getEntry(tx, { id }));
   if (!entry) throw new AppError("not_found:knowledge", "That knowledge entry does not exist.");
+  if (entry.status === "active" && entry.owner_id) {
+    const shared = await withUser(identity.claims, (tx) => updateEntry(tx, { id, share: true, metadata: { reviewedBy: identity.userId, reviewedAt: new Date().toISOString() } }));
+    if (!shared) throw new AppError("forbidden:knowledge", "Only operators can review knowledge.");
+    return { status: "active" };
+  }
   if (entry.status !== "pending") throw new AppError("conflict:knowledge", `That entry is already ${entry.status}.`);
   const emb = await embedOne(embeddingInput(entry));
   return withUser(identity.claims, async (tx) => {
     const near = emb ? await nearestLearnedEntry(tx, { embedding: emb.embedding, embeddingModel: emb.model, minSimilarity: NEAR_DUPLICATE_SIMILARITY, excludeId: id }) : null;
     const updated = await updateEntry(tx, {
       id,
+      share: true,
       status: near ? "merged" : "active",
       embedding: emb?.embedding,
       embeddingModel: emb?.model,

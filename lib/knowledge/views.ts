@@ -17,6 +17,13 @@ export interface PendingEntryView {
   content: string;
   source: string;
   createdAt: string;
+  /** "correction": waits to be used at all; "private": used for its user only until shared */
+  kind: "correction" | "private";
+}
+
+/** A row of the review list as the screen shows it. */
+export function pendingEntryView(r: { id: string; topic: string; content: string; source: string; created_at: Date | string; status: string }): PendingEntryView {
+  return { id: r.id, topic: r.topic, content: r.content, source: r.source, createdAt: new Date(r.created_at).toISOString(), kind: r.status === "pending" ? "correction" : "private" };
 }
 
 export type { DocumentView } from "./documents";

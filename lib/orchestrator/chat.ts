@@ -153,6 +153,7 @@ export async function* streamChat(
   try {
     plan = await planRequest({
       conversationId,
+      userId: p.identity.userId,
       prompt: p.prompt,
       history: p.history,
       forcedModel: p.forcedModel,

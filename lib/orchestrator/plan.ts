@@ -67,8 +67,11 @@ export interface Plan {
   retrieved: GroundingChunk[];
 }
 
-/** The knowledge relevant to a request, best first; [] when none is (or retrieval fails). */
-async function retrieve(prompt: string, embedding: number[] | null, embeddingModel: string): Promise<GroundingChunk[]> {
+/**
+ * The knowledge relevant to a request, best first, among what its user may read (shared
+ * entries and their own); [] when none is (or retrieval fails).
+ */
+async function retrieve(prompt: string, embedding: number[] | null, embeddingModel: string, userId: string): Promise<GroundingChunk[]> {
   if (!embedding) return []; // grounding needs the roster's embedding model to work
   try {
     const r = await searchKnowledge({
@@ -78,6 +81,7 @@ async function retrieve(prompt: string, embedding: number[] | null, embeddingMod
       limit: GROUNDING_MAX_CHUNKS * 2,
       minSimilarity: GROUNDING_MIN_SIMILARITY,
       minTextRank: GROUNDING_MIN_TEXT_RANK,
+      filters: { viewerId: userId },
     });
     return r.hits.map((h) => ({ id: h.id, topic: h.topic, content: h.content, score: h.score, documentTitle: h.documentTitle }));
   } catch (e) {
@@ -147,6 +151,8 @@ function fitParams(arm: ParamArm, promptTokens: number, contextLength: number): 
 
 export async function planRequest(input: {
   conversationId: string;
+  /** whose request it is: grounding uses only the knowledge they may read */
+  userId: string;
   prompt: string;
   history: ChatMessage[];
   forcedModel?: string;
@@ -161,7 +167,7 @@ export async function planRequest(input: {
   const cls = await classify(input.prompt, roster, availability, input.signal);
   const state = await learningState();
   const now = Date.now();
-  const retrieved = await retrieve(input.prompt, cls.embedding, roster.embedding);
+  const retrieved = await retrieve(input.prompt, cls.embedding, roster.embedding, input.userId);
 
   const candidates: PolicyCandidate[] = roleModels.map(([role, model]) => ({
     model,

@@ -210,6 +210,20 @@ describe("server-written interactions", () => {
   });
 });
 
+describe("knowledge learned from a user", () => {
+  it("is read by its owner and operators only, until shared", async () => {
+    const r = await inRollback(db, async (sys, as) => {
+      const id = await sysInsert(sys, "knowledge_base", { topic: "private", content: "Question: q\n\nAnswer: a", source: "interaction_learning", content_hash: `h-${Date.now()}`, owner_id: USER_A });
+      const sees = async (who: Role) => (await as(who, (tx) => tx.query("select 1 from knowledge_base where id = $1", [id]))).rows.length;
+      const before = { owner: await sees("owner"), other: await sees("other"), operator: await sees("operator"), anon: await sees("anon") };
+      await sys.query("update knowledge_base set owner_id = null where id = $1", [id]);
+      return { before, otherAfterSharing: await sees("other") };
+    });
+    expect(r.before).toEqual({ owner: 1, other: 0, operator: 1, anon: 0 });
+    expect(r.otherAfterSharing).toBe(1);
+  });
+});
+
 describe("RLS special cases", () => {
   it("conversations: a user cannot create a conversation with someone else's user_id", async () => {
     const { error, stored, own } = await inRollback(db, async (sys, as) => {

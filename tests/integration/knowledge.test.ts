@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ask, identityOf, startOrchestrator } from "../support/orchestrator";
-import { OPERATOR, USER_A } from "../support/db";
+import { OPERATOR, USER_A, USER_B, userClaims } from "../support/db";
 import { makePdf } from "../support/make-pdf";
 import { registerKnowledgeJobs } from "../../lib/knowledge/jobs";
 import { uploadDocuments, reindexDocument, removeDocument, documentViews } from "../../lib/knowledge/documents";
@@ -9,7 +9,7 @@ import { searchKnowledge } from "../../lib/knowledge/search";
 import { planRequest } from "../../lib/orchestrator/plan";
 import { learnFromFeedback } from "../../lib/learning/feedback";
 import { approveEntry, learnFromGoodAnswer } from "../../lib/knowledge/manager";
-import { asSystem } from "../../lib/db";
+import { asSystem, withUser } from "../../lib/db";
 import { getInteraction } from "../../lib/db/queries/interactions";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -120,7 +120,7 @@ describe("ingestion through the job worker", () => {
 describe("grounded answers", () => {
   it("puts relevant chunks into the system prompt and records them in the interaction", async () => {
     const prompt = "Explain how a Raft follower becomes a candidate and wins the leader election.";
-    const plan = await planRequest({ conversationId: crypto.randomUUID(), prompt, history: [] });
+    const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt, history: [] });
     expect(plan.retrieved.length).toBeGreaterThan(0);
     expect(plan.chain[0].knowledge[0].topic).toContain("Leader election");
     expect(plan.chain[0].system).toContain("[1] raft.md › Raft consensus handbook › Leader election");
@@ -135,7 +135,7 @@ describe("grounded answers", () => {
   });
 
   it("leaves unrelated requests without knowledge", async () => {
-    const plan = await planRequest({ conversationId: crypto.randomUUID(), prompt: "What is 17 * 23?", history: [] });
+    const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt: "What is 17 * 23?", history: [] });
     expect(plan.retrieved).toHaveLength(0);
     expect(plan.chain[0].knowledge).toHaveLength(0);
     expect(plan.chain[0].system).not.toContain("Reference material");
@@ -207,6 +207,33 @@ describe("Knowledge Manager", () => {
     expect(await approveEntry(operator, pending.rows[0].id)).toEqual({ status: "active" });
     const hits = (await searchKnowledge({ query: "PostgreSQL default port quokka" })).hits;
     expect(hits[0]).toMatchObject({ id: pending.rows[0].id, source: "user_feedback" });
+  });
+});
+
+describe("knowledge scoped by owner", () => {
+  it("an answer learned from user A grounds A's requests only, is not readable by B, and reaches B once an operator shares it", async () => {
+    const bob = identityOf(USER_B);
+    const prompt = "How do I rotate the zebrafish log files without losing lines?";
+    const a = await ask(user, { prompt });
+    await learnFromFeedback(user, { interactionId: a.interactionId, rating: 5 });
+    const entry = (await asSystem((tx) => tx.query<{ id: string; owner_id: string | null }>("select id, owner_id from knowledge_base where interaction_id = $1", [a.interactionId]))).rows[0];
+    expect(entry.owner_id).toBe(USER_A);
+
+    const used = async (userId: string) => (await planRequest({ conversationId: crypto.randomUUID(), userId, prompt, history: [] })).retrieved.map((r) => r.id);
+    expect(await used(USER_A)).toContain(entry.id);
+    expect(await used(USER_B)).not.toContain(entry.id);
+    // B cannot read it through the API roles either; A can.
+    const readAs = (sub: string) => withUser(userClaims(sub), (tx) => tx.query("select 1 from knowledge_base where id = $1", [entry.id])).then((r) => r.rows.length);
+    expect(await readAs(USER_B)).toBe(0);
+    expect(await readAs(USER_A)).toBe(1);
+    // B's own answer to the same question, asked through the chat, is not grounded in A's.
+    const b = await ask(bob, { prompt });
+    expect(((b.end as { decision: { knowledge?: { id: string }[] } }).decision.knowledge ?? []).map((k) => k.id)).not.toContain(entry.id);
+
+    // An operator shares it: now everyone's requests may use it.
+    expect(await approveEntry(operator, entry.id)).toEqual({ status: "active" });
+    expect(await used(USER_B)).toContain(entry.id);
+    expect(await readAs(USER_B)).toBe(1);
   });
 });
 

@@ -1,12 +1,12 @@
 "use server";
 import { requireOperator } from "@/lib/auth";
 import { withUser } from "@/lib/db";
-import { listEntries } from "@/lib/db/queries/knowledge";
+import { entriesForReview } from "@/lib/db/queries/knowledge";
 import { toAppError } from "@/lib/errors";
 import { reindexDocument as reindex, removeDocument } from "@/lib/knowledge/documents";
 import { approveEntry, rejectEntry } from "@/lib/knowledge/manager";
 import { searchKnowledge } from "@/lib/knowledge/search";
-import type { PendingEntryView, SearchHitView } from "@/lib/knowledge/views";
+import { pendingEntryView, type PendingEntryView, type SearchHitView } from "@/lib/knowledge/views";
 import { idSchema, reviewSchema, searchSchema, type SearchInput } from "./schema";
 
 type Result<T = object> = ({ ok: true } & T) | { ok: false; error: string };
@@ -83,7 +83,7 @@ export async function reviewEntry(input: { id: string; decision: "approve" | "re
       return { ok: true, message: "Rejected." };
     }
     const r = await approveEntry(identity, parsed.data.id);
-    return { ok: true, message: r.status === "merged" ? "Approved and merged into a similar entry." : "Approved: it is now used in answers." };
+    return { ok: true, message: r.status === "merged" ? "Approved and merged into a similar entry." : "Approved: it is now used in everyone's answers." };
   } catch (e) {
     return fail(e);
   }
@@ -92,8 +92,8 @@ export async function reviewEntry(input: { id: string; decision: "approve" | "re
 export async function pendingEntries(): Promise<Result<{ entries: PendingEntryView[] }>> {
   try {
     const identity = await requireOperator();
-    const rows = await withUser(identity.claims, (tx) => listEntries(tx, { status: "pending", limit: 100 }));
-    return { ok: true, entries: rows.map((r) => ({ id: r.id, topic: r.topic, content: r.content, source: r.source, createdAt: new Date(r.created_at).toISOString() })) };
+    const rows = await withUser(identity.claims, (tx) => entriesForReview(tx));
+    return { ok: true, entries: rows.map(pendingEntryView) };
   } catch (e) {
     return fail(e);
   }

@@ -2,15 +2,16 @@ import { Forbidden } from "@/components/forbidden";
 import { KnowledgeApp } from "@/components/knowledge/knowledge-app";
 import { pageIdentity } from "@/lib/auth/page";
 import { withUser } from "@/lib/db";
-import { listEntries } from "@/lib/db/queries/knowledge";
+import { entriesForReview } from "@/lib/db/queries/knowledge";
 import { documentViews } from "@/lib/knowledge/documents";
+import { pendingEntryView } from "@/lib/knowledge/views";
 
 export default async function KnowledgePage() {
   const identity = await pageIdentity("/knowledge", { operator: true });
   if (!identity) return <Forbidden what="The Knowledge page" />;
   const [documents, pending] = await Promise.all([
     documentViews(identity),
-    withUser(identity.claims, (tx) => listEntries(tx, { status: "pending", limit: 100 })),
+    withUser(identity.claims, (tx) => entriesForReview(tx)),
   ]);
   return (
     <section data-testid="page-knowledge" className="max-w-5xl space-y-6">
@@ -22,7 +23,7 @@ export default async function KnowledgePage() {
       </header>
       <KnowledgeApp
         initialDocuments={documents}
-        initialPending={pending.map((r) => ({ id: r.id, topic: r.topic, content: r.content, source: r.source, createdAt: new Date(r.created_at).toISOString() }))}
+        initialPending={pending.map(pendingEntryView)}
       />
     </section>
   );

@@ -7,13 +7,25 @@ export interface SearchFilters {
   sources?: KnowledgeSource[];
   /** Case-insensitive substring of the topic. */
   topic?: string;
+  /**
+   * Whose request it is: entries learned from another user's answers are left out (the
+   * system path has no RLS to do it). Undefined: no owner filter (operators' searches run
+   * under RLS, which decides).
+   */
+  viewerId?: string | null;
 }
 
 const filterSql = (first: number) =>
   `k.status = 'active' and ($${first}::text[] is null or k.source = any($${first}::text[]))
-   and ($${first + 1}::text is null or k.topic ilike '%' || $${first + 1} || '%')`;
+   and ($${first + 1}::text is null or k.topic ilike '%' || $${first + 1} || '%')
+   and ($${first + 2}::boolean is false or k.owner_id is null or k.owner_id = $${first + 3}::text)`;
 
-const filterParams = (f: SearchFilters) => [f.sources?.length ? f.sources : null, f.topic?.trim() ? f.topic.trim().replace(/[\\%_]/g, (c) => `\\${c}`) : null];
+const filterParams = (f: SearchFilters) => [
+  f.sources?.length ? f.sources : null,
+  f.topic?.trim() ? f.topic.trim().replace(/[\\%_]/g, (c) => `\\${c}`) : null,
+  f.viewerId !== undefined,
+  f.viewerId ?? null,
+];
 
 /**
  * Nearest active entries by cosine distance (the HNSW index), embedded with the same model.
@@ -40,7 +52,7 @@ export async function vectorCandidates(
        order by embeddings <=> $1::extensions.vector
        limit $3) n
      order by d, id`,
-    [vectorLiteral(embedding), embeddingModel, limit, sources, topic],
+    [vectorLiteral(embedding), embeddingModel, limit, ...filterParams(filters)],
   );
   return rows;
 }
@@ -67,26 +79,26 @@ export async function textCandidates(
        select to_tsquery('english', $1) as any_q,
          (select string_agg(quote_literal(l.lexeme), ' | ')
           from unnest(tsvector_to_array(to_tsvector('english', replace($1, '|', ' ')))) as l(lexeme)
-          where not (l.lexeme = any($7::text[])))::tsquery as rare_q),
+          where not (l.lexeme = any($5::text[])))::tsquery as rare_q),
      strong as (
        select k.id, k.fts from knowledge_base k, q
-       where q.rare_q is not null and k.fts @@ q.rare_q and ${filterSql(3)}
+       where q.rare_q is not null and k.fts @@ q.rare_q and ${filterSql(6)}
        limit 200),
      weak as (
        select k.id, k.fts from knowledge_base k, q
-       where (select count(*) from strong) < $2 and k.fts @@ q.any_q and ${filterSql(3)}
+       where (select count(*) from strong) < $2 and k.fts @@ q.any_q and ${filterSql(6)}
          and k.id not in (select id from strong)
        limit 200)
      select r.id, r.rank, k.confidence,
-       case when $5::text is null or k.embeddings is null or k.embedding_model is distinct from $6 then null
-            else 1 - (k.embeddings <=> $5::extensions.vector) end as similarity
+       case when $3::text is null or k.embeddings is null or k.embedding_model is distinct from $4 then null
+            else 1 - (k.embeddings <=> $3::extensions.vector) end as similarity
      from (select m.id, ts_rank_cd(m.fts, q.any_q, 32) as rank
            from (select * from strong union all select * from weak) m, q
            order by rank desc, m.id
            limit $2) r
      join knowledge_base k on k.id = r.id
      order by r.rank desc, r.id`,
-    [tsquery, limit, ...filterParams(filters), embedding ? vectorLiteral(embedding) : null, embeddingModel ?? null, common],
+    [tsquery, limit, embedding ? vectorLiteral(embedding) : null, embeddingModel ?? null, common, ...filterParams(filters)],
   );
   return rows;
 }

@@ -17,9 +17,11 @@ export interface KnowledgeRow {
   metadata: Record<string, unknown>;
   created_at: Date;
   created_by: string | null;
+  /** the user it was learned from and belongs to; null: shared with everyone */
+  owner_id: string | null;
 }
 
-const COLUMNS = `id, topic, content, source, confidence, status, document_id, chunk_index, interaction_id, embedding_model, metadata, created_at, created_by`;
+const COLUMNS = `id, topic, content, source, confidence, status, document_id, chunk_index, interaction_id, embedding_model, metadata, created_at, created_by, owner_id`;
 
 export const vectorLiteral = (v: number[]) => `[${v.join(",")}]`;
 
@@ -110,6 +112,8 @@ export async function insertEntry(
     contentHash: string;
     interactionId?: string | null;
     createdBy?: string | null;
+    /** the user it belongs to (learned from their answers); null: shared with everyone */
+    ownerId?: string | null;
     embedding?: number[] | null;
     embeddingModel?: string | null;
     metadata?: Record<string, unknown>;
@@ -117,8 +121,8 @@ export async function insertEntry(
 ): Promise<string> {
   const { rows } = await tx.query<{ id: string }>(
     `insert into knowledge_base (topic, content, source, status, confidence, content_hash, interaction_id, created_by,
-       embeddings, embedding_model, metadata)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::extensions.vector, $10, $11::jsonb) returning id`,
+       embeddings, embedding_model, metadata, owner_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::extensions.vector, $10, $11::jsonb, $12) returning id`,
     [
       e.topic,
       e.content,
@@ -131,6 +135,7 @@ export async function insertEntry(
       e.embedding ? vectorLiteral(e.embedding) : null,
       e.embedding ? (e.embeddingModel ?? null) : null,
       JSON.stringify(e.metadata ?? {}),
+      e.ownerId ?? null,
     ],
   );
   return rows[0].id;
@@ -147,26 +152,34 @@ export async function findEntryByHash(tx: Queryable, { contentHash, source }: { 
 /** The closest active learned entry (not document chunks) at or above a similarity. */
 export async function nearestLearnedEntry(
   tx: Queryable,
-  { embedding, embeddingModel, minSimilarity, excludeId }: { embedding: number[]; embeddingModel: string; minSimilarity: number; excludeId?: string },
+  {
+    embedding,
+    embeddingModel,
+    minSimilarity,
+    excludeId,
+    ownerId = null,
+  }: { embedding: number[]; embeddingModel: string; minSimilarity: number; excludeId?: string; /** the same scope only: this user's entries, or the shared ones (null) */ ownerId?: string | null },
 ): Promise<(KnowledgeRow & { similarity: number }) | null> {
   const { rows } = await tx.query<KnowledgeRow & { similarity: number }>(
     `select * from (
        select ${COLUMNS}, 1 - (embeddings <=> $1::extensions.vector) as similarity
        from knowledge_base
        where status = 'active' and source in ('user_feedback', 'interaction_learning') and embedding_model = $2
-         and ($4::uuid is null or id <> $4::uuid) and embeddings is not null
+         and ($4::uuid is null or id <> $4::uuid) and embeddings is not null and owner_id is not distinct from $5::text
        order by embeddings <=> $1::extensions.vector limit 1) n
      where similarity >= $3`,
-    [vectorLiteral(embedding), embeddingModel, minSimilarity, excludeId ?? null],
+    [vectorLiteral(embedding), embeddingModel, minSimilarity, excludeId ?? null, ownerId],
   );
   return rows[0] ?? null;
 }
 
 export async function updateEntry(
   tx: Queryable,
-  { id, status, confidence, metadata, embedding, embeddingModel }: {
+  { id, status, confidence, metadata, embedding, embeddingModel, share }: {
     id: string;
     status?: KnowledgeStatus;
+    /** true: shared with everyone from now on (owner_id cleared) */
+    share?: boolean;
     confidence?: number;
     metadata?: Record<string, unknown>;
     embedding?: number[];
@@ -179,22 +192,21 @@ export async function updateEntry(
        confidence = coalesce($3, confidence),
        metadata = case when $4::jsonb is null then metadata else metadata || $4::jsonb end,
        embeddings = coalesce($5::extensions.vector, embeddings),
-       embedding_model = coalesce($6, embedding_model)
+       embedding_model = coalesce($6, embedding_model),
+       owner_id = case when $7::boolean then null else owner_id end
      where id = $1 returning ${COLUMNS}`,
-    [id, status ?? null, confidence ?? null, metadata ? JSON.stringify(metadata) : null, embedding ? vectorLiteral(embedding) : null, embedding ? (embeddingModel ?? null) : null],
+    [id, status ?? null, confidence ?? null, metadata ? JSON.stringify(metadata) : null, embedding ? vectorLiteral(embedding) : null, embedding ? (embeddingModel ?? null) : null, share === true],
   );
   return rows[0] ?? null;
 }
 
-export async function listEntries(
-  tx: Queryable,
-  { status, sources, limit = 100 }: { status?: KnowledgeStatus; sources?: KnowledgeSource[]; limit?: number },
-): Promise<KnowledgeRow[]> {
+/** What waits for an operator: corrections (pending) and answers learned from one user, private to them until shared. */
+export async function entriesForReview(tx: Queryable, { limit = 100 }: { limit?: number } = {}): Promise<KnowledgeRow[]> {
   const { rows } = await tx.query<KnowledgeRow>(
     `select ${COLUMNS} from knowledge_base
-     where ($1::text is null or status = $1) and ($2::text[] is null or source = any($2::text[]))
-     order by created_at desc limit $3`,
-    [status ?? null, sources?.length ? sources : null, limit],
+     where status = 'pending' or (status = 'active' and owner_id is not null)
+     order by created_at desc limit $1`,
+    [limit],
   );
   return rows;
 }
