@@ -10,3 +10,4 @@ export * from "./task-type-confirmation";
 export * from "./context-window";
 export * from "./param-arm";
 export * from "./storable-text";
+export * from "./pattern-scope";

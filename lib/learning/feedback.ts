@@ -100,8 +100,10 @@ async function teachPatterns({ row, siblings }: SavedFeedback, f: FeedbackPatch,
         betterModel: better.model,
         worseModel: better.worse ?? model,
         interactionId: better.rootId,
+        userId: row.user_id,
       });
-      notes.push(`similar requests will now go to ${better.model} (pattern confidence ${Math.round(p.confidence * 100)}%)`);
+      const whose = p.shared ? "everyone's similar requests" : "your similar requests";
+      notes.push(`${whose} will now go to ${better.model} (pattern confidence ${Math.round(p.confidence * 100)}%)`);
     }
   }
   if (f.preferred) {

@@ -1,7 +1,7 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
 import { insertRoutingPattern, nearestRoutingPatterns, updateRoutingPattern } from "@/lib/db/queries/learning";
-import { sameModel } from "@/lib/domain";
+import { patternShared, sameModel } from "@/lib/domain";
 
 /** A correction joins an existing pattern when its request is at least this similar to it. */
 const MERGE_SIMILARITY = 0.75;
@@ -19,7 +19,9 @@ export async function reinforceRoutingPattern(c: {
   betterModel: string;
   worseModel: string | null;
   interactionId: string;
-}): Promise<{ patternId: string; created: boolean; confidence: number }> {
+  /** who taught it: a pattern serves its teachers first, everyone once enough users agree */
+  userId: string;
+}): Promise<{ patternId: string; created: boolean; confidence: number; shared: boolean }> {
   return asSystem(async (tx) => {
     const near = await nearestRoutingPatterns(tx, { embedding: c.embedding, limit: 5, minSimilarity: MERGE_SIMILARITY });
     for (const p of near) {
@@ -29,8 +31,10 @@ export async function reinforceRoutingPattern(c: {
     if (match) {
       const exemplars = [...new Set([...(match.pattern_data.exemplars ?? []), c.interactionId])].slice(-20);
       const fromModels = [...new Set([...(match.pattern_data.fromModels ?? []), ...(c.worseModel ? [c.worseModel] : [])])];
-      const updated = await updateRoutingPattern(tx, { id: match.id, successDelta: 1, failureDelta: 0, data: { ...match.pattern_data, exemplars, fromModels } });
-      return { patternId: match.id, created: false, confidence: updated?.confidence_score ?? match.confidence_score };
+      const teachers = match.pattern_data.teachers === undefined ? undefined : [...new Set([...match.pattern_data.teachers, c.userId])];
+      const data = { ...match.pattern_data, exemplars, fromModels, ...(teachers ? { teachers } : {}) };
+      const updated = await updateRoutingPattern(tx, { id: match.id, successDelta: 1, failureDelta: 0, data });
+      return { patternId: match.id, created: false, confidence: updated?.confidence_score ?? match.confidence_score, shared: patternShared(data) };
     }
     const confidence = 2 / 3; // Beta(1 + 1 success, 1 + 0 failures)
     const patternId = await insertRoutingPattern(tx, {
@@ -39,9 +43,9 @@ export async function reinforceRoutingPattern(c: {
       embedding: c.embedding,
       embeddingModel: c.embeddingModel,
       confidence,
-      data: { exemplars: [c.interactionId], fromModels: c.worseModel ? [c.worseModel] : [] },
+      data: { exemplars: [c.interactionId], fromModels: c.worseModel ? [c.worseModel] : [], teachers: [c.userId] },
     });
-    return { patternId, created: true, confidence };
+    return { patternId, created: true, confidence, shared: false };
   });
 }
 

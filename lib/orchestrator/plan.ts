@@ -9,7 +9,7 @@ import type { ContextEvidence, PolicyCandidate } from "@/lib/learning/policy";
 import { decideRoute } from "@/lib/learning/route-decision";
 import { chooseParams, type ParamArm } from "@/lib/learning/params";
 import { seededRng, type Rng } from "@/lib/learning/random";
-import { defaultModelChain, fitsContext, isTaskType, type Role, type TaskType } from "@/lib/domain";
+import { defaultModelChain, fitsContext, isTaskType, patternAppliesTo, type Role, type TaskType } from "@/lib/domain";
 import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
 import { classifyWithRouter } from "./router-classification";
 import { classifyByNeighbours, combineVotes, votesFrom, type Vote } from "@/lib/learning/ensemble";
@@ -179,7 +179,8 @@ export async function planRequest(input: {
   let pattern: Plan["pattern"] = null;
   if (!input.forcedModel && cls.embedding) {
     const near = await asSystem((tx) => nearestRoutingPatterns(tx, { embedding: cls.embedding!, limit: 3, minSimilarity: PATTERN_MIN_SIMILARITY }));
-    pattern = near.find((p) => p.confidence_score >= PATTERN_MIN_CONFIDENCE && availability.has(p.model_name)) ?? null;
+    // A pattern serves the user who taught it, and everyone once several users agree (or an operator approved it).
+    pattern = near.find((p) => p.confidence_score >= PATTERN_MIN_CONFIDENCE && availability.has(p.model_name) && patternAppliesTo(p.pattern_data, input.userId)) ?? null;
   }
   const route = decideRoute({
     taskType: cls.taskType,

@@ -97,14 +97,26 @@ describe("seed scenario 1: a correction creates a routing pattern that similar r
 
     const unrelated = await ask(alice, { prompt: "Write a haiku about autumn leaves." });
     expect(unrelated.start.decision.reason).not.toBe("pattern");
+
+    // One user's correction steers their own requests, not everyone's…
+    const bobs = await ask(bob, { prompt: "Write an efficient algorithm to count the ways to climb n stairs taking 1 or 2 steps, and prove its complexity." });
+    expect(bobs.start.decision.reason).not.toBe("pattern");
+    // …until a second user says the same: then it serves everyone.
+    const bobBetter = await learnFromFeedback(bob, { interactionId: bobs.interactionId, betterModel: better });
+    if (bobs.start.decision.model !== better) expect(bobBetter.message).toContain("everyone's similar requests will now go to");
+    const teachers = await env.db.query<{ teachers: string[] }>("select pattern_data -> 'teachers' as teachers from learning_patterns where pattern_type = 'routing' and model_name = $1", [better]);
+    expect(new Set(teachers.rows.flatMap((r) => r.teachers))).toEqual(new Set(bobs.start.decision.model !== better ? [USER_A, USER_B] : [USER_A]));
   });
 
   it("lets a pattern that keeps failing fade", async () => {
     const { rows } = await env.db.query<{ id: string }>("select id from learning_patterns where pattern_type = 'routing'");
     const { recordPatternOutcome } = await import("../../lib/learning/patterns");
-    for (let i = 0; i < 4; i++) await recordPatternOutcome(rows[0].id, false);
-    const after = await env.db.query<{ status: string; failure_count: number }>("select status, failure_count from learning_patterns where id = $1", [rows[0].id]);
-    expect(after.rows[0]).toMatchObject({ status: "faded" });
+    // Taught by two users it holds longer, but failures make it fade all the same.
+    let failures = 0;
+    const statusOf = async () => (await env.db.query<{ status: string }>("select status from learning_patterns where id = $1", [rows[0].id])).rows[0].status;
+    while ((await statusOf()) !== "faded" && failures < 10) (await recordPatternOutcome(rows[0].id, false), failures++);
+    expect(await statusOf()).toBe("faded");
+    expect(failures).toBeGreaterThanOrEqual(4);
     const again = await ask(alice, { prompt: "Write an efficient algorithm to count the ways to climb n stairs taking 1 or 2 steps, and prove its complexity." });
     expect(again.start.decision.reason).not.toBe("pattern");
   });

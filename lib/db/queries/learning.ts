@@ -1,3 +1,4 @@
+import type { PatternScopeData } from "@/lib/domain/pattern-scope";
 import type { Queryable } from "../types";
 
 /** model_performance: one row per (model, task type) with the routing evidence and running outcomes. */
@@ -79,7 +80,7 @@ export interface RoutingPatternRow {
   failure_count: number;
   confidence_score: number;
   status: "active" | "faded" | "retired";
-  pattern_data: { exemplars?: string[]; fromModels?: string[]; n?: number };
+  pattern_data: { exemplars?: string[]; fromModels?: string[]; n?: number } & PatternScopeData;
   similarity: number;
 }
 
