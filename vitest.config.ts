@@ -12,6 +12,8 @@ export default defineConfig({
   test: {
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts", "supabase/tests/**/*.test.ts"],
     globalSetup: ["tests/support/global-setup.ts"],
+    // The suites drive hundreds of requests a minute as one user; the limits have their own tests.
+    env: { RATE_LIMIT_CHAT_PER_MINUTE: "0", RATE_LIMIT_FEEDBACK_PER_MINUTE: "0", RATE_LIMIT_KEYS_PER_HOUR: "0" },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -1,4 +1,5 @@
 "use server";
+import { enforceRateLimit } from "@/lib/auth/rate-limit";
 import { revalidatePath } from "next/cache";
 import { requireOperator, requireUser } from "@/lib/auth";
 import { generateApiKey } from "@/lib/api/keys";
@@ -48,6 +49,11 @@ export async function createApiKeyAction(_prev: ApiKeyFormState, form: FormData)
   }
   const parsed = apiKeyCreateSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return { error: parsed.error.issues[0].message };
+  try {
+    await enforceRateLimit(identity.userId, "api_key", { surface: "auth" });
+  } catch (e) {
+    return { error: e instanceof AppError ? e.message : "Not allowed." };
+  }
   const key = generateApiKey();
   await withUser(identity.claims, (tx) => createApiKey(tx, { name: parsed.data.name, prefix: key.prefix, keyHash: key.hash }));
   revalidatePath("/settings");

@@ -23,6 +23,7 @@ const OPENAI_TYPE: Record<number, string> = {
   401: "invalid_request_error",
   404: "invalid_request_error",
   413: "invalid_request_error",
+  429: "rate_limit_error",
 };
 
 const DEFAULT_API_CODE: Partial<Record<string, string>> = {
@@ -30,11 +31,12 @@ const DEFAULT_API_CODE: Partial<Record<string, string>> = {
   not_found: "not_found",
   bad_request: "invalid_request",
   too_large: "context_length_exceeded",
+  rate_limited: "rate_limit_exceeded",
   unavailable: "models_unavailable",
 };
 
 function headersFor(err: AppError): Record<string, string> {
-  const h: Record<string, string> = { "cache-control": "no-store" };
+  const h: Record<string, string> = { "cache-control": "no-store", ...err.headers() };
   if (err.status === 401) h["www-authenticate"] = 'Bearer realm="elite"';
   // The models already had their fallbacks; an immediate retry (the openai client's default) would not help.
   if (err.status >= 500) h["x-should-retry"] = "false";

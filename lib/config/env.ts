@@ -44,6 +44,9 @@ const rawSchema = z.object({
   PGLITE_DATA_DIR: z.preprocess(blank, z.string().default(".data/pglite")),
   OLLAMA_HOST: z.preprocess(blank, z.string().default("http://127.0.0.1:11434")).pipe(ollamaHostsSchema),
   CRON_SECRET: optional(z.string().min(16, "expected at least 16 characters")),
+  RATE_LIMIT_CHAT_PER_MINUTE: z.preprocess(blank, z.coerce.number().int("expected a whole number").min(0, "expected 0 (off) or more").default(120)),
+  RATE_LIMIT_FEEDBACK_PER_MINUTE: z.preprocess(blank, z.coerce.number().int("expected a whole number").min(0, "expected 0 (off) or more").default(120)),
+  RATE_LIMIT_KEYS_PER_HOUR: z.preprocess(blank, z.coerce.number().int("expected a whole number").min(0, "expected 0 (off) or more").default(20)),
 });
 
 export type DataMode = "embedded" | "supabase";
@@ -56,6 +59,8 @@ export interface Env {
   supabase?: { url: string; key: string };
   ollamaHosts: string[];
   cronSecret?: string;
+  /** per user; 0 turns a limit off */
+  rateLimits: { chatPerMinute: number; feedbackPerMinute: number; keysPerHour: number };
 }
 
 export class ConfigError extends Error {
@@ -111,6 +116,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     supabase: mode === "supabase" ? { url: raw.NEXT_PUBLIC_SUPABASE_URL!, key: key! } : undefined,
     ollamaHosts: raw.OLLAMA_HOST,
     cronSecret: raw.CRON_SECRET,
+    rateLimits: { chatPerMinute: raw.RATE_LIMIT_CHAT_PER_MINUTE, feedbackPerMinute: raw.RATE_LIMIT_FEEDBACK_PER_MINUTE, keysPerHour: raw.RATE_LIMIT_KEYS_PER_HOUR },
   };
 }
 

@@ -5,6 +5,7 @@ import { getInteraction, listInteractions, recordFeedback, type InteractionRow }
 import { sameModel, type TaskType } from "@/lib/domain";
 import { AppError } from "@/lib/errors";
 import { currentRoster } from "@/lib/roster/current";
+import { enforceRateLimit } from "@/lib/auth/rate-limit";
 
 /** What a user may say about one of their answers (validated by the caller's schema first). */
 export interface FeedbackPatch {
@@ -35,6 +36,7 @@ export interface SavedFeedback {
  * answer un-prefers its siblings. Nothing is learned here (lib/learning/feedback.ts does that).
  */
 export async function saveFeedback(identity: Identity, f: FeedbackPatch): Promise<SavedFeedback> {
+  await enforceRateLimit(identity.userId, "feedback", { surface: "chat" });
   if (f.betterModel) {
     const roster = await currentRoster();
     if (!Object.values(roster.roles).some((m) => sameModel(m, f.betterModel!))) {

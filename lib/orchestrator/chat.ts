@@ -1,4 +1,5 @@
 import "server-only";
+import { enforceRateLimit } from "@/lib/auth/rate-limit";
 import type { Identity } from "@/lib/auth";
 import { env } from "@/lib/config/env";
 import { asSystem, withUser } from "@/lib/db";
@@ -52,6 +53,7 @@ export async function prepareChat(
   identity: Identity,
   input: { conversationId: string | null; prompt: string; regenerateOf?: string; model?: string; history?: ChatMessage[]; source?: "chat" | "api" },
 ): Promise<PreparedChat> {
+  await enforceRateLimit(identity.userId, "chat", { surface: input.source === "api" ? "api" : "chat" });
   const roster = await currentRoster();
   if (input.model && !Object.values(roster.roles).some((m) => sameModel(m, input.model!))) {
     throw new AppError("bad_request:chat", `model: "${input.model}" is not one of the roster's models.`);

@@ -1,0 +1,38 @@
+import "server-only";
+import { env } from "@/lib/config/env";
+import { asSystem } from "@/lib/db";
+import { countHit } from "@/lib/db/queries/rate-limits";
+import { AppError, type ErrorSurface } from "@/lib/errors";
+
+export type LimitedAction = "chat" | "feedback" | "api_key";
+
+/** Each action's limit per user (from RATE_LIMIT_*; 0: off) and its window. */
+export function rateLimits(): Record<LimitedAction, { limit: number; windowMs: number }> {
+  const r = env().rateLimits;
+  return {
+    chat: { limit: r.chatPerMinute, windowMs: 60_000 },
+    feedback: { limit: r.feedbackPerMinute, windowMs: 60_000 },
+    api_key: { limit: r.keysPerHour, windowMs: 3_600_000 },
+  };
+}
+
+const WHAT: Record<LimitedAction, string> = { chat: "messages", feedback: "feedback", api_key: "new API keys" };
+
+/**
+ * Counts one `action` by the user and refuses it (429 with Retry-After) past its limit. The
+ * counters live in the database, so the limit holds across restarts and instances.
+ */
+export async function enforceRateLimit(
+  userId: string,
+  action: LimitedAction,
+  { surface = "api", limits = rateLimits(), now = Date.now() }: { surface?: ErrorSurface; limits?: ReturnType<typeof rateLimits>; now?: number } = {},
+): Promise<void> {
+  const { limit, windowMs } = limits[action];
+  if (limit <= 0) return;
+  const { hits, windowEndsAt } = await asSystem((tx) => countHit(tx, { userId, action, windowMs, now }));
+  if (hits > limit) {
+    const per = windowMs >= 3_600_000 ? "hour" : "minute";
+    const retryAfterSeconds = Math.ceil((windowEndsAt - now) / 1000);
+    throw new AppError(`rate_limited:${surface}`, `Too many ${WHAT[action]}: at most ${limit} per ${per}. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+  }
+}

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, USER_A, USER_B } from "../support/db";
+import { useDatabase } from "../../lib/db";
+import { enforceRateLimit } from "../../lib/auth/rate-limit";
+import { AppError } from "../../lib/errors";
+import { openaiErrorResponse, ollamaErrorResponse } from "../../lib/api/errors";
+import { parseEnv } from "../../lib/config/env";
+import type { Database } from "../../lib/db/types";
+
+let db: Database;
+beforeAll(async () => {
+  db = await createTestDb();
+  useDatabase(db);
+});
+afterAll(() => db.close());
+
+const limits = { chat: { limit: 3, windowMs: 60_000 }, feedback: { limit: 2, windowMs: 60_000 }, api_key: { limit: 1, windowMs: 3_600_000 } };
+
+describe("per-user rate limits", () => {
+  it("refuse past the limit with a 429 and Retry-After, per user and per action, and reset with the window", async () => {
+    const now = Date.UTC(2026, 11, 3, 9, 0, 10);
+    for (let i = 0; i < 3; i++) await enforceRateLimit(USER_A, "chat", { limits, now });
+    const refused = await enforceRateLimit(USER_A, "chat", { limits, now }).then(() => null, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    const err = refused as AppError;
+    expect(err.status).toBe(429);
+    expect(err.message).toMatch(/at most 3 per minute/);
+    expect(err.headers()).toEqual({ "retry-after": "50" });
+    // Another user, and another action, have their own counts.
+    await enforceRateLimit(USER_B, "chat", { limits, now });
+    await enforceRateLimit(USER_A, "feedback", { limits, now });
+    // The next window starts afresh.
+    await enforceRateLimit(USER_A, "chat", { limits, now: now + 60_000 });
+  });
+
+  it("are kept in the database, so they hold across restarts and instances", async () => {
+    const now = Date.UTC(2026, 11, 3, 10, 0, 0);
+    await enforceRateLimit(USER_A, "api_key", { limits, now });
+    const { rows } = await db.query<{ hits: number }>("select hits from private.rate_limit_hits where user_id = $1 and action = 'api_key'", [USER_A]);
+    expect(rows[0].hits).toBe(1);
+    await expect(enforceRateLimit(USER_A, "api_key", { limits, now: now + 1000 })).rejects.toThrow(/at most 1 per hour/);
+  });
+
+  it("are off at 0, and configurable from the environment with defaults", async () => {
+    const off = { ...limits, chat: { limit: 0, windowMs: 60_000 } };
+    for (let i = 0; i < 10; i++) await enforceRateLimit(USER_B, "chat", { limits: off, now: Date.UTC(2026, 11, 3, 11) });
+    expect(parseEnv({}).rateLimits).toEqual({ chatPerMinute: 120, feedbackPerMinute: 120, keysPerHour: 20 });
+    expect(parseEnv({ RATE_LIMIT_CHAT_PER_MINUTE: "5" }).rateLimits.chatPerMinute).toBe(5);
+    expect(() => parseEnv({ RATE_LIMIT_CHAT_PER_MINUTE: "-1" })).toThrow(/RATE_LIMIT_CHAT_PER_MINUTE/);
+  });
+
+  it("reach the compatible APIs' clients as 429 with Retry-After in their own shapes", async () => {
+    const err = new AppError("rate_limited:api", "Too many messages", { retryAfterSeconds: 12 });
+    for (const res of [openaiErrorResponse(err), ollamaErrorResponse(err), err.toResponse()]) {
+      expect(res.status).toBe(429);
+      expect(res.headers.get("retry-after")).toBe("12");
+    }
+    expect((await openaiErrorResponse(err).json()).error).toMatchObject({ type: "rate_limit_error", code: "rate_limit_exceeded" });
+  });
+});
