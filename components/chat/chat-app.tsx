@@ -54,6 +54,7 @@ export function ChatApp({
     else sessionStorage.removeItem(DRAFT_KEY);
   }, [draft]);
 
+  const [sidebarVersion, setSidebarVersion] = useState(0);
   const patch = useCallback((id: string, f: (t: Turn) => Turn) => setTurns((ts) => ts.map((t) => (t.id === id ? f(t) : t))), []);
 
   const onEvent = useCallback(
@@ -116,7 +117,10 @@ export function ChatApp({
       setDraft((d) => d || prompt);
       sessionStorage.setItem(DRAFT_KEY, prompt);
     }
-    router.refresh(); // the sidebar order and titles
+    // The sidebar's order and titles, fetched again. Not router.refresh(): once the URL names a
+    // new conversation, a refresh renders the /chat/[id] page and remounts this one, losing
+    // what the user has started doing meanwhile (a model picked to regenerate with, say).
+    setSidebarVersion((v) => v + 1);
   }
 
   const groups = useMemo(() => {
@@ -131,7 +135,7 @@ export function ChatApp({
 
   return (
     <div className="flex h-[calc(100vh-7rem)] gap-4">
-      <Sidebar conversations={conversations} activeId={conversationId} onDeleted={(id) => id === conversationId && router.push("/chat")} />
+      <Sidebar conversations={conversations} version={sidebarVersion} activeId={conversationId} onDeleted={(id) => id === conversationId && router.push("/chat")} />
       <section className="flex min-w-0 flex-1 flex-col gap-3" data-testid="page-chat">
         <div className="flex-1 space-y-6 overflow-y-auto pr-2" data-testid="thread">
           {groups.length === 0 && (

@@ -6,10 +6,13 @@ import type { ConversationSummary } from "@/lib/chat/types";
 
 export function Sidebar({
   conversations: initial,
+  version = 0,
   activeId,
   onDeleted,
 }: {
   conversations: ConversationSummary[];
+  /** bumped after each answer: the list is fetched again */
+  version?: number;
   activeId: string | null;
   onDeleted: (id: string) => void;
 }) {
@@ -30,7 +33,7 @@ export function Sidebar({
       });
     }, 200);
     return () => clearTimeout(t);
-  }, [query, initial]);
+  }, [query, initial, version]);
 
   return (
     <aside className="flex w-64 shrink-0 flex-col gap-2 border-r border-zinc-200 pr-3 dark:border-zinc-800" aria-label="Conversations">

@@ -109,7 +109,9 @@ test("a model whose stream breaks is replaced by the next one, with a notice", a
 
   // The next answer is forced onto deepseek-coder, whose stream the simulator cuts after 3 chunks.
   expect((await request.post(`${SIM}/__sim/faults`, { data: { faults: [{ model: "deepseek-coder:6.7b", fault: "cut:3" }] } })).ok()).toBe(true);
+  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/); // the new conversation is named: nothing left to re-render
   await first.getByTestId("regenerate-model").selectOption("deepseek-coder:6.7b");
+  await expect(first.getByTestId("regenerate-model")).toHaveValue("deepseek-coder:6.7b");
   await first.getByTestId("regenerate-with").click();
   const second = page.getByTestId("turn").first().getByTestId("answer").nth(1);
   await expect(second).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
