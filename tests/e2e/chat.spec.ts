@@ -38,9 +38,14 @@ test("send a message, watch it stream, see why this model, rate it and find the 
   await page.screenshot({ path: testInfo.outputPath("chat-why.png"), fullPage: true });
 
   const model = (await answer.getAttribute("data-model"))!;
-  const expectedBefore = await expectedSuccess(answer, model);
+  // Each rating counts at once: after 5 stars, then 1 star, the model is expected to succeed less.
+  const ack = answer.getByTestId("feedback-ack");
+  await answer.getByTestId("star-5").click();
+  await expect(ack).toContainText(/now expected to succeed at \S+ [\d.]+%/);
+  const afterFive = expectedFrom(await ack.innerText(), model);
   await answer.getByTestId("star-1").click();
-  await expect(answer.getByTestId("feedback-ack")).toContainText("Saved");
+  await expect(ack).not.toContainText(`${afterFive.toFixed(1)}%`);
+  expect(expectedFrom(await ack.innerText(), model)).toBeLessThan(afterFive);
   await answer.getByTestId("tag-needs-comments").click();
   await expect(answer.getByTestId("feedback-ack")).toContainText("Saved");
   // "Wrong task type?": the user says what it really was; the classifiers learn from it.
@@ -55,20 +60,19 @@ test("send a message, watch it stream, see why this model, rate it and find the 
   await expect(again.getByTestId("tag-needs-comments")).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByTestId("conversation-list")).toContainText("Write a Python function that checks");
 
-  // The rating counted: the next answer's routing reason expects less of that model for this task type.
+  // The next answer shows its routing too.
   await send(page, "Write a Python function that reverses the words of a sentence.");
   const next = page.getByTestId("answer").nth(1);
   await expect(next).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
   await next.getByText("Why this model?").click();
   await expect(next.getByTestId("why-task-type")).toContainText("code_generation");
-  expect(await expectedSuccess(next, model)).toBeLessThan(expectedBefore);
+  await expect(next.getByTestId("why-means")).toContainText(model);
 });
 
-/** The "expected success" percentage the routing showed for a model, from the why panel. */
-async function expectedSuccess(answer: ReturnType<Page["getByTestId"]>, model: string): Promise<number> {
-  const text = await answer.getByTestId("why-means").innerText();
-  const m = new RegExp(`${model.replace(/[.:]/g, "\\$&")} (\\d+)%`).exec(text);
-  if (!m) throw new Error(`no expected success for ${model} in "${text}"`);
+/** The expected success of a model, as the feedback acknowledgement says it ("… now expected to succeed at code_generation 35.4% …"). */
+function expectedFrom(ack: string, model: string): number {
+  const m = new RegExp(`${model.replace(/[.:]/g, "\\$&")} now expected to succeed at \\S+ ([\\d.]+)%`).exec(ack);
+  if (!m) throw new Error(`no expected success for ${model} in "${ack}"`);
   return Number(m[1]);
 }
 
