@@ -53,13 +53,13 @@ export const storedDecisionSchema = z.object({
   reason: lenient(d.reason),
   explored: lenient(d.explored),
   pattern: lenient(d.pattern),
-  means: lenient(z.record(z.string(), z.number())),
+  means: lenient(d.means),
   chain: lenient(d.chain),
   params: lenient(d.params),
   configVersion: lenient(d.configVersion),
   skipped: lenient(d.skipped),
   attempts: lenient(z.array(attemptSchema.partial().required({ model: true, ok: true }))),
-  knowledge: lenient(z.array(z.object({ id: z.string(), topic: z.string(), score: z.number() }))),
+  knowledge: lenient(d.knowledge),
 });
 export type StoredDecision = z.infer<typeof storedDecisionSchema>;
 

@@ -31,6 +31,9 @@ export type Reward = { reward: number; source: "explicit" | "implicit" | "automa
 
 export const SUCCESS_AT = 0.5;
 
+/** Automatic checks that say nothing either way: for rewards from feedback alone. */
+export const NEUTRAL_AUTO: AutoSignals = { truncated: false, empty: false, refused: false, hasCodeBlock: true, codeExpected: false, mathAnswerPresent: true, mathExpected: false };
+
 function result(reward: number, source: Reward["source"]): Reward {
   return { reward, source, success: reward >= SUCCESS_AT };
 }
@@ -128,7 +131,7 @@ export function interactionReward(r: OutcomeRow): number | null {
     thumbs: f.thumbs === "up" || f.thumbs === "down" ? f.thumbs : undefined,
     corrected: typeof f.correction === "string" && f.correction !== "",
     copied: f.copied === true,
-    auto: f.auto ?? NO_AUTO,
+    auto: f.auto ?? NEUTRAL_AUTO,
   };
   const explicitOrImplicit = signals.rating !== undefined || signals.thumbs !== undefined || signals.corrected || signals.copied;
   if (!explicitOrImplicit && !f.auto) return null;
@@ -141,4 +144,3 @@ export function interactionSuccess(r: OutcomeRow): boolean | null {
   return reward === null ? null : reward >= SUCCESS_AT;
 }
 
-const NO_AUTO: AutoSignals = { truncated: false, empty: false, refused: false, hasCodeBlock: false, codeExpected: false, mathAnswerPresent: false, mathExpected: false };

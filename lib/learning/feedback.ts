@@ -4,7 +4,7 @@ import { asSystem } from "@/lib/db";
 import { getInteractionEmbedding, type InteractionRow } from "@/lib/db/queries/interactions";
 import { confirmedTaskType, isTaskType, readDecision, sameModel, type TaskType } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
-import { rewardFrom, type AutoSignals } from "@/lib/domain/reward";
+import { NEUTRAL_AUTO, rewardFrom } from "@/lib/domain/reward";
 import { learningState, recordOutcome, recordVoterOutcome } from "./store";
 import { VOTERS, type VoterName } from "./ensemble";
 import { policyMeans } from "./policy";
@@ -13,8 +13,6 @@ import { saveFeedback, type FeedbackPatch, type SavedFeedback } from "./feedback
 import { learnFromGoodAnswer, queueCorrection, recordKnowledgeOutcome } from "@/lib/knowledge/manager";
 
 export type { FeedbackPatch } from "./feedback-record";
-
-const NEUTRAL_AUTO: AutoSignals = { truncated: false, empty: false, refused: false, hasCodeBlock: true, codeExpected: false, mathAnswerPresent: true, mathExpected: false };
 
 /** Reward of an answer a quick tag judged: "wrong"/"incomplete" poor, "great" full. */
 const TAG_REWARD: Readonly<Record<string, number>> = { wrong: 0.2, incomplete: 0.2, great: 1 };
@@ -68,7 +66,8 @@ async function teachRouting(identity: Identity, { row, before }: SavedFeedback, 
   if (f.rating !== undefined) await update(model, rewardFrom({ rating: f.rating as 1 | 2 | 3 | 4 | 5, auto: NEUTRAL_AUTO }).reward, f.rating);
   if (f.thumbs && f.thumbs !== prev.thumbs) await update(model, rewardFrom({ thumbs: f.thumbs, auto: NEUTRAL_AUTO }).reward);
   if (f.copied && !prev.copied) await update(model, rewardFrom({ copied: true, auto: NEUTRAL_AUTO }).reward);
-  for (const reward of new Set((f.tags ?? []).flatMap((t) => (TAG_REWARD[t] === undefined ? [] : [TAG_REWARD[t]])))) await update(model, reward);
+  const tagRewards = new Set((f.tags ?? []).map((t) => TAG_REWARD[t]).filter((r) => r !== undefined));
+  for (const reward of tagRewards) await update(model, reward);
   if (!f.correction) return [];
   await update(model, rewardFrom({ corrected: true, auto: NEUTRAL_AUTO }).reward);
   await queueCorrection(identity, row, f.correction);

@@ -1,6 +1,6 @@
 import "server-only";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
-import { rewardFrom } from "@/lib/domain/reward";
+import { NEUTRAL_AUTO, rewardFrom } from "@/lib/domain/reward";
 import { recordFallbackTrail, recordOutcome, recordParamsOutcome } from "@/lib/learning/store";
 import { recordPatternOutcome } from "@/lib/learning/patterns";
 import { recordKnowledgeOutcome } from "@/lib/knowledge/manager";
@@ -56,13 +56,9 @@ export async function learnFromRun({
   }
   // Asking again is an implicit verdict on the answer being regenerated.
   if (regenerateOf?.model_used && isTaskType(regenerateOf.task_type) && regenerateOf.status === "completed") {
-    const r = rewardFrom({ regenerated: true, auto: emptyAuto() });
+    const r = rewardFrom({ regenerated: true, auto: NEUTRAL_AUTO });
     await recordOutcome({ taskType: regenerateOf.task_type, model: regenerateOf.model_used, reward: r.reward, success: r.success, countOutcome: false });
   }
   // A running experiment looks at its outcomes after each of its interactions.
   if (plan.config.experiment) await scheduleExperimentCheck(plan.config.experiment.id);
-}
-
-function emptyAuto() {
-  return { truncated: false, empty: false, refused: false, hasCodeBlock: true, codeExpected: false, mathAnswerPresent: true, mathExpected: false };
 }

@@ -232,5 +232,6 @@ export async function planRequest(input: {
     });
   }
 
-  return { ...cls, embeddingModel: roster.embedding, reason, explored, means, pattern, chain, skipped, config, hostsUp: availability.hostsUp, retrieved };
+  const { context: _usedByTheRoute, ...classified } = cls;
+  return { ...classified, embeddingModel: roster.embedding, reason, explored, means, pattern, chain, skipped, config, hostsUp: availability.hostsUp, retrieved };
 }
