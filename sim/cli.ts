@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import { parseRuleFlag } from "./faults";
 import { startSimulator } from "./server";
+import { wordVectors } from "./word-vectors";
 
 const { values } = parseArgs({
   options: {
@@ -42,6 +43,7 @@ function num(flag: string | undefined, envName: string, fallback: number): numbe
 }
 
 try {
+  wordVectors(); // the embedding stand-in's vectors (built into node_modules/.cache on the first start, ~5 s)
   const sim = await startSimulator({
     port: num(values.port, "SIM_PORT", 11435),
     host: values.host ?? "127.0.0.1",

@@ -20,7 +20,7 @@ import { startSimulator, simEmbed } from "../../sim";
 import { chunkText } from "../../lib/knowledge/chunk";
 import { extractText } from "../../lib/knowledge/parse";
 import { embedTexts } from "../../lib/knowledge/embed";
-import { embeddingInput, chunkHash } from "../../lib/knowledge/ingest";
+import { chunkEmbeddingText, chunkHash } from "../../lib/knowledge/ingest";
 import { registerKnowledgeJobs } from "../../lib/knowledge/jobs";
 import { uploadDocuments } from "../../lib/knowledge/documents";
 import { drainJobs } from "../../lib/jobs/worker";
@@ -114,7 +114,7 @@ async function main() {
   for (const [i, d] of docs.entries()) chunked.push(...chunkText(await extractText({ kind: "markdown", bytes: new TextEncoder().encode(d), filename: `d${i}.md` }), `d${i}.md`));
   const chunkMs = performance.now() - t;
   t = performance.now();
-  await embedTexts("nomic-embed-text", chunked.map(embeddingInput), { batchSize: 32 });
+  await embedTexts("nomic-embed-text", "document", chunked.map(chunkEmbeddingText), { batchSize: 32 });
   const embedMs = performance.now() - t;
   const operator: Identity = { userId: LOCAL_OPERATOR_CLAIMS.sub, claims: LOCAL_OPERATOR_CLAIMS, isOperator: true, source: "local" };
   t = performance.now();
@@ -151,7 +151,7 @@ async function main() {
           const te = performance.now();
           const rows = Array.from({ length: n }, (_, i) => syntheticChunk(have + i));
           // float4 in pgvector: 7 significant digits is all the column keeps.
-          const embs = rows.map((r) => `[${simEmbed(embeddingInput(r)).map((x) => (x === 0 ? "0" : x.toPrecision(7))).join(",")}]`);
+          const embs = rows.map((r) => `[${simEmbed(chunkEmbeddingText(r)).map((x) => (x === 0 ? "0" : x.toPrecision(7))).join(",")}]`);
           embedMs += performance.now() - te;
           await tx.query(
             `insert into knowledge_base (topic, content, source, confidence, content_hash, embeddings, embedding_model, status)

@@ -32,8 +32,16 @@ export function WhyPanel({ decision, correction }: { decision: Decision; correct
           <>
             <dt>Pattern followed</dt>
             <dd data-testid="why-pattern">
-              similar to past corrections ({Math.round(decision.pattern.similarity * 100)}% similar, confidence{" "}
-              {Math.round(decision.pattern.confidence * 100)}%)
+              {decision.pattern.scope === "yours" ? "taught by your feedback" : "taught by several users' feedback"}: this request is
+              {decision.pattern.closerThan !== undefined
+                ? ` closer to requests it covers than ${Math.round(decision.pattern.closerThan * 100)}% of pairs of different requests are`
+                : ` ${Math.round(decision.pattern.similarity * 100)}% similar to requests it covers`}
+              ; it has held {Math.round(decision.pattern.confidence * 100)}% of the time.
+              {decision.pattern.overrodeRule && (
+                <span data-testid="why-pattern-overrode" className="block font-medium">
+                  It took precedence over an approved routing rule that prefers {decision.pattern.overrodeRule}.
+                </span>
+              )}
             </dd>
           </>
         )}

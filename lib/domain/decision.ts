@@ -25,7 +25,19 @@ export const decisionSchema = z.object({
   role: z.string().nullable(),
   reason: z.enum(["policy", "pattern", "rule", "forced", "regenerate"]),
   explored: z.boolean(),
-  pattern: z.object({ id: z.string(), similarity: z.number(), confidence: z.number() }).nullable(),
+  pattern: z
+    .object({
+      id: z.string(),
+      similarity: z.number(),
+      confidence: z.number(),
+      /** the fraction of pairs of different requests less similar than this one is to the pattern */
+      closerThan: z.number().optional(),
+      /** whose pattern it is: taught by this user only, or shared (several users, or an operator) */
+      scope: z.enum(["yours", "shared"]).optional(),
+      /** the model an approved routing rule preferred, when the pattern took precedence over it */
+      overrodeRule: z.string().optional(),
+    })
+    .nullable(),
   means: z.record(z.string(), z.number()).optional(),
   chain: z.array(z.string()),
   params: z.record(z.string(), z.number()),

@@ -11,3 +11,4 @@ export * from "./context-window";
 export * from "./param-arm";
 export * from "./storable-text";
 export * from "./pattern-scope";
+export * from "./embedding-task";

@@ -17,7 +17,7 @@ export const sha256 = (s: string | Uint8Array) => createHash("sha256").update(s)
 export const chunkHash = (content: string) => sha256(content.replace(/\s+/g, " ").trim().toLowerCase());
 
 /** What the embedding step sees: the heading path gives a chunk its context. */
-export const embeddingInput = (c: { topic: string; content: string }) => `${c.topic}\n\n${c.content}`;
+export const chunkEmbeddingText = (c: { topic: string; content: string }) => `${c.topic}\n\n${c.content}`;
 
 export interface IngestResult {
   chunks: number;
@@ -72,7 +72,7 @@ export async function ingestDocument(ctx: Pick<JobContext, "progress"> & { docum
   const model = roster.embedding;
   let vectors: number[][];
   try {
-    vectors = await embedTexts(model, chunks.map(embeddingInput), {
+    vectors = await embedTexts(model, "document", chunks.map(chunkEmbeddingText), {
       batchSize: ctx.batchSize ?? 32,
       onBatch: async (done, total) => {
         const p = 0.2 + 0.7 * (done / total);

@@ -6,7 +6,7 @@ import { findEntryByHash, getEntry, insertEntry, nearestLearnedEntry, updateEntr
 import { AppError } from "@/lib/errors";
 import { currentRoster } from "@/lib/roster/current";
 import { embedTexts } from "./embed";
-import { chunkHash, embeddingInput } from "./ingest";
+import { chunkHash, chunkEmbeddingText } from "./ingest";
 
 /**
  * The Knowledge Manager: corrections become entries awaiting an operator; highly rated
@@ -25,7 +25,7 @@ const topicOf = (prompt: string) => prompt.trim().split("\n")[0].replace(/\s+/g,
 async function embedOne(text: string): Promise<{ embedding: number[]; model: string } | null> {
   const model = (await currentRoster()).embedding;
   try {
-    return { embedding: (await embedTexts(model, [text]))[0], model };
+    return { embedding: (await embedTexts(model, "document", [text]))[0], model };
   } catch {
     return null; // learned without an embedding: full-text search still finds it
   }
@@ -66,7 +66,7 @@ export async function learnFromGoodAnswer(row: InteractionRow, signal: { rating?
   const hash = chunkHash(content);
   const existing = await asSystem((tx) => findEntryByHash(tx, { contentHash: hash, source: "interaction_learning" }));
   if (existing) return { id: existing.id, merged: existing.status === "merged" };
-  const emb = await embedOne(embeddingInput({ topic, content }));
+  const emb = await embedOne(chunkEmbeddingText({ topic, content }));
   const confidence = signal.rating === 5 ? 0.7 : 0.6;
   return asSystem(async (tx) => {
     const near = emb ? await nearestLearnedEntry(tx, { embedding: emb.embedding, embeddingModel: emb.model, minSimilarity: NEAR_DUPLICATE_SIMILARITY, ownerId: row.user_id }) : null;
@@ -134,7 +134,7 @@ export async function approveEntry(identity: Identity, id: string): Promise<{ st
     return { status: "active" };
   }
   if (entry.status !== "pending") throw new AppError("conflict:knowledge", `That entry is already ${entry.status}.`);
-  const emb = await embedOne(embeddingInput(entry));
+  const emb = await embedOne(chunkEmbeddingText(entry));
   return withUser(identity.claims, async (tx) => {
     const near = emb ? await nearestLearnedEntry(tx, { embedding: emb.embedding, embeddingModel: emb.model, minSimilarity: NEAR_DUPLICATE_SIMILARITY, excludeId: id }) : null;
     const updated = await updateEntry(tx, {

@@ -87,7 +87,7 @@ export async function searchKnowledge(opts: {
   if (!embedding && opts.query.trim()) {
     model = model || (await currentRoster()).embedding;
     try {
-      embedding = (await embedTexts(model, [opts.query]))[0];
+      embedding = (await embedTexts(model, "query", [opts.query]))[0];
     } catch (e) {
       warning = `Vector search is off: ${e instanceof Error ? e.message : String(e)}`;
     }

@@ -8,7 +8,7 @@ import { NEUTRAL_AUTO, rewardFrom } from "@/lib/domain/reward";
 import { learningState, recordOutcome, recordVoterOutcome } from "./store";
 import { VOTERS, type VoterName } from "./ensemble";
 import { policyMeans } from "./policy";
-import { reinforceRoutingPattern } from "./patterns";
+import { recordPatternOutcome, reinforceRoutingPattern } from "./patterns";
 import { saveFeedback, type FeedbackPatch, type SavedFeedback } from "./feedback-record";
 import { learnFromGoodAnswer, queueCorrection, recordKnowledgeOutcome } from "@/lib/knowledge/manager";
 
@@ -75,9 +75,9 @@ async function teachRouting(identity: Identity, { row, before }: SavedFeedback, 
 }
 
 /** A good answer joins the catalogue of solutions; the entries it used follow its verdict. */
-async function teachKnowledge({ row, before }: SavedFeedback, f: FeedbackPatch): Promise<string[]> {
-  const prevThumbs = (before.feedback as { thumbs?: string }).thumbs;
-  const verdict = f.rating !== undefined ? (f.rating >= 4 ? true : f.rating <= 2 ? false : null) : f.thumbs && f.thumbs !== prevThumbs ? f.thumbs === "up" : null;
+async function teachKnowledge(saved: SavedFeedback, f: FeedbackPatch): Promise<string[]> {
+  const { row } = saved;
+  const verdict = verdictOf(saved, f);
   if (verdict === null) return [];
   await recordKnowledgeOutcome((readDecision(row.routing_decision).knowledge ?? []).map((k) => k.id), verdict);
   if (!verdict) return [];
@@ -85,9 +85,28 @@ async function teachKnowledge({ row, before }: SavedFeedback, f: FeedbackPatch):
   return learned ? [learned.merged ? "the answer strengthened a similar solution in the knowledge base" : "the answer joined the knowledge base's solutions"] : [];
 }
 
-/** "Model X would have been better", or a preferred regeneration: a routing pattern, and outcomes for the siblings. */
-async function teachPatterns({ row, siblings }: SavedFeedback, f: FeedbackPatch, taskType: TaskType, model: string, update: Update): Promise<string[]> {
+/** A rating or thumbs on an answer: true (good), false (poor) or null (neither, or not new). */
+function verdictOf({ before }: SavedFeedback, f: FeedbackPatch): boolean | null {
+  const prevThumbs = (before.feedback as { thumbs?: string }).thumbs;
+  if (f.rating !== undefined) return f.rating >= 4 ? true : f.rating <= 2 ? false : null;
+  return f.thumbs && f.thumbs !== prevThumbs ? f.thumbs === "up" : null;
+}
+
+/**
+ * "Model X would have been better", or a preferred regeneration: a routing pattern, and
+ * outcomes for the siblings. A verdict on an answer a pattern routed grows the pattern's
+ * region by the request (good) or carves it out (poor).
+ */
+async function teachPatterns(saved: SavedFeedback, f: FeedbackPatch, taskType: TaskType, model: string, update: Update): Promise<string[]> {
+  const { row, siblings } = saved;
   const notes: string[] = [];
+  const followed = readDecision(row.routing_decision);
+  const verdict = verdictOf(saved, f);
+  if (followed.reason === "pattern" && followed.pattern && verdict !== null && !f.betterModel) {
+    const emb = await asSystem((tx) => getInteractionEmbedding(tx, { id: row.id }));
+    await recordPatternOutcome(followed.pattern.id, verdict, emb ? { embedding: emb.embedding, embeddingModel: emb.model, taskType, interactionId: row.id, userId: row.user_id, grow: verdict } : undefined);
+    notes.push(verdict ? "the routing pattern that chose this model now covers requests like it more surely" : "the routing pattern that chose this model no longer covers requests like this one");
+  }
   const better = f.betterModel ? { model: f.betterModel, worse: model, rootId: row.id } : f.preferred ? preferredOver(row, siblings) : null;
   if (better && !sameModel(better.model, model)) {
     const emb = await asSystem((tx) => getInteractionEmbedding(tx, { id: better.rootId }));

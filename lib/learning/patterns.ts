@@ -1,40 +1,89 @@
 import "server-only";
-import { asSystem } from "@/lib/db";
-import { insertRoutingPattern, nearestRoutingPatterns, updateRoutingPattern } from "@/lib/db/queries/learning";
-import { patternShared, sameModel } from "@/lib/domain";
-
-/** A correction joins an existing pattern when its request is at least this similar to it. */
-const MERGE_SIMILARITY = 0.75;
+import { asSystem, type Queryable } from "@/lib/db";
+import { insertRoutingPattern, updateRoutingPattern, type RoutingPatternRow } from "@/lib/db/queries/learning";
+import { insertPatternMember, nearestPatternMembers, routingPatternsById } from "@/lib/db/queries/pattern-members";
+import { patternAppliesTo, patternShared, sameModel } from "@/lib/domain";
+import { patternsContaining, type RegionHit } from "./pattern-region";
+import { similarityScale } from "./similarity-calibration";
+import type { SimilarityScale } from "./similarity-scale";
 
 /**
- * Seed scenario 1: "model X would have been better" for a request makes requests like it go
- * to X. It strengthens the nearest pattern that already points at X, or creates one with
- * the request's embedding as its exemplar; patterns nearby that point at the model that
- * answered badly lose confidence (and fade when they keep failing).
+ * Learned routing patterns (seed scenario 1): "model X would have been better" for a request
+ * makes requests like it go to X. A pattern is a region of requests (lib/learning/pattern-region.ts):
+ * agreeing feedback grows it, a disagreeing outcome inside it carves it back, its confidence
+ * is the posterior mean of how often it held. It serves the users who taught it, and
+ * everyone once several users agree or an operator approved it (lib/domain/pattern-scope.ts).
  */
-export async function reinforceRoutingPattern(c: {
+
+/** Follow a pattern only while it has held up at least this often (posterior mean of its successes). */
+export const PATTERN_MIN_CONFIDENCE = 0.6;
+
+export interface PatternRequest {
   embedding: number[];
   embeddingModel: string;
   taskType: string | null;
-  betterModel: string;
-  worseModel: string | null;
-  interactionId: string;
-  /** who taught it: a pattern serves its teachers first, everyone once enough users agree */
-  userId: string;
-}): Promise<{ patternId: string; created: boolean; confidence: number; shared: boolean }> {
+  interactionId: string | null;
+  userId: string | null;
+}
+
+type Containing = RegionHit & { pattern: Omit<RoutingPatternRow, "similarity"> & { task_types: string[] } };
+
+/**
+ * The patterns whose region holds the request, nearest first ([] when the embedding model
+ * could not be calibrated). The scale is read before the transaction opens (it reads too).
+ */
+async function containing(tx: Queryable, r: Pick<PatternRequest, "embedding" | "embeddingModel" | "taskType">, scale: SimilarityScale | null): Promise<Containing[]> {
+  if (!scale) return [];
+  const members = await nearestPatternMembers(tx, { embedding: r.embedding, embeddingModel: r.embeddingModel });
+  const patterns = new Map((await routingPatternsById(tx, [...new Set(members.map((m) => m.pattern_id))])).map((p) => [p.id, p]));
+  const hits = patternsContaining({ members, taskTypesOf: (id) => patterns.get(id)?.task_types ?? [], taskType: r.taskType ?? "", scale });
+  return hits.flatMap((h) => (patterns.has(h.patternId) ? [{ ...h, pattern: patterns.get(h.patternId)! }] : []));
+}
+
+/** The pattern a request follows, if any: it holds the request, is confident, its model available, and it applies to this user. */
+export async function matchRoutingPattern(
+  r: Pick<PatternRequest, "embedding" | "embeddingModel" | "taskType"> & { userId: string; available: (model: string) => boolean },
+): Promise<(RoutingPatternRow & { closerThan: number }) | null> {
+  const scale = await similarityScale(r.embeddingModel).catch(() => null);
+  const hits = await asSystem((tx) => containing(tx, r, scale));
+  const hit = hits.find((h) => h.pattern.confidence_score >= PATTERN_MIN_CONFIDENCE && r.available(h.pattern.model_name) && patternAppliesTo(h.pattern.pattern_data, r.userId));
+  return hit ? { ...hit.pattern, similarity: hit.similarity, closerThan: hit.closerThan } : null;
+}
+
+function member(patternId: string, r: PatternRequest, agrees: boolean) {
+  return { patternId, agrees, interactionId: r.interactionId, userId: r.userId, taskType: r.taskType, embedding: r.embedding, embeddingModel: r.embeddingModel };
+}
+
+/**
+ * A user said `betterModel` should have answered this request instead of `worseModel`: the
+ * pattern for `betterModel` that holds the request grows by it (or a new one starts from
+ * it, for this user only); patterns holding it that point at `worseModel` shrink.
+ */
+export async function reinforceRoutingPattern(c: PatternRequest & { betterModel: string; worseModel: string | null; userId: string }): Promise<{
+  patternId: string;
+  created: boolean;
+  confidence: number;
+  shared: boolean;
+}> {
+  const scale = await similarityScale(c.embeddingModel).catch(() => null);
   return asSystem(async (tx) => {
-    const near = await nearestRoutingPatterns(tx, { embedding: c.embedding, limit: 5, minSimilarity: MERGE_SIMILARITY });
-    for (const p of near) {
-      if (c.worseModel && sameModel(p.model_name, c.worseModel)) await updateRoutingPattern(tx, { id: p.id, successDelta: 0, failureDelta: 1 });
+    const hits = await containing(tx, c, scale);
+    for (const h of hits) {
+      if (c.worseModel && sameModel(h.pattern.model_name, c.worseModel)) {
+        await updateRoutingPattern(tx, { id: h.patternId, successDelta: 0, failureDelta: 1 });
+        await insertPatternMember(tx, member(h.patternId, c, false));
+      }
     }
-    const match = near.find((p) => sameModel(p.model_name, c.betterModel));
+    const match = hits.find((h) => sameModel(h.pattern.model_name, c.betterModel));
     if (match) {
-      const exemplars = [...new Set([...(match.pattern_data.exemplars ?? []), c.interactionId])].slice(-20);
-      const fromModels = [...new Set([...(match.pattern_data.fromModels ?? []), ...(c.worseModel ? [c.worseModel] : [])])];
-      const teachers = match.pattern_data.teachers === undefined ? undefined : [...new Set([...match.pattern_data.teachers, c.userId])];
-      const data = { ...match.pattern_data, exemplars, fromModels, ...(teachers ? { teachers } : {}) };
-      const updated = await updateRoutingPattern(tx, { id: match.id, successDelta: 1, failureDelta: 0, data });
-      return { patternId: match.id, created: false, confidence: updated?.confidence_score ?? match.confidence_score, shared: patternShared(data) };
+      const p = match.pattern.pattern_data;
+      const exemplars = [...new Set([...(p.exemplars ?? []), ...(c.interactionId ? [c.interactionId] : [])])].slice(-20);
+      const fromModels = [...new Set([...(p.fromModels ?? []), ...(c.worseModel ? [c.worseModel] : [])])];
+      const teachers = p.teachers === undefined ? undefined : [...new Set([...p.teachers, c.userId])];
+      const data = { ...p, exemplars, fromModels, ...(teachers ? { teachers } : {}) };
+      const updated = await updateRoutingPattern(tx, { id: match.patternId, successDelta: 1, failureDelta: 0, data });
+      await insertPatternMember(tx, member(match.patternId, c, true));
+      return { patternId: match.patternId, created: false, confidence: updated?.confidence_score ?? match.pattern.confidence_score, shared: patternShared(data) };
     }
     const confidence = 2 / 3; // Beta(1 + 1 success, 1 + 0 failures)
     const patternId = await insertRoutingPattern(tx, {
@@ -43,13 +92,21 @@ export async function reinforceRoutingPattern(c: {
       embedding: c.embedding,
       embeddingModel: c.embeddingModel,
       confidence,
-      data: { exemplars: [c.interactionId], fromModels: c.worseModel ? [c.worseModel] : [], teachers: [c.userId] },
+      data: { exemplars: c.interactionId ? [c.interactionId] : [], fromModels: c.worseModel ? [c.worseModel] : [], teachers: [c.userId] },
     });
+    await insertPatternMember(tx, member(patternId, c, true));
     return { patternId, created: true, confidence, shared: false };
   });
 }
 
-/** The outcome of an answer that followed a pattern: it holds, or it weakens (and fades). */
-export async function recordPatternOutcome(patternId: string, success: boolean): Promise<void> {
-  await asSystem((tx) => updateRoutingPattern(tx, { id: patternId, successDelta: success ? 1 : 0, failureDelta: success ? 0 : 1 }));
+/**
+ * The outcome of an answer that followed a pattern. It counts towards the pattern's
+ * confidence; a failure also marks the request as outside the region, and a user's explicit
+ * approval (`grow`) adds it to the region.
+ */
+export async function recordPatternOutcome(patternId: string, success: boolean, request?: PatternRequest & { grow?: boolean }): Promise<void> {
+  await asSystem(async (tx) => {
+    await updateRoutingPattern(tx, { id: patternId, successDelta: success ? 1 : 0, failureDelta: success ? 0 : 1 });
+    if (request && (!success || request.grow)) await insertPatternMember(tx, member(patternId, request, success));
+  });
 }

@@ -8,6 +8,7 @@ import { finishInteraction, listInteractions, startInteraction, type Interaction
 import { AppError } from "@/lib/errors";
 import type { ChatMessage } from "@/lib/ollama";
 import type { Decision, RunEvent } from "@/lib/chat/events";
+import { patternShared } from "@/lib/domain";
 import { sameModel } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { planRequest, type Plan } from "./plan";
@@ -104,7 +105,16 @@ export function decisionOf(plan: Plan, attempts: Decision["attempts"], model: st
     role: planned?.role ?? null,
     reason: plan.reason,
     explored: plan.explored,
-    pattern: plan.pattern ? { id: plan.pattern.id, similarity: plan.pattern.similarity, confidence: plan.pattern.confidence_score } : null,
+    pattern: plan.pattern
+      ? {
+          id: plan.pattern.id,
+          similarity: plan.pattern.similarity,
+          confidence: plan.pattern.confidence_score,
+          closerThan: plan.pattern.closerThan,
+          scope: patternShared(plan.pattern.pattern_data) ? "shared" : "yours",
+          ...(plan.overrodeRule ? { overrodeRule: plan.overrodeRule } : {}),
+        }
+      : null,
     means: plan.means,
     chain: plan.chain.map((c) => c.model),
     params: planned ? { ...planned.params } : {},
@@ -126,7 +136,10 @@ const WHY: Record<Plan["reason"], string> = {
 /** "math (92%) → mathstral by a learned routing pattern; after deepseek-coder:6.7b timed out". */
 function summarize(plan: Plan, attempts: Decision["attempts"], model: string): string {
   const failed = attempts.filter((a) => !a.ok && a.reason !== "cancelled");
-  const how = plan.reason === "policy" ? `${WHY.policy} (${plan.explored ? "exploring" : "best expected"})` : WHY[plan.reason];
+  const how =
+    plan.reason === "policy"
+      ? `${WHY.policy} (${plan.explored ? "exploring" : "best expected"})`
+      : `${WHY[plan.reason]}${plan.overrodeRule ? `, over an approved rule preferring ${plan.overrodeRule}` : ""}`;
   const after = failed.length ? `; after ${failed.map((a) => `${a.model} (${a.reason})`).join(", ")} failed` : "";
   return `${plan.taskType} (${Math.round(plan.confidence * 100)}%) → ${model || "no model"} by ${how}${after}`;
 }
@@ -221,7 +234,7 @@ export async function* streamChat(
       feedback: { auto: outcome.auto ?? undefined },
     }),
   );
-  await learnFromRun({ plan, outcome, responseTimeMs, regenerateOf: p.regenerateOf }).catch((e) => console.error("learning update failed", e));
+  await learnFromRun({ plan, outcome, responseTimeMs, regenerateOf: p.regenerateOf, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
 
   if (outcome.status === "completed") {
     yield {

@@ -19,11 +19,15 @@ export async function learnFromRun({
   outcome,
   responseTimeMs,
   regenerateOf,
+  interactionId,
+  userId,
 }: {
   plan: Plan;
   outcome: RunOutcome;
   responseTimeMs: number;
   regenerateOf: InteractionRow | null;
+  interactionId?: string;
+  userId?: string;
 }): Promise<void> {
   const taskType = plan.taskType;
   const tried = outcome.attempts.filter((a) => a.reason !== "cancelled");
@@ -52,7 +56,10 @@ export async function learnFromRun({
     await recordKnowledgeOutcome(outcome.planned.knowledge.map((k) => k.id), rewardFrom({ auto: outcome.auto }).success);
   }
   if (plan.pattern && outcome.status !== "cancelled") {
-    await recordPatternOutcome(plan.pattern.id, outcome.status === "completed" && outcome.model === plan.pattern.model_name);
+    // The pattern's model failed to answer: the request is carved out of its region. (Whether
+    // the answer was good is for the user to say: lib/learning/feedback.ts.)
+    const request = plan.embedding ? { embedding: plan.embedding, embeddingModel: plan.embeddingModel, taskType: plan.taskType, interactionId: interactionId ?? null, userId: userId ?? null } : undefined;
+    await recordPatternOutcome(plan.pattern.id, outcome.status === "completed" && outcome.model === plan.pattern.model_name, request);
   }
   // Asking again is an implicit verdict on the answer being regenerated.
   if (regenerateOf?.model_used && isTaskType(regenerateOf.task_type) && regenerateOf.status === "completed") {

@@ -2,14 +2,15 @@ import "server-only";
 import { asSystem } from "@/lib/db";
 import { nearestConfirmedInteractions, nearestOutcomes } from "@/lib/db/queries/interactions";
 import { contextEvidence, type PastOutcome } from "@/lib/learning/context-evidence";
-import { nearestRoutingPatterns, type RoutingPatternRow } from "@/lib/db/queries/learning";
+import type { RoutingPatternRow } from "@/lib/db/queries/learning";
+import { matchRoutingPattern } from "@/lib/learning/patterns";
 import { getOllamaPool, estimateTokens, type ChatMessage } from "@/lib/ollama";
 import { learningState } from "@/lib/learning/store";
 import type { ContextEvidence, PolicyCandidate } from "@/lib/learning/policy";
 import { decideRoute } from "@/lib/learning/route-decision";
 import { chooseParams, type ParamArm } from "@/lib/learning/params";
 import { seededRng, type Rng } from "@/lib/learning/random";
-import { defaultModelChain, fitsContext, isTaskType, patternAppliesTo, type Role, type TaskType } from "@/lib/domain";
+import { defaultModelChain, embeddingInput, fitsContext, isTaskType, type Role, type TaskType } from "@/lib/domain";
 import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
 import { classifyWithRouter } from "./router-classification";
 import { classifyByNeighbours, combineVotes, votesFrom, type Vote } from "@/lib/learning/ensemble";
@@ -27,10 +28,6 @@ import {
   type GroundingChunk,
 } from "@/lib/knowledge/grounding";
 
-/** Follow a learned routing pattern when a request is at least this similar to it… */
-export const PATTERN_MIN_SIMILARITY = 0.75;
-/** …and the pattern has held up at least this often (posterior mean of its successes). */
-export const PATTERN_MIN_CONFIDENCE = 0.6;
 /** Ask the router model only when the cheap voters are less sure than this. */
 const ROUTER_MODEL_BELOW = 0.75;
 /** At most this many models try one request (the primary and two fallbacks). */
@@ -57,7 +54,9 @@ export interface Plan {
   reason: "policy" | "pattern" | "rule" | "forced" | "regenerate";
   explored: boolean;
   means?: Record<string, number>;
-  pattern: (RoutingPatternRow & { similarity: number }) | null;
+  pattern: (RoutingPatternRow & { closerThan: number }) | null;
+  /** the model an approved routing rule preferred when a learned pattern took precedence over it */
+  overrodeRule: string | null;
   chain: PlannedModel[];
   skipped: { model: string; reason: string }[];
   config: ResolvedConfig;
@@ -101,7 +100,7 @@ async function classify(
   let embedding: number[] | null = null;
   if (availability.has(roster.embedding)) {
     try {
-      embedding = (await getOllamaPool().embed({ model: roster.embedding, input: [prompt.slice(0, 8000)], signal })).embeddings[0];
+      embedding = (await getOllamaPool().embed({ model: roster.embedding, input: [embeddingInput(roster.embedding, "query", prompt.slice(0, 8000))], signal })).embeddings[0];
     } catch {
       embedding = null; // classification and patterns go on without neighbours
     }
@@ -178,10 +177,11 @@ export async function planRequest(input: {
 
   let pattern: Plan["pattern"] = null;
   if (!input.forcedModel && cls.embedding) {
-    const near = await asSystem((tx) => nearestRoutingPatterns(tx, { embedding: cls.embedding!, limit: 3, minSimilarity: PATTERN_MIN_SIMILARITY }));
     // A pattern serves the user who taught it, and everyone once several users agree (or an operator approved it).
-    pattern = near.find((p) => p.confidence_score >= PATTERN_MIN_CONFIDENCE && availability.has(p.model_name) && patternAppliesTo(p.pattern_data, input.userId)) ?? null;
+    pattern = await matchRoutingPattern({ embedding: cls.embedding, embeddingModel: roster.embedding, taskType: cls.taskType, userId: input.userId, available: (m) => availability.has(m) });
   }
+  // An approved routing rule (config.routing[taskType].prefer) applies where no pattern does.
+  const rule = (config.config.routing as Record<string, { prefer?: string }> | undefined)?.[cls.taskType]?.prefer ?? null;
   const route = decideRoute({
     taskType: cls.taskType,
     candidates,
@@ -191,14 +191,15 @@ export async function planRequest(input: {
     context: cls.context,
     forced: input.forcedModel ? { model: input.forcedModel, regenerate: Boolean(input.regenerate) } : null,
     pattern: pattern ? { model: pattern.model_name } : null,
-    // An approved routing rule (config.routing[taskType].prefer) applies where no pattern does.
-    rule: (config.config.routing as Record<string, { prefer?: string }> | undefined)?.[cls.taskType]?.prefer ?? null,
+    rule,
     rng,
     now,
     same: sameModel,
   });
   const { reason, explored, means } = route;
   if (route.reason !== "pattern") pattern = null;
+  // Said in "Why this model?": a learned pattern outranked what an operator approved.
+  const overrodeRule = pattern && rule && availability.has(rule) && !sameModel(rule, pattern.model_name) ? rule : null;
 
   const skipped: Plan["skipped"] = [];
   for (const c of candidates) if (!c.available) skipped.push({ model: c.model, reason: "not installed or no host answers" });
@@ -233,5 +234,5 @@ export async function planRequest(input: {
   }
 
   const { context: _usedByTheRoute, ...classified } = cls;
-  return { ...classified, embeddingModel: roster.embedding, reason, explored, means, pattern, chain, skipped, config, hostsUp: availability.hostsUp, retrieved };
+  return { ...classified, embeddingModel: roster.embedding, reason, explored, means, pattern, overrodeRule, chain, skipped, config, hostsUp: availability.hostsUp, retrieved };
 }

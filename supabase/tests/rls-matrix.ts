@@ -191,6 +191,16 @@ export const SPECS: TableSpec[] = [
     update: { confidence_score: 0.75 },
   },
   {
+    // Other users' requests: only the server's learning code reads or writes them.
+    table: "routing_pattern_members",
+    owned: false,
+    allow: { select: NOBODY, insert: NOBODY, update: NOBODY, delete: NOBODY },
+    parents: async (sys) => ({ pattern: await sysInsert(sys, "learning_patterns", { pattern_type: "routing", task_type: "math", model_name: "mathstral" }) }),
+    fixture: (sys, p) => sysInsert(sys, "routing_pattern_members", { pattern_id: p.pattern, agrees: true, embedding: `[${Array(768).fill(0.01).join(",")}]`, embedding_model: "nomic-embed-text" }),
+    insertRow: (p) => ({ id: uid(), pattern_id: p.pattern, agrees: true, embedding: `[${Array(768).fill(0.02).join(",")}]`, embedding_model: "nomic-embed-text" }),
+    update: { agrees: false },
+  },
+  {
     table: "model_performance",
     ...sharedWrittenByOperators,
     fixture: (sys) => sysInsert(sys, "model_performance", { model_name: `fixture-${tag()}`, task_type: "math", success_rate: 0.5 }),

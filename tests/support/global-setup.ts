@@ -3,12 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import { openPglite } from "../../lib/db/pglite";
 import { migrate } from "../../lib/db/migrate";
+import { wordVectors } from "../../sim/word-vectors";
 
 /**
  * Migrates one embedded database per test run and dumps it; each test file starts from a
  * copy (tests/support/db.ts) instead of paying for the migrations again.
  */
 export default async function setup() {
+  wordVectors(); // the simulated embedding model's word vectors, cached once before the workers start
   const db = await openPglite();
   await migrate(db, { local: true });
   const dump = await db.pg.dumpDataDir("none");

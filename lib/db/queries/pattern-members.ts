@@ -1,0 +1,60 @@
+import type { RoutingPatternRow } from "./learning";
+import type { Queryable } from "../types";
+
+/** A request inside a routing pattern's region: one whose feedback agreed with it, or whose outcome did not. */
+export interface PatternMemberHit {
+  pattern_id: string;
+  agrees: boolean;
+  similarity: number;
+}
+
+const vector = (v: number[]) => `[${v.join(",")}]`;
+
+export async function insertPatternMember(
+  tx: Queryable,
+  m: { patternId: string; interactionId: string | null; userId: string | null; agrees: boolean; taskType: string | null; embedding: number[]; embeddingModel: string },
+): Promise<void> {
+  await tx.query(
+    `insert into routing_pattern_members (pattern_id, interaction_id, user_id, agrees, task_type, embedding, embedding_model)
+     values ($1, $2, $3, $4, $5, $6::extensions.vector, $7)`,
+    [m.patternId, m.interactionId, m.userId, m.agrees, m.taskType, vector(m.embedding), m.embeddingModel],
+  );
+}
+
+/** The members nearest a request, among active routing patterns made with the same embedding model. */
+export async function nearestPatternMembers(tx: Queryable, q: { embedding: number[]; embeddingModel: string; limit?: number }): Promise<PatternMemberHit[]> {
+  const { rows } = await tx.query<PatternMemberHit>(
+    `select m.pattern_id, m.agrees, 1 - (m.embedding <=> $1::extensions.vector) as similarity
+       from routing_pattern_members m join learning_patterns p on p.id = m.pattern_id
+      where m.embedding_model = $2 and p.pattern_type = 'routing' and p.status = 'active'
+      order by m.embedding <=> $1::extensions.vector limit $3`,
+    [vector(q.embedding), q.embeddingModel, q.limit ?? 24],
+  );
+  return rows;
+}
+
+/** Routing patterns by id (with their region's task types), for the members found near a request. */
+export async function routingPatternsById(tx: Queryable, ids: string[]): Promise<(Omit<RoutingPatternRow, "similarity"> & { task_types: string[] })[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await tx.query<Omit<RoutingPatternRow, "similarity"> & { task_types: string[] | null }>(
+    `select p.id, p.task_type, p.model_name, p.success_count, p.failure_count, p.confidence_score, p.status, p.pattern_data,
+            array(select distinct m.task_type from routing_pattern_members m where m.pattern_id = p.id and m.agrees and m.task_type is not null) as task_types
+       from learning_patterns p where p.id = any($1::uuid[])`,
+    [ids],
+  );
+  return rows.map((r) => ({ ...r, task_types: r.task_types ?? [] }));
+}
+
+/** Embeddings of the most recent recorded requests made by one embedding model (one per distinct prompt). */
+export async function recentRequestEmbeddings(tx: Queryable, q: { embeddingModel: string; limit: number }): Promise<number[][]> {
+  const { rows } = await tx.query<{ e: string }>(
+    `select e from (
+       select distinct on (user_prompt) prompt_embedding::text as e, created_at
+         from interactions
+        where embedding_model = $1 and prompt_embedding is not null and parent_id is null
+        order by user_prompt, created_at desc) d
+      order by created_at desc limit $2`,
+    [q.embeddingModel, q.limit],
+  );
+  return rows.map((r) => JSON.parse(r.e) as number[]);
+}

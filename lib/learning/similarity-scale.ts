@@ -1,0 +1,68 @@
+/**
+ * How similar is similar, for one embedding model (pure). Cosine similarity has no meaning
+ * of its own: unrelated requests score ~0.4 under nomic-embed-text, ~0.1 under other
+ * models, and paraphrases anywhere from 0.5 to 0.9. So a similarity is read against the
+ * model's own background, the similarities of pairs of different requests it embedded
+ * (recorded requests plus reference requests), and thresholds are quantiles of that
+ * background ("closer than 95% of pairs of different requests"), never constants.
+ */
+export interface SimilarityScale {
+  /** background similarities, ascending */
+  background: Float64Array;
+}
+
+function dot(a: readonly number[], b: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/** Pairs at least this similar are one text embedded twice, not two requests. */
+const SAME_TEXT = 0.999;
+
+/**
+ * The scale from a set of embeddings of different requests: every pair's cosine similarity
+ * (vectors are normalised here), at most `maxPairs` of them, evenly spread.
+ */
+export function scaleFrom(embeddings: readonly (readonly number[])[], maxPairs = 60_000): SimilarityScale {
+  const unit = embeddings.map((v) => {
+    const n = Math.sqrt(dot(v, v)) || 1;
+    return v.map((x) => x / n);
+  });
+  const pairs = (unit.length * (unit.length - 1)) / 2;
+  const step = Math.max(1, Math.ceil(pairs / maxPairs));
+  const out: number[] = [];
+  let k = 0;
+  for (let i = 0; i < unit.length; i++) {
+    for (let j = i + 1; j < unit.length; j++, k++) {
+      if (k % step) continue;
+      const s = dot(unit[i], unit[j]);
+      if (s < SAME_TEXT) out.push(s);
+    }
+  }
+  return { background: Float64Array.from(out).sort() };
+}
+
+/** The similarity that a fraction `q` of background pairs stays below (linear interpolation). */
+export function similarityQuantile(scale: SimilarityScale, q: number): number {
+  const b = scale.background;
+  if (b.length === 0) return 1; // nothing to compare with: nothing counts as near
+  const at = Math.min(1, Math.max(0, q)) * (b.length - 1);
+  const lo = Math.floor(at);
+  const hi = Math.min(b.length - 1, lo + 1);
+  return b[lo] + (b[hi] - b[lo]) * (at - lo);
+}
+
+/** The fraction of background pairs less similar than `s` (0 … 1): how unusual this closeness is. */
+export function closerThan(scale: SimilarityScale, s: number): number {
+  const b = scale.background;
+  if (b.length === 0) return 0;
+  let lo = 0;
+  let hi = b.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (b[mid] < s) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo / b.length;
+}
