@@ -16,6 +16,8 @@ export const feedbackSchema = z
     rating: z.number().int().min(1).max(5).optional(),
     tags: z.array(z.enum(QUICK_TAGS)).max(QUICK_TAGS.length).optional(),
     correction: storableText().trim().min(1, "Write the correction first").max(20_000).optional(),
+    /** what should be different about answers like this one ("add type hints", "too long") */
+    comment: storableText().trim().min(1, "Write the comment first").max(20_000).optional(),
     betterModel: storableText().min(1).max(200).optional(),
     copied: z.literal(true).optional(),
     preferred: z.literal(true).optional(),

@@ -1,15 +1,25 @@
 import "server-only";
 import { learnFromFeedback } from "@/lib/learning/feedback";
+import { ROLES, roleLabel } from "@/lib/domain";
+import { currentRoster } from "@/lib/roster/current";
 import { identityFromRequest } from "./keys";
 import { ApiError, appErrorResponse } from "./errors";
 import { ELITE_MODEL, readJson, resolveModel } from "./run";
 import { apiFeedbackSchema, describeIssue } from "./schemas";
 
 /**
- * `POST /api/feedback`: a rating, thumbs, correction, preferred model or the right task type for an answer the
+ * `POST /api/feedback`: a rating, thumbs, quick tags, a comment, a correction, a preferred model (a roster tag
+ * or a role) or the right task type for an answer the
  * key's user received, learned from exactly like the chat's feedback (lib/learning/feedback).
  * 401 without a valid key, 400 naming the field, 404 for an interaction that is not theirs.
  */
+/** The roster model of a role named by its id or label ("math", "Math specialist", "architect"). */
+async function modelOfRole(name: string): Promise<string | null> {
+  const key = name.trim().toLowerCase().replace(/[\s-]+/g, "_");
+  const role = ROLES.find((r) => r === key || roleLabel(r).toLowerCase().replace(/\s+/g, "_") === key);
+  return role ? (await currentRoster()).roles[role] : null;
+}
+
 export async function apiFeedback(request: Request): Promise<Response> {
   try {
     const identity = await identityFromRequest(request);
@@ -21,8 +31,12 @@ export async function apiFeedback(request: Request): Promise<Response> {
     const f = parsed.data;
     let betterModel: string | undefined;
     if (f.preferred_model !== undefined) {
-      const tag = await resolveModel(f.preferred_model).catch(() => null);
-      if (!tag) throw new ApiError("bad_request:api", `preferred_model: "${f.preferred_model}" is not one of the roster's models (${ELITE_MODEL} itself cannot be preferred)`, { param: "preferred_model" });
+      const tag = (await resolveModel(f.preferred_model).catch(() => null)) ?? (await modelOfRole(f.preferred_model));
+      if (!tag) {
+        throw new ApiError("bad_request:api", `preferred_model: "${f.preferred_model}" is neither one of the roster's models nor a role (${ROLES.join(", ")}); ${ELITE_MODEL} itself cannot be preferred`, {
+          param: "preferred_model",
+        });
+      }
       betterModel = tag;
     }
     const { message } = await learnFromFeedback(identity, {
@@ -30,6 +44,8 @@ export async function apiFeedback(request: Request): Promise<Response> {
       rating: f.rating,
       thumbs: f.thumbs,
       correction: f.correction,
+      comment: f.comment,
+      tags: f.tags,
       betterModel,
       taskType: f.task_type,
     });

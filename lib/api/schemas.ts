@@ -1,5 +1,6 @@
 import { TASK_TYPES, storableText } from "@/lib/domain";
 import { z } from "zod";
+import { QUICK_TAGS } from "@/lib/chat/types";
 
 /**
  * The bodies the compatible endpoints accept. Fields those APIs define but the orchestrator
@@ -55,11 +56,13 @@ export const apiFeedbackSchema = z
     rating: z.number().int().min(1).max(5).optional(),
     thumbs: z.enum(["up", "down"]).optional(),
     correction: storableText().trim().min(1, "write the correction").max(20_000).optional(),
+    comment: storableText().trim().min(1, "write the comment").max(20_000).optional(),
+    tags: z.array(z.enum(QUICK_TAGS)).max(QUICK_TAGS.length).optional(),
     preferred_model: storableText().trim().min(1).max(200).optional(),
     task_type: z.enum(TASK_TYPES, `expected one of ${TASK_TYPES.join(", ")}`).optional(),
   })
-  .refine((f) => f.rating !== undefined || f.thumbs !== undefined || f.correction !== undefined || f.preferred_model !== undefined || f.task_type !== undefined, {
-    message: "nothing to record: send rating, thumbs, correction, preferred_model or task_type",
+  .refine((f) => Object.values(f).filter((v) => v !== undefined).length > 1, {
+    message: "nothing to record: send rating, thumbs, correction, comment, tags, preferred_model or task_type",
   });
 export type ApiFeedbackBody = z.infer<typeof apiFeedbackSchema>;
 

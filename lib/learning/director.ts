@@ -1,19 +1,21 @@
 import "server-only";
 import { asSystem, type Queryable } from "@/lib/db";
 import { recordAudit } from "@/lib/db/queries/audit";
-import { adaptationsByFingerprint, insertAdaptation, interactionsForAnalysis, listExperiments, upsertPromptingPattern, type AdaptationRow } from "@/lib/db/queries/adaptations";
+import { adaptationsByFingerprint, feedbackForThemes, insertAdaptation, interactionsForAnalysis, listExperiments, upsertPromptingPattern, type AdaptationRow } from "@/lib/db/queries/adaptations";
 import { getLabelledVersion } from "@/lib/db/queries/config-versions";
 import { getSettings, putSetting } from "@/lib/db/queries/app-settings";
 import { currentRoster } from "@/lib/roster/current";
 
-import { groupFeedback } from "./themes";
+import { groupFeedbackForAnalysis } from "./feedback-grouping";
 import { applyChange, kindOf } from "./proposals";
 import { loadCycleSettings } from "./cycle-settings";
 import { startExperiment, SYSTEM, type Actor } from "./engine";
 
 import { cellStats, rnd, type CellStats } from "./analysis-stats";
-import { nameGroup } from "./theme-naming";
 import { MIN_THEME_COUNT, feedbackTexts, fallbackRescues, parameterCandidates, routingCandidates, routingMisses, themeCandidates, type Candidate } from "./proposal-candidates";
+
+/** Feedback themes are read over the feedback given in this many days before a run. */
+export const THEME_WINDOW_DAYS = 30;
 
 /**
  * The Learning Director: an analysis run over the interactions since the last run. It
@@ -21,7 +23,8 @@ import { MIN_THEME_COUNT, feedbackTexts, fallbackRescues, parameterCandidates, r
  * fallback rescues, parameter arms and themes in feedback; writes `prompting` learning
  * patterns; and proposes changes with evidence (counts, effect size with a 95% interval,
  * example interactions), expected effect and risk. Statistics decide what is proposed; the
- * router model only names feedback groups no known theme covers and words their instruction.
+ * router model only names feedback groups no known theme covers and drafts their instruction
+ * (lib/learning/feedback-grouping.ts), each call recorded.
  * A proposal like one rejected (or rolled back) before is made again only with at least as
  * much new evidence (supporting interactions after that decision) as the rejected one had.
  */
@@ -38,7 +41,7 @@ export interface AnalysisSummary {
   cells: CellStats[];
   routingMisses: { taskType: string; model: string; count: number }[];
   fallbackRescues: { taskType: string; model: string; rescued: number }[];
-  themes: { model: string; taskType: string; theme: string; label: string; count: number }[];
+  themes: { theme: string; label: string; instruction: string | null; count: number; users: number; taskTypes: string[] }[];
   proposals: { id: string; title: string; kind: string; risk: string }[];
   skipped: { fingerprint: string; why: string }[];
   experimentsStarted: string[];
@@ -79,40 +82,42 @@ export async function runAnalysis({ actorId = "system", onProgress, signal }: { 
   const misses = routingMisses(rows);
   const rescues = fallbackRescues(rows);
 
-  report("Grouping feedback into themes", 0.4);
-  const groups = groupFeedback(feedbackTexts(rows));
-  const unnamed = groups.filter((g) => !g.instruction && g.interactionIds.length >= MIN_THEME_COUNT);
-  for (const [i, g] of unnamed.entries()) {
-    if (signal?.aborted) break;
-    report(`The router model names feedback group ${i + 1} of ${unnamed.length}`, 0.4 + (0.2 * i) / Math.max(1, unnamed.length));
-    const named = await nameGroup(roster, g, signal);
-    if (named) {
-      g.label = named.name;
-      g.instruction = named.instruction;
-    }
-  }
+  report("Grouping feedback by meaning", 0.4);
+  // Themes are read over the feedback of the last THEME_WINDOW_DAYS, by when it was given:
+  // complaints that trickle in across runs still add up, and late feedback counts.
+  const themeRows = await asSystem((tx) => feedbackForThemes(tx, { since: new Date(until.getTime() - THEME_WINDOW_DAYS * 86_400_000) }));
+  const { groups } = await groupFeedbackForAnalysis(feedbackTexts(themeRows), roster, {
+    signal,
+    minGroup: MIN_THEME_COUNT,
+    onNaming: (i, n) => report(`The router model names feedback group ${i + 1} of ${n}`, 0.45 + (0.2 * i) / Math.max(1, n)),
+  });
 
   report("Writing learning patterns", 0.65);
   await asSystem(async (tx) => {
     for (const g of groups) {
-      if (g.interactionIds.length < 2) continue;
-      const cell = cells.get(`${g.model}|${g.taskType}`);
-      const failures = g.interactionIds.length;
-      const n = cell?.n ?? failures;
-      await upsertPromptingPattern(tx, {
-        model: g.model,
-        taskType: g.taskType,
-        theme: g.themeId,
-        data: { theme: g.themeId, label: g.label, instruction: g.instruction, examples: g.interactionIds.slice(0, 10), window: { since: since?.toISOString() ?? null, until: until.toISOString() } },
-        successes: Math.max(0, n - failures),
-        failures,
-        confidence: rnd(Math.min(1, failures / Math.max(n, 1))),
-      });
+      const byCell = new Map<string, typeof g.members>();
+      for (const m of g.members) byCell.set(`${m.model}|${m.taskType}`, [...(byCell.get(`${m.model}|${m.taskType}`) ?? []), m]);
+      for (const [key, members] of byCell) {
+        if (members.length < 2) continue;
+        const [model, taskType] = key.split("|");
+        const cell = cells.get(key);
+        const failures = members.length;
+        const n = cell?.n ?? failures;
+        await upsertPromptingPattern(tx, {
+          model,
+          taskType,
+          theme: g.themeId,
+          data: { theme: g.themeId, label: g.label, instruction: g.instruction, examples: members.slice(0, 10).map((m) => m.id), window: { since: since?.toISOString() ?? null, until: until.toISOString() } },
+          successes: Math.max(0, n - failures),
+          failures,
+          confidence: rnd(Math.min(1, failures / Math.max(n, 1))),
+        });
+      }
     }
   });
 
   report("Drafting proposals", 0.75);
-  const candidates = [...themeCandidates(groups, rows, cells, roster), ...parameterCandidates(rows), ...routingCandidates(misses, cells)];
+  const candidates = [...themeCandidates(groups, [...new Map([...themeRows, ...rows].map((r) => [r.id, r])).values()], roster), ...parameterCandidates(rows), ...routingCandidates(misses, cells)];
   const created: AdaptationRow[] = [];
   const skipped: AnalysisSummary["skipped"] = [];
   await asSystem(async (tx) => {
@@ -160,7 +165,7 @@ export async function runAnalysis({ actorId = "system", onProgress, signal }: { 
     cells: [...cells.values()],
     routingMisses: misses.map((m) => ({ taskType: m.taskType, model: m.model, count: m.rows.length })),
     fallbackRescues: rescues,
-    themes: groups.map((g) => ({ model: g.model, taskType: g.taskType, theme: g.themeId, label: g.label, count: g.interactionIds.length })),
+    themes: groups.map((g) => ({ theme: g.themeId, label: g.label, instruction: g.instruction, count: g.members.length, users: new Set(g.members.map((m) => m.userId ?? m.id)).size, taskTypes: [...new Set(g.members.map((m) => m.taskType))] })),
     proposals: created.map((p) => ({ id: p.id, title: p.title, kind: p.kind, risk: p.risk })),
     skipped,
     experimentsStarted,

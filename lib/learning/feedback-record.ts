@@ -14,6 +14,8 @@ export interface FeedbackPatch {
   rating?: number;
   tags?: string[];
   correction?: string;
+  /** free text on what should be different (grouped by meaning by the Learning Director) */
+  comment?: string;
   betterModel?: string;
   copied?: true;
   preferred?: true;

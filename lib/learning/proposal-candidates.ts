@@ -5,10 +5,11 @@
  */
 import "server-only";
 import type { AnalysisRow } from "@/lib/db/queries/adaptations";
-import { armKey, interactionSuccess, isTaskType, type Roster, type SamplingParams, type TaskType } from "@/lib/domain";
+import { armKey, interactionSuccess, isTaskType, type Role, type Roster, type SamplingParams, type TaskType } from "@/lib/domain";
 import { betaMean, posterior } from "./beta";
 
-import type { FeedbackText, ThemeGroup } from "./themes";
+import type { FeedbackText } from "./themes";
+import type { FeedbackGroup } from "./feedback-meaning";
 import { fingerprintOf, type ProposedChange } from "./proposals";
 import { paramArmsFor } from "./params";
 
@@ -40,55 +41,72 @@ export function feedbackTexts(rows: AnalysisRow[]): FeedbackText[] {
     const tags = Array.isArray(f.tags) ? f.tags.filter((t): t is string => typeof t === "string") : [];
     const text = [f.correction, f.comment].filter((t): t is string => typeof t === "string").join(" ");
     if (tags.length === 0 && !text.trim()) continue;
-    out.push({ id: r.id, model: r.model_used, taskType: r.task_type, tags, text });
+    out.push({ id: r.id, model: r.model_used, taskType: r.task_type, tags, text, userId: r.user_id });
   }
   return out;
 }
 
-export function themeCandidates(groups: ThemeGroup[], rows: AnalysisRow[], cells: Map<string, CellStats>, roster: Roster): Candidate[] {
+/**
+ * One proposal per (role, instruction): a feedback group's complaints about the answers of a
+ * role's model, across every task type they were made about, with the evidence an operator
+ * weighs (how many answers and users, success with and without the complaint, examples).
+ */
+export function themeCandidates(groups: FeedbackGroup[], rows: AnalysisRow[], roster: Roster): Candidate[] {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const out: Candidate[] = [];
   for (const g of groups) {
-    if (g.interactionIds.length < MIN_THEME_COUNT || !g.instruction || !isTaskType(g.taskType)) continue;
-    const role = roster.roleOf(g.model);
-    if (!role) continue;
-    const cell = cells.get(`${g.model}|${g.taskType}`);
-    const members = new Set(g.interactionIds);
-    const cellRows = rows.filter((r) => r.model_used === g.model && r.task_type === g.taskType);
-    let tS = 0, tN = 0, oS = 0, oN = 0;
-    for (const r of cellRows) {
-      const s = interactionSuccess(r);
-      if (s === null) continue;
-      if (members.has(r.id)) { tN++; if (s) tS++; } else { oN++; if (s) oS++; }
+    if (!g.instruction) continue;
+    const byRole = new Map<Role, FeedbackGroup["members"]>();
+    for (const m of g.members) {
+      const role = roster.roleOf(m.model);
+      if (role && isTaskType(m.taskType)) byRole.set(role, [...(byRole.get(role) ?? []), m]);
     }
-    const change: ProposedChange = { type: "append_instruction", role, taskType: g.taskType, instruction: g.instruction };
-    const effect = compare(tS, tN, oS, oN, g.interactionIds.length);
-    out.push({
-      change,
-      fingerprint: fingerprintOf(change, g.themeId),
-      title: `Add to ${g.model}'s ${g.taskType.replace(/_/g, " ")} prompt: "${g.instruction}"`,
-      description: `${g.interactionIds.length} of ${cellRows.length} ${g.model} answers to ${g.taskType.replace(/_/g, " ")} requests drew feedback "${g.label.toLowerCase()}". The prompt gets one instruction appended; the rest stays as it is.`,
-      model: g.model,
-      taskType: g.taskType,
-      evidence: {
-        count: g.interactionIds.length,
-        theme: g.themeId,
-        themeLabel: g.label,
-        answers: cellRows.length,
-        successWithTheme: { successes: tS, n: tN, interval: interval(tS, tN) },
-        successOthers: { successes: oS, n: oN, interval: interval(oS, oN) },
-        effectSize: { ...effect, of: "success rate without the complaint − with it" },
-        examples: g.interactionIds.slice(0, 5),
-      },
-      expected: {
-        metric: `success rate of ${g.model} on ${g.taskType}`,
-        from: cell?.rate ?? null,
-        toward: oN ? rnd(betaMean(posterior(oS, oN))) : null,
-        text: `fewer "${g.label.toLowerCase()}" complaints (${g.interactionIds.length} of ${cellRows.length} answers now)`,
-      },
-      risk: "medium",
-      support: g.interactionIds.map((id) => ({ id, at: new Date(byId.get(id)?.created_at ?? 0) })),
-    });
+    for (const [role, members] of byRole) {
+      if (members.length < MIN_THEME_COUNT) continue;
+      const taskTypes = [...new Set(members.map((m) => m.taskType as TaskType))].sort();
+      const model = roster.roles[role];
+      const ids = new Set(members.map((m) => m.id));
+      const scope = rows.filter((r) => r.model_used && roster.roleOf(r.model_used) === role && taskTypes.includes(r.task_type as TaskType));
+      let tS = 0, tN = 0, oS = 0, oN = 0;
+      for (const r of scope) {
+        const s = interactionSuccess(r);
+        if (s === null) continue;
+        if (ids.has(r.id)) { tN++; if (s) tS++; } else { oN++; if (s) oS++; }
+      }
+      const change: ProposedChange = { type: "append_instruction", role, taskType: taskTypes[0], taskTypes, instruction: g.instruction };
+      const effect = compare(tS, tN, oS, oN, members.length);
+      const users = new Set(members.map((m) => m.userId ?? m.id)).size;
+      const where = taskTypes.map((t) => t.replace(/_/g, " ")).join(", ");
+      out.push({
+        change,
+        fingerprint: fingerprintOf(change),
+        title: `Add to ${model}'s prompt for ${where}: "${g.instruction}"`,
+        description: `${members.length} answers of ${model} (${where}) drew feedback "${g.label.toLowerCase()}" from ${users} user${users === 1 ? "" : "s"}. The prompt gets one instruction appended for those task types; the rest stays as it is.`,
+        model,
+        taskType: taskTypes[0],
+        evidence: {
+          count: members.length,
+          users,
+          taskTypes,
+          theme: g.themeId,
+          themeLabel: g.label,
+          feedback: members.slice(0, 12).map((m) => ({ id: m.id, taskType: m.taskType, text: m.text.slice(0, 200), tags: m.tags })),
+          answers: scope.length,
+          successWithTheme: { successes: tS, n: tN, interval: interval(tS, tN) },
+          successOthers: { successes: oS, n: oN, interval: interval(oS, oN) },
+          effectSize: { ...effect, of: "success rate without the complaint − with it" },
+          examples: members.slice(0, 5).map((m) => m.id),
+        },
+        expected: {
+          metric: `success rate of ${model} on ${where}`,
+          from: tN + oN ? rnd((tS + oS) / (tN + oN)) : null,
+          toward: oN ? rnd(betaMean(posterior(oS, oN))) : null,
+          text: `fewer "${g.label.toLowerCase()}" complaints (${members.length} of ${scope.length} answers now)`,
+        },
+        risk: "medium",
+        support: members.map((m) => ({ id: m.id, at: new Date(byId.get(m.id)?.feedback_at ?? byId.get(m.id)?.created_at ?? 0) })),
+      });
+    }
   }
   return out;
 }

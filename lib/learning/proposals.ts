@@ -17,7 +17,14 @@ export const paramsSchema = z.object({
 });
 
 export const changeSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("append_instruction"), role: z.enum(ROLES), taskType: z.enum(TASK_TYPES), instruction: z.string().min(3).max(1000) }),
+  z.object({
+    type: z.literal("append_instruction"),
+    role: z.enum(ROLES),
+    taskType: z.enum(TASK_TYPES),
+    /** every task type the complaint was made about (taskType among them); absent: taskType alone */
+    taskTypes: z.array(z.enum(TASK_TYPES)).min(1).optional(),
+    instruction: z.string().min(3).max(1000),
+  }),
   z.object({ type: z.literal("set_params"), model: z.string().min(1), taskType: z.enum(TASK_TYPES), params: paramsSchema }),
   z.object({ type: z.literal("prefer_model"), taskType: z.enum(TASK_TYPES), model: z.string().min(1) }),
 ]);
@@ -34,15 +41,22 @@ export function promptOf(config: ModelConfig, role: Role, taskType: TaskType): s
   return config.task_prompts?.[role]?.[taskType] ?? config.prompts[role] ?? FALLBACK_PROMPT;
 }
 
+/** The task types an instruction is appended for. */
+export function instructionTaskTypes(change: Extract<ProposedChange, { type: "append_instruction" }>): TaskType[] {
+  return [...new Set([change.taskType, ...(change.taskTypes ?? [])])];
+}
+
 /** The configuration with the change applied; the input is never modified. */
 export function applyChange(config: ModelConfig, change: ProposedChange): ModelConfig {
   const next = structuredClone(config) as ModelConfig;
   switch (change.type) {
     case "append_instruction": {
-      const current = promptOf(config, change.role, change.taskType);
-      if (current.toLowerCase().includes(change.instruction.toLowerCase())) return next;
-      next.task_prompts = { ...(next.task_prompts ?? {}) };
-      next.task_prompts[change.role] = { ...(next.task_prompts[change.role] ?? {}), [change.taskType]: `${current.trimEnd()}\n\n${change.instruction}` };
+      for (const taskType of instructionTaskTypes(change)) {
+        const current = promptOf(config, change.role, taskType);
+        if (current.toLowerCase().includes(change.instruction.toLowerCase())) continue;
+        next.task_prompts = { ...(next.task_prompts ?? {}) };
+        next.task_prompts[change.role] = { ...(next.task_prompts[change.role] ?? {}), [taskType]: `${current.trimEnd()}\n\n${change.instruction}` };
+      }
       return next;
     }
     case "set_params": {
@@ -63,7 +77,8 @@ export function applyChange(config: ModelConfig, change: ProposedChange): ModelC
 export function fingerprintOf(change: ProposedChange, theme?: string): string {
   switch (change.type) {
     case "append_instruction":
-      return `system_prompt:${change.role}:${change.taskType}:${theme ?? change.instruction.toLowerCase().replace(/\W+/g, "-").slice(0, 60)}`;
+      // One instruction for a role is one proposal, whichever task types it covers.
+      return `system_prompt:${change.role}:${change.taskTypes ? "" : `${change.taskType}:`}${theme ?? change.instruction.toLowerCase().replace(/\W+/g, "-").slice(0, 60)}`;
     case "set_params":
       return `parameters:${change.model}:${change.taskType}:${armKey(change.params)}`;
     case "prefer_model":

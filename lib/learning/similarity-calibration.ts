@@ -3,7 +3,7 @@ import { asSystem } from "@/lib/db";
 import { recentRequestEmbeddings } from "@/lib/db/queries/pattern-members";
 import { embeddingInput } from "@/lib/domain";
 import { getOllamaPool } from "@/lib/ollama";
-import { CALIBRATION_REQUESTS } from "./calibration-requests";
+import { CALIBRATION_REQUESTS } from "./calibration-texts";
 import { scaleFrom, type SimilarityScale } from "./similarity-scale";
 
 /**

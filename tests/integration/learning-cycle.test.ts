@@ -81,7 +81,7 @@ describe("seed scenario 2: feedback asking for comments becomes DeepSeek's new c
     expect(progress.at(-1)).toBe(1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     const theme = summary.themes.find((t) => t.theme === "needs_comments");
-    expect(theme).toMatchObject({ model: deepseek, taskType: "code_generation", count: 4 });
+    expect(theme).toMatchObject({ taskTypes: ["code_generation"], count: 4, users: 1 });
 
     const { rows } = await env.db.query<{ id: string; kind: string; status: string; model_name: string; task_type: string; proposed_change: { instruction: string; role: string }; evidence: { count: number; examples: string[]; effectSize: { interval: { lower: number; upper: number } } }; risk: string }>(
       "select id, kind, status, model_name, task_type, proposed_change, evidence, risk from adaptations where kind = 'system_prompt'",

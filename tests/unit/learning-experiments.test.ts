@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_GUARDRAILS, decide, guardrailBreach, lookBoundary, obrienFlemingConstant, summarizeArm } from "../../lib/learning/experiment-stats";
 import { interactionSuccess, type OutcomeRow } from "../../lib/domain/reward";
 import { assignArm } from "../../lib/learning/assign";
-import { groupFeedback, themesOf } from "../../lib/learning/themes";
+import { themesOf } from "../../lib/learning/themes";
 import { applyChange, diffConfigs, fingerprintOf, textDiff } from "../../lib/learning/proposals";
 
 const auto = { truncated: false, empty: false, refused: false, hasCodeBlock: true, codeExpected: true, mathAnswerPresent: false, mathExpected: false };
@@ -73,17 +73,10 @@ describe("sticky arms", () => {
 });
 
 describe("feedback themes and proposed changes", () => {
-  it("groups tags and free text into themes; unknown text by its key word", () => {
+  it("places tagged feedback and telling phrases in the known themes", () => {
     expect(themesOf({ tags: ["needs comments"], text: "" }).map((t) => t.id)).toEqual(["needs_comments"]);
     expect(themesOf({ tags: [], text: "Please add comments to the code" }).map((t) => t.id)).toEqual(["needs_comments"]);
-    const groups = groupFeedback([
-      { id: "1", model: "m", taskType: "code_generation", tags: ["too long"], text: "" },
-      { id: "2", model: "m", taskType: "code_generation", tags: [], text: "way too verbose" },
-      { id: "3", model: "m", taskType: "code_generation", tags: [], text: "use recursion here" },
-      { id: "4", model: "m", taskType: "code_generation", tags: [], text: "recursion would be cleaner" },
-    ]);
-    expect(groups.find((g) => g.themeId === "too_long")?.interactionIds).toEqual(["1", "2"]);
-    expect(groups.find((g) => g.themeId === "word:recursion")).toMatchObject({ instruction: null, interactionIds: ["3", "4"] });
+    expect(themesOf({ tags: [], text: "more detailed explanations please" }).map((t) => t.id)).toEqual(["needs_comments"]);
   });
 
   it("appends an instruction to a role's task prompt, shown as a diff, idempotently", () => {

@@ -157,6 +157,9 @@ export async function experimentOutcomes(tx: Queryable, { experimentId }: { expe
 export interface AnalysisRow extends OutcomeRow {
   id: string;
   created_at: Date;
+  /** when the answer last received feedback (null: never) */
+  feedback_at: Date | null;
+  user_id: string;
   task_type: string | null;
   model_used: string | null;
   routing_decision: StoredDecision;
@@ -164,11 +167,25 @@ export interface AnalysisRow extends OutcomeRow {
   experiment_id: string | null;
 }
 
+const ANALYSIS_COLUMNS = `id, created_at, feedback_at, user_id, status, task_type, model_used, routing_decision, success_rating, feedback, response_time, config_version_id, experiment_id`;
+
+/** Answers created, or given feedback, since the last run (late feedback on an old answer counts). */
 export async function interactionsForAnalysis(tx: Queryable, { since, limit = 20000 }: { since: Date | null; limit?: number }): Promise<AnalysisRow[]> {
   const { rows } = await tx.query<AnalysisRow>(
-    `select id, created_at, status, task_type, model_used, routing_decision, success_rating, feedback, response_time, config_version_id, experiment_id
-     from interactions where status in ('completed', 'failed') and ($1::timestamptz is null or created_at > $1)
+    `select ${ANALYSIS_COLUMNS}
+     from interactions where status in ('completed', 'failed') and ($1::timestamptz is null or created_at > $1 or feedback_at > $1)
      order by created_at limit $2`,
+    [since, limit],
+  );
+  return rows.map((r) => ({ ...r, routing_decision: readDecision(r.routing_decision) }));
+}
+
+/** Answers with feedback given since `since` (the window feedback themes are read over). */
+export async function feedbackForThemes(tx: Queryable, { since, limit = 5000 }: { since: Date; limit?: number }): Promise<AnalysisRow[]> {
+  const { rows } = await tx.query<AnalysisRow>(
+    `select ${ANALYSIS_COLUMNS}
+     from interactions where status = 'completed' and feedback_at > $1 and feedback <> '{}'::jsonb
+     order by feedback_at desc limit $2`,
     [since, limit],
   );
   return rows.map((r) => ({ ...r, routing_decision: readDecision(r.routing_decision) }));

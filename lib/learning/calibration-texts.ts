@@ -55,3 +55,40 @@ export const CALIBRATION_REQUESTS: readonly string[] = [
   "Calculate compound interest on 10,000 at 4% for 15 years",
   "Set up a cron job that backs up a MySQL database every night",
 ];
+
+/**
+ * Reference feedback for calibrating "the same complaint" (lib/learning/feedback-meaning.ts):
+ * comments on answers about unrelated things, each different from the others.
+ */
+export const CALIBRATION_FEEDBACK: readonly string[] = [
+  "Great answer, exactly what I needed",
+  "The link to the documentation is broken",
+  "You used Python 2 syntax, I'm on Python 3.12",
+  "Could you show the SQL for MySQL rather than Postgres?",
+  "The diagram description was confusing",
+  "It ignored that I said we can't use external libraries",
+  "Wrong file path, the config lives in /etc",
+  "Answer was in French, please reply in English",
+  "Nice, but the variable names are a bit cryptic",
+  "It recommended a package that was deprecated years ago",
+  "The math in step three is off by a factor of two",
+  "I asked about Vue, not React",
+  "Formatting broke, the code block wasn't closed",
+  "Helpful explanation of the trade-offs",
+  "Took a long time to respond",
+  "This assumes AWS, we run on bare metal",
+  "The regex doesn't handle empty strings",
+  "Please don't use emojis in answers",
+  "The example crashes on Windows paths",
+  "Too many questions back to me, just make an assumption",
+  "It forgot to close the database connection",
+  "The CSS only works in Chrome",
+  "You misread the error message I pasted",
+  "Good, though the security implications were skipped",
+  "The migration would lock the table in production",
+  "Version numbers in the answer are outdated",
+  "It suggested rewriting everything instead of a small fix",
+  "Loved the step by step walkthrough",
+  "The answer contradicts itself halfway through",
+  "Missing the import for the date library",
+];

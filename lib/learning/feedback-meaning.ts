@@ -1,0 +1,111 @@
+/**
+ * Feedback grouped by meaning, whatever its wording (pure). Free text is compared through
+ * its embedding, and "the same complaint" means more similar than {@link SAME_COMPLAINT} of
+ * pairs of unrelated feedback under the embedding model in use (lib/learning/similarity-scale.ts).
+ *
+ * 1. Known themes are seeds: a quick tag or a telling phrase places feedback in one at once,
+ *    and so does being that close to one of the theme's example wordings.
+ * 2. The rest is clustered by average linkage: two groups merge while their members are, on
+ *    average, as close as one complaint's wordings are. What remains alone is not a theme.
+ * 3. A cluster whose members are on average that close to a known theme's examples joins it.
+ *
+ * Groups span models and task types: one complaint is one group wherever it was made.
+ */
+import { similarityQuantile, type SimilarityScale } from "./similarity-scale";
+import { THEMES, themesOf, type FeedbackText, type ThemeDef } from "./themes";
+
+/** Quantile of the background that two wordings of one complaint must beat on average. */
+export const SAME_COMPLAINT = 0.95;
+/** At most this many free texts are clustered per run (the most recent). */
+export const MAX_CLUSTERED = 400;
+
+export interface FeedbackGroup {
+  /** a known theme's id, or `meaning:<n>` for a group found by meaning */
+  themeId: string;
+  label: string;
+  /** known themes carry theirs; groups found by meaning get one drafted by the router model */
+  instruction: string | null;
+  members: FeedbackText[];
+  /** some of the members' texts, for naming the group and for the operator */
+  samples: string[];
+}
+
+function dot(a: readonly number[], b: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+function unit(v: readonly number[]): number[] {
+  const n = Math.sqrt(dot(v, v)) || 1;
+  return v.map((x) => x / n);
+}
+
+export function groupByMeaning(input: {
+  items: readonly FeedbackText[];
+  /** embedding of each item's text, by item id (items without one are grouped by seeds only) */
+  vectors: ReadonlyMap<string, readonly number[]>;
+  /** embeddings of each known theme's example wordings, by theme id */
+  anchors: ReadonlyMap<string, readonly (readonly number[])[]>;
+  scale: SimilarityScale;
+}): FeedbackGroup[] {
+  const near = similarityQuantile(input.scale, SAME_COMPLAINT);
+  const vec = new Map([...input.vectors].map(([id, v]) => [id, unit(v)]));
+  const anchors = new Map([...input.anchors].map(([id, vs]) => [id, vs.map(unit)]));
+  const anchorSim = (v: number[], theme: ThemeDef) => Math.max(-1, ...(anchors.get(theme.id) ?? []).map((a) => dot(v, a)));
+
+  const seeded = new Map<string, FeedbackText[]>();
+  const join = (theme: ThemeDef, f: FeedbackText) => seeded.set(theme.id, [...(seeded.get(theme.id) ?? []), f]);
+  const loose: { f: FeedbackText; v: number[] }[] = [];
+  for (const f of input.items) {
+    const v = vec.get(f.id);
+    const byWords = themesOf(f);
+    const byMeaning = v ? THEMES.filter((t) => !byWords.includes(t) && anchorSim(v, t) >= near) : [];
+    for (const t of [...byWords, ...byMeaning]) join(t, f);
+    if (byWords.length + byMeaning.length === 0 && v && f.text.trim()) loose.push({ f, v });
+  }
+
+  // Average-linkage clustering of the rest: sums of pairwise similarities between clusters.
+  const points = loose.slice(-MAX_CLUSTERED);
+  let clusters = points.map((_, i) => [i]);
+  const sim = points.map((a) => points.map((b) => dot(a.v, b.v)));
+  const sum = sim.map((row) => [...row]);
+  for (;;) {
+    let best = -Infinity;
+    let bi = -1;
+    let bj = -1;
+    for (let i = 0; i < clusters.length; i++) {
+      for (let j = i + 1; j < clusters.length; j++) {
+        const avg = sum[i][j] / (clusters[i].length * clusters[j].length);
+        if (avg > best) [best, bi, bj] = [avg, i, j];
+      }
+    }
+    if (bi < 0 || best < near) break;
+    clusters[bi] = [...clusters[bi], ...clusters[bj]];
+    for (let k = 0; k < clusters.length; k++) {
+      sum[bi][k] += sum[bj][k];
+      sum[k][bi] = sum[bi][k];
+    }
+    clusters = clusters.filter((_, k) => k !== bj);
+    sum.splice(bj, 1);
+    for (const row of sum) row.splice(bj, 1);
+  }
+
+  const groups: FeedbackGroup[] = [];
+  let n = 0;
+  for (const c of clusters.filter((c) => c.length >= 2)) {
+    const members = c.map((i) => points[i].f);
+    // A cluster close, on average, to a known theme's examples is that theme in other words.
+    const theme = THEMES.map((t) => ({ t, avg: c.reduce((s, i) => s + anchorSim(points[i].v, t), 0) / c.length })).sort((a, b) => b.avg - a.avg)[0];
+    if (theme && theme.avg >= near) {
+      for (const m of members) join(theme.t, m);
+      continue;
+    }
+    groups.push({ themeId: `meaning:${++n}`, label: `Feedback like “${members[0].text.slice(0, 60)}”`, instruction: null, members, samples: members.slice(0, 8).map((m) => m.text.slice(0, 300)) });
+  }
+  for (const t of THEMES) {
+    const members = [...new Map((seeded.get(t.id) ?? []).map((m) => [m.id, m])).values()];
+    if (members.length) groups.push({ themeId: t.id, label: t.label, instruction: t.instruction, members, samples: members.filter((m) => m.text).slice(0, 8).map((m) => m.text.slice(0, 300)) });
+  }
+  return groups.sort((a, b) => b.members.length - a.members.length);
+}

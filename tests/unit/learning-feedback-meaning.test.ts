@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { groupByMeaning } from "../../lib/learning/feedback-meaning";
+import { mergeSameInstruction } from "../../lib/learning/feedback-grouping";
+import type { FeedbackText } from "../../lib/learning/themes";
+
+/**
+ * Grouping by meaning on hand-made vectors: direction = meaning. Unrelated texts get
+ * orthogonal directions; wordings of one complaint share a direction plus their own noise.
+ */
+const DIM = 64;
+const axis = (k: number, w = 1) => Array.from({ length: DIM }, (_, i) => (i === k ? w : 0));
+const add = (...vs: number[][]) => vs.reduce((a, v) => a.map((x, i) => x + v[i]));
+const item = (id: string, text: string, taskType = "code_generation", userId = `u${id}`): FeedbackText => ({ id, model: "m", taskType, tags: [], text, userId });
+// Background: unrelated feedback is nearly orthogonal (190 pairs, the closest at 0.05).
+const scale = { background: Float64Array.from({ length: 190 }, (_, i) => (i < 180 ? 0 : 0.05)).sort() };
+
+describe("feedback grouped by meaning", () => {
+  it("puts differently worded complaints with one meaning in one group, across task types, and leaves one-offs alone", () => {
+    const complaint = Array.from({ length: 6 }, (_, i) => item(`c${i}`, `wording ${i}`, i % 2 ? "debugging" : "code_generation"));
+    const vectors = new Map<string, number[]>([
+      ...complaint.map((c, i) => [c.id, add(axis(0, 1), axis(10 + i, 0.6))] as [string, number[]]),
+      ["x", axis(30)],
+      ["y", axis(31)],
+    ]);
+    const groups = groupByMeaning({ items: [...complaint, item("x", "one-off"), item("y", "another")], vectors, anchors: new Map(), scale });
+    expect(groups).toHaveLength(1);
+    expect(groups[0].members.map((m) => m.id).sort()).toEqual(complaint.map((c) => c.id).sort());
+    expect(groups[0].instruction).toBeNull(); // for the router model to draft
+    expect(new Set(groups[0].members.map((m) => m.taskType))).toEqual(new Set(["code_generation", "debugging"]));
+  });
+
+  it("feedback near a known theme's examples joins that theme, in whatever words", () => {
+    const vectors = new Map([["a", add(axis(5), axis(20, 0.3))], ["b", add(axis(5), axis(21, 0.3))], ["z", axis(33)]]);
+    const anchors = new Map([["needs_tests", [axis(5)]]]);
+    const groups = groupByMeaning({ items: [item("a", "nothing checks this works"), item("b", "how would I know it is right?"), item("z", "thanks")], vectors, anchors, scale });
+    expect(groups.map((g) => g.themeId)).toEqual(["needs_tests"]);
+    expect(groups[0].members.map((m) => m.id)).toEqual(["a", "b"]);
+    expect(groups[0].instruction).toMatch(/unit tests/i);
+  });
+
+  it("without embeddings, tags and telling phrases still group; two groups drafted with one instruction become one", () => {
+    const groups = groupByMeaning({ items: [{ ...item("1", ""), tags: ["too long"] }, item("2", "way too verbose"), item("3", "use recursion")], vectors: new Map(), anchors: new Map(), scale });
+    expect(groups.map((g) => [g.themeId, g.members.map((m) => m.id)])).toEqual([["too_long", ["1", "2"]]]);
+    const merged = mergeSameInstruction([
+      { themeId: "meaning:1", label: "a", instruction: "Use async/await.", members: [item("1", "x")], samples: [] },
+      { themeId: "meaning:2", label: "b", instruction: "use  async/await", members: [item("2", "y"), item("1", "x")], samples: [] },
+    ]);
+    expect(merged).toHaveLength(1);
+    expect(merged[0].members.map((m) => m.id)).toEqual(["1", "2"]);
+  });
+});
