@@ -44,12 +44,16 @@ export async function seedDatabase(dataDir: string): Promise<string> {
 }
 
 /** `next start` of the built app (NEXT_DIST_DIR) on the embedded database and the simulator; resolves when /api/health answers. */
-export async function startApp(dataDir: string, simUrl: string, { port, distDir }: { port: number; distDir: string }): Promise<{ url: string; child: ChildProcess }> {
+export async function startApp(
+  dataDir: string,
+  simUrl: string,
+  { port, distDir, env = {} }: { port: number; distDir: string; env?: Record<string, string> },
+): Promise<{ url: string; child: ChildProcess }> {
   if (!fs.existsSync(path.join(ROOT, distDir, "BUILD_ID"))) throw new Error(`no build in ${distDir}: run \`npm run build\` (or set NEXT_DIST_DIR)`);
   const child = spawn("npx", ["next", "start", "-p", String(port)], {
     cwd: ROOT,
     // Benchmarks send far more than a person would: the per-user rate limits are off.
-    env: { ...process.env, PGLITE_DATA_DIR: dataDir, OLLAMA_HOST: simUrl, NEXT_DIST_DIR: distDir, RATE_LIMIT_CHAT_PER_MINUTE: "0", RATE_LIMIT_FEEDBACK_PER_MINUTE: "0" },
+    env: { ...process.env, PGLITE_DATA_DIR: dataDir, OLLAMA_HOST: simUrl, NEXT_DIST_DIR: distDir, RATE_LIMIT_CHAT_PER_MINUTE: "0", RATE_LIMIT_FEEDBACK_PER_MINUTE: "0", ...env },
     stdio: ["ignore", "ignore", "inherit"],
     detached: true, // its own process group, so the whole server stops with it
   });

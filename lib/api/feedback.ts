@@ -13,10 +13,11 @@ import { apiFeedbackSchema, describeIssue } from "./schemas";
  * key's user received, learned from exactly like the chat's feedback (lib/learning/feedback).
  * 401 without a valid key, 400 naming the field, 404 for an interaction that is not theirs.
  */
-/** The roster model of a role named by its id or label ("math", "Math specialist", "architect"). */
+/** The roster model of a role named by its id, label or first word ("math", "Math specialist", "lead", "architect"). */
 async function modelOfRole(name: string): Promise<string | null> {
   const key = name.trim().toLowerCase().replace(/[\s-]+/g, "_");
-  const role = ROLES.find((r) => r === key || roleLabel(r).toLowerCase().replace(/\s+/g, "_") === key);
+  const names = (r: (typeof ROLES)[number]) => [r, roleLabel(r).toLowerCase().replace(/\s+/g, "_"), r.split("_")[0]];
+  const role = ROLES.find((r) => names(r).includes(key));
   return role ? (await currentRoster()).roles[role] : null;
 }
 

@@ -152,6 +152,8 @@ export function eliteMeta(interactionId: string, d: Decision) {
     task_type: d.taskType,
     task_confidence: Math.round(d.confidence * 1000) / 1000,
     reason: d.reason,
+    /** the learned routing pattern followed, when one was */
+    pattern: d.pattern ? { id: d.pattern.id, scope: d.pattern.scope ?? null, closer_than: d.pattern.closerThan ?? null } : null,
     fallbacks: d.attempts.filter((a) => !a.ok).map((a) => ({ model: a.model, reason: a.reason })),
   };
 }

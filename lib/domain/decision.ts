@@ -41,6 +41,8 @@ export const decisionSchema = z.object({
   means: z.record(z.string(), z.number()).optional(),
   chain: z.array(z.string()),
   params: z.record(z.string(), z.number()),
+  /** the parameter arm the answering model ran with (null: fixed by the configuration) */
+  armId: z.string().nullable().optional(),
   configVersion: z.number().nullable(),
   skipped: z.array(z.object({ model: z.string(), reason: z.string() })),
   attempts: z.array(attemptSchema),
@@ -68,6 +70,7 @@ export const storedDecisionSchema = z.object({
   means: lenient(d.means),
   chain: lenient(d.chain),
   params: lenient(d.params),
+  armId: lenient(d.armId),
   configVersion: lenient(d.configVersion),
   skipped: lenient(d.skipped),
   attempts: lenient(z.array(attemptSchema.partial().required({ model: true, ok: true }))),

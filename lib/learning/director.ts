@@ -42,7 +42,8 @@ export interface AnalysisSummary {
   routingMisses: { taskType: string; model: string; count: number }[];
   fallbackRescues: { taskType: string; model: string; rescued: number }[];
   themes: { theme: string; label: string; instruction: string | null; count: number; users: number; taskTypes: string[] }[];
-  proposals: { id: string; title: string; kind: string; risk: string }[];
+  /** what was proposed, with the interactions whose feedback or outcomes support it */
+  proposals: { id: string; title: string; kind: string; risk: string; supportedBy: string[] }[];
   skipped: { fingerprint: string; why: string }[];
   experimentsStarted: string[];
 }
@@ -119,6 +120,7 @@ export async function runAnalysis({ actorId = "system", onProgress, signal }: { 
   report("Drafting proposals", 0.75);
   const candidates = [...themeCandidates(groups, [...new Map([...themeRows, ...rows].map((r) => [r.id, r])).values()], roster), ...parameterCandidates(rows), ...routingCandidates(misses, cells)];
   const created: AdaptationRow[] = [];
+  const supportOf = new Map(candidates.map((c) => [c.fingerprint, c.support.map((x) => x.id)]));
   const skipped: AnalysisSummary["skipped"] = [];
   await asSystem(async (tx) => {
     const production = await getLabelledVersion(tx, { label: "production" });
@@ -166,7 +168,7 @@ export async function runAnalysis({ actorId = "system", onProgress, signal }: { 
     routingMisses: misses.map((m) => ({ taskType: m.taskType, model: m.model, count: m.rows.length })),
     fallbackRescues: rescues,
     themes: groups.map((g) => ({ theme: g.themeId, label: g.label, instruction: g.instruction, count: g.members.length, users: new Set(g.members.map((m) => m.userId ?? m.id)).size, taskTypes: [...new Set(g.members.map((m) => m.taskType))] })),
-    proposals: created.map((p) => ({ id: p.id, title: p.title, kind: p.kind, risk: p.risk })),
+    proposals: created.map((p) => ({ id: p.id, title: p.title, kind: p.kind, risk: p.risk, supportedBy: supportOf.get(p.fingerprint) ?? [] })),
     skipped,
     experimentsStarted,
   };

@@ -5,7 +5,8 @@ import { getInteractionEmbedding, type InteractionRow } from "@/lib/db/queries/i
 import { confirmedTaskType, isTaskType, readDecision, sameModel, type TaskType } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { NEUTRAL_AUTO, rewardFrom } from "@/lib/domain/reward";
-import { learningState, recordOutcome, recordVoterOutcome } from "./store";
+import { learningState, recordOutcome, recordParamsOutcome, recordVoterOutcome } from "./store";
+import { paramArmsFor } from "./params";
 import { VOTERS, type VoterName } from "./ensemble";
 import { policyMeans } from "./policy";
 import { recordPatternOutcome, reinforceRoutingPattern } from "./patterns";
@@ -68,6 +69,13 @@ async function teachRouting(identity: Identity, { row, before }: SavedFeedback, 
   if (f.copied && !prev.copied) await update(model, rewardFrom({ copied: true, auto: NEUTRAL_AUTO }).reward);
   const tagRewards = new Set((f.tags ?? []).map((t) => TAG_REWARD[t]).filter((r) => r !== undefined));
   for (const reward of tagRewards) await update(model, reward);
+  // A rating or thumbs also judges the sampling parameters the answer was made with.
+  const verdict = f.rating !== undefined ? rewardFrom({ rating: f.rating as 1 | 2 | 3 | 4 | 5, auto: NEUTRAL_AUTO }).reward : f.thumbs && f.thumbs !== prev.thumbs ? rewardFrom({ thumbs: f.thumbs, auto: NEUTRAL_AUTO }).reward : null;
+  const armId = readDecision(row.routing_decision).armId;
+  const taskType = isTaskType(row.task_type) ? row.task_type : null;
+  if (verdict !== null && armId && taskType && paramArmsFor(taskType).some((a) => a.id === armId)) {
+    await recordParamsOutcome({ model, taskType, armId, quality: verdict, normalizedLatency: 0 });
+  }
   if (!f.correction) return [];
   await update(model, rewardFrom({ corrected: true, auto: NEUTRAL_AUTO }).reward);
   await queueCorrection(identity, row, f.correction);

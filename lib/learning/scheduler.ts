@@ -23,7 +23,7 @@ export async function learningTick({ force = false, actorId = "system" }: { forc
     force ||
     (settings.analysisIntervalMinutes > 0 && (!last?.until || Date.now() - new Date(last.until).getTime() >= settings.analysisIntervalMinutes * 60_000));
   const analysis = due ? await runAnalysis({ actorId }) : null;
-  return { experiments, analysis: analysis ? { interactions: analysis.interactions, proposals: analysis.proposals } : null };
+  return { experiments, analysis: analysis ? { interactions: analysis.interactions, themes: analysis.themes, proposals: analysis.proposals } : null };
 }
 
 /** Started once per server process from instrumentation-node.ts. */

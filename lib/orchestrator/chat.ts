@@ -118,6 +118,7 @@ export function decisionOf(plan: Plan, attempts: Decision["attempts"], model: st
     means: plan.means,
     chain: plan.chain.map((c) => c.model),
     params: planned ? { ...planned.params } : {},
+    armId: planned?.armId ?? null,
     configVersion: plan.config.version,
     skipped: plan.skipped,
     attempts,

@@ -12,6 +12,8 @@ import type { RunOutcome } from "./run";
 
 /** Latency at which the parameter bandit's latency penalty is full. */
 const LATENCY_BUDGET_MS = 30_000;
+/** Failures the sampling parameters can cause (a token limit that cuts, a window that slows, nothing said). */
+const ARM_FAILURES = new Set(["truncated", "timeout", "empty"]);
 
 /** What one answered (or failed) request teaches, at once: routing, fallback order, parameters, patterns, the experiment it ran in. */
 export async function learnFromRun({
@@ -35,6 +37,11 @@ export async function learnFromRun({
     if (a.ok) continue;
     noteModelError(a.model, `${a.reason}${a.message ? `: ${a.message}` : ""}`);
     await recordOutcome({ taskType, model: a.model, reward: 0, success: false, responseTimeMs: a.ms });
+    // The arm it ran with takes the blame too, when the failure is one parameters can cause.
+    const armId = plan.chain.find((c) => c.model === a.model)?.armId;
+    if (armId && a.reason && ARM_FAILURES.has(a.reason)) {
+      await recordParamsOutcome({ model: a.model, taskType, armId, quality: 0, normalizedLatency: a.ms / LATENCY_BUDGET_MS });
+    }
   }
   await recordFallbackTrail({ taskType, attempts: tried.map((a) => ({ model: a.model, ok: a.ok })) });
 

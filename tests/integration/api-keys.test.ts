@@ -11,6 +11,7 @@ import { LOCAL_OPERATOR_ID } from "../../lib/auth/claims";
 import { AppError } from "../../lib/errors";
 import { learningState } from "../../lib/learning/store";
 import { POST as feedbackRoute } from "../../app/api/feedback/route";
+import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
 import { POST as ollamaChatRoute } from "../../app/api/chat/route";
 import { POST as openaiChatRoute } from "../../app/v1/chat/completions/route";
 
@@ -218,5 +219,22 @@ describe("keys in the database and the endpoints (route handlers, real clients)"
     expect((await ok.json()).message).toMatch(/^Saved/);
     const { rows } = await env.db.query<{ success_rating: number | null }>("select success_rating from interactions where id = $1", [mine.interactionId]);
     expect(rows[0].success_rating).toBe(5);
+  });
+
+  it("/api/feedback takes a comment, quick tags and a preferred model named by its role; the time of feedback is recorded", async () => {
+    const mine = await ask(identityOf(USER_A), { prompt: "Write a function that reverses a linked list." });
+    const res = await feedbackRoute(req(keyA, { interaction_id: mine.interactionId, comment: "please add type hints", tags: ["needs comments"], preferred_model: "math" }));
+    expect(res.status).toBe(200);
+    const { rows } = await env.db.query<{ feedback: Record<string, unknown>; feedback_at: Date | null; created_at: Date }>(
+      "select feedback, feedback_at, created_at from interactions where id = $1",
+      [mine.interactionId],
+    );
+    expect(rows[0].feedback).toMatchObject({ comment: "please add type hints", tags: ["needs comments"], betterModel: DEFAULT_ROLE_MODELS.math });
+    expect(rows[0].feedback_at!.getTime()).toBeGreaterThanOrEqual(rows[0].created_at.getTime());
+    const badTag = await feedbackRoute(req(keyA, { interaction_id: mine.interactionId, tags: ["nice"] }));
+    expect(badTag.status).toBe(400);
+    expect((await badTag.json()).error.message).toMatch(/^tags\.0: /);
+    const lead = await feedbackRoute(req(keyA, { interaction_id: mine.interactionId, preferred_model: "Lead developer" }));
+    expect(lead.status).toBe(200);
   });
 });
