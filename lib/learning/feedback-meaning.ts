@@ -4,7 +4,8 @@
  * pairs of unrelated feedback under the embedding model in use (lib/learning/similarity-scale.ts).
  *
  * 1. Known themes are seeds: a quick tag or a telling phrase places feedback in one at once,
- *    and so does being that close to one of the theme's example wordings.
+ *    and so does being closer to one of the theme's example wordings than chance allows
+ *    across all the examples compared with (the closest theme only).
  * 2. The rest is clustered by average linkage: two groups merge while their members are, on
  *    average, as close as one complaint's wordings are. What remains alone is not a theme.
  * 3. A cluster whose members are on average that close to a known theme's examples joins it.
@@ -50,6 +51,10 @@ export function groupByMeaning(input: {
   scale: SimilarityScale;
 }): FeedbackGroup[] {
   const near = similarityQuantile(input.scale, SAME_COMPLAINT);
+  // Feedback is compared with every example of every theme: the bar for "close to an example"
+  // is raised so that, over all of them, chance closeness stays as rare (Bonferroni).
+  const exampleCount = Math.max(1, [...input.anchors.values()].reduce((n, a) => n + a.length, 0));
+  const nearExample = similarityQuantile(input.scale, 1 - (1 - SAME_COMPLAINT) / exampleCount);
   const vec = new Map([...input.vectors].map(([id, v]) => [id, unit(v)]));
   const anchors = new Map([...input.anchors].map(([id, vs]) => [id, vs.map(unit)]));
   const anchorSim = (v: number[], theme: ThemeDef) => Math.max(-1, ...(anchors.get(theme.id) ?? []).map((a) => dot(v, a)));
@@ -60,7 +65,9 @@ export function groupByMeaning(input: {
   for (const f of input.items) {
     const v = vec.get(f.id);
     const byWords = themesOf(f);
-    const byMeaning = v ? THEMES.filter((t) => !byWords.includes(t) && anchorSim(v, t) >= near) : [];
+    // At most one theme by meaning: the one whose example is closest, if close enough.
+    const best = v && byWords.length === 0 ? THEMES.map((t) => ({ t, s: anchorSim(v, t) })).sort((a, b) => b.s - a.s)[0] : undefined;
+    const byMeaning = best && best.s >= nearExample ? [best.t] : [];
     for (const t of [...byWords, ...byMeaning]) join(t, f);
     if (byWords.length + byMeaning.length === 0 && v && f.text.trim()) loose.push({ f, v });
   }

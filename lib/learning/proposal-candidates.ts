@@ -5,7 +5,7 @@
  */
 import "server-only";
 import type { AnalysisRow } from "@/lib/db/queries/adaptations";
-import { armKey, interactionSuccess, isTaskType, type Role, type Roster, type SamplingParams, type TaskType } from "@/lib/domain";
+import { armKey, interactionSuccess, isTaskType, type Roster, type SamplingParams, type TaskType } from "@/lib/domain";
 import { betaMean, posterior } from "./beta";
 
 import type { FeedbackText } from "./themes";
@@ -47,66 +47,64 @@ export function feedbackTexts(rows: AnalysisRow[]): FeedbackText[] {
 }
 
 /**
- * One proposal per (role, instruction): a feedback group's complaints about the answers of a
- * role's model, across every task type they were made about, with the evidence an operator
- * weighs (how many answers and users, success with and without the complaint, examples).
+ * One proposal per instruction: a feedback group's complaints, across every role whose
+ * answers drew them and every task type they were made about, with the evidence an operator
+ * weighs (how many answers and users, success with and without the complaint, the feedback).
  */
 export function themeCandidates(groups: FeedbackGroup[], rows: AnalysisRow[], roster: Roster): Candidate[] {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const out: Candidate[] = [];
   for (const g of groups) {
     if (!g.instruction) continue;
-    const byRole = new Map<Role, FeedbackGroup["members"]>();
-    for (const m of g.members) {
-      const role = roster.roleOf(m.model);
-      if (role && isTaskType(m.taskType)) byRole.set(role, [...(byRole.get(role) ?? []), m]);
+    const members = g.members.filter((m) => roster.roleOf(m.model) && isTaskType(m.taskType));
+    if (members.length < MIN_THEME_COUNT) continue;
+    // Roles and task types, most complained about first.
+    const rank = <T extends string>(values: T[]) => [...values.reduce((m, v) => m.set(v, (m.get(v) ?? 0) + 1), new Map<T, number>())].sort((x, y) => y[1] - x[1]).map(([v]) => v);
+    const roles = rank(members.map((m) => roster.roleOf(m.model)!));
+    const taskTypes = rank(members.map((m) => m.taskType as TaskType));
+    const ids = new Set(members.map((m) => m.id));
+    const scope = rows.filter((r) => r.model_used && roles.includes(roster.roleOf(r.model_used)!) && taskTypes.includes(r.task_type as TaskType));
+    let tS = 0, tN = 0, oS = 0, oN = 0;
+    for (const r of scope) {
+      const s = interactionSuccess(r);
+      if (s === null) continue;
+      if (ids.has(r.id)) { tN++; if (s) tS++; } else { oN++; if (s) oS++; }
     }
-    for (const [role, members] of byRole) {
-      if (members.length < MIN_THEME_COUNT) continue;
-      const taskTypes = [...new Set(members.map((m) => m.taskType as TaskType))].sort();
-      const model = roster.roles[role];
-      const ids = new Set(members.map((m) => m.id));
-      const scope = rows.filter((r) => r.model_used && roster.roleOf(r.model_used) === role && taskTypes.includes(r.task_type as TaskType));
-      let tS = 0, tN = 0, oS = 0, oN = 0;
-      for (const r of scope) {
-        const s = interactionSuccess(r);
-        if (s === null) continue;
-        if (ids.has(r.id)) { tN++; if (s) tS++; } else { oN++; if (s) oS++; }
-      }
-      const change: ProposedChange = { type: "append_instruction", role, taskType: taskTypes[0], taskTypes, instruction: g.instruction };
-      const effect = compare(tS, tN, oS, oN, members.length);
-      const users = new Set(members.map((m) => m.userId ?? m.id)).size;
-      const where = taskTypes.map((t) => t.replace(/_/g, " ")).join(", ");
-      out.push({
-        change,
-        fingerprint: fingerprintOf(change),
-        title: `Add to ${model}'s prompt for ${where}: "${g.instruction}"`,
-        description: `${members.length} answers of ${model} (${where}) drew feedback "${g.label.toLowerCase()}" from ${users} user${users === 1 ? "" : "s"}. The prompt gets one instruction appended for those task types; the rest stays as it is.`,
-        model,
-        taskType: taskTypes[0],
-        evidence: {
-          count: members.length,
-          users,
-          taskTypes,
-          theme: g.themeId,
-          themeLabel: g.label,
-          feedback: members.slice(0, 12).map((m) => ({ id: m.id, taskType: m.taskType, text: m.text.slice(0, 200), tags: m.tags })),
-          answers: scope.length,
-          successWithTheme: { successes: tS, n: tN, interval: interval(tS, tN) },
-          successOthers: { successes: oS, n: oN, interval: interval(oS, oN) },
-          effectSize: { ...effect, of: "success rate without the complaint − with it" },
-          examples: members.slice(0, 5).map((m) => m.id),
-        },
-        expected: {
-          metric: `success rate of ${model} on ${where}`,
-          from: tN + oN ? rnd((tS + oS) / (tN + oN)) : null,
-          toward: oN ? rnd(betaMean(posterior(oS, oN))) : null,
-          text: `fewer "${g.label.toLowerCase()}" complaints (${members.length} of ${scope.length} answers now)`,
-        },
-        risk: "medium",
-        support: members.map((m) => ({ id: m.id, at: new Date(byId.get(m.id)?.feedback_at ?? byId.get(m.id)?.created_at ?? 0) })),
-      });
-    }
+    const change: ProposedChange = { type: "append_instruction", role: roles[0], taskType: taskTypes[0], taskTypes: [...taskTypes].sort(), roles: [...roles].sort(), instruction: g.instruction };
+    const effect = compare(tS, tN, oS, oN, members.length);
+    const users = new Set(members.map((m) => m.userId ?? m.id)).size;
+    const models = roles.map((r) => roster.roles[r]);
+    const where = [...taskTypes].sort().map((t) => t.replace(/_/g, " ")).join(", ");
+    out.push({
+      change,
+      fingerprint: fingerprintOf(change),
+      title: `Add to the ${where} prompts of ${models.join(", ")}: "${g.instruction}"`,
+      description: `${members.length} answers (${where}) by ${models.join(", ")} drew feedback "${g.label.toLowerCase()}" from ${users} user${users === 1 ? "" : "s"}. Those prompts get one instruction appended; the rest stays as it is.`,
+      model: models[0],
+      taskType: taskTypes[0],
+      evidence: {
+        count: members.length,
+        users,
+        roles,
+        taskTypes,
+        theme: g.themeId,
+        themeLabel: g.label,
+        feedback: members.slice(0, 12).map((m) => ({ id: m.id, model: m.model, taskType: m.taskType, text: m.text.slice(0, 200), tags: m.tags })),
+        answers: scope.length,
+        successWithTheme: { successes: tS, n: tN, interval: interval(tS, tN) },
+        successOthers: { successes: oS, n: oN, interval: interval(oS, oN) },
+        effectSize: { ...effect, of: "success rate without the complaint − with it" },
+        examples: members.slice(0, 5).map((m) => m.id),
+      },
+      expected: {
+        metric: `success rate of ${models.join(", ")} on ${where}`,
+        from: tN + oN ? rnd((tS + oS) / (tN + oN)) : null,
+        toward: oN ? rnd(betaMean(posterior(oS, oN))) : null,
+        text: `fewer "${g.label.toLowerCase()}" complaints (${members.length} of ${scope.length} answers now)`,
+      },
+      risk: "medium",
+      support: members.map((m) => ({ id: m.id, at: new Date(byId.get(m.id)?.feedback_at ?? byId.get(m.id)?.created_at ?? 0) })),
+    });
   }
   return out;
 }

@@ -23,6 +23,8 @@ export const changeSchema = z.discriminatedUnion("type", [
     taskType: z.enum(TASK_TYPES),
     /** every task type the complaint was made about (taskType among them); absent: taskType alone */
     taskTypes: z.array(z.enum(TASK_TYPES)).min(1).optional(),
+    /** every role whose answers drew the complaint (role among them); absent: role alone */
+    roles: z.array(z.enum(ROLES)).min(1).optional(),
     instruction: z.string().min(3).max(1000),
   }),
   z.object({ type: z.literal("set_params"), model: z.string().min(1), taskType: z.enum(TASK_TYPES), params: paramsSchema }),
@@ -41,9 +43,17 @@ export function promptOf(config: ModelConfig, role: Role, taskType: TaskType): s
   return config.task_prompts?.[role]?.[taskType] ?? config.prompts[role] ?? FALLBACK_PROMPT;
 }
 
+type AppendInstruction = Extract<ProposedChange, { type: "append_instruction" }>;
+
 /** The task types an instruction is appended for. */
-export function instructionTaskTypes(change: Extract<ProposedChange, { type: "append_instruction" }>): TaskType[] {
+export function instructionTaskTypes(change: AppendInstruction): TaskType[] {
   return [...new Set([change.taskType, ...(change.taskTypes ?? [])])];
+}
+
+/** Every (role, task type) prompt an instruction is appended to. */
+export function instructionTargets(change: AppendInstruction): { role: Role; taskType: TaskType }[] {
+  const roles = [...new Set([change.role, ...(change.roles ?? [])])];
+  return roles.flatMap((role) => instructionTaskTypes(change).map((taskType) => ({ role, taskType })));
 }
 
 /** The configuration with the change applied; the input is never modified. */
@@ -51,11 +61,11 @@ export function applyChange(config: ModelConfig, change: ProposedChange): ModelC
   const next = structuredClone(config) as ModelConfig;
   switch (change.type) {
     case "append_instruction": {
-      for (const taskType of instructionTaskTypes(change)) {
-        const current = promptOf(config, change.role, taskType);
+      for (const { role, taskType } of instructionTargets(change)) {
+        const current = promptOf(config, role, taskType);
         if (current.toLowerCase().includes(change.instruction.toLowerCase())) continue;
         next.task_prompts = { ...(next.task_prompts ?? {}) };
-        next.task_prompts[change.role] = { ...(next.task_prompts[change.role] ?? {}), [taskType]: `${current.trimEnd()}\n\n${change.instruction}` };
+        next.task_prompts[role] = { ...(next.task_prompts[role] ?? {}), [taskType]: `${current.trimEnd()}\n\n${change.instruction}` };
       }
       return next;
     }
@@ -77,8 +87,10 @@ export function applyChange(config: ModelConfig, change: ProposedChange): ModelC
 export function fingerprintOf(change: ProposedChange, theme?: string): string {
   switch (change.type) {
     case "append_instruction":
-      // One instruction for a role is one proposal, whichever task types it covers.
-      return `system_prompt:${change.role}:${change.taskTypes ? "" : `${change.taskType}:`}${theme ?? change.instruction.toLowerCase().replace(/\W+/g, "-").slice(0, 60)}`;
+      // One instruction is one proposal, whichever roles and task types it covers.
+      return change.roles || change.taskTypes
+        ? `system_prompt:${theme ?? change.instruction.toLowerCase().replace(/\W+/g, "-").slice(0, 60)}`
+        : `system_prompt:${change.role}:${change.taskType}:${theme ?? change.instruction.toLowerCase().replace(/\W+/g, "-").slice(0, 60)}`;
     case "set_params":
       return `parameters:${change.model}:${change.taskType}:${armKey(change.params)}`;
     case "prefer_model":

@@ -3,7 +3,7 @@ import { asSystem } from "@/lib/db";
 import { experimentOutcomes, listAdaptations, listExperiments } from "@/lib/db/queries/adaptations";
 import { listVersions } from "@/lib/db/queries/config-versions";
 import { getSettings } from "@/lib/db/queries/app-settings";
-import { applyChange, changeSchema, diffConfigs, instructionTaskTypes, promptOf, textDiff, type DiffEntry } from "./proposals";
+import { applyChange, changeSchema, diffConfigs, instructionTargets, promptOf, textDiff, type DiffEntry } from "./proposals";
 import { probabilityVariantBetter, summarizeArm, lookBoundary, type ArmSummary, type Design } from "./experiment-stats";
 import { loadCycleSettings, type CycleSettings } from "./cycle-settings";
 
@@ -75,10 +75,10 @@ export async function loadAdaptationsView(): Promise<AdaptationsView> {
           if (c.type === "append_instruction") {
             // The prompt as the model sees it, before and after (not just the override key).
             const changed = applyChange(production.config, c);
-            diff = instructionTaskTypes(c).flatMap((t) => {
-              const before = promptOf(production.config, c.role, t);
-              const after = promptOf(changed, c.role, t);
-              return before === after ? [] : [{ path: `${c.role} prompt for ${t}`, before, after, text: textDiff(before, after) }];
+            diff = instructionTargets(c).flatMap(({ role, taskType }) => {
+              const before = promptOf(production.config, role, taskType);
+              const after = promptOf(changed, role, taskType);
+              return before === after ? [] : [{ path: `${role} prompt for ${taskType}`, before, after, text: textDiff(before, after) }];
             });
           } else diff = diffConfigs(production.config, applyChange(production.config, c));
         }

@@ -79,6 +79,17 @@ describe("feedback themes and proposed changes", () => {
     expect(themesOf({ tags: [], text: "more detailed explanations please" }).map((t) => t.id)).toEqual(["needs_comments"]);
   });
 
+  it("one instruction for several roles and task types is one change, applied to each of those prompts only", () => {
+    const config = { prompts: { lead_developer: "You write code.", math: "You do maths.", architect: "You design." } };
+    const change = { type: "append_instruction" as const, role: "lead_developer" as const, roles: ["lead_developer" as const, "math" as const], taskType: "code_generation" as const, taskTypes: ["code_generation" as const, "debugging" as const], instruction: "Use async/await." };
+    const next = applyChange(config, change);
+    expect(Object.keys(next.task_prompts ?? {}).sort()).toEqual(["lead_developer", "math"]);
+    expect(next.task_prompts?.math?.debugging).toBe("You do maths.\n\nUse async/await.");
+    expect(next.task_prompts?.lead_developer?.code_generation).toBe("You write code.\n\nUse async/await.");
+    expect(next.task_prompts?.math?.architecture).toBeUndefined();
+    expect(fingerprintOf(change)).toBe(fingerprintOf({ ...change, role: "math", taskType: "debugging" }));
+  });
+
   it("appends an instruction to a role's task prompt, shown as a diff, idempotently", () => {
     const config = { prompts: { lead_developer: "You write code." } };
     const change = { type: "append_instruction" as const, role: "lead_developer" as const, taskType: "code_generation" as const, instruction: "Provide detailed comments and explanations in the code." };
