@@ -71,7 +71,9 @@ export function WhyPanel({ decision, correction }: { decision: Decision; correct
               <ol className="list-decimal pl-4">
                 {decision.attempts.map((a, i) => (
                   <li key={i}>
-                    {a.model}: {a.ok ? "answered" : `${a.reason}${a.message ? ` — ${a.message}` : ""}`} ({Math.round(a.ms)} ms)
+                    {a.model}: {a.ok ? "answered" : `${a.reason}${a.message ? ` — ${a.message}` : ""}`} ({Math.round(a.ms)} ms
+                    {a.cold ? ", loaded first" : ""}
+                    {a.budget ? `; waited at most ${(a.budget.firstTokenMs / 1000).toFixed(1)} s for a first token, learned from ${a.budget.from} answers` : ""})
                   </li>
                 ))}
               </ol>

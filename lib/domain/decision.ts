@@ -12,6 +12,9 @@ export const attemptSchema = z.object({
   message: z.string().nullable(),
   ms: z.number(),
   ttftMs: z.number().nullable().optional(), // request to first token
+  cold: z.boolean().optional(), // the model was not loaded when the attempt began
+  /** the time-outs it ran under, when learned from the model's own latency (else the defaults) */
+  budget: z.object({ firstTokenMs: z.number(), totalMs: z.number(), from: z.number() }).optional(),
 });
 export type Attempt = z.infer<typeof attemptSchema>;
 

@@ -127,7 +127,8 @@ export class OllamaPool {
    * armed. A host that cannot be reached is skipped for the next one that has the model.
    */
   private async openStream(req: ChatRequest, partial: () => string): Promise<Attempt> {
-    const { firstTokenMs, totalMs } = this.cfg;
+    const firstTokenMs = Math.min(this.cfg.firstTokenMs, req.timeouts?.firstTokenMs ?? Infinity);
+    const totalMs = Math.min(this.cfg.totalMs, req.timeouts?.totalMs ?? Infinity);
     const tried = new Set<string>();
     let unreachable: unknown;
     for (;;) {

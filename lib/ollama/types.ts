@@ -23,6 +23,8 @@ export interface ChatRequest {
   signal?: AbortSignal;
   /** Extra HTTP headers for this request only (the tests use `x-sim-fault`). */
   headers?: Record<string, string>;
+  /** Time-outs for this request (learned per model); never longer than the pool's own. */
+  timeouts?: { firstTokenMs?: number; totalMs?: number };
 }
 
 export interface ChatResult {

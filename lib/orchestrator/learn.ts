@@ -3,6 +3,7 @@ import type { InteractionRow } from "@/lib/db/queries/interactions";
 import { NEUTRAL_AUTO, rewardFrom } from "@/lib/domain/reward";
 import { recordFallbackTrail, recordOutcome, recordParamsOutcome } from "@/lib/learning/store";
 import { recordPatternOutcome } from "@/lib/learning/patterns";
+import { recordLatency } from "@/lib/learning/latency-store";
 import { recordKnowledgeOutcome } from "@/lib/knowledge/manager";
 import { scheduleExperimentCheck } from "@/lib/learning/engine";
 import { isTaskType } from "@/lib/domain";
@@ -44,6 +45,8 @@ export async function learnFromRun({
     }
   }
   await recordFallbackTrail({ taskType, attempts: tried.map((a) => ({ model: a.model, ok: a.ok })) });
+  // Answers that arrived teach each model's time-outs (lib/learning/latency-budget.ts).
+  for (const a of tried) if (a.ok && a.ttftMs != null) await recordLatency(a.model, { ttftMs: a.ttftMs, totalMs: a.ms, cold: Boolean(a.cold) });
 
   if (outcome.status === "completed" && outcome.model && outcome.auto) {
     const r = rewardFrom({ auto: outcome.auto });

@@ -9,6 +9,8 @@ import { learningState } from "@/lib/learning/store";
 import type { ContextEvidence, PolicyCandidate } from "@/lib/learning/policy";
 import { decideRoute } from "@/lib/learning/route-decision";
 import { chooseParams, type ParamArm } from "@/lib/learning/params";
+import { answeredRecently, learnedBudget } from "@/lib/learning/latency-store";
+import type { Budget } from "@/lib/learning/latency-budget";
 import { seededRng, type Rng } from "@/lib/learning/random";
 import { defaultModelChain, embeddingInput, fitsContext, isTaskType, type Role, type TaskType } from "@/lib/domain";
 import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
@@ -42,6 +44,10 @@ export interface PlannedModel {
   promptTokens: number;
   /** Knowledge chunks put into this model's system prompt (fitted to its context window). */
   knowledge: { id: string; topic: string; score: number }[];
+  /** the model was not loaded when planned: its answer starts with loading it */
+  cold: boolean;
+  /** time-outs learned from this model's own latency for a cold or warm start (null: the defaults) */
+  budget: Budget | null;
 }
 
 export interface Plan {
@@ -222,9 +228,12 @@ export async function planRequest(input: {
     const window = contextLength ?? arm.num_ctx * 4;
     const grounding = fitKnowledge(retrieved, knowledgeBudget({ contextLength: window, promptTokens: basePromptTokens, answerTokens: Math.min(arm.num_predict, 1024) }));
     const promptTokens = basePromptTokens + grounding.tokens;
+    const cold = !availability.loaded(model) && !answeredRecently(model);
     chain.push({
       model,
       role,
+      cold,
+      budget: await learnedBudget(model, cold),
       system: baseSystem + grounding.text,
       params: fitParams(arm, promptTokens, window),
       armId: fixed ? null : arm.id,

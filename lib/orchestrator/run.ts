@@ -50,9 +50,10 @@ export async function* runChain({
     let text = "";
     let ttftMs: number | null = null;
     let failure: { reason: string; message: string } | null = null;
+    let cold = planned.cold; // as predicted; the answer says for sure
     try {
       const messages: ChatMessage[] = [{ role: "system", content: planned.system }, ...history, { role: "user", content: prompt }];
-      for await (const chunk of getOllamaPool().chatStream({ model: planned.model, messages, options: planned.params, signal })) {
+      for await (const chunk of getOllamaPool().chatStream({ model: planned.model, messages, options: planned.params, signal, timeouts: planned.budget ?? undefined })) {
         if (chunk.type === "delta") {
           if (!chunk.content) continue;
           ttftMs ??= performance.now() - started;
@@ -60,6 +61,7 @@ export async function* runChain({
           yield { type: "token", text: chunk.content };
         } else {
           const auto = autoChecks(plan.taskType, text, chunk.result.doneReason);
+          cold = chunk.result.loadDurationMs > 0;
           last = { planned, text, auto, promptTokens: chunk.result.promptEvalCount, completionTokens: chunk.result.evalCount };
           failure = unusable(auto);
         }
@@ -73,7 +75,17 @@ export async function* runChain({
       failure = isOllamaError(e) ? { reason: e.code, message: e.message } : { reason: "error", message: e instanceof Error ? e.message : String(e) };
     }
 
-    const attempt: Attempt = { model: planned.model, role: planned.role, ok: !failure, reason: failure?.reason ?? null, message: failure?.message ?? null, ms: performance.now() - started, ttftMs };
+    const attempt: Attempt = {
+      model: planned.model,
+      role: planned.role,
+      ok: !failure,
+      reason: failure?.reason ?? null,
+      message: failure?.message ?? null,
+      ms: performance.now() - started,
+      ttftMs,
+      cold,
+      ...(planned.budget ? { budget: planned.budget } : {}),
+    };
     attempts.push(attempt);
     if (!failure) {
       return { status: "completed", model: planned.model, response: text, attempts, auto: last!.auto, promptTokens: last!.promptTokens, completionTokens: last!.completionTokens, planned, error: null };

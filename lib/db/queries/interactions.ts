@@ -188,3 +188,22 @@ export async function getInteractionEmbedding(tx: Queryable, { id }: { id: strin
   );
   return rows[0]?.e ? { embedding: JSON.parse(rows[0].e), model: rows[0].m ?? "" } : null;
 }
+
+/** Attempts recorded in recent routing decisions (newest interactions first), oldest attempt first. */
+export async function recentAttempts(
+  tx: Queryable,
+  { limit }: { limit: number },
+): Promise<{ model: string; ok: boolean; ms: number; ttftMs: number | null; cold: boolean }[]> {
+  const { rows } = await tx.query<{ model: string; ok: boolean; ms: number; ttft_ms: number | null; cold: boolean }>(
+    `select a ->> 'model' as model, (a ->> 'ok')::boolean as ok, (a ->> 'ms')::float as ms,
+            (a ->> 'ttftMs')::float as ttft_ms, coalesce((a ->> 'cold')::boolean, false) as cold
+       from (select routing_decision, created_at from interactions
+              where status in ('completed', 'failed') and jsonb_typeof(routing_decision -> 'attempts') = 'array'
+              order by created_at desc limit $1) i,
+            jsonb_array_elements(i.routing_decision -> 'attempts') a
+      where jsonb_typeof(a) = 'object' and a ? 'model' and a ? 'ms'
+      order by i.created_at`,
+    [limit],
+  );
+  return rows.map((r) => ({ model: r.model, ok: r.ok, ms: r.ms, ttftMs: r.ttft_ms, cold: r.cold }));
+}

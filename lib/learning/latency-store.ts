@@ -1,0 +1,60 @@
+import "server-only";
+import { asSystem } from "@/lib/db";
+import { recentAttempts } from "@/lib/db/queries/interactions";
+import { normalizeModel, sameModel } from "@/lib/domain";
+import { budgetFrom, WINDOW, type Budget, type LatencySample } from "./latency-budget";
+
+/**
+ * Each model's recent answer latencies, per process: read once from the attempts recorded in
+ * routing decisions (so a restart keeps what was learned), then kept up to date as answers
+ * arrive. The pool's default time-outs are the ceiling.
+ */
+export const DEFAULT_TIMEOUTS = { firstTokenMs: 60_000, totalMs: 300_000 } as const;
+
+const g = globalThis as unknown as { __eliteLatency?: Promise<Map<string, LatencySample[]>>; __eliteLastAnswer?: Map<string, number> };
+const lastAnswer = (g.__eliteLastAnswer ??= new Map());
+/** Within this long after a model answered it is surely still loaded (Ollama keeps a model 5 minutes by default). */
+const SURELY_LOADED_MS = 60_000;
+
+function samples(): Promise<Map<string, LatencySample[]>> {
+  g.__eliteLatency ??= asSystem((tx) => recentAttempts(tx, { limit: 2000 }))
+    .then((rows) => {
+      const m = new Map<string, LatencySample[]>();
+      for (const a of rows) if (a.ok && a.ttftMs !== null) push(m, a.model, { ttftMs: a.ttftMs, totalMs: a.ms, cold: a.cold });
+      return m;
+    })
+    .catch(() => new Map());
+  return g.__eliteLatency;
+}
+
+function push(m: Map<string, LatencySample[]>, model: string, s: LatencySample) {
+  const key = [...m.keys()].find((k) => sameModel(k, model)) ?? model;
+  const list = m.get(key) ?? [];
+  list.push(s);
+  if (list.length > 2 * WINDOW) list.splice(0, list.length - 2 * WINDOW);
+  m.set(key, list);
+}
+
+/** A completed answer's latency. */
+export async function recordLatency(model: string, s: LatencySample, now = Date.now()): Promise<void> {
+  push(await samples(), model, s);
+  lastAnswer.set(normalizeModel(model), now);
+}
+
+/** Whether the model answered so recently that it is loaded, whatever a cached /api/ps said. */
+export function answeredRecently(model: string, now = Date.now()): boolean {
+  return now - (lastAnswer.get(normalizeModel(model)) ?? -Infinity) < SURELY_LOADED_MS;
+}
+
+/** The model's learned time-outs for a cold or warm start, or null (the defaults apply). */
+export async function learnedBudget(model: string, cold: boolean): Promise<Budget | null> {
+  const m = await samples();
+  const key = [...m.keys()].find((k) => sameModel(k, model));
+  return key ? budgetFrom(m.get(key)!, cold, DEFAULT_TIMEOUTS) : null;
+}
+
+/** Forget what was learned (tests start over). */
+export function resetLatency(): void {
+  g.__eliteLatency = undefined;
+  lastAnswer.clear();
+}
