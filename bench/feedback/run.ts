@@ -25,6 +25,9 @@ import OpenAI from "openai";
 import { cosine, simEmbed } from "../../sim";
 import { DEFAULT_ROLE_MODELS, type Role } from "../../lib/domain";
 import { seedDatabase, startApp, startSim } from "../support/app-under-test";
+import { readFollowUp, SIGNAL_EXAMPLES } from "../../lib/learning/implicit-signal";
+import { scaleFrom } from "../../lib/learning/similarity-scale";
+import { CALIBRATION_REQUESTS } from "../../lib/learning/calibration-texts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const PORT = Number(process.env.BENCH_APP_PORT ?? 3393);
@@ -172,6 +175,39 @@ async function complaints(simUrl: string, cases: ComplaintCase[], noise: { text:
   return out;
 }
 
+/**
+ * Follow-ups read as implicit signals, with the app's own reader (lib/learning/implicit-signal.ts)
+ * and the embedding stand-in, on both splits: dev (its phrases were written looking at it) and
+ * test (never looked at). Per true label: what it was read as.
+ */
+function implicit(split: "dev" | "test") {
+  const rows = read<{ previous: string; followup: string; signal: string }>(`implicit.${split}.jsonl`);
+  const e = (t: string) => simEmbed(`search_query: ${t}`);
+  const scale = scaleFrom(CALIBRATION_REQUESTS.map(e));
+  const ex = { failed: SIGNAL_EXAMPLES.failed.map(e), thanks: SIGNAL_EXAMPLES.thanks.map(e) };
+  const confusion: Record<string, Record<string, number>> = {};
+  let right = 0;
+  let flagged = 0;
+  let flaggedRight = 0;
+  for (const r of rows) {
+    const v = e(r.followup);
+    const got =
+      readFollowUp({
+        text: r.followup,
+        toPrevious: cosine(v, e(r.previous)),
+        toExamples: { failed: Math.max(...ex.failed.map((a) => cosine(v, a))), thanks: Math.max(...ex.thanks.map((a) => cosine(v, a))) },
+        examples: ex.failed.length + ex.thanks.length,
+        scale,
+      }) ?? "neutral";
+    (confusion[r.signal] ??= {})[got] = (confusion[r.signal][got] ?? 0) + 1;
+    if (got === r.signal) right++;
+    if (got !== "neutral") (flagged++, got === r.signal && flaggedRight++);
+  }
+  const out = { split, n: rows.length, accuracy: right / rows.length, precisionOfSignals: flagged ? flaggedRight / flagged : null, confusion };
+  console.log(`implicit ${split}: ${right}/${rows.length} read right; of ${flagged} signals given, ${flaggedRight} right; ${JSON.stringify(confusion)}`);
+  return out;
+}
+
 async function main() {
   const { values } = parseArgs({ options: { split: { type: "string", default: "test" } } });
   const split = values.split === "dev" ? "dev" : "test";
@@ -179,8 +215,10 @@ async function main() {
   try {
     const p = await patterns(sim.url, read<PatternCase>(`patterns.${split}.jsonl`));
     const c = await complaints(sim.url, read<ComplaintCase>(`complaints.${split}.jsonl`), read<{ text: string; request: string }>("complaints.noise.jsonl"));
+    const implicitSignals = { dev: implicit("dev"), test: implicit("test") };
     const summary = {
       split,
+      implicitSignals,
       patterns: {
         scenarios: p.length,
         paraphrasesFollowing: p.reduce((s, x) => s + x.paraphrasesFollowing, 0),

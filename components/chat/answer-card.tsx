@@ -65,7 +65,7 @@ export function AnswerCard({
         </p>
       )}
       {turn.error && <ErrorNotice error={turn.error} />}
-      {d && turn.status !== "streaming" && <WhyPanel decision={d} correction={persisted ? { interactionId: turn.id, stated: turn.feedback.taskType } : undefined} />}
+      {d && turn.status !== "streaming" && <WhyPanel decision={d} correction={persisted ? { interactionId: turn.id, stated: turn.feedback.taskType } : undefined} implicit={turn.feedback.implicit?.signal} />}
       {persisted && turn.status !== "streaming" && (
         <>
           <FeedbackBar interactionId={turn.id} model={d?.model ?? null} rating={turn.rating} feedback={turn.feedback} models={models} />

@@ -10,7 +10,22 @@ const REASON: Record<Decision["reason"], string> = {
 };
 
 /** "Why this model": everything the orchestrator decided for this answer. */
-export function WhyPanel({ decision, correction }: { decision: Decision; correction?: { interactionId: string; stated?: string } }) {
+const IMPLICIT: Record<"failed" | "thanks" | "rephrase", string> = {
+  failed: "your next message said it did not work (counted as a poor outcome)",
+  rephrase: "you asked again in other words (counted as a weak poor outcome)",
+  thanks: "your next message said it worked (counted as a good outcome)",
+};
+
+export function WhyPanel({
+  decision,
+  correction,
+  implicit,
+}: {
+  decision: Decision;
+  correction?: { interactionId: string; stated?: string };
+  /** what the next message said about this answer */
+  implicit?: keyof typeof IMPLICIT;
+}) {
   return (
     <details className="mt-2 text-xs text-zinc-600 dark:text-zinc-400" data-testid="why-panel">
       <summary className="cursor-pointer select-none">Why this model?</summary>
@@ -78,6 +93,12 @@ export function WhyPanel({ decision, correction }: { decision: Decision; correct
                 ))}
               </ol>
             </dd>
+          </>
+        )}
+        {implicit && (
+          <>
+            <dt>Learned since</dt>
+            <dd data-testid="why-implicit">{IMPLICIT[implicit]}</dd>
           </>
         )}
         <dt>Parameters</dt>

@@ -23,6 +23,9 @@ export interface Feedback {
   copied?: boolean;
   preferred?: boolean; // chosen as the better of its siblings
   taskType?: string; // the task type the user said the request really was
+  comment?: string; // what should be different about answers like this
+  /** what the user's next message said about this answer (written by the server) */
+  implicit?: { signal: "failed" | "thanks" | "rephrase"; by: string; at: string };
 }
 
 export interface ConversationSummary {

@@ -4,7 +4,8 @@ import type { Identity } from "@/lib/auth";
 import { env } from "@/lib/config/env";
 import { asSystem, withUser } from "@/lib/db";
 import { createConversation, getConversation, touchConversation } from "@/lib/db/queries/conversations";
-import { finishInteraction, listInteractions, startInteraction, type InteractionRow } from "@/lib/db/queries/interactions";
+import { answerWithResponse, finishInteraction, listInteractions, startInteraction, type InteractionRow } from "@/lib/db/queries/interactions";
+import { learnFromFollowUp } from "@/lib/learning/implicit-feedback";
 import { AppError } from "@/lib/errors";
 import type { ChatMessage } from "@/lib/ollama";
 import type { Decision, RunEvent } from "@/lib/chat/events";
@@ -25,6 +26,8 @@ export interface PreparedChat {
   forcedModel?: string;
   /** Where the request came from (`interactions.source`): the chat UI or the compatible APIs. */
   source: "chat" | "api";
+  /** the answer this message follows up on (its implicit verdict: lib/learning/implicit-feedback.ts) */
+  previous?: InteractionRow | null;
 }
 
 /** Earlier turns as chat messages: each answered prompt once, with its preferred (or first good) answer. */
@@ -61,17 +64,21 @@ export async function prepareChat(
   }
   if (input.history) {
     if (input.conversationId || input.regenerateOf) throw new AppError("bad_request:chat", "history: only for a new conversation.");
-    return { identity, conversationId: null, prompt: input.prompt, history: input.history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat" };
+    // An API client sends the conversation back: its last answer, if it was ours, is the one followed up on.
+    const lastAnswer = input.history.findLast((m) => m.role === "assistant")?.content;
+    const previous = lastAnswer ? await withUser(identity.claims, (tx) => answerWithResponse(tx, { userId: identity.userId, response: lastAnswer })) : null;
+    return { identity, conversationId: null, prompt: input.prompt, history: input.history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous };
   }
   return withUser(identity.claims, async (tx) => {
     let history: ChatMessage[] = [];
     let regenerateOf: InteractionRow | null = null;
+    let rows: InteractionRow[] = [];
     if (input.conversationId) {
       const conversation = await getConversation(tx, { id: input.conversationId });
       if (!conversation || conversation.user_id !== identity.userId) {
         throw new AppError("not_found:chat", "That conversation does not exist (or is not yours).");
       }
-      const rows = await listInteractions(tx, { conversationId: conversation.id });
+      rows = await listInteractions(tx, { conversationId: conversation.id });
       if (input.regenerateOf) {
         regenerateOf = rows.find((r) => r.id === input.regenerateOf) ?? null;
         if (!regenerateOf) throw new AppError("not_found:chat", "The answer to regenerate is not in this conversation.");
@@ -90,6 +97,7 @@ export async function prepareChat(
       regenerateOf,
       forcedModel: input.model ?? (regenerateOf?.model_used ?? undefined),
       source: input.source ?? "chat",
+      previous: regenerateOf ? null : (rows.findLast((r) => r.status === "completed") ?? null),
     };
   });
 }
@@ -236,6 +244,11 @@ export async function* streamChat(
     }),
   );
   await learnFromRun({ plan, outcome, responseTimeMs, regenerateOf: p.regenerateOf, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
+  if (p.previous) {
+    await learnFromFollowUp({ previous: p.previous, text: p.prompt, embedding: plan.embedding, embeddingModel: plan.embeddingModel, followUpId: row.id }).catch((e) =>
+      console.error("learning from the follow-up failed", e),
+    );
+  }
 
   if (outcome.status === "completed") {
     yield {

@@ -207,3 +207,19 @@ export async function recentAttempts(
   );
   return rows.map((r) => ({ model: r.model, ok: r.ok, ms: r.ms, ttftMs: r.ttft_ms, cold: r.cold }));
 }
+
+/** A user's recent answer whose text is exactly `response` (an API client sent it back as history). */
+export async function answerWithResponse(tx: Queryable, { userId, response }: { userId: string; response: string }): Promise<InteractionRow | null> {
+  const { rows } = await tx.query<InteractionRow>(
+    `select ${COLUMNS} from interactions
+      where user_id = $1 and status = 'completed' and created_at > now() - interval '1 day' and response = $2
+      order by created_at desc limit 1`,
+    [userId, response],
+  );
+  return rows[0] ?? null;
+}
+
+/** Server-only feedback keys (`implicit`): merged on the system path, never through give_feedback. */
+export async function recordServerFeedback(tx: Queryable, { id, feedback }: { id: string; feedback: Record<string, unknown> }): Promise<void> {
+  await tx.query(`update interactions set feedback = feedback || $2::jsonb where id = $1`, [id, JSON.stringify(feedback)]);
+}

@@ -1,0 +1,71 @@
+import "server-only";
+import { asSystem } from "@/lib/db";
+import { getInteractionEmbedding, recordServerFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
+import { embeddingInput, isTaskType, readDecision } from "@/lib/domain";
+import { getOllamaPool } from "@/lib/ollama";
+import { IMPLICIT_REWARD, readFollowUp, SIGNAL_EXAMPLES, type ImplicitSignal } from "./implicit-signal";
+import { paramArmsFor } from "./params";
+import { recordPatternOutcome } from "./patterns";
+import { similarityScale } from "./similarity-calibration";
+import { recordOutcome, recordParamsOutcome } from "./store";
+
+/**
+ * Most users never press a button: the next message in a conversation says how the answer
+ * before it went (lib/learning/implicit-signal.ts). The signal is a weaker reward for that
+ * answer's model, its parameter arm and the routing pattern that chose it, and is kept on the
+ * answer (`feedback.implicit`, written by the server) for "Why this model?" and the dashboard.
+ */
+const examples = new Map<string, Promise<Record<"failed" | "thanks", number[][]>>>();
+
+function exampleEmbeddings(model: string) {
+  let p = examples.get(model);
+  if (!p) {
+    const all = [...SIGNAL_EXAMPLES.failed, ...SIGNAL_EXAMPLES.thanks];
+    p = getOllamaPool()
+      .embed({ model, input: all.map((t) => embeddingInput(model, "query", t)) })
+      .then(({ embeddings }) => ({ failed: embeddings.slice(0, SIGNAL_EXAMPLES.failed.length), thanks: embeddings.slice(SIGNAL_EXAMPLES.failed.length) }));
+    p.catch(() => examples.delete(model));
+    examples.set(model, p);
+  }
+  return p;
+}
+
+function cosine(a: readonly number[], b: readonly number[]): number {
+  let d = 0, x = 0, y = 0;
+  for (let i = 0; i < a.length; i++) (d += a[i] * b[i]), (x += a[i] * a[i]), (y += b[i] * b[i]);
+  return x && y ? d / Math.sqrt(x * y) : 0;
+}
+
+export async function learnFromFollowUp(f: {
+  previous: InteractionRow;
+  /** the new message and its embedding (null when the embedding model is away) */
+  text: string;
+  embedding: number[] | null;
+  embeddingModel: string;
+  followUpId: string;
+}): Promise<ImplicitSignal | null> {
+  const prev = f.previous;
+  if (prev.status !== "completed" || !prev.model_used || !isTaskType(prev.task_type)) return null;
+  if ((prev.feedback as { implicit?: unknown }).implicit) return null; // one follow-up speaks for an answer
+  let toPrevious: number | null = null;
+  let toExamples: Record<"failed" | "thanks", number> | null = null;
+  const scale = f.embedding ? await similarityScale(f.embeddingModel).catch(() => null) : null;
+  if (f.embedding && scale) {
+    const [ex, prevEmb] = await Promise.all([exampleEmbeddings(f.embeddingModel).catch(() => null), asSystem((tx) => getInteractionEmbedding(tx, { id: prev.id }))]);
+    if (prevEmb?.model === f.embeddingModel) toPrevious = cosine(f.embedding, prevEmb.embedding);
+    if (ex) toExamples = { failed: Math.max(...ex.failed.map((v) => cosine(f.embedding!, v))), thanks: Math.max(...ex.thanks.map((v) => cosine(f.embedding!, v))) };
+  }
+  const signal = readFollowUp({ text: f.text, toPrevious, toExamples, examples: SIGNAL_EXAMPLES.failed.length + SIGNAL_EXAMPLES.thanks.length, scale });
+  if (!signal) return null;
+
+  const reward = IMPLICIT_REWARD[signal];
+  const taskType = prev.task_type;
+  await recordOutcome({ taskType, model: prev.model_used, reward, success: reward >= 0.5, countOutcome: false });
+  const decision = readDecision(prev.routing_decision);
+  if (decision.armId && paramArmsFor(taskType).some((a) => a.id === decision.armId)) {
+    await recordParamsOutcome({ model: prev.model_used, taskType, armId: decision.armId, quality: reward, normalizedLatency: 0 });
+  }
+  if (decision.reason === "pattern" && decision.pattern && signal !== "thanks") await recordPatternOutcome(decision.pattern.id, false);
+  await asSystem((tx) => recordServerFeedback(tx, { id: prev.id, feedback: { implicit: { signal, by: f.followUpId, at: new Date().toISOString() } } }));
+  return signal;
+}
