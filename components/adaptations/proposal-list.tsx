@@ -49,7 +49,15 @@ function ProposalCard({ p, act, pending, experimentRunning }: { p: Proposal; act
   const [reason, setReason] = useState("");
   const [split, setSplit] = useState("0.5");
   const [minSamples, setMinSamples] = useState("");
-  const ev = p.evidence as { count?: number; examples?: string[]; effectSize?: { difference: number; interval: { lower: number; upper: number }; pBetter?: number; of?: string }; answers?: number };
+  const ev = p.evidence as {
+    count?: number;
+    users?: number;
+    examples?: string[];
+    effectSize?: { difference: number; interval: { lower: number; upper: number }; pBetter?: number; of?: string };
+    answers?: number;
+    feedback?: { id: string; text: string }[];
+    rationale?: { summary: string; risks: string; by: string };
+  };
   const ex = p.expected as { metric?: string; from?: number; toward?: number; text?: string };
   return (
     <li data-testid="proposal" data-status={p.status} data-kind={p.kind} className="space-y-2 rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
@@ -62,7 +70,28 @@ function ProposalCard({ p, act, pending, experimentRunning }: { p: Proposal; act
       <p className="text-sm text-zinc-600 dark:text-zinc-400">{p.description}</p>
       <dl className="grid grid-cols-[9rem_1fr] gap-y-1 text-xs" data-testid="proposal-evidence">
         <dt className="text-zinc-500">Evidence</dt>
-        <dd>{ev.count ?? "—"} supporting interactions{ev.answers ? ` of ${ev.answers}` : ""}</dd>
+        <dd>
+          {ev.count ?? "—"} supporting interactions{ev.answers ? ` of ${ev.answers}` : ""}
+          {ev.users ? `, from ${ev.users} user${ev.users === 1 ? "" : "s"}` : ""}
+        </dd>
+        {ev.feedback && ev.feedback.length > 0 && (
+          <>
+            <dt className="text-zinc-500">What users said</dt>
+            <dd data-testid="proposal-feedback">
+              <ul className="list-disc pl-4">
+                {ev.feedback.filter((f) => f.text).slice(0, 6).map((f) => <li key={f.id}>“{f.text}”</li>)}
+              </ul>
+            </dd>
+          </>
+        )}
+        {ev.rationale && (
+          <>
+            <dt className="text-zinc-500">Rationale</dt>
+            <dd data-testid="proposal-rationale">
+              {ev.rationale.summary} <span className="text-zinc-500">Risk: {ev.rationale.risks} (written by {ev.rationale.by}; the numbers above decide)</span>
+            </dd>
+          </>
+        )}
         {ev.effectSize && (
           <>
             <dt className="text-zinc-500">Effect size</dt>

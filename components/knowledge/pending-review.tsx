@@ -25,6 +25,14 @@ export function PendingReview({ entries, onChange }: { entries: PendingEntryView
               </span>
             </div>
             <p className="mt-1 whitespace-pre-wrap text-xs text-zinc-600 dark:text-zinc-400">{e.content.slice(0, 800)}</p>
+            {e.review && (
+              <p className="mt-1 text-xs" data-testid="pending-review-opinion">
+                <span className={e.review.reusable ? "text-green-700 dark:text-green-400" : "text-amber-700 dark:text-amber-400"}>
+                  {e.review.reusable ? "Reusable knowledge" : "Looks specific to one user"}
+                </span>{" "}
+                in {e.review.model}&rsquo;s opinion: {e.review.reason}
+              </p>
+            )}
             <div className="mt-2 flex gap-2">
               <button type="button" data-testid="pending-approve" onClick={() => decide(e.id, "approve")} className="rounded border border-green-600 px-2 py-0.5 text-xs text-green-700 dark:text-green-400">Approve</button>
               <button type="button" data-testid="pending-reject" onClick={() => decide(e.id, "reject")} className="rounded border border-red-300 px-2 py-0.5 text-xs text-red-700 dark:text-red-400">Reject</button>

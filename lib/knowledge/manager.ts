@@ -1,4 +1,6 @@
 import "server-only";
+import { z } from "zod";
+import { callAgent } from "@/lib/agents/agent-call";
 import type { Identity } from "@/lib/auth";
 import { asSystem, withUser, type Queryable } from "@/lib/db";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
@@ -36,6 +38,9 @@ export async function queueCorrection(identity: Identity, row: InteractionRow, c
   const topic = topicOf(row.user_prompt);
   const content = `Question: ${row.user_prompt.slice(0, 2000)}\n\nCorrect answer (from a user): ${correction}`;
   const hash = chunkHash(content);
+  if (await asSystem((tx) => findEntryByHash(tx, { contentHash: hash, source: "user_feedback" }))) return null;
+  // The Knowledge Manager's opinion for the operator who reviews it (advisory: the operator decides).
+  const review = await reviewCorrection(row.user_prompt, correction);
   return asSystem(async (tx) => {
     if (await findEntryByHash(tx, { contentHash: hash, source: "user_feedback" })) return null;
     return insertEntry(tx, {
@@ -48,9 +53,31 @@ export async function queueCorrection(identity: Identity, row: InteractionRow, c
       interactionId: row.id,
       createdBy: identity.userId,
       ownerId: identity.userId,
-      metadata: { taskType: row.task_type, model: row.model_used },
+      metadata: { taskType: row.task_type, model: row.model_used, ...(review ? { review } : {}) },
     });
   });
+}
+
+const reviewSchema = z.object({
+  reusable: z.boolean(),
+  topic: z.string().min(1).max(120),
+  reason: z.string().min(1).max(400),
+});
+
+/** The Knowledge Manager (the router model) judges whether a correction is knowledge others could reuse. */
+async function reviewCorrection(question: string, correction: string): Promise<(z.infer<typeof reviewSchema> & { model: string }) | null> {
+  const model = (await currentRoster()).roles.router;
+  const verdict = await callAgent({
+    agent: "knowledge_manager",
+    purpose: "review_correction",
+    model,
+    schema: reviewSchema,
+    system:
+      "You curate a coding assistant's knowledge base. A user corrected an answer. Decide whether the correction is general, " +
+      "reusable knowledge (true) or specific to that user's situation or opinion (false). Answer as JSON: reusable, topic (a short title), reason (one sentence for the reviewer).",
+    user: `Question: ${question.slice(0, 1500)}\n\nCorrection: ${correction.slice(0, 3000)}`,
+  });
+  return verdict ? { ...verdict, model } : null;
 }
 
 /**

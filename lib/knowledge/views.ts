@@ -19,11 +19,25 @@ export interface PendingEntryView {
   createdAt: string;
   /** "correction": waits to be used at all; "private": used for its user only until shared */
   kind: "correction" | "private";
+  /** the Knowledge Manager's advisory opinion on a correction */
+  review: { reusable: boolean; reason: string; model: string } | null;
 }
 
 /** A row of the review list as the screen shows it. */
-export function pendingEntryView(r: { id: string; topic: string; content: string; source: string; created_at: Date | string; status: string }): PendingEntryView {
-  return { id: r.id, topic: r.topic, content: r.content, source: r.source, createdAt: new Date(r.created_at).toISOString(), kind: r.status === "pending" ? "correction" : "private" };
+export function pendingEntryView(r: { id: string; topic: string; content: string; source: string; created_at: Date | string; status: string; metadata?: unknown }): PendingEntryView {
+  const review = (r.metadata as { review?: { reusable?: unknown; reason?: unknown; model?: unknown } } | null)?.review;
+  return {
+    id: r.id,
+    topic: r.topic,
+    content: r.content,
+    source: r.source,
+    createdAt: new Date(r.created_at).toISOString(),
+    kind: r.status === "pending" ? "correction" : "private",
+    review:
+      review && typeof review.reusable === "boolean" && typeof review.reason === "string"
+        ? { reusable: review.reusable, reason: review.reason, model: String(review.model ?? "") }
+        : null,
+  };
 }
 
 export type { DocumentView } from "./documents";

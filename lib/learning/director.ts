@@ -7,6 +7,7 @@ import { getSettings, putSetting } from "@/lib/db/queries/app-settings";
 import { currentRoster } from "@/lib/roster/current";
 
 import { groupFeedbackForAnalysis } from "./feedback-grouping";
+import { explainProposals } from "./proposal-rationale";
 import { applyChange, kindOf } from "./proposals";
 import { loadCycleSettings } from "./cycle-settings";
 import { startExperiment, SYSTEM, type Actor } from "./engine";
@@ -148,6 +149,11 @@ export async function runAnalysis({ actorId = "system", onProgress, signal }: { 
       );
     }
   });
+
+  if (created.length) {
+    report("The Adaptation Engine explains the proposals", 0.85);
+    await explainProposals(roster, created, signal);
+  }
 
   const experimentsStarted: string[] = [];
   if (settings.autonomy) {

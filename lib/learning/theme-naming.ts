@@ -2,7 +2,7 @@
 import "server-only";
 import { z } from "zod";
 import type { Roster } from "@/lib/domain";
-import { callAgent } from "./agent-call";
+import { callAgent } from "@/lib/agents/agent-call";
 import type { FeedbackGroup } from "./feedback-meaning";
 
 const namingSchema = z.object({

@@ -204,6 +204,12 @@ describe("Knowledge Manager", () => {
     const pending = await asSystem((tx) => tx.query<{ id: string; status: string }>("select id, status from knowledge_base where source = 'user_feedback'"));
     expect(pending.rows).toEqual([expect.objectContaining({ status: "pending" })]);
     expect((await searchKnowledge({ query: "PostgreSQL default port quokka" })).hits.filter((h) => h.source === "user_feedback")).toHaveLength(0);
+    // The Knowledge Manager's advisory review waits with it for the operator, and the call was recorded.
+    const review = await asSystem((tx) => tx.query<{ r: { reusable: boolean; reason: string; model: string } }>("select metadata -> 'review' as r from knowledge_base where id = $1", [pending.rows[0].id]));
+    expect(typeof review.rows[0].r.reusable).toBe("boolean");
+    expect(review.rows[0].r.reason.length).toBeGreaterThan(0);
+    const calls = await asSystem((tx) => tx.query<{ n: number }>("select count(*)::int as n from audit_log where action = 'agent.review_correction' and actor = 'agent:knowledge_manager'"));
+    expect(calls.rows[0].n).toBe(1);
     expect(await approveEntry(operator, pending.rows[0].id)).toEqual({ status: "active" });
     const hits = (await searchKnowledge({ query: "PostgreSQL default port quokka" })).hits;
     expect(hits[0]).toMatchObject({ id: pending.rows[0].id, source: "user_feedback" });

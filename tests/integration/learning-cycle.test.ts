@@ -95,6 +95,11 @@ describe("seed scenario 2: feedback asking for comments becomes DeepSeek's new c
     expect(p.evidence.examples).toHaveLength(4);
     expect(p.evidence.effectSize.interval.lower).toBeLessThanOrEqual(p.evidence.effectSize.interval.upper);
     proposalId = p.id;
+    // The Adaptation Engine wrote the operator's rationale through a recorded agent call.
+    const rationale = await env.db.query<{ r: { summary: string; by: string } | null }>("select evidence -> 'rationale' as r from adaptations where id = $1", [p.id]);
+    expect(rationale.rows[0].r?.summary.length).toBeGreaterThan(0);
+    const calls = await env.db.query<{ actor: string; details: { model: string; ok: boolean } }>("select actor, details from audit_log where action = 'agent.explain_proposal'");
+    expect(calls.rows).toEqual([expect.objectContaining({ actor: "agent:adaptation_engine", details: expect.objectContaining({ model: rationale.rows[0].r!.by, ok: true }) })]);
 
     const patterns = await env.db.query<{ failure_count: number }>(
       "select failure_count from learning_patterns where pattern_type = 'prompting' and model_name = $1 and pattern_data->>'theme' = 'needs_comments'",

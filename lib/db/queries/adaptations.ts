@@ -214,3 +214,8 @@ export async function upsertPromptingPattern(
     );
   }
 }
+
+/** Adds the rationale an agent wrote for the operator to a proposal's evidence. */
+export async function setAdaptationRationale(tx: Queryable, { id, rationale }: { id: string; rationale: unknown }): Promise<void> {
+  await tx.query(`update adaptations set evidence = evidence || jsonb_build_object('rationale', $2::jsonb) where id = $1 and status = 'proposed'`, [id, JSON.stringify(rationale)]);
+}
