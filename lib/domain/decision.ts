@@ -13,6 +13,7 @@ export const attemptSchema = z.object({
   ms: z.number(),
   ttftMs: z.number().nullable().optional(), // request to first token
   cold: z.boolean().optional(), // the model was not loaded when the attempt began
+  promptTokens: z.number().optional(), // the prompt's size as planned (what failure prediction learns from)
   /** the time-outs it ran under, when learned from the model's own latency (else the defaults) */
   budget: z.object({ firstTokenMs: z.number(), totalMs: z.number(), from: z.number() }).optional(),
 });

@@ -4,6 +4,7 @@ import { NEUTRAL_AUTO, rewardFrom } from "@/lib/domain/reward";
 import { recordFallbackTrail, recordOutcome, recordParamsOutcome } from "@/lib/learning/store";
 import { recordPatternOutcome } from "@/lib/learning/patterns";
 import { recordLatency } from "@/lib/learning/latency-store";
+import { recordAttemptOutcome } from "@/lib/learning/failure-store";
 import { recordKnowledgeOutcome } from "@/lib/knowledge/manager";
 import { scheduleExperimentCheck } from "@/lib/learning/engine";
 import { isTaskType } from "@/lib/domain";
@@ -45,7 +46,8 @@ export async function learnFromRun({
     }
   }
   await recordFallbackTrail({ taskType, attempts: tried.map((a) => ({ model: a.model, ok: a.ok })) });
-  // Answers that arrived teach each model's time-outs (lib/learning/latency-budget.ts).
+  // Every attempt teaches the failure prediction; answers that arrived teach the time-outs.
+  for (const a of tried) await recordAttemptOutcome(a.model, { taskType, promptTokens: a.promptTokens ?? 0, cold: Boolean(a.cold) }, !a.ok);
   for (const a of tried) if (a.ok && a.ttftMs != null) await recordLatency(a.model, { ttftMs: a.ttftMs, totalMs: a.ms, cold: Boolean(a.cold) });
 
   if (outcome.status === "completed" && outcome.model && outcome.auto) {

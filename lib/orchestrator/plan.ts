@@ -10,6 +10,7 @@ import type { ContextEvidence, PolicyCandidate } from "@/lib/learning/policy";
 import { decideRoute } from "@/lib/learning/route-decision";
 import { chooseParams, type ParamArm } from "@/lib/learning/params";
 import { answeredRecently, learnedBudget } from "@/lib/learning/latency-store";
+import { predictFailure } from "@/lib/learning/failure-store";
 import type { Budget } from "@/lib/learning/latency-budget";
 import { seededRng, type Rng } from "@/lib/learning/random";
 import { defaultModelChain, embeddingInput, fitsContext, isTaskType, type Role, type TaskType } from "@/lib/domain";
@@ -212,7 +213,11 @@ export async function planRequest(input: {
   const ordered = route.order;
 
   const chain: PlannedModel[] = [];
-  for (const model of ordered) {
+  // Models predicted to fail wait behind the others (lib/learning/failure-model.ts).
+  const later: PlannedModel[] = [];
+  const doubted: PlannedModel[] = [];
+  const userChose = Boolean(input.forcedModel);
+  for (const [i, model] of ordered.entries()) {
     if (chain.length >= MAX_ATTEMPTS) break;
     const role = roster.roleOf(model);
     const baseSystem = systemPromptFor(config.config, role, cls.taskType);
@@ -229,7 +234,7 @@ export async function planRequest(input: {
     const grounding = fitKnowledge(retrieved, knowledgeBudget({ contextLength: window, promptTokens: basePromptTokens, answerTokens: Math.min(arm.num_predict, 1024) }));
     const promptTokens = basePromptTokens + grounding.tokens;
     const cold = !availability.loaded(model) && !answeredRecently(model);
-    chain.push({
+    const planned: PlannedModel = {
       model,
       role,
       cold,
@@ -239,7 +244,21 @@ export async function planRequest(input: {
       armId: fixed ? null : arm.id,
       promptTokens,
       knowledge: grounding.used,
-    });
+    };
+    // The model the user chose is always asked first, whatever the prediction.
+    const failure = userChose && i === 0 ? null : await predictFailure(model, { taskType: cls.taskType, promptTokens, cold });
+    if (failure?.verdict === "skip") {
+      skipped.push({ model, reason: `predicted to fail (${Math.round(failure.p * 100)}%: it has been failing on requests like this)` });
+      doubted.push(planned);
+    }
+    else if (failure?.verdict === "later") later.push(planned);
+    else chain.push(planned);
+  }
+  for (const p of later) if (chain.length < MAX_ATTEMPTS) chain.push(p);
+  // Never plan nothing because of a prediction: the first doubted model still gets its chance.
+  if (chain.length === 0 && doubted.length) {
+    chain.push(doubted[0]);
+    skipped.splice(skipped.findIndex((x) => x.model === doubted[0].model), 1);
   }
 
   const { context: _usedByTheRoute, ...classified } = cls;

@@ -84,6 +84,7 @@ export async function* runChain({
       ms: performance.now() - started,
       ttftMs,
       cold,
+      promptTokens: planned.promptTokens,
       ...(planned.budget ? { budget: planned.budget } : {}),
     };
     attempts.push(attempt);

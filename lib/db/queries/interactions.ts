@@ -223,3 +223,22 @@ export async function answerWithResponse(tx: Queryable, { userId, response }: { 
 export async function recordServerFeedback(tx: Queryable, { id, feedback }: { id: string; feedback: Record<string, unknown> }): Promise<void> {
   await tx.query(`update interactions set feedback = feedback || $2::jsonb where id = $1`, [id, JSON.stringify(feedback)]);
 }
+
+/** Attempts with what was known before each (task type, prompt size, cold start), oldest first. */
+export async function recentAttemptsWithContext(
+  tx: Queryable,
+  { limit }: { limit: number },
+): Promise<{ model: string; ok: boolean; taskType: string; promptTokens: number; cold: boolean }[]> {
+  const { rows } = await tx.query<{ model: string; ok: boolean; task_type: string; prompt_tokens: number; cold: boolean }>(
+    `select a ->> 'model' as model, (a ->> 'ok')::boolean as ok, i.routing_decision ->> 'taskType' as task_type,
+            coalesce((a ->> 'promptTokens')::int, 0) as prompt_tokens, coalesce((a ->> 'cold')::boolean, false) as cold
+       from (select routing_decision, created_at from interactions
+              where status in ('completed', 'failed') and jsonb_typeof(routing_decision -> 'attempts') = 'array'
+              order by created_at desc limit $1) i,
+            jsonb_array_elements(i.routing_decision -> 'attempts') a
+      where jsonb_typeof(a) = 'object' and a ? 'model' and coalesce(a ->> 'reason', '') <> 'cancelled'
+      order by i.created_at`,
+    [limit],
+  );
+  return rows.map((r) => ({ model: r.model, ok: r.ok, taskType: r.task_type, promptTokens: r.prompt_tokens, cold: r.cold }));
+}

@@ -1,0 +1,88 @@
+/**
+ * The probability that a model fails to answer a request at all (an error, a time-out, a
+ * broken stream, nothing said), learned per model by online logistic regression (pure) over
+ * what is known before the attempt: the task type, the prompt's length, whether the model
+ * must be loaded first, and its recent failures. The plan moves a model that will probably
+ * fail behind the others, and skips it when failure is near certain.
+ */
+import { TASK_TYPES, type TaskType } from "@/lib/domain";
+
+export interface FailureFeatures {
+  taskType: TaskType;
+  promptTokens: number;
+  cold: boolean;
+  /** decayed count of the model's recent failures (see {@link decayErrors}) */
+  recentErrors: number;
+}
+
+export interface FailureModel {
+  weights: number[];
+  /** attempts learned from */
+  n: number;
+}
+
+/** Start: a model fails rarely (~3%), and nothing else is known. */
+export const PRIOR_BIAS = Math.log(0.03 / 0.97);
+const LEARNING_RATE = 0.1;
+const L2 = 1e-3;
+/** Evidence needed before the prediction reorders a chain, and before it may skip a model. */
+export const MIN_ATTEMPTS_TO_REORDER = 10;
+export const MIN_ATTEMPTS_TO_SKIP = 20;
+export const REORDER_AT = 0.5;
+export const SKIP_AT = 0.9;
+
+const DIM = 4 + TASK_TYPES.length;
+
+export function emptyFailureModel(): FailureModel {
+  const weights = new Array<number>(DIM).fill(0);
+  weights[0] = PRIOR_BIAS;
+  return { weights, n: 0 };
+}
+
+function features(f: FailureFeatures): number[] {
+  const x = new Array<number>(DIM).fill(0);
+  x[0] = 1;
+  x[1] = Math.log2(1 + Math.max(0, f.promptTokens)) / 16; // ~0.5 at 256 tokens, ~1 at 64k
+  x[2] = f.cold ? 1 : 0;
+  x[3] = Math.min(5, f.recentErrors);
+  x[4 + TASK_TYPES.indexOf(f.taskType)] = 1;
+  return x;
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+export function failureProbability(m: FailureModel, f: FailureFeatures): number {
+  const x = features(f);
+  return sigmoid(x.reduce((s, xi, i) => s + xi * m.weights[i], 0));
+}
+
+/** One attempt's outcome: a gradient step on the log-loss (the bias is not regularised). */
+export function learnFailure(m: FailureModel, f: FailureFeatures, failed: boolean): FailureModel {
+  const x = features(f);
+  const err = failureProbability(m, f) - (failed ? 1 : 0);
+  const weights = m.weights.map((w, i) => w - LEARNING_RATE * (err * x[i] + (i === 0 ? 0 : L2 * w)));
+  return { weights, n: m.n + 1 };
+}
+
+/** Recent failures weigh more than old ones: each new attempt halves the weight of the past every `halfLife` attempts. */
+export function decayErrors(previous: number, failed: boolean, halfLife = 5): number {
+  return previous * Math.pow(0.5, 1 / halfLife) + (failed ? 1 : 0);
+}
+
+/** Recent failures also fade with time, so a model skipped for failing is tried again later. */
+export const ERRORS_HALF_LIFE_MS = 10 * 60_000;
+
+export function errorsNow(recentErrors: number, sinceMs: number): number {
+  return recentErrors * Math.pow(0.5, Math.max(0, sinceMs) / ERRORS_HALF_LIFE_MS);
+}
+
+/**
+ * What the plan does with a model: keep it in place, move it behind the others, or skip it.
+ * Only a model that failed recently is skipped: once its failures fade it gets asked again,
+ * which is how the prediction learns that it recovered.
+ */
+export function failureVerdict(m: FailureModel, p: number, recentErrors: number): "keep" | "later" | "skip" {
+  if (m.n >= MIN_ATTEMPTS_TO_SKIP && p >= SKIP_AT && recentErrors >= 1) return "skip";
+  if (m.n >= MIN_ATTEMPTS_TO_REORDER && p >= REORDER_AT) return "later";
+  return "keep";
+}
