@@ -16,7 +16,7 @@ function Kpi({ label, value, note, testId }: { label: string; value: string; not
 /** The overview's figures; "—" where there is nothing to measure yet. */
 export function KpiCards({ kpis }: { kpis: Kpis }) {
   return (
-    <div className="grid grid-cols-2 gap-3 md:grid-cols-4 xl:grid-cols-7" data-testid="kpis">
+    <div className="grid grid-cols-2 gap-3 md:grid-cols-4 xl:grid-cols-8" data-testid="kpis">
       <Kpi testId="kpi-interactions" label="Interactions" value={fmtCount(kpis.interactions)} note={`${fmtCount(kpis.finished)} finished, ${fmtCount(kpis.failed)} failed`} />
       <Kpi testId="kpi-success" label="Success rate" value={fmtPct(kpis.successRate, 1)} note={kpis.judged ? `of ${fmtCount(kpis.judged)} with a known outcome` : "no known outcomes"} />
       <Kpi
@@ -28,6 +28,12 @@ export function KpiCards({ kpis }: { kpis: Kpis }) {
       <Kpi testId="kpi-p50" label="Latency p50" value={fmtMs(kpis.p50)} note="request to last token" />
       <Kpi testId="kpi-p95" label="Latency p95" value={fmtMs(kpis.p95)} note={kpis.meanLatency !== null ? `mean ${fmtMs(kpis.meanLatency)}` : "no completed answers"} />
       <Kpi testId="kpi-fallback" label="Fallback rate" value={fmtPct(kpis.fallbackRate, 1)} note={`explored ${fmtPct(kpis.explorationRate, 1)}`} />
+      <Kpi
+        testId="kpi-implicit"
+        label="Said in follow-ups"
+        value={fmtCount(kpis.implicit.failed + kpis.implicit.rephrase + kpis.implicit.thanks)}
+        note={`${fmtCount(kpis.implicit.failed)} “it failed” · ${fmtCount(kpis.implicit.rephrase)} asked again · ${fmtCount(kpis.implicit.thanks)} thanks`}
+      />
       <Kpi testId="kpi-experiments" label="Running experiments" value={String(kpis.runningExperiments)} note={kpis.runningExperiments ? "see Adaptations" : "none running"} />
     </div>
   );

@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/types";
 import {
+  countImplicitSignals,
   countRunningExperiments,
   getFallbackPaths,
   getModelSeries,
@@ -56,6 +57,7 @@ export async function buildDashboard(
     series: await getModelSeries(tx, f),
     paths: await getFallbackPaths(tx, f),
     arms: await getParamArms(tx, f),
+    implicit: await countImplicitSignals(tx, f),
   };
   const volume = new Map<string, number>();
   for (const r of raw.matrix) volume.set(r.model, (volume.get(r.model) ?? 0) + r.interactions);
@@ -69,7 +71,7 @@ export async function buildDashboard(
     from: from?.toISOString() ?? null,
     now,
     allModels,
-    kpis: prepareKpis(sumSeries(raw.series), raw.experiments),
+    kpis: prepareKpis(sumSeries(raw.series), raw.experiments, raw.implicit),
     heatmap: prepareHeatmap(raw.matrix, ctx),
     latency: prepareLatencySeries(raw.series, ctx),
     share: prepareRoutingShare(raw.series, ctx),

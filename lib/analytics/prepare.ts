@@ -27,6 +27,8 @@ export interface Kpis {
   fallbackRate: number | null;
   explorationRate: number | null;
   runningExperiments: number;
+  /** what users' next messages said about answers: failed, rephrase, thanks */
+  implicit: { failed: number; rephrase: number; thanks: number };
 }
 
 /** The totals of the window: the per-(bucket, model) rows summed (one query fewer than asking again). */
@@ -42,7 +44,7 @@ export function sumSeries(rows: readonly RollupSums[]): RollupSums {
   return out;
 }
 
-export function prepareKpis(t: RollupSums, runningExperiments: number): Kpis {
+export function prepareKpis(t: RollupSums, runningExperiments: number, implicit: Record<string, number> = {}): Kpis {
   const finished = t.completed + t.failed;
   return {
     interactions: t.interactions,
@@ -59,6 +61,7 @@ export function prepareKpis(t: RollupSums, runningExperiments: number): Kpis {
     fallbackRate: ratio(t.fallbacks, finished),
     explorationRate: ratio(t.explored, finished),
     runningExperiments,
+    implicit: { failed: implicit.failed ?? 0, rephrase: implicit.rephrase ?? 0, thanks: implicit.thanks ?? 0 },
   };
 }
 

@@ -5,6 +5,9 @@ import { learningState } from "../../lib/learning/store";
 import { prepareChat, streamChat } from "../../lib/orchestrator/chat";
 import type { RunEvent } from "../../lib/chat/events";
 import type { TaskType } from "../../lib/domain";
+import { asSystem } from "../../lib/db";
+import { buildDashboard } from "../../lib/analytics/dashboard";
+import { DEFAULT_FILTERS } from "../../lib/analytics/filters";
 
 /** The next message is a verdict on the answer before it, in the chat and through the API. */
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
@@ -53,5 +56,10 @@ describe("implicit signals", () => {
     const events: RunEvent[] = [];
     for await (const e of streamChat(prepared, new AbortController().signal)) events.push(e);
     expect(await implicitOf(first.interactionId)).toMatchObject({ signal: "thanks" });
+  });
+
+  it("the dashboard counts what follow-ups said", async () => {
+    const d = await asSystem((tx) => buildDashboard(tx, { filters: DEFAULT_FILTERS }));
+    expect(d.kpis.implicit).toEqual({ failed: 1, rephrase: 0, thanks: 1 });
   });
 });

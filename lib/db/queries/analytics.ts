@@ -188,6 +188,18 @@ export async function countRunningExperiments(tx: Queryable): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
+/** What users' next messages said about answers since `from` (lib/learning/implicit-feedback.ts), per signal. */
+export async function countImplicitSignals(tx: Queryable, f: { from: Date | null; model?: string | null; taskType?: string | null }): Promise<Record<string, number>> {
+  const { rows } = await tx.query<{ signal: string; n: number }>(
+    `select feedback -> 'implicit' ->> 'signal' as signal, count(*)::int as n from interactions
+      where feedback ? 'implicit' and ($1::timestamptz is null or created_at >= $1)
+        and ($2::text is null or model_used = $2) and ($3::text is null or task_type = $3)
+      group by 1`,
+    [f.from, f.model ?? null, f.taskType ?? null],
+  );
+  return Object.fromEntries(rows.map((r) => [r.signal, r.n]));
+}
+
 /** Recomputes every rollup from the interactions (after a bulk load; tests compare with the triggers). */
 export async function rebuildRollups(tx: Queryable): Promise<void> {
   await tx.query("select private.rebuild_analytics_rollups()");
