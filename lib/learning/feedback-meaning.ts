@@ -51,13 +51,20 @@ export function groupByMeaning(input: {
   scale: SimilarityScale;
 }): FeedbackGroup[] {
   const near = similarityQuantile(input.scale, SAME_COMPLAINT);
-  // Feedback is compared with every example of every theme: the bar for "close to an example"
-  // is raised so that, over all of them, chance closeness stays as rare (Bonferroni).
-  const exampleCount = Math.max(1, [...input.anchors.values()].reduce((n, a) => n + a.length, 0));
-  const nearExample = similarityQuantile(input.scale, 1 - (1 - SAME_COMPLAINT) / exampleCount);
+  // Feedback is compared with every known theme: the bar for "close to a theme" is raised so
+  // that, over all of them, chance closeness stays as rare (Bonferroni).
+  const themeCount = Math.max(1, [...input.anchors.values()].filter((a) => a.length > 0).length);
+  const nearExample = similarityQuantile(input.scale, 1 - (1 - SAME_COMPLAINT) / themeCount);
   const vec = new Map([...input.vectors].map(([id, v]) => [id, unit(v)]));
-  const anchors = new Map([...input.anchors].map(([id, vs]) => [id, vs.map(unit)]));
-  const anchorSim = (v: number[], theme: ThemeDef) => Math.max(-1, ...(anchors.get(theme.id) ?? []).map((a) => dot(v, a)));
+  // Each known theme by the centroid of its example wordings: one comparison per theme, and
+  // a centroid is a steadier picture of a complaint than any one wording of it.
+  const anchors = new Map(
+    [...input.anchors].filter(([, vs]) => vs.length > 0).map(([id, vs]) => [id, unit(vs.map(unit).reduce((a, v) => a.map((x, i) => x + v[i])))]),
+  );
+  const anchorSim = (v: number[], theme: ThemeDef) => {
+    const a = anchors.get(theme.id);
+    return a ? dot(v, a) : -1;
+  };
 
   const seeded = new Map<string, FeedbackText[]>();
   const join = (theme: ThemeDef, f: FeedbackText) => seeded.set(theme.id, [...(seeded.get(theme.id) ?? []), f]);
