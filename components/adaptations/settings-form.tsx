@@ -17,6 +17,7 @@ export function SettingsForm({ settings, act, pending }: { settings: CycleSettin
     maxP95Ratio: String(settings.guardrails.maxP95Ratio),
     minP95IncreaseMs: String(settings.guardrails.minP95IncreaseMs),
     guardrailMinSamples: String(settings.guardrails.minSamples),
+    maxUserShare: String(settings.maxUserShare),
   });
   const [autonomy, setAutonomy] = useState(settings.autonomy);
   const field = (key: keyof typeof s, label: string) => (
@@ -35,6 +36,7 @@ export function SettingsForm({ settings, act, pending }: { settings: CycleSettin
         maxDurationHours: Number(s.maxDurationHours),
         analysisIntervalMinutes: Number(s.analysisIntervalMinutes),
         autonomy,
+        maxUserShare: Number(s.maxUserShare),
         guardrails: { maxErrorRateIncrease: Number(s.maxErrorRateIncrease), maxP95Ratio: Number(s.maxP95Ratio), minP95IncreaseMs: Number(s.minP95IncreaseMs), minSamples: Number(s.guardrailMinSamples) },
       }),
     );
@@ -50,6 +52,7 @@ export function SettingsForm({ settings, act, pending }: { settings: CycleSettin
       {field("maxP95Ratio", "Guardrail: p95 ratio ≤")}
       {field("minP95IncreaseMs", "Guardrail: p95 increase ≥ (ms) to count")}
       {field("guardrailMinSamples", "Guardrail: samples before it acts")}
+      {field("maxUserShare", "One user counts for at most (share of an arm)")}
       <label className="col-span-2 flex items-center gap-2">
         <input type="checkbox" data-testid="setting-autonomy" checked={autonomy} onChange={(e) => setAutonomy(e.target.checked)} />
         Autonomy: low-risk parameter proposals start as experiments by themselves (nothing reaches production untested)

@@ -4,6 +4,7 @@ import { settingsSchema } from "./settings-schema";
 import type { Queryable } from "@/lib/db";
 import { getSettings } from "@/lib/db/queries/app-settings";
 import { DEFAULT_DESIGN, DEFAULT_GUARDRAILS, type Design, type Guardrails } from "./experiment-stats";
+import { DEFAULT_MAX_USER_SHARE } from "./user-share";
 
 /** The learning cycle's settings (app_settings `learning.*`), with defaults for missing or bad values. */
 export { settingsSchema };
@@ -14,6 +15,8 @@ export interface CycleSettings {
   maxDurationHours: number;
   autonomy: boolean;
   analysisIntervalMinutes: number;
+  /** the most of an experiment arm one user's conversations may count for */
+  maxUserShare: number;
 }
 
 const num = (v: unknown, d: number) => (typeof v === "number" && Number.isFinite(v) ? v : d);
@@ -37,6 +40,7 @@ export async function loadCycleSettings(tx: Queryable): Promise<CycleSettings> {
     maxDurationHours: num(s["learning.max_duration_hours"], 336),
     autonomy: s["learning.autonomy"] === true,
     analysisIntervalMinutes: num(s["learning.analysis_interval_minutes"], 360),
+    maxUserShare: Math.min(1, Math.max(0.01, num(s["learning.max_user_share"], DEFAULT_MAX_USER_SHARE))),
   };
 }
 
@@ -50,5 +54,6 @@ export function settingsRows(s: z.infer<typeof settingsSchema>): { key: string; 
     { key: "learning.autonomy", value: s.autonomy },
     { key: "learning.analysis_interval_minutes", value: s.analysisIntervalMinutes },
     { key: "learning.guardrails", value: s.guardrails },
+    ...(s.maxUserShare !== undefined ? [{ key: "learning.max_user_share", value: s.maxUserShare }] : []),
   ];
 }

@@ -21,6 +21,7 @@ import { invalidateConfigCache } from "@/lib/learning/active-config";
 import { applyChange, changeSchema } from "./proposals";
 import { decide, probabilityVariantBetter, summarizeArm, type ArmSummary, type Design, type Guardrails } from "./experiment-stats";
 import { loadCycleSettings, settingsRows, settingsSchema } from "./cycle-settings";
+import { countedArms } from "./user-share";
 import type { z } from "zod";
 
 /**
@@ -167,8 +168,10 @@ export interface ExperimentView {
 
 async function experimentStats(tx: Queryable, e: ExperimentRow): Promise<{ view: ExperimentView; stats: Record<string, unknown> }> {
   const rows = await experimentOutcomes(tx, { experimentId: e.id });
-  const control = summarizeArm(rows.filter((r) => r.experiment_arm === "control"));
-  const variant = summarizeArm(rows.filter((r) => r.experiment_arm === "variant"));
+  // No one user decides: each user's conversations count for at most a share of an arm.
+  const arms = countedArms(rows, (await loadCycleSettings(tx)).maxUserShare);
+  const control = summarizeArm(arms.control);
+  const variant = summarizeArm(arms.variant);
   const pVariantBetter = probabilityVariantBetter(control, variant);
   return { view: { control, variant, pVariantBetter }, stats: { ...e.stats, control, variant, pVariantBetter, checkedAt: new Date().toISOString() } };
 }

@@ -9,6 +9,8 @@ export const settingsSchema = z.object({
   maxDurationHours: z.number().int().min(1).max(24 * 365),
   autonomy: z.boolean(),
   analysisIntervalMinutes: z.number().int().min(0).max(7 * 24 * 60),
+  /** the most of an experiment arm one user's conversations may count for (0.01 … 1) */
+  maxUserShare: z.number().min(0.01).max(1).optional(),
   guardrails: z.object({
     maxErrorRateIncrease: z.number().min(0).max(1),
     maxP95Ratio: z.number().min(1).max(100),

@@ -1,6 +1,7 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
 import { experimentOutcomes, listAdaptations, listExperiments } from "@/lib/db/queries/adaptations";
+import { countedArms } from "./user-share";
 import { listVersions } from "@/lib/db/queries/config-versions";
 import { getSettings } from "@/lib/db/queries/app-settings";
 import { applyChange, changeSchema, diffConfigs, instructionTargets, promptOf, textDiff, type DiffEntry } from "./proposals";
@@ -43,9 +44,9 @@ export async function loadAdaptationsView(): Promise<AdaptationsView> {
     const production = versions.find((v) => v.labels.includes("production"));
     const exps = [];
     for (const e of experiments) {
-      const rows = await experimentOutcomes(tx, { experimentId: e.id });
-      const control = summarizeArm(rows.filter((r) => r.experiment_arm === "control"));
-      const variant = summarizeArm(rows.filter((r) => r.experiment_arm === "variant"));
+      const arms = countedArms(await experimentOutcomes(tx, { experimentId: e.id }), settings.maxUserShare);
+      const control = summarizeArm(arms.control);
+      const variant = summarizeArm(arms.variant);
       const design = { ...((e.stats.design as Design | undefined) ?? settings.design), minSamples: e.min_samples };
       const look = Number(e.stats.lastLook ?? 0) + 1;
       exps.push({

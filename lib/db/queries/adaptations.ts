@@ -143,11 +143,16 @@ export async function updateExperiment(
  * conversation's first finished interaction. Only the server writes interactions (users
  * cannot insert or change them), so only what the server recorded counts.
  */
-export async function experimentOutcomes(tx: Queryable, { experimentId }: { experimentId: string }): Promise<(OutcomeRow & { experiment_arm: "control" | "variant" })[]> {
-  const { rows } = await tx.query<OutcomeRow & { experiment_arm: "control" | "variant" }>(
-    `select distinct on (conversation_id) experiment_arm, status, success_rating, feedback, response_time from interactions
-     where experiment_id = $1 and experiment_arm is not null and status in ('completed', 'failed')
-     order by conversation_id, created_at, id`,
+export async function experimentOutcomes(
+  tx: Queryable,
+  { experimentId }: { experimentId: string },
+): Promise<(OutcomeRow & { experiment_arm: "control" | "variant"; user_id: string })[]> {
+  const { rows } = await tx.query<OutcomeRow & { experiment_arm: "control" | "variant"; user_id: string }>(
+    `select * from (
+       select distinct on (conversation_id) experiment_arm, user_id, status, success_rating, feedback, response_time, created_at from interactions
+        where experiment_id = $1 and experiment_arm is not null and status in ('completed', 'failed')
+        order by conversation_id, created_at, id) c
+      order by created_at`,
     [experimentId],
   );
   return rows;
