@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Ollama } from "ollama";
+import OpenAI from "openai";
+import { startOrchestrator } from "../support/orchestrator";
+import { USER_A, userClaims } from "../support/db";
+import { withClaims } from "../../lib/db/session";
+import { createApiKey } from "../../lib/db/queries/api-keys";
+import { generateApiKey } from "../../lib/api/keys";
+import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
+import { cosine, simEmbed } from "../../sim";
+import { POST as show } from "../../app/api/show/route";
+import { GET as ps } from "../../app/api/ps/route";
+import { POST as embed } from "../../app/api/embed/route";
+import { POST as embeddings } from "../../app/api/embeddings/route";
+import { POST as v1Embeddings } from "../../app/v1/embeddings/route";
+import { POST as chat } from "../../app/api/chat/route";
+
+/**
+ * The endpoints editors call besides chat, through the official clients: `/api/show` (what
+ * Continue and Zed read at start), `/api/ps`, embeddings in both dialects (the OpenAI SDK asks
+ * for base64 by default).
+ */
+let env: Awaited<ReturnType<typeof startOrchestrator>>;
+let key = "";
+const routes: Record<string, (r: Request) => Promise<Response> | Response> = {
+  "POST /api/show": show,
+  "GET /api/ps": ps,
+  "POST /api/embed": embed,
+  "POST /api/embeddings": embeddings,
+  "POST /v1/embeddings": v1Embeddings,
+  "POST /api/chat": chat,
+};
+const fetchApp = (async (url: string | URL | Request, init?: RequestInit) => {
+  const req = new Request(url, init);
+  const route = routes[`${req.method} ${new URL(req.url).pathname}`];
+  return route ? route(req) : new Response("not found", { status: 404 });
+}) as typeof fetch;
+
+beforeAll(async () => {
+  env = await startOrchestrator();
+  const k = generateApiKey();
+  await withClaims(env.db, userClaims(USER_A), (tx) => createApiKey(tx, { name: "editor", prefix: k.prefix, keyHash: k.hash }));
+  key = k.secret;
+});
+afterAll(() => env.close());
+
+const ollama = () => new Ollama({ host: "http://app.test", headers: { Authorization: `Bearer ${key}` }, fetch: fetchApp });
+
+describe("editor endpoints", () => {
+  it("/api/show describes elite by the smallest window it may route to, and each roster model by Ollama's own answer", async () => {
+    const elite = await ollama().show({ model: "elite" });
+    const windows = await Promise.all(
+      Object.values(DEFAULT_ROLE_MODELS).map(async (m) => {
+        const s = await ollama().show({ model: m });
+        const ctx = Number(Object.entries(s.model_info as unknown as Record<string, unknown>).find(([k]) => k.endsWith(".context_length"))?.[1]);
+        const numCtx = Number(/num_ctx\s+(\d+)/.exec(s.parameters)?.[1] ?? ctx);
+        return Math.min(ctx, numCtx);
+      }),
+    );
+    expect(elite.parameters).toBe(`num_ctx ${Math.min(...windows)}`);
+    expect(elite.capabilities).toContain("completion");
+    expect(elite.template).toBeTruthy();
+    await expect(ollama().show({ model: "gpt-4" })).rejects.toMatchObject({ status_code: 404 });
+    const noKey = await show(new Request("http://app.test/api/show", { method: "POST", body: JSON.stringify({ model: "elite" }) }));
+    expect(noKey.status).toBe(401);
+  });
+
+  it("/api/ps lists what is loaded after a chat", async () => {
+    await ollama().chat({ model: DEFAULT_ROLE_MODELS.math, messages: [{ role: "user", content: "What is 2 + 2?" }], stream: false });
+    const { models } = await ollama().ps();
+    expect(models.map((m) => m.name)).toContain(DEFAULT_ROLE_MODELS.math.includes(":") ? DEFAULT_ROLE_MODELS.math : `${DEFAULT_ROLE_MODELS.math}:latest`);
+  });
+
+  it("embeds through the roster's embedding model in both Ollama dialects and OpenAI's (float and base64)", async () => {
+    const texts = ["def add(a, b): return a + b", "SELECT * FROM users"];
+    const o = await ollama().embed({ model: "elite", input: texts });
+    expect(o.embeddings).toHaveLength(2);
+    // The same vectors the embedding model itself gives for these texts.
+    expect(cosine(o.embeddings[0], simEmbed(texts[0]))).toBeCloseTo(1, 5);
+    const legacy = await ollama().embeddings({ model: "nomic-embed-text", prompt: texts[1] });
+    expect(cosine(legacy.embedding, o.embeddings[1])).toBeCloseTo(1, 5);
+
+    const client = new OpenAI({ baseURL: "http://app.test/v1", apiKey: key, fetch: fetchApp, maxRetries: 0 });
+    const b64 = await client.embeddings.create({ model: "elite", input: texts }); // the SDK asks for base64 and decodes it
+    expect(b64.data.map((d) => d.index)).toEqual([0, 1]);
+    expect(cosine(b64.data[1].embedding, o.embeddings[1])).toBeCloseTo(1, 5);
+    const float = await client.embeddings.create({ model: "elite", input: texts[0], encoding_format: "float", dimensions: 256 });
+    expect(float.data[0].embedding).toHaveLength(256);
+    expect(Math.hypot(...float.data[0].embedding)).toBeCloseTo(1, 5);
+
+    await expect(client.embeddings.create({ model: DEFAULT_ROLE_MODELS.math, input: "x" })).rejects.toMatchObject({ status: 400, param: "model" });
+    await expect(ollama().embed({ model: "elite", input: [] })).rejects.toMatchObject({ status_code: 400 });
+  });
+});
