@@ -24,7 +24,8 @@ create trigger interactions_stamp_feedback_at
   before insert or update of feedback, success_rating on public.interactions
   for each row execute function private.stamp_feedback_at();
 
-create index interactions_feedback_at_idx on public.interactions (feedback_at) where feedback_at is not null;
+create index interactions_feedback_time_idx on public.interactions ((coalesce(feedback_at, created_at)))
+  where feedback <> '{}'::jsonb;
 
 -- Answers that already have feedback: as old as the answer.
 update public.interactions set feedback_at = created_at

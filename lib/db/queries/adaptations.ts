@@ -185,12 +185,12 @@ export async function interactionsForAnalysis(tx: Queryable, { since, limit = 20
   return rows.map((r) => ({ ...r, routing_decision: readDecision(r.routing_decision) }));
 }
 
-/** Answers with feedback given since `since` (the window feedback themes are read over). */
+/** Answers with feedback given since `since` (the window feedback themes are read over; rows loaded in bulk, without the trigger, count from their creation). */
 export async function feedbackForThemes(tx: Queryable, { since, limit = 5000 }: { since: Date; limit?: number }): Promise<AnalysisRow[]> {
   const { rows } = await tx.query<AnalysisRow>(
     `select ${ANALYSIS_COLUMNS}
-     from interactions where status = 'completed' and feedback_at > $1 and feedback <> '{}'::jsonb
-     order by feedback_at desc limit $2`,
+     from interactions where status = 'completed' and feedback <> '{}'::jsonb and coalesce(feedback_at, created_at) > $1
+     order by coalesce(feedback_at, created_at) desc limit $2`,
     [since, limit],
   );
   return rows.map((r) => ({ ...r, routing_decision: readDecision(r.routing_decision) }));
