@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState, useTransition } from "react";
 import type { AdaptationsView } from "@/lib/learning/view";
 import type { ActionResult } from "@/app/(ops)/adaptations/schema";
 import { ProposalList } from "./proposal-list";
+import { PatternList } from "./pattern-list";
 import { ExperimentList } from "./experiment-list";
 import { VersionTimeline } from "./version-timeline";
 import { SettingsForm } from "./settings-form";
@@ -107,6 +108,7 @@ export function AdaptationsApp({ initial }: { initial: AdaptationsView }) {
       <ProposalList proposals={view.proposals} act={act} pending={pending} experimentRunning={view.experiments.some((e) => e.status === "running")} />
       <ExperimentList experiments={view.experiments} act={act} pending={pending} />
       <VersionTimeline versions={view.versions} act={act} pending={pending} />
+      <PatternList patterns={view.patterns} act={act} pending={pending} />
 
       <section aria-labelledby="settings-h" className="space-y-2">
         <h2 id="settings-h" className="text-lg font-medium">Settings</h2>

@@ -36,11 +36,12 @@ export type Actor = { kind: "operator"; identity: Identity } | { kind: "system" 
 
 export const SYSTEM: Actor = { kind: "system" };
 
-function actorId(a: Actor): string {
+export function actorId(a: Actor): string {
   return a.kind === "system" ? "system" : a.identity.userId;
 }
 
-async function act<T>(actor: Actor, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+/** Acts as the operator (under their RLS) or the system. */
+export async function act<T>(actor: Actor, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   if (actor.kind === "operator") {
     if (!actor.identity.isOperator) throw new AppError("forbidden:learning", "Only operators can change the model configuration.");
     return withUser(actor.identity.claims, fn);

@@ -2,6 +2,8 @@ import "server-only";
 import { asSystem } from "@/lib/db";
 import { experimentOutcomes, listAdaptations, listExperiments } from "@/lib/db/queries/adaptations";
 import { countedArms } from "./user-share";
+import { listRoutingPatterns } from "@/lib/db/queries/pattern-members";
+import { patternShared } from "@/lib/domain";
 import { listVersions } from "@/lib/db/queries/config-versions";
 import { getSettings } from "@/lib/db/queries/app-settings";
 import { applyChange, changeSchema, diffConfigs, instructionTargets, promptOf, textDiff, type DiffEntry } from "./proposals";
@@ -22,6 +24,11 @@ export interface AdaptationsView {
   }[];
   versions: { id: string; version: number; parentId: string | null; summary: string; createdBy: string | null; createdAt: string; labels: string[]; config: unknown }[];
   audit: { id: string; actor: string; action: string; targetType: string; targetId: string | null; reason: string | null; createdAt: string }[];
+  /** learned routing patterns, for an operator to share with everyone or retire */
+  patterns: {
+    id: string; model: string; taskTypes: string[]; confidence: number; held: number; failed: number; status: string;
+    teachers: number; shared: boolean; approved: boolean; agreeing: number; disagreeing: number; updatedAt: string;
+  }[];
   settings: CycleSettings;
   lastAnalysis: { until?: string; interactions?: number; proposals?: number; by?: string } | null;
 }
@@ -30,6 +37,7 @@ const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
 export async function loadAdaptationsView(): Promise<AdaptationsView> {
   return asSystem(async (tx) => {
+    const patterns = await listRoutingPatterns(tx);
     const [adaptations, experiments, versions, settings, raw] = await Promise.all([
       listAdaptations(tx),
       listExperiments(tx, { limit: 20 }),
@@ -92,6 +100,21 @@ export async function loadAdaptationsView(): Promise<AdaptationsView> {
       experiments: exps,
       versions: versions.map((v) => ({ id: v.id, version: v.version, parentId: v.parent_id, summary: v.summary, createdBy: v.created_by, createdAt: iso(v.created_at)!, labels: v.labels, config: v.config })),
       audit: audit.map((a) => ({ id: a.id, actor: a.actor, action: a.action, targetType: a.target_type, targetId: a.target_id, reason: a.reason, createdAt: iso(a.created_at)! })),
+      patterns: patterns.map((p) => ({
+        id: p.id,
+        model: p.model_name,
+        taskTypes: p.task_types,
+        confidence: p.confidence_score,
+        held: p.success_count,
+        failed: p.failure_count,
+        status: p.status,
+        teachers: new Set(p.pattern_data.teachers ?? []).size,
+        shared: patternShared(p.pattern_data),
+        approved: p.pattern_data.approved === true,
+        agreeing: p.agreeing,
+        disagreeing: p.disagreeing,
+        updatedAt: iso(p.last_updated)!,
+      })),
       settings,
       lastAnalysis: (raw["learning.last_analysis"] as AdaptationsView["lastAnalysis"]) ?? null,
     };

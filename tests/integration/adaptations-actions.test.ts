@@ -91,6 +91,40 @@ describe("adaptation actions", () => {
   });
 });
 
+describe("routing patterns on the Adaptations screen", () => {
+  it("an operator shares one user's pattern with everyone, or retires it; a user cannot; the screen shows it", async () => {
+    const { decidePatternAction } = await import("../../app/(ops)/adaptations/actions");
+    const { loadAdaptationsView } = await import("../../lib/learning/view");
+    const { patternAppliesTo } = await import("../../lib/domain");
+    const { rows } = await env.db.query<{ id: string }>(
+      `insert into learning_patterns (pattern_type, task_type, model_name, pattern_data, success_count, confidence_score)
+       values ('routing', 'math', 'mathstral', $1::jsonb, 1, 0.67) returning id`,
+      [JSON.stringify({ teachers: [USER_A], exemplars: [] })],
+    );
+    const id = rows[0].id;
+    const data = async () => (await env.db.query<{ d: { approved?: boolean; teachers: string[] }; status: string }>("select pattern_data as d, status from learning_patterns where id = $1", [id])).rows[0];
+    expect(patternAppliesTo((await data()).d, OPERATOR)).toBe(false);
+    expect((await loadAdaptationsView()).patterns.find((p) => p.id === id)).toMatchObject({ shared: false, teachers: 1, model: "mathstral" });
+
+    who.identity = identityOf(USER_A);
+    expect((await decidePatternAction({ id, decision: "share" })).error).toMatch(/Only operators/);
+    expect((await data()).d.approved).toBeUndefined();
+
+    who.identity = identityOf(OPERATOR, true);
+    expect((await decidePatternAction({ id, decision: "promote" })).error).toMatch(/^decision: /);
+    expect((await decidePatternAction({ id, decision: "share", reason: "good for everyone" })).ok).toMatch(/everyone/);
+    expect(patternAppliesTo((await data()).d, OPERATOR)).toBe(true);
+    expect((await loadAdaptationsView()).patterns.find((p) => p.id === id)).toMatchObject({ shared: true, approved: true });
+    expect((await decidePatternAction({ id, decision: "retire" })).ok).toMatch(/retired/);
+    expect((await data()).status).toBe("retired");
+    expect((await loadAdaptationsView()).patterns.find((p) => p.id === id)).toBeUndefined();
+    const audit = await env.db.query<{ action: string; actor: string }>("select action, actor from audit_log where target_id = $1 order by created_at", [id]);
+    expect(audit.rows).toEqual([{ action: "pattern.share", actor: OPERATOR }, { action: "pattern.retire", actor: OPERATOR }]);
+    expect((await decidePatternAction({ id: crypto.randomUUID(), decision: "share" })).error).toMatch(/does not exist/);
+    who.identity = null;
+  });
+});
+
 describe("the cron route", () => {
   const call = async (auth?: string) => {
     const { POST } = await import("../../app/api/cron/learning/route");

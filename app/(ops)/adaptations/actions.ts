@@ -3,7 +3,8 @@ import { revalidatePath } from "next/cache";
 import { requireOperator } from "@/lib/auth";
 import { AppError } from "@/lib/errors";
 import { approveAdaptation, rejectAdaptation, rollbackTo, saveCycleSettings, startExperiment, stopExperiment } from "@/lib/learning/engine";
-import { approveSchema, rejectSchema, rollbackSchema, settingsSchema, startAbSchema, stopSchema, type ActionResult } from "./schema";
+import { decidePattern } from "@/lib/learning/pattern-review";
+import { approveSchema, patternDecisionSchema, rejectSchema, rollbackSchema, settingsSchema, startAbSchema, stopSchema, type ActionResult } from "./schema";
 import type { z } from "zod";
 
 /**
@@ -67,5 +68,13 @@ export async function saveSettingsAction(input: unknown): Promise<ActionResult> 
   return run(settingsSchema, input, async (identity, d) => {
     await saveCycleSettings({ kind: "operator", identity }, d);
     return "Settings saved.";
+  });
+}
+
+/** Share a learned routing pattern with everyone, or retire it. */
+export async function decidePatternAction(input: unknown): Promise<ActionResult> {
+  return run(patternDecisionSchema, input, async (identity, d) => {
+    await decidePattern({ kind: "operator", identity }, d);
+    return d.decision === "share" ? "The pattern now applies to everyone's similar requests." : "The pattern is retired.";
   });
 }

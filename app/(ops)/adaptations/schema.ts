@@ -12,6 +12,7 @@ export const startAbSchema = z.object({
 });
 export const stopSchema = z.object({ id: z.uuid(), reason: storableText().trim().min(3, "Say why (at least a few words).").max(500) });
 export const rollbackSchema = z.object({ versionId: z.uuid(), reason: storableText().trim().min(3, "Say why (at least a few words).").max(500) });
+export const patternDecisionSchema = z.object({ id: z.uuid(), decision: z.enum(["share", "retire"]), reason: storableText().trim().max(500).optional() });
 export { settingsSchema };
 
 export type ActionResult = { ok?: string; error?: string };

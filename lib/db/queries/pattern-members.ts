@@ -58,3 +58,30 @@ export async function recentRequestEmbeddings(tx: Queryable, q: { embeddingModel
   );
   return rows.map((r) => JSON.parse(r.e) as number[]);
 }
+
+/** Routing patterns as an operator reviews them: who taught each, how big its region is, how it has held. */
+export async function listRoutingPatterns(tx: Queryable, { limit = 100 }: { limit?: number } = {}): Promise<
+  (Omit<RoutingPatternRow, "similarity"> & { task_types: string[]; agreeing: number; disagreeing: number; last_updated: Date })[]
+> {
+  const { rows } = await tx.query<Omit<RoutingPatternRow, "similarity"> & { task_types: string[] | null; agreeing: number; disagreeing: number; last_updated: Date }>(
+    `select p.id, p.task_type, p.model_name, p.success_count, p.failure_count, p.confidence_score, p.status, p.pattern_data, p.last_updated,
+            array(select distinct m.task_type from routing_pattern_members m where m.pattern_id = p.id and m.agrees and m.task_type is not null) as task_types,
+            (select count(*)::int from routing_pattern_members m where m.pattern_id = p.id and m.agrees) as agreeing,
+            (select count(*)::int from routing_pattern_members m where m.pattern_id = p.id and not m.agrees) as disagreeing
+       from learning_patterns p where p.pattern_type = 'routing' and p.status <> 'retired'
+      order by p.last_updated desc limit $1`,
+    [limit],
+  );
+  return rows.map((r) => ({ ...r, task_types: r.task_types ?? [] }));
+}
+
+/** An operator's decision on a routing pattern: share it with everyone, or retire it. */
+export async function decideRoutingPattern(tx: Queryable, { id, decision }: { id: string; decision: "share" | "retire" }): Promise<boolean> {
+  const { rows } = await tx.query<{ id: string }>(
+    decision === "share"
+      ? `update learning_patterns set pattern_data = pattern_data || '{"approved": true}'::jsonb, last_updated = now() where id = $1 and pattern_type = 'routing' returning id`
+      : `update learning_patterns set status = 'retired', last_updated = now() where id = $1 and pattern_type = 'routing' returning id`,
+    [id],
+  );
+  return rows.length > 0;
+}
