@@ -5,11 +5,11 @@ import { getOllamaPool } from "@/lib/ollama";
 import { beginApiChat } from "./begin";
 import { identityFromRequest } from "./keys";
 import { ApiError, ollamaErrorResponse } from "./errors";
-import { ollamaChatSchema } from "./schemas";
-import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, type ApiStream } from "./run";
+import { ollamaChatSchema, ollamaGenerateSchema } from "./schemas";
+import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, resolveModel, type ApiStream } from "./run";
 
 /**
- * The Ollama-compatible API (`/api/chat`, `/api/tags`), shaped as the official `ollama`
+ * The Ollama-compatible API (`/api/chat`, `/api/generate`, `/api/tags`), shaped as the official `ollama`
  * client reads it: NDJSON chunks with `message.content` deltas, then a final chunk with
  * `done: true`, `done_reason`, token counts and durations in nanoseconds. Every chunk's
  * `model` is the model answering; the first and the final chunk carry `elite` (interaction
@@ -18,8 +18,12 @@ import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedMo
 
 const ns = (ms: number) => Math.max(0, Math.round(ms * 1e6));
 
-function chunk(model: string, content: string, extra: Record<string, unknown> = {}) {
-  return { model, created_at: new Date().toISOString(), message: { role: "assistant", content }, done: false, ...extra };
+/** `/api/chat` puts the text in `message.content`, `/api/generate` in `response`. */
+type Dialect = "chat" | "generate";
+
+function chunk(model: string, content: string, extra: Record<string, unknown> = {}, dialect: Dialect = "chat") {
+  const text = dialect === "chat" ? { message: { role: "assistant", content } } : { response: content };
+  return { model, created_at: new Date().toISOString(), ...text, done: false, ...extra };
 }
 
 function finalFields(run: ApiStream, done: Extract<RunEvent, { type: "done" }>, endedAt: number) {
@@ -40,16 +44,40 @@ function finalFields(run: ApiStream, done: Extract<RunEvent, { type: "done" }>, 
 export async function ollamaChat(request: Request): Promise<Response> {
   try {
     const { body, run } = await beginApiChat(request, ollamaChatSchema, (b) => b.messages.map((m) => ({ role: m.role, content: m.content })));
-    return body.stream === false ? await whole(run) : streamed(run);
+    return body.stream === false ? await whole(run, "chat") : streamed(run, "chat");
   } catch (e) {
     return ollamaErrorResponse(e);
   }
 }
 
-async function whole(run: ApiStream): Promise<Response> {
+/**
+ * `POST /api/generate`: a prompt (and an optional `system`) answered like a one-turn chat,
+ * in `response` chunks. An empty prompt only loads a model in Ollama: answered at once with
+ * `done_reason: "load"`. Fill-in-the-middle (`suffix`) is refused with a clear 400 for now.
+ */
+export async function ollamaGenerate(request: Request): Promise<Response> {
+  try {
+    const peek = (await request.clone().json().catch(() => null)) as { prompt?: unknown; model?: unknown; suffix?: unknown } | null;
+    if (peek && typeof peek.model === "string" && (peek.prompt === undefined || peek.prompt === "") && !peek.suffix) {
+      await identityFromRequest(request);
+      await resolveModel(peek.model); // 404 for a model that is neither elite nor the roster's
+      return Response.json({ model: peek.model, created_at: new Date().toISOString(), response: "", done: true, done_reason: "load" });
+    }
+    const { body, run } = await beginApiChat(request, ollamaGenerateSchema, (b) => [
+      ...(b.system ? [{ role: "system" as const, content: b.system }] : []),
+      { role: "user" as const, content: b.prompt ?? "" },
+    ]);
+    return body.stream === false ? await whole(run, "generate") : streamed(run, "generate");
+  } catch (e) {
+    return ollamaErrorResponse(e);
+  }
+}
+
+async function whole(run: ApiStream, dialect: Dialect): Promise<Response> {
   for await (const e of run.events) {
     if (e.type === "done") {
-      const body = { model: e.decision.model, created_at: new Date().toISOString(), message: { role: "assistant", content: e.response }, ...finalFields(run, e, performance.now()) };
+      const text = dialect === "chat" ? { message: { role: "assistant", content: e.response } } : { response: e.response };
+      const body = { model: e.decision.model, created_at: new Date().toISOString(), ...text, ...finalFields(run, e, performance.now()) };
       return Response.json(body, { headers: headersFor(e.interactionId, e.decision.model) });
     }
     if (e.type === "error") {
@@ -59,7 +87,7 @@ async function whole(run: ApiStream): Promise<Response> {
   return ollamaErrorResponse(new ApiError("unavailable:ollama", "The answer was cancelled.", { interactionId: run.interactionId }));
 }
 
-function streamed(run: ApiStream): Response {
+function streamed(run: ApiStream, dialect: Dialect): Response {
   const line = (o: unknown) => `${JSON.stringify(o)}\n`;
   const body = byteStream(async (write) => {
     let model = run.model;
@@ -67,13 +95,13 @@ function streamed(run: ApiStream): Response {
     try {
       for await (const e of run.events) {
         if (e.type === "token") {
-          write(line(chunk(model, e.text, sent ? {} : { elite: { ...eliteMeta(run.interactionId, run.decision), model } })));
+          write(line(chunk(model, e.text, sent ? {} : { elite: { ...eliteMeta(run.interactionId, run.decision), model } }, dialect)));
           sent = true;
         } else if (e.type === "fallback") {
           model = e.next.model;
-          if (sent) write(line(chunk(model, fallbackNotice(e))));
+          if (sent) write(line(chunk(model, fallbackNotice(e), {}, dialect)));
         } else if (e.type === "done") {
-          write(line({ ...chunk(e.decision.model, ""), ...finalFields(run, e, performance.now()) }));
+          write(line({ ...chunk(e.decision.model, "", {}, dialect), ...finalFields(run, e, performance.now()) }));
         } else if (e.type === "error") {
           write(line({ error: e.message, elite: e.decision ? eliteMeta(run.interactionId, e.decision) : { interaction_id: run.interactionId } }));
         }

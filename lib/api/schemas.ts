@@ -29,6 +29,22 @@ export const ollamaChatSchema = z
   .loose();
 export type OllamaChatBody = z.infer<typeof ollamaChatSchema>;
 
+// ── Ollama: POST /api/generate ───────────────────────────────────────────────────────────
+export const ollamaGenerateSchema = z
+  .object({
+    model,
+    prompt: storableText().max(4_000_000).optional(),
+    system: storableText().optional(),
+    suffix: storableText()
+      .max(0, "fill-in-the-middle (suffix) is not supported yet: send the code before the cursor as the prompt, or use /api/chat")
+      .optional(),
+    images: z.array(z.string()).max(0, "images are not supported by this endpoint").optional(),
+    stream: z.boolean().optional(),
+    raw: z.boolean().optional(),
+  })
+  .loose();
+export type OllamaGenerateBody = z.infer<typeof ollamaGenerateSchema>;
+
 // ── OpenAI: POST /v1/chat/completions ───────────────────────────────────────────────────
 const textPart = z.object({ type: z.literal("text", "only text parts are supported"), text: storableText() }).loose();
 const openaiMessage = z

@@ -13,6 +13,8 @@ import { generateApiKey } from "../../lib/api/keys";
 import { POST as openaiPost } from "../../app/v1/chat/completions/route";
 import { POST as ollamaPost } from "../../app/api/chat/route";
 import { POST as feedbackPost } from "../../app/api/feedback/route";
+import { POST as generatePost } from "../../app/api/generate/route";
+import { POST as embedPost } from "../../app/v1/embeddings/route";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
@@ -44,6 +46,8 @@ describe("bad input at the API entry points", () => {
   it.each([
     ["POST /v1/chat/completions", openaiPost],
     ["POST /api/chat", ollamaPost],
+    ["POST /api/generate", generatePost],
+    ["POST /v1/embeddings", embedPost],
   ] as const)("%s answers 4xx with a message, never 5xx, and records nothing invalid", async (_name, post) => {
     await fc.assert(
       fc.asyncProperty(body, async (b) => {

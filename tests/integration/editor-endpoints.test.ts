@@ -14,6 +14,7 @@ import { POST as embed } from "../../app/api/embed/route";
 import { POST as embeddings } from "../../app/api/embeddings/route";
 import { POST as v1Embeddings } from "../../app/v1/embeddings/route";
 import { POST as chat } from "../../app/api/chat/route";
+import { POST as generate } from "../../app/api/generate/route";
 
 /**
  * The endpoints editors call besides chat, through the official clients: `/api/show` (what
@@ -29,6 +30,7 @@ const routes: Record<string, (r: Request) => Promise<Response> | Response> = {
   "POST /api/embeddings": embeddings,
   "POST /v1/embeddings": v1Embeddings,
   "POST /api/chat": chat,
+  "POST /api/generate": generate,
 };
 const fetchApp = (async (url: string | URL | Request, init?: RequestInit) => {
   const req = new Request(url, init);
@@ -47,6 +49,30 @@ afterAll(() => env.close());
 const ollama = () => new Ollama({ host: "http://app.test", headers: { Authorization: `Bearer ${key}` }, fetch: fetchApp });
 
 describe("editor endpoints", () => {
+  it("/api/generate answers a prompt (with a system prompt) streamed and not, recorded like chat; loads on an empty prompt; refuses fill-in-the-middle clearly", async () => {
+    const whole = await ollama().generate({ model: "elite", prompt: "Write a Python function that returns the factorial of n.", system: "Answer with code only.", stream: false });
+    expect(whole.done).toBe(true);
+    expect(whole.response.length).toBeGreaterThan(10);
+    const elite = (whole as unknown as { elite: { interaction_id: string; task_type: string } }).elite;
+    const { rows } = await env.db.query<{ source: string; user_prompt: string }>("select source, user_prompt from interactions where id = $1", [elite.interaction_id]);
+    expect(rows[0]).toEqual({ source: "api", user_prompt: "Write a Python function that returns the factorial of n." });
+    let text = "";
+    let last: { done: boolean; eval_count?: number } | null = null;
+    for await (const part of await ollama().generate({ model: "elite", prompt: "Explain what a mutex is.", stream: true })) {
+      text += part.response;
+      last = part;
+    }
+    expect(text.length).toBeGreaterThan(10);
+    expect(last?.done).toBe(true);
+    const load = await ollama().generate({ model: "elite", prompt: "", stream: false });
+    expect(load).toMatchObject({ done: true, done_reason: "load", response: "" });
+    await expect(ollama().generate({ model: "elite", prompt: "def add(a, b):", suffix: "\n\nprint(add(1, 2))", stream: false })).rejects.toMatchObject({
+      status_code: 400,
+      error: expect.stringMatching(/^suffix: fill-in-the-middle/),
+    });
+    await expect(ollama().generate({ model: "nope", prompt: "", stream: false })).rejects.toMatchObject({ status_code: 404 });
+  });
+
   it("/api/show describes elite by the smallest window it may route to, and each roster model by Ollama's own answer", async () => {
     const elite = await ollama().show({ model: "elite" });
     const windows = await Promise.all(
