@@ -52,7 +52,7 @@ describe("editor endpoints", () => {
   it("/api/generate answers a prompt (with a system prompt) streamed and not, recorded like chat; loads on an empty prompt; refuses fill-in-the-middle clearly", async () => {
     const whole = await ollama().generate({ model: "elite", prompt: "Write a Python function that returns the factorial of n.", system: "Answer with code only.", stream: false });
     expect(whole.done).toBe(true);
-    expect(whole.response.length).toBeGreaterThan(10);
+    expect(whole.response?.length).toBeGreaterThan(10);
     const elite = (whole as unknown as { elite: { interaction_id: string; task_type: string } }).elite;
     const { rows } = await env.db.query<{ source: string; user_prompt: string }>("select source, user_prompt from interactions where id = $1", [elite.interaction_id]);
     expect(rows[0]).toEqual({ source: "api", user_prompt: "Write a Python function that returns the factorial of n." });
