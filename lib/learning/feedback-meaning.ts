@@ -14,6 +14,7 @@
  */
 import { similarityQuantile, type SimilarityScale } from "./similarity-scale";
 import { THEMES, themesOf, type FeedbackText, type ThemeDef } from "./themes";
+import { dot, unit } from "./vectors";
 
 /** Quantile of the background that two wordings of one complaint must beat on average. */
 export const SAME_COMPLAINT = 0.95;
@@ -31,16 +32,6 @@ export interface FeedbackGroup {
   samples: string[];
 }
 
-function dot(a: readonly number[], b: readonly number[]): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function unit(v: readonly number[]): number[] {
-  const n = Math.sqrt(dot(v, v)) || 1;
-  return v.map((x) => x / n);
-}
 
 export function groupByMeaning(input: {
   items: readonly FeedbackText[];

@@ -8,6 +8,7 @@ import { paramArmsFor } from "./params";
 import { recordPatternOutcome } from "./patterns";
 import { similarityScale } from "./similarity-calibration";
 import { recordOutcome, recordParamsOutcome } from "./store";
+import { cosineSimilarity as cosine } from "./vectors";
 
 /**
  * Most users never press a button: the next message in a conversation says how the answer
@@ -30,11 +31,6 @@ function exampleEmbeddings(model: string) {
   return p;
 }
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let d = 0, x = 0, y = 0;
-  for (let i = 0; i < a.length; i++) (d += a[i] * b[i]), (x += a[i] * a[i]), (y += b[i] * b[i]);
-  return x && y ? d / Math.sqrt(x * y) : 0;
-}
 
 export async function learnFromFollowUp(f: {
   previous: InteractionRow;

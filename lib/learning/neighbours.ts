@@ -4,6 +4,9 @@
  * there is nothing close enough to say anything.
  */
 import type { TaskType } from "@/lib/domain";
+import { cosineSimilarity } from "./vectors";
+
+export { cosineSimilarity };
 
 export type LabelledEmbedding = { embedding: readonly number[]; taskType: TaskType; weight?: number };
 
@@ -16,19 +19,6 @@ export type NeighbourVote = {
 };
 
 export type NeighbourOptions = { minSimilarity?: number };
-
-export function cosineSimilarity(a: readonly number[], b: readonly number[]): number {
-  if (a.length !== b.length) throw new Error(`embedding dimensions differ: ${a.length} vs ${b.length}`);
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
 
 export function classifyByNeighbours(
   queryEmbedding: readonly number[],

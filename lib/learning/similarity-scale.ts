@@ -6,16 +6,12 @@
  * (recorded requests plus reference requests), and thresholds are quantiles of that
  * background ("closer than 95% of pairs of different requests"), never constants.
  */
+import { dot, unit } from "./vectors";
 export interface SimilarityScale {
   /** background similarities, ascending */
   background: Float64Array;
 }
 
-function dot(a: readonly number[], b: readonly number[]): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
 
 /** Pairs at least this similar are one text embedded twice, not two requests. */
 const SAME_TEXT = 0.999;
@@ -25,18 +21,15 @@ const SAME_TEXT = 0.999;
  * (vectors are normalised here), at most `maxPairs` of them, evenly spread.
  */
 export function scaleFrom(embeddings: readonly (readonly number[])[], maxPairs = 60_000): SimilarityScale {
-  const unit = embeddings.map((v) => {
-    const n = Math.sqrt(dot(v, v)) || 1;
-    return v.map((x) => x / n);
-  });
-  const pairs = (unit.length * (unit.length - 1)) / 2;
+  const units = embeddings.map(unit);
+  const pairs = (units.length * (units.length - 1)) / 2;
   const step = Math.max(1, Math.ceil(pairs / maxPairs));
   const out: number[] = [];
   let k = 0;
-  for (let i = 0; i < unit.length; i++) {
-    for (let j = i + 1; j < unit.length; j++, k++) {
+  for (let i = 0; i < units.length; i++) {
+    for (let j = i + 1; j < units.length; j++, k++) {
       if (k % step) continue;
-      const s = dot(unit[i], unit[j]);
+      const s = dot(units[i], units[j]);
       if (s < SAME_TEXT) out.push(s);
     }
   }
