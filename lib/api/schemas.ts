@@ -65,6 +65,21 @@ export const openaiChatSchema = z
   .loose();
 export type OpenAIChatBody = z.infer<typeof openaiChatSchema>;
 
+// ── OpenAI: POST /v1/completions (legacy) ───────────────────────────────────────────────
+export const openaiCompletionSchema = z
+  .object({
+    model,
+    prompt: z.union([storableText().max(4_000_000), z.array(storableText()).length(1, "prompt: one prompt per request")]),
+    suffix: storableText()
+      .max(0, "fill-in-the-middle (suffix) is not supported yet: send the code before the cursor as the prompt")
+      .nullable()
+      .optional(),
+    stream: z.boolean().nullable().optional(),
+    n: z.literal(1, "only one choice (n = 1) is supported").nullable().optional(),
+    echo: z.literal(false, "echo is not supported").nullable().optional(),
+  })
+  .loose();
+
 // ── POST /api/feedback ──────────────────────────────────────────────────────────────────
 export const apiFeedbackSchema = z
   .strictObject({

@@ -15,6 +15,7 @@ import { POST as ollamaPost } from "../../app/api/chat/route";
 import { POST as feedbackPost } from "../../app/api/feedback/route";
 import { POST as generatePost } from "../../app/api/generate/route";
 import { POST as embedPost } from "../../app/v1/embeddings/route";
+import { POST as completionsPost } from "../../app/v1/completions/route";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
@@ -48,6 +49,7 @@ describe("bad input at the API entry points", () => {
     ["POST /api/chat", ollamaPost],
     ["POST /api/generate", generatePost],
     ["POST /v1/embeddings", embedPost],
+    ["POST /v1/completions", completionsPost],
   ] as const)("%s answers 4xx with a message, never 5xx, and records nothing invalid", async (_name, post) => {
     await fc.assert(
       fc.asyncProperty(body, async (b) => {

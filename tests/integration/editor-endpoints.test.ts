@@ -15,6 +15,7 @@ import { POST as embeddings } from "../../app/api/embeddings/route";
 import { POST as v1Embeddings } from "../../app/v1/embeddings/route";
 import { POST as chat } from "../../app/api/chat/route";
 import { POST as generate } from "../../app/api/generate/route";
+import { POST as completions } from "../../app/v1/completions/route";
 
 /**
  * The endpoints editors call besides chat, through the official clients: `/api/show` (what
@@ -31,6 +32,7 @@ const routes: Record<string, (r: Request) => Promise<Response> | Response> = {
   "POST /v1/embeddings": v1Embeddings,
   "POST /api/chat": chat,
   "POST /api/generate": generate,
+  "POST /v1/completions": completions,
 };
 const fetchApp = (async (url: string | URL | Request, init?: RequestInit) => {
   const req = new Request(url, init);
@@ -89,6 +91,23 @@ describe("editor endpoints", () => {
     await expect(ollama().show({ model: "gpt-4" })).rejects.toMatchObject({ status_code: 404 });
     const noKey = await show(new Request("http://app.test/api/show", { method: "POST", body: JSON.stringify({ model: "elite" }) }));
     expect(noKey.status).toBe(401);
+  });
+
+  it("/v1/completions answers through the openai client, whole and streamed; suffix is refused clearly", async () => {
+    const client = new OpenAI({ baseURL: "http://app.test/v1", apiKey: key, fetch: fetchApp, maxRetries: 0 });
+    const whole = await client.completions.create({ model: "elite", prompt: "Write a SQL query that counts the rows of a table.", max_tokens: 64 });
+    expect(whole.object).toBe("text_completion");
+    expect(whole.choices[0].text.length).toBeGreaterThan(10);
+    expect(whole.usage?.total_tokens).toBeGreaterThan(0);
+    let text = "";
+    let finish: string | null = null;
+    for await (const part of await client.completions.create({ model: "elite", prompt: "Explain what an index does in a database.", stream: true })) {
+      text += part.choices[0]?.text ?? "";
+      finish = part.choices[0]?.finish_reason ?? finish;
+    }
+    expect(text.length).toBeGreaterThan(10);
+    expect(finish).toMatch(/stop|length/);
+    await expect(client.completions.create({ model: "elite", prompt: "def add(a, b):", suffix: "\n" })).rejects.toMatchObject({ status: 400, param: "suffix" });
   });
 
   it("/api/ps lists what is loaded after a chat", async () => {
