@@ -1,7 +1,7 @@
 import "server-only";
-import type { RunEvent } from "@/lib/chat/events";
 import { beginApiChat } from "./begin";
-import { ApiError, openaiErrorBody, openaiErrorResponse } from "./errors";
+import { ApiError, openaiErrorResponse } from "./errors";
+import { seconds, STREAM_FAILED, streamErrorChunk, usageOf } from "./openai";
 import { openaiCompletionSchema } from "./schemas";
 import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, type ApiStream } from "./run";
 
@@ -10,14 +10,6 @@ import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, type Api
  * one-turn chat, as `text_completion` objects (`choices[0].text`), streamed as SSE or whole.
  * Fill-in-the-middle (`suffix`) is refused with a 400 that says so, for now.
  */
-const seconds = () => Math.floor(Date.now() / 1000);
-
-function usageOf(done: Extract<RunEvent, { type: "done" }>) {
-  const prompt = done.usage?.promptTokens ?? 0;
-  const completion = done.usage?.completionTokens ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-}
-
 export async function openaiCompletions(request: Request): Promise<Response> {
   try {
     const { body, run } = await beginApiChat(request, openaiCompletionSchema, (b) => [{ role: "user", content: typeof b.prompt === "string" ? b.prompt : b.prompt[0] }]);
@@ -64,13 +56,12 @@ function streamed(run: ApiStream): Response {
           write(data(completion(run.interactionId, e.decision.model, "", doneReason(e.decision), { usage: usageOf(e), elite: eliteMeta(e.interactionId, e.decision) })));
           write("data: [DONE]\n\n");
         } else if (e.type === "error") {
-          const err = new ApiError("unavailable:ollama", e.message, { apiCode: "all_models_failed", interactionId: run.interactionId });
-          write(data({ error: openaiErrorBody(err), elite: e.decision ? eliteMeta(run.interactionId, e.decision) : { interaction_id: run.interactionId } }));
+          write(data(streamErrorChunk(run, e)));
         }
       }
     } catch (err) {
       console.error("api stream failed", err);
-      write(data({ error: { message: "The answer stream failed on the server; the details are in the server log.", type: "server_error", param: null, code: "internal" } }));
+      write(data(STREAM_FAILED));
     }
   });
   return new Response(body, { headers: { "content-type": "text/event-stream; charset=utf-8", ...headersFor(run.interactionId, run.model) } });

@@ -15,9 +15,18 @@ import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedMo
  */
 
 const completionId = (interactionId: string) => `chatcmpl-${interactionId}`;
-const seconds = () => Math.floor(Date.now() / 1000);
+export const seconds = () => Math.floor(Date.now() / 1000);
 
-function usageOf(done: Extract<RunEvent, { type: "done" }>) {
+/** What an SSE stream says when it breaks on the server after it started. */
+export const STREAM_FAILED = { error: { message: "The answer stream failed on the server; the details are in the server log.", type: "server_error", param: null, code: "internal" } };
+
+/** An error chunk after the stream started: every model failed. */
+export function streamErrorChunk(run: ApiStream, e: Extract<RunEvent, { type: "error" }>) {
+  const err = new ApiError("unavailable:ollama", e.message, { apiCode: "all_models_failed", interactionId: run.interactionId });
+  return { error: openaiErrorBody(err), elite: e.decision ? eliteMeta(run.interactionId, e.decision) : { interaction_id: run.interactionId } };
+}
+
+export function usageOf(done: Extract<RunEvent, { type: "done" }>) {
   const prompt = done.usage?.promptTokens ?? 0;
   const completion = done.usage?.completionTokens ?? 0;
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
@@ -85,13 +94,12 @@ function streamed(run: ApiStream, includeUsage: boolean): Response {
           if (includeUsage) write(data({ id, object: "chat.completion.chunk", created, model: e.decision.model, choices: [], usage: usageOf(e) }));
           write("data: [DONE]\n\n");
         } else if (e.type === "error") {
-          const err = new ApiError("unavailable:ollama", e.message, { apiCode: "all_models_failed", interactionId: run.interactionId });
-          write(data({ error: openaiErrorBody(err), elite: e.decision ? eliteMeta(run.interactionId, e.decision) : { interaction_id: run.interactionId } }));
+          write(data(streamErrorChunk(run, e)));
         }
       }
     } catch (err) {
       console.error("api stream failed", err);
-      write(data({ error: { message: "The answer stream failed on the server; the details are in the server log.", type: "server_error", param: null, code: "internal" } }));
+      write(data(STREAM_FAILED));
     }
   });
   return new Response(body, {

@@ -1,6 +1,6 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
-import { recentAttemptsWithContext } from "@/lib/db/queries/interactions";
+import { recentAttempts } from "@/lib/db/queries/interactions";
 import { isTaskType, normalizeModel, type TaskType } from "@/lib/domain";
 import { decayErrors, emptyFailureModel, errorsNow, failureProbability, failureVerdict, learnFailure, type FailureModel } from "./failure-model";
 
@@ -18,7 +18,7 @@ interface ModelState {
 const g = globalThis as unknown as { __eliteFailures?: Promise<Map<string, ModelState>> };
 
 function states(): Promise<Map<string, ModelState>> {
-  g.__eliteFailures ??= asSystem((tx) => recentAttemptsWithContext(tx, { limit: 2000 }))
+  g.__eliteFailures ??= asSystem((tx) => recentAttempts(tx, { limit: 2000 }))
     .then((rows) => {
       const m = new Map<string, ModelState>();
       for (const a of rows) if (isTaskType(a.taskType)) learn(m, a.model, { taskType: a.taskType, promptTokens: a.promptTokens, cold: a.cold }, !a.ok);

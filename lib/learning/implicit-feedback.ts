@@ -1,12 +1,11 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
 import { getInteractionEmbedding, recordServerFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
-import { embeddingInput, isTaskType, readDecision } from "@/lib/domain";
-import { getOllamaPool } from "@/lib/ollama";
+import { isTaskType, readDecision } from "@/lib/domain";
 import { IMPLICIT_REWARD, readFollowUp, SIGNAL_EXAMPLES, type ImplicitSignal } from "./implicit-signal";
 import { paramArmsFor } from "./params";
 import { recordPatternOutcome } from "./patterns";
-import { similarityScale } from "./similarity-calibration";
+import { fixedEmbeddings, similarityScale } from "./similarity-calibration";
 import { recordOutcome, recordParamsOutcome } from "./store";
 import { cosineSimilarity as cosine } from "./vectors";
 
@@ -16,21 +15,12 @@ import { cosineSimilarity as cosine } from "./vectors";
  * answer's model, its parameter arm and the routing pattern that chose it, and is kept on the
  * answer (`feedback.implicit`, written by the server) for "Why this model?" and the dashboard.
  */
-const examples = new Map<string, Promise<Record<"failed" | "thanks", number[][]>>>();
+const SIGNAL_TEXTS = [...SIGNAL_EXAMPLES.failed, ...SIGNAL_EXAMPLES.thanks];
 
-function exampleEmbeddings(model: string) {
-  let p = examples.get(model);
-  if (!p) {
-    const all = [...SIGNAL_EXAMPLES.failed, ...SIGNAL_EXAMPLES.thanks];
-    p = getOllamaPool()
-      .embed({ model, input: all.map((t) => embeddingInput(model, "query", t)) })
-      .then(({ embeddings }) => ({ failed: embeddings.slice(0, SIGNAL_EXAMPLES.failed.length), thanks: embeddings.slice(SIGNAL_EXAMPLES.failed.length) }));
-    p.catch(() => examples.delete(model));
-    examples.set(model, p);
-  }
-  return p;
+async function exampleEmbeddings(model: string): Promise<Record<"failed" | "thanks", number[][]>> {
+  const all = await fixedEmbeddings(model, "follow-up signals", SIGNAL_TEXTS);
+  return { failed: all.slice(0, SIGNAL_EXAMPLES.failed.length), thanks: all.slice(SIGNAL_EXAMPLES.failed.length) };
 }
-
 
 export async function learnFromFollowUp(f: {
   previous: InteractionRow;
@@ -51,7 +41,7 @@ export async function learnFromFollowUp(f: {
     if (prevEmb?.model === f.embeddingModel) toPrevious = cosine(f.embedding, prevEmb.embedding);
     if (ex) toExamples = { failed: Math.max(...ex.failed.map((v) => cosine(f.embedding!, v))), thanks: Math.max(...ex.thanks.map((v) => cosine(f.embedding!, v))) };
   }
-  const signal = readFollowUp({ text: f.text, toPrevious, toExamples, examples: SIGNAL_EXAMPLES.failed.length + SIGNAL_EXAMPLES.thanks.length, scale });
+  const signal = readFollowUp({ text: f.text, toPrevious, toExamples, examples: SIGNAL_TEXTS.length, scale });
   if (!signal) return null;
 
   const reward = IMPLICIT_REWARD[signal];

@@ -1,7 +1,8 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
 import { recentAttempts } from "@/lib/db/queries/interactions";
-import { normalizeModel, sameModel } from "@/lib/domain";
+import { normalizeModel } from "@/lib/domain";
+import { DEFAULT_TIMEOUTS } from "@/lib/ollama";
 import { budgetFrom, WINDOW, type Budget, type LatencySample } from "./latency-budget";
 
 /**
@@ -9,8 +10,6 @@ import { budgetFrom, WINDOW, type Budget, type LatencySample } from "./latency-b
  * routing decisions (so a restart keeps what was learned), then kept up to date as answers
  * arrive. The pool's default time-outs are the ceiling.
  */
-export const DEFAULT_TIMEOUTS = { firstTokenMs: 60_000, totalMs: 300_000 } as const;
-
 const g = globalThis as unknown as { __eliteLatency?: Promise<Map<string, LatencySample[]>>; __eliteLastAnswer?: Map<string, number> };
 const lastAnswer = (g.__eliteLastAnswer ??= new Map());
 /** Within this long after a model answered it is surely still loaded (Ollama keeps a model 5 minutes by default). */
@@ -28,7 +27,7 @@ function samples(): Promise<Map<string, LatencySample[]>> {
 }
 
 function push(m: Map<string, LatencySample[]>, model: string, s: LatencySample) {
-  const key = [...m.keys()].find((k) => sameModel(k, model)) ?? model;
+  const key = normalizeModel(model);
   const list = m.get(key) ?? [];
   list.push(s);
   if (list.length > 2 * WINDOW) list.splice(0, list.length - 2 * WINDOW);
@@ -48,9 +47,8 @@ export function answeredRecently(model: string, now = Date.now()): boolean {
 
 /** The model's learned time-outs for a cold or warm start, or null (the defaults apply). */
 export async function learnedBudget(model: string, cold: boolean): Promise<Budget | null> {
-  const m = await samples();
-  const key = [...m.keys()].find((k) => sameModel(k, model));
-  return key ? budgetFrom(m.get(key)!, cold, DEFAULT_TIMEOUTS) : null;
+  const list = (await samples()).get(normalizeModel(model));
+  return list ? budgetFrom(list, cold, DEFAULT_TIMEOUTS) : null;
 }
 
 /** Forget what was learned (tests start over). */

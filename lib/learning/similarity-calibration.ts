@@ -14,23 +14,31 @@ import { scaleFrom, type SimilarityScale } from "./similarity-scale";
 const RECORDED = 300;
 const TTL_MS = 5 * 60_000;
 
-const references = new Map<string, Promise<number[][]>>();
+const fixed = new Map<string, Promise<number[][]>>();
 const scales = new Map<string, { at: number; scale: Promise<SimilarityScale> }>();
 
-function referenceEmbeddings(model: string): Promise<number[][]> {
-  let p = references.get(model);
+/**
+ * The model's embeddings of a fixed list of texts the app ships (reference requests, example
+ * follow-ups), as queries: embedded once per model and process, again after a failure.
+ */
+export function fixedEmbeddings(model: string, name: string, texts: readonly string[]): Promise<number[][]> {
+  const key = `${model}\u0000${name}`;
+  let p = fixed.get(key);
   if (!p) {
     p = getOllamaPool()
-      .embed({ model, input: CALIBRATION_REQUESTS.map((t) => embeddingInput(model, "query", t)) })
+      .embed({ model, input: texts.map((t) => embeddingInput(model, "query", t)) })
       .then((r) => r.embeddings);
-    p.catch(() => references.delete(model)); // retried on the next request
-    references.set(model, p);
+    p.catch(() => fixed.delete(key)); // retried on the next request
+    fixed.set(key, p);
   }
   return p;
 }
 
 async function build(model: string): Promise<SimilarityScale> {
-  const [refs, recorded] = await Promise.all([referenceEmbeddings(model), asSystem((tx) => recentRequestEmbeddings(tx, { embeddingModel: model, limit: RECORDED }))]);
+  const [refs, recorded] = await Promise.all([
+    fixedEmbeddings(model, "calibration", CALIBRATION_REQUESTS),
+    asSystem((tx) => recentRequestEmbeddings(tx, { embeddingModel: model, limit: RECORDED })),
+  ]);
   return scaleFrom([...refs, ...recorded]);
 }
 
@@ -47,5 +55,5 @@ export function similarityScale(model: string, now = Date.now()): Promise<Simila
 /** Forget cached scales (tests that change the roster or the recorded requests). */
 export function resetSimilarityScales(): void {
   scales.clear();
-  references.clear();
+  fixed.clear();
 }

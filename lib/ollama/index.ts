@@ -5,7 +5,7 @@
 import { env } from "@/lib/config/env";
 import { OllamaPool } from "./pool";
 
-export { OllamaPool } from "./pool";
+export { DEFAULT_TIMEOUTS, OllamaPool } from "./pool";
 export { estimateTokens, estimateMessagesTokens } from "./tokens";
 export * from "./errors";
 export type * from "./types";

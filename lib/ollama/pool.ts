@@ -43,6 +43,9 @@ interface Attempt {
  * (preferring one where it is loaded), limits requests per model, times out stalled answers,
  * cools down failing hosts, and turns every failure into a typed OllamaError.
  */
+/** How long a model may take to its first token and to its last, unless it has shown it needs less (lib/learning/latency-budget.ts). */
+export const DEFAULT_TIMEOUTS = { firstTokenMs: 60_000, totalMs: 300_000 } as const;
+
 export class OllamaPool {
   private readonly hosts: OllamaHosts;
   private readonly limiter: KeyedLimiter;
@@ -57,8 +60,8 @@ export class OllamaPool {
     this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
     this.now = opts.now ?? Date.now;
     this.cfg = {
-      firstTokenMs: opts.timeouts?.firstTokenMs ?? 60_000,
-      totalMs: opts.timeouts?.totalMs ?? 300_000,
+      firstTokenMs: opts.timeouts?.firstTokenMs ?? DEFAULT_TIMEOUTS.firstTokenMs,
+      totalMs: opts.timeouts?.totalMs ?? DEFAULT_TIMEOUTS.totalMs,
       metadataMs: opts.timeouts?.metadataMs ?? 5_000,
       failuresPerMinute: opts.cooldown?.failuresPerMinute ?? 3,
       cooldownMs: opts.cooldown?.cooldownMs ?? 30_000,

@@ -189,25 +189,6 @@ export async function getInteractionEmbedding(tx: Queryable, { id }: { id: strin
   return rows[0]?.e ? { embedding: JSON.parse(rows[0].e), model: rows[0].m ?? "" } : null;
 }
 
-/** Attempts recorded in recent routing decisions (newest interactions first), oldest attempt first. */
-export async function recentAttempts(
-  tx: Queryable,
-  { limit }: { limit: number },
-): Promise<{ model: string; ok: boolean; ms: number; ttftMs: number | null; cold: boolean }[]> {
-  const { rows } = await tx.query<{ model: string; ok: boolean; ms: number; ttft_ms: number | null; cold: boolean }>(
-    `select a ->> 'model' as model, (a ->> 'ok')::boolean as ok, (a ->> 'ms')::float as ms,
-            (a ->> 'ttftMs')::float as ttft_ms, coalesce((a ->> 'cold')::boolean, false) as cold
-       from (select routing_decision, created_at from interactions
-              where status in ('completed', 'failed') and jsonb_typeof(routing_decision -> 'attempts') = 'array'
-              order by created_at desc limit $1) i,
-            jsonb_array_elements(i.routing_decision -> 'attempts') a
-      where jsonb_typeof(a) = 'object' and a ? 'model' and a ? 'ms'
-      order by i.created_at`,
-    [limit],
-  );
-  return rows.map((r) => ({ model: r.model, ok: r.ok, ms: r.ms, ttftMs: r.ttft_ms, cold: r.cold }));
-}
-
 /** A user's recent answer whose text is exactly `response` (an API client sent it back as history). */
 export async function answerWithResponse(tx: Queryable, { userId, response }: { userId: string; response: string }): Promise<InteractionRow | null> {
   const { rows } = await tx.query<InteractionRow>(
@@ -224,21 +205,26 @@ export async function recordServerFeedback(tx: Queryable, { id, feedback }: { id
   await tx.query(`update interactions set feedback = feedback || $2::jsonb where id = $1`, [id, JSON.stringify(feedback)]);
 }
 
-/** Attempts with what was known before each (task type, prompt size, cold start), oldest first. */
-export async function recentAttemptsWithContext(
+/**
+ * Attempts recorded in the most recent routing decisions, oldest first, with what was known
+ * before each (task type, prompt size, cold start) and how it went (latency, first token);
+ * cancelled ones say nothing about the model and are left out.
+ */
+export async function recentAttempts(
   tx: Queryable,
   { limit }: { limit: number },
-): Promise<{ model: string; ok: boolean; taskType: string; promptTokens: number; cold: boolean }[]> {
-  const { rows } = await tx.query<{ model: string; ok: boolean; task_type: string; prompt_tokens: number; cold: boolean }>(
-    `select a ->> 'model' as model, (a ->> 'ok')::boolean as ok, i.routing_decision ->> 'taskType' as task_type,
-            coalesce((a ->> 'promptTokens')::int, 0) as prompt_tokens, coalesce((a ->> 'cold')::boolean, false) as cold
+): Promise<{ model: string; ok: boolean; ms: number; ttftMs: number | null; taskType: string; promptTokens: number; cold: boolean }[]> {
+  const { rows } = await tx.query<{ model: string; ok: boolean; ms: number; ttft_ms: number | null; task_type: string; prompt_tokens: number; cold: boolean }>(
+    `select a ->> 'model' as model, (a ->> 'ok')::boolean as ok, (a ->> 'ms')::float as ms, (a ->> 'ttftMs')::float as ttft_ms,
+            i.routing_decision ->> 'taskType' as task_type, coalesce((a ->> 'promptTokens')::int, 0) as prompt_tokens,
+            coalesce((a ->> 'cold')::boolean, false) as cold
        from (select routing_decision, created_at from interactions
               where status in ('completed', 'failed') and jsonb_typeof(routing_decision -> 'attempts') = 'array'
               order by created_at desc limit $1) i,
             jsonb_array_elements(i.routing_decision -> 'attempts') a
-      where jsonb_typeof(a) = 'object' and a ? 'model' and coalesce(a ->> 'reason', '') <> 'cancelled'
+      where jsonb_typeof(a) = 'object' and a ? 'model' and a ? 'ms' and coalesce(a ->> 'reason', '') <> 'cancelled'
       order by i.created_at`,
     [limit],
   );
-  return rows.map((r) => ({ model: r.model, ok: r.ok, taskType: r.task_type, promptTokens: r.prompt_tokens, cold: r.cold }));
+  return rows.map((r) => ({ model: r.model, ok: r.ok, ms: r.ms, ttftMs: r.ttft_ms, taskType: r.task_type, promptTokens: r.prompt_tokens, cold: r.cold }));
 }
