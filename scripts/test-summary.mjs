@@ -18,6 +18,19 @@ if (v) {
   parts.push("vitest: no report (it did not run)");
 }
 
+const pg = read("test-results/vitest-postgres.json");
+if (pg) {
+  passed += pg.numPassedTests;
+  failed += pg.numFailedTests + (pg.numRuntimeErrors ?? 0);
+  failed += (pg.testResults ?? []).filter((f) => f.status === "failed" && f.assertionResults.length === 0).length;
+  parts.push(`vitest on PostgreSQL ${pg.numPassedTests}/${pg.numTotalTests}`);
+} else if (fs.existsSync("test-results/vitest-postgres.skipped")) {
+  parts.push("PostgreSQL suite not run: PostgreSQL 15 / pgvector missing on this machine");
+} else {
+  failed += 1;
+  parts.push("vitest on PostgreSQL: no report (it did not run)");
+}
+
 if (process.argv[2] === "0") {
   failed += 1;
   parts.push("next build failed");

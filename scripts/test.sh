@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # `npm test`: every test, from a fresh clone. Installs dependencies and Debian's Chromium
 # when missing, runs the unit/integration/RLS tests (vitest, on PGlite with the real
-# migrations and the Ollama simulator), builds the app, runs the browser tests
+# migrations and the Ollama simulator), the integration/RLS/orchestrator suites again on a
+# real PostgreSQL 15 + pgvector server (scripts/postgres.sh), builds the app, runs the browser tests
 # (Playwright in Debian's Chromium against the built app on the simulator), and ends with
 # one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-results
 export NEXT_TELEMETRY_DISABLED=1 # no calls home
-rm -f test-results/vitest.json test-results/playwright.json
+rm -f test-results/vitest.json test-results/vitest-postgres.json test-results/vitest-postgres.skipped test-results/playwright.json
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund || exit 1
@@ -22,6 +23,15 @@ fi
 
 status=0
 npx vitest run || status=1
+
+# The same integration, RLS and orchestrator suites on a real PostgreSQL server, when this
+# machine has (or, as root, can install) PostgreSQL 15 and can build pgvector.
+if bash scripts/postgres.sh check; then
+  bash scripts/test-postgres.sh || status=1
+else
+  echo "The PostgreSQL suite did not run: the pieces above are missing (npm run test:postgres runs it)."
+  echo "skipped" >test-results/vitest-postgres.skipped
+fi
 
 build_ok=1
 if ! npx next build; then build_ok=0; status=1; fi

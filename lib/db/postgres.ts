@@ -8,6 +8,23 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
     prepare: false, // works behind Supabase's transaction pooler too
     onnotice: () => {},
     connection: { search_path: '"$user", public, extensions' },
+    // As PGlite does: a string bound to a json/jsonb parameter is already JSON (the app
+    // passes JSON.stringify(...) text), and a string bound to a timestamp is passed as it is
+    // (a keyset cursor keeps its microseconds; postgres.js would round it through Date).
+    types: {
+      date: {
+        to: 1184,
+        from: [1082, 1114, 1184],
+        serialize: (x: unknown) => (typeof x === "string" ? x : (x instanceof Date ? x : new Date(x as number)).toISOString()),
+        parse: (x: string) => new Date(x),
+      },
+      json: {
+        to: 114,
+        from: [114, 3802],
+        serialize: (x: unknown) => (typeof x === "string" ? x : JSON.stringify(x)),
+        parse: (x: string) => JSON.parse(x),
+      },
+    },
   });
   const wrap = (q: postgres.Sql | postgres.TransactionSql): Queryable => ({
     async query<T>(text: string, params: unknown[] = []) {

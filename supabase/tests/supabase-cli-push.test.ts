@@ -24,20 +24,26 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { openPglite } from "../../lib/db/pglite";
 import { migrate, readLocalBootstrap, readMigrations, type MigrationFile } from "../../lib/db/migrate";
 import type { Database } from "../../lib/db/types";
-import { createTestDb } from "../../tests/support/db";
+import postgres from "postgres";
+import { openPostgres } from "../../lib/db/postgres";
+import { createTestDb, databaseUrl, TEST_SERVER_URL } from "../../tests/support/db";
 
 const CLI = path.resolve("node_modules/.bin/supabase");
 const TIMEOUT = 120_000;
 
-type Served = { db: Awaited<ReturnType<typeof openPglite>>; url: string; stop: () => Promise<void> };
+type Served = { db: Database; url: string; stop: () => Promise<void> };
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-/** A fresh in-memory PGlite with what Supabase already has, listening on a free local port. */
+/**
+ * A fresh database with what Supabase already has: an empty database on the real PostgreSQL
+ * server under `npm run test:postgres`, else an in-memory PGlite listening on a free local port.
+ */
 async function serveFreshDatabase(): Promise<Served> {
+  if (TEST_SERVER_URL) return freshServerDatabase(TEST_SERVER_URL);
   const db = await openPglite();
   for (const sql of readLocalBootstrap()) await db.exec(sql);
   const server = new PGLiteSocketServer({ db: db.pg, host: "127.0.0.1", port: 0 });
@@ -50,6 +56,27 @@ async function serveFreshDatabase(): Promise<Served> {
     stop: async () => {
       await server.stop();
       await db.close();
+    },
+  };
+  cleanups.push(served.stop);
+  return served;
+}
+
+let fresh = 0;
+async function freshServerDatabase(serverUrl: string): Promise<Served> {
+  const name = `elite_t_push_${process.pid}_${++fresh}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = databaseUrl(serverUrl, name);
+  const db = openPostgres(url, { max: 2 });
+  for (const sql of readLocalBootstrap()) await db.exec(sql);
+  const served: Served = {
+    db,
+    url: `${url}?sslmode=disable`,
+    stop: async () => {
+      await db.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
     },
   };
   cleanups.push(served.stop);
@@ -107,7 +134,7 @@ async function policies(db: Database) {
   return rows;
 }
 
-describe("supabase db push (pinned CLI) against PGlite over the wire protocol", () => {
+describe(`supabase db push (pinned CLI) against ${TEST_SERVER_URL ? "the PostgreSQL server" : "PGlite over the wire protocol"}`, () => {
   it(
     "applies every migration, records it where the app's runner looks, and leaves nothing for migrate()",
     async () => {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, USER_A, USER_B, userClaims } from "../support/db";
+import { createTestDb, TEST_SERVER_URL, USER_A, USER_B, userClaims } from "../support/db";
 import { migrate, readMigrations } from "../../lib/db/migrate";
 import { withClaims } from "../../lib/db/session";
 import { TASK_TYPES, confirmedTaskType } from "../../lib/domain";
@@ -13,6 +13,24 @@ beforeAll(async () => {
   db = await createTestDb();
 });
 afterAll(() => db.close());
+
+describe("the database under test", () => {
+  it("is the one the run names: PostgreSQL 15 with pgvector 0.8.1 through postgres.js, or PGlite", async () => {
+    expect(db.kind).toBe(TEST_SERVER_URL ? "postgres" : "pglite");
+    const { rows } = await db.query<{ version: string; vector: string }>(
+      "select current_setting('server_version') as version, (select extversion from pg_extension where extname = 'vector') as vector",
+    );
+    expect(rows[0].version).toMatch(/^1[5-9]\./);
+    if (TEST_SERVER_URL) expect(rows[0]).toMatchObject({ version: expect.stringMatching(/^15\./), vector: "0.8.1" });
+    // Values round-trip the same on both drivers: JSON text, timestamps with microseconds.
+    const { rows: r2 } = await db.query<{ j: unknown; t: string }>("select $1::jsonb as j, ($2::timestamptz)::text as t", [
+      JSON.stringify({ a: [1, "b"] }),
+      "2026-12-03 10:00:00.123456+00",
+    ]);
+    expect(r2[0].j).toEqual({ a: [1, "b"] });
+    expect(r2[0].t).toContain(".123456");
+  });
+});
 
 describe("migrations", () => {
   it("records every migration file and applies nothing twice", async () => {

@@ -4,13 +4,16 @@ import path from "node:path";
 import { openPglite } from "../../lib/db/pglite";
 import { migrate } from "../../lib/db/migrate";
 import { wordVectors } from "../../sim/word-vectors";
+import { prepareServerTemplate, TEST_SERVER_URL } from "./db";
 
 /**
- * Migrates one embedded database per test run and dumps it; each test file starts from a
- * copy (tests/support/db.ts) instead of paying for the migrations again.
+ * Migrates one database per test run; each test file starts from a copy (tests/support/db.ts)
+ * instead of paying for the migrations again. On PGlite the template is a dump of a migrated
+ * data directory; on a PostgreSQL server it is a template database.
  */
 export default async function setup() {
   wordVectors(); // the simulated embedding model's word vectors, cached once before the workers start
+  if (TEST_SERVER_URL) return prepareServerTemplate(TEST_SERVER_URL);
   const db = await openPglite();
   await migrate(db, { local: true });
   const dump = await db.pg.dumpDataDir("none");
