@@ -10,7 +10,8 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: ["tests/integration/**/*.test.ts", "supabase/tests/**/*.test.ts"],
+    // tests/postgres/: several app instances on one database, which an embedded database cannot have.
+    include: ["tests/integration/**/*.test.ts", "supabase/tests/**/*.test.ts", "tests/postgres/**/*.test.ts"],
     outputFile: { json: "test-results/vitest-postgres.json" },
   },
 });

@@ -83,6 +83,9 @@ export function wrapPglite(pg: PGlite, onClose?: () => void): Database & { pg: P
     pg,
     ...wrap(pg),
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    listen: (channel, onPayload) => pg.listen(channel, onPayload),
+    // One process per data directory (acquireDataDirLock); within it, callers serialise.
+    exclusively: (_name, fn) => fn(),
     close: async () => {
       try {
         await pg.close();

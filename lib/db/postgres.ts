@@ -39,6 +39,25 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
     kind: "postgres",
     ...wrap(sql),
     transaction: (fn) => sql.begin((tx) => fn(wrap(tx))) as ReturnType<typeof fn>,
+    async listen(channel, onPayload) {
+      // postgres.js keeps one connection for LISTEN and re-listens after it reconnects.
+      const { unlisten } = await sql.listen(channel, onPayload);
+      return unlisten;
+    },
+    async exclusively(name, fn) {
+      const conn = await sql.reserve();
+      try {
+        const [{ got }] = await conn<{ got: boolean }[]>`select pg_try_advisory_lock(hashtext(${name})) as got`;
+        if (!got) return null;
+        try {
+          return await fn();
+        } finally {
+          await conn`select pg_advisory_unlock(hashtext(${name}))`;
+        }
+      } finally {
+        conn.release();
+      }
+    },
     close: () => sql.end({ timeout: 5 }),
   };
 }

@@ -9,6 +9,17 @@ export interface Database extends Queryable {
   readonly kind: "pglite" | "postgres";
   /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Calls onPayload with every NOTIFY on channel, from any process on this database.
+   * Resolves once listening; the returned function stops it.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Runs fn only if no other process holds the lock named `name` (a session advisory lock
+   * on a connection of its own, released afterwards); resolves to null when another holds it.
+   * An embedded database has one process by construction (its data directory is locked).
+   */
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T | null>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
+import { announceCommitted, onChange } from "@/lib/db/changes";
 import { getLabelledConfig, type ModelConfig } from "@/lib/db/queries/config";
 import { listExperiments } from "@/lib/db/queries/adaptations";
 import { getVersion } from "@/lib/db/queries/config-versions";
@@ -50,6 +51,7 @@ async function loadState(): Promise<ConfigState> {
  * of conversation and experiment id against the traffic split, lib/learning/assign.ts).
  */
 export async function resolveConfig(ctx: { conversationId: string }): Promise<ResolvedConfig> {
+  onChange("config", forget);
   const hit = g.__eliteConfig;
   let state: Promise<ConfigState>;
   if (hit && Date.now() - hit.at < 5000) state = hit.value;
@@ -66,8 +68,12 @@ export async function resolveConfig(ctx: { conversationId: string }): Promise<Re
   return { ...experiment[arm], experiment: { id: experiment.id, arm } };
 }
 
+const forget = () => (g.__eliteConfig = undefined);
+
+/** After production or an experiment changed: forget the config here and in every other instance. */
 export function invalidateConfigCache(): void {
-  g.__eliteConfig = undefined;
+  forget();
+  announceCommitted({ topic: "config" });
 }
 
 export function systemPromptFor(config: ModelConfig, role: Role | null, taskType: TaskType): string {

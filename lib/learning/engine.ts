@@ -183,6 +183,8 @@ async function experimentStats(tx: Queryable, e: ExperimentRow): Promise<{ view:
  */
 export async function checkExperiment(id: string): Promise<{ action: string; reason: string } | null> {
   const out = await asSystem(async (tx) => {
+    // One check of an experiment at a time across every instance: the second waits, then finds it decided.
+    await tx.query("select pg_advisory_xact_lock(hashtext('experiment_check:' || $1::text))", [id]);
     const e = await getExperiment(tx, { id });
     if (!e || e.status !== "running") return null;
     const { view, stats } = await experimentStats(tx, e);

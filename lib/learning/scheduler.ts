@@ -1,5 +1,5 @@
 import "server-only";
-import { asSystem } from "@/lib/db";
+import { asSystem, getDb } from "@/lib/db";
 import { getSettings } from "@/lib/db/queries/app-settings";
 import { loadCycleSettings } from "./cycle-settings";
 import { runAnalysis } from "./director";
@@ -12,8 +12,15 @@ const g = globalThis as unknown as { __eliteLearningTimer?: NodeJS.Timeout; __el
  * One scheduler tick: check running experiments (experiment_check), then run the analysis
  * when `learning.analysis_interval_minutes` (0 = never) has passed since the last run.
  * Also what the cron route runs (`force` runs the analysis whatever the interval).
+ * Runs in one instance at a time (an advisory lock on the database): when another instance
+ * is ticking, it answers `{ busy: true }` and does nothing.
  */
-export async function learningTick({ force = false, actorId = "system" }: { force?: boolean; actorId?: string } = {}) {
+export async function learningTick(opts: { force?: boolean; actorId?: string } = {}) {
+  const db = await getDb();
+  return (await db.exclusively("learning.tick", () => tick(opts))) ?? { busy: true as const, experiments: [], analysis: null };
+}
+
+async function tick({ force = false, actorId = "system" }: { force?: boolean; actorId?: string }) {
   const experiments = await checkRunningExperiments();
   const { settings, last } = await asSystem(async (tx) => ({
     settings: await loadCycleSettings(tx),

@@ -1,18 +1,24 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
-import { loadPerformance, loadStateRows, savePerformance, saveStateRow, type PerformanceData } from "@/lib/db/queries/learning";
+import { announce, listeningForChanges, onChange, type Change } from "@/lib/db/changes";
+import { addFallbackRescues, addModelOutcome, addParamsOutcome, addVoterOutcome, loadPerformance, loadStateRows, type PerformanceData } from "@/lib/db/queries/learning";
 import { isTaskType, type TaskType, currentArmKey } from "@/lib/domain";
-import { DEFAULT_VOTER_WEIGHTS, updateVoterWeights, type Vote, type VoterWeights } from "@/lib/learning/ensemble";
-import { EMPTY_FALLBACK_STATS, recordFallbackOutcome, type FallbackStats, type RescueStats } from "./fallback";
-import { paramsKey, updateParams, type ParamsState } from "./params";
-import { DEFAULT_POLICY_OPTIONS, updatePolicy, type PolicyState } from "./policy";
+import { DEFAULT_VOTER_WEIGHTS, type Vote, type VoterWeights } from "@/lib/learning/ensemble";
+import { recordFallbackOutcome, type RescueStats } from "./fallback";
+import { paramArmsFor, paramsKey, paramsReward } from "./params";
+import { DEFAULT_POLICY_OPTIONS, type PolicyState } from "./policy";
 import type { ArmEvidence } from "./evidence";
+import type { FallbackStats } from "./fallback";
+import type { ParamsState } from "./params";
 
 /**
  * The learning state: routing posteriors, parameter arms, fallback rescue counts and the
  * classifier's voter weights. Kept in the database (model_performance, learning_patterns),
- * cached in memory, rebuilt from the database on start; every update is written through.
- * Updates are serialised in this process so none is lost.
+ * where every update is one atomic SQL statement (supabase/migrations/…_atomic_learning_updates),
+ * so several app instances on one database lose nothing. Each instance caches the state in
+ * memory: the writer takes the row the update returned, every other instance the copy that
+ * comes with the change notification, the newest by the row's `rev`; and the whole state is
+ * re-read in the background when it is older than REFRESH_MS, in case a notification was missed.
  */
 export interface LearningState {
   policy: PolicyState;
@@ -22,38 +28,93 @@ export interface LearningState {
   performance: Record<string, PerformanceData>; // key `${model}::${taskType}`
 }
 
-const g = globalThis as unknown as { __eliteLearning?: Promise<LearningState>; __eliteLearningQueue?: Promise<unknown> };
+/** A learning state row as stored (and as announced). */
+type StateRow = Extract<Change, { topic: "learning" }>;
 
-async function load(): Promise<LearningState> {
+const REFRESH_MS = 30_000;
+const POLICY_DISCOUNT = DEFAULT_POLICY_OPTIONS.discount;
+const PARAMS_DISCOUNT = 0.99;
+const VOTER_DISCOUNT = 0.99;
+
+interface Cache {
+  state: LearningState;
+  revs: Map<string, number>;
+  loadedAt: number;
+}
+
+const g = globalThis as unknown as { __eliteLearning?: Promise<Cache>; __eliteLearningRefresh?: Promise<void>; __eliteLearningListening?: boolean };
+
+const rowKey = (r: Pick<StateRow, "kind" | "model" | "taskType">) => `${r.kind}:${r.model ?? ""}:${r.taskType ?? ""}`;
+
+/** Puts one row into the state, unless the cache already holds a newer copy of it. */
+function applyRow(cache: Cache, row: StateRow): void {
+  const data = row.data;
+  if (!data) return;
+  const rev = Number(data.rev ?? 0);
+  const key = rowKey(row);
+  if ((cache.revs.get(key) ?? -1) >= rev && rev > 0) return;
+  cache.revs.set(key, rev);
+  const s = cache.state;
+  if (row.kind === "performance" && row.model && row.taskType) {
+    s.performance[`${row.model}::${row.taskType}`] = data as PerformanceData;
+    const evidence = (data as PerformanceData).evidence;
+    if (evidence && isTaskType(row.taskType)) s.policy = { ...s.policy, [row.taskType]: { ...s.policy[row.taskType], [row.model]: evidence } };
+  } else if (row.kind === "parameters" && row.model && row.taskType && isTaskType(row.taskType)) {
+    // Arm ids written before the one armKey ("t0.2-p1024-c4096") are read in today's form.
+    const arms = Object.entries((data.arms ?? {}) as Record<string, ArmEvidence>).map(([id, e]) => [currentArmKey(id), e] as const);
+    s.params = { ...s.params, [paramsKey(row.model, row.taskType)]: Object.fromEntries(arms) };
+  } else if (row.kind === "fallback" && row.taskType && isTaskType(row.taskType)) {
+    s.fallback = { ...s.fallback, [row.taskType]: (data.rescues ?? {}) as Record<string, RescueStats> };
+  } else if (row.kind === "classification" && data.weights) {
+    s.voters = { ...DEFAULT_VOTER_WEIGHTS, ...(data.weights as VoterWeights) };
+  }
+}
+
+async function readRows(): Promise<StateRow[]> {
   return asSystem(async (tx) => {
-    const state: LearningState = { policy: {}, params: {}, fallback: EMPTY_FALLBACK_STATS, voters: DEFAULT_VOTER_WEIGHTS, performance: {} };
-    const policy: Record<string, Record<string, ArmEvidence>> = {};
-    for (const row of await loadPerformance(tx)) {
-      state.performance[`${row.model_name}::${row.task_type}`] = row.performance_data;
-      if (row.performance_data.evidence && isTaskType(row.task_type)) {
-        (policy[row.task_type] ??= {})[row.model_name] = row.performance_data.evidence;
-      }
+    const rows: StateRow[] = (await loadPerformance(tx)).map((r) => ({
+      topic: "learning",
+      kind: "performance",
+      model: r.model_name,
+      taskType: r.task_type,
+      data: r.performance_data as Record<string, unknown>,
+    }));
+    for (const kind of ["parameters", "fallback", "classification"] as const) {
+      for (const r of await loadStateRows(tx, kind)) rows.push({ topic: "learning", kind, model: r.model_name, taskType: r.task_type, data: r.pattern_data });
     }
-    state.policy = policy;
-    const params: Record<string, Record<string, ArmEvidence>> = {};
-    for (const row of await loadStateRows(tx, "parameters")) {
-      // Arm ids written before the one armKey ("t0.2-p1024-c4096") are read in today's form.
-      const arms = Object.entries(row.pattern_data.arms as Record<string, ArmEvidence>).map(([id, e]) => [currentArmKey(id), e] as const);
-      if (row.model_name && isTaskType(row.task_type)) params[paramsKey(row.model_name, row.task_type)] = Object.fromEntries(arms);
-    }
-    state.params = params;
-    const fallback: Record<string, Record<string, RescueStats>> = {};
-    for (const row of await loadStateRows(tx, "fallback")) {
-      if (isTaskType(row.task_type)) fallback[row.task_type] = row.pattern_data.rescues as Record<string, RescueStats>;
-    }
-    state.fallback = fallback;
-    const voters = (await loadStateRows(tx, "classification"))[0];
-    if (voters?.pattern_data.weights) state.voters = voters.pattern_data.weights as VoterWeights;
-    return state;
+    return rows;
   });
 }
 
-export function learningState(): Promise<LearningState> {
+async function load(): Promise<Cache> {
+  listenForChanges();
+  await listeningForChanges(); // from here on no change is missed
+  const cache: Cache = { state: { policy: {}, params: {}, fallback: {}, voters: DEFAULT_VOTER_WEIGHTS, performance: {} }, revs: new Map(), loadedAt: Date.now() };
+  for (const row of await readRows()) applyRow(cache, row);
+  return cache;
+}
+
+function listenForChanges(): void {
+  if (g.__eliteLearningListening) return;
+  g.__eliteLearningListening = true;
+  onChange("learning", (row) => {
+    if (!g.__eliteLearning) return; // nothing cached yet: the first read loads everything
+    void g.__eliteLearning.then((cache) => (row.data ? applyRow(cache, row) : refresh(cache)), () => {});
+  });
+}
+
+function refresh(cache: Cache): Promise<void> {
+  g.__eliteLearningRefresh ??= readRows()
+    .then((rows) => {
+      for (const row of rows) applyRow(cache, row);
+      cache.loadedAt = Date.now();
+    })
+    .catch((e) => console.error("re-reading the learning state failed", e))
+    .finally(() => (g.__eliteLearningRefresh = undefined));
+  return g.__eliteLearningRefresh;
+}
+
+function cache(): Promise<Cache> {
   g.__eliteLearning ??= load().catch((e) => {
     g.__eliteLearning = undefined;
     throw e;
@@ -61,15 +122,31 @@ export function learningState(): Promise<LearningState> {
   return g.__eliteLearning;
 }
 
+/** The current state (from memory; re-read in the background when it is getting old). */
+export async function learningState(): Promise<LearningState> {
+  const c = await cache();
+  if (Date.now() - c.loadedAt > REFRESH_MS) void refresh(c);
+  return c.state;
+}
+
 /** Forgets the cache (tests; after restoring a database). The next read rebuilds it. */
 export function resetLearningCache(): void {
   g.__eliteLearning = undefined;
 }
 
-function serialised<T>(fn: (state: LearningState) => Promise<T>): Promise<T> {
-  const run = (g.__eliteLearningQueue ?? Promise.resolve()).catch(() => {}).then(async () => fn(await learningState()));
-  g.__eliteLearningQueue = run;
-  return run;
+/** Runs one atomic update, announces the row it returned, and keeps it in this process's cache. */
+async function update(row: Omit<StateRow, "topic" | "data">, write: Parameters<typeof asSystem<Record<string, unknown>>>[0]): Promise<void> {
+  const c = await cache();
+  const data = await asSystem(async (tx) => {
+    const d = await write(tx);
+    await announce(tx, { topic: "learning", ...row, data: d });
+    return d;
+  });
+  applyRow(c, { topic: "learning", ...row, data });
+}
+
+function checkUnit(name: string, x: number): void {
+  if (!(x >= 0 && x <= 1)) throw new Error(`${name} must be in [0, 1], got ${x}`);
 }
 
 /** One outcome of (task type, model): the routing posterior and the running performance row. */
@@ -83,51 +160,50 @@ export function recordOutcome(o: {
   countOutcome?: boolean; // false for a later correction of an outcome already counted
   now?: number;
 }): Promise<void> {
-  return serialised(async (state) => {
-    const now = o.now ?? Date.now();
-    state.policy = updatePolicy(state.policy, { taskType: o.taskType, model: o.model, reward: o.reward, now }, DEFAULT_POLICY_OPTIONS);
-    const key = `${o.model}::${o.taskType}`;
-    const prev = state.performance[key] ?? {};
-    const counted = o.countOutcome !== false;
-    const data: PerformanceData = {
-      ...prev,
-      evidence: state.policy[o.taskType]![o.model],
-      outcomes: (prev.outcomes ?? 0) + (counted ? 1 : 0),
-      successes: (prev.successes ?? 0) + (counted && o.success ? 1 : 0),
-      latencySum: (prev.latencySum ?? 0) + (o.responseTimeMs ?? 0),
-      latencyN: (prev.latencyN ?? 0) + (o.responseTimeMs !== undefined ? 1 : 0),
-      ratingSum: (prev.ratingSum ?? 0) + (o.rating ?? 0),
-      ratingN: (prev.ratingN ?? 0) + (o.rating !== undefined ? 1 : 0),
-    };
-    state.performance[key] = data;
-    await asSystem((tx) => savePerformance(tx, { model: o.model, taskType: o.taskType, data }));
-  });
+  checkUnit("reward", o.reward);
+  return update({ kind: "performance", model: o.model, taskType: o.taskType }, (tx) =>
+    addModelOutcome(tx, {
+      model: o.model,
+      taskType: o.taskType,
+      reward: o.reward,
+      discount: POLICY_DISCOUNT,
+      now: o.now ?? Date.now(),
+      counted: o.countOutcome !== false,
+      success: o.success,
+      latencyMs: o.responseTimeMs ?? null,
+      rating: o.rating ?? null,
+    }) as Promise<Record<string, unknown>>,
+  );
 }
 
 export function recordParamsOutcome(o: { model: string; taskType: TaskType; armId: string; quality: number; normalizedLatency: number; now?: number }): Promise<void> {
-  return serialised(async (state) => {
-    state.params = updateParams(state.params, { ...o, now: o.now ?? Date.now() });
-    const arms = state.params[paramsKey(o.model, o.taskType)];
-    await asSystem((tx) => saveStateRow(tx, { kind: "parameters", taskType: o.taskType, model: o.model, data: { arms } }));
-  });
+  if (!paramArmsFor(o.taskType).some((a) => a.id === o.armId)) return Promise.reject(new Error(`unknown parameter arm ${o.armId} for ${o.taskType}`));
+  const reward = paramsReward({ quality: o.quality, normalizedLatency: o.normalizedLatency });
+  checkUnit("reward", reward);
+  return update({ kind: "parameters", model: o.model, taskType: o.taskType }, (tx) =>
+    addParamsOutcome(tx, { model: o.model, taskType: o.taskType, armId: o.armId, reward, discount: PARAMS_DISCOUNT, now: o.now ?? Date.now() }),
+  );
 }
 
 export function recordFallbackTrail(o: { taskType: TaskType; attempts: { model: string; ok: boolean }[] }): Promise<void> {
   if (o.attempts.length < 2) return Promise.resolve();
-  return serialised(async (state) => {
-    state.fallback = recordFallbackOutcome(state.fallback, o);
-    const rescues = state.fallback[o.taskType] ?? {};
-    const totals = Object.values(rescues).reduce((a, r) => ({ s: a.s + r.rescueSuccess, t: a.t + r.rescueTrials }), { s: 0, t: 0 });
-    await asSystem((tx) =>
-      saveStateRow(tx, { kind: "fallback", taskType: o.taskType, data: { rescues }, successes: totals.s, failures: totals.t - totals.s, confidence: totals.t ? totals.s / totals.t : 0 }),
-    );
-  });
+  // The counts this trail adds (the same rule as recordFallbackOutcome, from zero).
+  const delta = recordFallbackOutcome({}, o)[o.taskType] ?? {};
+  if (Object.keys(delta).length === 0) return Promise.resolve();
+  return update({ kind: "fallback", model: null, taskType: o.taskType }, (tx) => addFallbackRescues(tx, { taskType: o.taskType, delta }));
 }
 
 export function recordVoterOutcome(o: { votes: Pick<Vote, "name" | "taskType">[]; outcome: TaskType }): Promise<void> {
   if (o.votes.length === 0) return Promise.resolve();
-  return serialised(async (state) => {
-    state.voters = updateVoterWeights(state.voters, o);
-    await asSystem((tx) => saveStateRow(tx, { kind: "classification", data: { weights: state.voters } }));
-  });
+  // weight' = prior + d · (weight − prior) + agreed = weight · d + ((1 − d) · prior + agreed)
+  const delta = Object.fromEntries(
+    o.votes.map((v) => {
+      const prior = DEFAULT_VOTER_WEIGHTS[v.name];
+      const agreed = v.taskType === o.outcome ? 1 : 0;
+      return [v.name, { alpha: (1 - VOTER_DISCOUNT) * prior.alpha + agreed, beta: (1 - VOTER_DISCOUNT) * prior.beta + (1 - agreed) }];
+    }),
+  );
+  return update({ kind: "classification", model: null, taskType: null }, (tx) =>
+    addVoterOutcome(tx, { prior: DEFAULT_VOTER_WEIGHTS, discount: VOTER_DISCOUNT, delta }),
+  );
 }

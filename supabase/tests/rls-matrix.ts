@@ -355,6 +355,8 @@ async function actAs<T>(tx: Queryable, claims: Claims | null, fn: (tx: Queryable
         throw e;
       }
     },
+    listen: () => Promise.reject(new Error("not used inside a test transaction")),
+    exclusively: (_name, fn) => fn(),
     close: async () => {},
   };
   try {

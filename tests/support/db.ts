@@ -22,6 +22,12 @@ export function databaseUrl(serverUrl: string, name: string): string {
 }
 
 let admin: postgres.Sql | undefined;
+const urls = new WeakMap<Database, string>();
+
+/** The URL of a test database on the PostgreSQL server (null on PGlite, which has no URL). */
+export function urlOf(db: Database): string | null {
+  return urls.get(db) ?? null;
+}
 let created = 0;
 
 /** A fresh database with the real migrations applied (copied from the run's template). */
@@ -49,14 +55,17 @@ async function createServerTestDb(serverUrl: string): Promise<Database> {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  const db = openPostgres(databaseUrl(serverUrl, name), { max: 10 });
-  return {
+  const url = databaseUrl(serverUrl, name);
+  const db = openPostgres(url, { max: 10 });
+  const handle: Database = {
     ...db,
     close: async () => {
       await db.close();
       await admin!.unsafe(`drop database if exists ${name} with (force)`);
     },
   };
+  urls.set(handle, url);
+  return handle;
 }
 
 /** Migrates the run's template database on the server (global setup). */

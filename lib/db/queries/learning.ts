@@ -12,6 +12,8 @@ export interface PerformanceRow {
 }
 
 export interface PerformanceData {
+  /** Incremented by every update: the newest copy of a row wins in every instance's cache. */
+  rev?: number;
   evidence?: { alpha: number; beta: number; updatedAt: number };
   outcomes?: number;
   successes?: number;
@@ -28,19 +30,19 @@ export async function loadPerformance(tx: Queryable): Promise<PerformanceRow[]> 
   return rows;
 }
 
-export async function savePerformance(tx: Queryable, row: { model: string; taskType: string; data: PerformanceData }): Promise<void> {
-  const d = row.data;
-  const rate = d.outcomes ? (d.successes ?? 0) / d.outcomes : null;
-  const latency = d.latencyN ? (d.latencySum ?? 0) / d.latencyN : null;
-  const satisfaction = d.ratingN ? (d.ratingSum ?? 0) / d.ratingN : null;
-  await tx.query(
-    `insert into model_performance (model_name, task_type, success_rate, avg_response_time, user_satisfaction, performance_data, last_updated)
-     values ($1, $2, $3, $4, $5, $6::jsonb, now())
-     on conflict (model_name, task_type) do update set success_rate = excluded.success_rate,
-       avg_response_time = excluded.avg_response_time, user_satisfaction = excluded.user_satisfaction,
-       performance_data = excluded.performance_data, last_updated = now()`,
-    [row.model, row.taskType, rate, latency, satisfaction, JSON.stringify(d)],
+/**
+ * One outcome of (model, task type), applied atomically in SQL (private.record_model_outcome):
+ * the evidence decays and gains the reward, the running counts grow. Returns the row's data.
+ */
+export async function addModelOutcome(
+  tx: Queryable,
+  o: { model: string; taskType: string; reward: number; discount: number; now: number; counted: boolean; success: boolean; latencyMs: number | null; rating: number | null },
+): Promise<PerformanceData> {
+  const { rows } = await tx.query<{ d: PerformanceData }>(
+    "select private.record_model_outcome($1, $2, $3, $4, $5, $6, $7, $8, $9) as d",
+    [o.model, o.taskType, o.reward, o.discount, o.now, o.counted, o.success, o.latencyMs, o.rating],
   );
+  return rows[0].d;
 }
 
 export type StateKind = "parameters" | "fallback" | "classification";
@@ -56,19 +58,48 @@ export async function loadStateRows(
   return rows;
 }
 
-export async function saveStateRow(
+/** One outcome of a parameter arm, applied atomically. Returns the row's data ({arms, rev}). */
+export async function addParamsOutcome(
   tx: Queryable,
-  row: { kind: StateKind; taskType?: string | null; model?: string | null; data: unknown; successes?: number; failures?: number; confidence?: number },
-): Promise<void> {
-  await tx.query(
-    `insert into learning_patterns (pattern_type, task_type, model_name, pattern_data, success_count, failure_count, confidence_score, last_updated)
-     values ($1, $2, $3, $4::jsonb, $5, $6, $7, now())
-     on conflict (pattern_type, coalesce(task_type, ''), coalesce(model_name, ''))
-       where pattern_type in ('parameters', 'fallback', 'classification')
-     do update set pattern_data = excluded.pattern_data, success_count = excluded.success_count,
-       failure_count = excluded.failure_count, confidence_score = excluded.confidence_score, last_updated = now()`,
-    [row.kind, row.taskType ?? null, row.model ?? null, JSON.stringify(row.data), row.successes ?? 0, row.failures ?? 0, row.confidence ?? 0],
-  );
+  o: { model: string; taskType: string; armId: string; reward: number; discount: number; now: number },
+): Promise<Record<string, unknown>> {
+  const { rows } = await tx.query<{ d: Record<string, unknown> }>("select private.record_params_outcome($1, $2, $3, $4, $5, $6) as d", [
+    o.model,
+    o.taskType,
+    o.armId,
+    o.reward,
+    o.discount,
+    o.now,
+  ]);
+  return rows[0].d;
+}
+
+/** Rescue counts added to a task type's fallback row, atomically. Returns the row's data ({rescues, rev}). */
+export async function addFallbackRescues(
+  tx: Queryable,
+  o: { taskType: string; delta: Record<string, { rescueSuccess: number; rescueTrials: number }> },
+): Promise<Record<string, unknown>> {
+  const { rows } = await tx.query<{ d: Record<string, unknown> }>("select private.record_fallback_rescues($1, $2::jsonb) as d", [
+    o.taskType,
+    JSON.stringify(o.delta),
+  ]);
+  return rows[0].d;
+}
+
+/**
+ * The voter weights moved atomically: weight · discount + delta, a missing weight read as its
+ * prior. Returns the row's data ({weights, rev}).
+ */
+export async function addVoterOutcome(
+  tx: Queryable,
+  o: { prior: Record<string, { alpha: number; beta: number }>; discount: number; delta: Record<string, { alpha: number; beta: number }> },
+): Promise<Record<string, unknown>> {
+  const { rows } = await tx.query<{ d: Record<string, unknown> }>("select private.record_voter_outcome($1::jsonb, $2, $3::jsonb) as d", [
+    JSON.stringify(o.prior),
+    o.discount,
+    JSON.stringify(o.delta),
+  ]);
+  return rows[0].d;
 }
 
 /** A learned routing pattern: requests like these exemplars should go to model_name. */

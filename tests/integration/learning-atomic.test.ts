@@ -1,0 +1,125 @@
+/**
+ * The learning state's updates are atomic SQL (private.record_* functions): they give what the
+ * reducers in lib/learning give, concurrent updates lose nothing, and a change written by
+ * another instance reaches this one's cache through the change notification. Runs on PGlite
+ * and, under `npm run test:postgres`, on the PostgreSQL server with a second connection pool
+ * standing in for the other instance (tests/postgres/ runs real second processes).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, urlOf } from "../support/db";
+import { asSystem, useDatabase, type Database } from "../../lib/db";
+import { openPostgres } from "../../lib/db/postgres";
+import { announce } from "../../lib/db/changes";
+import { addModelOutcome } from "../../lib/db/queries/learning";
+import { learningState, recordFallbackTrail, recordOutcome, recordParamsOutcome, recordVoterOutcome, resetLearningCache } from "../../lib/learning/store";
+import { DEFAULT_POLICY_OPTIONS, updatePolicy, type PolicyState } from "../../lib/learning/policy";
+import { paramArmsFor, updateParams, type ParamsState } from "../../lib/learning/params";
+import { recordFallbackOutcome, type FallbackStats } from "../../lib/learning/fallback";
+import { DEFAULT_VOTER_WEIGHTS, updateVoterWeights, VOTERS, type VoterWeights } from "../../lib/learning/ensemble";
+import { TASK_TYPES, type TaskType } from "../../lib/domain";
+import { seededRng } from "../../lib/learning/random";
+
+let db: Database;
+beforeAll(async () => {
+  db = await createTestDb();
+  useDatabase(db);
+  resetLearningCache();
+});
+afterAll(() => db?.close());
+
+const MODELS = ["deepseek-coder:6.7b", "mathstral", "qwen2.5-coder:7b"];
+
+function closeTo(actual: unknown, expected: unknown, path = "state"): void {
+  if (typeof expected === "number") {
+    expect(actual, path).toBeCloseTo(expected, 9);
+  } else if (expected && typeof expected === "object") {
+    expect(Object.keys(actual as object).sort(), path).toEqual(Object.keys(expected).sort());
+    for (const [k, v] of Object.entries(expected)) closeTo((actual as Record<string, unknown>)[k], v, `${path}.${k}`);
+  } else expect(actual, path).toEqual(expected);
+}
+
+describe("atomic learning updates", () => {
+  it("give exactly what the reducers give, in the cache and read back from the database", async () => {
+    const rng = seededRng(5);
+    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rng() * xs.length)];
+    let policy: PolicyState = {};
+    let params: ParamsState = {};
+    let fallback: FallbackStats = {};
+    let voters: VoterWeights = DEFAULT_VOTER_WEIGHTS;
+    let now = 1_700_000_000_000;
+    for (let i = 0; i < 60; i++) {
+      now += 1000;
+      const taskType = pick(TASK_TYPES) as TaskType;
+      const model = pick(MODELS);
+      const reward = Math.round(rng() * 100) / 100;
+      await recordOutcome({ taskType, model, reward, success: reward > 0.5, now });
+      policy = updatePolicy(policy, { taskType, model, reward, now }, DEFAULT_POLICY_OPTIONS);
+      const armId = pick(paramArmsFor(taskType)).id;
+      const quality = rng();
+      await recordParamsOutcome({ model, taskType, armId, quality, normalizedLatency: 0.5, now });
+      params = updateParams(params, { model, taskType, armId, quality, normalizedLatency: 0.5, now });
+      const attempts = [{ model: pick(MODELS), ok: false }, { model: pick(MODELS), ok: rng() < 0.6 }, { model: pick(MODELS), ok: true }];
+      await recordFallbackTrail({ taskType, attempts });
+      fallback = recordFallbackOutcome(fallback, { taskType, attempts });
+      const votes = VOTERS.map((name) => ({ name, taskType: pick(TASK_TYPES) as TaskType }));
+      await recordVoterOutcome({ votes, outcome: taskType });
+      voters = updateVoterWeights(voters, { votes, outcome: taskType });
+    }
+    for (const read of ["cache", "database"] as const) {
+      if (read === "database") resetLearningCache();
+      const state = await learningState();
+      closeTo(state.policy, policy, `${read}.policy`);
+      closeTo(state.params, params, `${read}.params`);
+      closeTo(state.fallback, fallback, `${read}.fallback`);
+      closeTo(state.voters, voters, `${read}.voters`);
+    }
+  });
+
+  it("lose no update when many arrive at once", async () => {
+    const n = 120;
+    const reward = 0.75;
+    await Promise.all(
+      Array.from({ length: n }, () => recordOutcome({ taskType: "explanation", model: "concurrent-model", reward, success: true, responseTimeMs: 10, rating: 4 })),
+    );
+    await Promise.all(
+      Array.from({ length: n }, (_, i) => recordFallbackTrail({ taskType: "explanation", attempts: [{ model: "a", ok: false }, { model: "rescuer", ok: i % 2 === 0 }] })),
+    );
+    const d = DEFAULT_POLICY_OPTIONS.discount;
+    const expectedAlpha = (reward * (1 - d ** n)) / (1 - d); // the same reward n times: order does not matter
+    for (const read of ["cache", "database"] as const) {
+      if (read === "database") resetLearningCache();
+      const state = await learningState();
+      const perf = state.performance["concurrent-model::explanation"];
+      expect(perf).toMatchObject({ outcomes: n, successes: n, latencyN: n, latencySum: 10 * n, ratingN: n, ratingSum: 4 * n, rev: n });
+      expect(perf.evidence!.alpha).toBeCloseTo(expectedAlpha, 9);
+      expect(state.fallback.explanation?.rescuer).toEqual({ rescueSuccess: n / 2, rescueTrials: n });
+    }
+    const { rows } = await db.query<{ success_rate: number; avg_response_time: number; user_satisfaction: number }>(
+      "select success_rate, avg_response_time, user_satisfaction from model_performance where model_name = 'concurrent-model'",
+    );
+    expect(rows[0]).toEqual({ success_rate: 1, avg_response_time: 10, user_satisfaction: 4 });
+  });
+
+  it("carry another instance's change into this instance's cache through the notification", async () => {
+    const before = await learningState();
+    expect(before.performance["elsewhere-model::debugging"]).toBeUndefined();
+    // The other instance: its own connections on the server (on PGlite, the one connection).
+    const url = urlOf(db);
+    const other = url ? openPostgres(url, { max: 2 }) : db;
+    try {
+      await other.transaction(async (tx) => {
+        const data = await addModelOutcome(tx, { model: "elsewhere-model", taskType: "debugging", reward: 1, discount: 0.9, now: Date.now(), counted: true, success: true, latencyMs: null, rating: null });
+        await announce(tx, { topic: "learning", kind: "performance", model: "elsewhere-model", taskType: "debugging", data: data as Record<string, unknown> });
+      });
+      // Wait on the state itself (the cache object is this process's; no re-read happens meanwhile).
+      const deadline = Date.now() + 10_000;
+      while (!(await learningState()).performance["elsewhere-model::debugging"] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const after = await learningState();
+      expect(after).toBe(before); // the same cached state, updated in place, not re-read
+      expect(after.performance["elsewhere-model::debugging"]).toMatchObject({ outcomes: 1, rev: 1 });
+      expect(after.policy.debugging?.["elsewhere-model"]?.alpha).toBe(1);
+    } finally {
+      if (other !== db) await other.close();
+    }
+  });
+});
