@@ -22,6 +22,10 @@ export async function startNodeServer() {
     console.error(`\nThe database could not be opened: ${e instanceof Error ? e.message : e}\n`);
     process.exit(1);
   }
+  // Crash recovery: this instance's lock first, then what dead instances left unfinished.
+  const { holdInstanceLock, startRecovery } = await import("./lib/orchestrator/recovery");
+  await holdInstanceLock();
+  await startRecovery();
   // The learning cycle: experiment checks every minute, analysis runs on their interval.
   const { startLearningScheduler } = await import("./lib/learning/scheduler");
   startLearningScheduler();

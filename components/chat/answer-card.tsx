@@ -51,6 +51,9 @@ export function AnswerCard({
         )}
         {turn.status === "streaming" && <span className="animate-pulse text-zinc-500" data-testid="streaming">answering…</span>}
         {turn.status === "cancelled" && <span className="text-zinc-500">stopped</span>}
+        {turn.status === "interrupted" && (
+          <span data-testid="interrupted" className="rounded-full bg-amber-100 px-2 py-0.5 text-amber-900 dark:bg-amber-900 dark:text-amber-100">interrupted</span>
+        )}
         {turn.feedback.preferred && <span className="text-green-700 dark:text-green-400">preferred</span>}
       </header>
       {turn.notices.map((a, i) => (

@@ -13,7 +13,7 @@ import rehypeKatex from "rehype-katex";
  */
 export const Markdown = memo(function Markdown({ text, onCopy }: { text: string; onCopy?: () => void }) {
   return (
-    <div className="prose-chat text-sm leading-relaxed">
+    <div data-testid="markdown" className="prose-chat text-sm leading-relaxed">
       <ReactMarkdown
         remarkPlugins={[remarkGfm, remarkMath]}
         rehypePlugins={[[rehypeHighlight, { detect: true, ignoreMissing: true }], rehypeKatex]}

@@ -17,7 +17,7 @@ function Kpi({ label, value, note, testId }: { label: string; value: string; not
 export function KpiCards({ kpis }: { kpis: Kpis }) {
   return (
     <div className="grid grid-cols-2 gap-3 md:grid-cols-4 xl:grid-cols-8" data-testid="kpis">
-      <Kpi testId="kpi-interactions" label="Interactions" value={fmtCount(kpis.interactions)} note={`${fmtCount(kpis.finished)} finished, ${fmtCount(kpis.failed)} failed`} />
+      <Kpi testId="kpi-interactions" label="Interactions" value={fmtCount(kpis.interactions)} note={`${fmtCount(kpis.finished)} finished, ${fmtCount(kpis.failed)} failed${kpis.interrupted ? `, ${fmtCount(kpis.interrupted)} interrupted` : ""}`} />
       <Kpi testId="kpi-success" label="Success rate" value={fmtPct(kpis.successRate, 1)} note={kpis.judged ? `of ${fmtCount(kpis.judged)} with a known outcome` : "no known outcomes"} />
       <Kpi
         testId="kpi-satisfaction"

@@ -1,6 +1,7 @@
 import type { Queryable } from "../db/types";
 import {
   countImplicitSignals,
+  countInterrupted,
   countRunningExperiments,
   getFallbackPaths,
   getModelSeries,
@@ -58,6 +59,7 @@ export async function buildDashboard(
     paths: await getFallbackPaths(tx, f),
     arms: await getParamArms(tx, f),
     implicit: await countImplicitSignals(tx, f),
+    interrupted: await countInterrupted(tx, f),
   };
   const volume = new Map<string, number>();
   for (const r of raw.matrix) volume.set(r.model, (volume.get(r.model) ?? 0) + r.interactions);
@@ -71,7 +73,7 @@ export async function buildDashboard(
     from: from?.toISOString() ?? null,
     now,
     allModels,
-    kpis: prepareKpis(sumSeries(raw.series), raw.experiments, raw.implicit),
+    kpis: prepareKpis(sumSeries(raw.series), raw.experiments, raw.implicit, raw.interrupted),
     heatmap: prepareHeatmap(raw.matrix, ctx),
     latency: prepareLatencySeries(raw.series, ctx),
     share: prepareRoutingShare(raw.series, ctx),

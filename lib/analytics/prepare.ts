@@ -29,6 +29,8 @@ export interface Kpis {
   runningExperiments: number;
   /** what users' next messages said about answers: failed, rephrase, thanks */
   implicit: { failed: number; rephrase: number; thanks: number };
+  /** answers cut off because their server stopped (crash recovery), apart from failures */
+  interrupted: number;
 }
 
 /** The totals of the window: the per-(bucket, model) rows summed (one query fewer than asking again). */
@@ -44,7 +46,7 @@ export function sumSeries(rows: readonly RollupSums[]): RollupSums {
   return out;
 }
 
-export function prepareKpis(t: RollupSums, runningExperiments: number, implicit: Record<string, number> = {}): Kpis {
+export function prepareKpis(t: RollupSums, runningExperiments: number, implicit: Record<string, number> = {}, interrupted = 0): Kpis {
   const finished = t.completed + t.failed;
   return {
     interactions: t.interactions,
@@ -62,6 +64,7 @@ export function prepareKpis(t: RollupSums, runningExperiments: number, implicit:
     explorationRate: ratio(t.explored, finished),
     runningExperiments,
     implicit: { failed: implicit.failed ?? 0, rephrase: implicit.rephrase ?? 0, thanks: implicit.thanks ?? 0 },
+    interrupted,
   };
 }
 

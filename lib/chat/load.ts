@@ -18,8 +18,9 @@ export function turnFromRow(row: InteractionRow): Turn {
     parentId: row.parent_id,
     prompt: row.user_prompt,
     response: row.response ?? "",
-    // A row still "started" when read back belongs to a request that never finished (crash).
-    status: row.status === "started" ? "failed" : row.status,
+    // A row still "started" when read back is being answered elsewhere or was cut off before
+    // recovery marked it: shown as interrupted, with the text checkpointed so far.
+    status: row.status === "started" ? "interrupted" : row.status,
     decision: d,
     notices: d ? d.attempts.filter((a) => !a.ok) : [],
     error: err

@@ -6,7 +6,8 @@ export interface Turn {
   parentId: string | null; // set on a regenerated answer: the answer it was regenerated from
   prompt: string;
   response: string;
-  status: "streaming" | "completed" | "failed" | "cancelled";
+  /** interrupted: the server stopped while answering; the response is the text checkpointed before */
+  status: "streaming" | "completed" | "failed" | "cancelled" | "interrupted";
   decision: Decision | null;
   notices: Attempt[]; // failed attempts the user saw replaced by the next model
   error: { code: string; message: string } | null;

@@ -20,9 +20,17 @@ export class DatabaseLockedError extends Error {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  // A killed process nobody has reaped yet (a container without an init) still answers the
+  // signal check: on Linux its state says it is a zombie, i.e. gone.
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+    return state !== "Z" && state !== "X";
+  } catch {
+    return true; // no /proc: trust the signal check
   }
 }
 
@@ -86,6 +94,7 @@ export function wrapPglite(pg: PGlite, onClose?: () => void): Database & { pg: P
     listen: (channel, onPayload) => pg.listen(channel, onPayload),
     // One process per data directory (acquireDataDirLock); within it, callers serialise.
     exclusively: (_name, fn) => fn(),
+    holdLock: async () => {},
     close: async () => {
       try {
         await pg.close();

@@ -35,6 +35,7 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
       await q.unsafe(text);
     },
   });
+  const held: postgres.ReservedSql[] = [];
   return {
     kind: "postgres",
     ...wrap(sql),
@@ -58,6 +59,18 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
         conn.release();
       }
     },
-    close: () => sql.end({ timeout: 5 }),
+    async holdLock(name) {
+      const conn = await sql.reserve();
+      const [{ got }] = await conn<{ got: boolean }[]>`select pg_try_advisory_lock(hashtext(${name})) as got`;
+      if (!got) {
+        conn.release();
+        throw new Error(`The lock ${name} is held by another process.`);
+      }
+      held.push(conn); // kept until the handle closes (or the process ends: the server frees it then)
+    },
+    close: async () => {
+      for (const conn of held.splice(0)) conn.release();
+      await sql.end({ timeout: 5 });
+    },
   };
 }

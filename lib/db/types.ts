@@ -20,6 +20,11 @@ export interface Database extends Queryable {
    * An embedded database has one process by construction (its data directory is locked).
    */
   exclusively<T>(name: string, fn: () => Promise<T>): Promise<T | null>;
+  /**
+   * Takes the lock named `name` for as long as this handle is open (on a connection of its
+   * own): others see it free the moment this process is gone, however it ended.
+   */
+  holdLock(name: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,9 @@ import type { Identity } from "@/lib/auth";
 import { env } from "@/lib/config/env";
 import { asSystem, withUser } from "@/lib/db";
 import { createConversation, getConversation, touchConversation } from "@/lib/db/queries/conversations";
-import { answerWithResponse, finishInteraction, listInteractions, startInteraction, type InteractionRow } from "@/lib/db/queries/interactions";
+import { answerWithResponse, checkpointInteraction, finishInteraction, listInteractions, startInteraction, type InteractionRow } from "@/lib/db/queries/interactions";
+import { checkpointed } from "./checkpoint";
+import { instanceId } from "./recovery";
 import { learnFromFollowUp } from "@/lib/learning/implicit-feedback";
 import { AppError } from "@/lib/errors";
 import type { ChatMessage } from "@/lib/ollama";
@@ -219,13 +221,16 @@ export async function* streamChat(
       embeddingModel: plan.embeddingModel,
       experimentId: plan.config.experiment?.id,
       experimentArm: plan.config.experiment?.arm,
+      instanceId: instanceId(),
     });
     await touchConversation(tx, { id: conversationId });
     return r;
   });
   yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision: first };
 
-  const outcome = yield* runChain({ plan, prompt: p.prompt, history: p.history, signal });
+  const outcome = yield* checkpointed(runChain({ plan, prompt: p.prompt, history: p.history, signal }), (text) =>
+    asSystem((tx) => checkpointInteraction(tx, { id: row.id, response: text })),
+  );
   const decision = decisionOf(plan, outcome.attempts, outcome.model ?? plan.chain[0].model);
   const responseTimeMs = performance.now() - t0;
   await asSystem((tx) =>

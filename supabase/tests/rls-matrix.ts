@@ -357,6 +357,7 @@ async function actAs<T>(tx: Queryable, claims: Claims | null, fn: (tx: Queryable
     },
     listen: () => Promise.reject(new Error("not used inside a test transaction")),
     exclusively: (_name, fn) => fn(),
+    holdLock: async () => {},
     close: async () => {},
   };
   try {

@@ -200,6 +200,17 @@ export async function countImplicitSignals(tx: Queryable, f: { from: Date | null
   return Object.fromEntries(rows.map((r) => [r.signal, r.n]));
 }
 
+/** Interactions their server stopped answering (crash recovery), counted apart from failures. */
+export async function countInterrupted(tx: Queryable, f: { from: Date | null; model?: string | null; taskType?: string | null }): Promise<number> {
+  const { rows } = await tx.query<{ n: number }>(
+    `select count(*)::int as n from interactions
+      where status = 'interrupted' and ($1::timestamptz is null or created_at >= $1)
+        and ($2::text is null or model_used = $2) and ($3::text is null or task_type = $3)`,
+    [f.from, f.model ?? null, f.taskType ?? null],
+  );
+  return rows[0].n;
+}
+
 /** Recomputes every rollup from the interactions (after a bulk load; tests compare with the triggers). */
 export async function rebuildRollups(tx: Queryable): Promise<void> {
   await tx.query("select private.rebuild_analytics_rollups()");

@@ -1,6 +1,6 @@
 import type { Queryable } from "../types";
 
-export type InteractionStatus = "started" | "completed" | "failed" | "cancelled";
+export type InteractionStatus = "started" | "completed" | "failed" | "cancelled" | "interrupted";
 
 export interface InteractionRow {
   id: string;
@@ -50,12 +50,14 @@ export async function startInteraction(
     /** The running experiment that assigned this conversation an arm (the learning cycle). */
     experimentId?: string | null;
     experimentArm?: "control" | "variant" | null;
+    /** the app instance answering it (crash recovery: lib/orchestrator/recovery.ts) */
+    instanceId?: string | null;
   },
 ): Promise<{ id: string; created_at: Date }> {
   const { rows } = await tx.query<{ id: string; created_at: Date }>(
     `insert into interactions (conversation_id, user_prompt, task_type, routing_decision, model_used, parent_id,
-       config_version_id, source, prompt_embedding, embedding_model, experiment_id, experiment_arm, user_id)
-     values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::extensions.vector, $10, $11, $12, $13) returning id, created_at`,
+       config_version_id, source, prompt_embedding, embedding_model, experiment_id, experiment_arm, user_id, instance_id)
+     values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::extensions.vector, $10, $11, $12, $13, $14) returning id, created_at`,
     [
       i.conversationId,
       i.prompt,
@@ -70,9 +72,42 @@ export async function startInteraction(
       i.experimentId ?? null,
       i.experimentId ? (i.experimentArm ?? null) : null,
       i.userId,
+      i.instanceId ?? null,
     ],
   );
   return rows[0];
+}
+
+/** The text streamed so far, kept while the answer runs (only while it is still `started`). */
+export async function checkpointInteraction(tx: Queryable, { id, response }: { id: string; response: string }): Promise<void> {
+  await tx.query("update interactions set response = $2, checkpoint_at = now() where id = $1 and status = 'started'", [id, response]);
+}
+
+/** The app instances that have interactions still `started` (other than `except`). */
+export async function instancesWithStartedInteractions(tx: Queryable, { except }: { except: string }): Promise<(string | null)[]> {
+  const { rows } = await tx.query<{ instance_id: string | null }>(
+    "select distinct instance_id from interactions where status = 'started' and instance_id is distinct from $1",
+    [except],
+  );
+  return rows.map((r) => r.instance_id);
+}
+
+/**
+ * Interactions an instance left `started` when its process died become `interrupted`, with
+ * the text checkpointed before it died. Returns how many.
+ */
+export async function interruptStartedBy(tx: Queryable, { instanceId }: { instanceId: string | null }): Promise<number> {
+  const { rows } = await tx.query<{ n: number }>(
+    `with gone as (
+       update interactions set status = 'interrupted', response = coalesce(response, ''),
+         completed_at = coalesce(checkpoint_at, created_at),
+         error = jsonb_build_object('code', 'interrupted', 'message', 'The server stopped while answering; this is the text that had arrived.')
+       where status = 'started' and instance_id is not distinct from $1
+       returning 1)
+     select count(*)::int as n from gone`,
+    [instanceId],
+  );
+  return rows[0].n;
 }
 
 /** Written after the last token (or the last failure): the outcome, the answer, the trail. */

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { checkpointed } from "../../lib/orchestrator/checkpoint";
+import type { RunEvent } from "../../lib/chat/events";
+
+async function* run(events: RunEvent[], result: string): AsyncGenerator<RunEvent, string> {
+  for (const e of events) {
+    await new Promise((r) => setImmediate(r));
+    yield e;
+  }
+  return result;
+}
+
+const tok = (text: string): RunEvent => ({ type: "token", text });
+const fallback: RunEvent = { type: "fallback", attempt: { model: "a", ok: false, reason: "stalled", ms: 5 }, next: { model: "b", role: null } } as RunEvent;
+
+async function drain(gen: AsyncGenerator<RunEvent, string>) {
+  const seen: RunEvent[] = [];
+  for (;;) {
+    const n = await gen.next();
+    if (n.done) return { seen, result: n.value };
+    seen.push(n.value);
+  }
+}
+
+describe("checkpointed", () => {
+  it("passes every event through, returns the run's result, and saves the growing text", async () => {
+    const saves: string[] = [];
+    const events = [tok("Hel"), tok("lo"), tok(" world")];
+    const { seen, result } = await drain(checkpointed(run(events, "outcome"), async (t) => void saves.push(t), 0));
+    expect(seen).toEqual(events);
+    expect(result).toBe("outcome");
+    expect(saves).toEqual(["Hel", "Hello", "Hello world"]);
+  });
+
+  it("starts the text over after a fallback (the next model answers from the beginning)", async () => {
+    const saves: string[] = [];
+    await drain(checkpointed(run([tok("broken"), fallback, tok("fresh")], "x"), async (t) => void saves.push(t), 0));
+    expect(saves).toEqual(["broken", "fresh"]);
+  });
+
+  it("never has two writes at once, never holds the stream up, and finishes its write before returning", async () => {
+    let inFlight = 0;
+    let most = 0;
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const saves: string[] = [];
+    const gen = checkpointed(run([tok("a"), tok("b"), tok("c"), tok("d")], "r"), async (t) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await slow;
+      saves.push(t);
+      inFlight--;
+    }, 0);
+    const seen: RunEvent[] = [];
+    for (let i = 0; i < 4; i++) seen.push((await gen.next()).value as RunEvent); // all four pass while the first write waits
+    expect(seen).toHaveLength(4);
+    expect(saves).toEqual([]);
+    const end = gen.next();
+    release();
+    expect(await end).toEqual({ done: true, value: "r" });
+    expect(saves).toEqual(["a"]);
+    expect(most).toBe(1);
+  });
+
+  it("writes at most once per interval", async () => {
+    const saves: string[] = [];
+    await drain(checkpointed(run(Array.from({ length: 50 }, () => tok("x")), "r"), async (t) => void saves.push(t), 60_000));
+    expect(saves).toEqual([]); // fifty tokens inside one interval: nothing written yet
+  });
+
+  it("closes the run when the reader stops early", async () => {
+    let closed = false;
+    async function* inner(): AsyncGenerator<RunEvent, string> {
+      try {
+        yield tok("a");
+        yield tok("b");
+        return "never";
+      } finally {
+        closed = true;
+      }
+    }
+    const gen = checkpointed(inner(), async () => {}, 0);
+    await gen.next();
+    await gen.return("stopped");
+    expect(closed).toBe(true);
+  });
+});
