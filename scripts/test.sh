@@ -24,17 +24,18 @@ fi
 status=0
 npx vitest run || status=1
 
+build_ok=1
+if ! npx next build; then build_ok=0; status=1; fi
+
 # The same integration, RLS and orchestrator suites on a real PostgreSQL server, when this
-# machine has (or, as root, can install) PostgreSQL 15 and can build pgvector.
+# machine has (or, as root, can install) PostgreSQL 15 and can build pgvector; with them,
+# two servers of the build on one database (tests/postgres).
 if bash scripts/postgres.sh check; then
   bash scripts/test-postgres.sh || status=1
 else
   echo "The PostgreSQL suite did not run: the pieces above are missing (npm run test:postgres runs it)."
   echo "skipped" >test-results/vitest-postgres.skipped
 fi
-
-build_ok=1
-if ! npx next build; then build_ok=0; status=1; fi
 
 if [ "$build_ok" = 1 ]; then
   npx playwright test || status=1

@@ -155,6 +155,8 @@ export function eliteMeta(interactionId: string, d: Decision) {
     /** the learned routing pattern followed, when one was */
     pattern: d.pattern ? { id: d.pattern.id, scope: d.pattern.scope ?? null, closer_than: d.pattern.closerThan ?? null } : null,
     fallbacks: d.attempts.filter((a) => !a.ok).map((a) => ({ model: a.model, reason: a.reason })),
+    /** the learned posterior mean of each candidate for this request (what routing weighed), when the router chose */
+    means: d.means ? Object.fromEntries(Object.entries(d.means).map(([m, v]) => [m, Math.round(v * 1e6) / 1e6])) : null,
   };
 }
 export type EliteMeta = ReturnType<typeof eliteMeta>;
