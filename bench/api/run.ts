@@ -14,6 +14,8 @@
  * Needs a built app: `npm run build` (or `NEXT_DIST_DIR=.next-x npx next build` and the same
  * NEXT_DIST_DIR here). Starts its own simulator and `next start` on a fresh embedded database,
  * with an API key written there before the server opens it.
+ * Runs on each database in turn (BENCH_DB, default "pglite,postgres"): the embedded PGlite,
+ * and the PostgreSQL 15 + pgvector server of scripts/postgres.sh in Supabase mode.
  * Env: BENCH_ITER_C1 (default 100), BENCH_ROUNDS_C20 (default 10), BENCH_TIME_SCALE (0.01),
  * BENCH_APP_PORT (3390), NEXT_DIST_DIR (.next). Results: printed and bench/results/api-overhead.json.
  */
@@ -23,7 +25,7 @@ import os from "node:os";
 import path from "node:path";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
-import { seedDatabase, startApp, startSim } from "../support/app-under-test";
+import { seedDatabase, seedPostgresDatabase, startApp, startPostgresServer, startSim, stopPostgresServer } from "../support/app-under-test";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const ITER_C1 = Number(process.env.BENCH_ITER_C1 ?? 100);
@@ -104,14 +106,28 @@ async function measure(concurrency: number, rounds: number, run: Record<Side, ()
   return { concurrency, samplesPerSide: samples[sides[0]].length, sides: Object.fromEntries(sides.map((s) => [s, stat(s)])) as Record<Side, ReturnType<typeof stat>> };
 }
 
-async function main() {
+type DbKind = "pglite" | "postgres";
+const DATABASES = (process.env.BENCH_DB ?? "pglite,postgres").split(",").map((d) => d.trim()) as DbKind[];
+
+const label: Record<Side, string> = {
+  direct: "direct (ollama client → sim)",
+  direct2: "direct, 2 per model",
+  ollamaApi: `/api/chat ${MODEL}`,
+  openaiApi: `/v1/chat/completions ${MODEL}`,
+  eliteApi: "/api/chat elite (routed)",
+};
+
+/** The app on one database: its own server process, the same simulator. */
+async function benchOn(kind: DbKind, simUrl: string) {
   const dataDir = path.join(ROOT, `.data/bench-api-${APP_PORT}`);
-  const sim = await startSim({ timeScale: TIME_SCALE, loaded: MODEL });
   let app: { url: string; child: ChildProcess } | null = null;
   try {
-    const key = await seedDatabase(dataDir);
-    app = await startApp(dataDir, sim.url, { port: APP_PORT, distDir: DIST_DIR });
-    const direct = new Ollama({ host: sim.url });
+    let key: string;
+    let env: Record<string, string> = {};
+    if (kind === "pglite") key = await seedDatabase(dataDir);
+    else ({ key, env } = await seedPostgresDatabase(startPostgresServer(), "elite_bench_api"));
+    app = await startApp(dataDir, simUrl, { port: APP_PORT, distDir: DIST_DIR, env });
+    const direct = new Ollama({ host: simUrl });
     const viaApp = new Ollama({ host: app.url, headers: { Authorization: `Bearer ${key}` } });
     const openai = new OpenAI({ baseURL: `${app.url}/v1`, apiKey: key, maxRetries: 0 });
     const two = limited(2);
@@ -133,15 +149,9 @@ async function main() {
     await measure(CONCURRENCY, 2, run, c20Sides);
     const results = [await measure(1, ITER_C1, run, c1Sides), await measure(CONCURRENCY, ROUNDS_C20, run, c20Sides)];
     const seconds = round((performance.now() - started) / 1000, 1);
+    const loadAfter = os.loadavg()[0];
 
-    console.log(`\nCompatible endpoints vs the simulator direct, time scale ${TIME_SCALE} (${seconds} s, load ${round(loadBefore)} → ${round(os.loadavg()[0])})\n`);
-    const label: Record<Side, string> = {
-      direct: "direct (ollama client → sim)",
-      direct2: "direct, 2 per model",
-      ollamaApi: `/api/chat ${MODEL}`,
-      openaiApi: `/v1/chat/completions ${MODEL}`,
-      eliteApi: "/api/chat elite (routed)",
-    };
+    console.log(`\n${kind}: compatible endpoints vs the simulator direct, time scale ${TIME_SCALE} (${seconds} s, load ${round(loadBefore)} → ${round(loadAfter)})\n`);
     console.log("conc  path                              ttft p50  ttft p99  total p50  total p99  chunks");
     for (const r of results) {
       for (const [side, v] of Object.entries(r.sides) as [Side, (typeof r.sides)[Side]][]) {
@@ -149,52 +159,66 @@ async function main() {
           `${String(r.concurrency).padStart(4)}  ${label[side].padEnd(32)}  ${v.ttft.p50.toFixed(1).padStart(8)}  ${v.ttft.p99.toFixed(1).padStart(8)}  ${v.total.p50.toFixed(1).padStart(9)}  ${v.total.p99.toFixed(1).padStart(9)}  ${v.meanChunks.toFixed(1).padStart(6)}`,
         );
       }
-      const d = r.concurrency > 1 ? r.sides.direct2 : r.sides.direct;
-      const a = r.sides.ollamaApi;
-      console.log(`      added by /api/chat over ${r.concurrency > 1 ? "direct, 2 per model" : "direct"}: ttft p50 +${round(a.ttft.p50 - d.ttft.p50, 1)} ms, p99 +${round(a.ttft.p99 - d.ttft.p99, 1)} ms; total p50 +${round(a.total.p50 - d.total.p50, 1)} ms, p99 +${round(a.total.p99 - d.total.p99, 1)} ms\n`);
     }
-    console.log(`(${results[0].samplesPerSide} streams per path at c=1, ${results[1].samplesPerSide} at c=${CONCURRENCY}; milliseconds)`);
-
-    const out = path.join(ROOT, "bench/results/api-overhead.json");
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(
-      out,
-      JSON.stringify(
-        {
-          benchmark: "api-overhead",
-          description: "Streamed chat through the app's Ollama- and OpenAI-compatible endpoints vs the ollama client straight to the simulator; milliseconds",
-          date: new Date().toISOString(),
-          environment: {
-            node: process.version,
-            cpus: os.cpus().length,
-            cpuModel: os.cpus()[0]?.model,
-            platform: `${os.platform()} ${os.release()}`,
-            loadAvg1mBefore: round(loadBefore),
-            loadAvg1mAfter: round(os.loadavg()[0]),
-          },
-          settings: { timeScale: TIME_SCALE, model: MODEL, prompt: PROMPT, iterationsC1: ITER_C1, roundsC20: ROUNDS_C20, concurrency: CONCURRENCY, appPoolPerModelConcurrency: 2 },
-          durationSeconds: seconds,
-          results,
-        },
-        null,
-        2,
-      ) + "\n",
-    );
-    console.log(`written to ${path.relative(process.cwd(), out)}`);
+    return { database: kind, durationSeconds: seconds, loadAvg1mBefore: round(loadBefore), loadAvg1mAfter: round(loadAfter), results };
   } finally {
     if (app?.child.pid) {
+      const exited = new Promise((r) => app!.child.once("exit", r));
       try {
         process.kill(-app.child.pid, "SIGTERM");
+        await exited;
       } catch {
         /* already gone */
       }
     }
-    sim.child.kill("SIGTERM");
-    // Give the server a moment to release the data directory, then remove it.
-    await new Promise((r) => setTimeout(r, 1000));
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(`${dataDir}.lock`, { force: true });
   }
+}
+
+/** Added time to first token of /api/chat over the direct baseline (2 per model at c=20). */
+function added(r: Awaited<ReturnType<typeof measure>>) {
+  const d = r.concurrency > 1 ? r.sides.direct2 : r.sides.direct;
+  const a = r.sides.ollamaApi;
+  return { concurrency: r.concurrency, ttftP50: round(a.ttft.p50 - d.ttft.p50, 1), ttftP99: round(a.ttft.p99 - d.ttft.p99, 1), totalP50: round(a.total.p50 - d.total.p50, 1), totalP99: round(a.total.p99 - d.total.p99, 1) };
+}
+
+async function main() {
+  const sim = await startSim({ timeScale: TIME_SCALE, loaded: MODEL });
+  const runs = [];
+  try {
+    for (const kind of DATABASES) runs.push(await benchOn(kind, sim.url));
+  } finally {
+    sim.child.kill("SIGTERM");
+    if (DATABASES.includes("postgres")) stopPostgresServer();
+  }
+  console.log("\nAdded by /api/chat over calling the simulator directly (ms; at c=20 over direct with 2 per model, as the app's pool):");
+  console.log("database   conc  ttft p50  ttft p99  total p50  total p99");
+  const summary = runs.flatMap((run) => run.results.map((r) => ({ database: run.database, ...added(r) })));
+  for (const a of summary) {
+    console.log(`${a.database.padEnd(9)}  ${String(a.concurrency).padStart(4)}  ${a.ttftP50.toFixed(1).padStart(8)}  ${a.ttftP99.toFixed(1).padStart(8)}  ${a.totalP50.toFixed(1).padStart(9)}  ${a.totalP99.toFixed(1).padStart(9)}`);
+  }
+  console.log(`(${runs[0].results[0].samplesPerSide} streams per path at c=1, ${runs[0].results[1].samplesPerSide} at c=${CONCURRENCY})`);
+
+  const out = path.join(ROOT, "bench/results/api-overhead.json");
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        benchmark: "api-overhead",
+        description: "Streamed chat through the app's Ollama- and OpenAI-compatible endpoints vs the ollama client straight to the simulator, on each database; milliseconds",
+        date: new Date().toISOString(),
+        environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.release()}` },
+        settings: { timeScale: TIME_SCALE, model: MODEL, prompt: PROMPT, iterationsC1: ITER_C1, roundsC20: ROUNDS_C20, concurrency: CONCURRENCY, appPoolPerModelConcurrency: 2 },
+        added: summary,
+        runs,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  console.log(`written to ${path.relative(process.cwd(), out)}`);
 }
 
 main().catch((e) => {

@@ -2,7 +2,9 @@
  * The built app under test for benchmarks: the simulator, a fresh embedded database with an
  * API key, and `next start` on them (bench:api, bench:classification -- --api).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import postgres from "postgres";
+import { openPostgres } from "../../lib/db/postgres";
 import fs from "node:fs";
 import path from "node:path";
 import { openPglite } from "../../lib/db/pglite";
@@ -41,6 +43,43 @@ export async function seedDatabase(dataDir: string): Promise<string> {
   await withClaims(db, LOCAL_OPERATOR_CLAIMS, (tx) => createApiKey(tx, { name: "bench", prefix: key.prefix, keyHash: key.hash }));
   await db.close();
   return key.secret;
+}
+
+/** The PostgreSQL 15 + pgvector server of scripts/postgres.sh (installed and started when needed); its URL. */
+export function startPostgresServer(): string {
+  return execFileSync("bash", ["scripts/postgres.sh", "start"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+}
+
+export function stopPostgresServer(): void {
+  execFileSync("bash", ["scripts/postgres.sh", "stop"], { cwd: ROOT, stdio: "inherit" });
+}
+
+const BENCH_USER = "d0000000-0000-4000-8000-00000000000d";
+
+/**
+ * A fresh database `name` on the server, migrated by the app's runner (with what Supabase
+ * already has), and one API key of a signed-in user. Returns the app's environment for it
+ * (Supabase mode: API keys need no Auth server, so the Auth URL is a placeholder) and the key.
+ */
+export async function seedPostgresDatabase(serverUrl: string, name: string): Promise<{ key: string; env: Record<string, string>; url: string }> {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  const db = openPostgres(u.toString(), { max: 2 });
+  await migrate(db, { local: true });
+  const key = generateApiKey();
+  await withClaims(db, { sub: BENCH_USER, role: "authenticated", aud: "authenticated", app_metadata: { provider: "email" } }, (tx) =>
+    createApiKey(tx, { name: "bench", prefix: key.prefix, keyHash: key.hash }),
+  );
+  await db.close();
+  return {
+    key: key.secret,
+    url: u.toString(),
+    env: { DATABASE_URL: u.toString(), NEXT_PUBLIC_SUPABASE_URL: "http://127.0.0.1:9", NEXT_PUBLIC_SUPABASE_ANON_KEY: "bench-placeholder-anon-key-0000" },
+  };
 }
 
 /** `next start` of the built app (NEXT_DIST_DIR) on the embedded database and the simulator; resolves when /api/health answers. */

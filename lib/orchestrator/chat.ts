@@ -3,7 +3,8 @@ import { enforceRateLimit } from "@/lib/auth/rate-limit";
 import type { Identity } from "@/lib/auth";
 import { env } from "@/lib/config/env";
 import { asSystem, withUser } from "@/lib/db";
-import { createConversation, getConversation, touchConversation } from "@/lib/db/queries/conversations";
+import { randomUUID } from "node:crypto";
+import { createConversationFor, getConversation, touchConversation } from "@/lib/db/queries/conversations";
 import { answerWithResponse, checkpointInteraction, finishInteraction, listInteractions, startInteraction, type InteractionRow } from "@/lib/db/queries/interactions";
 import { checkpointed } from "./checkpoint";
 import { instanceId } from "./recovery";
@@ -170,9 +171,8 @@ export async function* streamChat(
   opts: { rng?: Rng } = {}, // tests and the replay benchmark fix the routing's randomness
 ): AsyncGenerator<RunEvent> {
   const t0 = performance.now();
-  const claims = p.identity.claims;
-  const conversationId =
-    p.conversationId ?? (await withUser(claims, (tx) => createConversation(tx, { title: title(p.prompt) }))).id;
+  // A new conversation is written with the interaction, in one transaction (recordStart).
+  const conversationId = p.conversationId ?? randomUUID();
 
   let plan: Plan;
   try {
@@ -205,31 +205,29 @@ export async function* streamChat(
   }
 
   const first = decisionOf(plan, [], plan.chain[0].model);
-  // The server records the request (users cannot write interactions); prepareChat checked the conversation is theirs.
-  const row = await asSystem(async (tx) => {
-    const r = await startInteraction(tx, {
-      conversationId,
-      userId: p.identity.userId,
-      prompt: p.prompt,
+  // The request is recorded while the first model starts (one transaction, concurrently);
+  // no token reaches the client before the row exists (checkpointed waits for it), so no
+  // answer goes unrecorded, and recording adds nothing to the time to the first token.
+  const row = { id: randomUUID() };
+  const recorded = asSystem((tx) =>
+    recordStart(tx, p, conversationId, {
+      id: row.id,
       taskType: plan.taskType,
       routingDecision: first,
       modelUsed: plan.chain[0].model,
-      parentId: p.regenerateOf?.id,
-      source: p.source,
       configVersionId: plan.config.versionId,
       promptEmbedding: plan.embedding ?? undefined,
       embeddingModel: plan.embeddingModel,
       experimentId: plan.config.experiment?.id,
       experimentArm: plan.config.experiment?.arm,
-      instanceId: instanceId(),
-    });
-    await touchConversation(tx, { id: conversationId });
-    return r;
-  });
+    }),
+  );
   yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision: first };
 
-  const outcome = yield* checkpointed(runChain({ plan, prompt: p.prompt, history: p.history, signal }), (text) =>
-    asSystem((tx) => checkpointInteraction(tx, { id: row.id, response: text })),
+  const outcome = yield* checkpointed(
+    runChain({ plan, prompt: p.prompt, history: p.history, signal }),
+    (text) => asSystem((tx) => checkpointInteraction(tx, { id: row.id, response: text })),
+    { ready: recorded },
   );
   const decision = decisionOf(plan, outcome.attempts, outcome.model ?? plan.chain[0].model);
   const responseTimeMs = performance.now() - t0;
@@ -276,15 +274,10 @@ async function* recordUnanswered(
   { decision, message, plan }: { decision: Decision; message: string; plan?: Plan },
 ): AsyncGenerator<RunEvent> {
   const row = await asSystem((tx) =>
-    startInteraction(tx, {
-      conversationId,
-      userId: p.identity.userId,
-      prompt: p.prompt,
+    recordStart(tx, p, conversationId, {
       taskType: plan?.taskType ?? "general",
       routingDecision: decision,
       modelUsed: "",
-      parentId: p.regenerateOf?.id,
-      source: p.source,
       promptEmbedding: plan?.embedding ?? undefined,
       embeddingModel: plan?.embeddingModel,
       configVersionId: plan?.config.versionId,
@@ -295,6 +288,22 @@ async function* recordUnanswered(
   );
   yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision };
   yield { type: "error", code: "unavailable:ollama", message, interactionId: row.id, decision };
+}
+
+/**
+ * The server records the request (users cannot write interactions): the conversation first
+ * when it is new (prepareChat checked an existing one is the caller's), then the interaction.
+ */
+async function recordStart(
+  tx: Parameters<Parameters<typeof asSystem>[0]>[0],
+  p: PreparedChat,
+  conversationId: string,
+  i: Omit<Parameters<typeof startInteraction>[1], "conversationId" | "userId" | "prompt" | "parentId" | "source" | "instanceId">,
+) {
+  if (!p.conversationId) await createConversationFor(tx, { id: conversationId, userId: p.identity.userId, title: title(p.prompt) });
+  const r = await startInteraction(tx, { ...i, conversationId, userId: p.identity.userId, prompt: p.prompt, parentId: p.regenerateOf?.id, source: p.source, instanceId: instanceId() });
+  if (p.conversationId) await touchConversation(tx, { id: conversationId });
+  return r;
 }
 
 function emptyDecision(): Decision {

@@ -8,16 +8,30 @@ export const CHECKPOINT_MS = 1000;
  * fallback, which starts the answer over) saved with `save`: at most one write per
  * CHECKPOINT_MS and never two at once, so its cost is bounded whatever the token rate; the
  * stream never waits for it. If the process dies, the text saved is what recovery shows.
+ * With `ready`, the run starts at once but no event passes until ready resolves; if it
+ * rejects, the run is stopped and the error thrown.
  */
-export async function* checkpointed<R>(events: AsyncGenerator<RunEvent, R>, save: (text: string) => Promise<void>, everyMs = CHECKPOINT_MS): AsyncGenerator<RunEvent, R> {
+export async function* checkpointed<R>(
+  events: AsyncGenerator<RunEvent, R>,
+  save: (text: string) => Promise<void>,
+  { everyMs = CHECKPOINT_MS, ready }: { everyMs?: number; ready?: Promise<unknown> } = {},
+): AsyncGenerator<RunEvent, R> {
   let text = "";
   let savedText = "";
   let last = performance.now();
   let inFlight: Promise<void> | null = null;
   let done = false;
   try {
+    // `ready` (the row being written) runs while the first model starts; nothing passes before it is done.
+    let pending: Promise<IteratorResult<RunEvent, R>> | null = events.next();
+    if (ready) await ready.catch(async (e) => {
+      await pending!.catch(() => {}); // let the started step settle, then stop the run
+      pending = null;
+      throw e;
+    });
     for (;;) {
-      const next = await events.next();
+      const next = await (pending ?? events.next());
+      pending = null;
       if (next.done) {
         done = true;
         await inFlight; // the final write (finishInteraction) must come after the last checkpoint

@@ -173,7 +173,9 @@ export async function planRequest(input: {
   const cls = await classify(input.prompt, roster, availability, input.signal);
   const state = await learningState();
   const now = Date.now();
-  const retrieved = await retrieve(input.prompt, cls.embedding, roster.embedding, input.userId);
+  // Knowledge and patterns read independently: in parallel (on a server they are separate connections).
+  const retrieving = retrieve(input.prompt, cls.embedding, roster.embedding, input.userId);
+  retrieving.catch(() => {}); // awaited below; a pattern failure first must not leave it unhandled
 
   const candidates: PolicyCandidate[] = roleModels.map(([role, model]) => ({
     model,
@@ -187,6 +189,7 @@ export async function planRequest(input: {
     // A pattern serves the user who taught it, and everyone once several users agree (or an operator approved it).
     pattern = await matchRoutingPattern({ embedding: cls.embedding, embeddingModel: roster.embedding, taskType: cls.taskType, userId: input.userId, available: (m) => availability.has(m) });
   }
+  const retrieved = await retrieving;
   // An approved routing rule (config.routing[taskType].prefer) applies where no pattern does.
   const rule = (config.config.routing as Record<string, { prefer?: string }> | undefined)?.[cls.taskType]?.prefer ?? null;
   const route = decideRoute({

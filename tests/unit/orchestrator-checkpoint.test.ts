@@ -26,7 +26,7 @@ describe("checkpointed", () => {
   it("passes every event through, returns the run's result, and saves the growing text", async () => {
     const saves: string[] = [];
     const events = [tok("Hel"), tok("lo"), tok(" world")];
-    const { seen, result } = await drain(checkpointed(run(events, "outcome"), async (t) => void saves.push(t), 0));
+    const { seen, result } = await drain(checkpointed(run(events, "outcome"), async (t) => void saves.push(t), { everyMs: 0 }));
     expect(seen).toEqual(events);
     expect(result).toBe("outcome");
     expect(saves).toEqual(["Hel", "Hello", "Hello world"]);
@@ -34,7 +34,7 @@ describe("checkpointed", () => {
 
   it("starts the text over after a fallback (the next model answers from the beginning)", async () => {
     const saves: string[] = [];
-    await drain(checkpointed(run([tok("broken"), fallback, tok("fresh")], "x"), async (t) => void saves.push(t), 0));
+    await drain(checkpointed(run([tok("broken"), fallback, tok("fresh")], "x"), async (t) => void saves.push(t), { everyMs: 0 }));
     expect(saves).toEqual(["broken", "fresh"]);
   });
 
@@ -50,7 +50,7 @@ describe("checkpointed", () => {
       await slow;
       saves.push(t);
       inFlight--;
-    }, 0);
+    }, { everyMs: 0 });
     const seen: RunEvent[] = [];
     for (let i = 0; i < 4; i++) seen.push((await gen.next()).value as RunEvent); // all four pass while the first write waits
     expect(seen).toHaveLength(4);
@@ -64,7 +64,7 @@ describe("checkpointed", () => {
 
   it("writes at most once per interval", async () => {
     const saves: string[] = [];
-    await drain(checkpointed(run(Array.from({ length: 50 }, () => tok("x")), "r"), async (t) => void saves.push(t), 60_000));
+    await drain(checkpointed(run(Array.from({ length: 50 }, () => tok("x")), "r"), async (t) => void saves.push(t), { everyMs: 60_000 }));
     expect(saves).toEqual([]); // fifty tokens inside one interval: nothing written yet
   });
 
@@ -79,9 +79,45 @@ describe("checkpointed", () => {
         closed = true;
       }
     }
-    const gen = checkpointed(inner(), async () => {}, 0);
+    const gen = checkpointed(inner(), async () => {}, { everyMs: 0 });
     await gen.next();
     await gen.return("stopped");
+    expect(closed).toBe(true);
+  });
+
+  it("starts the run at once but lets nothing through before `ready` (the recorded row) is done", async () => {
+    let started = false;
+    async function* inner(): AsyncGenerator<RunEvent, string> {
+      started = true;
+      yield tok("a");
+      return "r";
+    }
+    let recordedRow!: () => void;
+    const ready = new Promise<void>((r) => (recordedRow = r));
+    const gen = checkpointed(inner(), async () => {}, { ready });
+    const first = gen.next();
+    let passed = false;
+    void first.then(() => (passed = true));
+    await new Promise((r) => setImmediate(r));
+    expect(started).toBe(true); // the model call is under way…
+    expect(passed).toBe(false); // …but no token has reached the client
+    recordedRow();
+    expect(await first).toEqual({ done: false, value: tok("a") });
+  });
+
+  it("stops the run and throws when the row cannot be written", async () => {
+    let closed = false;
+    async function* inner(): AsyncGenerator<RunEvent, string> {
+      try {
+        yield tok("a");
+        yield tok("b");
+        return "r";
+      } finally {
+        closed = true;
+      }
+    }
+    const gen = checkpointed(inner(), async () => {}, { ready: Promise.reject(new Error("database down")) });
+    await expect(gen.next()).rejects.toThrow("database down");
     expect(closed).toBe(true);
   });
 });

@@ -18,6 +18,14 @@ export async function createConversation(tx: Queryable, { title }: { title?: str
   return rows[0];
 }
 
+/**
+ * The server's insert of a new conversation for a verified user, with an id chosen by the
+ * server (so the answer can start before the row is written). Not for user sessions.
+ */
+export async function createConversationFor(tx: Queryable, { id, userId, title }: { id: string; userId: string; title: string }): Promise<void> {
+  await tx.query("insert into conversations (id, user_id, title) values ($1, $2, $3)", [id, userId, title]);
+}
+
 /** Newest first; `search` matches the title or any prompt or answer in the conversation. */
 export async function listConversations(
   tx: Queryable,

@@ -35,6 +35,8 @@ const vec = (v: number[] | undefined) => (v ? `[${v.join(",")}]` : null);
 export async function startInteraction(
   tx: Queryable,
   i: {
+    /** chosen by the server when it answers before the row is written; else the database's default */
+    id?: string;
     conversationId: string;
     /** whose request it is (the caller has checked that the conversation is theirs) */
     userId: string;
@@ -55,9 +57,10 @@ export async function startInteraction(
   },
 ): Promise<{ id: string; created_at: Date }> {
   const { rows } = await tx.query<{ id: string; created_at: Date }>(
-    `insert into interactions (conversation_id, user_prompt, task_type, routing_decision, model_used, parent_id,
+    `insert into interactions (id, conversation_id, user_prompt, task_type, routing_decision, model_used, parent_id,
        config_version_id, source, prompt_embedding, embedding_model, experiment_id, experiment_arm, user_id, instance_id)
-     values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::extensions.vector, $10, $11, $12, $13, $14) returning id, created_at`,
+     values (coalesce($15::uuid, gen_random_uuid()), $1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::extensions.vector, $10, $11, $12, $13, $14)
+     returning id, created_at`,
     [
       i.conversationId,
       i.prompt,
@@ -73,6 +76,7 @@ export async function startInteraction(
       i.experimentId ? (i.experimentArm ?? null) : null,
       i.userId,
       i.instanceId ?? null,
+      i.id ?? null,
     ],
   );
   return rows[0];
