@@ -14,6 +14,8 @@ export type Change =
   /** A learning state row after an update, with its data (rev orders copies). */
   | { topic: "learning"; kind: "performance" | "parameters" | "fallback" | "classification"; model: string | null; taskType: string | null; data: Record<string, unknown> | null }
   | { topic: "roster" }
+  /** routing patterns or their members changed (sent by a trigger in the database) */
+  | { topic: "patterns" }
   | { topic: "config" };
 
 /** NOTIFY's payload limit is 8000 bytes; a bigger learning row travels as "reload it". */

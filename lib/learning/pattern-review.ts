@@ -3,6 +3,7 @@ import { recordAudit } from "@/lib/db/queries/audit";
 import { decideRoutingPattern } from "@/lib/db/queries/pattern-members";
 import { AppError } from "@/lib/errors";
 import { act, actorId, type Actor } from "./engine";
+import { resetPatternCache } from "./pattern-cache";
 
 /**
  * An operator's word on a learned routing pattern: share it with everyone (a pattern
@@ -14,4 +15,5 @@ export async function decidePattern(actor: Actor, { id, decision, reason }: { id
     if (!(await decideRoutingPattern(tx, { id, decision }))) throw new AppError("not_found:learning", "That routing pattern does not exist.");
     await recordAudit(tx, { actor: actorId(actor), action: `pattern.${decision}`, targetType: "learning_pattern", targetId: id, reason });
   });
+  resetPatternCache(); // here at once; other instances by the database's notification
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { nearestMembersInMemory, resetPatternCache } from "./pattern-cache";
 import { asSystem, type Queryable } from "@/lib/db";
 import { insertRoutingPattern, updateRoutingPattern, type RoutingPatternRow } from "@/lib/db/queries/learning";
 import { insertPatternMember, nearestPatternMembers, routingPatternsById } from "@/lib/db/queries/pattern-members";
@@ -40,12 +41,21 @@ async function containing(tx: Queryable, r: Pick<PatternRequest, "embedding" | "
   return hits.flatMap((h) => (patterns.has(h.patternId) ? [{ ...h, pattern: patterns.get(h.patternId)! }] : []));
 }
 
-/** The pattern a request follows, if any: it holds the request, is confident, its model available, and it applies to this user. */
+/**
+ * The pattern a request follows, if any: it holds the request, is confident, its model
+ * available, and it applies to this user. Read from memory (lib/learning/pattern-cache.ts).
+ */
 export async function matchRoutingPattern(
   r: Pick<PatternRequest, "embedding" | "embeddingModel" | "taskType"> & { userId: string; available: (model: string) => boolean },
 ): Promise<(RoutingPatternRow & { closerThan: number }) | null> {
   const scale = await similarityScale(r.embeddingModel).catch(() => null);
-  const hits = await asSystem((tx) => containing(tx, r, scale));
+  if (!scale) return null;
+  const inMemory = await nearestMembersInMemory(r.embedding, r.embeddingModel);
+  const hits = inMemory
+    ? patternsContaining({ members: inMemory.members, taskTypesOf: (id) => inMemory.patterns.get(id)?.task_types ?? [], taskType: r.taskType ?? "", scale }).flatMap((h) =>
+        inMemory.patterns.has(h.patternId) ? [{ ...h, pattern: inMemory.patterns.get(h.patternId)! }] : [],
+      )
+    : await asSystem((tx) => containing(tx, r, scale));
   const hit = hits.find((h) => h.pattern.confidence_score >= PATTERN_MIN_CONFIDENCE && r.available(h.pattern.model_name) && patternAppliesTo(h.pattern.pattern_data, r.userId));
   return hit ? { ...hit.pattern, similarity: hit.similarity, closerThan: hit.closerThan } : null;
 }
@@ -66,6 +76,7 @@ export async function reinforceRoutingPattern(c: PatternRequest & { betterModel:
   shared: boolean;
 }> {
   const scale = await similarityScale(c.embeddingModel).catch(() => null);
+  // This process's copy is dropped at once; the other instances' by the database's notification.
   return asSystem(async (tx) => {
     const hits = await containing(tx, c, scale);
     for (const h of hits) {
@@ -96,7 +107,7 @@ export async function reinforceRoutingPattern(c: PatternRequest & { betterModel:
     });
     await insertPatternMember(tx, member(patternId, c, true));
     return { patternId, created: true, confidence, shared: false };
-  });
+  }).finally(resetPatternCache);
 }
 
 /**
@@ -108,5 +119,5 @@ export async function recordPatternOutcome(patternId: string, success: boolean, 
   await asSystem(async (tx) => {
     await updateRoutingPattern(tx, { id: patternId, successDelta: success ? 1 : 0, failureDelta: success ? 0 : 1 });
     if (request && (!success || request.grow)) await insertPatternMember(tx, member(patternId, request, success));
-  });
+  }).finally(resetPatternCache);
 }

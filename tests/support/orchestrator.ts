@@ -4,6 +4,7 @@ import { useDatabase } from "../../lib/db";
 import { OllamaPool } from "../../lib/ollama";
 import type { PoolOptions } from "../../lib/ollama/types";
 import { resetLearningCache } from "../../lib/learning/store";
+import { resetPatternCache } from "../../lib/learning/pattern-cache";
 import { invalidateRosterCache } from "../../lib/roster/current";
 import { invalidateAvailability } from "../../lib/orchestrator/availability";
 import { invalidateConfigCache } from "../../lib/learning/active-config";
@@ -25,6 +26,7 @@ export async function startOrchestrator(sim: SimulatorOptions = {}, pool: Partia
     ...pool,
   });
   resetLearningCache();
+  resetPatternCache();
   invalidateRosterCache();
   invalidateAvailability();
   invalidateConfigCache();

@@ -33,6 +33,16 @@ export async function nearestPatternMembers(tx: Queryable, q: { embedding: numbe
   return rows;
 }
 
+/** Every member of the active routing patterns, with its embedding (the in-memory copy of lib/learning/pattern-cache.ts). */
+export async function activePatternMembers(tx: Queryable): Promise<{ pattern_id: string; agrees: boolean; embedding_model: string; embedding: number[] }[]> {
+  const { rows } = await tx.query<{ pattern_id: string; agrees: boolean; embedding_model: string; e: string }>(
+    `select m.pattern_id, m.agrees, m.embedding_model, m.embedding::text as e
+       from routing_pattern_members m join learning_patterns p on p.id = m.pattern_id
+      where p.pattern_type = 'routing' and p.status = 'active'`,
+  );
+  return rows.map((r) => ({ pattern_id: r.pattern_id, agrees: r.agrees, embedding_model: r.embedding_model, embedding: JSON.parse(r.e) as number[] }));
+}
+
 /** Routing patterns by id (with their region's task types), for the members found near a request. */
 export async function routingPatternsById(tx: Queryable, ids: string[]): Promise<(Omit<RoutingPatternRow, "similarity"> & { task_types: string[] })[]> {
   if (ids.length === 0) return [];
