@@ -4,7 +4,7 @@ import { callAgent } from "@/lib/agents/agent-call";
 import type { Identity } from "@/lib/auth";
 import { asSystem, withUser, type Queryable } from "@/lib/db";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
-import { findEntryByHash, getEntry, insertEntry, nearestLearnedEntry, updateEntry, type KnowledgeRow } from "@/lib/db/queries/knowledge";
+import { findEntryByHash, getEntry, insertEntry, lockEntries, nearestLearnedEntry, updateEntry, type KnowledgeRow } from "@/lib/db/queries/knowledge";
 import { AppError } from "@/lib/errors";
 import { currentRoster } from "@/lib/roster/current";
 import { embedTexts } from "./embed";
@@ -138,11 +138,9 @@ export function outcomeUpdate(entry: { confidence: number; metadata: Record<stri
 export async function recordKnowledgeOutcome(ids: string[], success: boolean): Promise<void> {
   if (ids.length === 0) return;
   await asSystem(async (tx) => {
-    for (const id of [...new Set(ids)]) {
-      const e = await getEntry(tx, { id });
-      if (!e) continue;
+    for (const e of await lockEntries(tx, { ids: [...new Set(ids)] })) {
       const next = outcomeUpdate(e, success);
-      await updateEntry(tx, { id, confidence: next.confidence, metadata: next.metadata });
+      await updateEntry(tx, { id: e.id, confidence: next.confidence, metadata: next.metadata });
     }
   });
 }

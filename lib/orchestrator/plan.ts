@@ -101,6 +101,7 @@ async function classify(
   roster: Roster,
   availability: Availability,
   signal?: AbortSignal,
+  askRouter = true,
 ): Promise<Pick<Plan, "taskType" | "confidence" | "voters" | "votes" | "embedding"> & { context: ContextEvidence }> {
   const state = await learningState();
   const features = taskClassifier().classify(prompt);
@@ -128,7 +129,7 @@ async function classify(
   }
   let votes = votesFrom(state.voters, { features, neighbours });
   let combined = combineVotes(votes);
-  if (combined.confidence < ROUTER_MODEL_BELOW && availability.has(roster.roles.router)) {
+  if (askRouter && combined.confidence < ROUTER_MODEL_BELOW && availability.has(roster.roles.router)) {
     try {
       const shots = near.filter((n) => isTaskType(n.task_type)).map((n) => ({ prompt: n.user_prompt, taskType: n.task_type as TaskType }));
       const r = await classifyWithRouter(roster.roles.router, prompt, shots, signal);
@@ -170,7 +171,9 @@ export async function planRequest(input: {
   const [roster, config] = await Promise.all([currentRoster(), resolveConfig({ conversationId: input.conversationId })]);
   const roleModels = Object.entries(roster.roles) as [Role, string][];
   const availability = await modelAvailability([...roleModels.map(([, m]) => m), roster.embedding, ...(input.forcedModel ? [input.forcedModel] : [])]);
-  const cls = await classify(input.prompt, roster, availability, input.signal);
+  // When the client named the model, the task type only labels the outcome for learning: the
+  // cheap voters decide it, and the router model's slots stay free for answers.
+  const cls = await classify(input.prompt, roster, availability, input.signal, !input.forcedModel);
   const state = await learningState();
   const now = Date.now();
   // Knowledge and patterns read independently: in parallel (on a server they are separate connections).

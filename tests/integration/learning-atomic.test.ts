@@ -18,6 +18,8 @@ import { recordFallbackOutcome, type FallbackStats } from "../../lib/learning/fa
 import { DEFAULT_VOTER_WEIGHTS, updateVoterWeights, VOTERS, type VoterWeights } from "../../lib/learning/ensemble";
 import { TASK_TYPES, type TaskType } from "../../lib/domain";
 import { seededRng } from "../../lib/learning/random";
+import { insertEntry } from "../../lib/db/queries/knowledge";
+import { recordKnowledgeOutcome } from "../../lib/knowledge/manager";
 
 let db: Database;
 beforeAll(async () => {
@@ -121,5 +123,16 @@ describe("atomic learning updates", () => {
     } finally {
       if (other !== db) await other.close();
     }
+  });
+
+  it("knowledge outcomes on overlapping entries, in any order, at once: no deadlock, no lost use", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push(await asSystem((tx) => insertEntry(tx, { topic: `t${i}`, content: `c${i}`, source: "interaction_learning", status: "active", confidence: 0.5, contentHash: `atomic-${i}` })));
+    }
+    const orders = [[0, 1, 2], [2, 1, 0], [1, 0, 2], [2, 0, 1]];
+    await Promise.all(Array.from({ length: 40 }, (_, i) => recordKnowledgeOutcome(orders[i % 4].map((k) => ids[k]), i % 2 === 0)));
+    const { rows } = await db.query<{ m: { uses: number; successes: number } }>("select metadata as m from knowledge_base where id = any($1::uuid[])", [ids]);
+    expect(rows.map((r) => r.m)).toEqual([1, 2, 3].map(() => ({ prior: 0.5, uses: 40, successes: 20 })));
   });
 });

@@ -101,6 +101,16 @@ export async function getEntry(tx: Queryable, { id }: { id: string }): Promise<K
   return rows[0] ?? null;
 }
 
+/**
+ * Entries locked for update until the transaction ends, always in id order (so concurrent
+ * transactions on overlapping entries queue instead of deadlocking), read after the lock
+ * (so an update computed from them loses nobody else's).
+ */
+export async function lockEntries(tx: Queryable, { ids }: { ids: string[] }): Promise<KnowledgeRow[]> {
+  const { rows } = await tx.query<KnowledgeRow>(`select ${COLUMNS} from knowledge_base where id = any($1::uuid[]) order by id for update`, [ids]);
+  return rows;
+}
+
 export async function insertEntry(
   tx: Queryable,
   e: {
