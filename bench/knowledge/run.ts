@@ -4,15 +4,20 @@
  * and hybrid search latency p50/p95 (with each part: vector, full text, fusion, row fetch) at
  * corpus sizes bulk-loaded into the embedded database, with peak memory (RSS).
  *
- *   npm run bench:knowledge                       # sizes 10000,100000
+ *   npm run bench:knowledge                       # sizes 10000,100000, embedded PGlite
  *   npm run bench:knowledge -- --sizes 1000,10000
+ *   npm run bench:knowledge -- --db postgres      # the PostgreSQL 15 + pgvector server of scripts/postgres.sh
  *
- * Writes bench/results/knowledge.json.
+ * Writes bench/results/knowledge.json (PGlite) or bench/results/knowledge-postgres.json.
  */
 import fs from "node:fs";
 import path from "node:path";
 import os from "node:os";
+import { execFileSync } from "node:child_process";
+import postgres from "postgres";
 import { openPglite } from "../../lib/db/pglite";
+import { openPostgres } from "../../lib/db/postgres";
+import type { Database } from "../../lib/db/types";
 import { migrate } from "../../lib/db/migrate";
 import { asSystem, useDatabase } from "../../lib/db";
 import { OllamaPool } from "../../lib/ollama";
@@ -34,6 +39,7 @@ const arg = (name: string, dflt: string) => {
 };
 const SIZES = arg("sizes", "10000,100000").split(",").map(Number);
 const QUERIES = Number(arg("queries", "60"));
+const DB = arg("db", "pglite") as "pglite" | "postgres";
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -98,14 +104,32 @@ const pct = (xs: number[], p: number) => {
 };
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
-async function main() {
-  const db = await openPglite();
+/** A fresh database: in memory (PGlite), or on the PostgreSQL server, migrated by the app's runner. */
+async function openBenchDatabase(): Promise<Database> {
+  if (DB === "pglite") {
+    const db = await openPglite();
+    await migrate(db, { local: true });
+    return db;
+  }
+  const server = execFileSync("bash", ["scripts/postgres.sh", "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  await admin.unsafe("drop database if exists elite_bench_knowledge with (force)");
+  await admin.unsafe("create database elite_bench_knowledge");
+  await admin.end();
+  const u = new URL(server);
+  u.pathname = "/elite_bench_knowledge";
+  const db = openPostgres(u.toString(), { max: 4 });
   await migrate(db, { local: true });
+  return db;
+}
+
+async function main() {
+  const db = await openBenchDatabase();
   useDatabase(db);
   const sim = await startSimulator({ port: 0, seed: 3, timeScale: 0 });
   (globalThis as unknown as { __eliteOllamaPool?: OllamaPool }).__eliteOllamaPool = new OllamaPool({ hosts: [sim.url], timeouts: { firstTokenMs: 5000, totalMs: 60_000 } });
   registerKnowledgeJobs();
-  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB`, loadAverageAtStart: os.loadavg().map((x) => round(x)) };
+  const results: Record<string, unknown> = { database: DB === "pglite" ? "PGlite (embedded)" : "PostgreSQL 15 + pgvector 0.8.1", date: new Date().toISOString(), node: process.version, machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB`, loadAverageAtStart: os.loadavg().map((x) => round(x)) };
 
   // --- ingestion throughput -------------------------------------------------------------
   const docs = Array.from({ length: 40 }, () => markdownDoc(12));
@@ -239,7 +263,7 @@ async function main() {
   }
   results.search = search;
   results.peakRssMb = Math.round(peakRss / 1024 / 1024);
-  const out = path.resolve(import.meta.dirname, "../results/knowledge.json");
+  const out = path.resolve(import.meta.dirname, DB === "pglite" ? "../results/knowledge.json" : "../results/knowledge-postgres.json");
   fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
   console.log(`written ${out}`);
   await sim.close();
