@@ -22,6 +22,7 @@ import { currentRoster } from "@/lib/roster/current";
 import { resolveConfig, systemPromptFor, type ResolvedConfig } from "@/lib/learning/active-config";
 import { modelAvailability, type Availability } from "./availability";
 import { searchKnowledge } from "@/lib/knowledge/search";
+import { knowledgeToRetrieve } from "@/lib/knowledge/presence";
 import {
   fitKnowledge,
   knowledgeBudget,
@@ -80,6 +81,7 @@ export interface Plan {
 async function retrieve(prompt: string, embedding: number[] | null, embeddingModel: string, userId: string): Promise<GroundingChunk[]> {
   if (!embedding) return []; // grounding needs the roster's embedding model to work
   try {
+    if (!(await knowledgeToRetrieve())) return [];
     const r = await searchKnowledge({
       query: prompt.slice(0, 4000),
       embedding,
@@ -96,23 +98,27 @@ async function retrieve(prompt: string, embedding: number[] | null, embeddingMod
   }
 }
 
+/** The request's embedding by the roster's embedding model; null without one (classification and patterns go on without neighbours). */
+async function embedRequest(prompt: string, roster: Roster, availability: Availability, signal?: AbortSignal): Promise<number[] | null> {
+  if (!availability.has(roster.embedding)) return null;
+  try {
+    return (await getOllamaPool().embed({ model: roster.embedding, input: [embeddingInput(roster.embedding, "query", prompt.slice(0, 8000))], signal })).embeddings[0];
+  } catch {
+    return null;
+  }
+}
+
 async function classify(
   prompt: string,
   roster: Roster,
   availability: Availability,
+  embedded: Promise<number[] | null>,
   signal?: AbortSignal,
   askRouter = true,
 ): Promise<Pick<Plan, "taskType" | "confidence" | "voters" | "votes" | "embedding"> & { context: ContextEvidence }> {
   const state = await learningState();
   const features = taskClassifier().classify(prompt);
-  let embedding: number[] | null = null;
-  if (availability.has(roster.embedding)) {
-    try {
-      embedding = (await getOllamaPool().embed({ model: roster.embedding, input: [embeddingInput(roster.embedding, "query", prompt.slice(0, 8000))], signal })).embeddings[0];
-    } catch {
-      embedding = null; // classification and patterns go on without neighbours
-    }
-  }
+  const embedding = await embedded;
   let neighbours = null;
   let near: Awaited<ReturnType<typeof nearestConfirmedInteractions>> = [];
   let outcomes: PastOutcome[] = [];
@@ -173,12 +179,14 @@ export async function planRequest(input: {
   const availability = await modelAvailability([...roleModels.map(([, m]) => m), roster.embedding, ...(input.forcedModel ? [input.forcedModel] : [])]);
   // When the client named the model, the task type only labels the outcome for learning: the
   // cheap voters decide it, and the router model's slots stay free for answers.
-  const cls = await classify(input.prompt, roster, availability, input.signal, !input.forcedModel);
+  // The embedding feeds the neighbours, the patterns and the knowledge: retrieval starts as
+  // soon as it is there, alongside the classification's own reads.
+  const embedded = embedRequest(input.prompt, roster, availability, input.signal);
+  const retrieving = embedded.then((e) => retrieve(input.prompt, e, roster.embedding, input.userId));
+  retrieving.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
+  const cls = await classify(input.prompt, roster, availability, embedded, input.signal, !input.forcedModel);
   const state = await learningState();
   const now = Date.now();
-  // Knowledge and patterns read independently: in parallel (on a server they are separate connections).
-  const retrieving = retrieve(input.prompt, cls.embedding, roster.embedding, input.userId);
-  retrieving.catch(() => {}); // awaited below; a pattern failure first must not leave it unhandled
 
   const candidates: PolicyCandidate[] = roleModels.map(([role, model]) => ({
     model,

@@ -111,6 +111,12 @@ export async function lockEntries(tx: Queryable, { ids }: { ids: string[] }): Pr
   return rows;
 }
 
+/** Whether any active entry exists (retrieval has something to find). */
+export async function anyActiveKnowledge(tx: Queryable): Promise<boolean> {
+  const { rows } = await tx.query<{ yes: boolean }>("select exists (select 1 from knowledge_base where status = 'active') as yes");
+  return rows[0].yes;
+}
+
 export async function insertEntry(
   tx: Queryable,
   e: {
