@@ -1,5 +1,5 @@
 import "server-only";
-import { asSystem } from "@/lib/db";
+import { asSystem, type Queryable } from "@/lib/db";
 import { announce, listeningForChanges, onChange, type Change } from "@/lib/db/changes";
 import { addFallbackRescues, addModelOutcome, addParamsOutcome, addVoterOutcome, loadPerformance, loadStateRows, type PerformanceData } from "@/lib/db/queries/learning";
 import { isTaskType, type TaskType, currentArmKey } from "@/lib/domain";
@@ -135,7 +135,7 @@ export function resetLearningCache(): void {
 }
 
 /** Runs one atomic update, announces the row it returned, and keeps it in this process's cache. */
-async function update(row: Omit<StateRow, "topic" | "data">, write: Parameters<typeof asSystem<Record<string, unknown>>>[0]): Promise<void> {
+async function update(row: Omit<StateRow, "topic" | "data">, write: (tx: Queryable) => Promise<Record<string, unknown>>): Promise<void> {
   const c = await cache();
   const data = await asSystem(async (tx) => {
     const d = await write(tx);
@@ -172,7 +172,7 @@ export function recordOutcome(o: {
       success: o.success,
       latencyMs: o.responseTimeMs ?? null,
       rating: o.rating ?? null,
-    }) as Promise<Record<string, unknown>>,
+    }).then((d) => d as Record<string, unknown>),
   );
 }
 

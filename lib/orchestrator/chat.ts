@@ -4,10 +4,10 @@ import type { Identity } from "@/lib/auth";
 import { env } from "@/lib/config/env";
 import { asSystem, withUser } from "@/lib/db";
 import { randomUUID } from "node:crypto";
-import { createConversationFor, getConversation, touchConversation } from "@/lib/db/queries/conversations";
-import { answerWithResponse, checkpointInteraction, finishInteraction, listInteractions, startInteraction, type InteractionRow } from "@/lib/db/queries/interactions";
+import { getConversation } from "@/lib/db/queries/conversations";
+import { answerWithResponse, checkpointInteraction, finishInteraction, listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
 import { checkpointed } from "./checkpoint";
-import { instanceId } from "./recovery";
+import { recordStart, type RecordedRequest } from "./record-start";
 import { learnFromFollowUp } from "@/lib/learning/implicit-feedback";
 import { AppError } from "@/lib/errors";
 import type { ChatMessage } from "@/lib/ollama";
@@ -155,11 +155,6 @@ function summarize(plan: Plan, attempts: Decision["attempts"], model: string): s
   return `${plan.taskType} (${Math.round(plan.confidence * 100)}%) → ${model || "no model"} by ${how}${after}`;
 }
 
-function title(prompt: string): string {
-  const line = prompt.trim().split("\n")[0].replace(/\s+/g, " ");
-  return line.length > 60 ? `${line.slice(0, 57)}…` : line || "New conversation";
-}
-
 /**
  * Answers a prepared request as a stream of events. The interaction is written before the
  * first token and completed after the last (or after the last failure), so every outcome is
@@ -210,7 +205,7 @@ export async function* streamChat(
   // answer goes unrecorded, and recording adds nothing to the time to the first token.
   const row = { id: randomUUID() };
   const recorded = asSystem((tx) =>
-    recordStart(tx, p, conversationId, {
+    recordStart(tx, requestOf(p, conversationId), {
       id: row.id,
       taskType: plan.taskType,
       routingDecision: first,
@@ -274,7 +269,7 @@ async function* recordUnanswered(
   { decision, message, plan }: { decision: Decision; message: string; plan?: Plan },
 ): AsyncGenerator<RunEvent> {
   const row = await asSystem((tx) =>
-    recordStart(tx, p, conversationId, {
+    recordStart(tx, requestOf(p, conversationId), {
       taskType: plan?.taskType ?? "general",
       routingDecision: decision,
       modelUsed: "",
@@ -290,20 +285,8 @@ async function* recordUnanswered(
   yield { type: "error", code: "unavailable:ollama", message, interactionId: row.id, decision };
 }
 
-/**
- * The server records the request (users cannot write interactions): the conversation first
- * when it is new (prepareChat checked an existing one is the caller's), then the interaction.
- */
-async function recordStart(
-  tx: Parameters<Parameters<typeof asSystem>[0]>[0],
-  p: PreparedChat,
-  conversationId: string,
-  i: Omit<Parameters<typeof startInteraction>[1], "conversationId" | "userId" | "prompt" | "parentId" | "source" | "instanceId">,
-) {
-  if (!p.conversationId) await createConversationFor(tx, { id: conversationId, userId: p.identity.userId, title: title(p.prompt) });
-  const r = await startInteraction(tx, { ...i, conversationId, userId: p.identity.userId, prompt: p.prompt, parentId: p.regenerateOf?.id, source: p.source, instanceId: instanceId() });
-  if (p.conversationId) await touchConversation(tx, { id: conversationId });
-  return r;
+function requestOf(p: PreparedChat, conversationId: string): RecordedRequest {
+  return { conversationId, isNewConversation: !p.conversationId, userId: p.identity.userId, prompt: p.prompt, parentId: p.regenerateOf?.id, source: p.source };
 }
 
 function emptyDecision(): Decision {
