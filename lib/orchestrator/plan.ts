@@ -123,9 +123,10 @@ async function classify(
   let near: Awaited<ReturnType<typeof nearestConfirmedInteractions>> = [];
   let outcomes: PastOutcome[] = [];
   if (embedding) {
-    [near, outcomes] = await asSystem(async (tx) => [
-      await nearestConfirmedInteractions(tx, { embedding: embedding!, limit: 15 }),
-      await nearestOutcomes(tx, { embedding: embedding!, limit: 20 }),
+    // Two independent reads: on a server, two connections at once.
+    [near, outcomes] = await Promise.all([
+      asSystem((tx) => nearestConfirmedInteractions(tx, { embedding: embedding!, limit: 15 })),
+      asSystem((tx) => nearestOutcomes(tx, { embedding: embedding!, limit: 20 })),
     ]);
     // Only confirmed labels: one a person stated weighs fully, one inferred from a good rating less.
     const examples = near
