@@ -1,9 +1,9 @@
 import "server-only";
 import { beginApiChat } from "./begin";
 import { ApiError, openaiErrorResponse } from "./errors";
-import { seconds, STREAM_FAILED, streamErrorChunk, usageOf } from "./openai";
+import { seconds, sseResponse, usageOf } from "./openai";
 import { openaiCompletionSchema } from "./schemas";
-import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, type ApiStream } from "./run";
+import { doneReason, eliteMeta, headersFor, type ApiStream } from "./run";
 
 /**
  * `POST /v1/completions` (OpenAI's legacy text completions): the prompt answered like a
@@ -40,29 +40,9 @@ async function whole(run: ApiStream): Promise<Response> {
 }
 
 function streamed(run: ApiStream): Response {
-  const data = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
-  const body = byteStream(async (write) => {
-    let model = run.model;
-    let sent = false;
-    try {
-      for await (const e of run.events) {
-        if (e.type === "token") {
-          write(data(completion(run.interactionId, model, e.text, null, sent ? {} : { elite: { ...eliteMeta(run.interactionId, run.decision), model } })));
-          sent = true;
-        } else if (e.type === "fallback") {
-          model = e.next.model;
-          if (sent) write(data(completion(run.interactionId, model, fallbackNotice(e), null)));
-        } else if (e.type === "done") {
-          write(data(completion(run.interactionId, e.decision.model, "", doneReason(e.decision), { usage: usageOf(e), elite: eliteMeta(e.interactionId, e.decision) })));
-          write("data: [DONE]\n\n");
-        } else if (e.type === "error") {
-          write(data(streamErrorChunk(run, e)));
-        }
-      }
-    } catch (err) {
-      console.error("api stream failed", err);
-      write(data(STREAM_FAILED));
-    }
+  return sseResponse(run, {
+    token: (model, text, first) => [completion(run.interactionId, model, text, null, first ? { elite: { ...eliteMeta(run.interactionId, run.decision), model } } : {})],
+    notice: (model, text) => completion(run.interactionId, model, text, null),
+    done: (e) => [completion(run.interactionId, e.decision.model, "", doneReason(e.decision), { usage: usageOf(e), elite: eliteMeta(e.interactionId, e.decision) })],
   });
-  return new Response(body, { headers: { "content-type": "text/event-stream; charset=utf-8", ...headersFor(run.interactionId, run.model) } });
 }

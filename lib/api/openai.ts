@@ -18,10 +18,10 @@ const completionId = (interactionId: string) => `chatcmpl-${interactionId}`;
 export const seconds = () => Math.floor(Date.now() / 1000);
 
 /** What an SSE stream says when it breaks on the server after it started. */
-export const STREAM_FAILED = { error: { message: "The answer stream failed on the server; the details are in the server log.", type: "server_error", param: null, code: "internal" } };
+const STREAM_FAILED = { error: { message: "The answer stream failed on the server; the details are in the server log.", type: "server_error", param: null, code: "internal" } };
 
 /** An error chunk after the stream started: every model failed. */
-export function streamErrorChunk(run: ApiStream, e: Extract<RunEvent, { type: "error" }>) {
+function streamErrorChunk(run: ApiStream, e: Extract<RunEvent, { type: "error" }>) {
   const err = new ApiError("unavailable:ollama", e.message, { apiCode: "all_models_failed", interactionId: run.interactionId });
   return { error: openaiErrorBody(err), elite: e.decision ? eliteMeta(run.interactionId, e.decision) : { interaction_id: run.interactionId } };
 }
@@ -66,7 +66,6 @@ async function whole(run: ApiStream): Promise<Response> {
 function streamed(run: ApiStream, includeUsage: boolean): Response {
   const id = completionId(run.interactionId);
   const created = seconds();
-  const data = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
   const chunk = (model: string, delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) => ({
     id,
     object: "chat.completion.chunk",
@@ -76,22 +75,47 @@ function streamed(run: ApiStream, includeUsage: boolean): Response {
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
     ...extra,
   });
+  return sseResponse(run, {
+    // The role chunk and the first text go out in one write (two small writes can stall on Nagle + delayed ACK).
+    token: (model, text, first) => [
+      ...(first ? [chunk(model, { role: "assistant", content: "" }, null, { elite: { ...eliteMeta(run.interactionId, run.decision), model } })] : []),
+      chunk(model, { content: text }, null),
+    ],
+    notice: (model, text) => chunk(model, { content: text }, null),
+    done: (e) => [
+      chunk(e.decision.model, {}, doneReason(e.decision), { elite: eliteMeta(e.interactionId, e.decision) }),
+      ...(includeUsage ? [{ id, object: "chat.completion.chunk", created, model: e.decision.model, choices: [], usage: usageOf(e) }] : []),
+    ],
+  });
+}
+
+/**
+ * The server-sent events both OpenAI endpoints stream: each run event framed by `frame` as
+ * `data:` lines (several in one write), a fallback's notice only once text has gone out,
+ * `[DONE]` after the last chunk, and an error chunk when the run fails midway.
+ */
+export function sseResponse(
+  run: ApiStream,
+  frame: {
+    token: (model: string, text: string, first: boolean) => unknown[];
+    notice: (model: string, text: string) => unknown;
+    done: (e: Extract<RunEvent, { type: "done" }>) => unknown[];
+  },
+): Response {
+  const data = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
   const body = byteStream(async (write) => {
     let model = run.model;
     let sent = false;
     try {
       for await (const e of run.events) {
         if (e.type === "token") {
-          // The role chunk and the first text go out in one write (two small writes can stall on Nagle + delayed ACK).
-          const head = sent ? "" : data(chunk(model, { role: "assistant", content: "" }, null, { elite: { ...eliteMeta(run.interactionId, run.decision), model } }));
-          write(head + data(chunk(model, { content: e.text }, null)));
+          write(frame.token(model, e.text, !sent).map(data).join(""));
           sent = true;
         } else if (e.type === "fallback") {
           model = e.next.model;
-          if (sent) write(data(chunk(model, { content: fallbackNotice(e) }, null)));
+          if (sent) write(data(frame.notice(model, fallbackNotice(e))));
         } else if (e.type === "done") {
-          write(data(chunk(e.decision.model, {}, doneReason(e.decision), { elite: eliteMeta(e.interactionId, e.decision) })));
-          if (includeUsage) write(data({ id, object: "chat.completion.chunk", created, model: e.decision.model, choices: [], usage: usageOf(e) }));
+          write(frame.done(e).map(data).join(""));
           write("data: [DONE]\n\n");
         } else if (e.type === "error") {
           write(data(streamErrorChunk(run, e)));

@@ -48,8 +48,7 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
     async exclusively(name, fn) {
       const conn = await sql.reserve();
       try {
-        const [{ got }] = await conn<{ got: boolean }[]>`select pg_try_advisory_lock(hashtext(${name})) as got`;
-        if (!got) return null;
+        if (!(await tryLock(conn, name))) return null;
         try {
           return await fn();
         } finally {
@@ -61,8 +60,7 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
     },
     async holdLock(name) {
       const conn = await sql.reserve();
-      const [{ got }] = await conn<{ got: boolean }[]>`select pg_try_advisory_lock(hashtext(${name})) as got`;
-      if (!got) {
+      if (!(await tryLock(conn, name))) {
         conn.release();
         throw new Error(`The lock ${name} is held by another process.`);
       }
@@ -73,4 +71,10 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
       await sql.end({ timeout: 5 });
     },
   };
+}
+
+/** A session advisory lock named by text, on this connection, if nobody holds it. */
+async function tryLock(conn: postgres.ReservedSql, name: string): Promise<boolean> {
+  const [{ got }] = await conn<{ got: boolean }[]>`select pg_try_advisory_lock(hashtext(${name})) as got`;
+  return got;
 }
