@@ -3,6 +3,8 @@
  *  - "table right": the simulated roles as model-profiles.json has them (the priors are the truth);
  *  - "table wrong": the math specialist and the router swap roles, so the role table sends
  *    maths to a model weak at it and general requests to the maths model;
+ *  - "roster mis-assigned": besides that swap, the lead and senior developers swap too, so code
+ *    goes first to the weakest coder (an operator who mixed up the tags of a new roster);
  *  - "lead degrades": halfway through, the lead developer's success on code tasks drops by 0.3.
  * Each reports the last half: learned, static role table, best single model, per-category oracle.
  */
@@ -21,10 +23,9 @@ export interface WorldRow {
   explorationRate: number;
 }
 
-function swapped(profiles: ModelProfiles, a: Role, b: Role): Record<string, Role> {
-  return Object.fromEntries(
-    Object.entries(profiles.simulated).map(([m, p]) => [m, (p.role === a ? b : p.role === b ? a : p.role) as Role]),
-  );
+function swapped(profiles: ModelProfiles, ...pairs: [Role, Role][]): Record<string, Role> {
+  const swap = (r: Role) => pairs.reduce((x, [a, b]) => (x === a ? b : x === b ? a : x), r);
+  return Object.fromEntries(Object.entries(profiles.simulated).map(([m, p]) => [m, swap(p.role as Role)]));
 }
 
 function degrading(world: World, profiles: ModelProfiles, role: Role, taskTypes: readonly TaskType[], delta: number, at: number): World {
@@ -46,7 +47,8 @@ export function runWorldSuite(prompts: readonly BenchPrompt[], profiles: ModelPr
   const n = prompts.length * settings.passes;
   const worlds: [string, World][] = [
     ["table right", right],
-    ["table wrong (math ↔ router)", simulatedWorld(prompts, profiles, { roles: swapped(profiles, "math", "router") })],
+    ["table wrong (math ↔ router)", simulatedWorld(prompts, profiles, { roles: swapped(profiles, ["math", "router"]) })],
+    ["roster mis-assigned (also lead ↔ senior)", simulatedWorld(prompts, profiles, { roles: swapped(profiles, ["math", "router"], ["lead_developer", "senior_developer"]) })],
     ["lead degrades (code −0.3 at half)", degrading(right, profiles, "lead_developer", ["code_generation", "debugging", "refactoring_optimization"], -0.3, Math.floor(n / 2))],
   ];
   return worlds.map(([name, world]) => {

@@ -4,8 +4,9 @@
  *
  * - prior: the model's role prior for the task type (DESIGN.md's role table, strength 5, so
  *   a few dozen outcomes overtake it). A model without a role starts neutral, Beta(1, 1),
- *   plus what it showed on the other task types (at most `poolStrength` pseudo-outcomes):
- *   an unknown model that is good everywhere is tried first everywhere.
+ *   plus what it showed on the other task types, as strongly as its task types turn out to
+ *   agree (empirical Bayes, see priorFor): an unknown model that is good everywhere is tried
+ *   first everywhere.
  * - discount: every update of an arm decays its old evidence first, so a model that gets
  *   worse is noticed; slow enough that posteriors settle and exploration ends.
  * - context: per-request evidence (the observed rewards of the nearest past requests, per
@@ -39,13 +40,13 @@ export type PolicyOptions = {
   coldLoadCost: number;
   /** a model is explored only while this upper quantile of its posterior reaches the best mean */
   exploreQuantile: number;
-  /** how many pseudo-outcomes from its other task types a role-less model's prior may carry */
+  /** at most how many pseudo-outcomes from its other task types a role-less model's prior carries */
   poolStrength: number;
   /** optional: evidence also halves every this many ms without an update */
   halfLifeMs?: number;
 };
 
-export const DEFAULT_POLICY_OPTIONS: PolicyOptions = { discount: 0.99, coldLoadCost: 0.05, exploreQuantile: 0.9, poolStrength: 4 };
+export const DEFAULT_POLICY_OPTIONS: PolicyOptions = { discount: 0.999, coldLoadCost: 0.05, exploreQuantile: 0.9, poolStrength: 50 };
 
 export type PolicyChoice = {
   model: string;
@@ -59,19 +60,65 @@ export type PolicyChoice = {
 
 const NEUTRAL: BetaParams = { alpha: 1, beta: 1 };
 
-/** The prior of (task type, model): its role's, or neutral plus its pooled evidence on the other task types. */
+/**
+ * The prior of (task type, model): its role's, or (a model without a role) neutral plus what
+ * it showed on the other task types, pooled with an empirical-Bayes strength: the model's
+ * success rates across task types give a between-task-type variance τ² (method of moments,
+ * binomial noise removed), and a Beta prior with that spread has strength p̄(1 − p̄)/τ² − 1.
+ * When a model does about as well everywhere, its other task types tell a lot about this
+ * one; when it is uneven, little. At most `poolStrength` pseudo-outcomes, never more than
+ * were observed.
+ */
 export function priorFor(taskType: TaskType, c: Pick<PolicyCandidate, "model" | "role">, state: PolicyState, now: number, halfLifeMs?: number, poolStrength = DEFAULT_POLICY_OPTIONS.poolStrength): BetaParams {
   if (c.role) return rolePrior(taskType, c.role);
   let a = 0;
   let b = 0;
+  const rates: { n: number; p: number }[] = [];
   for (const [t, arms] of Object.entries(state)) {
-    if (t === taskType || !arms?.[c.model]) continue;
-    const p = posteriorOf({ alpha: 0, beta: 0 }, arms[c.model], now, halfLifeMs);
-    a += p.alpha;
-    b += p.beta;
+    if (!arms?.[c.model]) continue;
+    const e = posteriorOf({ alpha: 0, beta: 0 }, arms[c.model], now, halfLifeMs);
+    const n = e.alpha + e.beta;
+    if (n > 0) rates.push({ n, p: e.alpha / n });
+    if (t === taskType) continue;
+    a += e.alpha;
+    b += e.beta;
   }
-  const scale = a + b > poolStrength ? poolStrength / (a + b) : 1;
-  return { alpha: NEUTRAL.alpha + a * scale, beta: NEUTRAL.beta + b * scale };
+  const base = fieldPrior(state[taskType], now, halfLifeMs);
+  if (a + b === 0) return base;
+  const strength = Math.min(a + b, pooledStrength(rates, poolStrength));
+  const mean = a / (a + b);
+  return { alpha: base.alpha + strength * mean, beta: base.beta + strength * (1 - mean) };
+}
+
+/**
+ * Where a model nobody knows starts on a task type: as likely to answer well as the models
+ * tried on it so far, all together (Laplace-smoothed), with the weight of two outcomes. Not
+ * 0.5: on hard task types that would make every newcomer look better than the field.
+ */
+function fieldPrior(arms: Readonly<Record<string, ArmEvidence>> | undefined, now: number, halfLifeMs?: number): BetaParams {
+  let a = 0;
+  let n = 0;
+  for (const e of Object.values(arms ?? {})) {
+    const p = posteriorOf({ alpha: 0, beta: 0 }, e, now, halfLifeMs);
+    a += p.alpha;
+    n += p.alpha + p.beta;
+  }
+  const mean = (a + NEUTRAL.alpha) / (n + NEUTRAL.alpha + NEUTRAL.beta);
+  const weight = NEUTRAL.alpha + NEUTRAL.beta;
+  return { alpha: weight * mean, beta: weight * (1 - mean) };
+}
+
+/** Empirical-Bayes Beta strength from per-group rates (n outcomes, rate p): p̄(1 − p̄)/τ² − 1, in [1, max]. */
+export function pooledStrength(groups: readonly { n: number; p: number }[], max: number): number {
+  const total = groups.reduce((s, g) => s + g.n, 0);
+  if (groups.length < 2 || total === 0) return max;
+  const mean = groups.reduce((s, g) => s + g.n * g.p, 0) / total;
+  const spread = groups.reduce((s, g) => s + g.n * (g.p - mean) ** 2, 0);
+  const noise = (groups.length - 1) * mean * (1 - mean);
+  const denom = total - groups.reduce((s, g) => s + g.n * g.n, 0) / total;
+  const tau2 = denom > 0 ? Math.max(0, (spread - noise) / denom) : 0;
+  if (tau2 === 0) return max;
+  return Math.min(max, Math.max(1, (mean * (1 - mean)) / tau2 - 1));
 }
 
 export function choosePolicy({

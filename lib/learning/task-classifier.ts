@@ -8,7 +8,7 @@
  * a few microseconds per request.
  */
 import { TASK_TYPES, isTaskType, type TaskType } from "@/lib/domain";
-import { textFeatures } from "./text-features";
+import { FeatureIndex } from "./feature-index";
 
 export interface TaskClassifierModel {
   version: 1;
@@ -38,16 +38,12 @@ export interface TaskClassifier {
 }
 
 /** Logits of one text: bias + Σ weights of its known features, the feature vector L2-normalised. */
-function logitsOf(model: TaskClassifierModel, index: Map<string, number>, text: string): Float64Array {
+function logitsOf(model: TaskClassifierModel, weights: Float64Array, index: FeatureIndex, text: string): Float64Array {
   const k = model.labels.length;
   const out = Float64Array.from(model.bias);
-  const feats = textFeatures(text);
-  const scale = 1 / Math.sqrt(Math.max(1, feats.length));
-  for (const f of feats) {
-    const i = index.get(f);
-    if (i === undefined) continue;
-    for (let c = 0; c < k; c++) out[c] += model.weights[i * k + c] * scale;
-  }
+  const { known, distinct } = index.read(text);
+  const scale = 1 / Math.sqrt(Math.max(1, distinct));
+  for (const i of known) for (let c = 0; c < k; c++) out[c] += weights[i * k + c] * scale;
   return out;
 }
 
@@ -63,12 +59,13 @@ export function taskClassifierFrom(model: TaskClassifierModel): TaskClassifier {
   if (!model.labels.every(isTaskType) || model.weights.length !== model.features.length * model.labels.length) {
     throw new Error("task classifier artefact does not match the task types or its own shape");
   }
-  const index = new Map(model.features.map((f, i) => [f, i]));
+  const index = new FeatureIndex(model.features);
+  const weights = Float64Array.from(model.weights);
   return {
     model,
-    logits: (text) => logitsOf(model, index, text),
+    logits: (text) => logitsOf(model, weights, index, text),
     classify(text) {
-      const p = softmax(logitsOf(model, index, text), model.temperature);
+      const p = softmax(logitsOf(model, weights, index, text), model.temperature);
       const probabilities = Object.fromEntries(TASK_TYPES.map((t) => [t, 0])) as Record<TaskType, number>;
       let best = 0;
       model.labels.forEach((label, c) => {

@@ -29,20 +29,35 @@ function structural(text: string): string[] {
   return marks;
 }
 
+/** The parts a text's features are made of: structural marks, its words in order (lower-cased). */
+export function textParts(raw: string): { marks: string[]; words: string[] } {
+  const text = raw.slice(0, MAX_CHARS);
+  return { marks: structural(text), words: text.toLowerCase().replace(/[’]/g, "'").match(WORD) ?? [] };
+}
+
+/** The opening word says a lot: "explain", "why", "design", "fix". */
+export const openingFeature = (words: readonly string[]) => `w:^${words[0] ?? ""}`;
+
+export const bigramFeature = (a: string, b: string) => `b:${a} ${b}`;
+
+/** A word's own features: the word, and its character 3–5-grams when it is a word of letters. */
+export function wordFeatures(w: string): string[] {
+  const out = [`w:${w}`];
+  if (/^[a-z]/.test(w) && w.length >= 3) {
+    const padded = `<${w}>`;
+    for (let n = 3; n <= 5; n++) for (let k = 0; k + n <= padded.length; k++) out.push(`c:${padded.slice(k, k + n)}`);
+  }
+  return out;
+}
+
 /** The distinct features of a text, in a stable order. */
 export function textFeatures(raw: string): string[] {
-  const text = raw.slice(0, MAX_CHARS);
-  const out = new Set<string>(structural(text));
-  const words = text.toLowerCase().replace(/[’]/g, "'").match(WORD) ?? [];
-  out.add(`w:^${words[0] ?? ""}`); // the opening word says a lot: "explain", "why", "design", "fix"
+  const { marks, words } = textParts(raw);
+  const out = new Set<string>(marks);
+  out.add(openingFeature(words));
   for (let i = 0; i < words.length; i++) {
-    const w = words[i];
-    out.add(`w:${w}`);
-    if (i + 1 < words.length) out.add(`b:${w} ${words[i + 1]}`);
-    if (/^[a-z]/.test(w) && w.length >= 3) {
-      const padded = `<${w}>`;
-      for (let n = 3; n <= 5; n++) for (let k = 0; k + n <= padded.length; k++) out.add(`c:${padded.slice(k, k + n)}`);
-    }
+    for (const f of wordFeatures(words[i])) out.add(f);
+    if (i + 1 < words.length) out.add(bigramFeature(words[i], words[i + 1]));
   }
   return [...out];
 }

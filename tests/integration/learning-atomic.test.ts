@@ -77,6 +77,26 @@ describe("atomic learning updates", () => {
     }
   });
 
+  it("detect a change as the reducer does: a model that starts failing restarts its long memory, in SQL too", async () => {
+    let policy: PolicyState = {};
+    let now = 1_700_000_500_000;
+    let restarted = false;
+    for (let i = 0; i < 160; i++) {
+      now += 1000;
+      const reward = i < 100 ? (i % 10 < 9 ? 1 : 0) : i % 10 < 1 ? 1 : 0; // 0.9, then 0.1
+      const before = policy.debugging?.["drifting-model"];
+      await recordOutcome({ taskType: "debugging", model: "drifting-model", reward, success: reward > 0.5, now });
+      policy = updatePolicy(policy, { taskType: "debugging", model: "drifting-model", reward, now }, DEFAULT_POLICY_OPTIONS);
+      const after = policy.debugging!["drifting-model"];
+      if (before && after.alpha + after.beta < before.alpha + before.beta) restarted = true;
+    }
+    expect(restarted).toBe(true);
+    for (const read of ["cache", "database"] as const) {
+      if (read === "database") resetLearningCache();
+      closeTo((await learningState()).policy.debugging?.["drifting-model"], policy.debugging!["drifting-model"], `${read}.drifting`);
+    }
+  });
+
   it("lose no update when many arrive at once", async () => {
     const n = 120;
     const reward = 0.75;
@@ -87,7 +107,7 @@ describe("atomic learning updates", () => {
       Array.from({ length: n }, (_, i) => recordFallbackTrail({ taskType: "explanation", attempts: [{ model: "a", ok: false }, { model: "rescuer", ok: i % 2 === 0 }] })),
     );
     const d = DEFAULT_POLICY_OPTIONS.discount;
-    const expectedAlpha = (reward * (1 - d ** n)) / (1 - d); // the same reward n times: order does not matter
+    const expectedAlpha = (reward * (1 - d ** n)) / (1 - d); // the same reward n times: order does not matter (and nothing changes, so no restart)
     for (const read of ["cache", "database"] as const) {
       if (read === "database") resetLearningCache();
       const state = await learningState();

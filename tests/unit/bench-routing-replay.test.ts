@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TASK_TYPES } from "../../lib/domain";
-import { EMPTY_POLICY, priorFor, updatePolicy, type PolicyState } from "../../lib/learning/policy";
+import { EMPTY_POLICY, pooledStrength, priorFor, updatePolicy, type PolicyState } from "../../lib/learning/policy";
 import { classifyByNeighbours } from "../../lib/learning/ensemble";
 import { seededRng, shuffled } from "../../lib/learning/random";
 import { simEmbed } from "../../sim/embed";
@@ -58,19 +58,34 @@ describe("replay benchmark: input files", () => {
 });
 
 describe("replay benchmark: unknown models and missing labels", () => {
-  it("gives a role-less model a neutral prior (mean 0.5) that borrows what it showed on other task types", () => {
+  it("gives a role-less model the field's prior, then borrows what it showed on other task types as strongly as they agree", () => {
     let state: PolicyState = EMPTY_POLICY;
     for (const t of TASK_TYPES) {
       const { alpha, beta } = priorFor(t, policyCandidate("gpt-x", null, false), state, 0);
-      expect(alpha / (alpha + beta)).toBeCloseTo(0.5, 10);
+      expect(alpha / (alpha + beta)).toBeCloseTo(0.5, 10); // nobody known yet: Beta(1, 1)
       expect(policyCandidate("gpt-x", "math", true)).toEqual({ model: "gpt-x", role: "math", loaded: true, available: true });
     }
+    // The field: other models mostly failing on debugging pull a newcomer's start below 0.5.
+    for (let i = 0; i < 40; i++) state = updatePolicy(state, { taskType: "debugging", model: "other", reward: i % 4 === 0 ? 1 : 0, now: i });
+    const fresh = priorFor("debugging", policyCandidate("gpt-x", null, false), state, 40);
+    expect(fresh.alpha / (fresh.alpha + fresh.beta)).toBeLessThan(0.35);
+    expect(fresh.alpha + fresh.beta).toBeCloseTo(2, 10);
     for (let i = 0; i < 30; i++) state = updatePolicy(state, { taskType: "math", model: "gpt-x", reward: 1, now: i });
     const pooled = priorFor("debugging", policyCandidate("gpt-x", null, false), state, 30);
     expect(pooled.alpha / (pooled.alpha + pooled.beta)).toBeGreaterThan(0.7);
-    expect(pooled.alpha + pooled.beta).toBeLessThanOrEqual(2 + 4 + 1e-9); // neutral Beta(1, 1) + at most poolStrength
-    // Its own task type's evidence is not counted twice; a model with a role keeps its role's prior.
-    expect(priorFor("math", policyCandidate("gpt-x", null, false), state, 30)).toEqual({ alpha: 1, beta: 1 });
+    expect(pooled.alpha + pooled.beta).toBeLessThanOrEqual(2 + 30 + 1e-9); // never more than was observed
+    // Its own task type's evidence is not counted twice; with nothing elsewhere it starts from the field.
+    const own = priorFor("math", policyCandidate("gpt-x", null, false), state, 30);
+    expect(own.alpha + own.beta).toBeCloseTo(2, 10);
+  });
+
+  it("pools strongly when a model's task types agree and weakly when they differ (empirical Bayes)", () => {
+    const same = pooledStrength([{ n: 200, p: 0.45 }, { n: 150, p: 0.46 }, { n: 100, p: 0.44 }], 50);
+    const uneven = pooledStrength([{ n: 200, p: 0.2 }, { n: 150, p: 0.8 }, { n: 100, p: 0.5 }], 50);
+    expect(same).toBe(50); // no spread beyond chance: the cap
+    expect(uneven).toBeLessThan(5);
+    expect(uneven).toBeGreaterThanOrEqual(1);
+    expect(pooledStrength([{ n: 10, p: 0.5 }], 50)).toBe(50); // one group: nothing to estimate the spread from
   });
 
   it("never routes to a model that has no label for the item, and leaves out items without any", () => {

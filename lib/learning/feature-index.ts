@@ -1,0 +1,93 @@
+/**
+ * Reads a text's features as ids into a trained model's feature list, fast: exactly the set
+ * `textFeatures` gives, without building every n-gram string of every word again. A word's
+ * own features (the word and its character n-grams) and each word pair's bigram are resolved
+ * once and remembered (bounded memos; words repeat heavily, in code above all). Features the
+ * model does not know get ids of their own past the model's, so the distinct count (known
+ * and unknown alike) that the classifier's length normalisation needs stays exact.
+ */
+import { bigramFeature, openingFeature, textParts, wordFeatures } from "./text-features";
+
+/** Entries remembered (words, word pairs, unknown features) before the memos start afresh. */
+const MEMO_LIMIT = 200_000;
+
+export interface TextFeatureIds {
+  /** the distinct known feature ids */
+  known: Int32Array;
+  /** how many distinct features the text has, known or not */
+  distinct: number;
+}
+
+export class FeatureIndex {
+  private readonly index: Map<string, number>;
+  private readonly size: number;
+  private unknownIds = new Map<string, number>();
+  private words = new Map<string, Int32Array>();
+  private pairs = new Map<string, Map<string, number>>();
+  private pairCount = 0;
+  /** per id, the read it was last counted in (distinctness without a set) */
+  private stamp: Uint32Array;
+  private reads = 0;
+
+  constructor(features: readonly string[]) {
+    this.index = new Map(features.map((f, i) => [f, i]));
+    this.size = features.length;
+    this.stamp = new Uint32Array(this.size + MEMO_LIMIT + 64);
+  }
+
+  private id(f: string): number {
+    const known = this.index.get(f);
+    if (known !== undefined) return known;
+    let id = this.unknownIds.get(f);
+    if (id === undefined) this.unknownIds.set(f, (id = this.size + this.unknownIds.size));
+    return id;
+  }
+
+  private wordIds(w: string): Int32Array {
+    let ids = this.words.get(w);
+    if (!ids) this.words.set(w, (ids = Int32Array.from(wordFeatures(w), (f) => this.id(f))));
+    return ids;
+  }
+
+  private pairId(a: string, b: string): number {
+    let next = this.pairs.get(a);
+    if (!next) this.pairs.set(a, (next = new Map()));
+    let id = next.get(b);
+    if (id === undefined) next.set(b, (id = this.id(bigramFeature(a, b)))), this.pairCount++;
+    return id;
+  }
+
+  /** Forgets the memos when they are full (between reads, so one read's ids stay consistent). */
+  private bound(words: number): void {
+    // One read adds at most ~16 unknown features per word: keep that much headroom below the stamp array's end.
+    if (this.unknownIds.size + 16 * (words + 8) < MEMO_LIMIT && this.words.size < MEMO_LIMIT && this.pairCount < MEMO_LIMIT) return;
+    this.unknownIds = new Map();
+    this.words = new Map();
+    this.pairs = new Map();
+    this.pairCount = 0;
+    this.stamp.fill(0);
+  }
+
+  read(text: string): TextFeatureIds {
+    const { marks, words } = textParts(text);
+    this.bound(words.length);
+    if (++this.reads === 0xffffffff) (this.stamp.fill(0), (this.reads = 1));
+    const now = this.reads;
+    const stamp = this.stamp;
+    const known: number[] = [];
+    let distinct = 0;
+    const count = (i: number) => {
+      if (stamp[i] === now) return;
+      stamp[i] = now;
+      distinct++;
+      if (i < this.size) known.push(i);
+    };
+    for (const m of marks) count(this.id(m));
+    count(this.id(openingFeature(words)));
+    for (let k = 0; k < words.length; k++) {
+      for (const i of this.wordIds(words[k])) count(i);
+      if (k + 1 < words.length) count(this.pairId(words[k], words[k + 1]));
+    }
+    return { known: Int32Array.from(known), distinct };
+  }
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { FeatureIndex } from "../../lib/learning/feature-index";
+import { textFeatures } from "../../lib/learning/text-features";
+import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
+import { loadSplit } from "../../bench/classification/corpus";
+
+// The request path reads features through FeatureIndex's memos; training reads textFeatures.
+// They must be the same set, or the shipped weights would be read against other features.
+describe("FeatureIndex", () => {
+  const texts = [...loadSplit("test"), ...loadSplit("published").slice(0, 300)].map((x) => x.text);
+
+  it("gives exactly textFeatures' distinct set: the known ids and the count of all", () => {
+    const features = taskClassifier().model.features;
+    const index = new FeatureIndex(features);
+    const ids = new Map(features.map((f, i) => [f, i]));
+    for (const pass of [1, 2]) {
+      for (const text of texts) {
+        const expected = textFeatures(text);
+        const got = index.read(text);
+        expect(got.distinct, `${pass}: ${text.slice(0, 40)}`).toBe(expected.length);
+        const known = expected.flatMap((f) => (ids.has(f) ? [ids.get(f)!] : [])).sort((a, b) => a - b);
+        expect([...got.known].sort((a, b) => a - b)).toEqual(known);
+      }
+    }
+  });
+
+  it("counts a repeated word, pair or unknown feature once, and forgets nothing it needs when its memos start afresh", () => {
+    const index = new FeatureIndex(["w:fix", "c:<fi", "b:fix fix"]);
+    const once = index.read("fix");
+    const thrice = index.read("fix fix fix");
+    expect(thrice.distinct).toBe(once.distinct + 1); // only the bigram "fix fix" is new
+    expect([...thrice.known].sort()).toEqual([0, 1, 2]);
+    // many distinct unknown words push the memos past their bound; reads stay exact
+    for (let i = 0; i < 3000; i++) {
+      const text = `zq${i}word and zq${i + 1}word fix`;
+      expect(index.read(text).distinct).toBe(textFeatures(text).length);
+    }
+  });
+});
