@@ -301,3 +301,16 @@ export function isClassificationSchema(schema: unknown): boolean {
   };
   return walk(schema);
 }
+
+/**
+ * A fill-in-the-middle answer: a line or two of code in the prompt's last indentation (a
+ * stand-in: no model reads the code; the text only has to look like a completion).
+ */
+export function fillMiddle(prefix: string, seed: number): string {
+  const lastLine = prefix.slice(prefix.lastIndexOf("\n") + 1);
+  const indent = /^\s*/.exec(lastLine)?.[0] ?? "";
+  const lines = ["result = compute(value)", "return result", "total += item", "if value is None:", "items.append(value)", "count = len(items)"];
+  const r = rng(seed);
+  const n = 1 + Math.floor(r() * 2);
+  return Array.from({ length: n }, (_, i) => `${i === 0 && lastLine.trim() ? "" : indent}${lines[Math.floor(r() * lines.length)]}`).join(`\n${indent}`) + "\n";
+}

@@ -91,12 +91,15 @@ const TEMPLATES: Record<string, { template: string; stop: string[] }> = {
     stop: ["<|im_start|>", "<|im_end|>"],
   },
   mathstral: { template: "[INST] {{ if .System }}{{ .System }}\n\n{{ end }}{{ .Prompt }} [/INST]", stop: ["[INST]", "[/INST]"] },
+  // The code models fill in the middle, as FIM-capable tags do in Ollama: a template with `.Suffix`
+  // (Ollama reports the `insert` capability for exactly those).
   "deepseek-coder": {
-    template: "{{ .System }}\n### Instruction:\n{{ .Prompt }}\n### Response:\n",
+    template:
+      "{{ if .Suffix }}<｜fim▁begin｜>{{ .Prompt }}<｜fim▁hole｜>{{ .Suffix }}<｜fim▁end｜>{{ else }}{{ .System }}\n### Instruction:\n{{ .Prompt }}\n### Response:\n{{ end }}",
     stop: ["### Instruction:", "### Response:", "<|EOT|>"],
   },
   codellama: {
-    template: "[INST] <<SYS>>{{ .System }}<</SYS>>\n\n{{ .Prompt }} [/INST]\n",
+    template: "{{ if .Suffix }}<PRE> {{ .Prompt }} <SUF>{{ .Suffix }} <MID>{{ else }}[INST] <<SYS>>{{ .System }}<</SYS>>\n\n{{ .Prompt }} [/INST]\n{{ end }}",
     stop: ["[INST]", "[/INST]", "<<SYS>>", "<</SYS>>"],
   },
   wizardcoder: {

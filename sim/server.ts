@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { REFUSAL, classifyPrompt, composeAnswer, countTokens, isClassificationSchema, jsonForSchema, tokenize } from "./answers";
+import { REFUSAL, classifyPrompt, composeAnswer, countTokens, fillMiddle, isClassificationSchema, jsonForSchema, tokenize } from "./answers";
 import { simEmbed } from "./embed";
 import { chooseFault, validateRules, type Fault, type FaultRule } from "./faults";
 import { buildCatalogue, loadProfiles, normalizeModelName, profilesPath, type SimModel, type TaskType } from "./models";
@@ -256,6 +256,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (!model) return json(res, 404, { error: `model "${requested}" not found, try pulling it first` });
     if (model.embedding) return json(res, 400, { error: `"${requested}" does not support ${kind}` });
 
+    const suffix = kind === "generate" && typeof body.suffix === "string" && body.suffix !== "" ? body.suffix : null;
+    if (suffix !== null && !model.template.includes(".Suffix")) return json(res, 400, { error: `registry.ollama.ai/library/${requested} does not support insert` });
+
     const pacer = new Pacer(res);
     if (await preFault(req, res, fault, requested, pacer)) return;
 
@@ -324,6 +327,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     else if (fault?.kind === "empty") content = "";
     else if (body.format && typeof body.format === "object")
       content = JSON.stringify(jsonForSchema(body.format as Json, { prompt: promptText, good, seed: qSeed }));
+    else if (suffix !== null) content = fillMiddle(promptText, qSeed);
     else if (body.format === "json")
       content = JSON.stringify({ task_type: taskType, answer: composeAnswer({ prompt: promptText, taskType, good, seed: qSeed }) });
     else content = composeAnswer({ prompt: promptText, taskType, good, seed: qSeed });
@@ -502,7 +506,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         [`${model.arch}.embedding_length`]: model.embeddingDim,
         [`${model.arch}.block_count`]: 32,
       },
-      capabilities: model.embedding ? ["embedding"] : ["completion"],
+      capabilities: model.embedding ? ["embedding"] : ["completion", ...(model.template.includes(".Suffix") ? ["insert"] : [])],
       modified_at: entry.modified_at,
     });
   }

@@ -1,4 +1,4 @@
-import { TASK_TYPES, storableText } from "@/lib/domain";
+import { CHAT_TASK_TYPES, storableText } from "@/lib/domain";
 import { z } from "zod";
 import { QUICK_TAGS } from "@/lib/chat/types";
 
@@ -22,7 +22,7 @@ export const feedbackSchema = z
     copied: z.literal(true).optional(),
     preferred: z.literal(true).optional(),
     /** "Wrong task type?": what the request really was; confirms a label the classifiers learn from. */
-    taskType: z.enum(TASK_TYPES).optional(),
+    taskType: z.enum(CHAT_TASK_TYPES).optional(),
   })
   .refine((f) => Object.keys(f).length > 1, { message: "Nothing to save" });
 export type FeedbackInput = z.infer<typeof feedbackSchema>;

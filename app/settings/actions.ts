@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { requireOperator, requireUser } from "@/lib/auth";
 import { generateApiKey } from "@/lib/api/keys";
 import { createApiKey, revokeApiKey } from "@/lib/db/queries/api-keys";
+import { forgetKeys } from "@/lib/api/key-cache";
 import { withUser } from "@/lib/db";
 import { ROSTER_ROLES, updateRoster } from "@/lib/db/queries/roster";
 import { recordAudit } from "@/lib/db/queries/audit";
@@ -72,6 +73,7 @@ export async function revokeApiKeyAction(_prev: ApiKeyFormState, form: FormData)
   if (!parsed.success) return { error: parsed.error.issues[0].message };
   const row = await withUser(identity.claims, (tx) => revokeApiKey(tx, { id: parsed.data.id }));
   if (!row) return { error: "That key does not exist (or is not yours)." };
+  forgetKeys(); // at once here; the database's trigger tells the other instances
   revalidatePath("/settings");
   return { ok: `Revoked ${row.prefix}… (“${row.name}”).` };
 }

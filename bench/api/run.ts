@@ -3,7 +3,9 @@
  * directly. Time to first token and total time of a streamed chat, p50 and p99, at 1 and 20
  * concurrent streams, for: the official `ollama` client straight to the simulator; the same
  * client through the app's `/api/chat`; the `openai` client through `/v1/chat/completions`;
- * and `elite` (routed) through `/api/chat`. The app path includes everything a request costs:
+ * and `elite` (routed) through `/api/chat`; and fill-in-the-middle (`/api/generate` with a
+ * suffix, named and routed) against the same call straight to the simulator, at 1 stream.
+ * The chat path includes everything a request costs:
  * key lookup, classification (features, embedding, neighbours), planning, recording the
  * interaction before and after in PGlite, the learning update.
  *
@@ -42,7 +44,23 @@ interface Sample {
   totalMs: number;
   chunks: number;
 }
-type Side = "direct" | "direct2" | "ollamaApi" | "openaiApi" | "eliteApi";
+type Side = "direct" | "direct2" | "ollamaApi" | "openaiApi" | "eliteApi" | "fimDirect" | "fimApi" | "fimElite";
+
+/** Fill-in-the-middle as Continue sends it (a prefix and a suffix), to a model that can insert. */
+const FIM_MODEL = "deepseek-coder:6.7b";
+const FIM_PREFIX = "def fibonacci(n):\n    if n < 2:\n        return n\n    ";
+const FIM_SUFFIX = "\n\nprint(fibonacci(10))\n";
+
+async function timeFim(client: Ollama, model: string): Promise<Sample> {
+  const t0 = performance.now();
+  let ttft = 0;
+  let chunks = 0;
+  for await (const c of await client.generate({ model, prompt: FIM_PREFIX, suffix: FIM_SUFFIX, stream: true, options: { num_predict: 64 } })) {
+    if (!chunks++) ttft = performance.now() - t0;
+    if (c.done) break;
+  }
+  return { ttftMs: ttft, totalMs: performance.now() - t0, chunks };
+}
 
 async function timeOllama(client: Ollama, model: string, t0 = performance.now()): Promise<Sample> {
   let ttft = 0;
@@ -115,6 +133,9 @@ const label: Record<Side, string> = {
   ollamaApi: `/api/chat ${MODEL}`,
   openaiApi: `/v1/chat/completions ${MODEL}`,
   eliteApi: "/api/chat elite (routed)",
+  fimDirect: `FIM direct ${FIM_MODEL}`,
+  fimApi: `FIM /api/generate ${FIM_MODEL}`,
+  fimElite: "FIM /api/generate elite",
 };
 
 /** The app on one database: its own server process, the same simulator. */
@@ -140,8 +161,11 @@ async function benchOn(kind: DbKind, simUrl: string) {
       ollamaApi: () => timeOllama(viaApp, MODEL),
       openaiApi: () => timeOpenAI(openai),
       eliteApi: () => timeOllama(viaApp, "elite"),
+      fimDirect: () => timeFim(direct, FIM_MODEL),
+      fimApi: () => timeFim(viaApp, FIM_MODEL),
+      fimElite: () => timeFim(viaApp, "elite"),
     };
-    const c1Sides: Side[] = ["direct", "ollamaApi", "openaiApi", "eliteApi"];
+    const c1Sides: Side[] = ["direct", "ollamaApi", "openaiApi", "eliteApi", "fimDirect", "fimApi", "fimElite"];
     const c20Sides: Side[] = ["direct", "direct2", "ollamaApi", "openaiApi", "eliteApi"];
     const loadBefore = os.loadavg()[0];
     const started = performance.now();
@@ -183,6 +207,13 @@ function added(r: Awaited<ReturnType<typeof measure>>) {
   return { concurrency: r.concurrency, ttftP50: round(a.ttft.p50 - d.ttft.p50, 1), ttftP99: round(a.ttft.p99 - d.ttft.p99, 1), totalP50: round(a.total.p50 - d.total.p50, 1), totalP99: round(a.total.p99 - d.total.p99, 1) };
 }
 
+/** Added time to first token of fill-in-the-middle (named model, and routed) over calling the simulator directly, at c=1. */
+function addedFim(r: Awaited<ReturnType<typeof measure>>) {
+  const d = r.sides.fimDirect;
+  const diff = (a: typeof d) => ({ ttftP50: round(a.ttft.p50 - d.ttft.p50, 2), ttftP99: round(a.ttft.p99 - d.ttft.p99, 2) });
+  return { named: diff(r.sides.fimApi), routed: diff(r.sides.fimElite) };
+}
+
 async function main() {
   const sim = await startSim({ timeScale: TIME_SCALE, loaded: MODEL });
   const runs = [];
@@ -199,6 +230,9 @@ async function main() {
     console.log(`${a.database.padEnd(9)}  ${String(a.concurrency).padStart(4)}  ${a.ttftP50.toFixed(1).padStart(8)}  ${a.ttftP99.toFixed(1).padStart(8)}  ${a.totalP50.toFixed(1).padStart(9)}  ${a.totalP99.toFixed(1).padStart(9)}`);
   }
   console.log(`(${runs[0].results[0].samplesPerSide} streams per path at c=1, ${runs[0].results[1].samplesPerSide} at c=${CONCURRENCY})`);
+  const fim = runs.map((run) => ({ database: run.database, ...addedFim(run.results[0]) }));
+  console.log("\nAdded by fill-in-the-middle (/api/generate with a suffix) over the simulator directly, c=1, ms (target ≤ 2 p50):");
+  for (const f of fim) console.log(`${f.database.padEnd(9)}  named model p50 ${f.named.ttftP50} / p99 ${f.named.ttftP99}   elite (routed) p50 ${f.routed.ttftP50} / p99 ${f.routed.ttftP99}`);
 
   const out = path.join(ROOT, "bench/results/api-overhead.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -212,6 +246,7 @@ async function main() {
         environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.release()}` },
         settings: { timeScale: TIME_SCALE, model: MODEL, prompt: PROMPT, iterationsC1: ITER_C1, roundsC20: ROUNDS_C20, concurrency: CONCURRENCY, appPoolPerModelConcurrency: 2 },
         added: summary,
+        addedFillInMiddle: fim,
         runs,
       },
       null,

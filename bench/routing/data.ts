@@ -8,11 +8,12 @@ import { profilesPath } from "../../sim/models";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { TASK_TYPES, type TaskType } from "../../lib/domain";
+import { CHAT_TASK_TYPES, type TaskType } from "../../lib/domain";
 
 export const DATA_DIR = path.join(import.meta.dirname, "data");
 
-const TaskTypeSchema = z.enum(TASK_TYPES);
+// Benchmarks and the simulated profiles speak of what chat requests are (no editor completions).
+const TaskTypeSchema = z.enum(CHAT_TASK_TYPES);
 
 /** `{"id","prompt",…}`: `category` (report only, never shown to the router) and `source` are optional. */
 const PromptSchema = z.looseObject({ id: z.string(), prompt: z.string(), source: z.string().optional(), category: z.string().optional() });

@@ -5,12 +5,12 @@
  * same requests and the same random draw per request (common random numbers), so their
  * differences are not noise from different dice.
  */
-import { defaultRole, type Role, type TaskType } from "../../lib/domain";
+import { defaultRole, type ChatTaskType, type Role, type TaskType } from "../../lib/domain";
 import { DEFAULT_POLICY_OPTIONS, EMPTY_POLICY, choosePolicy, updatePolicy, type PolicyOptions, type PolicyState } from "../../lib/learning/policy";
 import { seededRng, shuffled, type Rng } from "../../lib/learning/random";
 
 export type Request = { id: string; trueType: TaskType; predictedType: TaskType };
-export type SimModel = { model: string; role: Role; success: Record<TaskType, number> };
+export type SimModel = { model: string; role: Role; success: Record<ChatTaskType, number> };
 export type Drift = { at: number; role: Role; taskTypes: readonly TaskType[]; delta: number };
 
 export const STRATEGIES = ["static", "learned", "random", "oracle"] as const;
@@ -34,7 +34,7 @@ export type ScenarioResult = { n: number; results: Record<Strategy, StrategyResu
 
 /** Success probability of a model for a true task type at request i, with drift applied. */
 export function successAt(m: SimModel, t: TaskType, i: number, drift?: Drift): number {
-  const base = m.success[t];
+  const base = t === "completion" ? 0 : m.success[t]; // the simulated profiles describe chat requests only
   if (drift && i >= drift.at && m.role === drift.role && drift.taskTypes.includes(t)) return Math.max(0, base + drift.delta);
   return base;
 }

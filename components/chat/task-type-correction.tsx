@@ -1,7 +1,7 @@
 "use client";
 import { useState, useTransition } from "react";
 import { submitFeedback } from "@/app/(chat)/actions";
-import { TASK_TYPES, type TaskType } from "@/lib/domain/task-types";
+import { CHAT_TASK_TYPES, type ChatTaskType } from "@/lib/domain/task-types";
 
 const label = (t: string) => t.replace(/_/g, " ");
 
@@ -12,7 +12,7 @@ export function TaskTypeCorrection({ interactionId, classified, stated }: { inte
   const [error, setError] = useState<string | null>(null);
   const [pending, start] = useTransition();
 
-  function choose(taskType: TaskType) {
+  function choose(taskType: ChatTaskType) {
     const before = value;
     setValue(taskType);
     setError(null);
@@ -29,10 +29,10 @@ export function TaskTypeCorrection({ interactionId, classified, stated }: { inte
   return (
     <span className="inline-flex flex-wrap items-center gap-2">
       <select aria-label="Wrong task type? Choose the right one" data-testid="task-type-correction" value={value} disabled={pending}
-        onChange={(e) => e.target.value && choose(e.target.value as TaskType)}
+        onChange={(e) => e.target.value && choose(e.target.value as ChatTaskType)}
         className="rounded border border-zinc-300 bg-white px-1 py-0.5 dark:border-zinc-700 dark:bg-zinc-900">
         <option value="">wrong task type?</option>
-        {TASK_TYPES.filter((t) => t !== classified || stated).map((t) => (
+        {CHAT_TASK_TYPES.filter((t) => t !== classified || stated).map((t) => (
           <option key={t} value={t}>it was {label(t)}</option>
         ))}
       </select>

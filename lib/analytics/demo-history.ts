@@ -5,7 +5,7 @@
  * arms, and drift (the senior developer degrades for the last 30 % of the period and the
  * router shifts away from it). Pure: rows out, no database.
  */
-import { DEFAULT_ROLE_MODELS, ROLES, defaultChain, rolePrior, type Role, type TaskType } from "@/lib/domain";
+import { DEFAULT_ROLE_MODELS, ROLES, defaultChain, rolePrior, type ChatTaskType, type Role, type TaskType } from "@/lib/domain";
 import type { DemoBatch, DemoConversation, DemoInteraction } from "@/lib/db/bulk-history";
 import { paramArmsFor } from "../learning/params";
 import { sampleNormal, seededRng, type Rng } from "../learning/random";
@@ -19,7 +19,7 @@ export interface DemoOptions {
   roleModels?: Readonly<Record<Role, string>>;
 }
 
-const TASK_MIX: [TaskType, number][] = [
+const TASK_MIX: [ChatTaskType, number][] = [
   ["code_generation", 0.24],
   ["debugging", 0.18],
   ["explanation", 0.14],
@@ -30,7 +30,7 @@ const TASK_MIX: [TaskType, number][] = [
   ["architecture", 0.07],
 ];
 
-const PROMPTS: Record<TaskType, string[]> = {
+const PROMPTS: Record<ChatTaskType, string[]> = {
   math: ["Solve x^2 - 5x + 6 = 0", "What is the derivative of x^3 sin x?", "Prove that the square root of 2 is irrational", "Compute the integral of 1/(1+x^2) from 0 to 1"],
   algorithm: ["Find the longest increasing subsequence in O(n log n)", "Explain Dijkstra's algorithm with a heap", "Detect a cycle in a directed graph", "Count inversions with merge sort"],
   code_generation: ["Write a TypeScript debounce function", "Write a Python script that renames files by date", "Implement an LRU cache in Go", "Write a React hook for local storage"],
@@ -43,7 +43,7 @@ const PROMPTS: Record<TaskType, string[]> = {
 
 /** Median answer time (ms) per role; the architect is slow, the router quick. */
 const MEDIAN_MS: Record<Role, number> = { router: 2200, math: 3800, lead_developer: 3400, senior_developer: 3000, architect: 6500 };
-const TASK_LATENCY: Record<TaskType, number> = {
+const TASK_LATENCY: Record<ChatTaskType, number> = {
   math: 1,
   algorithm: 1.1,
   code_generation: 1.15,
@@ -150,7 +150,7 @@ export function* generateDemoHistory(opts: DemoOptions): Generator<DemoBatch> {
 
 function interaction(
   rng: Rng,
-  c: { t: number; start: number; span: number; task: TaskType; models: Readonly<Record<Role, string>>; conversation: DemoConversation; parent: DemoInteraction | null },
+  c: { t: number; start: number; span: number; task: ChatTaskType; models: Readonly<Record<Role, string>>; conversation: DemoConversation; parent: DemoInteraction | null },
 ): DemoInteraction {
   const { task, models } = c;
   const p = (c.t - c.start) / c.span;

@@ -2,11 +2,10 @@ import "server-only";
 import type { Identity } from "@/lib/auth";
 import { LOCAL_OPERATOR_CLAIMS, LOCAL_OPERATOR_ID } from "@/lib/auth/claims";
 import { env } from "@/lib/config/env";
-import { asSystem } from "@/lib/db";
-import { markApiKeyUsed } from "@/lib/db/queries/api-keys";
 import type { Claims } from "@/lib/db/types";
 import { AppError } from "@/lib/errors";
 import { bearerToken, hashApiKey, looksLikeApiKey } from "./key-format";
+import { keyUser } from "./key-cache";
 
 export { KEY_PREFIX, PREFIX_LENGTH, generateApiKey, hashApiKey, bearerToken, looksLikeApiKey } from "./key-format";
 
@@ -27,8 +26,9 @@ export function identityForKeyUser(userId: string, mode: "embedded" | "supabase"
 
 /**
  * Authenticates a request by its bearer key: 401 (`unauthorized:api`) when the header is
- * missing, the key malformed, unknown or revoked. The lookup by hash is the one step that
- * runs on the system path; everything after runs under the key user's RLS identity.
+ * missing, the key malformed, unknown or revoked. The lookup by hash (from memory, see
+ * key-cache.ts) is the one step on the system path; everything after runs under the key
+ * user's RLS identity.
  */
 export async function identityFromRequest(request: Request): Promise<Identity> {
   const token = bearerToken(request.headers.get("authorization"));
@@ -36,7 +36,7 @@ export async function identityFromRequest(request: Request): Promise<Identity> {
     throw new AppError("unauthorized:api", "Missing API key: send `Authorization: Bearer <key>` (create a key on Settings → API keys).");
   }
   if (!looksLikeApiKey(token)) throw new AppError("unauthorized:api", "Invalid API key.");
-  const key = await asSystem((tx) => markApiKeyUsed(tx, { keyHash: hashApiKey(token) }));
-  if (!key) throw new AppError("unauthorized:api", "Invalid or revoked API key.");
-  return identityForKeyUser(key.user_id, env().mode);
+  const userId = await keyUser(hashApiKey(token));
+  if (!userId) throw new AppError("unauthorized:api", "Invalid or revoked API key.");
+  return identityForKeyUser(userId, env().mode);
 }

@@ -11,7 +11,9 @@ import { ELITE_MODEL, readJson } from "./run";
  * What editors ask about models before they chat (Continue, Zed, aider, Open WebUI):
  * `POST /api/show` and `GET /api/ps`, as Ollama answers them. `elite` is described as the
  * orchestrator presents itself: the smallest context window among the models it may route to
- * (a client never sends more than every one of them holds), plain completion.
+ * (a client never sends more than every one of them holds), completion, and fill-in-the-middle
+ * (`insert`, and a template with `.Suffix`, which is how Continue decides) when a roster model
+ * can do it. A roster tag is described as its Ollama host describes it.
  */
 const digest = (name: string) => createHash("sha256").update(name).digest("hex");
 const tagged = (m: string) => (m.includes(":") ? m : `${m}:latest`);
@@ -34,14 +36,15 @@ export async function ollamaShow(request: Request): Promise<Response> {
       const infos = (await Promise.all(chatModels.map((m) => pool.show(m).catch(() => null)))).filter((i) => i !== null);
       if (infos.length === 0) throw new ApiError("unavailable:ollama", "No model of the roster answers /api/show: is Ollama running?");
       const window = Math.min(...infos.map((i) => Math.min(i.numCtx ?? i.contextLength, i.contextLength)));
+      const fills = infos.some((i) => i.capabilities.includes("insert"));
       return Response.json({
         license: "",
         modelfile: `# elite: routes each request among ${chatModels.join(", ")}`,
         parameters: `num_ctx ${window}`,
-        template: "{{ .Prompt }}",
+        template: fills ? "{{ if .Suffix }}{{ .Prompt }}{{ .Suffix }}{{ else }}{{ .Prompt }}{{ end }}" : "{{ .Prompt }}",
         details: { parent_model: "", format: "gguf", family: "elite", families: ["elite"], parameter_size: "", quantization_level: "" },
         model_info: { "general.architecture": "elite", "elite.context_length": window, "elite.routes_to": chatModels.map(tagged) },
-        capabilities: ["completion"],
+        capabilities: fills ? ["completion", "insert"] : ["completion"],
         modified_at: new Date().toISOString(),
       });
     }
@@ -55,7 +58,7 @@ export async function ollamaShow(request: Request): Promise<Response> {
       license: "",
       modelfile: "",
       parameters: info.parameters,
-      template: "{{ .Prompt }}",
+      template: info.template || "{{ .Prompt }}",
       details: info.details,
       model_info: { "general.architecture": family, [`${family}.context_length`]: info.contextLength },
       capabilities: info.capabilities.length ? info.capabilities : tag === roster.embedding ? ["embedding"] : ["completion"],

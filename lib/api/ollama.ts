@@ -2,7 +2,8 @@ import "server-only";
 import { createHash } from "node:crypto";
 import type { RunEvent } from "@/lib/chat/events";
 import { getOllamaPool } from "@/lib/ollama";
-import { beginApiChat } from "./begin";
+import { authenticatedBody, beginApiChat, startApiChat } from "./begin";
+import { fillOllama } from "./fill";
 import { identityFromRequest } from "./keys";
 import { ApiError, ollamaErrorResponse } from "./errors";
 import { ollamaChatSchema, ollamaGenerateSchema } from "./schemas";
@@ -51,22 +52,21 @@ export async function ollamaChat(request: Request): Promise<Response> {
 }
 
 /**
- * `POST /api/generate`: a prompt (and an optional `system`) answered like a one-turn chat,
- * in `response` chunks. An empty prompt only loads a model in Ollama: answered at once with
- * `done_reason: "load"`. Fill-in-the-middle (`suffix`) is refused with a clear 400 for now.
+ * `POST /api/generate`: with `suffix` (fill-in-the-middle) or `raw`, an editor's completion on
+ * the fast path (lib/api/fill.ts); otherwise a prompt (and an optional `system`) answered like
+ * a one-turn chat, in `response` chunks. An empty prompt only loads a model in Ollama:
+ * answered at once with `done_reason: "load"`.
  */
 export async function ollamaGenerate(request: Request): Promise<Response> {
   try {
-    const peek = (await request.clone().json().catch(() => null)) as { prompt?: unknown; model?: unknown; suffix?: unknown } | null;
-    if (peek && typeof peek.model === "string" && (peek.prompt === undefined || peek.prompt === "") && !peek.suffix) {
-      await identityFromRequest(request);
-      await resolveModel(peek.model); // 404 for a model that is neither elite nor the roster's
-      return Response.json({ model: peek.model, created_at: new Date().toISOString(), response: "", done: true, done_reason: "load" });
+    const { identity, body } = await authenticatedBody(request, ollamaGenerateSchema);
+    if (body.suffix || body.raw) return await fillOllama(identity, body, request.signal);
+    if (!body.prompt) {
+      await resolveModel(body.model); // 404 for a model that is neither elite nor the roster's
+      return Response.json({ model: body.model, created_at: new Date().toISOString(), response: "", done: true, done_reason: "load" });
     }
-    const { body, run } = await beginApiChat(request, ollamaGenerateSchema, (b) => [
-      ...(b.system ? [{ role: "system" as const, content: b.system }] : []),
-      { role: "user" as const, content: b.prompt ?? "" },
-    ]);
+    const turns = [...(body.system ? [{ role: "system" as const, content: body.system }] : []), { role: "user" as const, content: body.prompt }];
+    const run = await startApiChat(identity, body, turns, request.signal);
     return body.stream === false ? await whole(run, "generate") : streamed(run, "generate");
   } catch (e) {
     return ollamaErrorResponse(e);

@@ -1,18 +1,21 @@
 import "server-only";
-import { beginApiChat } from "./begin";
+import { authenticatedBody, startApiChat } from "./begin";
+import { fillOpenAI } from "./fill";
 import { ApiError, openaiErrorResponse } from "./errors";
 import { seconds, sseResponse, usageOf } from "./openai";
 import { openaiCompletionSchema } from "./schemas";
 import { doneReason, eliteMeta, headersFor, type ApiStream } from "./run";
 
 /**
- * `POST /v1/completions` (OpenAI's legacy text completions): the prompt answered like a
- * one-turn chat, as `text_completion` objects (`choices[0].text`), streamed as SSE or whole.
- * Fill-in-the-middle (`suffix`) is refused with a 400 that says so, for now.
+ * `POST /v1/completions` (OpenAI's legacy text completions): with `suffix`, an editor's
+ * fill-in-the-middle on the fast path (lib/api/fill.ts); otherwise the prompt answered like a
+ * one-turn chat. Either way as `text_completion` objects (`choices[0].text`), SSE or whole.
  */
 export async function openaiCompletions(request: Request): Promise<Response> {
   try {
-    const { body, run } = await beginApiChat(request, openaiCompletionSchema, (b) => [{ role: "user", content: typeof b.prompt === "string" ? b.prompt : b.prompt[0] }]);
+    const { identity, body } = await authenticatedBody(request, openaiCompletionSchema);
+    if (body.suffix) return await fillOpenAI(identity, body, request.signal);
+    const run = await startApiChat(identity, body, [{ role: "user", content: typeof body.prompt === "string" ? body.prompt : body.prompt[0] }], request.signal);
     return body.stream ? streamed(run) : await whole(run);
   } catch (e) {
     return openaiErrorResponse(e);

@@ -1,4 +1,4 @@
-import { TASK_TYPES, storableText } from "@/lib/domain";
+import { CHAT_TASK_TYPES, storableText } from "@/lib/domain";
 import { z } from "zod";
 import { QUICK_TAGS } from "@/lib/chat/types";
 
@@ -35,12 +35,14 @@ export const ollamaGenerateSchema = z
     model,
     prompt: storableText().max(4_000_000).optional(),
     system: storableText().optional(),
-    suffix: storableText()
-      .max(0, "fill-in-the-middle (suffix) is not supported yet: send the code before the cursor as the prompt, or use /api/chat")
-      .optional(),
+    /** the text after the cursor: fill-in-the-middle */
+    suffix: storableText().max(4_000_000).optional(),
     images: z.array(z.string()).max(0, "images are not supported by this endpoint").optional(),
     stream: z.boolean().optional(),
     raw: z.boolean().optional(),
+    /** sampling and runtime options, passed to the model as Ollama takes them (completions only) */
+    options: z.record(z.string(), z.unknown()).optional(),
+    keep_alive: z.union([z.string().max(100), z.number()]).optional(),
   })
   .loose();
 export type OllamaGenerateBody = z.infer<typeof ollamaGenerateSchema>;
@@ -70,15 +72,19 @@ export const openaiCompletionSchema = z
   .object({
     model,
     prompt: z.union([storableText().max(4_000_000), z.array(storableText()).length(1, "prompt: one prompt per request")]),
-    suffix: storableText()
-      .max(0, "fill-in-the-middle (suffix) is not supported yet: send the code before the cursor as the prompt")
-      .nullable()
-      .optional(),
+    /** the text after the cursor: fill-in-the-middle */
+    suffix: storableText().max(4_000_000).nullable().optional(),
     stream: z.boolean().nullable().optional(),
     n: z.literal(1, "only one choice (n = 1) is supported").nullable().optional(),
     echo: z.literal(false, "echo is not supported").nullable().optional(),
+    max_tokens: z.number().int().min(1).max(1_000_000).nullable().optional(),
+    temperature: z.number().min(0).max(2).nullable().optional(),
+    top_p: z.number().min(0).max(1).nullable().optional(),
+    seed: z.number().int().nullable().optional(),
+    stop: z.union([storableText(), z.array(storableText()).max(16)]).nullable().optional(),
   })
   .loose();
+export type OpenAICompletionBody = z.infer<typeof openaiCompletionSchema>;
 
 // ── POST /api/feedback ──────────────────────────────────────────────────────────────────
 export const apiFeedbackSchema = z
@@ -90,7 +96,7 @@ export const apiFeedbackSchema = z
     comment: storableText().trim().min(1, "write the comment").max(20_000).optional(),
     tags: z.array(z.enum(QUICK_TAGS)).max(QUICK_TAGS.length).optional(),
     preferred_model: storableText().trim().min(1).max(200).optional(),
-    task_type: z.enum(TASK_TYPES, `expected one of ${TASK_TYPES.join(", ")}`).optional(),
+    task_type: z.enum(CHAT_TASK_TYPES, `expected one of ${CHAT_TASK_TYPES.join(", ")}`).optional(),
   })
   .refine((f) => Object.values(f).filter((v) => v !== undefined).length > 1, {
     message: "nothing to record: send rating, thumbs, correction, comment, tags, preferred_model or task_type",

@@ -16,7 +16,9 @@ export type Change =
   | { topic: "roster" }
   /** routing patterns or their members changed (sent by a trigger in the database) */
   | { topic: "patterns" }
-  | { topic: "config" };
+  | { topic: "config" }
+  /** an API key was revoked or deleted (sent by a trigger in the database) */
+  | { topic: "keys" };
 
 /** NOTIFY's payload limit is 8000 bytes; a bigger learning row travels as "reload it". */
 const MAX_PAYLOAD = 7900;

@@ -24,6 +24,8 @@ const PRIOR_MEANS: Readonly<Record<TaskType, Readonly<Record<Role, number>>>> = 
   architecture: { architect: 0.7, lead_developer: 0.55, senior_developer: 0.5, router: 0.45, math: 0.35 },
   explanation: { router: 0.65, architect: 0.5, lead_developer: 0.5, math: 0.45, senior_developer: 0.45 },
   general: { router: 0.7, math: 0.5, architect: 0.4, lead_developer: 0.4, senior_developer: 0.35 },
+  // Editors' fill-in-the-middle: the code models, the lead first.
+  completion: { lead_developer: 0.7, senior_developer: 0.6, architect: 0.5, router: 0.35, math: 0.3 },
 };
 
 function toPrior(mean: number): BetaPrior {

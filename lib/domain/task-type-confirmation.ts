@@ -1,4 +1,4 @@
-import { isTaskType, type TaskType } from "./task-types";
+import { isChatTaskType, isTaskType, type TaskType } from "./task-types";
 
 /** What a stored interaction says about its task type (the columns the confirmation reads). */
 export interface TaskTypeEvidence {
@@ -17,7 +17,7 @@ export interface TaskTypeEvidence {
  */
 export function confirmedTaskType(row: TaskTypeEvidence): TaskType | null {
   const f = (row.feedback ?? {}) as { taskType?: unknown; thumbs?: unknown };
-  if (isTaskType(f.taskType)) return f.taskType;
+  if (isChatTaskType(f.taskType)) return f.taskType; // a person states a chat task type; `completion` is the endpoint's
   const ratedWell = (row.success_rating ?? 0) >= 4 || f.thumbs === "up";
   return ratedWell && isTaskType(row.task_type) ? row.task_type : null;
 }

@@ -1,8 +1,8 @@
 /**
- * The task types a request is classified into. The SQL check on `interactions.task_type`
- * lists the same values (tests/unit/domain-sql-agreement.test.ts keeps them equal).
+ * The task types a conversation's request is classified into (by the classifier, the
+ * neighbours and the router model; what a user may confirm or correct).
  */
-export const TASK_TYPES = [
+export const CHAT_TASK_TYPES = [
   "math",
   "algorithm",
   "code_generation",
@@ -12,10 +12,23 @@ export const TASK_TYPES = [
   "explanation",
   "general",
 ] as const;
+export type ChatTaskType = (typeof CHAT_TASK_TYPES)[number];
+
+/**
+ * Every task type routing learns about: the chat ones, and `completion` (fill-in-the-middle
+ * and raw completions from editors), which the endpoint decides, never a classifier. The SQL
+ * check on `interactions.task_type` lists the same values
+ * (tests/unit/domain-sql-agreement.test.ts keeps them equal).
+ */
+export const TASK_TYPES = [...CHAT_TASK_TYPES, "completion"] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
 export function isTaskType(value: unknown): value is TaskType {
   return typeof value === "string" && (TASK_TYPES as readonly string[]).includes(value);
+}
+
+export function isChatTaskType(value: unknown): value is ChatTaskType {
+  return typeof value === "string" && (CHAT_TASK_TYPES as readonly string[]).includes(value);
 }
 
 /** Task types whose answer is expected to contain code (the automatic checks look for a code block). */

@@ -23,6 +23,9 @@ const DESIGN = [arm(0.5, 2048, 8192), arm(0.2, 2048, 8192), arm(0.8, 2048, 8192)
 /** Prose and chat: the middle temperature by default. */
 const PROSE = [arm(0.5, 1024, 4096), arm(0.8, 1024, 4096), arm(0.5, 512, 4096), arm(0.2, 1024, 4096), arm(0.8, 2048, 8192)];
 
+/** Editors' fill-in-the-middle: short and precise (the editor's own options take precedence). */
+const FILL = [arm(0.2, 128, 4096)];
+
 const ARMS: Record<TaskType, readonly ParamArm[]> = {
   math: PRECISE,
   algorithm: PRECISE,
@@ -32,6 +35,7 @@ const ARMS: Record<TaskType, readonly ParamArm[]> = {
   architecture: DESIGN,
   explanation: PROSE,
   general: PROSE,
+  completion: FILL,
 };
 
 export function paramArmsFor(taskType: TaskType): readonly ParamArm[] {

@@ -4,10 +4,10 @@ import type { ChatRequest, ChatResult } from "./types";
 
 const NS_PER_MS = 1e6;
 
-/** The result of a finished chat from its last chunk: Ollama's counts and durations (nanoseconds → ms) and our timings. */
+/** The result of a finished answer from its last chunk: Ollama's counts and durations (nanoseconds → ms) and our timings; `content` is the whole text. */
 export function chatResult(
   h: HostState,
-  req: ChatRequest,
+  req: Pick<ChatRequest, "model">,
   last: ChatResponse,
   content: string,
   timing: { queuedMs: number; ttftMs: number; wallMs: number },
@@ -15,7 +15,7 @@ export function chatResult(
   return {
     host: h.url,
     model: req.model,
-    content: content + (last.message?.content ?? ""),
+    content,
     doneReason: last.done_reason ?? "stop",
     promptEvalCount: last.prompt_eval_count ?? 0,
     evalCount: last.eval_count ?? 0,

@@ -18,6 +18,7 @@ export function parseShow(model: string, res: ShowResponse): ModelInfo {
     numCtx,
     details: res.details,
     parameters: res.parameters ?? "",
+    template: res.template ?? "",
     capabilities: res.capabilities ?? [],
   };
 }

@@ -22,13 +22,21 @@ import type {
   ChatResult,
   EmbedRequest,
   EmbedResult,
+  GenerateRequest,
   ModelInfo,
   PoolOptions,
   PullProgress,
 } from "./types";
 
 
-/** A chat request on its way: the host, the call, the client's stream and how to end it. */
+/** What every streamed request carries (chat and generate alike). */
+type StreamRequest = Pick<ChatRequest, "model" | "signal" | "headers" | "timeouts">;
+/** Starts the request on a host's client. */
+type StartStream = (client: Call["client"]) => Promise<AbortableAsyncIterator<ChatResponse>>;
+/** A chunk's text (chat: `message`; generate: `response`). */
+type TextOf = (chunk: ChatResponse) => { content?: string; thinking?: string } | undefined;
+
+/** A request on its way: the host, the call, the client's stream and how to end it. */
 interface Attempt {
   h: HostState;
   call: Call;
@@ -82,7 +90,33 @@ export class OllamaPool {
    * slot for the model first. Breaking out of the loop or aborting `signal` closes the
    * connection. A host that cannot be reached before anything streamed is skipped for the next.
    */
-  async *chatStream(req: ChatRequest): AsyncGenerator<ChatChunk, void, undefined> {
+  chatStream(req: ChatRequest): AsyncGenerator<ChatChunk, void, undefined> {
+    return this.streamFrom(
+      req,
+      (client) =>
+        client.chat({ model: req.model, messages: req.messages, options: req.options, format: req.format, keep_alive: req.keepAlive, think: req.think, stream: true }),
+      (chunk) => chunk.message,
+    );
+  }
+
+  /**
+   * Streams a completion from /api/generate (a prompt, and for fill-in-the-middle a `suffix`;
+   * `raw` skips the model's template), in the same chunks as chatStream, with the same slots,
+   * time-outs and host handling.
+   */
+  generateStream(req: GenerateRequest): AsyncGenerator<ChatChunk, void, undefined> {
+    return this.streamFrom(
+      req,
+      (client) =>
+        client.generate({
+          model: req.model, prompt: req.prompt, suffix: req.suffix, system: req.system, raw: req.raw,
+          options: req.options, keep_alive: req.keepAlive, stream: true,
+        }) as unknown as Promise<AbortableAsyncIterator<ChatResponse>>,
+      (chunk) => ({ content: (chunk as unknown as { response?: string }).response ?? "" }),
+    );
+  }
+
+  private async *streamFrom(req: StreamRequest, start: StartStream, textOf: TextOf): AsyncGenerator<ChatChunk, void, undefined> {
     const queuedAt = performance.now();
     const release = await this.limiter.acquire(normalizeModel(req.model), req.signal);
     let attempt: Attempt | undefined;
@@ -90,7 +124,7 @@ export class OllamaPool {
     let partial = "";
     try {
       const queuedMs = performance.now() - queuedAt;
-      attempt = await this.openStream(req, () => partial);
+      attempt = await this.openStream(req, () => partial, start);
       const { h, call, stream, t0 } = attempt;
       let ttftMs = -1;
       try {
@@ -104,16 +138,17 @@ export class OllamaPool {
             attempt.firstChunk();
             ttftMs = performance.now() - t0;
           }
+          const text = textOf(chunk);
           if (chunk.done) {
             finished = true;
             this.hosts.recordSuccess(h);
             h.ps?.value.add(normalizeModel(req.model));
-            yield { type: "done", result: chatResult(h, req, chunk, partial, { queuedMs, ttftMs, wallMs: performance.now() - t0 }) };
+            yield { type: "done", result: chatResult(h, req, chunk, partial + (text?.content ?? ""), { queuedMs, ttftMs, wallMs: performance.now() - t0 }) };
             return;
           }
-          const content = chunk.message?.content ?? "";
+          const content = text?.content ?? "";
           partial += content;
-          yield chunk.message?.thinking ? { type: "delta", content, thinking: chunk.message.thinking } : { type: "delta", content };
+          yield text?.thinking ? { type: "delta", content, thinking: text.thinking } : { type: "delta", content };
         }
       } catch (e) {
         throw this.hosts.judge(h, mapError(e, call, { host: h.url, model: req.model, partial, streaming: true }));
@@ -126,10 +161,10 @@ export class OllamaPool {
   }
 
   /**
-   * Sends the chat request to a host and waits for the response headers, with the time-outs
+   * Sends the request to a host and waits for the response headers, with the time-outs
    * armed. A host that cannot be reached is skipped for the next one that has the model.
    */
-  private async openStream(req: ChatRequest, partial: () => string): Promise<Attempt> {
+  private async openStream(req: StreamRequest, partial: () => string, start: StartStream): Promise<Attempt> {
     const firstTokenMs = Math.min(this.cfg.firstTokenMs, req.timeouts?.firstTokenMs ?? Infinity);
     const totalMs = Math.min(this.cfg.totalMs, req.timeouts?.totalMs ?? Infinity);
     const tried = new Set<string>();
@@ -167,15 +202,7 @@ export class OllamaPool {
       };
       const t0 = performance.now();
       try {
-        stream = await call.client.chat({
-          model: req.model,
-          messages: req.messages,
-          options: req.options,
-          format: req.format,
-          keep_alive: req.keepAlive,
-          think: req.think,
-          stream: true,
-        });
+        stream = await start(call.client);
         const firstChunk = () => {
           clearTimeout(firstTimer);
           firstTimer = undefined;

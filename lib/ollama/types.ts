@@ -27,6 +27,21 @@ export interface ChatRequest {
   timeouts?: { firstTokenMs?: number; totalMs?: number };
 }
 
+/** A completion from /api/generate: the text before the cursor and, for fill-in-the-middle, after it. */
+export interface GenerateRequest {
+  model: string;
+  prompt: string;
+  suffix?: string;
+  system?: string;
+  /** Send the prompt as it is, without the model's template (editors' FIM prompts). */
+  raw?: boolean;
+  options?: ModelOptions;
+  keepAlive?: string | number;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+  timeouts?: { firstTokenMs?: number; totalMs?: number };
+}
+
 export interface ChatResult {
   /** The host that answered. */
   host: string;
@@ -76,6 +91,8 @@ export interface ModelInfo {
   details: ModelDetails;
   /** The raw `parameters` text, one `name value` per line. */
   parameters: string;
+  /** The prompt template (a `.Suffix` in it means fill-in-the-middle). */
+  template: string;
   capabilities: string[];
 }
 

@@ -1,12 +1,12 @@
 import "server-only";
 import { z } from "zod";
-import { TASK_TYPES, type TaskType } from "@/lib/domain";
+import { CHAT_TASK_TYPES, type ChatTaskType, type TaskType } from "@/lib/domain";
 import { getOllamaPool, type ChatMessage } from "@/lib/ollama";
 
-const routerAnswerSchema = z.object({ task_type: z.enum(TASK_TYPES), confidence: z.number().min(0).max(1) });
+const routerAnswerSchema = z.object({ task_type: z.enum(CHAT_TASK_TYPES), confidence: z.number().min(0).max(1) });
 const ROUTER_FORMAT = z.toJSONSchema(routerAnswerSchema) as Record<string, unknown>;
 
-const DEFINITIONS: Record<TaskType, string> = {
+const DEFINITIONS: Record<ChatTaskType, string> = {
   math: "mathematics itself (calculations, proofs, probability, word problems), no code asked for",
   algorithm: "designing or analysing an algorithm or data structure: approach, complexity, puzzles",
   code_generation: "write new code: a function, script, component, endpoint, query, tests, config",
@@ -19,7 +19,7 @@ const DEFINITIONS: Record<TaskType, string> = {
 
 const SYSTEM = [
   "Classify the user's request into exactly one task type:",
-  ...TASK_TYPES.map((t) => `- ${t}: ${DEFINITIONS[t]}`),
+  ...CHAT_TASK_TYPES.map((t) => `- ${t}: ${DEFINITIONS[t]}`),
   "Answer as JSON with task_type and confidence (0 to 1).",
 ].join("\n");
 

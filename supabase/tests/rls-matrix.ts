@@ -128,6 +128,15 @@ export const SPECS: TableSpec[] = [
     update: { response: "updated", success_rating: 5 },
   },
   {
+    table: "completions",
+    owned: true,
+    // Server-written in batches (editors' fill-in-the-middle): users read and delete their own, operators read all.
+    allow: { select: ["owner", "operator"], insert: [], update: [], delete: OWNER_ONLY },
+    fixture: (sys) => sysInsert(sys, "completions", { user_id: USER_A, model: "fixture-model", status: "completed", prompt_chars: 10, suffix_chars: 2 }),
+    insertRow: () => ({ id: uid(), user_id: USER_A, model: "inserted", status: "completed", prompt_chars: 1, suffix_chars: 0 }),
+    update: { response: "forged" },
+  },
+  {
     table: "api_keys",
     owned: true,
     // Not even operators see another user's keys.

@@ -8,6 +8,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from "../../lib/db/queries/ap
 import { bearerToken, generateApiKey, hashApiKey, identityForKeyUser, identityFromRequest, looksLikeApiKey } from "../../lib/api/keys";
 import { apiFeedbackSchema, describeIssue, ollamaChatSchema, openaiChatSchema, openaiTurns, splitTurns } from "../../lib/api/schemas";
 import { LOCAL_OPERATOR_ID } from "../../lib/auth/claims";
+import { KEY_TTL_MS } from "../../lib/api/key-cache";
 import { AppError } from "../../lib/errors";
 import { learningState } from "../../lib/learning/store";
 import { POST as feedbackRoute } from "../../app/api/feedback/route";
@@ -194,8 +195,15 @@ describe("keys in the database and the endpoints (route handlers, real clients)"
     const before = await openaiChatRoute(req(k.secret, { ...body, model: "no-such-model" }, "http://app.test/v1/chat/completions"));
     expect(before.status).toBe(404); // authenticated, so the model check answered
     expect(await before.json()).toMatchObject({ error: { param: "model", code: "model_not_found" } });
+    // Revoked as another instance (or the CLI) would: the key cache hears it from the database's
+    // trigger, well before its 30 s lifetime. Wait on the state, not on a time.
+    const revokedAt = Date.now();
     await withUser(userClaims(USER_A), (tx) => revokeApiKey(tx, { id }));
-    const after = await openaiChatRoute(req(k.secret, body, "http://app.test/v1/chat/completions"));
+    let after = await openaiChatRoute(req(k.secret, body, "http://app.test/v1/chat/completions"));
+    while (after.status !== 401 && Date.now() - revokedAt < KEY_TTL_MS / 2) {
+      await new Promise((r) => setTimeout(r, 20));
+      after = await openaiChatRoute(req(k.secret, body, "http://app.test/v1/chat/completions"));
+    }
     expect(after.status).toBe(401);
     expect(await after.json()).toEqual({ error: { message: "Invalid or revoked API key.", type: "invalid_request_error", param: null, code: "invalid_api_key" } });
   });

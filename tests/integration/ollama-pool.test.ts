@@ -466,7 +466,8 @@ describe("embeddings, metadata and pull", () => {
   it("shows context length, num_ctx and details; lists loaded models", async () => {
     const pool = poolOn();
     const info = await pool.show("deepseek-coder:6.7b");
-    expect(info).toMatchObject({ contextLength: 16_384, numCtx: 8192, capabilities: ["completion"] });
+    expect(info).toMatchObject({ contextLength: 16_384, numCtx: 8192, capabilities: ["completion", "insert"] });
+    expect(info.template).toContain(".Suffix"); // deepseek-coder fills in the middle
     expect(info.details.family).toBe("llama");
     expect(await pool.loadedModels()).toEqual([]);
     await pool.chat({ model: "wizardcoder", messages: msgs("hi"), keepAlive: "2m" });

@@ -398,6 +398,12 @@ describe("ps, keep_alive and show", () => {
     expect(show.parameters).toMatch(/^num_ctx\s+8192$/m);
     expect(show.template).toContain("<|im_start|>");
     expect(show.capabilities).toEqual(["completion"]);
+    // A code model whose template has .Suffix fills in the middle; asking another to is a 400, as in Ollama.
+    const coder = await ollama.show({ model: "deepseek-coder:6.7b" });
+    expect(coder.capabilities).toEqual(["completion", "insert"]);
+    const fim = await ollama.generate({ model: "deepseek-coder:6.7b", prompt: "def add(a, b):\n    ", suffix: "\n", stream: false });
+    expect(fim.response?.length).toBeGreaterThan(0);
+    await expect(ollama.generate({ model: "openhermes", prompt: "x", suffix: "y", stream: false })).rejects.toMatchObject({ status_code: 400, error: expect.stringContaining("does not support insert") });
     const wiz = await ollama.show({ model: "wizardcoder:latest" });
     expect((wiz.model_info as unknown as Record<string, unknown>)["llama.context_length"]).toBe(8192);
     const emb = await ollama.show({ model: "nomic-embed-text" });

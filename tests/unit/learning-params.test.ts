@@ -10,11 +10,11 @@ import {
   type ParamsState,
 } from "../../lib/learning/params";
 import { seededRng } from "../../lib/learning/random";
-import { TASK_TYPES } from "../../lib/domain";
+import { CHAT_TASK_TYPES } from "../../lib/domain";
 
 describe("parameter arms", () => {
   it("keeps a small set per task type with unique ids and sensible defaults", () => {
-    for (const t of TASK_TYPES) {
+    for (const t of CHAT_TASK_TYPES) {
       const arms = paramArmsFor(t);
       expect(arms.length).toBeGreaterThanOrEqual(4);
       expect(arms.length).toBeLessThanOrEqual(6);
@@ -22,6 +22,9 @@ describe("parameter arms", () => {
     }
     for (const t of ["math", "code_generation", "debugging", "refactoring_optimization"] as const) expect(defaultParams(t).temperature).toBeLessThanOrEqual(0.2);
     expect(defaultParams("general").temperature).toBeGreaterThan(defaultParams("code_generation").temperature);
+    // Fill-in-the-middle: one short, precise default (the editor's own options take precedence).
+    expect(paramArmsFor("completion")).toHaveLength(1);
+    expect(defaultParams("completion").num_predict).toBeLessThanOrEqual(256);
   });
 
   it("trades quality against latency", () => {

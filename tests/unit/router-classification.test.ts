@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TASK_TYPES } from "../../lib/domain";
+import { CHAT_TASK_TYPES as TASK_TYPES } from "../../lib/domain";
 import { routerMessages } from "../../lib/orchestrator/router-classification";
 
 describe("the router model's few-shot prompt", () => {
@@ -8,6 +8,7 @@ describe("the router model's few-shot prompt", () => {
     const m = routerMessages("why does my build fail?", examples);
     expect(m[0].role).toBe("system");
     for (const t of TASK_TYPES) expect(m[0].content).toContain(`- ${t}: `);
+    expect(m[0].content).not.toContain("completion"); // the endpoint decides that one, never the router model
     expect(m.slice(1, -1)).toHaveLength(8);
     expect(m[1]).toEqual({ role: "user", content: "request a" });
     expect(JSON.parse(m[2].content)).toEqual({ task_type: TASK_TYPES[0], confidence: 1 });
