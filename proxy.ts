@@ -4,8 +4,10 @@ import { parseEnv } from "@/lib/config/env";
 const PUBLIC_PAGES = ["/login", "/auth/"];
 
 /**
- * Supabase mode: refresh the session cookies on every request and send signed-out visitors
- * of pages to /login (API routes answer 401 themselves). Embedded mode: nothing to do.
+ * Supabase mode: refresh the session cookies on every page request and send signed-out
+ * visitors to /login. The compatible APIs (`/api/*`, `/v1/*`) authenticate by key and answer
+ * 401 themselves: the proxy does not run for them (it would cost every editor request a
+ * session check it has no cookie for). Embedded mode: nothing to do.
  */
 export async function proxy(request: NextRequest) {
   const cfg = parseEnv().supabase;
@@ -24,5 +26,5 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico)$).*)"],
+  matcher: ["/((?!api/|v1/|_next/static|_next/image|favicon.ico|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico)$).*)"],
 };

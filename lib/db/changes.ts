@@ -65,15 +65,34 @@ export function onChange<T extends Change["topic"]>(topic: T, handler: (change: 
   void listeningForChanges();
 }
 
+/** What every cache hears when notifications may have been missed: each topic, "anything may have changed". */
+const EVERYTHING: Change[] = [
+  { topic: "learning", kind: "performance", model: null, taskType: null, data: null }, // data null: re-read it
+  { topic: "roster" },
+  { topic: "patterns" },
+  { topic: "config" },
+  { topic: "keys" },
+];
+
+/** After the listening connection came back: every cache forgets (or re-reads) what it holds. */
+export function resyncAll(): void {
+  for (const change of EVERYTHING) dispatch(JSON.stringify(change));
+}
+
 /**
  * Listens on the process's database (again when the process switched databases, as tests
  * do). Resolves once listening; failures are logged and the caches' lifetimes take over.
+ * When the listening connection drops and comes back, the notifications sent meanwhile were
+ * missed: every cache is told to forget what it holds (resyncAll).
  */
 export function listeningForChanges(): Promise<void> {
   g.__eliteChangesListening = (g.__eliteChangesListening ?? Promise.resolve()).then(async () => {
     const db = await getDb();
     if (g.__eliteChangesDb === db) return;
-    await db.listen(CHANGES_CHANNEL, dispatch);
+    await db.listen(CHANGES_CHANNEL, dispatch, () => {
+      console.warn("the database's change notifications were interrupted; caches re-read");
+      resyncAll();
+    });
     g.__eliteChangesDb = db;
   }).catch((e) => console.error("listening for changes failed; caches fall back to their lifetimes", e));
   return g.__eliteChangesListening;

@@ -40,9 +40,13 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
     kind: "postgres",
     ...wrap(sql),
     transaction: (fn) => sql.begin((tx) => fn(wrap(tx))) as ReturnType<typeof fn>,
-    async listen(channel, onPayload) {
-      // postgres.js keeps one connection for LISTEN and re-listens after it reconnects.
-      const { unlisten } = await sql.listen(channel, onPayload);
+    async listen(channel, onPayload, onRelisten) {
+      // postgres.js keeps one connection for LISTEN and re-listens after it reconnects; its
+      // onlisten callback runs each time, the first time included.
+      let listened = 0;
+      const { unlisten } = await sql.listen(channel, onPayload, () => {
+        if (listened++ > 0) onRelisten?.();
+      });
       return unlisten;
     },
     async exclusively(name, fn) {

@@ -11,9 +11,11 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
    * Calls onPayload with every NOTIFY on channel, from any process on this database.
-   * Resolves once listening; the returned function stops it.
+   * Resolves once listening; the returned function stops it. `onRelisten` runs each time the
+   * listening connection was lost and is listening again: notifications sent meanwhile were
+   * missed (an embedded database never loses it).
    */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(channel: string, onPayload: (payload: string) => void, onRelisten?: () => void): Promise<() => Promise<void>>;
   /**
    * Runs fn only if no other process holds the lock named `name` (a session advisory lock
    * on a connection of its own, released afterwards); resolves to null when another holds it.

@@ -12,9 +12,13 @@ export interface Availability {
   hostsUp: number;
 }
 
-const g = globalThis as unknown as { __eliteAvailability?: { at: number; value: Promise<{ installed: Set<string>; loaded: Set<string>; hostsUp: number }> } };
+type Inventory = { installed: Set<string>; loaded: Set<string>; hostsUp: number };
 
-async function inventory() {
+const g = globalThis as unknown as {
+  __eliteAvailability?: { at: number; value: Promise<Inventory>; settled?: Inventory; refreshing?: boolean };
+};
+
+async function inventory(): Promise<Inventory> {
   const pool = getOllamaPool();
   const [tags, ps] = await Promise.all([pool.listModels(), pool.loadedModels()]);
   return {
@@ -24,15 +28,39 @@ async function inventory() {
   };
 }
 
-/** What the Ollama hosts have now (cached 3 s: every request asks). */
+/** After this a request refreshes the inventory in the background and goes on with the last one. */
+const FRESH_MS = 3000;
+/** After this a request waits for a fresh inventory. */
+const USABLE_MS = 30_000;
+
+/**
+ * What the Ollama hosts have now. Every request asks, so it is kept: fresh for 3 s, then
+ * refreshed in the background while requests go on with the last answer (up to 30 s old);
+ * only the first request, or one after a failure or a long quiet spell, waits for the hosts.
+ */
 export async function modelAvailability(_models: string[]): Promise<Availability> {
   const hit = g.__eliteAvailability;
-  let value: Promise<{ installed: Set<string>; loaded: Set<string>; hostsUp: number }>;
-  if (hit && Date.now() - hit.at < 3000) value = hit.value;
-  else {
+  const now = Date.now();
+  let value: Promise<Inventory>;
+  if (hit && now - hit.at < FRESH_MS) value = hit.value;
+  else if (hit?.settled && now - hit.at < USABLE_MS) {
+    value = Promise.resolve(hit.settled);
+    if (!hit.refreshing) {
+      hit.refreshing = true;
+      const next = inventory();
+      next.then(
+        (inv) => (g.__eliteAvailability = { at: Date.now(), value: next, settled: inv }),
+        () => void (hit.refreshing = false),
+      );
+    }
+  } else {
     value = inventory();
-    g.__eliteAvailability = { at: Date.now(), value };
-    value.catch(() => (g.__eliteAvailability = undefined));
+    const entry: NonNullable<typeof g.__eliteAvailability> = { at: now, value };
+    g.__eliteAvailability = entry;
+    value.then(
+      (inv) => void (entry.settled = inv),
+      () => void (g.__eliteAvailability === entry && (g.__eliteAvailability = undefined)),
+    );
   }
   const inv = await value;
   return {

@@ -1,0 +1,50 @@
+/**
+ * When the connection an instance listens on drops (a restarted server, a network blip), the
+ * notifications sent meanwhile are lost: on reconnecting, every cache re-reads instead of
+ * waiting out its lifetime (run by `npm run test:postgres` only: an embedded database never
+ * loses it).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, urlOf } from "../support/db";
+import { useDatabase, type Database } from "../../lib/db";
+import { openPostgres } from "../../lib/db/postgres";
+import { addModelOutcome } from "../../lib/db/queries/learning";
+import { listeningForChanges } from "../../lib/db/changes";
+import { learningState, resetLearningCache } from "../../lib/learning/store";
+
+let db: Database;
+let url: string;
+beforeAll(async () => {
+  db = await createTestDb();
+  const u = urlOf(db);
+  if (!u) throw new Error("tests/postgres runs on the PostgreSQL server: use npm run test:postgres");
+  url = u;
+  useDatabase(db);
+  resetLearningCache();
+});
+afterAll(() => db?.close());
+
+const listeners = async (admin: Database) =>
+  (await admin.query<{ pid: number }>("select pid from pg_stat_activity where datname = current_database() and query ilike 'listen%'")).rows.map((r) => r.pid);
+
+describe("a dropped listening connection", () => {
+  it("makes the caches re-read what changed while it was down, long before their lifetimes", async () => {
+    const before = await learningState();
+    expect(before.performance["missed-model::debugging"]).toBeUndefined();
+    await listeningForChanges();
+    const admin = openPostgres(url, { max: 1 });
+    try {
+      const [pid] = await listeners(admin);
+      expect(pid).toBeDefined();
+      await admin.query("select pg_terminate_backend($1)", [pid]);
+      // Written while nobody listens, and never announced: only a re-read can find it.
+      await admin.transaction((tx) => addModelOutcome(tx, { model: "missed-model", taskType: "debugging", reward: 1, discount: 0.999, now: Date.now(), counted: true, success: true, latencyMs: null, rating: null }));
+      const deadline = Date.now() + 15_000; // the learning state's own re-read is 30 s away
+      while (!(await learningState()).performance["missed-model::debugging"] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect((await learningState()).performance["missed-model::debugging"]).toMatchObject({ outcomes: 1 });
+      expect((await listeners(admin)).some((p) => p !== pid)).toBe(true); // listening again, on a new connection
+    } finally {
+      await admin.close();
+    }
+  });
+});
