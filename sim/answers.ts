@@ -314,3 +314,20 @@ export function fillMiddle(prefix: string, seed: number): string {
   const n = 1 + Math.floor(r() * 2);
   return Array.from({ length: n }, (_, i) => `${i === 0 && lastLine.trim() ? "" : indent}${lines[Math.floor(r() * lines.length)]}`).join(`\n${indent}`) + "\n";
 }
+
+/**
+ * Arguments for a tool call: each required property of the schema with a value of its type
+ * (a string property gets the request's first words). A stand-in: no model reads the schema.
+ */
+export function argumentsFor(schema: unknown, prompt: string): Record<string, unknown> {
+  const sch = (schema && typeof schema === "object" ? schema : {}) as { required?: unknown; properties?: Record<string, { type?: unknown; enum?: unknown[] }> };
+  const props = sch.properties ?? {};
+  const required = Array.isArray(sch.required) ? (sch.required as string[]) : Object.keys(props).slice(0, 1);
+  const out: Record<string, unknown> = {};
+  for (const name of required) {
+    const p = props[name] ?? {};
+    const type = Array.isArray(p.type) ? p.type[0] : p.type;
+    out[name] = Array.isArray(p.enum) && p.enum.length ? p.enum[0] : type === "number" || type === "integer" ? 1 : type === "boolean" ? true : type === "array" ? [] : type === "object" ? {} : prompt.split(/\s+/).slice(0, 6).join(" ");
+  }
+  return out;
+}

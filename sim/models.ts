@@ -90,7 +90,11 @@ const TEMPLATES: Record<string, { template: string; stop: string[] }> = {
       "{{ if .System }}<|im_start|>system\n{{ .System }}<|im_end|>\n{{ end }}{{ if .Prompt }}<|im_start|>user\n{{ .Prompt }}<|im_end|>\n{{ end }}<|im_start|>assistant\n",
     stop: ["<|im_start|>", "<|im_end|>"],
   },
-  mathstral: { template: "[INST] {{ if .System }}{{ .System }}\n\n{{ end }}{{ .Prompt }} [/INST]", stop: ["[INST]", "[/INST]"] },
+  // Mistral's models call tools (a template with `.Tools`: Ollama's `tools` capability).
+  mathstral: {
+    template: "{{ if .Tools }}[AVAILABLE_TOOLS] {{ json .Tools }}[/AVAILABLE_TOOLS]{{ end }}[INST] {{ if .System }}{{ .System }}\n\n{{ end }}{{ .Prompt }} [/INST]",
+    stop: ["[INST]", "[/INST]"],
+  },
   // The code models fill in the middle, as FIM-capable tags do in Ollama: a template with `.Suffix`
   // (Ollama reports the `insert` capability for exactly those).
   "deepseek-coder": {

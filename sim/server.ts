@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { REFUSAL, classifyPrompt, composeAnswer, countTokens, fillMiddle, isClassificationSchema, jsonForSchema, tokenize } from "./answers";
+import { REFUSAL, argumentsFor, classifyPrompt, composeAnswer, countTokens, fillMiddle, isClassificationSchema, jsonForSchema, tokenize } from "./answers";
 import { simEmbed } from "./embed";
 import { chooseFault, validateRules, type Fault, type FaultRule } from "./faults";
 import { buildCatalogue, loadProfiles, normalizeModelName, profilesPath, type SimModel, type TaskType } from "./models";
@@ -258,6 +258,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
     const suffix = kind === "generate" && typeof body.suffix === "string" && body.suffix !== "" ? body.suffix : null;
     if (suffix !== null && !model.template.includes(".Suffix")) return json(res, 400, { error: `registry.ollama.ai/library/${requested} does not support insert` });
+    const tools = kind === "chat" && Array.isArray(body.tools) && body.tools.length > 0 ? (body.tools as { function?: { name?: string; parameters?: Json } }[]) : null;
+    if (tools && !model.template.includes(".Tools")) return json(res, 400, { error: `registry.ollama.ai/library/${requested} does not support tools` });
 
     const pacer = new Pacer(res);
     if (await preFault(req, res, fault, requested, pacer)) return;
@@ -322,8 +324,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const good = r() < p;
     const quality = Math.round((good ? 0.7 + 0.3 * r() : 0.45 * r()) * 1000) / 1000;
 
+    // With tools, a request whose last turn is the user's is answered by calling the first tool
+    // (arguments from its schema's required properties); after a tool's result, in words.
+    const lastRole = messages[messages.length - 1]?.role;
+    const toolCalls = tools && lastRole === "user" ? [{ function: { name: String(tools[0].function?.name ?? "tool"), arguments: argumentsFor(tools[0].function?.parameters, promptText) } }] : null;
+
     let content: string;
-    if (fault?.kind === "refusal") content = REFUSAL;
+    if (toolCalls) content = "";
+    else if (fault?.kind === "refusal") content = REFUSAL;
     else if (fault?.kind === "empty") content = "";
     else if (body.format && typeof body.format === "object")
       content = JSON.stringify(jsonForSchema(body.format as Json, { prompt: promptText, good, seed: qSeed }));
@@ -376,7 +384,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (pacer.closed) return;
       if (fault?.kind === "cut") return void req.socket.destroy();
       const out = final();
-      if (kind === "chat") (out as Json).message = { role: "assistant", content: tokens.join("") };
+      if (kind === "chat") (out as Json).message = { role: "assistant", content: tokens.join(""), ...(toolCalls ? { tool_calls: toolCalls } : {}) };
       else (out as Json).response = tokens.join("");
       if (fault?.kind === "malformed") {
         res.writeHead(200, { "content-type": "application/json; charset=utf-8", ...headers });
@@ -410,6 +418,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     if (fault?.kind === "cut") return void res.destroy();
     if (fault?.kind === "malformed" && fault.n >= tokens.length) res.write("{not json\n");
+    if (toolCalls) res.write(JSON.stringify({ model: requested, created_at: createdAt(), message: { role: "assistant", content: "", tool_calls: toolCalls }, done: false }) + "\n");
     res.end(JSON.stringify(final()) + "\n");
   }
 
@@ -506,7 +515,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         [`${model.arch}.embedding_length`]: model.embeddingDim,
         [`${model.arch}.block_count`]: 32,
       },
-      capabilities: model.embedding ? ["embedding"] : ["completion", ...(model.template.includes(".Suffix") ? ["insert"] : [])],
+      capabilities: model.embedding
+        ? ["embedding"]
+        : ["completion", ...(model.template.includes(".Suffix") ? ["insert"] : []), ...(model.template.includes(".Tools") ? ["tools"] : [])],
       modified_at: entry.modified_at,
     });
   }

@@ -3,7 +3,10 @@ import type { z } from "zod";
 import type { Identity } from "@/lib/auth";
 import { identityFromRequest } from "./keys";
 import { ApiError } from "./errors";
-import { describeIssue, splitTurns, type Turn } from "./schemas";
+import { describeIssue, splitTurns, TurnError, type Turn } from "./schemas";
+import type { Tool } from "@/lib/ollama";
+import { sameModel } from "@/lib/domain";
+import { rosterModelsWith } from "@/lib/orchestrator/capabilities";
 import { assertFits, readJson, resolveModel, startApiRun, type ApiStream } from "./run";
 
 /**
@@ -15,9 +18,17 @@ export async function beginApiChat<T extends { model: string }>(
   request: Request,
   schema: z.ZodType<T>,
   turnsOf: (body: T) => Turn[],
+  toolsOf: (body: T) => Tool[] | undefined = () => undefined,
 ): Promise<{ body: T; run: ApiStream }> {
   const { identity, body } = await authenticatedBody(request, schema);
-  return { body, run: await startApiChat(identity, body, turnsOf(body), request.signal) };
+  let turns: Turn[];
+  try {
+    turns = turnsOf(body);
+  } catch (e) {
+    if (e instanceof TurnError) throw new ApiError("bad_request:api", e.message, { param: e.field });
+    throw e;
+  }
+  return { body, run: await startApiChat(identity, body, turns, request.signal, toolsOf(body)) };
 }
 
 /** The key's identity and the validated body (401, 413, 400 naming the field). */
@@ -31,11 +42,22 @@ export async function authenticatedBody<T>(request: Request, schema: z.ZodType<T
   return { identity, body: parsed.data };
 }
 
-/** From a validated body on: the turns split, the model resolved, the fit checked, the run started. */
-export async function startApiChat(identity: Identity, body: { model: string }, turns: Turn[], signal: AbortSignal): Promise<ApiStream> {
+/**
+ * From a validated body on: the turns split, the model resolved (with tools: one that
+ * supports them, or 400 saying which do), the fit checked, the run started.
+ */
+export async function startApiChat(identity: Identity, body: { model: string }, turns: Turn[], signal: AbortSignal, tools?: Tool[]): Promise<ApiStream> {
   const split = splitTurns(turns);
   if ("error" in split) throw new ApiError("bad_request:api", split.error.message, { param: split.error.field });
   const forced = await resolveModel(body.model);
-  await assertFits([...split.history, { role: "user", content: split.prompt }], forced);
-  return startApiRun(identity, { prompt: split.prompt, history: split.history, forcedModel: forced }, signal);
+  if (tools?.length) await assertToolsSupported(forced);
+  await assertFits([...split.history, { role: "user", content: split.prompt }, ...split.tail], forced);
+  return startApiRun(identity, { prompt: split.prompt, history: split.history, tail: split.tail, forcedModel: forced, tools: tools?.length ? tools : undefined }, signal);
+}
+
+async function assertToolsSupported(forced: string | undefined): Promise<void> {
+  const capable = await rosterModelsWith("tools");
+  if (forced ? capable.some((c) => sameModel(c.model, forced)) : capable.length > 0) return;
+  const which = capable.length ? `; these do: ${capable.map((c) => c.model).join(", ")}` : "; add one (e.g. qwen2.5-coder, llama3.1, mistral) on Settings → Roster";
+  throw new ApiError("bad_request:api", `tools: ${forced ? `${forced} does not` : "no model of the roster does"} support tools (Ollama's "tools" capability)${which}.`, { param: "tools", apiCode: "tools_not_supported" });
 }

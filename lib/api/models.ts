@@ -12,8 +12,9 @@ import { ELITE_MODEL, readJson } from "./run";
  * `POST /api/show` and `GET /api/ps`, as Ollama answers them. `elite` is described as the
  * orchestrator presents itself: the smallest context window among the models it may route to
  * (a client never sends more than every one of them holds), completion, and fill-in-the-middle
- * (`insert`, and a template with `.Suffix`, which is how Continue decides) when a roster model
- * can do it. A roster tag is described as its Ollama host describes it.
+ * (`insert`, and a template with `.Suffix`, which is how Continue decides) and `tools` (which
+ * Zed reads) when a roster model can do it: requests that need them are routed to such a
+ * model. A roster tag is described as its Ollama host describes it.
  */
 const digest = (name: string) => createHash("sha256").update(name).digest("hex");
 const tagged = (m: string) => (m.includes(":") ? m : `${m}:latest`);
@@ -37,6 +38,7 @@ export async function ollamaShow(request: Request): Promise<Response> {
       if (infos.length === 0) throw new ApiError("unavailable:ollama", "No model of the roster answers /api/show: is Ollama running?");
       const window = Math.min(...infos.map((i) => Math.min(i.numCtx ?? i.contextLength, i.contextLength)));
       const fills = infos.some((i) => i.capabilities.includes("insert"));
+      const calls = infos.some((i) => i.capabilities.includes("tools"));
       return Response.json({
         license: "",
         modelfile: `# elite: routes each request among ${chatModels.join(", ")}`,
@@ -44,7 +46,7 @@ export async function ollamaShow(request: Request): Promise<Response> {
         template: fills ? "{{ if .Suffix }}{{ .Prompt }}{{ .Suffix }}{{ else }}{{ .Prompt }}{{ end }}" : "{{ .Prompt }}",
         details: { parent_model: "", format: "gguf", family: "elite", families: ["elite"], parameter_size: "", quantization_level: "" },
         model_info: { "general.architecture": "elite", "elite.context_length": window, "elite.routes_to": chatModels.map(tagged) },
-        capabilities: fills ? ["completion", "insert"] : ["completion"],
+        capabilities: ["completion", ...(fills ? ["insert"] : []), ...(calls ? ["tools"] : [])],
         modified_at: new Date().toISOString(),
       });
     }

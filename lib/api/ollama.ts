@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import type { RunEvent } from "@/lib/chat/events";
-import { getOllamaPool } from "@/lib/ollama";
+import { getOllamaPool, type Tool } from "@/lib/ollama";
 import { authenticatedBody, beginApiChat, startApiChat } from "./begin";
 import { fillOllama } from "./fill";
 import { identityFromRequest } from "./keys";
@@ -44,7 +44,12 @@ function finalFields(run: ApiStream, done: Extract<RunEvent, { type: "done" }>, 
 
 export async function ollamaChat(request: Request): Promise<Response> {
   try {
-    const { body, run } = await beginApiChat(request, ollamaChatSchema, (b) => b.messages.map((m) => ({ role: m.role, content: m.content })));
+    const { body, run } = await beginApiChat(
+      request,
+      ollamaChatSchema,
+      (b) => b.messages.map((m) => ({ role: m.role, content: m.content, ...(m.tool_calls?.length ? { tool_calls: m.tool_calls } : {}), ...(m.tool_name ? { tool_name: m.tool_name } : {}) })),
+      (b) => b.tools as Tool[] | undefined,
+    );
     return body.stream === false ? await whole(run, "chat") : streamed(run, "chat");
   } catch (e) {
     return ollamaErrorResponse(e);
@@ -76,7 +81,7 @@ export async function ollamaGenerate(request: Request): Promise<Response> {
 async function whole(run: ApiStream, dialect: Dialect): Promise<Response> {
   for await (const e of run.events) {
     if (e.type === "done") {
-      const text = dialect === "chat" ? { message: { role: "assistant", content: e.response } } : { response: e.response };
+      const text = dialect === "chat" ? { message: { role: "assistant", content: e.response, ...(e.toolCalls ? { tool_calls: e.toolCalls } : {}) } } : { response: e.response };
       const body = { model: e.decision.model, created_at: new Date().toISOString(), ...text, ...finalFields(run, e, performance.now()) };
       return Response.json(body, { headers: headersFor(e.interactionId, e.decision.model) });
     }
@@ -96,6 +101,11 @@ function streamed(run: ApiStream, dialect: Dialect): Response {
       for await (const e of run.events) {
         if (e.type === "token") {
           write(line(chunk(model, e.text, sent ? {} : { elite: { ...eliteMeta(run.interactionId, run.decision), model } }, dialect)));
+          sent = true;
+        } else if (e.type === "tool_calls" && dialect === "chat") {
+          // Ollama sends a model's tool calls whole, in one chunk with empty content.
+          const first = sent ? {} : { elite: { ...eliteMeta(run.interactionId, run.decision), model } };
+          write(line({ model, created_at: new Date().toISOString(), message: { role: "assistant", content: "", tool_calls: e.calls }, done: false, ...first }));
           sent = true;
         } else if (e.type === "fallback") {
           model = e.next.model;

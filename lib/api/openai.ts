@@ -1,5 +1,7 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import type { RunEvent } from "@/lib/chat/events";
+import type { Tool, ToolCall } from "@/lib/ollama";
 import { beginApiChat } from "./begin";
 import { identityFromRequest } from "./keys";
 import { ApiError, openaiErrorBody, openaiErrorResponse } from "./errors";
@@ -26,6 +28,11 @@ function streamErrorChunk(run: ApiStream, e: Extract<RunEvent, { type: "error" }
   return { error: openaiErrorBody(err), elite: e.decision ? eliteMeta(run.interactionId, e.decision) : { interaction_id: run.interactionId } };
 }
 
+/** Ollama's tool calls as OpenAI's: an id each, the arguments as a JSON string. */
+export function openaiToolCalls(calls: readonly ToolCall[]) {
+  return calls.map((c) => ({ id: `call_${randomUUID().replace(/-/g, "").slice(0, 24)}`, type: "function" as const, function: { name: c.function.name, arguments: JSON.stringify(c.function.arguments ?? {}) } }));
+}
+
 export function usageOf(done: Extract<RunEvent, { type: "done" }>) {
   const prompt = done.usage?.promptTokens ?? 0;
   const completion = done.usage?.completionTokens ?? 0;
@@ -34,7 +41,12 @@ export function usageOf(done: Extract<RunEvent, { type: "done" }>) {
 
 export async function openaiChat(request: Request): Promise<Response> {
   try {
-    const { body, run } = await beginApiChat(request, openaiChatSchema, (b) => openaiTurns(b.messages));
+    const { body, run } = await beginApiChat(
+      request,
+      openaiChatSchema,
+      (b) => openaiTurns(b.messages),
+      (b) => (b.tool_choice === "none" ? undefined : ((b.tools ?? undefined) as Tool[] | undefined)),
+    );
     return body.stream ? streamed(run, Boolean(body.stream_options?.include_usage)) : await whole(run);
   } catch (e) {
     return openaiErrorResponse(e);
@@ -49,7 +61,14 @@ async function whole(run: ApiStream): Promise<Response> {
         object: "chat.completion",
         created: seconds(),
         model: e.decision.model,
-        choices: [{ index: 0, message: { role: "assistant", content: e.response, refusal: null }, logprobs: null, finish_reason: doneReason(e.decision) }],
+        choices: [
+          {
+            index: 0,
+            message: { role: "assistant", content: e.toolCalls && !e.response ? null : e.response, refusal: null, ...(e.toolCalls ? { tool_calls: openaiToolCalls(e.toolCalls) } : {}) },
+            logprobs: null,
+            finish_reason: e.toolCalls ? "tool_calls" : doneReason(e.decision),
+          },
+        ],
         usage: usageOf(e),
         system_fingerprint: null,
         elite: eliteMeta(e.interactionId, e.decision),
@@ -82,8 +101,12 @@ function streamed(run: ApiStream, includeUsage: boolean): Response {
       chunk(model, { content: text }, null),
     ],
     notice: (model, text) => chunk(model, { content: text }, null),
+    toolCalls: (model, calls, first, index) => [
+      ...(first ? [chunk(model, { role: "assistant", content: null }, null, { elite: { ...eliteMeta(run.interactionId, run.decision), model } })] : []),
+      chunk(model, { tool_calls: openaiToolCalls(calls).map((c, k) => ({ index: index + k, ...c })) }, null),
+    ],
     done: (e) => [
-      chunk(e.decision.model, {}, doneReason(e.decision), { elite: eliteMeta(e.interactionId, e.decision) }),
+      chunk(e.decision.model, {}, e.toolCalls ? "tool_calls" : doneReason(e.decision), { elite: eliteMeta(e.interactionId, e.decision) }),
       ...(includeUsage ? [{ id, object: "chat.completion.chunk", created, model: e.decision.model, choices: [], usage: usageOf(e) }] : []),
     ],
   });
@@ -99,6 +122,8 @@ export function sseResponse(
   frame: {
     token: (model: string, text: string, first: boolean) => unknown[];
     notice: (model: string, text: string) => unknown;
+    /** the functions the model called (chat completions only); `index` of the first among all calls so far */
+    toolCalls?: (model: string, calls: ToolCall[], first: boolean, index: number) => unknown[];
     done: (e: Extract<RunEvent, { type: "done" }>) => unknown[];
   },
 ): Response {
@@ -106,10 +131,15 @@ export function sseResponse(
   const body = byteStream(async (write) => {
     let model = run.model;
     let sent = false;
+    let calls = 0;
     try {
       for await (const e of run.events) {
         if (e.type === "token") {
           write(frame.token(model, e.text, !sent).map(data).join(""));
+          sent = true;
+        } else if (e.type === "tool_calls" && frame.toolCalls) {
+          write(frame.toolCalls(model, e.calls, !sent, calls).map(data).join(""));
+          calls += e.calls.length;
           sent = true;
         } else if (e.type === "fallback") {
           model = e.next.model;

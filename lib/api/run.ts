@@ -1,7 +1,7 @@
 import "server-only";
 import type { Identity } from "@/lib/auth";
 import type { Decision, RunEvent } from "@/lib/chat/events";
-import { estimateMessagesTokens } from "@/lib/ollama";
+import { estimateMessagesTokens, type Tool } from "@/lib/ollama";
 import { modelAvailability } from "@/lib/orchestrator/availability";
 import { prepareChat, streamChat } from "@/lib/orchestrator/chat";
 import { maxContextTokens } from "@/lib/orchestrator/context";
@@ -90,7 +90,7 @@ export interface ApiStream {
  */
 export async function startApiRun(
   identity: Identity,
-  input: { prompt: string; history: Turn[]; forcedModel?: string },
+  input: { prompt: string; history: Turn[]; tail?: Turn[]; forcedModel?: string; tools?: Tool[] },
   signal: AbortSignal,
 ): Promise<ApiStream> {
   const startedAt = performance.now();
@@ -98,6 +98,8 @@ export async function startApiRun(
     conversationId: null,
     prompt: input.prompt,
     history: input.history,
+    tail: input.tail,
+    tools: input.tools,
     model: input.forcedModel,
     source: "api",
   });
@@ -116,7 +118,7 @@ export async function startApiRun(
     }
     head.push(e);
     if (e.type === "fallback") model = e.next.model;
-    if (e.type === "token" || e.type === "done" || e.type === "error") break;
+    if (e.type === "token" || e.type === "tool_calls" || e.type === "done" || e.type === "error") break;
   }
   if (!start) throw new ApiError("internal:api", "The run ended before it started.");
   const last = head[head.length - 1];
@@ -138,7 +140,7 @@ export async function startApiRun(
     model,
     decision: start.decision,
     startedAt,
-    firstTokenAt: head.some((e) => e.type === "token") ? performance.now() : null,
+    firstTokenAt: head.some((e) => e.type === "token" || e.type === "tool_calls") ? performance.now() : null,
     events: events(),
   };
 }

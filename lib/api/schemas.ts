@@ -11,12 +11,25 @@ import { QUICK_TAGS } from "@/lib/chat/types";
 
 const model = storableText().trim().min(1, "name a model: `elite` (routed) or one of the roster's tags").max(200);
 
+// ── Tools (both dialects name a function, describe it and give its JSON-schema parameters) ──
+const toolName = z.string().trim().min(1, "name the function").max(200);
+const functionTool = z
+  .object({
+    type: z.literal("function", "only function tools are supported"),
+    function: z.object({ name: toolName, description: storableText().max(20_000).optional(), parameters: z.record(z.string(), z.unknown()).optional() }).loose(),
+  })
+  .loose();
+const tools = z.array(functionTool).max(128, "at most 128 tools");
+const ollamaToolCall = z.object({ function: z.object({ name: toolName, arguments: z.record(z.string(), z.unknown()) }).loose() }).loose();
+
 // ── Ollama: POST /api/chat ───────────────────────────────────────────────────────────────
 const ollamaMessage = z
   .object({
     role: z.enum(["system", "user", "assistant", "tool"]),
     content: storableText(),
     images: z.array(z.string()).max(0, "images are not supported by this endpoint").optional(),
+    tool_calls: z.array(ollamaToolCall).max(128).optional(),
+    tool_name: toolName.optional(),
   })
   .loose();
 
@@ -25,6 +38,7 @@ export const ollamaChatSchema = z
     model,
     messages: z.array(ollamaMessage).min(1, "send at least one message").max(1000),
     stream: z.boolean().optional(),
+    tools: tools.optional(),
   })
   .loose();
 export type OllamaChatBody = z.infer<typeof ollamaChatSchema>;
@@ -49,10 +63,19 @@ export type OllamaGenerateBody = z.infer<typeof ollamaGenerateSchema>;
 
 // ── OpenAI: POST /v1/chat/completions ───────────────────────────────────────────────────
 const textPart = z.object({ type: z.literal("text", "only text parts are supported"), text: storableText() }).loose();
+const openaiToolCall = z
+  .object({
+    id: z.string().max(200),
+    type: z.literal("function").optional(),
+    function: z.object({ name: toolName, arguments: z.string().max(1_000_000) }).loose(),
+  })
+  .loose();
 const openaiMessage = z
   .object({
     role: z.enum(["system", "developer", "user", "assistant", "tool"]),
     content: z.union([storableText(), z.array(textPart)]).nullable().optional(),
+    tool_calls: z.array(openaiToolCall).max(128).nullable().optional(),
+    tool_call_id: z.string().max(200).optional(),
   })
   .loose();
 
@@ -60,6 +83,9 @@ export const openaiChatSchema = z
   .object({
     model,
     messages: z.array(openaiMessage).min(1, "send at least one message").max(1000),
+    tools: tools.nullable().optional(),
+    /** "none" keeps the tools from the model; anything else leaves the choice to it */
+    tool_choice: z.union([z.enum(["none", "auto", "required"]), z.object({ type: z.literal("function") }).loose()]).nullable().optional(),
     stream: z.boolean().nullable().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullable().optional(),
     n: z.literal(1, "only one choice (n = 1) is supported").nullable().optional(),
@@ -110,27 +136,72 @@ export function describeIssue(error: z.ZodError): { field: string; message: stri
   return { field, message: `${field}: ${issue.message}` };
 }
 
+/** A turn in Ollama's terms (what the models get): tool calls with their arguments as objects. */
 export interface Turn {
   role: "system" | "user" | "assistant" | "tool";
   content: string;
+  tool_calls?: { function: { name: string; arguments: Record<string, unknown> } }[];
+  tool_name?: string;
 }
 
-/** OpenAI messages → plain turns: text parts joined, `developer` as `system`, null content as "". */
-export function openaiTurns(messages: OpenAIChatBody["messages"]): Turn[] {
-  return messages.map((m) => ({
-    role: m.role === "developer" ? "system" : m.role,
-    content: typeof m.content === "string" ? m.content : (m.content ?? []).map((p) => p.text).join(""),
-  }));
+/** The arguments an OpenAI client sent as a JSON string, as the object Ollama takes. */
+function argumentsOf(text: string, field: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text || "{}") as unknown;
+    if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    /* reported below */
+  }
+  throw new TurnError(field, `${field}: the arguments must be a JSON object`);
+}
+
+export class TurnError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
- * The orchestrator takes one prompt plus the turns before it: the last message must be the
- * user's and say something. Returns null (with the reason) when it does not.
+ * OpenAI messages → turns: text parts joined, `developer` as `system`, null content as "";
+ * an assistant's tool calls with their arguments parsed, a tool result named after the
+ * function its `tool_call_id` called. Throws TurnError naming the field.
  */
-export function splitTurns(turns: Turn[]): { prompt: string; history: Turn[] } | { error: { field: string; message: string } } {
-  const last = turns[turns.length - 1];
-  const field = `messages.${turns.length - 1}`;
-  if (!last || last.role !== "user") return { error: { field: `${field}.role`, message: `${field}.role: the last message must be the user's` } };
-  if (!last.content.trim()) return { error: { field: `${field}.content`, message: `${field}.content: the last message is empty` } };
-  return { prompt: last.content, history: turns.slice(0, -1) };
+export function openaiTurns(messages: OpenAIChatBody["messages"]): Turn[] {
+  const names = new Map<string, string>();
+  return messages.map((m, i) => {
+    const turn: Turn = {
+      role: m.role === "developer" ? "system" : m.role,
+      content: typeof m.content === "string" ? m.content : (m.content ?? []).map((p) => p.text).join(""),
+    };
+    if (m.tool_calls?.length) {
+      turn.tool_calls = m.tool_calls.map((c, k) => {
+        names.set(c.id, c.function.name);
+        return { function: { name: c.function.name, arguments: argumentsOf(c.function.arguments, `messages.${i}.tool_calls.${k}.function.arguments`) } };
+      });
+    }
+    if (m.role === "tool" && m.tool_call_id && names.has(m.tool_call_id)) turn.tool_name = names.get(m.tool_call_id);
+    return turn;
+  });
+}
+
+/**
+ * The orchestrator takes one prompt (the user's last message) plus the turns before it and,
+ * in an agent's loop, the turns after it: the assistant's tool calls and the tools' results.
+ * Anything else after the last user message, or an empty one, is refused naming the field.
+ */
+export function splitTurns(turns: Turn[]): { prompt: string; history: Turn[]; tail: Turn[] } | { error: { field: string; message: string } } {
+  const at = turns.findLastIndex((t) => t.role === "user");
+  const lastField = `messages.${turns.length - 1}`;
+  if (at === -1) return { error: { field: `${lastField}.role`, message: `${lastField}.role: the last message must be the user's` } };
+  const tail = turns.slice(at + 1);
+  const stray = tail.findIndex((t) => !(t.role === "tool" || (t.role === "assistant" && t.tool_calls?.length)));
+  if (stray !== -1 || (tail.length > 0 && tail[tail.length - 1].role !== "tool")) {
+    return { error: { field: `${lastField}.role`, message: `${lastField}.role: the last message must be the user's (or, after it, the tool calls and their results)` } };
+  }
+  const field = `messages.${at}`;
+  if (!turns[at].content.trim()) return { error: { field: `${field}.content`, message: `${field}.content: the last message is empty` } };
+  return { prompt: turns[at].content, history: turns.slice(0, at), tail };
 }

@@ -27,5 +27,6 @@ export function chatResult(
     // The client types created_at as Date, but it arrives as the JSON string.
     createdAt: new Date(last.created_at as unknown as string),
     raw: last,
+    toolCalls: [],
   };
 }

@@ -23,6 +23,7 @@ import type {
   EmbedRequest,
   EmbedResult,
   GenerateRequest,
+  ToolCall,
   ModelInfo,
   PoolOptions,
   PullProgress,
@@ -33,8 +34,8 @@ import type {
 type StreamRequest = Pick<ChatRequest, "model" | "signal" | "headers" | "timeouts">;
 /** Starts the request on a host's client. */
 type StartStream = (client: Call["client"]) => Promise<AbortableAsyncIterator<ChatResponse>>;
-/** A chunk's text (chat: `message`; generate: `response`). */
-type TextOf = (chunk: ChatResponse) => { content?: string; thinking?: string } | undefined;
+/** A chunk's text (chat: `message`; generate: `response`), and the functions it called. */
+type TextOf = (chunk: ChatResponse) => { content?: string; thinking?: string; tool_calls?: ToolCall[] } | undefined;
 
 /** A request on its way: the host, the call, the client's stream and how to end it. */
 interface Attempt {
@@ -94,7 +95,7 @@ export class OllamaPool {
     return this.streamFrom(
       req,
       (client) =>
-        client.chat({ model: req.model, messages: req.messages, options: req.options, format: req.format, keep_alive: req.keepAlive, think: req.think, stream: true }),
+        client.chat({ model: req.model, messages: req.messages, options: req.options, format: req.format, keep_alive: req.keepAlive, think: req.think, tools: req.tools, stream: true }),
       (chunk) => chunk.message,
     );
   }
@@ -122,6 +123,7 @@ export class OllamaPool {
     let attempt: Attempt | undefined;
     let finished = false;
     let partial = "";
+    const toolCalls: ToolCall[] = [];
     try {
       const queuedMs = performance.now() - queuedAt;
       attempt = await this.openStream(req, () => partial, start);
@@ -139,16 +141,20 @@ export class OllamaPool {
             ttftMs = performance.now() - t0;
           }
           const text = textOf(chunk);
+          const calls = text?.tool_calls?.length ? text.tool_calls : undefined;
+          if (calls) toolCalls.push(...calls);
           if (chunk.done) {
             finished = true;
             this.hosts.recordSuccess(h);
             h.ps?.value.add(normalizeModel(req.model));
-            yield { type: "done", result: chatResult(h, req, chunk, partial + (text?.content ?? ""), { queuedMs, ttftMs, wallMs: performance.now() - t0 }) };
+            if (calls) yield { type: "delta", content: "", toolCalls: calls };
+            const result = chatResult(h, req, chunk, partial + (text?.content ?? ""), { queuedMs, ttftMs, wallMs: performance.now() - t0 });
+            yield { type: "done", result: { ...result, toolCalls } };
             return;
           }
           const content = text?.content ?? "";
           partial += content;
-          yield text?.thinking ? { type: "delta", content, thinking: text.thinking } : { type: "delta", content };
+          yield { type: "delta", content, ...(text?.thinking ? { thinking: text.thinking } : {}), ...(calls ? { toolCalls: calls } : {}) };
         }
       } catch (e) {
         throw this.hosts.judge(h, mapError(e, call, { host: h.url, model: req.model, partial, streaming: true }));

@@ -1,11 +1,15 @@
-import type { ChatResponse, ModelDetails, Options } from "ollama";
+import type { ChatResponse, ModelDetails, Options, Tool, ToolCall } from "ollama";
 
-export type { ChatResponse, ModelDetails };
+export type { ChatResponse, ModelDetails, Tool, ToolCall };
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant" | "tool";
   content: string;
   images?: string[];
+  /** the functions an assistant turn called (agents' tool use) */
+  tool_calls?: ToolCall[];
+  /** which function a tool turn answers */
+  tool_name?: string;
 }
 
 /** Sampling and runtime options passed through to Ollama (temperature, num_predict, num_ctx, seed…). */
@@ -20,6 +24,8 @@ export interface ChatRequest {
   /** How long the model stays loaded afterwards: seconds, or a duration such as "10m"; -1 keeps it. */
   keepAlive?: string | number;
   think?: boolean;
+  /** Functions the model may call (only models with Ollama's `tools` capability take them). */
+  tools?: Tool[];
   signal?: AbortSignal;
   /** Extra HTTP headers for this request only (the tests use `x-sim-fault`). */
   headers?: Record<string, string>;
@@ -63,9 +69,11 @@ export interface ChatResult {
   createdAt: Date;
   /** The final chunk as Ollama sent it (the simulator adds a `sim` field here; the app ignores it). */
   raw: ChatResponse;
+  /** The functions the model called, from every chunk (Ollama sends them whole). */
+  toolCalls: ToolCall[];
 }
 
-export type ChatChunk = { type: "delta"; content: string; thinking?: string } | { type: "done"; result: ChatResult };
+export type ChatChunk = { type: "delta"; content: string; thinking?: string; toolCalls?: ToolCall[] } | { type: "done"; result: ChatResult };
 
 export interface EmbedRequest {
   model: string;

@@ -10,7 +10,7 @@ import { checkpointed } from "./checkpoint";
 import { recordStart, type RecordedRequest } from "./record-start";
 import { learnFromFollowUp } from "@/lib/learning/implicit-feedback";
 import { AppError } from "@/lib/errors";
-import type { ChatMessage } from "@/lib/ollama";
+import type { ChatMessage, Tool } from "@/lib/ollama";
 import type { Decision, RunEvent } from "@/lib/chat/events";
 import { patternShared, sameModel } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
@@ -30,6 +30,10 @@ export interface PreparedChat {
   source: "chat" | "api";
   /** the answer this message follows up on (its implicit verdict: lib/learning/implicit-feedback.ts) */
   previous?: InteractionRow | null;
+  /** functions the model may call (compatible APIs): only models that support tools are routed to */
+  tools?: Tool[];
+  /** an agent's turns after the prompt: the functions the answer called and their results */
+  tail?: ChatMessage[];
 }
 
 /** Earlier turns as chat messages: each answered prompt once, with its preferred (or first good) answer. */
@@ -57,7 +61,7 @@ function historyFrom(rows: InteractionRow[], limit = 10): ChatMessage[] {
  */
 export async function prepareChat(
   identity: Identity,
-  input: { conversationId: string | null; prompt: string; regenerateOf?: string; model?: string; history?: ChatMessage[]; source?: "chat" | "api" },
+  input: { conversationId: string | null; prompt: string; regenerateOf?: string; model?: string; history?: ChatMessage[]; source?: "chat" | "api"; tools?: Tool[]; tail?: ChatMessage[] },
 ): Promise<PreparedChat> {
   await enforceRateLimit(identity.userId, "chat", { surface: input.source === "api" ? "api" : "chat" });
   const roster = await currentRoster();
@@ -69,7 +73,7 @@ export async function prepareChat(
     // An API client sends the conversation back: its last answer, if it was ours, is the one followed up on.
     const lastAnswer = input.history.findLast((m) => m.role === "assistant")?.content;
     const previous = lastAnswer ? await withUser(identity.claims, (tx) => answerWithResponse(tx, { userId: identity.userId, response: lastAnswer })) : null;
-    return { identity, conversationId: null, prompt: input.prompt, history: input.history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous };
+    return { identity, conversationId: null, prompt: input.prompt, history: input.history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, tools: input.tools, tail: input.tail };
   }
   return withUser(identity.claims, async (tx) => {
     let history: ChatMessage[] = [];
@@ -178,6 +182,7 @@ export async function* streamChat(
       history: p.history,
       forcedModel: p.forcedModel,
       regenerate: Boolean(p.regenerateOf) && p.forcedModel === p.regenerateOf?.model_used,
+      needsTools: Boolean(p.tools?.length),
       signal,
       rng: opts.rng,
     });
@@ -220,7 +225,7 @@ export async function* streamChat(
   yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision: first };
 
   const outcome = yield* checkpointed(
-    runChain({ plan, prompt: p.prompt, history: p.history, signal }),
+    runChain({ plan, prompt: p.prompt, history: p.history, tail: p.tail, tools: p.tools, signal }),
     (text) => asSystem((tx) => checkpointInteraction(tx, { id: row.id, response: text })),
     { ready: recorded },
   );
@@ -230,7 +235,8 @@ export async function* streamChat(
     finishInteraction(tx, {
       id: row.id,
       status: outcome.status,
-      response: outcome.response,
+      // An answer that only called functions is kept as those calls.
+      response: outcome.response || (outcome.toolCalls ? JSON.stringify({ tool_calls: outcome.toolCalls }) : ""),
       modelUsed: outcome.model,
       routingDecision: decision,
       responseTimeMs,
@@ -255,6 +261,7 @@ export async function* streamChat(
       responseTimeMs,
       response: outcome.response,
       usage: { promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens },
+      ...(outcome.toolCalls ? { toolCalls: outcome.toolCalls } : {}),
     };
   } else if (outcome.status === "failed") {
     yield { type: "error", code: outcome.error?.code ?? "all_failed", message: outcome.error?.message ?? "Every model failed.", interactionId: row.id, decision };

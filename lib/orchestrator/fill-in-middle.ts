@@ -6,6 +6,7 @@ import { seededRng } from "@/lib/learning/random";
 import { learningState } from "@/lib/learning/store";
 import { currentRoster } from "@/lib/roster/current";
 import { modelAvailability } from "./availability";
+import { rosterModelsWith } from "./capabilities";
 import { logCompletion } from "./completion-log";
 
 /**
@@ -43,27 +44,12 @@ export interface FillRequest {
 
 export type FillChunk = { type: "model"; model: string } | { type: "text"; text: string } | { type: "done"; result: ChatResult };
 
-/** The roster models that can fill in the middle (from /api/show, cached by the pool). */
-export async function fillCapableModels(): Promise<{ role: Role; model: string }[]> {
-  const roster = await currentRoster();
-  const pool = getOllamaPool();
-  const seen = new Set<string>();
-  const out: { role: Role; model: string }[] = [];
-  for (const [role, model] of Object.entries(roster.roles) as [Role, string][]) {
-    if (seen.has(model)) continue;
-    seen.add(model);
-    const info = await pool.show(model).catch(() => null);
-    if (info?.capabilities.includes("insert")) out.push({ role, model });
-  }
-  return out;
-}
-
 const rng = seededRng((Date.now() ^ (Math.random() * 2 ** 31)) >>> 0);
 
 /** Which models to try, in order: the named one, or the learned policy's among the capable. */
 export async function planFill(forced: string | undefined, needsInsert: boolean): Promise<string[]> {
   const roster = await currentRoster();
-  const capable = needsInsert ? await fillCapableModels() : (Object.entries(roster.roles) as [Role, string][]).map(([role, model]) => ({ role, model }));
+  const capable = needsInsert ? await rosterModelsWith("insert") : (Object.entries(roster.roles) as [Role, string][]).map(([role, model]) => ({ role, model }));
   if (forced) {
     if (needsInsert && !capable.some((c) => sameModel(c.model, forced))) {
       throw new FillError("unsupported", `${forced} does not support fill-in-the-middle (Ollama reports no "insert" capability for it): send the text after the cursor to a model that does${capable.length ? `, e.g. ${capable.map((c) => c.model).join(", ")},` : ""} or use "elite"`);

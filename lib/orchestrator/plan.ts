@@ -21,6 +21,7 @@ import { sameModel, type Roster } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { resolveConfig, systemPromptFor, type ResolvedConfig } from "@/lib/learning/active-config";
 import { modelAvailability, type Availability } from "./availability";
+import { hasCapability } from "./capabilities";
 import { searchKnowledge } from "@/lib/knowledge/search";
 import { knowledgeToRetrieve } from "@/lib/knowledge/presence";
 import {
@@ -171,6 +172,8 @@ export async function planRequest(input: {
   history: ChatMessage[];
   forcedModel?: string;
   regenerate?: boolean;
+  /** the request carries tools: only models Ollama says support them may answer */
+  needsTools?: boolean;
   signal?: AbortSignal;
   rng?: Rng;
 }): Promise<Plan> {
@@ -189,11 +192,13 @@ export async function planRequest(input: {
   const state = await learningState();
   const now = Date.now();
 
+  const withoutTools = new Set<string>();
+  if (input.needsTools) for (const [, model] of roleModels) if (!(await hasCapability(model, "tools"))) withoutTools.add(model);
   const candidates: PolicyCandidate[] = roleModels.map(([role, model]) => ({
     model,
     role,
     loaded: availability.loaded(model),
-    available: availability.has(model),
+    available: availability.has(model) && !withoutTools.has(model),
   }));
 
   let pattern: Plan["pattern"] = null;
@@ -224,7 +229,7 @@ export async function planRequest(input: {
   const overrodeRule = pattern && rule && availability.has(rule) && !sameModel(rule, pattern.model_name) ? rule : null;
 
   const skipped: Plan["skipped"] = [];
-  for (const c of candidates) if (!c.available) skipped.push({ model: c.model, reason: "not installed or no host answers" });
+  for (const c of candidates) if (!c.available) skipped.push({ model: c.model, reason: withoutTools.has(c.model) ? "does not support tools" : "not installed or no host answers" });
   const ordered = route.order;
 
   const chain: PlannedModel[] = [];

@@ -1,6 +1,6 @@
 import "server-only";
-import { getOllamaPool, isOllamaError, type ChatMessage } from "@/lib/ollama";
-import { autoChecks, type AutoSignals } from "@/lib/domain/reward";
+import { getOllamaPool, isOllamaError, type ChatMessage, type Tool, type ToolCall } from "@/lib/ollama";
+import { NEUTRAL_AUTO, autoChecks, type AutoSignals } from "@/lib/domain/reward";
 import type { Attempt, RunEvent } from "@/lib/chat/events";
 import type { Plan, PlannedModel } from "./plan";
 
@@ -14,6 +14,8 @@ export interface RunOutcome {
   completionTokens: number | null;
   planned: PlannedModel | null;
   error: { code: string; message: string } | null;
+  /** the functions the answer called (an agent runs them and sends the results back) */
+  toolCalls?: ToolCall[];
 }
 
 /** Why an answer that arrived is still a failure the next model should fix, or null. */
@@ -33,11 +35,17 @@ export async function* runChain({
   plan,
   prompt,
   history,
+  tail = [],
+  tools,
   signal,
 }: {
   plan: Plan;
   prompt: string;
   history: ChatMessage[];
+  /** an agent's turns after the prompt: the functions called and their results */
+  tail?: ChatMessage[];
+  /** functions the model may call */
+  tools?: Tool[];
   signal: AbortSignal;
 }): AsyncGenerator<RunEvent, RunOutcome> {
   const attempts: Attempt[] = [];
@@ -48,19 +56,26 @@ export async function* runChain({
     const next = plan.chain[i + 1];
     const started = performance.now();
     let text = "";
+    const calls: ToolCall[] = [];
     let ttftMs: number | null = null;
     let failure: { reason: string; message: string } | null = null;
     let cold = planned.cold; // as predicted; the answer says for sure
     try {
-      const messages: ChatMessage[] = [{ role: "system", content: planned.system }, ...history, { role: "user", content: prompt }];
-      for await (const chunk of getOllamaPool().chatStream({ model: planned.model, messages, options: planned.params, signal, timeouts: planned.budget ?? undefined })) {
+      const messages: ChatMessage[] = [{ role: "system", content: planned.system }, ...history, { role: "user", content: prompt }, ...tail];
+      for await (const chunk of getOllamaPool().chatStream({ model: planned.model, messages, options: planned.params, tools, signal, timeouts: planned.budget ?? undefined })) {
         if (chunk.type === "delta") {
+          if (chunk.toolCalls?.length) {
+            ttftMs ??= performance.now() - started;
+            calls.push(...chunk.toolCalls);
+            yield { type: "tool_calls", calls: chunk.toolCalls };
+          }
           if (!chunk.content) continue;
           ttftMs ??= performance.now() - started;
           text += chunk.content;
           yield { type: "token", text: chunk.content };
         } else {
-          const auto = autoChecks(plan.taskType, text, chunk.result.doneReason);
+          // An answer that calls functions is judged by what the agent does next, not by its (empty) text.
+          const auto = calls.length ? NEUTRAL_AUTO : autoChecks(plan.taskType, text, chunk.result.doneReason);
           cold = chunk.result.loadDurationMs > 0;
           last = { planned, text, auto, promptTokens: chunk.result.promptEvalCount, completionTokens: chunk.result.evalCount };
           failure = unusable(auto);
@@ -89,7 +104,7 @@ export async function* runChain({
     };
     attempts.push(attempt);
     if (!failure) {
-      return { status: "completed", model: planned.model, response: text, attempts, auto: last!.auto, promptTokens: last!.promptTokens, completionTokens: last!.completionTokens, planned, error: null };
+      return { status: "completed", model: planned.model, response: text, attempts, auto: last!.auto, promptTokens: last!.promptTokens, completionTokens: last!.completionTokens, planned, error: null, ...(calls.length ? { toolCalls: calls } : {}) };
     }
     // A truncated answer from the last model is still better than none.
     if (!next && last?.planned === planned && failure.reason === "truncated") {

@@ -88,10 +88,17 @@ describe("request schemas", () => {
     expect(issue(openaiChatSchema.safeParse({ model: "elite", messages: [{ role: "user", content: "x" }], n: 2 }))?.message).toBe("n: only one choice (n = 1) is supported");
   });
 
-  it("the last message must be the user's and not empty", () => {
-    expect(splitTurns([{ role: "system", content: "s" }, { role: "user", content: "q" }])).toEqual({ prompt: "q", history: [{ role: "system", content: "s" }] });
-    expect(splitTurns([{ role: "user", content: "q" }, { role: "assistant", content: "a" }])).toEqual({ error: { field: "messages.1.role", message: "messages.1.role: the last message must be the user's" } });
+  it("the last message must be the user's (or tool calls and their results after it) and not empty", () => {
+    expect(splitTurns([{ role: "system", content: "s" }, { role: "user", content: "q" }])).toEqual({ prompt: "q", history: [{ role: "system", content: "s" }], tail: [] });
+    expect(splitTurns([{ role: "user", content: "q" }, { role: "assistant", content: "a" }])).toEqual({
+      error: { field: "messages.1.role", message: "messages.1.role: the last message must be the user's (or, after it, the tool calls and their results)" },
+    });
     expect(splitTurns([{ role: "user", content: "  " }])).toMatchObject({ error: { field: "messages.0.content" } });
+    const call = { role: "assistant" as const, content: "", tool_calls: [{ function: { name: "f", arguments: {} } }] };
+    const result = { role: "tool" as const, content: "42", tool_name: "f" };
+    expect(splitTurns([{ role: "user", content: "q" }, call, result])).toEqual({ prompt: "q", history: [], tail: [call, result] });
+    expect(splitTurns([{ role: "user", content: "q" }, call])).toMatchObject({ error: { field: "messages.1.role" } }); // the call's result is missing
+    expect(splitTurns([{ role: "tool", content: "42" }])).toMatchObject({ error: { field: "messages.0.role" } });
   });
 
   it("feedback: a uuid, at least one signal, no unknown fields", () => {
