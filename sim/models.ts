@@ -106,9 +106,10 @@ const TEMPLATES: Record<string, { template: string; stop: string[] }> = {
     template: "{{ if .Suffix }}<PRE> {{ .Prompt }} <SUF>{{ .Suffix }} <MID>{{ else }}[INST] <<SYS>>{{ .System }}<</SYS>>\n\n{{ .Prompt }} [/INST]\n{{ end }}",
     stop: ["[INST]", "[/INST]", "<<SYS>>", "<</SYS>>"],
   },
+  // A stand-in for a reasoning model: a template with `.Think` (Ollama's `thinking` capability).
   wizardcoder: {
     template:
-      "{{ .System }}\n\n### Instruction:\n{{ .Prompt }}\n\n### Response:\n",
+      "{{ .System }}\n\n### Instruction:\n{{ .Prompt }}\n\n### Response:\n{{ if .Think }}<think>{{ end }}",
     stop: ["### Instruction:", "### Response:"],
   },
 };

@@ -52,6 +52,8 @@ export interface Simulator {
 }
 
 const FOREVER_MS = 292 * 365 * 24 * 3600 * 1000;
+/** What a thinking model's reasoning looks like here (a stand-in). */
+const THINKING = "First I work out what is asked, then I check the answer.";
 const DEFAULT_KEEP_ALIVE_MS = 5 * 60 * 1000;
 
 /** Ollama's keep_alive: seconds as a number, or a Go duration ("5m", "300ms", "1h30m"); negative keeps the model forever. */
@@ -260,6 +262,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (suffix !== null && !model.template.includes(".Suffix")) return json(res, 400, { error: `registry.ollama.ai/library/${requested} does not support insert` });
     const tools = kind === "chat" && Array.isArray(body.tools) && body.tools.length > 0 ? (body.tools as { function?: { name?: string; parameters?: Json } }[]) : null;
     if (tools && !model.template.includes(".Tools")) return json(res, 400, { error: `registry.ollama.ai/library/${requested} does not support tools` });
+    const think = body.think === true || (typeof body.think === "string" && body.think !== "");
+    if (think && !model.template.includes(".Think")) return json(res, 400, { error: `"${requested}" does not support thinking` });
 
     const pacer = new Pacer(res);
     if (await preFault(req, res, fault, requested, pacer)) return;
@@ -384,7 +388,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (pacer.closed) return;
       if (fault?.kind === "cut") return void req.socket.destroy();
       const out = final();
-      if (kind === "chat") (out as Json).message = { role: "assistant", content: tokens.join(""), ...(toolCalls ? { tool_calls: toolCalls } : {}) };
+      if (kind === "chat") (out as Json).message = { role: "assistant", content: tokens.join(""), ...(think ? { thinking: THINKING } : {}), ...(toolCalls ? { tool_calls: toolCalls } : {}) };
       else (out as Json).response = tokens.join("");
       if (fault?.kind === "malformed") {
         res.writeHead(200, { "content-type": "application/json; charset=utf-8", ...headers });
@@ -397,6 +401,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
     res.writeHead(200, { "content-type": "application/x-ndjson", ...headers });
     const write = (obj: unknown) => new Promise<void>((done) => res.write(JSON.stringify(obj) + "\n", () => done()));
+    if (think && kind === "chat") res.write(JSON.stringify({ model: requested, created_at: createdAt(), message: { role: "assistant", content: "", thinking: THINKING }, done: false }) + "\n");
     let due = performance.now() - start;
     for (let i = 0; i < tokens.length; i++) {
       if (fault?.kind === "cut" && i === fault.n) return void res.destroy();
@@ -517,7 +522,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       },
       capabilities: model.embedding
         ? ["embedding"]
-        : ["completion", ...(model.template.includes(".Suffix") ? ["insert"] : []), ...(model.template.includes(".Tools") ? ["tools"] : [])],
+        : ["completion", ...(model.template.includes(".Suffix") ? ["insert"] : []), ...(model.template.includes(".Tools") ? ["tools"] : []), ...(model.template.includes(".Think") ? ["thinking"] : [])],
       modified_at: entry.modified_at,
     });
   }

@@ -5,6 +5,13 @@ import { identityFromRequest } from "./keys";
 import { ApiError } from "./errors";
 import { describeIssue, splitTurns, TurnError, type Turn } from "./schemas";
 import type { Tool } from "@/lib/ollama";
+
+/** What a client may ask of the answer besides its messages: tools to call, structured output, thinking. */
+export interface RunExtras {
+  tools?: Tool[];
+  format?: "json" | Record<string, unknown>;
+  think?: boolean;
+}
 import { sameModel } from "@/lib/domain";
 import { rosterModelsWith } from "@/lib/orchestrator/capabilities";
 import { assertFits, readJson, resolveModel, startApiRun, type ApiStream } from "./run";
@@ -18,7 +25,7 @@ export async function beginApiChat<T extends { model: string }>(
   request: Request,
   schema: z.ZodType<T>,
   turnsOf: (body: T) => Turn[],
-  toolsOf: (body: T) => Tool[] | undefined = () => undefined,
+  extrasOf: (body: T) => RunExtras = () => ({}),
 ): Promise<{ body: T; run: ApiStream }> {
   const { identity, body } = await authenticatedBody(request, schema);
   let turns: Turn[];
@@ -28,7 +35,7 @@ export async function beginApiChat<T extends { model: string }>(
     if (e instanceof TurnError) throw new ApiError("bad_request:api", e.message, { param: e.field });
     throw e;
   }
-  return { body, run: await startApiChat(identity, body, turns, request.signal, toolsOf(body)) };
+  return { body, run: await startApiChat(identity, body, turns, request.signal, extrasOf(body)) };
 }
 
 /** The key's identity and the validated body (401, 413, 400 naming the field). */
@@ -46,13 +53,14 @@ export async function authenticatedBody<T>(request: Request, schema: z.ZodType<T
  * From a validated body on: the turns split, the model resolved (with tools: one that
  * supports them, or 400 saying which do), the fit checked, the run started.
  */
-export async function startApiChat(identity: Identity, body: { model: string }, turns: Turn[], signal: AbortSignal, tools?: Tool[]): Promise<ApiStream> {
+export async function startApiChat(identity: Identity, body: { model: string }, turns: Turn[], signal: AbortSignal, extras: RunExtras = {}): Promise<ApiStream> {
+  const tools = extras.tools?.length ? extras.tools : undefined;
   const split = splitTurns(turns);
   if ("error" in split) throw new ApiError("bad_request:api", split.error.message, { param: split.error.field });
   const forced = await resolveModel(body.model);
   if (tools?.length) await assertToolsSupported(forced);
   await assertFits([...split.history, { role: "user", content: split.prompt }, ...split.tail], forced);
-  return startApiRun(identity, { prompt: split.prompt, history: split.history, tail: split.tail, forcedModel: forced, tools: tools?.length ? tools : undefined }, signal);
+  return startApiRun(identity, { prompt: split.prompt, history: split.history, tail: split.tail, forcedModel: forced, tools, format: extras.format, think: extras.think }, signal);
 }
 
 async function assertToolsSupported(forced: string | undefined): Promise<void> {

@@ -48,7 +48,7 @@ export async function ollamaChat(request: Request): Promise<Response> {
       request,
       ollamaChatSchema,
       (b) => b.messages.map((m) => ({ role: m.role, content: m.content, ...(m.tool_calls?.length ? { tool_calls: m.tool_calls } : {}), ...(m.tool_name ? { tool_name: m.tool_name } : {}) })),
-      (b) => b.tools as Tool[] | undefined,
+      (b) => ({ tools: b.tools as Tool[] | undefined, format: b.format, think: b.think === undefined ? undefined : b.think !== false }),
     );
     return body.stream === false ? await whole(run, "chat") : streamed(run, "chat");
   } catch (e) {
@@ -79,9 +79,12 @@ export async function ollamaGenerate(request: Request): Promise<Response> {
 }
 
 async function whole(run: ApiStream, dialect: Dialect): Promise<Response> {
+  let thinking = "";
   for await (const e of run.events) {
+    if (e.type === "thinking") thinking += e.text;
     if (e.type === "done") {
-      const text = dialect === "chat" ? { message: { role: "assistant", content: e.response, ...(e.toolCalls ? { tool_calls: e.toolCalls } : {}) } } : { response: e.response };
+      const extra = { ...(thinking ? { thinking } : {}), ...(e.toolCalls ? { tool_calls: e.toolCalls } : {}) };
+      const text = dialect === "chat" ? { message: { role: "assistant", content: e.response, ...extra } } : { response: e.response, ...(thinking ? { thinking } : {}) };
       const body = { model: e.decision.model, created_at: new Date().toISOString(), ...text, ...finalFields(run, e, performance.now()) };
       return Response.json(body, { headers: headersFor(e.interactionId, e.decision.model) });
     }
@@ -101,6 +104,11 @@ function streamed(run: ApiStream, dialect: Dialect): Response {
       for await (const e of run.events) {
         if (e.type === "token") {
           write(line(chunk(model, e.text, sent ? {} : { elite: { ...eliteMeta(run.interactionId, run.decision), model } }, dialect)));
+          sent = true;
+        } else if (e.type === "thinking") {
+          const first = sent ? {} : { elite: { ...eliteMeta(run.interactionId, run.decision), model } };
+          const body = dialect === "chat" ? { message: { role: "assistant", content: "", thinking: e.text } } : { response: "", thinking: e.text };
+          write(line({ model, created_at: new Date().toISOString(), ...body, done: false, ...first }));
           sent = true;
         } else if (e.type === "tool_calls" && dialect === "chat") {
           // Ollama sends a model's tool calls whole, in one chunk with empty content.

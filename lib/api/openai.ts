@@ -5,7 +5,7 @@ import type { Tool, ToolCall } from "@/lib/ollama";
 import { beginApiChat } from "./begin";
 import { identityFromRequest } from "./keys";
 import { ApiError, openaiErrorBody, openaiErrorResponse } from "./errors";
-import { openaiChatSchema, openaiTurns } from "./schemas";
+import { openaiChatSchema, openaiTurns, type OpenAIChatBody } from "./schemas";
 import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, type ApiStream } from "./run";
 
 /**
@@ -28,6 +28,13 @@ function streamErrorChunk(run: ApiStream, e: Extract<RunEvent, { type: "error" }
   return { error: openaiErrorBody(err), elite: e.decision ? eliteMeta(run.interactionId, e.decision) : { interaction_id: run.interactionId } };
 }
 
+/** OpenAI's `response_format` in Ollama's terms: `json_object` → "json", `json_schema` → its schema. */
+function formatOf(f: OpenAIChatBody["response_format"]): "json" | Record<string, unknown> | undefined {
+  if (!f || f.type === "text") return undefined;
+  if (f.type === "json_schema" && "json_schema" in f && f.json_schema.schema) return f.json_schema.schema;
+  return "json";
+}
+
 /** Ollama's tool calls as OpenAI's: an id each, the arguments as a JSON string. */
 export function openaiToolCalls(calls: readonly ToolCall[]) {
   return calls.map((c) => ({ id: `call_${randomUUID().replace(/-/g, "").slice(0, 24)}`, type: "function" as const, function: { name: c.function.name, arguments: JSON.stringify(c.function.arguments ?? {}) } }));
@@ -45,7 +52,7 @@ export async function openaiChat(request: Request): Promise<Response> {
       request,
       openaiChatSchema,
       (b) => openaiTurns(b.messages),
-      (b) => (b.tool_choice === "none" ? undefined : ((b.tools ?? undefined) as Tool[] | undefined)),
+      (b) => ({ tools: b.tool_choice === "none" ? undefined : ((b.tools ?? undefined) as Tool[] | undefined), format: formatOf(b.response_format) }),
     );
     return body.stream ? streamed(run, Boolean(body.stream_options?.include_usage)) : await whole(run);
   } catch (e) {

@@ -90,7 +90,7 @@ export interface ApiStream {
  */
 export async function startApiRun(
   identity: Identity,
-  input: { prompt: string; history: Turn[]; tail?: Turn[]; forcedModel?: string; tools?: Tool[] },
+  input: { prompt: string; history: Turn[]; tail?: Turn[]; forcedModel?: string; tools?: Tool[]; format?: "json" | Record<string, unknown>; think?: boolean },
   signal: AbortSignal,
 ): Promise<ApiStream> {
   const startedAt = performance.now();
@@ -100,6 +100,8 @@ export async function startApiRun(
     history: input.history,
     tail: input.tail,
     tools: input.tools,
+    format: input.format,
+    think: input.think,
     model: input.forcedModel,
     source: "api",
   });

@@ -4,9 +4,9 @@ import { QUICK_TAGS } from "@/lib/chat/types";
 
 /**
  * The bodies the compatible endpoints accept. Fields those APIs define but the orchestrator
- * decides itself (sampling options, keep_alive, format, tools…) are accepted and ignored,
- * so existing clients work unchanged; what cannot be honoured (images, n > 1) is refused
- * with a 400 naming the field.
+ * decides itself (chat sampling options, keep_alive…) are accepted and ignored, so existing
+ * clients work unchanged; tools, structured output and thinking pass through to a model that
+ * can; what cannot be honoured (images, n > 1) is refused with a 400 naming the field.
  */
 
 const model = storableText().trim().min(1, "name a model: `elite` (routed) or one of the roster's tags").max(200);
@@ -39,6 +39,8 @@ export const ollamaChatSchema = z
     messages: z.array(ollamaMessage).min(1, "send at least one message").max(1000),
     stream: z.boolean().optional(),
     tools: tools.optional(),
+    format: z.union([z.literal("json"), z.record(z.string(), z.unknown())], 'format: "json" or a JSON schema').optional(),
+    think: z.union([z.boolean(), z.enum(["high", "medium", "low"])]).optional(),
   })
   .loose();
 export type OllamaChatBody = z.infer<typeof ollamaChatSchema>;
@@ -84,6 +86,13 @@ export const openaiChatSchema = z
     model,
     messages: z.array(openaiMessage).min(1, "send at least one message").max(1000),
     tools: tools.nullable().optional(),
+    response_format: z
+      .union([
+        z.object({ type: z.enum(["text", "json_object"]) }).loose(),
+        z.object({ type: z.literal("json_schema"), json_schema: z.object({ schema: z.record(z.string(), z.unknown()).optional() }).loose() }).loose(),
+      ])
+      .nullable()
+      .optional(),
     /** "none" keeps the tools from the model; anything else leaves the choice to it */
     tool_choice: z.union([z.enum(["none", "auto", "required"]), z.object({ type: z.literal("function") }).loose()]).nullable().optional(),
     stream: z.boolean().nullable().optional(),

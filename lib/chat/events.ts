@@ -19,6 +19,8 @@ export const runEventSchema = z.discriminatedUnion("type", [
     decision: decisionSchema,
   }),
   z.object({ type: z.literal("token"), text: z.string() }),
+  /** The model's reasoning, when the request asked it to think and the model can (Ollama's `think`). */
+  z.object({ type: z.literal("thinking"), text: z.string() }),
   /** Functions the model called (agents' tool use through the compatible APIs). */
   z.object({ type: z.literal("tool_calls"), calls: z.array(toolCallSchema) }),
   z.object({ type: z.literal("fallback"), attempt: attemptSchema, next: z.object({ model: z.string(), role: z.string().nullable() }) }),

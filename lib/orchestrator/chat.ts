@@ -34,6 +34,10 @@ export interface PreparedChat {
   tools?: Tool[];
   /** an agent's turns after the prompt: the functions the answer called and their results */
   tail?: ChatMessage[];
+  /** structured output the client asked for ("json" or a JSON schema) */
+  format?: "json" | Record<string, unknown>;
+  /** the client asked thinking models to show their reasoning */
+  think?: boolean;
 }
 
 /** Earlier turns as chat messages: each answered prompt once, with its preferred (or first good) answer. */
@@ -61,7 +65,7 @@ function historyFrom(rows: InteractionRow[], limit = 10): ChatMessage[] {
  */
 export async function prepareChat(
   identity: Identity,
-  input: { conversationId: string | null; prompt: string; regenerateOf?: string; model?: string; history?: ChatMessage[]; source?: "chat" | "api"; tools?: Tool[]; tail?: ChatMessage[] },
+  input: { conversationId: string | null; prompt: string; regenerateOf?: string; model?: string; history?: ChatMessage[]; source?: "chat" | "api"; tools?: Tool[]; tail?: ChatMessage[]; format?: "json" | Record<string, unknown>; think?: boolean },
 ): Promise<PreparedChat> {
   await enforceRateLimit(identity.userId, "chat", { surface: input.source === "api" ? "api" : "chat" });
   const roster = await currentRoster();
@@ -73,7 +77,7 @@ export async function prepareChat(
     // An API client sends the conversation back: its last answer, if it was ours, is the one followed up on.
     const lastAnswer = input.history.findLast((m) => m.role === "assistant")?.content;
     const previous = lastAnswer ? await withUser(identity.claims, (tx) => answerWithResponse(tx, { userId: identity.userId, response: lastAnswer })) : null;
-    return { identity, conversationId: null, prompt: input.prompt, history: input.history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, tools: input.tools, tail: input.tail };
+    return { identity, conversationId: null, prompt: input.prompt, history: input.history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, tools: input.tools, tail: input.tail, format: input.format, think: input.think };
   }
   return withUser(identity.claims, async (tx) => {
     let history: ChatMessage[] = [];
@@ -225,7 +229,7 @@ export async function* streamChat(
   yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision: first };
 
   const outcome = yield* checkpointed(
-    runChain({ plan, prompt: p.prompt, history: p.history, tail: p.tail, tools: p.tools, signal }),
+    runChain({ plan, prompt: p.prompt, history: p.history, tail: p.tail, tools: p.tools, format: p.format, think: p.think, signal }),
     (text) => asSystem((tx) => checkpointInteraction(tx, { id: row.id, response: text })),
     { ready: recorded },
   );

@@ -3,6 +3,7 @@ import { getOllamaPool, isOllamaError, type ChatMessage, type Tool, type ToolCal
 import { NEUTRAL_AUTO, autoChecks, type AutoSignals } from "@/lib/domain/reward";
 import type { Attempt, RunEvent } from "@/lib/chat/events";
 import type { Plan, PlannedModel } from "./plan";
+import { hasCapability } from "./capabilities";
 
 export interface RunOutcome {
   status: "completed" | "failed" | "cancelled";
@@ -37,6 +38,8 @@ export async function* runChain({
   history,
   tail = [],
   tools,
+  format,
+  think,
   signal,
 }: {
   plan: Plan;
@@ -46,6 +49,10 @@ export async function* runChain({
   tail?: ChatMessage[];
   /** functions the model may call */
   tools?: Tool[];
+  /** structured output: "json" or a JSON schema, as Ollama takes it */
+  format?: "json" | Record<string, unknown>;
+  /** ask models that can think (Ollama's `thinking` capability) to show their reasoning */
+  think?: boolean;
   signal: AbortSignal;
 }): AsyncGenerator<RunEvent, RunOutcome> {
   const attempts: Attempt[] = [];
@@ -62,8 +69,11 @@ export async function* runChain({
     let cold = planned.cold; // as predicted; the answer says for sure
     try {
       const messages: ChatMessage[] = [{ role: "system", content: planned.system }, ...history, { role: "user", content: prompt }, ...tail];
-      for await (const chunk of getOllamaPool().chatStream({ model: planned.model, messages, options: planned.params, tools, signal, timeouts: planned.budget ?? undefined })) {
+      // `think` only where the model can (Ollama refuses it elsewhere).
+      const thinks = think !== undefined && (await hasCapability(planned.model, "thinking")) ? think : undefined;
+      for await (const chunk of getOllamaPool().chatStream({ model: planned.model, messages, options: planned.params, tools, format, think: thinks, signal, timeouts: planned.budget ?? undefined })) {
         if (chunk.type === "delta") {
+          if (chunk.thinking) yield { type: "thinking", text: chunk.thinking };
           if (chunk.toolCalls?.length) {
             ttftMs ??= performance.now() - started;
             calls.push(...chunk.toolCalls);
@@ -74,8 +84,13 @@ export async function* runChain({
           text += chunk.content;
           yield { type: "token", text: chunk.content };
         } else {
-          // An answer that calls functions is judged by what the agent does next, not by its (empty) text.
-          const auto = calls.length ? NEUTRAL_AUTO : autoChecks(plan.taskType, text, chunk.result.doneReason);
+          // An answer that calls functions is judged by what the agent does next, not by its (empty)
+          // text; structured output by being there and complete, not by looking like prose or code.
+          const auto = calls.length
+            ? NEUTRAL_AUTO
+            : format
+              ? { ...NEUTRAL_AUTO, empty: !text.trim(), truncated: chunk.result.doneReason === "length" }
+              : autoChecks(plan.taskType, text, chunk.result.doneReason);
           cold = chunk.result.loadDurationMs > 0;
           last = { planned, text, auto, promptTokens: chunk.result.promptEvalCount, completionTokens: chunk.result.evalCount };
           failure = unusable(auto);

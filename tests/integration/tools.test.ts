@@ -16,7 +16,7 @@ import { POST as openaiChat } from "../../app/v1/chat/completions/route";
  * Ollama says supports them; the calls come back as each client parses them (Ollama: whole
  * `message.tool_calls` with object arguments; OpenAI: ids, JSON-string arguments,
  * `finish_reason: "tool_calls"`, streamed as `delta.tool_calls`); the tools' results sent back
- * are answered; every turn is recorded.
+ * are answered; every turn is recorded. Structured output and thinking pass through as well.
  */
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
 let key = "";
@@ -137,5 +137,29 @@ describe("tools", () => {
         messages: [{ role: "user", content: ASK }, { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: "{not json" } }] }, { role: "tool", tool_call_id: "call_1", content: "{}" }],
       }),
     ).rejects.toMatchObject({ status: 400, param: "messages.1.tool_calls.0.function.arguments" });
+  });
+
+  it("structured output (format, response_format) and thinking pass through to the model", async () => {
+    const json = await ollama().chat({ model: "elite", messages: [{ role: "user", content: "List three prime numbers." }], format: "json", stream: false });
+    expect(() => JSON.parse(json.message.content)).not.toThrow();
+    const schema = { type: "object", properties: { primes: { type: "array", items: { type: "integer" } } }, required: ["primes"] };
+    const viaSchema = await openai().chat.completions.create({
+      model: "elite",
+      messages: [{ role: "user", content: "List three prime numbers." }],
+      response_format: { type: "json_schema", json_schema: { name: "primes", schema } },
+    });
+    expect(JSON.parse(viaSchema.choices[0].message.content!)).toHaveProperty("primes");
+
+    const thinker = DEFAULT_ROLE_MODELS.architect;
+    expect((await ollama().show({ model: thinker })).capabilities).toContain("thinking");
+    const thought = await ollama().chat({ model: thinker, messages: [{ role: "user", content: "Design a URL shortener." }], think: true, stream: false });
+    expect(thought.message.thinking?.length).toBeGreaterThan(0);
+    let streamedThinking = "";
+    for await (const part of await ollama().chat({ model: thinker, messages: [{ role: "user", content: "Design a URL shortener." }], think: true, stream: true })) streamedThinking += part.message?.thinking ?? "";
+    expect(streamedThinking.length).toBeGreaterThan(0);
+    // A model that cannot think answers without it instead of failing (Ollama would refuse `think` for it).
+    const plain = await ollama().chat({ model: DEFAULT_ROLE_MODELS.lead_developer, messages: [{ role: "user", content: "Write a hello world in C." }], think: true, stream: false });
+    expect(plain.message.content.length).toBeGreaterThan(0);
+    expect(plain.message.thinking ?? "").toBe("");
   });
 });
