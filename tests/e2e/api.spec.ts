@@ -186,7 +186,7 @@ test("errors: missing or revoked key 401, malformed body 400 naming the field, u
   await expect(ollama().chat({ model: "elite", messages: [{ role: "robot", content: "hi" }] })).rejects.toMatchObject({ status_code: 400, error: expect.stringMatching(/^messages\.0\.role: /) });
   await expect(ollama().chat({ model: "elite", messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }] })).rejects.toMatchObject({
     status_code: 400,
-    error: "messages.1.role: the last message must be the user's",
+    error: "messages.1.role: the last message must be the user's (or, after it, the tool calls and their results)",
   });
   await expect(openai().chat.completions.create({ model: "elite", messages: [{ role: "user", content: "hi" }], n: 2 })).rejects.toMatchObject({ status: 400, param: "n" });
   const notJson = await request.post("/v1/chat/completions", { headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, data: "{oops" });
