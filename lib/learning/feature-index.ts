@@ -33,6 +33,9 @@ export class FeatureIndex {
     this.index = new Map(features.map((f, i) => [f, i]));
     this.size = features.length;
     this.stamp = new Uint32Array(this.size + MEMO_LIMIT + 64);
+    // The model's own vocabulary is resolved up front (tens of ms, once), so a request made of
+    // known words never builds an n-gram string.
+    for (const f of features) if (f.startsWith("w:") && !f.startsWith("w:^")) this.wordIds(f.slice(2));
   }
 
   private id(f: string): number {
