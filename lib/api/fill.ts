@@ -2,6 +2,7 @@ import "server-only";
 import type { Identity } from "@/lib/auth";
 import { isOllamaError, type ChatResult, type ModelOptions } from "@/lib/ollama";
 import { FillError, planFill, streamFill, type FillChunk } from "@/lib/orchestrator/fill-in-middle";
+import { enforceCompletionRate } from "@/lib/auth/rate-limit";
 import { ApiError } from "./errors";
 import { byteStream, resolveModel } from "./run";
 import type { OllamaGenerateBody, OpenAICompletionBody } from "./schemas";
@@ -32,6 +33,7 @@ interface StartedFill {
 
 async function startFill(identity: Identity, input: FillInput, signal: AbortSignal): Promise<StartedFill> {
   const startedAt = performance.now();
+  enforceCompletionRate(identity.userId);
   const forced = await resolveModel(input.model);
   let order: string[];
   try {

@@ -36,3 +36,28 @@ export async function enforceRateLimit(
     throw new AppError(`rate_limited:${surface}`, `Too many ${WHAT[action]}: at most ${limit} per ${per}. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
   }
 }
+
+const g = globalThis as unknown as { __eliteCompletionHits?: Map<string, { windowStart: number; hits: number }> };
+
+/**
+ * Editors' completions come at keystroke rate on a path that must not wait for a database:
+ * they are counted in this instance's memory, per user per minute (RATE_LIMIT_COMPLETIONS_PER_MINUTE;
+ * several instances each allow that many). Past it: 429 with Retry-After.
+ */
+export function enforceCompletionRate(
+  userId: string,
+  { limit = env().rateLimits.completionsPerMinute, now = Date.now(), surface = "api" as ErrorSurface }: { limit?: number; now?: number; surface?: ErrorSurface } = {},
+): void {
+  if (limit <= 0) return;
+  const counts = (g.__eliteCompletionHits ??= new Map());
+  let c = counts.get(userId);
+  if (!c || now - c.windowStart >= 60_000) {
+    if (counts.size > 10_000) counts.clear();
+    counts.set(userId, (c = { windowStart: now, hits: 0 }));
+  }
+  c.hits++;
+  if (c.hits > limit) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((c.windowStart + 60_000 - now) / 1000));
+    throw new AppError(`rate_limited:${surface}`, `Too many completions: at most ${limit} per minute. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+  }
+}

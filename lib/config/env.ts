@@ -47,6 +47,7 @@ const rawSchema = z.object({
   RATE_LIMIT_CHAT_PER_MINUTE: z.preprocess(blank, z.coerce.number().int("expected a whole number").min(0, "expected 0 (off) or more").default(120)),
   RATE_LIMIT_FEEDBACK_PER_MINUTE: z.preprocess(blank, z.coerce.number().int("expected a whole number").min(0, "expected 0 (off) or more").default(120)),
   RATE_LIMIT_KEYS_PER_HOUR: z.preprocess(blank, z.coerce.number().int("expected a whole number").min(0, "expected 0 (off) or more").default(20)),
+  RATE_LIMIT_COMPLETIONS_PER_MINUTE: z.preprocess(blank, z.coerce.number().int("expected a whole number").min(0, "expected 0 (off) or more").default(1200)),
 });
 
 export type DataMode = "embedded" | "supabase";
@@ -60,7 +61,7 @@ export interface Env {
   ollamaHosts: string[];
   cronSecret?: string;
   /** per user; 0 turns a limit off */
-  rateLimits: { chatPerMinute: number; feedbackPerMinute: number; keysPerHour: number };
+  rateLimits: { chatPerMinute: number; feedbackPerMinute: number; keysPerHour: number; completionsPerMinute: number };
 }
 
 export class ConfigError extends Error {
@@ -116,7 +117,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     supabase: mode === "supabase" ? { url: raw.NEXT_PUBLIC_SUPABASE_URL!, key: key! } : undefined,
     ollamaHosts: raw.OLLAMA_HOST,
     cronSecret: raw.CRON_SECRET,
-    rateLimits: { chatPerMinute: raw.RATE_LIMIT_CHAT_PER_MINUTE, feedbackPerMinute: raw.RATE_LIMIT_FEEDBACK_PER_MINUTE, keysPerHour: raw.RATE_LIMIT_KEYS_PER_HOUR },
+    rateLimits: { chatPerMinute: raw.RATE_LIMIT_CHAT_PER_MINUTE, feedbackPerMinute: raw.RATE_LIMIT_FEEDBACK_PER_MINUTE, keysPerHour: raw.RATE_LIMIT_KEYS_PER_HOUR, completionsPerMinute: raw.RATE_LIMIT_COMPLETIONS_PER_MINUTE },
   };
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, USER_A, USER_B } from "../support/db";
 import { useDatabase } from "../../lib/db";
-import { enforceRateLimit } from "../../lib/auth/rate-limit";
+import { enforceCompletionRate, enforceRateLimit } from "../../lib/auth/rate-limit";
 import { AppError } from "../../lib/errors";
 import { openaiErrorResponse, ollamaErrorResponse } from "../../lib/api/errors";
 import { parseEnv } from "../../lib/config/env";
@@ -33,6 +33,23 @@ describe("per-user rate limits", () => {
     await enforceRateLimit(USER_A, "chat", { limits, now: now + 60_000 });
   });
 
+  it("count editors' completions in memory (no database on their fast path): past the limit a 429 with Retry-After, per user, reset with the minute", () => {
+    const t0 = 1_700_000_000_000;
+    for (let i = 0; i < 3; i++) enforceCompletionRate("completion-user-a", { limit: 3, now: t0 + i });
+    let refused: unknown = null;
+    try {
+      enforceCompletionRate("completion-user-a", { limit: 3, now: t0 + 10_000 });
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).status).toBe(429);
+    expect((refused as AppError).headers()["retry-after"]).toBe("50");
+    expect(() => enforceCompletionRate("completion-user-b", { limit: 3, now: t0 + 10_000 })).not.toThrow();
+    expect(() => enforceCompletionRate("completion-user-a", { limit: 3, now: t0 + 60_000 })).not.toThrow();
+    expect(() => enforceCompletionRate("completion-user-a", { limit: 0, now: t0 + 60_001 })).not.toThrow();
+  });
+
   it("are kept in the database, so they hold across restarts and instances", async () => {
     const now = Date.UTC(2026, 11, 3, 10, 0, 0);
     await enforceRateLimit(USER_A, "api_key", { limits, now });
@@ -44,7 +61,7 @@ describe("per-user rate limits", () => {
   it("are off at 0, and configurable from the environment with defaults", async () => {
     const off = { ...limits, chat: { limit: 0, windowMs: 60_000 } };
     for (let i = 0; i < 10; i++) await enforceRateLimit(USER_B, "chat", { limits: off, now: Date.UTC(2026, 11, 3, 11) });
-    expect(parseEnv({}).rateLimits).toEqual({ chatPerMinute: 120, feedbackPerMinute: 120, keysPerHour: 20 });
+    expect(parseEnv({}).rateLimits).toEqual({ chatPerMinute: 120, feedbackPerMinute: 120, keysPerHour: 20, completionsPerMinute: 1200 });
     expect(parseEnv({ RATE_LIMIT_CHAT_PER_MINUTE: "5" }).rateLimits.chatPerMinute).toBe(5);
     expect(() => parseEnv({ RATE_LIMIT_CHAT_PER_MINUTE: "-1" })).toThrow(/RATE_LIMIT_CHAT_PER_MINUTE/);
   });

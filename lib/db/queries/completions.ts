@@ -32,12 +32,3 @@ export async function insertCompletions(tx: Queryable, rows: readonly Completion
   );
   return out[0].n;
 }
-
-/** How many completions were recorded since `since`, and how many of them failed (the dashboard). */
-export async function countCompletions(tx: Queryable, { since }: { since: Date }): Promise<{ total: number; failed: number }> {
-  const { rows } = await tx.query<{ total: number; failed: number }>(
-    "select count(*)::int as total, (count(*) filter (where status = 'failed'))::int as failed from completions where created_at >= $1",
-    [since],
-  );
-  return rows[0];
-}
