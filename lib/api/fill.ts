@@ -1,7 +1,7 @@
 import "server-only";
 import type { Identity } from "@/lib/auth";
 import { isOllamaError, type ChatResult, type ModelOptions } from "@/lib/ollama";
-import { FillError, planFill, streamFill, type FillChunk } from "@/lib/orchestrator/fill-in-middle";
+import { FillError, planFill, streamFill, type FillChunk, type FillRequest } from "@/lib/orchestrator/fill-in-middle";
 import { enforceCompletionRate } from "@/lib/auth/rate-limit";
 import { ApiError } from "./errors";
 import { byteStream, resolveModel } from "./run";
@@ -14,15 +14,8 @@ import type { OllamaGenerateBody, OpenAICompletionBody } from "./schemas";
  * status; after that the text streams as Ollama or OpenAI frame it.
  */
 
-interface FillInput {
-  model: string;
-  prompt: string;
-  suffix: string;
-  system?: string;
-  raw?: boolean;
-  options?: ModelOptions;
-  keepAlive?: string | number;
-}
+/** What the client asked, as the fast path takes it, with the model as the client named it (`elite` or a tag). */
+type FillInput = Omit<FillRequest, "userId" | "signal" | "model"> & { model: string };
 
 interface StartedFill {
   model: string;
@@ -46,7 +39,7 @@ async function startFill(identity: Identity, input: FillInput, signal: AbortSign
     }
     throw e;
   }
-  const rest = streamFill({ userId: identity.userId, model: forced, prompt: input.prompt, suffix: input.suffix, system: input.system, raw: input.raw, options: input.options, keepAlive: input.keepAlive, signal }, order);
+  const rest = streamFill({ ...input, userId: identity.userId, model: forced, signal }, order);
   const head: FillChunk[] = [];
   try {
     for (;;) {

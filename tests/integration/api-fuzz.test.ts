@@ -6,10 +6,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOrchestrator } from "../support/orchestrator";
-import { USER_A, userClaims } from "../support/db";
-import { withClaims } from "../../lib/db/session";
-import { createApiKey } from "../../lib/db/queries/api-keys";
-import { generateApiKey } from "../../lib/api/keys";
+import { apiKeyFor } from "../support/api-app";
 import { POST as openaiPost } from "../../app/v1/chat/completions/route";
 import { POST as ollamaPost } from "../../app/api/chat/route";
 import { POST as feedbackPost } from "../../app/api/feedback/route";
@@ -23,9 +20,7 @@ let key = "";
 
 beforeAll(async () => {
   env = await startOrchestrator();
-  const k = generateApiKey();
-  await withClaims(env.db, userClaims(USER_A), (tx) => createApiKey(tx, { name: "fuzz", prefix: k.prefix, keyHash: k.hash }));
-  key = k.secret;
+  key = await apiKeyFor(env.db, "fuzz");
 });
 afterAll(() => env.close());
 

@@ -2,10 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { startOrchestrator } from "../support/orchestrator";
-import { USER_A, userClaims } from "../support/db";
-import { withClaims } from "../../lib/db/session";
-import { createApiKey } from "../../lib/db/queries/api-keys";
-import { generateApiKey } from "../../lib/api/keys";
+import { appFetch, apiKeyFor, type Routes } from "../support/api-app";
 import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
 import { cosine, simEmbed } from "../../sim";
 import { POST as show } from "../../app/api/show/route";
@@ -24,7 +21,7 @@ import { POST as completions } from "../../app/v1/completions/route";
  */
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
 let key = "";
-const routes: Record<string, (r: Request) => Promise<Response> | Response> = {
+const routes: Routes = {
   "POST /api/show": show,
   "GET /api/ps": ps,
   "POST /api/embed": embed,
@@ -34,17 +31,11 @@ const routes: Record<string, (r: Request) => Promise<Response> | Response> = {
   "POST /api/generate": generate,
   "POST /v1/completions": completions,
 };
-const fetchApp = (async (url: string | URL | Request, init?: RequestInit) => {
-  const req = new Request(url, init);
-  const route = routes[`${req.method} ${new URL(req.url).pathname}`];
-  return route ? route(req) : new Response("not found", { status: 404 });
-}) as typeof fetch;
+const fetchApp = appFetch(routes);
 
 beforeAll(async () => {
   env = await startOrchestrator();
-  const k = generateApiKey();
-  await withClaims(env.db, userClaims(USER_A), (tx) => createApiKey(tx, { name: "editor", prefix: k.prefix, keyHash: k.hash }));
-  key = k.secret;
+  key = await apiKeyFor(env.db, "editor");
 });
 afterAll(() => env.close());
 

@@ -2,10 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { startOrchestrator } from "../support/orchestrator";
-import { USER_A, userClaims } from "../support/db";
-import { withClaims } from "../../lib/db/session";
-import { createApiKey } from "../../lib/db/queries/api-keys";
-import { generateApiKey } from "../../lib/api/keys";
+import { appFetch, apiKeyFor, type Routes } from "../support/api-app";
+import { USER_A } from "../support/db";
 import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
 import { flushCompletions } from "../../lib/orchestrator/completion-log";
 import { learningState } from "../../lib/learning/store";
@@ -22,24 +20,18 @@ import editors from "../fixtures/editor-requests.json";
  */
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
 let key = "";
-const routes: Record<string, (r: Request) => Promise<Response> | Response> = {
+const routes: Routes = {
   "POST /api/show": show,
   "POST /api/generate": generate,
   "POST /v1/completions": completions,
 };
-const fetchApp = (async (url: string | URL | Request, init?: RequestInit) => {
-  const req = new Request(url, init);
-  const route = routes[`${req.method} ${new URL(req.url).pathname}`];
-  return route ? route(req) : new Response("not found", { status: 404 });
-}) as typeof fetch;
+const fetchApp = appFetch(routes);
 const post = (path: string, body: unknown, signal?: AbortSignal) =>
   fetchApp(`http://app.test${path}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body), signal });
 
 beforeAll(async () => {
   env = await startOrchestrator();
-  const k = generateApiKey();
-  await withClaims(env.db, userClaims(USER_A), (tx) => createApiKey(tx, { name: "editor", prefix: k.prefix, keyHash: k.hash }));
-  key = k.secret;
+  key = await apiKeyFor(env.db, "editor");
 });
 afterAll(() => env.close());
 

@@ -2,10 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { startOrchestrator } from "../support/orchestrator";
-import { USER_A, userClaims } from "../support/db";
-import { withClaims } from "../../lib/db/session";
-import { createApiKey } from "../../lib/db/queries/api-keys";
-import { generateApiKey } from "../../lib/api/keys";
+import { appFetch, apiKeyFor, type Routes } from "../support/api-app";
 import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
 import { POST as show } from "../../app/api/show/route";
 import { POST as chat } from "../../app/api/chat/route";
@@ -20,22 +17,16 @@ import { POST as openaiChat } from "../../app/v1/chat/completions/route";
  */
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
 let key = "";
-const routes: Record<string, (r: Request) => Promise<Response> | Response> = {
+const routes: Routes = {
   "POST /api/show": show,
   "POST /api/chat": chat,
   "POST /v1/chat/completions": openaiChat,
 };
-const fetchApp = (async (url: string | URL | Request, init?: RequestInit) => {
-  const req = new Request(url, init);
-  const route = routes[`${req.method} ${new URL(req.url).pathname}`];
-  return route ? route(req) : new Response("not found", { status: 404 });
-}) as typeof fetch;
+const fetchApp = appFetch(routes);
 
 beforeAll(async () => {
   env = await startOrchestrator();
-  const k = generateApiKey();
-  await withClaims(env.db, userClaims(USER_A), (tx) => createApiKey(tx, { name: "agent", prefix: k.prefix, keyHash: k.hash }));
-  key = k.secret;
+  key = await apiKeyFor(env.db, "agent");
 });
 afterAll(() => env.close());
 
