@@ -236,7 +236,10 @@ export async function planRequest(input: {
   // Models predicted to fail wait behind the others (lib/learning/failure-model.ts).
   const later: PlannedModel[] = [];
   const doubted: PlannedModel[] = [];
-  const userChose = Boolean(input.forcedModel);
+  // The model the user chose, or that a pattern or an approved rule chose, is asked first
+  // whatever the prediction: the decision says why it was chosen, and it must be what answers
+  // first (a failure still hands over to the next model).
+  const chosenFirst = Boolean(input.forcedModel) || reason === "pattern" || reason === "rule";
   for (const [i, model] of ordered.entries()) {
     if (chain.length >= MAX_ATTEMPTS) break;
     const role = roster.roleOf(model);
@@ -265,8 +268,7 @@ export async function planRequest(input: {
       promptTokens,
       knowledge: grounding.used,
     };
-    // The model the user chose is always asked first, whatever the prediction.
-    const failure = userChose && i === 0 ? null : await predictFailure(model, { taskType: cls.taskType, promptTokens, cold });
+    const failure = chosenFirst && i === 0 ? null : await predictFailure(model, { taskType: cls.taskType, promptTokens, cold });
     if (failure?.verdict === "skip") {
       skipped.push({ model, reason: `predicted to fail (${Math.round(failure.p * 100)}%: it has been failing on requests like this)` });
       doubted.push(planned);

@@ -5,6 +5,7 @@ import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
 import { MIN_ATTEMPTS_TO_SKIP } from "../../lib/learning/failure-model";
 import { resetFailures } from "../../lib/learning/failure-store";
 import { planRequest } from "../../lib/orchestrator/plan";
+import { reinforceRoutingPattern } from "../../lib/learning/patterns";
 
 /** A model that keeps failing is moved behind the others, then skipped before it is tried. */
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
@@ -32,6 +33,12 @@ describe("failure prediction", () => {
     // The user's own choice is still honoured.
     const forced = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt: "Solve 3x + 7 = 22.", history: [], forcedModel: BROKEN });
     expect(forced.chain[0].model).toBe(BROKEN);
+    // So is a pattern the user taught: the decision says "pattern", and that model answers first.
+    const taught = await reinforceRoutingPattern({ embedding: plan.embedding!, embeddingModel: plan.embeddingModel, taskType: plan.taskType, interactionId: null, userId: USER_A, betterModel: BROKEN, worseModel: null });
+    expect(taught.created).toBe(true);
+    const followed = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt: "Solve 3x + 7 = 22 and show each step.", history: [] });
+    expect(followed.reason).toBe("pattern");
+    expect(followed.chain[0].model).toBe(BROKEN);
     env.sim.setFaults([]);
   });
 });
