@@ -154,7 +154,6 @@ function interaction(
 ): DemoInteraction {
   const { task, models } = c;
   const p = (c.t - c.start) / c.span;
-  const roleOf = (m: string) => ROLES.find((r) => models[r] === m)!;
 
   // Routing: exploration fades and the choice sharpens as the router learns; its beliefs lag the truth.
   const explore = 0.05 + 0.25 * Math.exp(-4 * p);
