@@ -1,10 +1,11 @@
 import "server-only";
 import type { Identity } from "@/lib/auth";
-import { isOllamaError, type ChatResult, type ModelOptions } from "@/lib/ollama";
+import type { ChatResult, ModelOptions } from "@/lib/ollama";
 import { FillError, planFill, streamFill, type FillChunk, type FillRequest } from "@/lib/orchestrator/fill-in-middle";
 import { enforceCompletionRate } from "@/lib/auth/rate-limit";
 import { ApiError } from "./errors";
-import { byteStream, resolveModel } from "./run";
+import { byteStream, nanoseconds, resolveModel } from "./run";
+import { textCompletion } from "./openai";
 import type { OllamaGenerateBody, OpenAICompletionBody } from "./schemas";
 
 /**
@@ -49,7 +50,7 @@ async function startFill(identity: Identity, input: FillInput, signal: AbortSign
       if (r.value.type !== "model") break;
     }
   } catch (e) {
-    throw new ApiError("unavailable:ollama", isOllamaError(e) || e instanceof Error ? e.message : "No model answered.");
+    throw new ApiError("unavailable:ollama", e instanceof Error ? e.message : "No model answered.");
   }
   const first = head.find((c) => c.type === "model");
   if (!first) throw new ApiError("unavailable:ollama", signal.aborted ? "The completion was cancelled." : "No model answered.");
@@ -61,7 +62,6 @@ async function* chunks(f: StartedFill): AsyncGenerator<FillChunk> {
   yield* f.rest;
 }
 
-const ns = (ms: number) => Math.max(0, Math.round(ms * 1e6));
 const meta = (model: string) => ({ model, task_type: "completion", reason: "fast path" });
 
 // ── Ollama ─────────────────────────────────────────────────────────────────────────────
@@ -79,12 +79,12 @@ export async function fillOllama(identity: Identity, body: OllamaGenerateBody, s
     done: true,
     done_reason: r.doneReason,
     context: [],
-    total_duration: ns(performance.now() - f.startedAt),
-    load_duration: ns(r.loadDurationMs),
+    total_duration: nanoseconds(performance.now() - f.startedAt),
+    load_duration: nanoseconds(r.loadDurationMs),
     prompt_eval_count: r.promptEvalCount,
-    prompt_eval_duration: ns(r.promptEvalDurationMs),
+    prompt_eval_duration: nanoseconds(r.promptEvalDurationMs),
     eval_count: r.evalCount,
-    eval_duration: ns(r.evalDurationMs),
+    eval_duration: nanoseconds(r.evalDurationMs),
     elite: meta(f.model),
   });
   const headers = { "x-elite-model": f.model, "cache-control": "no-store" };
@@ -126,13 +126,8 @@ function openaiOptions(b: OpenAICompletionBody): ModelOptions {
 export async function fillOpenAI(identity: Identity, body: OpenAICompletionBody, signal: AbortSignal): Promise<Response> {
   const prompt = typeof body.prompt === "string" ? body.prompt : body.prompt[0];
   const f = await startFill(identity, { model: body.model, prompt, suffix: body.suffix ?? "", options: openaiOptions(body) }, signal);
-  const id = `cmpl-${crypto.randomUUID()}`;
-  const created = Math.floor(Date.now() / 1000);
-  const completion = (text: string, finish: string | null, extra: Record<string, unknown> = {}) => ({
-    id, object: "text_completion", created, model: f.model,
-    choices: [{ index: 0, text, logprobs: null, finish_reason: finish }],
-    ...extra,
-  });
+  const id = crypto.randomUUID();
+  const completion = (text: string, finish: string | null, extra: Record<string, unknown> = {}) => textCompletion(id, f.model, text, finish, extra);
   const usage = (r: ChatResult) => ({ prompt_tokens: r.promptEvalCount, completion_tokens: r.evalCount, total_tokens: r.promptEvalCount + r.evalCount });
   const finish = (r: ChatResult) => (r.doneReason === "length" ? "length" : "stop");
   const headers = { "x-elite-model": f.model, "cache-control": "no-store" };

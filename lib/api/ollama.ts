@@ -7,7 +7,7 @@ import { fillOllama } from "./fill";
 import { identityFromRequest } from "./keys";
 import { ApiError, ollamaErrorResponse } from "./errors";
 import { ollamaChatSchema, ollamaGenerateSchema } from "./schemas";
-import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, resolveModel, type ApiStream } from "./run";
+import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, nanoseconds, resolveModel, type ApiStream } from "./run";
 
 /**
  * The Ollama-compatible API (`/api/chat`, `/api/generate`, `/api/tags`), shaped as the official `ollama`
@@ -16,8 +16,6 @@ import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedMo
  * `model` is the model answering; the first and the final chunk carry `elite` (interaction
  * id, model, role, task type, reason, fallbacks) — the final one is definitive.
  */
-
-const ns = (ms: number) => Math.max(0, Math.round(ms * 1e6));
 
 /** `/api/chat` puts the text in `message.content`, `/api/generate` in `response`. */
 type Dialect = "chat" | "generate";
@@ -32,12 +30,12 @@ function finalFields(run: ApiStream, done: Extract<RunEvent, { type: "done" }>, 
   return {
     done: true,
     done_reason: doneReason(done.decision),
-    total_duration: ns(endedAt - run.startedAt),
+    total_duration: nanoseconds(endedAt - run.startedAt),
     load_duration: 0,
     prompt_eval_count: done.usage?.promptTokens ?? 0,
-    prompt_eval_duration: ns(first - run.startedAt),
+    prompt_eval_duration: nanoseconds(first - run.startedAt),
     eval_count: done.usage?.completionTokens ?? 0,
-    eval_duration: ns(endedAt - first),
+    eval_duration: nanoseconds(endedAt - first),
     elite: eliteMeta(done.interactionId, done.decision),
   };
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { authenticatedBody, startApiChat } from "./begin";
 import { fillOpenAI } from "./fill";
 import { ApiError, openaiErrorResponse } from "./errors";
-import { seconds, sseResponse, usageOf } from "./openai";
+import { sseResponse, textCompletion, usageOf } from "./openai";
 import { openaiCompletionSchema } from "./schemas";
 import { doneReason, eliteMeta, headersFor, type ApiStream } from "./run";
 
@@ -22,14 +22,7 @@ export async function openaiCompletions(request: Request): Promise<Response> {
   }
 }
 
-const completion = (id: string, model: string, text: string, finish: string | null, extra: Record<string, unknown> = {}) => ({
-  id: `cmpl-${id}`,
-  object: "text_completion",
-  created: seconds(),
-  model,
-  choices: [{ index: 0, text, logprobs: null, finish_reason: finish }],
-  ...extra,
-});
+const completion = textCompletion;
 
 async function whole(run: ApiStream): Promise<Response> {
   for await (const e of run.events) {

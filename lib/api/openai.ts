@@ -35,6 +35,16 @@ function formatOf(f: OpenAIChatBody["response_format"]): "json" | Record<string,
   return "json";
 }
 
+/** A legacy text completion object (or a streamed chunk of one): `choices[0].text`. */
+export const textCompletion = (id: string, model: string, text: string, finish: string | null, extra: Record<string, unknown> = {}) => ({
+  id: `cmpl-${id}`,
+  object: "text_completion",
+  created: seconds(),
+  model,
+  choices: [{ index: 0, text, logprobs: null, finish_reason: finish }],
+  ...extra,
+});
+
 /** Ollama's tool calls as OpenAI's: an id each, the arguments as a JSON string. */
 export function openaiToolCalls(calls: readonly ToolCall[]) {
   return calls.map((c) => ({ id: `call_${randomUUID().replace(/-/g, "").slice(0, 24)}`, type: "function" as const, function: { name: c.function.name, arguments: JSON.stringify(c.function.arguments ?? {}) } }));

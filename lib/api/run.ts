@@ -165,6 +165,9 @@ export function eliteMeta(interactionId: string, d: Decision) {
 }
 export type EliteMeta = ReturnType<typeof eliteMeta>;
 
+/** Milliseconds as Ollama reports durations: whole nanoseconds, never negative. */
+export const nanoseconds = (ms: number) => Math.max(0, Math.round(ms * 1e6));
+
 /** "stop", or "length" when the answer that was kept had been cut at its token limit. */
 export function doneReason(d: Decision): "stop" | "length" {
   const last = d.attempts[d.attempts.length - 1];

@@ -1,6 +1,6 @@
 import type { ChatResponse } from "ollama";
 import type { HostState } from "./hosts";
-import type { ChatRequest, ChatResult } from "./types";
+import type { ChatRequest, ChatResult, ToolCall } from "./types";
 
 const NS_PER_MS = 1e6;
 
@@ -11,6 +11,7 @@ export function chatResult(
   last: ChatResponse,
   content: string,
   timing: { queuedMs: number; ttftMs: number; wallMs: number },
+  toolCalls: ToolCall[] = [],
 ): ChatResult {
   return {
     host: h.url,
@@ -27,6 +28,6 @@ export function chatResult(
     // The client types created_at as Date, but it arrives as the JSON string.
     createdAt: new Date(last.created_at as unknown as string),
     raw: last,
-    toolCalls: [],
+    toolCalls,
   };
 }

@@ -148,8 +148,7 @@ export class OllamaPool {
             this.hosts.recordSuccess(h);
             h.ps?.value.add(normalizeModel(req.model));
             if (calls) yield { type: "delta", content: "", toolCalls: calls };
-            const result = chatResult(h, req, chunk, partial + (text?.content ?? ""), { queuedMs, ttftMs, wallMs: performance.now() - t0 });
-            yield { type: "done", result: { ...result, toolCalls } };
+            yield { type: "done", result: chatResult(h, req, chunk, partial + (text?.content ?? ""), { queuedMs, ttftMs, wallMs: performance.now() - t0 }, toolCalls) };
             return;
           }
           const content = text?.content ?? "";

@@ -1,6 +1,7 @@
 import "server-only";
 import { normalizeModel } from "@/lib/domain";
 import { getOllamaPool } from "@/lib/ollama";
+import { refreshing } from "@/lib/refreshing";
 
 export interface Availability {
   /** Installed on a host that answers. */
@@ -14,10 +15,6 @@ export interface Availability {
 
 type Inventory = { installed: Set<string>; loaded: Set<string>; hostsUp: number };
 
-const g = globalThis as unknown as {
-  __eliteAvailability?: { at: number; value: Promise<Inventory>; settled?: Inventory; refreshing?: boolean };
-};
-
 async function inventory(): Promise<Inventory> {
   const pool = getOllamaPool();
   const [tags, ps] = await Promise.all([pool.listModels(), pool.loadedModels()]);
@@ -28,41 +25,15 @@ async function inventory(): Promise<Inventory> {
   };
 }
 
-/** After this a request refreshes the inventory in the background and goes on with the last one. */
-const FRESH_MS = 3000;
-/** After this a request waits for a fresh inventory. */
-const USABLE_MS = 30_000;
-
 /**
  * What the Ollama hosts have now. Every request asks, so it is kept: fresh for 3 s, then
  * refreshed in the background while requests go on with the last answer (up to 30 s old);
  * only the first request, or one after a failure or a long quiet spell, waits for the hosts.
  */
+const hosts = refreshing("__eliteAvailability", inventory, { freshMs: 3000, usableMs: 30_000 });
+
 export async function modelAvailability(_models: string[]): Promise<Availability> {
-  const hit = g.__eliteAvailability;
-  const now = Date.now();
-  let value: Promise<Inventory>;
-  if (hit && now - hit.at < FRESH_MS) value = hit.value;
-  else if (hit?.settled && now - hit.at < USABLE_MS) {
-    value = Promise.resolve(hit.settled);
-    if (!hit.refreshing) {
-      hit.refreshing = true;
-      const next = inventory();
-      next.then(
-        (inv) => (g.__eliteAvailability = { at: Date.now(), value: next, settled: inv }),
-        () => void (hit.refreshing = false),
-      );
-    }
-  } else {
-    value = inventory();
-    const entry: NonNullable<typeof g.__eliteAvailability> = { at: now, value };
-    g.__eliteAvailability = entry;
-    value.then(
-      (inv) => void (entry.settled = inv),
-      () => void (g.__eliteAvailability === entry && (g.__eliteAvailability = undefined)),
-    );
-  }
-  const inv = await value;
+  const inv = await hosts.get();
   return {
     has: (m) => inv.installed.has(normalizeModel(m)),
     loaded: (m) => inv.loaded.has(normalizeModel(m)),
@@ -79,7 +50,7 @@ export async function modelAvailability(_models: string[]): Promise<Availability
 }
 
 export function invalidateAvailability(): void {
-  g.__eliteAvailability = undefined;
+  hosts.forget();
 }
 
 const errors = ((globalThis as unknown as { __eliteModelErrors?: Map<string, { at: Date; message: string }> }).__eliteModelErrors ??= new Map());

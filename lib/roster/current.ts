@@ -3,10 +3,10 @@ import { asSystem } from "@/lib/db";
 import { announceCommitted, onChange } from "@/lib/db/changes";
 import { getRoster } from "@/lib/db/queries/roster";
 import { rosterFromRows, type Roster } from "@/lib/domain";
+import { refreshing } from "@/lib/refreshing";
 
-const g = globalThis as unknown as { __eliteRoster?: { at: number; value: Promise<Roster>; settled?: Roster; refreshing?: boolean } };
-
-const forget = () => (g.__eliteRoster = undefined);
+const roster = refreshing("__eliteRoster", () => asSystem(getRoster).then(rosterFromRows), { freshMs: 5000 });
+const forget = () => roster.forget();
 
 /**
  * The role → tag mapping from the database, kept in memory: a change in Settings clears it
@@ -16,27 +16,7 @@ const forget = () => (g.__eliteRoster = undefined);
  */
 export function currentRoster(): Promise<Roster> {
   onChange("roster", forget);
-  const hit = g.__eliteRoster;
-  if (hit && Date.now() - hit.at < 5000) return hit.value;
-  if (hit?.settled) {
-    if (!hit.refreshing) {
-      hit.refreshing = true;
-      const next = asSystem(getRoster).then(rosterFromRows);
-      next.then(
-        (r) => void (g.__eliteRoster === hit && (g.__eliteRoster = { at: Date.now(), value: next, settled: r })),
-        () => void (hit.refreshing = false),
-      );
-    }
-    return Promise.resolve(hit.settled);
-  }
-  const value = asSystem(getRoster).then(rosterFromRows);
-  const entry: NonNullable<typeof g.__eliteRoster> = { at: Date.now(), value };
-  value.then(
-    (r) => void (entry.settled = r),
-    () => void (g.__eliteRoster === entry && (g.__eliteRoster = undefined)),
-  );
-  g.__eliteRoster = entry;
-  return value;
+  return roster.get();
 }
 
 /** After the roster changed: forget it here and in every other instance. */
