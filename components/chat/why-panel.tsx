@@ -49,7 +49,7 @@ export function WhyPanel({
             <dd data-testid="why-pattern">
               {decision.pattern.scope === "yours" ? "taught by your feedback" : "taught by several users' feedback"}: this request is
               {decision.pattern.closerThan !== undefined
-                ? ` closer to requests it covers than ${Math.round(decision.pattern.closerThan * 100)}% of pairs of different requests are`
+                ? ` nearer to a request it covers than to ${Math.round(decision.pattern.closerThan * 100)}% of a set of unrelated reference requests`
                 : ` ${Math.round(decision.pattern.similarity * 100)}% similar to requests it covers`}
               ; it has held {Math.round(decision.pattern.confidence * 100)}% of the time.
               {decision.pattern.overrodeRule && (

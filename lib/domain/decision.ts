@@ -34,7 +34,7 @@ export const decisionSchema = z.object({
       id: z.string(),
       similarity: z.number(),
       confidence: z.number(),
-      /** the fraction of pairs of different requests less similar than this one is to the pattern */
+      /** the fraction of unrelated reference requests less similar to this request than the pattern's nearest member */
       closerThan: z.number().optional(),
       /** whose pattern it is: taught by this user only, or shared (several users, or an operator) */
       scope: z.enum(["yours", "shared"]).optional(),

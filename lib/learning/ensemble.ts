@@ -42,6 +42,12 @@ export function combineVotes(votes: readonly Vote[], fallback: TaskType = "gener
   return { taskType, confidence: clamp01(scores[taskType] / totalWeight), voters: [...votes], scores };
 }
 
+/** The combined votes as a probability of each task type (all on the winner when no voter scored). */
+export function taskProbabilities(r: Pick<EnsembleResult, "taskType" | "scores">): Record<TaskType, number> {
+  const total = TASK_TYPES.reduce((s, t) => s + r.scores[t], 0);
+  return Object.fromEntries(TASK_TYPES.map((t) => [t, total > 0 ? r.scores[t] / total : t === r.taskType ? 1 : 0])) as Record<TaskType, number>;
+}
+
 /** Agreement of each voter with final outcomes, as a Beta posterior. */
 export type VoterWeights = Record<VoterName, { alpha: number; beta: number }>;
 

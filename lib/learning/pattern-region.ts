@@ -3,17 +3,20 @@
  * requests: its members are the requests whose feedback agreed with it and the requests
  * inside it whose outcome did not. A request belongs to a pattern when the pattern's member
  * nearest to it is an agreeing one (so disagreeing outcomes carve the region back) and that
- * member is near by the embedding model's own standard (lib/learning/similarity-scale.ts):
- * closer than {@link NEAR_SAME_TASK} of pairs of different requests when the request is of
- * a task type the pattern was taught on, closer than {@link NEAR_ANY_TASK} otherwise.
+ * member is near by the embedding model's own standard for this request: nearer to it than
+ * all but {@link NEAR_ALL_BUT} of the reference requests are (lib/learning/similarity-scale.ts),
+ * and up to {@link TASK_WIDENING} more when the classification says the request is of the
+ * task type the pattern was taught on (in proportion to its probability). One exemplar of a
+ * kind of request and a paraphrase of it rarely share words; that the classifier puts both
+ * in one task type is a second, independent witness that they are the same kind.
  */
 import type { SimilarityScale } from "./similarity-scale";
-import { closerThan, similarityQuantile } from "./similarity-scale";
+import { nearerThanReferences } from "./similarity-scale";
 
-/** Quantile of the background a member must beat when the task type agrees… */
-export const NEAR_SAME_TASK = 0.9;
-/** …and when it does not (only a near-paraphrase crosses task types). */
-export const NEAR_ANY_TASK = 0.99;
+/** The fraction of unrelated reference requests that may be nearer the request than the member… */
+export const NEAR_ALL_BUT = 0.02;
+/** …plus this much, times the probability that the request is of a task type the pattern was taught on. */
+export const TASK_WIDENING = 0.08;
 
 export interface MemberHit {
   pattern_id: string;
@@ -25,15 +28,18 @@ export interface RegionHit {
   patternId: string;
   /** similarity to the nearest agreeing member */
   similarity: number;
-  /** the fraction of pairs of different requests less similar than that (0 … 1) */
+  /** the fraction of reference requests less similar to the request than that member (0 … 1) */
   closerThan: number;
 }
 
 export function patternsContaining(input: {
   members: readonly MemberHit[];
+  /** the request's embedding */
+  request: readonly number[];
   /** the task types each pattern's agreeing members were classified as */
   taskTypesOf: (patternId: string) => readonly string[];
-  taskType: string;
+  /** the request's probability of each task type (a known task type alone: 1 for it) */
+  taskProbabilities: Readonly<Record<string, number>>;
   scale: SimilarityScale;
 }): RegionHit[] {
   const nearest = new Map<string, { agree: number; disagree: number }>();
@@ -43,13 +49,12 @@ export function patternsContaining(input: {
     else n.disagree = Math.max(n.disagree, m.similarity);
     nearest.set(m.pattern_id, n);
   }
-  const sameTask = similarityQuantile(input.scale, NEAR_SAME_TASK);
-  const anyTask = similarityQuantile(input.scale, NEAR_ANY_TASK);
   const hits: RegionHit[] = [];
   for (const [patternId, n] of nearest) {
     if (n.agree <= n.disagree) continue;
-    const needed = input.taskTypesOf(patternId).includes(input.taskType) ? sameTask : anyTask;
-    if (n.agree >= needed) hits.push({ patternId, similarity: n.agree, closerThan: closerThan(input.scale, n.agree) });
+    const sameTask = Math.min(1, input.taskTypesOf(patternId).reduce((s, t) => s + (input.taskProbabilities[t] ?? 0), 0));
+    const closerThan = nearerThanReferences(input.scale, input.request, n.agree);
+    if (1 - closerThan <= NEAR_ALL_BUT + TASK_WIDENING * sameTask) hits.push({ patternId, similarity: n.agree, closerThan });
   }
   return hits.sort((a, b) => b.similarity - a.similarity);
 }

@@ -23,8 +23,17 @@ export interface PatternRequest {
   embedding: number[];
   embeddingModel: string;
   taskType: string | null;
+  /** the classification's probability of each task type, when known (else the task type alone counts) */
+  taskProbabilities?: Readonly<Record<string, number>>;
   interactionId: string | null;
   userId: string | null;
+}
+
+type RegionQuery = Pick<PatternRequest, "embedding" | "embeddingModel" | "taskType" | "taskProbabilities">;
+
+/** What the region test needs to know of the request. */
+function regionQuery(r: RegionQuery) {
+  return { request: r.embedding, taskProbabilities: r.taskProbabilities ?? (r.taskType ? { [r.taskType]: 1 } : {}) };
 }
 
 type Containing = RegionHit & { pattern: Omit<RoutingPatternRow, "similarity"> & { task_types: string[] } };
@@ -33,11 +42,11 @@ type Containing = RegionHit & { pattern: Omit<RoutingPatternRow, "similarity"> &
  * The patterns whose region holds the request, nearest first ([] when the embedding model
  * could not be calibrated). The scale is read before the transaction opens (it reads too).
  */
-async function containing(tx: Queryable, r: Pick<PatternRequest, "embedding" | "embeddingModel" | "taskType">, scale: SimilarityScale | null): Promise<Containing[]> {
+async function containing(tx: Queryable, r: RegionQuery, scale: SimilarityScale | null): Promise<Containing[]> {
   if (!scale) return [];
   const members = await nearestPatternMembers(tx, { embedding: r.embedding, embeddingModel: r.embeddingModel });
   const patterns = new Map((await routingPatternsById(tx, [...new Set(members.map((m) => m.pattern_id))])).map((p) => [p.id, p]));
-  const hits = patternsContaining({ members, taskTypesOf: (id) => patterns.get(id)?.task_types ?? [], taskType: r.taskType ?? "", scale });
+  const hits = patternsContaining({ members, taskTypesOf: (id) => patterns.get(id)?.task_types ?? [], ...regionQuery(r), scale });
   return hits.flatMap((h) => (patterns.has(h.patternId) ? [{ ...h, pattern: patterns.get(h.patternId)! }] : []));
 }
 
@@ -46,13 +55,13 @@ async function containing(tx: Queryable, r: Pick<PatternRequest, "embedding" | "
  * available, and it applies to this user. Read from memory (lib/learning/pattern-cache.ts).
  */
 export async function matchRoutingPattern(
-  r: Pick<PatternRequest, "embedding" | "embeddingModel" | "taskType"> & { userId: string; available: (model: string) => boolean },
+  r: RegionQuery & { userId: string; available: (model: string) => boolean },
 ): Promise<(RoutingPatternRow & { closerThan: number }) | null> {
   const scale = await similarityScale(r.embeddingModel).catch(() => null);
   if (!scale) return null;
   const inMemory = await nearestMembersInMemory(r.embedding, r.embeddingModel);
   const hits = inMemory
-    ? patternsContaining({ members: inMemory.members, taskTypesOf: (id) => inMemory.patterns.get(id)?.task_types ?? [], taskType: r.taskType ?? "", scale }).flatMap((h) =>
+    ? patternsContaining({ members: inMemory.members, taskTypesOf: (id) => inMemory.patterns.get(id)?.task_types ?? [], ...regionQuery(r), scale }).flatMap((h) =>
         inMemory.patterns.has(h.patternId) ? [{ ...h, pattern: inMemory.patterns.get(h.patternId)! }] : [],
       )
     : await asSystem((tx) => containing(tx, r, scale));

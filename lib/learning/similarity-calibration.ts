@@ -4,7 +4,7 @@ import { recentRequestEmbeddings } from "@/lib/db/queries/pattern-members";
 import { embeddingInput } from "@/lib/domain";
 import { getOllamaPool } from "@/lib/ollama";
 import { CALIBRATION_REQUESTS } from "./calibration-texts";
-import { scaleFrom, type SimilarityScale } from "./similarity-scale";
+import { scaleFrom, withReferences, type SimilarityScale } from "./similarity-scale";
 
 /**
  * The similarity scale of the configured embedding model (lib/learning/similarity-scale.ts):
@@ -39,7 +39,9 @@ async function build(model: string): Promise<SimilarityScale> {
     fixedEmbeddings(model, "calibration", CALIBRATION_REQUESTS),
     asSystem((tx) => recentRequestEmbeddings(tx, { embeddingModel: model, limit: RECORDED })),
   ]);
-  return scaleFrom([...refs, ...recorded]);
+  // Recorded requests widen the background; only the reference requests, unrelated by design,
+  // say what is unrelated to one request (recorded ones may be its own kind, many times over).
+  return withReferences(scaleFrom([...refs, ...recorded]), refs);
 }
 
 /** The scale for `model`; rejects when the model cannot embed the reference requests. */

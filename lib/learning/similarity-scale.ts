@@ -10,6 +10,12 @@ import { dot, unit } from "./vectors";
 export interface SimilarityScale {
   /** background similarities, ascending */
   background: Float64Array;
+  /**
+   * Unit vectors of reference requests written to differ from each other: what is unrelated
+   * to any one request, to ask how unusual a closeness is for that request itself (absent:
+   * the background answers for every request alike).
+   */
+  references?: readonly (readonly number[])[];
 }
 
 
@@ -34,6 +40,26 @@ export function scaleFrom(embeddings: readonly (readonly number[])[], maxPairs =
     }
   }
   return { background: Float64Array.from(out).sort() };
+}
+
+/** The scale with `embeddings` (of reference requests) as the references each request is read against. */
+export function withReferences(scale: SimilarityScale, embeddings: readonly (readonly number[])[]): SimilarityScale {
+  return { ...scale, references: embeddings.map(unit) };
+}
+
+/**
+ * How unusual similarity `s` to `request` is for that request (0 … 1): the fraction of the
+ * references it is less similar to than `s`. Some requests are near many others (short,
+ * generic ones) and some near none, so one threshold for all (the background) is too loose
+ * for the first and too strict for the second. Without references, the background decides.
+ */
+export function nearerThanReferences(scale: SimilarityScale, request: readonly number[], s: number): number {
+  const refs = scale.references;
+  if (!refs?.length) return closerThan(scale, s);
+  const r = unit(request);
+  let below = 0;
+  for (const ref of refs) if (dot(r, ref) < s) below++;
+  return below / refs.length;
 }
 
 /** The similarity that a fraction `q` of background pairs stays below (linear interpolation). */

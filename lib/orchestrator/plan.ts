@@ -16,7 +16,7 @@ import { seededRng, type Rng } from "@/lib/learning/random";
 import { defaultModelChain, embeddingInput, fitsContext, isTaskType, type Role, type TaskType } from "@/lib/domain";
 import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
 import { classifyWithRouter } from "./router-classification";
-import { classifyByNeighbours, combineVotes, votesFrom, type Vote } from "@/lib/learning/ensemble";
+import { classifyByNeighbours, combineVotes, taskProbabilities, votesFrom, type Vote } from "@/lib/learning/ensemble";
 import { sameModel, type Roster } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { resolveConfig, systemPromptFor, type ResolvedConfig } from "@/lib/learning/active-config";
@@ -116,7 +116,7 @@ async function classify(
   embedded: Promise<number[] | null>,
   signal?: AbortSignal,
   askRouter = true,
-): Promise<Pick<Plan, "taskType" | "confidence" | "voters" | "votes" | "embedding"> & { context: ContextEvidence }> {
+): Promise<Pick<Plan, "taskType" | "confidence" | "voters" | "votes" | "embedding"> & { context: ContextEvidence; taskProbabilities: Record<TaskType, number> }> {
   const state = await learningState();
   const features = taskClassifier().classify(prompt);
   const embedding = await embedded;
@@ -150,6 +150,7 @@ async function classify(
   return {
     taskType: combined.taskType,
     confidence: combined.confidence,
+    taskProbabilities: taskProbabilities(combined),
     votes,
     voters: votes.map((v) => ({ name: v.name, taskType: v.taskType, confidence: v.confidence })),
     embedding,
@@ -204,7 +205,7 @@ export async function planRequest(input: {
   let pattern: Plan["pattern"] = null;
   if (!input.forcedModel && cls.embedding) {
     // A pattern serves the user who taught it, and everyone once several users agree (or an operator approved it).
-    pattern = await matchRoutingPattern({ embedding: cls.embedding, embeddingModel: roster.embedding, taskType: cls.taskType, userId: input.userId, available: (m) => availability.has(m) });
+    pattern = await matchRoutingPattern({ embedding: cls.embedding, embeddingModel: roster.embedding, taskType: cls.taskType, taskProbabilities: cls.taskProbabilities, userId: input.userId, available: (m) => availability.has(m) });
   }
   const retrieved = await retrieving;
   // An approved routing rule (config.routing[taskType].prefer) applies where no pattern does.

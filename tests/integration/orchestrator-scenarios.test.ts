@@ -93,7 +93,7 @@ describe("seed scenario 1: a correction creates a routing pattern that similar r
     const similar = await ask(alice, { prompt: "Write an efficient algorithm to count the ways to climb n stairs taking 1 or 2 steps, and prove its complexity." });
     expect(similar.start.decision.model).toBe(better);
     expect(similar.start.decision.reason).toBe("pattern");
-    // Near by the embedding model's own standard: closer than most pairs of different requests.
+    // Near by the embedding model's own standard: nearer than most unrelated reference requests.
     expect(similar.start.decision.pattern?.closerThan).toBeGreaterThan(0.9);
     expect(similar.start.decision.pattern?.scope).toBe("yours");
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { closerThan, scaleFrom, similarityQuantile } from "../../lib/learning/similarity-scale";
-import { NEAR_ANY_TASK, NEAR_SAME_TASK, patternsContaining, type MemberHit } from "../../lib/learning/pattern-region";
+import { closerThan, scaleFrom, similarityQuantile, withReferences } from "../../lib/learning/similarity-scale";
+import { NEAR_ALL_BUT, TASK_WIDENING, patternsContaining, type MemberHit } from "../../lib/learning/pattern-region";
 
 /** Unit vectors at a chosen angle from e0 in the e0–e1 plane: cosine with e0 = c. */
 const at = (c: number, dim = 8) => {
@@ -44,31 +44,54 @@ describe("similarity scale", () => {
 });
 
 describe("pattern regions", () => {
-  // Background: 1,000 evenly spread similarities in [0, 1): quantile q ≈ q.
-  const scale = { background: Float64Array.from({ length: 1000 }, (_, i) => i / 1000) };
+  // 100 reference requests whose similarity to the request e0 is 0.00, 0.01, … 0.99, and to e2 is 0.
+  const e = (i: number) => Array.from({ length: 3 }, (_, k) => (k === i ? 1 : 0));
+  const references = Array.from({ length: 100 }, (_, i) => [i / 100, Math.sqrt(1 - (i / 100) ** 2), 0]);
+  const scale = withReferences({ background: Float64Array.from({ length: 1000 }, (_, i) => i / 1000) }, references);
   const hit = (pattern_id: string, similarity: number, agrees = true): MemberHit => ({ pattern_id, similarity, agrees });
   const taught = (types: string[]) => () => types;
+  const query = (members: MemberHit[], algorithm: number, request = e(0)) =>
+    patternsContaining({ members, request, taskTypesOf: taught(["algorithm"]), taskProbabilities: { algorithm, debugging: 1 - algorithm }, scale });
 
-  it("holds a request near an agreeing member, relative to the background, looser when the task type agrees", () => {
-    const between = (NEAR_SAME_TASK + NEAR_ANY_TASK) / 2;
-    expect(patternsContaining({ members: [hit("p", between)], taskTypesOf: taught(["algorithm"]), taskType: "algorithm", scale })).toHaveLength(1);
-    expect(patternsContaining({ members: [hit("p", between)], taskTypesOf: taught(["algorithm"]), taskType: "debugging", scale })).toHaveLength(0);
-    expect(patternsContaining({ members: [hit("p", NEAR_ANY_TASK + 0.005)], taskTypesOf: taught(["algorithm"]), taskType: "debugging", scale })).toHaveLength(1);
-    expect(patternsContaining({ members: [hit("p", NEAR_SAME_TASK - 0.05)], taskTypesOf: taught(["algorithm"]), taskType: "algorithm", scale })).toHaveLength(0);
+  it("holds a request whose agreeing member is nearer than nearly every reference request, whatever its task type", () => {
+    const near = 1 - NEAR_ALL_BUT / 2; // nearer than 99% of the references
+    expect(query([hit("p", near)], 0)).toHaveLength(1);
+    expect(query([hit("p", 1 - NEAR_ALL_BUT * 2)], 0)).toHaveLength(0);
+  });
+
+  it("widens with the probability that the request is of a task type the pattern was taught on", () => {
+    const s = 1 - (NEAR_ALL_BUT + TASK_WIDENING * 0.6); // needs a probability of at least 0.6
+    expect(query([hit("p", s)], 1)).toHaveLength(1);
+    expect(query([hit("p", s)], 0.7)).toHaveLength(1);
+    expect(query([hit("p", s)], 0.5)).toHaveLength(0);
+    expect(query([hit("p", s)], 0)).toHaveLength(0);
+    expect(query([hit("p", 1 - (NEAR_ALL_BUT + TASK_WIDENING) - 0.02)], 1)).toHaveLength(0); // never beyond the widest
+  });
+
+  it("judges closeness for the request itself: near for a request that nothing else is near, not for one near many", () => {
+    expect(query([hit("p", 0.5)], 0, e(2))).toHaveLength(1); // e2 is at 0 from every reference
+    expect(query([hit("p", 0.5)], 1, e(0))).toHaveLength(0); // e0 is nearer than 0.5 to half of them
+  });
+
+  it("without reference requests, the background decides", () => {
+    const bare = { background: scale.background };
+    const q = (sim: number) => patternsContaining({ members: [hit("p", sim)], request: e(0), taskTypesOf: taught(["math"]), taskProbabilities: { math: 1 }, scale: bare });
+    expect(q(0.97)).toHaveLength(1);
+    expect(q(0.5)).toHaveLength(0);
   });
 
   it("a disagreeing outcome nearer than every agreeing member carves the request out", () => {
-    const members = [hit("p", 0.97), hit("p", 0.98, false)];
-    expect(patternsContaining({ members, taskTypesOf: taught(["math"]), taskType: "math", scale })).toHaveLength(0);
-    const grown = [...members, hit("p", 0.99)];
-    const [h] = patternsContaining({ members: grown, taskTypesOf: taught(["math"]), taskType: "math", scale });
+    const members = [hit("p", 0.975), hit("p", 0.985, false)];
+    expect(query(members, 1)).toHaveLength(0);
+    const grown = [...members, hit("p", 0.995)];
+    const [h] = query(grown, 1);
     expect(h.patternId).toBe("p");
-    expect(h.similarity).toBe(0.99);
-    expect(h.closerThan).toBeCloseTo(0.99, 2);
+    expect(h.similarity).toBe(0.995);
+    expect(h.closerThan).toBe(1);
   });
 
   it("orders several containing patterns nearest first", () => {
-    const hits = patternsContaining({ members: [hit("a", 0.95), hit("b", 0.99)], taskTypesOf: taught(["math"]), taskType: "math", scale });
+    const hits = query([hit("a", 0.95), hit("b", 0.99)], 1);
     expect(hits.map((h) => h.patternId)).toEqual(["b", "a"]);
   });
 });
