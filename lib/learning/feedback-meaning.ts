@@ -4,11 +4,13 @@
  * pairs of unrelated feedback under the embedding model in use (lib/learning/similarity-scale.ts).
  *
  * 1. Known themes are seeds: a quick tag or a telling phrase places feedback in one at once,
- *    and so does being closer to one of the theme's example wordings than chance allows
- *    across all the examples compared with (the closest theme only).
+ *    and so does being closer to the centroid of the theme's example wordings than feedback
+ *    about unrelated things (the scale's references) comes to it, with the bar raised for
+ *    comparing with every theme (the closest theme only). A centroid is nearer to everything
+ *    than any one wording is, so pairs of wordings are the wrong yardstick for it.
  * 2. The rest is clustered by average linkage: two groups merge while their members are, on
  *    average, as close as one complaint's wordings are. What remains alone is not a theme.
- * 3. A cluster whose members are on average that close to a known theme's examples joins it.
+ * 3. A cluster whose members are on average that close to a known theme (by its own yardstick) joins it.
  *
  * Groups span models and task types: one complaint is one group wherever it was made.
  */
@@ -45,7 +47,6 @@ export function groupByMeaning(input: {
   // Feedback is compared with every known theme: the bar for "close to a theme" is raised so
   // that, over all of them, chance closeness stays as rare (Bonferroni).
   const themeCount = Math.max(1, [...input.anchors.values()].filter((a) => a.length > 0).length);
-  const nearExample = similarityQuantile(input.scale, 1 - (1 - SAME_COMPLAINT) / themeCount);
   const vec = new Map([...input.vectors].map(([id, v]) => [id, unit(v)]));
   // Each known theme by the centroid of its example wordings: one comparison per theme, and
   // a centroid is a steadier picture of a complaint than any one wording of it.
@@ -56,6 +57,16 @@ export function groupByMeaning(input: {
     const a = anchors.get(theme.id);
     return a ? dot(v, a) : -1;
   };
+  // A centroid is nearer to everything than one wording is, so closeness to a theme is read
+  // against that theme's own closeness to feedback about unrelated things (the references),
+  // not against pairs of wordings. Without references, against the pairs.
+  const references = input.scale.references ?? [];
+  const themeBar = (theme: ThemeDef, q: number) => {
+    const a = anchors.get(theme.id);
+    if (!a || references.length === 0) return similarityQuantile(input.scale, q);
+    return similarityQuantile({ background: Float64Array.from(references.map((r) => dot(r, a))).sort() }, q);
+  };
+  const nearTheme = new Map(THEMES.map((t) => [t.id, { one: themeBar(t, 1 - (1 - SAME_COMPLAINT) / themeCount), group: themeBar(t, SAME_COMPLAINT) }]));
 
   const seeded = new Map<string, FeedbackText[]>();
   const join = (theme: ThemeDef, f: FeedbackText) => seeded.set(theme.id, [...(seeded.get(theme.id) ?? []), f]);
@@ -64,8 +75,8 @@ export function groupByMeaning(input: {
     const v = vec.get(f.id);
     const byWords = themesOf(f);
     // At most one theme by meaning: the one whose example is closest, if close enough.
-    const best = v && byWords.length === 0 ? THEMES.map((t) => ({ t, s: anchorSim(v, t) })).sort((a, b) => b.s - a.s)[0] : undefined;
-    const byMeaning = best && best.s >= nearExample ? [best.t] : [];
+    const best = v && byWords.length === 0 ? THEMES.map((t) => ({ t, s: anchorSim(v, t) - nearTheme.get(t.id)!.one })).sort((a, b) => b.s - a.s)[0] : undefined;
+    const byMeaning = best && best.s >= 0 ? [best.t] : [];
     for (const t of [...byWords, ...byMeaning]) join(t, f);
     if (byWords.length + byMeaning.length === 0 && v && f.text.trim()) loose.push({ f, v });
   }
@@ -101,8 +112,8 @@ export function groupByMeaning(input: {
   for (const c of clusters.filter((c) => c.length >= 2)) {
     const members = c.map((i) => points[i].f);
     // A cluster close, on average, to a known theme's examples is that theme in other words.
-    const theme = THEMES.map((t) => ({ t, avg: c.reduce((s, i) => s + anchorSim(points[i].v, t), 0) / c.length })).sort((a, b) => b.avg - a.avg)[0];
-    if (theme && theme.avg >= near) {
+    const theme = THEMES.map((t) => ({ t, avg: c.reduce((s, i) => s + anchorSim(points[i].v, t), 0) / c.length - nearTheme.get(t.id)!.group })).sort((a, b) => b.avg - a.avg)[0];
+    if (theme && theme.avg >= 0) {
       for (const m of members) join(theme.t, m);
       continue;
     }

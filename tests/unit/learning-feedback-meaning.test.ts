@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { groupByMeaning } from "../../lib/learning/feedback-meaning";
+import { withReferences } from "../../lib/learning/similarity-scale";
 import { mergeSameInstruction } from "../../lib/learning/feedback-grouping";
 import type { FeedbackText } from "../../lib/learning/themes";
 
@@ -36,6 +37,21 @@ describe("feedback grouped by meaning", () => {
     expect(groups.map((g) => g.themeId)).toEqual(["needs_tests"]);
     expect(groups[0].members.map((m) => m.id)).toEqual(["a", "b"]);
     expect(groups[0].instruction).toMatch(/unit tests/i);
+  });
+
+  it("closeness to a theme is read against the theme's own closeness to unrelated feedback, not against pairs of wordings", () => {
+    // The theme's examples (axes 5 and 6) average to a centroid that every reference leans towards a little (0.4 on axis 5).
+    const anchors = new Map([["needs_tests", [add(axis(5), axis(6)), add(axis(5), axis(6, -1))]]]);
+    const references = Array.from({ length: 20 }, (_, i) => add(axis(5, 0.4), axis(40 + i)));
+    const calibrated = withReferences(scale, references);
+    // "a" is a little less close to the centroid than the references are: by pairs of wordings that is near (above 0.05), not for this theme.
+    const vectors = new Map([["a", add(axis(5, 0.35), axis(34))], ["b", add(axis(5), axis(35, 0.3))]]);
+    const items = [item("a", "the colour should be british"), item("b", "nothing checks this works")];
+    const groups = groupByMeaning({ items, vectors, anchors, scale: calibrated });
+    expect(groups.map((g) => [g.themeId, g.members.map((m) => m.id)])).toEqual([["needs_tests", ["b"]]]);
+    // Read against pairs alone (no references), "a" would have joined too.
+    const uncalibrated = groupByMeaning({ items, vectors, anchors, scale });
+    expect(uncalibrated.find((g) => g.themeId === "needs_tests")?.members.map((m) => m.id).sort()).toEqual(["a", "b"]);
   });
 
   it("without embeddings, tags and telling phrases still group; two groups drafted with one instruction become one", () => {
