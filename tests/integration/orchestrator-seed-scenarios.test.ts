@@ -38,13 +38,21 @@ describe("seed scenario 1", () => {
       expect(next.start.decision.reason).toBe("pattern");
       expect(next.end?.type).toBe("done");
     }
+    // The same request in other words follows it too; a different request that shares a word does not.
+    for (const [i, words] of ["This bubble sort crawls once the list gets big. Can you make it faster?", "Is there a quicker way to write this?", "Improve the time complexity of this function."].entries()) {
+      const next = await ask(user, { prompt: `${words}\n\n${SORT("").split("\n\n")[1]}` }, undefined, { rng: seededRng(20 + i) });
+      expect(next.start.decision.reason, words).toBe("pattern");
+      expect(next.start.decision.model).toBe(MATHSTRAL);
+    }
+    const unrelated = await ask(user, { prompt: "Which eslint rule sorts my imports alphabetically?" }, undefined, { rng: seededRng(30) });
+    expect(unrelated.start.decision.reason).not.toBe("pattern");
     // Following the pattern and succeeding strengthened it.
     const { rows } = await env.db.query<{ model_name: string; success_count: number; confidence_score: number }>(
       "select model_name, success_count, confidence_score from learning_patterns where pattern_type = 'routing'",
     );
     expect(rows).toHaveLength(1);
     expect(rows[0].model_name).toBe(MATHSTRAL);
-    expect(rows[0].success_count).toBe(3);
+    expect(rows[0].success_count).toBe(6);
     expect(rows[0].confidence_score).toBeGreaterThan(2 / 3);
   });
 });

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ask, identityOf, startOrchestrator } from "../support/orchestrator";
+import { OPERATOR, USER_A, USER_B } from "../support/db";
+import { learnFromFeedback } from "../../lib/learning/feedback";
+import { runAnalysis } from "../../lib/learning/director";
+import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
+
+/**
+ * Seed scenario 2 in users' own words, through the real orchestrator, analysis, database and
+ * simulator: free-text comments (the seed's "more detailed explanations" and other ways of
+ * asking for the same) become one proposal with all of them as evidence, whichever model and
+ * task type they were about; one-off remarks become none; and a complaint no known theme
+ * covers becomes a proposal of its own, named and drafted by the router model.
+ */
+let env: Awaited<ReturnType<typeof startOrchestrator>>;
+const users = [identityOf(USER_A), identityOf(USER_B)];
+
+beforeAll(async () => {
+  env = await startOrchestrator();
+});
+afterAll(() => env.close());
+
+const EXPLAIN = [
+  "more detailed explanations",
+  "more detailed explanations please, I could not follow it",
+  "hard to follow without any explanations",
+  "add docstrings and explain each step",
+  "the code is fine but completely unexplained",
+  "please comment the code so I can maintain it",
+];
+const ONE_OFFS = ["wrong version of react, we're on 18 with createRoot", "the MDN link you gave is dead, 404"];
+const AWAIT = ["please use async/await instead of .then chains", "use async/await, not .then() chains", "rewrite the .then chains with async/await please"];
+
+async function answerAndComment(i: number, prompt: string, comment: string, model?: string): Promise<string> {
+  const user = users[i % users.length];
+  const r = await ask(user, { prompt, ...(model ? { model } : {}) });
+  expect(r.end?.type).toBe("done");
+  await learnFromFeedback(user, { interactionId: r.interactionId, thumbs: "down", comment });
+  return r.interactionId;
+}
+
+describe("free-text feedback grouped by meaning", () => {
+  it("one proposal per complaint, whatever the wording, model or task type; none for one-offs", async () => {
+    const models = [DEFAULT_ROLE_MODELS.lead_developer, DEFAULT_ROLE_MODELS.senior_developer, DEFAULT_ROLE_MODELS.math];
+    const explained = [];
+    for (const [i, c] of EXPLAIN.entries()) explained.push(await answerAndComment(i, `Write a Python function number ${i} that parses a date string.`, c, models[i % models.length]));
+    const oneOffs = [];
+    for (const [i, c] of ONE_OFFS.entries()) oneOffs.push(await answerAndComment(i, `How do I render my app, attempt ${i}?`, c));
+    const awaited = [];
+    for (const [i, c] of AWAIT.entries()) awaited.push(await answerAndComment(i, `Fetch two URLs in JavaScript one after the other, case ${i}.`, c));
+
+    const summary = await runAnalysis({ actorId: OPERATOR });
+    const { rows } = await env.db.query<{ id: string; instruction: string }>("select id, proposed_change->>'instruction' as instruction from adaptations where kind = 'system_prompt'");
+    const proposals = summary.proposals.filter((p) => p.kind === "system_prompt").map((p) => ({ ...p, instruction: rows.find((r) => r.id === p.id)?.instruction ?? "" }));
+    const covering = (ids: string[]) => proposals.filter((p) => ids.some((id) => p.supportedBy.includes(id)));
+
+    // The explanations complaint: exactly one proposal, the known theme's instruction, every wording as evidence.
+    const explain = covering(explained);
+    expect(explain).toHaveLength(1);
+    expect(explain[0].instruction).toMatch(/comments and explanations/i);
+    expect(explained.every((id) => explain[0].supportedBy.includes(id))).toBe(true);
+
+    // One-off remarks are nobody's theme.
+    expect(covering(oneOffs)).toHaveLength(0);
+
+    // A complaint outside the known themes: a proposal of its own, drafted by the router model.
+    const awaitProposals = covering(awaited);
+    expect(awaitProposals).toHaveLength(1);
+    expect(awaitProposals[0]).not.toBe(explain[0]);
+    expect(awaited.every((id) => awaitProposals[0].supportedBy.includes(id))).toBe(true);
+    expect(awaitProposals[0].instruction).not.toMatch(/comments and explanations/i);
+    const calls = await env.db.query<{ n: number }>("select count(*)::int as n from audit_log where action = 'agent.name_theme'");
+    expect(calls.rows[0].n).toBeGreaterThanOrEqual(1);
+  });
+});
