@@ -4,7 +4,7 @@ import { callAgent } from "@/lib/agents/agent-call";
 import type { Identity } from "@/lib/auth";
 import { asSystem, withUser, type Queryable } from "@/lib/db";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
-import { findEntryByHash, getEntry, insertEntry, lockEntries, nearestLearnedEntry, updateEntry, type KnowledgeRow } from "@/lib/db/queries/knowledge";
+import { addEntryOutcomes, findEntryByHash, getEntry, insertEntry, nearestLearnedEntry, updateEntry, type KnowledgeRow } from "@/lib/db/queries/knowledge";
 import { AppError } from "@/lib/errors";
 import { currentRoster } from "@/lib/roster/current";
 import { embedTexts } from "./embed";
@@ -119,30 +119,15 @@ export async function learnFromGoodAnswer(row: InteractionRow, signal: { rating?
 }
 
 async function mergeInto(tx: Queryable, target: KnowledgeRow, fromId: string, success: boolean) {
-  const meta = target.metadata as { mergedFrom?: string[] };
-  const next = outcomeUpdate(target, success);
-  await updateEntry(tx, { id: target.id, confidence: next.confidence, metadata: { ...next.metadata, mergedFrom: [...(meta.mergedFrom ?? []), fromId].slice(-50) } });
+  const [merged] = await addEntryOutcomes(tx, { ids: [target.id], success, priorWeight: PRIOR_WEIGHT });
+  const meta = (merged ?? target).metadata as { mergedFrom?: string[] };
+  await updateEntry(tx, { id: target.id, metadata: { mergedFrom: [...(meta.mergedFrom ?? []), fromId].slice(-50) } });
 }
 
-/** The Beta-posterior update of an entry's confidence after one outcome (pure). */
-export function outcomeUpdate(entry: { confidence: number; metadata: Record<string, unknown> }, success: boolean): { confidence: number; metadata: Record<string, unknown> } {
-  const m = entry.metadata as { prior?: number; uses?: number; successes?: number };
-  const prior = typeof m.prior === "number" ? m.prior : Number(entry.confidence);
-  const uses = (m.uses ?? 0) + 1;
-  const successes = (m.successes ?? 0) + (success ? 1 : 0);
-  const confidence = (prior * PRIOR_WEIGHT + successes) / (PRIOR_WEIGHT + uses);
-  return { confidence: Math.max(0.01, Math.min(0.99, confidence)), metadata: { prior, uses, successes } };
-}
-
-/** The answer that used these entries went well (or not): their confidence follows. */
+/** The answer that used these entries went well (or not): their confidence follows (a Beta posterior from where it started). */
 export async function recordKnowledgeOutcome(ids: string[], success: boolean): Promise<void> {
   if (ids.length === 0) return;
-  await asSystem(async (tx) => {
-    for (const e of await lockEntries(tx, { ids: [...new Set(ids)] })) {
-      const next = outcomeUpdate(e, success);
-      await updateEntry(tx, { id: e.id, confidence: next.confidence, metadata: next.metadata });
-    }
-  });
+  await asSystem((tx) => addEntryOutcomes(tx, { ids, success, priorWeight: PRIOR_WEIGHT }));
 }
 
 /**

@@ -155,4 +155,19 @@ describe("atomic learning updates", () => {
     const { rows } = await db.query<{ m: { uses: number; successes: number } }>("select metadata as m from knowledge_base where id = any($1::uuid[])", [ids]);
     expect(rows.map((r) => r.m)).toEqual([1, 2, 3].map(() => ({ prior: 0.5, uses: 40, successes: 20 })));
   });
+
+  it("a knowledge outcome moves confidence up with a success and down with a failure, from the starting confidence", async () => {
+    const id = await asSystem((tx) => insertEntry(tx, { topic: "t", content: "c", source: "interaction_learning", status: "active", confidence: 0.6, contentHash: "atomic-posterior" }));
+    const read = async () => (await db.query<{ c: number; m: object }>("select confidence::float8 as c, metadata as m from knowledge_base where id = $1", [id])).rows[0];
+    await recordKnowledgeOutcome([id, id], true); // one answer, one use, however often it cites the entry
+    const up = await read();
+    expect(up.c).toBeCloseTo((0.6 * 4 + 1) / 5, 6);
+    expect(up.m).toEqual({ prior: 0.6, uses: 1, successes: 1 });
+    await recordKnowledgeOutcome([id], false);
+    const down = await read();
+    expect(down.c).toBeCloseTo((0.6 * 4 + 1) / 6, 6);
+    expect(down.c).toBeLessThan(up.c);
+    for (let i = 0; i < 400; i++) await recordKnowledgeOutcome([id], false);
+    expect((await read()).c).toBe(0.01); // never certain either way
+  });
 });

@@ -4,7 +4,6 @@ import { chunkText, sectionsOf } from "../../lib/knowledge/chunk";
 import { reciprocalRankFusion } from "../../lib/knowledge/rrf";
 import { toTsQuery } from "../../lib/knowledge/search";
 import { fitKnowledge, knowledgeBudget } from "../../lib/knowledge/grounding";
-import { outcomeUpdate } from "../../lib/knowledge/manager";
 import { makePdf } from "../support/make-pdf";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -145,16 +144,5 @@ describe("search and grounding helpers", () => {
     const g = fitKnowledge(chunks, 10_000, 3);
     expect(g.used.map((u) => u.id)).toEqual(["c0", "c1", "c2"]);
     expect(g.text).toMatch(/\[1\] T0\nfact\n\n\[2\] T1\nfact\n\n\[3\] T2\nfact$/);
-  });
-});
-
-describe("confidence updates", () => {
-  it("moves confidence up with successes and down with failures, from the starting confidence", () => {
-    const up = outcomeUpdate({ confidence: 0.6, metadata: {} }, true);
-    expect(up.confidence).toBeCloseTo((0.6 * 4 + 1) / 5, 10);
-    expect(up.metadata).toEqual({ prior: 0.6, uses: 1, successes: 1 });
-    const down = outcomeUpdate({ confidence: up.confidence, metadata: up.metadata }, false);
-    expect(down.confidence).toBeCloseTo((0.6 * 4 + 1) / 6, 10);
-    expect(down.confidence).toBeLessThan(up.confidence);
   });
 });

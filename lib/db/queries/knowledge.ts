@@ -102,12 +102,28 @@ export async function getEntry(tx: Queryable, { id }: { id: string }): Promise<K
 }
 
 /**
- * Entries locked for update until the transaction ends, always in id order (so concurrent
- * transactions on overlapping entries queue instead of deadlocking), read after the lock
- * (so an update computed from them loses nobody else's).
+ * One outcome of answers that used these entries, in one statement: each entry's uses (and
+ * successes) count up and its confidence becomes the Beta posterior mean from its starting
+ * confidence (weight `priorWeight`), clamped to [0.01, 0.99]. The rows are locked in id order
+ * (so statements on overlapping entries queue instead of deadlocking) and the update reads
+ * them after the lock, so no concurrent outcome is lost; the lock lasts one statement.
  */
-export async function lockEntries(tx: Queryable, { ids }: { ids: string[] }): Promise<KnowledgeRow[]> {
-  const { rows } = await tx.query<KnowledgeRow>(`select ${COLUMNS} from knowledge_base where id = any($1::uuid[]) order by id for update`, [ids]);
+export async function addEntryOutcomes(tx: Queryable, { ids, success, priorWeight }: { ids: string[]; success: boolean; priorWeight: number }): Promise<KnowledgeRow[]> {
+  const { rows } = await tx.query<KnowledgeRow>(
+    `update knowledge_base k set
+       metadata = k.metadata || jsonb_build_object('prior', n.prior, 'uses', n.uses, 'successes', n.successes),
+       confidence = greatest(0.01, least(0.99, (n.prior * $3 + n.successes) / ($3 + n.uses)))
+     from (
+       select l.id,
+              coalesce((l.metadata ->> 'prior')::float8, l.confidence::float8) as prior,
+              coalesce((l.metadata ->> 'uses')::int, 0) + 1 as uses,
+              coalesce((l.metadata ->> 'successes')::int, 0) + $2::int as successes
+       from (select id, metadata, confidence from knowledge_base where id = any($1::uuid[]) order by id for update) l
+     ) n
+     where k.id = n.id
+     returning ${COLUMNS.split(",").map((c) => `k.${c.trim()}`).join(", ")}`,
+    [[...new Set(ids)], success ? 1 : 0, priorWeight],
+  );
   return rows;
 }
 
