@@ -1,4 +1,5 @@
 import type { Queryable } from "../types";
+import { preferVectorIndex } from "./vector-index";
 
 export type InteractionStatus = "started" | "completed" | "failed" | "cancelled" | "interrupted";
 
@@ -185,16 +186,18 @@ export async function nearestConfirmedInteractions(
   tx: Queryable,
   { embedding, limit = 15 }: { embedding: number[]; limit?: number },
 ): Promise<{ id: string; task_type: string; stated: boolean; user_prompt: string; model_used: string; success_rating: number | null; embedding: number[] }[]> {
+  await preferVectorIndex(tx, { limit });
   const { rows } = await tx.query<{ id: string; task_type: string; stated: boolean; user_prompt: string; model_used: string; success_rating: number | null; embedding: string }>(
-    `select * from (
+    `select id, task_type, stated, user_prompt, model_used, success_rating, embedding from (
        select id, private.confirmed_task_type(task_type, success_rating, feedback) as task_type, feedback ? 'taskType' as stated,
-              user_prompt, model_used, success_rating, prompt_embedding::text as embedding, prompt_embedding
+              user_prompt, model_used, success_rating, prompt_embedding::text as embedding, prompt_embedding <=> $1::extensions.vector as d
        from interactions
        where prompt_embedding is not null and status = 'completed'
          and (success_rating >= 4 or feedback ->> 'thumbs' = 'up' or feedback ? 'taskType')
-     ) c
-     where c.task_type is not null
-     order by c.prompt_embedding <=> $1::extensions.vector limit $2`,
+         and private.confirmed_task_type(task_type, success_rating, feedback) is not null
+       order by prompt_embedding <=> $1::extensions.vector limit $2
+     ) n
+     order by d, id`,
     [vec(embedding), limit],
   );
   return rows.map(({ embedding: e, ...r }) => ({ ...r, embedding: JSON.parse(e) as number[] }));
@@ -209,12 +212,16 @@ export async function nearestOutcomes(
   tx: Queryable,
   { embedding, limit = 20 }: { embedding: number[]; limit?: number },
 ): Promise<{ model: string; reward: number; similarity: number }[]> {
+  await preferVectorIndex(tx, { limit });
   const { rows } = await tx.query<{ model: string; reward: number | null; similarity: number }>(
-    `select model_used as model, private.interaction_reward(status, success_rating, feedback) as reward,
-            1 - (prompt_embedding <=> $1::extensions.vector) as similarity
-     from interactions
-     where prompt_embedding is not null and status = 'completed' and model_used is not null
-     order by prompt_embedding <=> $1::extensions.vector limit $2`,
+    `select model, reward, 1 - d as similarity from (
+       select model_used as model, private.interaction_reward(status, success_rating, feedback) as reward,
+              prompt_embedding <=> $1::extensions.vector as d, id
+       from interactions
+       where prompt_embedding is not null and status = 'completed' and model_used is not null
+       order by prompt_embedding <=> $1::extensions.vector limit $2
+     ) n
+     order by d, id`,
     [vec(embedding), limit],
   );
   return rows.filter((r) => r.reward !== null).map((r) => ({ model: r.model, reward: Number(r.reward), similarity: Number(r.similarity) }));
