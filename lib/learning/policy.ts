@@ -143,24 +143,28 @@ export function choosePolicy({
 
   const arms = state[taskType] ?? {};
   const posts = new Map<string, BetaParams>();
+  const taskPosts = new Map<string, BetaParams>();
   const means: Record<string, number> = {};
   const cost = (c: PolicyCandidate) => (c.loaded ? 0 : options.coldLoadCost);
   for (const c of usable) {
-    const post = posteriorOf(priorFor(taskType, c, state, now, options.halfLifeMs, options.poolStrength), arms[c.model], now, options.halfLifeMs);
+    const task = posteriorOf(priorFor(taskType, c, state, now, options.halfLifeMs, options.poolStrength), arms[c.model], now, options.halfLifeMs);
+    taskPosts.set(c.model, task);
     const ctx = context?.[c.model];
-    if (ctx) {
-      post.alpha += ctx.successes;
-      post.beta += ctx.failures;
-    }
+    const post = ctx ? { alpha: task.alpha + ctx.successes, beta: task.beta + ctx.failures } : task;
     posts.set(c.model, post);
     means[c.model] = betaMean(post);
   }
 
   const argmax = (list: readonly PolicyCandidate[], score: (c: PolicyCandidate) => number) => list.reduce((best, c) => (score(c) > score(best) ? c : best));
   const greedy = argmax(usable, (c) => means[c.model] - cost(c));
-  const bestMean = means[greedy.model];
-  // Only a model that could plausibly beat the best is worth a user's request.
-  const eligible = usable.filter((c) => means[c.model] >= bestMean || betaQuantile(options.exploreQuantile, posts.get(c.model)!.alpha, posts.get(c.model)!.beta) >= bestMean);
+  // Only a model that could plausibly beat the best is worth a user's request, judged by the
+  // task type's evidence alone: a few neighbours' outcomes reorder the plausible models for
+  // this request, they do not make an implausible one worth trying.
+  const taskMean = (c: PolicyCandidate) => betaMean(taskPosts.get(c.model)!);
+  const bestTaskMean = taskMean(argmax(usable, (c) => taskMean(c) - cost(c)));
+  const eligible = usable.filter(
+    (c) => c.model === greedy.model || taskMean(c) >= bestTaskMean || betaQuantile(options.exploreQuantile, taskPosts.get(c.model)!.alpha, taskPosts.get(c.model)!.beta) >= bestTaskMean,
+  );
   const samples: Record<string, number> = {};
   for (const c of eligible) samples[c.model] = sampleBeta(rng, posts.get(c.model)!.alpha, posts.get(c.model)!.beta) - cost(c);
   const model = argmax(eligible, (c) => samples[c.model]).model;
