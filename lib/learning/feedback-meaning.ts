@@ -14,7 +14,7 @@
  *
  * Groups span models and task types: one complaint is one group wherever it was made.
  */
-import { similarityQuantile, type SimilarityScale } from "./similarity-scale";
+import { scaleAround, similarityQuantile, type SimilarityScale } from "./similarity-scale";
 import { THEMES, themesOf, type FeedbackText, type ThemeDef } from "./themes";
 import { dot, unit } from "./vectors";
 
@@ -60,11 +60,9 @@ export function groupByMeaning(input: {
   // A centroid is nearer to everything than one wording is, so closeness to a theme is read
   // against that theme's own closeness to feedback about unrelated things (the references),
   // not against pairs of wordings. Without references, against the pairs.
-  const references = input.scale.references ?? [];
   const themeBar = (theme: ThemeDef, q: number) => {
     const a = anchors.get(theme.id);
-    if (!a || references.length === 0) return similarityQuantile(input.scale, q);
-    return similarityQuantile({ background: Float64Array.from(references.map((r) => dot(r, a))).sort() }, q);
+    return similarityQuantile(a ? scaleAround(input.scale, a) : input.scale, q);
   };
   const nearTheme = new Map(THEMES.map((t) => [t.id, { one: themeBar(t, 1 - (1 - SAME_COMPLAINT) / themeCount), group: themeBar(t, SAME_COMPLAINT) }]));
 

@@ -11,7 +11,7 @@
  * in one task type is a second, independent witness that they are the same kind.
  */
 import type { SimilarityScale } from "./similarity-scale";
-import { nearerThanReferences } from "./similarity-scale";
+import { closerThan, scaleAround } from "./similarity-scale";
 
 /** The fraction of unrelated reference requests that may be nearer the request than the member… */
 export const NEAR_ALL_BUT = 0.02;
@@ -49,12 +49,13 @@ export function patternsContaining(input: {
     else n.disagree = Math.max(n.disagree, m.similarity);
     nearest.set(m.pattern_id, n);
   }
+  const own = scaleAround(input.scale, input.request);
   const hits: RegionHit[] = [];
   for (const [patternId, n] of nearest) {
     if (n.agree <= n.disagree) continue;
     const sameTask = Math.min(1, input.taskTypesOf(patternId).reduce((s, t) => s + (input.taskProbabilities[t] ?? 0), 0));
-    const closerThan = nearerThanReferences(input.scale, input.request, n.agree);
-    if (1 - closerThan <= NEAR_ALL_BUT + TASK_WIDENING * sameTask) hits.push({ patternId, similarity: n.agree, closerThan });
+    const nearer = closerThan(own, n.agree);
+    if (1 - nearer <= NEAR_ALL_BUT + TASK_WIDENING * sameTask) hits.push({ patternId, similarity: n.agree, closerThan: nearer });
   }
   return hits.sort((a, b) => b.similarity - a.similarity);
 }

@@ -48,18 +48,17 @@ export function withReferences(scale: SimilarityScale, embeddings: readonly (rea
 }
 
 /**
- * How unusual similarity `s` to `request` is for that request (0 … 1): the fraction of the
- * references it is less similar to than `s`. Some requests are near many others (short,
- * generic ones) and some near none, so one threshold for all (the background) is too loose
- * for the first and too strict for the second. Without references, the background decides.
+ * The yardstick for one vector (a request, a theme's centroid): its own similarities to the
+ * references, read with {@link closerThan} and {@link similarityQuantile} like any scale.
+ * Some requests are near many others (short, generic ones) and some near none, so one
+ * background for all is too loose for the first and too strict for the second. Without
+ * references, the background is the yardstick.
  */
-export function nearerThanReferences(scale: SimilarityScale, request: readonly number[], s: number): number {
+export function scaleAround(scale: SimilarityScale, v: readonly number[]): SimilarityScale {
   const refs = scale.references;
-  if (!refs?.length) return closerThan(scale, s);
-  const r = unit(request);
-  let below = 0;
-  for (const ref of refs) if (dot(r, ref) < s) below++;
-  return below / refs.length;
+  if (!refs?.length) return scale;
+  const u = unit(v);
+  return { background: Float64Array.from(refs, (r) => dot(u, r)).sort() };
 }
 
 /** The similarity that a fraction `q` of background pairs stays below (linear interpolation). */

@@ -1,8 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Ollama } from "ollama";
-import OpenAI from "openai";
-import { startOrchestrator } from "../support/orchestrator";
-import { appFetch, apiKeyFor, type Routes } from "../support/api-app";
+import { describe, expect, it } from "vitest";
+import { inProcessApp, type Routes } from "../support/api-app";
 import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
 import { cosine, simEmbed } from "../../sim";
 import { POST as show } from "../../app/api/show/route";
@@ -19,8 +16,6 @@ import { POST as completions } from "../../app/v1/completions/route";
  * Continue and Zed read at start), `/api/ps`, embeddings in both dialects (the OpenAI SDK asks
  * for base64 by default).
  */
-let env: Awaited<ReturnType<typeof startOrchestrator>>;
-let key = "";
 const routes: Routes = {
   "POST /api/show": show,
   "GET /api/ps": ps,
@@ -31,15 +26,9 @@ const routes: Routes = {
   "POST /api/generate": generate,
   "POST /v1/completions": completions,
 };
-const fetchApp = appFetch(routes);
+const app = inProcessApp(routes, "editor");
 
-beforeAll(async () => {
-  env = await startOrchestrator();
-  key = await apiKeyFor(env.db, "editor");
-});
-afterAll(() => env.close());
-
-const ollama = () => new Ollama({ host: "http://app.test", headers: { Authorization: `Bearer ${key}` }, fetch: fetchApp });
+const ollama = app.ollama;
 
 describe("editor endpoints", () => {
   it("/api/generate answers a prompt (with a system prompt) streamed and not, recorded like chat; loads on an empty prompt", async () => {
@@ -47,7 +36,7 @@ describe("editor endpoints", () => {
     expect(whole.done).toBe(true);
     expect(whole.response?.length).toBeGreaterThan(10);
     const elite = (whole as unknown as { elite: { interaction_id: string; task_type: string } }).elite;
-    const { rows } = await env.db.query<{ source: string; user_prompt: string }>("select source, user_prompt from interactions where id = $1", [elite.interaction_id]);
+    const { rows } = await app.env.db.query<{ source: string; user_prompt: string }>("select source, user_prompt from interactions where id = $1", [elite.interaction_id]);
     expect(rows[0]).toEqual({ source: "api", user_prompt: "Write a Python function that returns the factorial of n." });
     let text = "";
     let last: { done: boolean; eval_count?: number } | null = null;
@@ -81,7 +70,7 @@ describe("editor endpoints", () => {
   });
 
   it("/v1/completions answers through the openai client, whole and streamed (fill-in-the-middle: fill-in-middle.test.ts)", async () => {
-    const client = new OpenAI({ baseURL: "http://app.test/v1", apiKey: key, fetch: fetchApp, maxRetries: 0 });
+    const client = app.openai();
     const whole = await client.completions.create({ model: "elite", prompt: "Write a SQL query that counts the rows of a table.", max_tokens: 64 });
     expect(whole.object).toBe("text_completion");
     expect(whole.choices[0].text.length).toBeGreaterThan(10);
@@ -111,7 +100,7 @@ describe("editor endpoints", () => {
     const legacy = await ollama().embeddings({ model: "nomic-embed-text", prompt: texts[1] });
     expect(cosine(legacy.embedding, o.embeddings[1])).toBeCloseTo(1, 5);
 
-    const client = new OpenAI({ baseURL: "http://app.test/v1", apiKey: key, fetch: fetchApp, maxRetries: 0 });
+    const client = app.openai();
     const b64 = await client.embeddings.create({ model: "elite", input: texts }); // the SDK asks for base64 and decodes it
     expect(b64.data.map((d) => d.index)).toEqual([0, 1]);
     expect(cosine(b64.data[1].embedding, o.embeddings[1])).toBeCloseTo(1, 5);

@@ -1,8 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Ollama } from "ollama";
-import OpenAI from "openai";
-import { startOrchestrator } from "../support/orchestrator";
-import { appFetch, apiKeyFor, type Routes } from "../support/api-app";
+import { describe, expect, it } from "vitest";
+import { inProcessApp, type Routes } from "../support/api-app";
 import { USER_A } from "../support/db";
 import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
 import { flushCompletions } from "../../lib/orchestrator/completion-log";
@@ -18,25 +15,18 @@ import editors from "../fixtures/editor-requests.json";
  * logged in a batch afterwards (not as chat interactions), learned from as the `completion`
  * task type; a cancelled completion leaves nothing.
  */
-let env: Awaited<ReturnType<typeof startOrchestrator>>;
-let key = "";
 const routes: Routes = {
   "POST /api/show": show,
   "POST /api/generate": generate,
   "POST /v1/completions": completions,
 };
-const fetchApp = appFetch(routes);
+const app = inProcessApp(routes, "editor");
+const fetchApp = app.fetch;
 const post = (path: string, body: unknown, signal?: AbortSignal) =>
-  fetchApp(`http://app.test${path}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body), signal });
+  fetchApp(`http://app.test${path}`, { method: "POST", headers: { authorization: `Bearer ${app.key}`, "content-type": "application/json" }, body: JSON.stringify(body), signal });
 
-beforeAll(async () => {
-  env = await startOrchestrator();
-  key = await apiKeyFor(env.db, "editor");
-});
-afterAll(() => env.close());
-
-const ollama = () => new Ollama({ host: "http://app.test", headers: { Authorization: `Bearer ${key}` }, fetch: fetchApp });
-const count = async (table: "completions" | "interactions") => (await env.db.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0].n;
+const ollama = app.ollama;
+const count = async (table: "completions" | "interactions") => (await app.env.db.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0].n;
 const insertCapable = async () => {
   const out: string[] = [];
   for (const m of new Set(Object.values(DEFAULT_ROLE_MODELS))) if ((await ollama().show({ model: m })).capabilities?.includes("insert")) out.push(m);
@@ -71,7 +61,7 @@ describe("fill-in-the-middle", () => {
     await flushCompletions();
     expect(await count("interactions")).toBe(before.interactions);
     expect(await count("completions")).toBe(before.completions + 1);
-    const { rows } = await env.db.query<{ user_id: string; model: string; status: string; prompt_chars: number; suffix_chars: number }>(
+    const { rows } = await app.env.db.query<{ user_id: string; model: string; status: string; prompt_chars: number; suffix_chars: number }>(
       "select user_id, model, status, prompt_chars, suffix_chars from completions order by created_at desc limit 1",
     );
     expect(rows[0]).toEqual({ user_id: USER_A, model, status: "completed", prompt_chars: editors.continue.fim.prompt.length, suffix_chars: editors.continue.fim.suffix.length });
@@ -83,7 +73,7 @@ describe("fill-in-the-middle", () => {
     const whole = await ollama().generate({ model: "elite", prompt: "def add(a, b):\n    ", suffix: "\n\nprint(add(1, 2))", stream: false });
     expect(whole.done).toBe(true);
     expect(whole.response?.length).toBeGreaterThan(0);
-    const client = new OpenAI({ baseURL: "http://app.test/v1", apiKey: key, fetch: fetchApp, maxRetries: 0 });
+    const client = app.openai();
     const c = await client.completions.create({ model: "elite", prompt: "def add(a, b):\n    ", suffix: "\n", max_tokens: 32 });
     expect(c.object).toBe("text_completion");
     expect(c.choices[0].text.length).toBeGreaterThan(0);
@@ -119,7 +109,7 @@ describe("fill-in-the-middle", () => {
     await flushCompletions();
     const before = await count("completions");
     const learned = JSON.stringify((await learningState()).policy.completion ?? {});
-    await fetch(`${env.sim.url}/__sim/faults`, { method: "POST", body: JSON.stringify({ model: "*", fault: "slow:200" }) });
+    await fetch(`${app.env.sim.url}/__sim/faults`, { method: "POST", body: JSON.stringify({ model: "*", fault: "slow:200" }) });
     try {
       const ac = new AbortController();
       const res = await post("/api/generate", editors.continue.fim, ac.signal);
@@ -131,12 +121,12 @@ describe("fill-in-the-middle", () => {
       // Wait on state: the aborted stream has ended on the server (its slot is free again) before checking.
       const deadline = Date.now() + 10_000;
       while (Date.now() < deadline) {
-        const stats = (await (await fetch(`${env.sim.url}/__sim/stats`)).json()) as { log: { endpoint: string; closedEarly: boolean; status: number }[] };
+        const stats = (await (await fetch(`${app.env.sim.url}/__sim/stats`)).json()) as { log: { endpoint: string; closedEarly: boolean; status: number }[] };
         if (stats.log.filter((l) => l.endpoint === "POST /api/generate").at(-1)?.closedEarly) break;
         await new Promise((r) => setTimeout(r, 20));
       }
     } finally {
-      await fetch(`${env.sim.url}/__sim/faults`, { method: "DELETE" });
+      await fetch(`${app.env.sim.url}/__sim/faults`, { method: "DELETE" });
     }
     await flushCompletions();
     expect(await count("completions")).toBe(before);

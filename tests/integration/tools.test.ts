@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Ollama } from "ollama";
-import OpenAI from "openai";
-import { startOrchestrator } from "../support/orchestrator";
-import { appFetch, apiKeyFor, type Routes } from "../support/api-app";
+import { describe, expect, it } from "vitest";
+import type OpenAI from "openai";
+import { inProcessApp, type Routes } from "../support/api-app";
 import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
 import { POST as show } from "../../app/api/show/route";
 import { POST as chat } from "../../app/api/chat/route";
@@ -15,23 +13,15 @@ import { POST as openaiChat } from "../../app/v1/chat/completions/route";
  * `finish_reason: "tool_calls"`, streamed as `delta.tool_calls`); the tools' results sent back
  * are answered; every turn is recorded. Structured output and thinking pass through as well.
  */
-let env: Awaited<ReturnType<typeof startOrchestrator>>;
-let key = "";
 const routes: Routes = {
   "POST /api/show": show,
   "POST /api/chat": chat,
   "POST /v1/chat/completions": openaiChat,
 };
-const fetchApp = appFetch(routes);
+const app = inProcessApp(routes, "agent");
 
-beforeAll(async () => {
-  env = await startOrchestrator();
-  key = await apiKeyFor(env.db, "agent");
-});
-afterAll(() => env.close());
-
-const ollama = () => new Ollama({ host: "http://app.test", headers: { Authorization: `Bearer ${key}` }, fetch: fetchApp });
-const openai = () => new OpenAI({ baseURL: "http://app.test/v1", apiKey: key, fetch: fetchApp, maxRetries: 0 });
+const ollama = app.ollama;
+const openai = app.openai;
 const WEATHER = {
   type: "function",
   function: {
@@ -53,7 +43,7 @@ describe("tools", () => {
     expect(capable).toContain(whole.model);
     expect(whole.message.tool_calls).toEqual([{ function: { name: "get_weather", arguments: { city: expect.any(String), unit: "celsius" } } }]);
     const elite = (whole as unknown as { elite: { interaction_id: string } }).elite;
-    const { rows } = await env.db.query<{ status: string; response: string; model_used: string }>("select status, response, model_used from interactions where id = $1", [elite.interaction_id]);
+    const { rows } = await app.env.db.query<{ status: string; response: string; model_used: string }>("select status, response, model_used from interactions where id = $1", [elite.interaction_id]);
     expect(rows[0].status).toBe("completed");
     expect(JSON.parse(rows[0].response)).toEqual({ tool_calls: whole.message.tool_calls });
 

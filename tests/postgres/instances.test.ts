@@ -4,25 +4,14 @@
  * (tests/support/instance-child.ts) running the app's own learning store and job queue.
  */
 import { spawn } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, urlOf } from "../support/db";
-import { useDatabase, type Database } from "../../lib/db";
+import { describe, expect, it } from "vitest";
+import { serverTestDb } from "../support/server-db";
 import { openPostgres } from "../../lib/db/postgres";
 import { insertJob } from "../../lib/db/queries/jobs";
-import { learningState, resetLearningCache } from "../../lib/learning/store";
+import { learningState } from "../../lib/learning/store";
 import { DEFAULT_POLICY_OPTIONS } from "../../lib/learning/policy";
 
-let db: Database;
-let url: string;
-beforeAll(async () => {
-  db = await createTestDb();
-  const u = urlOf(db);
-  if (!u) throw new Error("tests/postgres runs on the PostgreSQL server: use npm run test:postgres");
-  url = u;
-  useDatabase(db);
-  resetLearningCache();
-});
-afterAll(() => db?.close());
+const server = serverTestDb();
 
 /** Runs another instance and returns the JSON line it printed. */
 function instance(...args: string[]): Promise<Record<string, unknown>> {
@@ -52,8 +41,8 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_0
 describe("several instances on one database", () => {
   it("200 outcomes written at once by two processes: none lost, and this instance's cache follows by notification", async () => {
     const cached = await learningState(); // this instance has its state in memory before the others write
-    await Promise.all([instance("outcomes", url, "100"), instance("outcomes", url, "100")]);
-    const { rows } = await db.query<{ d: { outcomes: number; rev: number; evidence: { alpha: number } } }>(
+    await Promise.all([instance("outcomes", server.url, "100"), instance("outcomes", server.url, "100")]);
+    const { rows } = await server.db.query<{ d: { outcomes: number; rev: number; evidence: { alpha: number } } }>(
       "select performance_data as d from model_performance where model_name = 'shared-model' and task_type = 'debugging'",
     );
     expect(rows[0].d).toMatchObject({ outcomes: 200, rev: 200 });
@@ -65,7 +54,7 @@ describe("several instances on one database", () => {
   });
 
   it("the learning tick's lock lets one instance in at a time", async () => {
-    const other = openPostgres(url, { max: 2 });
+    const other = openPostgres(server.url, { max: 2 });
     try {
       let release!: () => void;
       const held = new Promise<void>((r) => (release = r));
@@ -77,10 +66,10 @@ describe("several instances on one database", () => {
         return "first";
       });
       await inside;
-      expect(await db.exclusively("learning.tick", async () => "second")).toBeNull();
+      expect(await server.db.exclusively("learning.tick", async () => "second")).toBeNull();
       release();
       expect(await first).toBe("first");
-      expect(await db.exclusively("learning.tick", async () => "second")).toBe("second"); // released
+      expect(await server.db.exclusively("learning.tick", async () => "second")).toBe("second"); // released
     } finally {
       await other.close();
     }
@@ -88,8 +77,8 @@ describe("several instances on one database", () => {
 
   it("two processes draining one job queue take each job exactly once", async () => {
     const queued = [];
-    for (let i = 0; i < 60; i++) queued.push((await db.transaction((tx) => insertJob(tx, { kind: "reembed", payload: { i } }))).id);
-    const [a, b] = await Promise.all([instance("claim", url), instance("claim", url)]);
+    for (let i = 0; i < 60; i++) queued.push((await server.db.transaction((tx) => insertJob(tx, { kind: "reembed", payload: { i } }))).id);
+    const [a, b] = await Promise.all([instance("claim", server.url), instance("claim", server.url)]);
     const ids = [...(a.ids as string[]), ...(b.ids as string[])];
     expect(ids.sort()).toEqual([...queued].sort());
     expect(new Set(ids).size).toBe(60);

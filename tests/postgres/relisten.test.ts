@@ -4,25 +4,15 @@
  * waiting out its lifetime (run by `npm run test:postgres` only: an embedded database never
  * loses it).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, urlOf } from "../support/db";
-import { useDatabase, type Database } from "../../lib/db";
+import { describe, expect, it } from "vitest";
+import { serverTestDb } from "../support/server-db";
+import type { Database } from "../../lib/db";
 import { openPostgres } from "../../lib/db/postgres";
 import { addModelOutcome } from "../../lib/db/queries/learning";
 import { listeningForChanges } from "../../lib/db/changes";
-import { learningState, resetLearningCache } from "../../lib/learning/store";
+import { learningState } from "../../lib/learning/store";
 
-let db: Database;
-let url: string;
-beforeAll(async () => {
-  db = await createTestDb();
-  const u = urlOf(db);
-  if (!u) throw new Error("tests/postgres runs on the PostgreSQL server: use npm run test:postgres");
-  url = u;
-  useDatabase(db);
-  resetLearningCache();
-});
-afterAll(() => db?.close());
+const server = serverTestDb();
 
 const listeners = async (admin: Database) =>
   (await admin.query<{ pid: number }>("select pid from pg_stat_activity where datname = current_database() and query ilike 'listen%'")).rows.map((r) => r.pid);
@@ -32,7 +22,7 @@ describe("a dropped listening connection", () => {
     const before = await learningState();
     expect(before.performance["missed-model::debugging"]).toBeUndefined();
     await listeningForChanges();
-    const admin = openPostgres(url, { max: 1 });
+    const admin = openPostgres(server.url, { max: 1 });
     try {
       const [pid] = await listeners(admin);
       expect(pid).toBeDefined();

@@ -2,6 +2,7 @@
 import type { Queryable } from "../types";
 
 import { vectorLiteral, type KnowledgeSource } from "./knowledge";
+import { efSearchFor } from "./vector-index";
 
 export interface SearchFilters {
   sources?: KnowledgeSource[];
@@ -38,10 +39,9 @@ export async function vectorCandidates(
   { embedding, embeddingModel, limit, filters }: { embedding: number[]; embeddingModel: string; limit: number; filters: SearchFilters },
 ): Promise<{ id: string; similarity: number; confidence: number }[]> {
   const [sources, topic] = filterParams(filters);
-  const efSearch = Math.min(1000, Math.max(40, limit));
   // `set local` lasts until the end of the caller's transaction (search always runs in one).
   await tx.exec(
-    `set local hnsw.ef_search = ${efSearch}` +
+    `set local hnsw.ef_search = ${efSearchFor(limit)}` +
       (sources !== null || topic !== null ? "; set local hnsw.iterative_scan = relaxed_order; set local hnsw.max_scan_tuples = 20000" : ""),
   );
   const { rows } = await tx.query<{ id: string; similarity: number; confidence: number }>(

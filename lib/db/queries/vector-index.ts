@@ -1,5 +1,10 @@
 import type { Queryable } from "../types";
 
+/** How many candidates an HNSW scan keeps to return `limit` rows (pgvector's `hnsw.ef_search`, 40 by default, at most 1000). */
+export function efSearchFor(limit: number): number {
+  return Math.min(1000, Math.max(40, Math.floor(limit)));
+}
+
 /**
  * Nearest-neighbour reads of recorded requests go through the HNSW index whatever the
  * table's size. PostgreSQL prices the index above a sequential scan until a table is large,
@@ -14,6 +19,6 @@ export async function preferVectorIndex(tx: Queryable, { limit, maxScan = Math.m
   const n = (x: number) => Math.max(1, Math.floor(x));
   await tx.exec(
     "set local enable_seqscan = off; set local enable_bitmapscan = off; set local hnsw.iterative_scan = relaxed_order; " +
-      `set local hnsw.ef_search = ${Math.min(1000, Math.max(40, n(limit)))}; set local hnsw.max_scan_tuples = ${n(maxScan)}`,
+      `set local hnsw.ef_search = ${efSearchFor(limit)}; set local hnsw.max_scan_tuples = ${n(maxScan)}`,
   );
 }
