@@ -2,7 +2,9 @@
  * The labelled corpus of developer requests and its fixed splits (bench/classification/data,
  * sources and licences in data/SOURCES.md):
  *  - train / validation: the requests written for training (data/written), 85 / 15 by a hash
- *    of the text, plus a hashed 30% of the published benchmark prompts (data/public) in train;
+ *    of the text, plus a hashed 30% of the published benchmark prompts (data/public) in train,
+ *    plus public data sets' own training splits (data/public-train, e.g. GSM8K train), all in
+ *    train;
  *  - test: requests written separately by another hand for testing only (data/test), never
  *    read by the training script;
  *  - published: the other 70% of the published benchmark prompts, never trained on (their
@@ -58,7 +60,7 @@ export function loadSplit(split: Split): Example[] {
   const unique = (xs: Example[]) => xs.filter((x) => !seen.has(x.text) && seen.add(x.text));
   switch (split) {
     case "train":
-      return unique([...readDir("written").filter((x) => bucketOf(x.text) >= 15), ...readDir("public").filter((x) => bucketOf(x.text) < 30)]);
+      return unique([...readDir("written").filter((x) => bucketOf(x.text) >= 15), ...readDir("public").filter((x) => bucketOf(x.text) < 30), ...readDir("public-train")]);
     case "validation":
       return unique(readDir("written").filter((x) => bucketOf(x.text) < 15));
     case "test":
