@@ -1,19 +1,20 @@
 /**
  * The neighbours voter's index for the replay benchmark: past requests with known outcomes
  * (embedding, the task type they were routed as, a weight from their outcome). The vote
- * itself is the real `classifyByNeighbours`; this only decides WHICH examples it looks at.
+ * itself is the real `voteOfNeighbours`; this only decides WHICH examples it looks at.
  *
  * - Up to `bruteForceBelow` examples: all of them (exact k-NN, as the production query does).
  * - Above: random-hyperplane LSH (SimHash). `tables` hash tables of `bits` signs each; every
  *   bucket keeps only its `perBucket` most recent examples, so a query scores at most
  *   tables × perBucket candidates whatever the index size (approximate k-NN, bounded time).
  * - The candidates are scored with an inlined cosine over the Float32 store and only the k
- *   nearest at or above classifyByNeighbours' minimum similarity are handed to it: the same
+ *   nearest at or above the vote's minimum similarity are handed to it, with the similarity
+ *   just computed (production hands it pgvector's distance the same way): the same
  *   examples it would keep itself from the whole candidate list, without an object each.
  * - Storage is a ring buffer of `capacity` Float32 vectors; an overwritten slot is dropped
  *   from the buckets lazily (each bucket entry remembers the insertion it points to).
  */
-import { classifyByNeighbours, type LabelledEmbedding, type NeighbourVote } from "../../lib/learning/ensemble";
+import { voteOfNeighbours, type LabelledEmbedding, type NeighbourExample, type NeighbourVote } from "../../lib/learning/ensemble";
 import type { TaskType } from "../../lib/domain";
 import { sampleNormal, seededRng } from "../../lib/learning/random";
 
@@ -42,7 +43,10 @@ export class NeighbourIndex {
   private readonly rewards: Float32Array;
   /** insertion number stored in each slot (for lazy eviction from buckets) */
   private readonly insertion: Float64Array;
-  private readonly planes: Float32Array;
+  /** per hyperplane (table × bit), `planeSize` coordinates and their signs: a very sparse random projection */
+  private readonly planeDims: Int32Array;
+  private readonly planeSigns: Float32Array;
+  private readonly planeSize: number;
   private readonly norms: Float32Array;
   private readonly buckets: Map<number, number[]>[];
   private readonly seen: Float64Array;
@@ -64,9 +68,17 @@ export class NeighbourIndex {
     this.seen = new Float64Array(capacity);
     this.insertion = new Float64Array(capacity).fill(-1);
     const rng = seededRng(seed);
-    this.planes = new Float32Array(tables * bits * dim);
-    for (let i = 0; i < this.planes.length; i++) this.planes[i] = sampleNormal(rng);
+    // Very sparse random projections (Li, Hastie & Church 2006): ±1 on √dim coordinates per
+    // hyperplane keeps the sign-of-projection hash's angle estimate, at a √dim-th of the cost.
+    this.planeSize = Math.ceil(Math.sqrt(dim));
+    this.planeDims = new Int32Array(tables * bits * this.planeSize);
+    this.planeSigns = new Float32Array(tables * bits * this.planeSize);
+    for (let i = 0; i < this.planeDims.length; i++) {
+      this.planeDims[i] = Math.floor(rng() * dim);
+      this.planeSigns[i] = rng() < 0.5 ? -1 : 1;
+    }
     this.buckets = Array.from({ length: tables }, () => new Map<number, number[]>());
+    this.q = new Float32Array(dim);
   }
 
   /** Examples held (at most `capacity`). */
@@ -79,15 +91,18 @@ export class NeighbourIndex {
     return this.inserted;
   }
 
-  private signatures(v: ArrayLike<number>): number[] {
-    const { dim, bits, planes } = this;
+  /** The query, copied once into a typed array so every loop over it reads one kind of array. */
+  private readonly q: Float32Array;
+
+  private signatures(v: Float32Array): number[] {
+    const { bits, planeDims, planeSigns, planeSize } = this;
     const out: number[] = [];
     for (let t = 0; t < this.tables; t++) {
       let key = 0;
       for (let b = 0; b < bits; b++) {
-        const off = (t * bits + b) * dim;
+        const off = (t * bits + b) * planeSize;
         let dot = 0;
-        for (let i = 0; i < dim; i++) dot += v[i] * planes[off + i];
+        for (let i = off; i < off + planeSize; i++) dot += v[planeDims[i]] * planeSigns[i];
         if (dot >= 0) key |= 1 << b;
       }
       out.push(key);
@@ -111,7 +126,7 @@ export class NeighbourIndex {
     this.models[slot] = outcome?.model ?? "";
     this.rewards[slot] = outcome ? outcome.reward : Number.NaN;
     this.insertion[slot] = this.inserted;
-    const sig = this.signatures(embedding);
+    const sig = this.signatures(this.vectors.subarray(slot * this.dim, (slot + 1) * this.dim));
     for (let t = 0; t < this.tables; t++) {
       const m = this.buckets[t];
       let list = m.get(sig[t]);
@@ -129,7 +144,7 @@ export class NeighbourIndex {
   }
 
   /** Slots to score: all while the index is small (or `exact`), else the query's LSH buckets. */
-  private candidateSlots(query: ArrayLike<number>, exact: boolean): number[] {
+  private candidateSlots(query: Float32Array, exact: boolean): number[] {
     const n = this.size;
     if (exact || n <= this.bruteForceBelow) return Array.from({ length: n }, (_, s) => s);
     const out: number[] = [];
@@ -148,47 +163,46 @@ export class NeighbourIndex {
 
   /** How many examples a query would score. */
   candidateCount(query: ArrayLike<number>, { exact = false }: { exact?: boolean } = {}): number {
-    return this.candidateSlots(query, exact).length;
+    this.q.set(query);
+    return this.candidateSlots(this.q, exact).length;
   }
 
   /**
    * One pass over the query's candidates (its LSH buckets, or all while small): the k most
-   * similar labelled examples at or above `minSimilarity` (exactly those classifyByNeighbours
+   * similar labelled examples at or above `minSimilarity` (exactly those voteOfNeighbours
    * would keep), and the `kOutcomes` most similar held requests with an outcome (for
    * contextual routing), most similar first. Cosine inlined over the Float32 store.
    */
   query(
     query: ArrayLike<number>,
     { exact = false, k = 7, minSimilarity = 0.5, kOutcomes = 0 }: { exact?: boolean; k?: number; minSimilarity?: number; kOutcomes?: number } = {},
-  ): { examples: LabelledEmbedding[]; outcomes: { model: string; reward: number; similarity: number }[] } {
-    const { dim, vectors } = this;
+  ): { examples: (NeighbourExample & { slot: number })[]; outcomes: { model: string; reward: number; similarity: number }[] } {
+    const { dim, vectors, q } = this;
+    q.set(query);
     let qq = 0;
-    for (let i = 0; i < dim; i++) qq += query[i] * query[i];
+    for (let i = 0; i < dim; i++) qq += q[i] * q[i];
     const qn = Math.sqrt(qq);
     if (qn === 0) return { examples: [], outcomes: [] };
     const labelled = new TopK(k);
     const withOutcome = new TopK(kOutcomes);
-    for (const slot of this.candidateSlots(query, exact)) {
+    for (const slot of this.candidateSlots(q, exact)) {
       if (this.norms[slot] === 0) continue;
       const voting = this.weights[slot] > 0;
       const hasOutcome = kOutcomes > 0 && !Number.isNaN(this.rewards[slot]);
       if (!voting && !hasOutcome) continue;
-      const off = slot * dim;
-      let dot = 0;
-      for (let i = 0; i < dim; i++) dot += query[i] * vectors[off + i];
-      const sim = dot / (qn * this.norms[slot]);
+      const sim = dotAt(q, vectors, slot * dim, dim) / (qn * this.norms[slot]);
       if (voting && sim >= minSimilarity) labelled.offer(slot, sim);
       if (hasOutcome) withOutcome.offer(slot, sim);
     }
     return {
-      examples: labelled.slots.map((s) => this.example(s)),
+      examples: labelled.slots.map((slot, i) => ({ slot, similarity: labelled.sims[i], taskType: this.taskTypes[slot], weight: this.weights[slot] })),
       outcomes: withOutcome.slots.map((s, i) => ({ model: this.models[s], reward: this.rewards[s], similarity: withOutcome.sims[i] })),
     };
   }
 
   /** The k most similar labelled examples at or above `minSimilarity`, most similar first. */
   nearest(query: ArrayLike<number>, opts: { exact?: boolean; k?: number; minSimilarity?: number } = {}): LabelledEmbedding[] {
-    return this.query(query, opts).examples;
+    return this.query(query, opts).examples.map((e) => this.example(e.slot));
   }
 
   /** The k most similar held requests that have an outcome: model, reward, similarity (most similar first). */
@@ -196,21 +210,41 @@ export class NeighbourIndex {
     return this.query(query, { exact, k: 0, kOutcomes: k }).outcomes;
   }
 
-  /** The real neighbours voter (classifyByNeighbours) over the nearest candidates. */
+  /** The real neighbours voter (voteOfNeighbours) over the nearest candidates. */
   vote(query: readonly number[], { exact = false, k = 7 }: { exact?: boolean; k?: number } = {}): NeighbourVote | null {
-    return classifyByNeighbours(query, this.nearest(query, { exact, k }), k);
+    return voteOfNeighbours(this.query(query, { exact, k }).examples, k);
   }
 
   /** The neighbours vote and the nearest outcomes from one pass. */
   voteAndOutcomes(query: readonly number[], { k = 7, kOutcomes = 20 }: { k?: number; kOutcomes?: number } = {}) {
     const r = this.query(query, { k, kOutcomes });
-    return { vote: classifyByNeighbours(query, r.examples, k), outcomes: r.outcomes };
+    return { vote: voteOfNeighbours(r.examples, k), outcomes: r.outcomes };
   }
 
   /** All held examples, for checks against the plain voter. */
   examples(): LabelledEmbedding[] {
     return Array.from({ length: this.size }, (_, s) => this.example(s));
   }
+}
+
+/**
+ * q · store[off, off + dim): four running sums, so the loop is not one long chain of
+ * dependent additions (about twice as fast over a large, randomly read store).
+ */
+function dotAt(q: Float32Array, store: Float32Array, off: number, dim: number): number {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  let i = 0;
+  for (; i + 3 < dim; i += 4) {
+    a += q[i] * store[off + i];
+    b += q[i + 1] * store[off + i + 1];
+    c += q[i + 2] * store[off + i + 2];
+    d += q[i + 3] * store[off + i + 3];
+  }
+  for (; i < dim; i++) a += q[i] * store[off + i];
+  return a + b + c + d;
 }
 
 /** The k largest by similarity, kept sorted (most similar first). */

@@ -9,7 +9,7 @@
  */
 import { TASK_TYPES, type TaskType } from "@/lib/domain";
 
-export { classifyByNeighbours, cosineSimilarity, type LabelledEmbedding, type NeighbourVote } from "@/lib/learning/neighbours";
+export { classifyByNeighbours, cosineSimilarity, voteOfNeighbours, type LabelledEmbedding, type NeighbourExample, type NeighbourVote } from "@/lib/learning/neighbours";
 
 export const VOTERS = ["features", "neighbours", "router_model"] as const;
 export type VoterName = (typeof VOTERS)[number];

@@ -16,7 +16,7 @@ import { seededRng, type Rng } from "@/lib/learning/random";
 import { defaultModelChain, embeddingInput, fitsContext, isTaskType, type Role, type TaskType } from "@/lib/domain";
 import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
 import { classifyWithRouter } from "./router-classification";
-import { classifyByNeighbours, combineVotes, taskProbabilities, votesFrom, type Vote } from "@/lib/learning/ensemble";
+import { combineVotes, taskProbabilities, voteOfNeighbours, votesFrom, type Vote } from "@/lib/learning/ensemble";
 import { sameModel, type Roster } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { resolveConfig, systemPromptFor, type ResolvedConfig } from "@/lib/learning/active-config";
@@ -132,8 +132,8 @@ async function classify(
     // Only confirmed labels: one a person stated weighs fully, one inferred from a good rating less.
     const examples = near
       .filter((n) => isTaskType(n.task_type))
-      .map((n) => ({ embedding: n.embedding, taskType: n.task_type as TaskType, weight: n.stated ? 1 : 0.8 }));
-    neighbours = classifyByNeighbours(embedding, examples);
+      .map((n) => ({ similarity: n.similarity, taskType: n.task_type as TaskType, weight: n.stated ? 1 : 0.8 }));
+    neighbours = voteOfNeighbours(examples);
   }
   let votes = votesFrom(state.voters, { features, neighbours });
   let combined = combineVotes(votes);

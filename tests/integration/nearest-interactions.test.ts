@@ -74,6 +74,9 @@ describe("nearest recorded requests through the vector index", () => {
       for (const g of got) expect(confirmed(byId.get(g.id)!)).toBe(true);
       const sims = got.map((g) => cosine(query, byId.get(g.id)!.embedding));
       expect(sims).toEqual([...sims].sort((a, b) => b - a));
+      // the similarity comes from the index's distance, not from embeddings sent back
+      got.forEach((g, i) => expect(g.similarity).toBeCloseTo(sims[i], 5));
+      expect(got[0]).not.toHaveProperty("embedding");
       expect(got.find((g) => byId.get(g.id)!.feedback.taskType)?.task_type ?? "debugging").toBe("debugging");
       const recall = got.filter((g) => want.some((w) => w.r.id === g.id)).length / want.length;
       expect(recall).toBeGreaterThanOrEqual(0.8);

@@ -177,20 +177,24 @@ export async function recordFeedback(
   return rows[0] ?? null;
 }
 
+export type ConfirmedNeighbour = { id: string; task_type: string; stated: boolean; user_prompt: string; model_used: string; success_rating: number | null; similarity: number };
+
 /**
  * Past requests whose task type was confirmed (lib/domain/task-type-confirmation.ts: stated by
  * a user or operator, or rated well and undisputed), nearest to an embedding: the
- * classifier's neighbours. `task_type` is the confirmed label; `stated` says a person gave it.
+ * classifier's neighbours. `task_type` is the confirmed label; `stated` says a person gave it;
+ * `similarity` is the cosine similarity to the embedding (the index's own distance: the
+ * embeddings themselves stay in the database).
  */
 export async function nearestConfirmedInteractions(
   tx: Queryable,
   { embedding, limit = 15 }: { embedding: number[]; limit?: number },
-): Promise<{ id: string; task_type: string; stated: boolean; user_prompt: string; model_used: string; success_rating: number | null; embedding: number[] }[]> {
+): Promise<ConfirmedNeighbour[]> {
   await preferVectorIndex(tx, { limit });
-  const { rows } = await tx.query<{ id: string; task_type: string; stated: boolean; user_prompt: string; model_used: string; success_rating: number | null; embedding: string }>(
-    `select id, task_type, stated, user_prompt, model_used, success_rating, embedding from (
+  const { rows } = await tx.query<ConfirmedNeighbour>(
+    `select id, task_type, stated, user_prompt, model_used, success_rating, 1 - d as similarity from (
        select id, private.confirmed_task_type(task_type, success_rating, feedback) as task_type, feedback ? 'taskType' as stated,
-              user_prompt, model_used, success_rating, prompt_embedding::text as embedding, prompt_embedding <=> $1::extensions.vector as d
+              user_prompt, model_used, success_rating, prompt_embedding <=> $1::extensions.vector as d
        from interactions
        where prompt_embedding is not null and status = 'completed'
          and (success_rating >= 4 or feedback ->> 'thumbs' = 'up' or feedback ? 'taskType')
@@ -200,7 +204,7 @@ export async function nearestConfirmedInteractions(
      order by d, id`,
     [vec(embedding), limit],
   );
-  return rows.map(({ embedding: e, ...r }) => ({ ...r, embedding: JSON.parse(e) as number[] }));
+  return rows.map((r) => ({ ...r, similarity: Number(r.similarity) }));
 }
 
 /**
