@@ -22,6 +22,9 @@ export async function startNodeServer() {
     console.error(`\nThe database could not be opened: ${e instanceof Error ? e.message : e}\n`);
     process.exit(1);
   }
+  // The embedded database has no autovacuum: its planner statistics are kept current here.
+  const { keepPlannerStatisticsCurrent } = await import("./lib/db/planner-statistics");
+  await keepPlannerStatisticsCurrent(await getDb());
   // Crash recovery: this instance's lock first, then what dead instances left unfinished.
   const { holdInstanceLock, startRecovery } = await import("./lib/orchestrator/recovery");
   await holdInstanceLock();
