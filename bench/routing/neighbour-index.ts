@@ -16,7 +16,7 @@
  */
 import { voteOfNeighbours, type LabelledEmbedding, type NeighbourExample, type NeighbourVote } from "../../lib/learning/ensemble";
 import type { TaskType } from "../../lib/domain";
-import { sampleNormal, seededRng } from "../../lib/learning/random";
+import { seededRng } from "../../lib/learning/random";
 
 export type NeighbourIndexOptions = {
   dim?: number;
@@ -48,6 +48,8 @@ export class NeighbourIndex {
   private readonly planeSigns: Float32Array;
   private readonly planeSize: number;
   private readonly norms: Float32Array;
+  /** The query, copied once into a typed array so every loop over it reads one kind of array. */
+  private readonly q: Float32Array;
   private readonly buckets: Map<number, number[]>[];
   private readonly seen: Float64Array;
   private inserted = 0;
@@ -90,9 +92,6 @@ export class NeighbourIndex {
   get added(): number {
     return this.inserted;
   }
-
-  /** The query, copied once into a typed array so every loop over it reads one kind of array. */
-  private readonly q: Float32Array;
 
   private signatures(v: Float32Array): number[] {
     const { bits, planeDims, planeSigns, planeSize } = this;

@@ -13,10 +13,10 @@ export function efSearchFor(limit: number): number {
  * took 3.5. The embedded database never takes planner statistics by itself (no autovacuum),
  * and without them its planner preferred reading a whole b-tree index and sorting every row
  * by distance: sorting is ruled out too, which leaves the HNSW walk. Filters are applied as
- * the scan goes on (pgvector's iterative scan), so a
- * selective filter still finds up to `limit` rows among the nearest `maxScan` (then the
- * results come in relaxed order: callers sort them). Lasts until the caller's transaction
- * ends (these reads always run in one of their own).
+ * the scan goes on (pgvector's iterative scan), so a selective filter still finds up to
+ * `limit` rows among the nearest `maxScan` (then the results come in relaxed order: callers
+ * sort them). Lasts until the caller's transaction ends (these reads always run in one of
+ * their own).
  */
 export async function preferVectorIndex(tx: Queryable, { limit, maxScan = Math.max(1000, 50 * limit) }: { limit: number; maxScan?: number }): Promise<void> {
   const n = (x: number) => Math.max(1, Math.floor(x));
