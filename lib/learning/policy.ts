@@ -18,7 +18,7 @@
  * - coldLoadCost: subtracted from the sample (and the greedy score) of a model that is not
  *   loaded (not in /api/ps): a tie goes to the loaded model.
  */
-import betaQuantile from "@stdlib/stats-base-dists-beta-quantile";
+import betaCdf from "@stdlib/stats-base-dists-beta-cdf";
 import { rolePrior, type Role, type TaskType } from "@/lib/domain";
 import { betaMean, type BetaParams } from "./beta";
 import { addEvidence, posteriorOf, type ArmEvidence } from "./evidence";
@@ -162,8 +162,10 @@ export function choosePolicy({
   // this request, they do not make an implausible one worth trying.
   const taskMean = (c: PolicyCandidate) => betaMean(taskPosts.get(c.model)!);
   const bestTaskMean = taskMean(argmax(usable, (c) => taskMean(c) - cost(c)));
+  // "Its upper quantile reaches the best mean" read the cheap way round: the posterior puts at
+  // most that much probability below the best mean (the CDF, not its iterative inverse).
   const eligible = usable.filter(
-    (c) => c.model === greedy.model || taskMean(c) >= bestTaskMean || betaQuantile(options.exploreQuantile, taskPosts.get(c.model)!.alpha, taskPosts.get(c.model)!.beta) >= bestTaskMean,
+    (c) => c.model === greedy.model || taskMean(c) >= bestTaskMean || betaCdf(bestTaskMean, taskPosts.get(c.model)!.alpha, taskPosts.get(c.model)!.beta) <= options.exploreQuantile,
   );
   const samples: Record<string, number> = {};
   for (const c of eligible) samples[c.model] = sampleBeta(rng, posts.get(c.model)!.alpha, posts.get(c.model)!.beta) - cost(c);

