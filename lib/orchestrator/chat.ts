@@ -220,8 +220,6 @@ export async function* streamChat(
       routingDecision: first,
       modelUsed: plan.chain[0].model,
       configVersionId: plan.config.versionId,
-      promptEmbedding: plan.embedding ?? undefined,
-      embeddingModel: plan.embeddingModel,
       experimentId: plan.config.experiment?.id,
       experimentArm: plan.config.experiment?.arm,
     }),
@@ -248,6 +246,9 @@ export async function* streamChat(
       completionTokens: outcome.completionTokens,
       error: outcome.error ?? undefined,
       feedback: { auto: outcome.auto ?? undefined },
+      // Not at the start: the vector index's insertion would stand before the first token.
+      promptEmbedding: plan.embedding ?? undefined,
+      embeddingModel: plan.embeddingModel,
     }),
   );
   await learnFromRun({ plan, outcome, responseTimeMs, regenerateOf: p.regenerateOf, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));

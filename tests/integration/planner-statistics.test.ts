@@ -3,6 +3,8 @@ import { createTestDb, USER_A } from "../support/db";
 import type { Database } from "../../lib/db";
 import { refreshPlannerStatistics } from "../../lib/db/planner-statistics";
 import { preferVectorIndex } from "../../lib/db/queries/vector-index";
+import { nearestConfirmedInteractions } from "../../lib/db/queries/interactions";
+import type { Queryable } from "../../lib/db/types";
 import { seededRng } from "../../lib/learning/random";
 
 /**
@@ -26,6 +28,23 @@ async function plan(): Promise<string> {
     return tx.query<{ "QUERY PLAN": string }>(NEAREST_OUTCOMES, [vector()]);
   });
   return rows.map((r) => r["QUERY PLAN"]).join("\n");
+}
+
+/** The plan of every read a function makes (its settings applied as they are), instead of running them. */
+async function plansOf(read: (tx: Queryable) => Promise<unknown>): Promise<string> {
+  const plans: string[] = [];
+  await db.transaction(async (tx) => {
+    const explaining: Queryable = {
+      exec: (sql) => tx.exec(sql),
+      async query<T>(sql: string, params?: unknown[]) {
+        const { rows } = await tx.query<{ "QUERY PLAN": string }>(`explain ${sql}`, params);
+        plans.push(rows.map((r) => r["QUERY PLAN"]).join("\n"));
+        return { rows: [] as T[] };
+      },
+    };
+    await read(explaining);
+  });
+  return plans.join("\n");
 }
 
 beforeAll(async () => {
@@ -53,6 +72,17 @@ describe("the embedded database's planner", () => {
     await refreshPlannerStatistics(db);
     expect(await plan()).toMatch(/Index Scan using interactions_prompt_embedding_idx/);
     expect(await plan()).not.toMatch(/Sort/);
+  });
+
+  it("walks only the confirmed requests for the classifier's neighbours", async () => {
+    // A few of the 600 requests have a confirmed task type (rated well): the read goes
+    // through the index of those alone, not past every unconfirmed one.
+    await db.query("update interactions set success_rating = 5 where id in (select id from interactions order by id limit 12)");
+    const plan = await plansOf((tx) => nearestConfirmedInteractions(tx, { embedding: JSON.parse(vector()), limit: 15 }));
+    expect(plan).toMatch(/Index Scan using interactions_confirmed_embedding_idx/);
+    const found = await db.transaction((tx) => nearestConfirmedInteractions(tx, { embedding: JSON.parse(vector()), limit: 15 }));
+    expect(found).toHaveLength(12);
+    expect(found.every((n) => n.task_type === "general" && n.success_rating === 5)).toBe(true);
   });
 
   it("gets statistics for a table that grew by a tenth, and leaves alone what has not", async () => {
