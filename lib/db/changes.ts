@@ -18,7 +18,9 @@ export type Change =
   | { topic: "patterns" }
   | { topic: "config" }
   /** an API key was revoked or deleted (sent by a trigger in the database) */
-  | { topic: "keys" };
+  | { topic: "keys" }
+  /** knowledge entries were added, changed or removed (sent by a trigger in the database) */
+  | { topic: "knowledge" };
 
 /** NOTIFY's payload limit is 8000 bytes; a bigger learning row travels as "reload it". */
 const MAX_PAYLOAD = 7900;
@@ -72,6 +74,7 @@ const EVERYTHING: Change[] = [
   { topic: "patterns" },
   { topic: "config" },
   { topic: "keys" },
+  { topic: "knowledge" },
 ];
 
 /** After the listening connection came back: every cache forgets (or re-reads) what it holds. */

@@ -233,6 +233,8 @@ export async function* streamChat(
   );
   const decision = decisionOf(plan, outcome.attempts, outcome.model ?? plan.chain[0].model);
   const responseTimeMs = performance.now() - t0;
+  // A named model's plan may not have waited for the embedding: recording and learning do.
+  const settled: Plan = plan.embedding ? plan : { ...plan, embedding: await plan.embedded };
   await asSystem((tx) =>
     finishInteraction(tx, {
       id: row.id,
@@ -247,13 +249,13 @@ export async function* streamChat(
       error: outcome.error ?? undefined,
       feedback: { auto: outcome.auto ?? undefined },
       // Not at the start: the vector index's insertion would stand before the first token.
-      promptEmbedding: plan.embedding ?? undefined,
+      promptEmbedding: settled.embedding ?? undefined,
       embeddingModel: plan.embeddingModel,
     }),
   );
-  await learnFromRun({ plan, outcome, responseTimeMs, regenerateOf: p.regenerateOf, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
+  await learnFromRun({ plan: settled, outcome, responseTimeMs, regenerateOf: p.regenerateOf, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
   if (p.previous) {
-    await learnFromFollowUp({ previous: p.previous, text: p.prompt, embedding: plan.embedding, embeddingModel: plan.embeddingModel, followUpId: row.id }).catch((e) =>
+    await learnFromFollowUp({ previous: p.previous, text: p.prompt, embedding: settled.embedding, embeddingModel: plan.embeddingModel, followUpId: row.id }).catch((e) =>
       console.error("learning from the follow-up failed", e),
     );
   }

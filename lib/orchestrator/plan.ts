@@ -58,7 +58,14 @@ export interface Plan {
   confidence: number;
   voters: { name: string; taskType: string; confidence: number }[];
   votes: Vote[];
+  /** the request's embedding, when the plan waited for it (see `embedded`) */
   embedding: number[] | null;
+  /**
+   * The embedding as it comes: a plan for a named model does not wait for it when nothing
+   * before the answer needs it (no knowledge to ground in), so the model is asked at once;
+   * recording and learning take it after the answer.
+   */
+  embedded: Promise<number[] | null>;
   embeddingModel: string;
   reason: "policy" | "pattern" | "rule" | "forced" | "regenerate";
   explored: boolean;
@@ -187,9 +194,15 @@ export async function planRequest(input: {
   // The embedding feeds the neighbours, the patterns and the knowledge: retrieval starts as
   // soon as it is there, alongside the classification's own reads.
   const embedded = embedRequest(input.prompt, roster, availability, input.signal);
-  const retrieving = embedded.then((e) => retrieve(input.prompt, e, roster.embedding, input.userId));
+  // A named model needs no routing: unless knowledge is to be retrieved with the embedding,
+  // it is asked at once, labelled by the voters that need no embedding (the neighbours' vote
+  // waits for one: the embedding model's round trip and two index reads, most of what the
+  // request path adds before the first token).
+  const waitForEmbedding = !input.forcedModel || (await knowledgeToRetrieve().catch(() => true));
+  const planEmbedding = waitForEmbedding ? embedded : Promise.resolve(null);
+  const retrieving = planEmbedding.then((e) => retrieve(input.prompt, e, roster.embedding, input.userId));
   retrieving.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
-  const cls = await classify(input.prompt, roster, availability, embedded, input.signal, !input.forcedModel);
+  const cls = await classify(input.prompt, roster, availability, planEmbedding, input.signal, !input.forcedModel);
   const state = await learningState();
   const now = Date.now();
 
@@ -285,5 +298,5 @@ export async function planRequest(input: {
   }
 
   const { context: _usedByTheRoute, ...classified } = cls;
-  return { ...classified, embeddingModel: roster.embedding, reason, explored, means, pattern, overrodeRule, chain, skipped, config, hostsUp: availability.hostsUp, retrieved };
+  return { ...classified, embedded, embeddingModel: roster.embedding, reason, explored, means, pattern, overrodeRule, chain, skipped, config, hostsUp: availability.hostsUp, retrieved };
 }

@@ -134,6 +134,14 @@ describe("grounded answers", () => {
     expect((row!.routing_decision as { knowledge?: unknown[] }).knowledge).toEqual(decision.knowledge);
   });
 
+  it("grounds a request for a named model too: its plan waits for the embedding when there is knowledge", async () => {
+    const prompt = "Explain how a Raft follower becomes a candidate and wins the leader election.";
+    const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt, history: [], forcedModel: "openhermes" });
+    expect(plan.chain[0].model).toBe("openhermes");
+    expect(plan.chain[0].system).toContain("[1] raft.md › Raft consensus handbook › Leader election");
+    expect(plan.embedding).not.toBeNull();
+  });
+
   it("leaves unrelated requests without knowledge", async () => {
     const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt: "What is 17 * 23?", history: [] });
     expect(plan.retrieved).toHaveLength(0);

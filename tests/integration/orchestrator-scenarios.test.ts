@@ -47,6 +47,25 @@ describe("answering", () => {
     expect(state.policy.code_generation?.[saved.model_used]?.alpha).toBeGreaterThan(0);
   });
 
+  it("asks a named model without waiting for the embedding, and records the embedding with the outcome", async () => {
+    const { planRequest } = await import("../../lib/orchestrator/plan");
+    const prompt = "Write a Go HTTP handler that accepts JSON and validates it.";
+    // Nothing in the knowledge base: nothing before the answer needs the embedding.
+    const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt, history: [], forcedModel: "openhermes" });
+    expect(plan.chain[0].model).toBe("openhermes");
+    expect(plan.embedding).toBeNull();
+    expect(plan.voters.map((v) => v.name)).not.toContain("neighbours");
+    expect(await plan.embedded).toHaveLength(768);
+
+    const r = await ask(alice, { prompt, model: "openhermes" });
+    expect(r.end?.type).toBe("done");
+    const { rows } = await env.db.query<{ model_used: string; task_type: string; has: boolean; embedding_model: string | null }>(
+      "select model_used, task_type, prompt_embedding is not null as has, embedding_model from interactions where id = $1",
+      [r.interactionId],
+    );
+    expect(rows[0]).toEqual({ model_used: "openhermes", task_type: "code_generation", has: true, embedding_model: "nomic-embed-text" });
+  });
+
   it("refuses another user's conversation", async () => {
     const r = await ask(alice, { prompt: "Explain recursion briefly." });
     await expect(ask(bob, { conversationId: r.conversationId, prompt: "And iteration?" })).rejects.toThrow(/does not exist \(or is not yours\)/);

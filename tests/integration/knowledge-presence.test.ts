@@ -1,0 +1,47 @@
+/**
+ * Whether there is knowledge to retrieve is remembered (lib/knowledge/presence.ts), so a
+ * request asks the database nothing about it: a change to the entries made by another
+ * instance (or by hand) reaches the memory through the database trigger's notification,
+ * sooner than the memory's own lifetime (30 s for "yes").
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOrchestrator } from "../support/orchestrator";
+import { urlOf } from "../support/db";
+import { openPostgres } from "../../lib/db/postgres";
+import { knowledgeToRetrieve } from "../../lib/knowledge/presence";
+
+let env: Awaited<ReturnType<typeof startOrchestrator>>;
+beforeAll(async () => {
+  env = await startOrchestrator();
+});
+afterAll(() => env?.close());
+
+/** Asks until the answer is `want` (10 s at most, a third of the memory's lifetime). */
+async function settlesOn(want: boolean): Promise<boolean> {
+  const deadline = Date.now() + 10_000;
+  let seen = await knowledgeToRetrieve();
+  while (seen !== want && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    seen = await knowledgeToRetrieve();
+  }
+  return seen;
+}
+
+describe("knowledge presence in memory", () => {
+  it("follows entries added and withdrawn elsewhere, by notification", async () => {
+    expect(await knowledgeToRetrieve()).toBe(false);
+    const url = urlOf(env.db);
+    const other = url ? openPostgres(url, { max: 1 }) : env.db;
+    try {
+      await other.query(
+        `insert into knowledge_base (topic, content, source, status, confidence, content_hash) values ('t', 'Raft elects a leader by votes.', 'user_feedback', 'active', 0.9, 'presence-1')`,
+      );
+      expect(await settlesOn(true)).toBe(true);
+      expect(await knowledgeToRetrieve()).toBe(true); // remembered
+      await other.query("update knowledge_base set status = 'rejected' where content_hash = 'presence-1'");
+      expect(await settlesOn(false)).toBe(false); // a "yes" lives 30 s: only the notification can have ended it
+    } finally {
+      if (other !== env.db) await other.close();
+    }
+  });
+});
