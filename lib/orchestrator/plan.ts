@@ -1,5 +1,5 @@
 import "server-only";
-import { asSystem } from "@/lib/db";
+import { readAsSystem } from "@/lib/db";
 import { nearestConfirmedInteractions, nearestOutcomes } from "@/lib/db/queries/interactions";
 import { contextEvidence, type PastOutcome } from "@/lib/learning/context-evidence";
 import type { RoutingPatternRow } from "@/lib/db/queries/learning";
@@ -131,11 +131,10 @@ async function classify(
   let near: Awaited<ReturnType<typeof nearestConfirmedInteractions>> = [];
   let outcomes: PastOutcome[] = [];
   if (embedding) {
-    // Two independent reads: on a server, two connections at once.
-    [near, outcomes] = await Promise.all([
-      asSystem((tx) => nearestConfirmedInteractions(tx, { embedding: embedding!, limit: 15 })),
-      asSystem((tx) => nearestOutcomes(tx, { embedding: embedding!, limit: 20 })),
-    ]);
+    [near, outcomes] = await readAsSystem(
+      (tx) => nearestConfirmedInteractions(tx, { embedding: embedding!, limit: 15 }),
+      (tx) => nearestOutcomes(tx, { embedding: embedding!, limit: 20 }),
+    );
     // Only confirmed labels: one a person stated weighs fully, one inferred from a good rating less.
     const examples = near
       .filter((n) => isTaskType(n.task_type))
