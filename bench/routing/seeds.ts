@@ -1,0 +1,100 @@
+/**
+ * The replay benchmark over several seeds: one seed's last half moves by a point or two with
+ * the order of the requests and the draws, more than most changes to the policy do, so a
+ * change is judged on the spread.
+ *
+ *   npm run bench:routing:seeds -- [--prompts P.jsonl] [--labels L.jsonl] [--seeds 1,2,…,8] [--out result.json]
+ *
+ * Runs bench/routing/run.ts once per seed (no worlds, no drift check, no latency at scale)
+ * and reports, over the last half of each run: learned, the static role table (simulated
+ * roles only), the best single model, the per-category and per-item oracles; per seed, their
+ * mean and standard deviation, and learned − best single paired by seed (mean, standard
+ * error, how many seeds learned is at or above it).
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { mean, sampleStandardDeviation } from "simple-statistics";
+
+const STRATEGIES = ["learned", "static", "bestSingle", "categoryOracle", "itemOracle"] as const;
+type Strategy = (typeof STRATEGIES)[number];
+
+const { values: args } = parseArgs({
+  options: {
+    prompts: { type: "string" },
+    labels: { type: "string" },
+    seeds: { type: "string", default: "1,2,3,4,5,6,7,8" },
+    out: { type: "string" },
+  },
+  strict: true,
+});
+const seeds = args.seeds!.split(",").map((s) => Number(s.trim()));
+if (seeds.length < 2 || seeds.some((s) => !Number.isInteger(s))) throw new Error(`--seeds must list two or more whole numbers, got ${args.seeds}`);
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "routing-seeds-"));
+const rows: { seed: number; lastHalf: Partial<Record<Strategy, number>> }[] = [];
+try {
+  for (const seed of seeds) {
+    const out = path.join(tmp, `seed-${seed}.json`);
+    const flags = [...(args.prompts ? ["--prompts", args.prompts] : []), ...(args.labels ? ["--labels", args.labels] : [])];
+    execFileSync(process.execPath, ["--import", "tsx", "bench/routing/run.ts", ...flags, "--seed", String(seed), "--out", out, "--latency-at", "0", "--no-worlds", "--no-drift"], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const r = JSON.parse(fs.readFileSync(out, "utf8")) as { strategies: Partial<Record<Strategy, { lastHalf: number }>> };
+    const lastHalf = Object.fromEntries(STRATEGIES.filter((s) => r.strategies[s]).map((s) => [s, r.strategies[s]!.lastHalf]));
+    rows.push({ seed, lastHalf });
+    console.log(`seed ${seed}: ${STRATEGIES.filter((s) => s in lastHalf).map((s) => `${s} ${(100 * lastHalf[s]!).toFixed(1)}`).join("  ")}`);
+  }
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+const pts = (x: number) => Math.round(x * 1000) / 10;
+const summary = Object.fromEntries(
+  STRATEGIES.filter((s) => rows.every((r) => r.lastHalf[s] !== undefined)).map((s) => {
+    const xs = rows.map((r) => r.lastHalf[s]!);
+    return [s, { mean: pts(mean(xs)), sd: pts(sampleStandardDeviation(xs)) }];
+  }),
+);
+const diffs = rows.map((r) => r.lastHalf.learned! - r.lastHalf.bestSingle!);
+const learnedVsBestSingle = {
+  meanPoints: pts(mean(diffs)),
+  standardErrorPoints: pts(sampleStandardDeviation(diffs) / Math.sqrt(diffs.length)),
+  seedsAtOrAbove: diffs.filter((d) => d >= 0).length,
+  of: diffs.length,
+};
+const ofCategoryOracle = Math.round((mean(rows.map((r) => r.lastHalf.learned!)) / mean(rows.map((r) => r.lastHalf.categoryOracle!))) * 1000) / 10;
+
+console.log(`\nlast half over ${rows.length} seeds (mean ± sd, points):`);
+for (const [s, v] of Object.entries(summary)) console.log(`  ${s.padEnd(15)} ${v.mean.toFixed(1)} ± ${v.sd.toFixed(1)}`);
+console.log(
+  `learned − best single, paired by seed: ${learnedVsBestSingle.meanPoints.toFixed(1)} ± ${learnedVsBestSingle.standardErrorPoints.toFixed(1)} points (standard error); ` +
+    `at or above it on ${learnedVsBestSingle.seedsAtOrAbove} of ${learnedVsBestSingle.of} seeds; learned = ${ofCategoryOracle}% of the per-category oracle`,
+);
+
+if (args.out) {
+  const out = path.resolve(args.out);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        generatedBy: "bench/routing/seeds.ts",
+        command: `npm run bench:routing:seeds -- ${process.argv.slice(2).join(" ")}`.trim(),
+        prompts: args.prompts ?? "bench/routing/data/prompts.jsonl",
+        labels: args.labels ?? null,
+        seeds: rows,
+        summary,
+        learnedVsBestSingle,
+        learnedOfCategoryOraclePercent: ofCategoryOracle,
+      },
+      null,
+      1,
+    ) + "\n",
+  );
+  console.log(`wrote ${path.relative(process.cwd(), out)}`);
+}
