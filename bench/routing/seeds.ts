@@ -3,9 +3,10 @@
  * the order of the requests and the draws, more than most changes to the policy do, so a
  * change is judged on the spread.
  *
- *   npm run bench:routing:seeds -- [--prompts P.jsonl] [--labels L.jsonl] [--seeds 1,2,…,8] [--out result.json]
+ *   npm run bench:routing:seeds -- [--prompts P.jsonl] [--labels L.jsonl] [--seeds 1,2,…,8] [--out result.json] [--with "--pool 400 …"]
  *
- * Runs bench/routing/run.ts once per seed (no worlds, no drift check, no latency at scale)
+ * Runs bench/routing/run.ts once per seed (no worlds, no drift check, no latency at scale;
+ * `--with` passes its flags on, to try a setting)
  * and reports, over the last half of each run: learned, the static role table (simulated
  * roles only), the best single model, the per-category and per-item oracles; per seed, their
  * mean and standard deviation, and learned − best single paired by seed (mean, standard
@@ -27,6 +28,7 @@ const { values: args } = parseArgs({
     labels: { type: "string" },
     seeds: { type: "string", default: "1,2,3,4,5,6,7,8" },
     out: { type: "string" },
+    with: { type: "string", default: "" },
   },
   strict: true,
 });
@@ -39,7 +41,7 @@ const rows: { seed: number; lastHalf: Partial<Record<Strategy, number>> }[] = []
 try {
   for (const seed of seeds) {
     const out = path.join(tmp, `seed-${seed}.json`);
-    const flags = [...(args.prompts ? ["--prompts", args.prompts] : []), ...(args.labels ? ["--labels", args.labels] : [])];
+    const flags = [...(args.prompts ? ["--prompts", args.prompts] : []), ...(args.labels ? ["--labels", args.labels] : []), ...args.with!.split(/\s+/).filter(Boolean)];
     execFileSync(process.execPath, ["--import", "tsx", "bench/routing/run.ts", ...flags, "--seed", String(seed), "--out", out, "--latency-at", "0", "--no-worlds", "--no-drift"], {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "inherit"],
@@ -87,6 +89,7 @@ if (args.out) {
         command: `npm run bench:routing:seeds -- ${process.argv.slice(2).join(" ")}`.trim(),
         prompts: args.prompts ?? "bench/routing/data/prompts.jsonl",
         labels: args.labels ?? null,
+        with: args.with || null,
         seeds: rows,
         summary,
         learnedVsBestSingle,
