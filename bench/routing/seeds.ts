@@ -3,7 +3,7 @@
  * the order of the requests and the draws, more than most changes to the policy do, so a
  * change is judged on the spread.
  *
- *   npm run bench:routing:seeds -- [--prompts P.jsonl] [--labels L.jsonl] [--seeds 1,2,…,8] [--out result.json] [--with "--pool 400 …"]
+ *   npm run bench:routing:seeds -- [--prompts P.jsonl] [--labels L.jsonl] [--seeds 1,2,…,8] [--out result.json] [--with="--pool 400 …"]
  *
  * Runs bench/routing/run.ts once per seed (no worlds, no drift check, no latency at scale;
  * `--with` passes its flags on, to try a setting)
