@@ -10,10 +10,11 @@ const REASON: Record<Decision["reason"], string> = {
 };
 
 /** "Why this model": everything the orchestrator decided for this answer. */
-const IMPLICIT: Record<"failed" | "thanks" | "rephrase", string> = {
+const IMPLICIT: Record<"failed" | "thanks" | "rephrase" | "abandoned", string> = {
   failed: "your next message said it did not work (counted as a poor outcome)",
   rephrase: "you asked again in other words (counted as a weak poor outcome)",
   thanks: "your next message said it worked (counted as a good outcome)",
+  abandoned: "the checks found this answer broken and you left it there (counted as a weak poor outcome)",
 };
 
 export function WhyPanel({

@@ -30,9 +30,9 @@ export function KpiCards({ kpis }: { kpis: Kpis }) {
       <Kpi testId="kpi-fallback" label="Fallback rate" value={fmtPct(kpis.fallbackRate, 1)} note={`explored ${fmtPct(kpis.explorationRate, 1)}`} />
       <Kpi
         testId="kpi-implicit"
-        label="Said in follow-ups"
-        value={fmtCount(kpis.implicit.failed + kpis.implicit.rephrase + kpis.implicit.thanks)}
-        note={`${fmtCount(kpis.implicit.failed)} “it failed” · ${fmtCount(kpis.implicit.rephrase)} asked again · ${fmtCount(kpis.implicit.thanks)} thanks`}
+        label="Said without feedback"
+        value={fmtCount(kpis.implicit.failed + kpis.implicit.rephrase + kpis.implicit.thanks + kpis.implicit.abandoned)}
+        note={`${fmtCount(kpis.implicit.failed)} “it failed” · ${fmtCount(kpis.implicit.rephrase)} asked again · ${fmtCount(kpis.implicit.thanks)} thanks · ${fmtCount(kpis.implicit.abandoned)} left broken`}
       />
       <Kpi testId="kpi-experiments" label="Running experiments" value={String(kpis.runningExperiments)} note={kpis.runningExperiments ? "see Adaptations" : "none running"} />
     </div>

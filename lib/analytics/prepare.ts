@@ -27,8 +27,8 @@ export interface Kpis {
   fallbackRate: number | null;
   explorationRate: number | null;
   runningExperiments: number;
-  /** what users' next messages said about answers: failed, rephrase, thanks */
-  implicit: { failed: number; rephrase: number; thanks: number };
+  /** what users' next messages said about answers (failed, rephrase, thanks), and broken answers they left (abandoned) */
+  implicit: { failed: number; rephrase: number; thanks: number; abandoned: number };
   /** answers cut off because their server stopped (crash recovery), apart from failures */
   interrupted: number;
 }
@@ -63,7 +63,7 @@ export function prepareKpis(t: RollupSums, runningExperiments: number, implicit:
     fallbackRate: ratio(t.fallbacks, finished),
     explorationRate: ratio(t.explored, finished),
     runningExperiments,
-    implicit: { failed: implicit.failed ?? 0, rephrase: implicit.rephrase ?? 0, thanks: implicit.thanks ?? 0 },
+    implicit: { failed: implicit.failed ?? 0, rephrase: implicit.rephrase ?? 0, thanks: implicit.thanks ?? 0, abandoned: implicit.abandoned ?? 0 },
     interrupted,
   };
 }

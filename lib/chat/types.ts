@@ -25,8 +25,8 @@ export interface Feedback {
   preferred?: boolean; // chosen as the better of its siblings
   taskType?: string; // the task type the user said the request really was
   comment?: string; // what should be different about answers like this
-  /** what the user's next message said about this answer (written by the server) */
-  implicit?: { signal: "failed" | "thanks" | "rephrase"; by: string; at: string };
+  /** what the user's next message (by: its id) said about this answer, or that they left after it broke (by: null); written by the server */
+  implicit?: { signal: "failed" | "thanks" | "rephrase" | "abandoned"; by: string | null; at: string };
 }
 
 export interface ConversationSummary {

@@ -1,8 +1,8 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
-import { getInteractionEmbedding, recordServerFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
-import { isTaskType, readDecision } from "@/lib/domain";
-import { IMPLICIT_REWARD, readFollowUp, SIGNAL_EXAMPLES, type ImplicitSignal } from "./implicit-signal";
+import { abandonedBrokenAnswers, getInteractionEmbedding, recordServerFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
+import { isTaskType, readDecision, type TaskType } from "@/lib/domain";
+import { ABANDONED_AFTER_MS, IMPLICIT_REWARD, readFollowUp, SIGNAL_EXAMPLES, type ImplicitSignal } from "./implicit-signal";
 import { paramArmsFor } from "./params";
 import { recordPatternOutcome } from "./patterns";
 import { fixedEmbeddings, similarityScale } from "./similarity-calibration";
@@ -11,7 +11,7 @@ import { cosineSimilarity as cosine } from "./vectors";
 
 /**
  * Most users never press a button: the next message in a conversation says how the answer
- * before it went (lib/learning/implicit-signal.ts). The signal is a weaker reward for that
+ * before it went (lib/learning/implicit-signal.ts), and so does leaving after a broken one. The signal is a weaker reward for that
  * answer's model, its parameter arm and the routing pattern that chose it, and is kept on the
  * answer (`feedback.implicit`, written by the server) for "Why this model?" and the dashboard.
  */
@@ -43,15 +43,39 @@ export async function learnFromFollowUp(f: {
   }
   const signal = readFollowUp({ text: f.text, toPrevious, toExamples, examples: SIGNAL_TEXTS.length, scale });
   if (!signal) return null;
+  await applySignal(prev, signal, f.followUpId);
+  return signal;
+}
 
+/**
+ * Broken answers their users left (lib/db/queries/interactions.ts abandonedBrokenAnswers):
+ * each counts as a weak poor outcome, as a follow-up saying it failed would. Run by the
+ * learning scheduler's tick, in one instance at a time; returns the answers it read so.
+ */
+export async function learnFromAbandonment({ now = Date.now() }: { now?: number } = {}): Promise<string[]> {
+  const rows = await asSystem((tx) => abandonedBrokenAnswers(tx, { quietForMs: ABANDONED_AFTER_MS, withinMs: ABANDONED_WITHIN_MS }));
+  const read: string[] = [];
+  for (const prev of rows) {
+    if (!prev.model_used || !isTaskType(prev.task_type)) continue;
+    await applySignal(prev, "abandoned", null, now);
+    read.push(prev.id);
+  }
+  return read;
+}
+
+/** How far back abandoned answers are looked for (older ones were read on an earlier tick, or never will be). */
+const ABANDONED_WITHIN_MS = 24 * 3_600_000;
+
+/** A signal's reward to the answer's model, its parameter arm and the routing pattern that chose it; kept on the answer. */
+async function applySignal(prev: InteractionRow, signal: ImplicitSignal, by: string | null, now = Date.now()): Promise<void> {
   const reward = IMPLICIT_REWARD[signal];
-  const taskType = prev.task_type;
-  await recordOutcome({ taskType, model: prev.model_used, reward, success: reward >= 0.5, countOutcome: false });
+  const taskType = prev.task_type as TaskType;
+  const model = prev.model_used!;
+  await recordOutcome({ taskType, model, reward, success: reward >= 0.5, countOutcome: false });
   const decision = readDecision(prev.routing_decision);
   if (decision.armId && paramArmsFor(taskType).some((a) => a.id === decision.armId)) {
-    await recordParamsOutcome({ model: prev.model_used, taskType, armId: decision.armId, quality: reward, normalizedLatency: 0 });
+    await recordParamsOutcome({ model, taskType, armId: decision.armId, quality: reward, normalizedLatency: 0 });
   }
   if (decision.reason === "pattern" && decision.pattern && signal !== "thanks") await recordPatternOutcome(decision.pattern.id, false);
-  await asSystem((tx) => recordServerFeedback(tx, { id: prev.id, feedback: { implicit: { signal, by: f.followUpId, at: new Date().toISOString() } } }));
-  return signal;
+  await asSystem((tx) => recordServerFeedback(tx, { id: prev.id, feedback: { implicit: { signal, by, at: new Date(now).toISOString() } } }));
 }

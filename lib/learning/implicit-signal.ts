@@ -9,10 +9,19 @@
  */
 import { closerThan, similarityQuantile, type SimilarityScale } from "./similarity-scale";
 
-export type ImplicitSignal = "failed" | "thanks" | "rephrase";
+/**
+ * What the user's behaviour said about an answer: their next message said it failed, said
+ * thanks, or asked again in other words; or, after an answer the automatic checks found
+ * broken (empty, refused, cut off, no code where code was due), they left: no next message,
+ * no rating, nothing copied, for {@link ABANDONED_AFTER_MS} (lib/learning/implicit-feedback.ts).
+ */
+export type ImplicitSignal = "failed" | "thanks" | "rephrase" | "abandoned";
 
 /** Reward each signal gives the previous answer: nearer the middle than a rating's. */
-export const IMPLICIT_REWARD: Readonly<Record<ImplicitSignal, number>> = { failed: 0.2, rephrase: 0.3, thanks: 0.85 };
+export const IMPLICIT_REWARD: Readonly<Record<ImplicitSignal, number>> = { failed: 0.2, rephrase: 0.3, abandoned: 0.3, thanks: 0.85 };
+
+/** A broken answer with no word, rating or copy from its user for this long was abandoned. */
+export const ABANDONED_AFTER_MS = 30 * 60_000;
 
 /** A new request closer to the previous one than this share of different-request pairs repeats it. */
 export const REPHRASE = 0.99;
@@ -41,7 +50,7 @@ export function readFollowUp(input: {
   /** how many examples were compared with */
   examples: number;
   scale: SimilarityScale | null;
-}): ImplicitSignal | null {
+}): Exclude<ImplicitSignal, "abandoned"> | null {
   if (SIGNAL_PHRASES.rephrase.test(input.text)) return "rephrase";
   const said = (["failed", "thanks"] as const).filter((s) => SIGNAL_PHRASES[s].test(input.text));
   if (said.length === 1) return said[0];

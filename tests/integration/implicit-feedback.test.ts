@@ -60,6 +60,6 @@ describe("implicit signals", () => {
 
   it("the dashboard counts what follow-ups said", async () => {
     const d = await asSystem((tx) => buildDashboard(tx, { filters: DEFAULT_FILTERS }));
-    expect(d.kpis.implicit).toEqual({ failed: 1, rephrase: 0, thanks: 1 });
+    expect(d.kpis.implicit).toEqual({ failed: 1, rephrase: 0, thanks: 1, abandoned: 0 });
   });
 });

@@ -262,6 +262,33 @@ export async function answerWithResponse(tx: Queryable, { userId, response }: { 
   return rows[0] ?? null;
 }
 
+/**
+ * Answers in the chat that the automatic checks found broken (their reward below success,
+ * private.interaction_reward) and that their user then left: asked within `within` and finished
+ * more than `quietFor` ago, nothing asked after them in the conversation, and no rating, thumbs,
+ * comment, correction, copy, regeneration or implicit signal on them. API conversations are
+ * left out: a client sends each request as a new conversation, so leaving cannot be told.
+ */
+export async function abandonedBrokenAnswers(
+  tx: Queryable,
+  { quietForMs, withinMs, limit = 200 }: { quietForMs: number; withinMs: number; limit?: number },
+): Promise<InteractionRow[]> {
+  const { rows } = await tx.query<InteractionRow>(
+    `select ${COLUMNS} from interactions i
+      where i.status = 'completed' and i.source = 'chat' and i.model_used is not null
+        and i.completed_at < now() - $1 * interval '1 millisecond'
+        and i.created_at > now() - $2 * interval '1 millisecond'
+        and i.success_rating is null
+        and not (i.feedback ?| array['thumbs', 'comment', 'correction', 'copied', 'regenerated', 'implicit', 'tags', 'betterModel', 'taskType'])
+        and private.interaction_reward(i.status, i.success_rating, i.feedback) < 0.5
+        and not exists (select 1 from interactions later where later.conversation_id = i.conversation_id and later.created_at > i.created_at)
+      order by i.completed_at
+      limit $3`,
+    [quietForMs, withinMs, limit],
+  );
+  return rows;
+}
+
 /** Server-only feedback keys (`implicit`): merged on the system path, never through give_feedback. */
 export async function recordServerFeedback(tx: Queryable, { id, feedback }: { id: string; feedback: Record<string, unknown> }): Promise<void> {
   await tx.query(`update interactions set feedback = feedback || $2::jsonb where id = $1`, [id, JSON.stringify(feedback)]);
