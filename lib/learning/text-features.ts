@@ -8,12 +8,19 @@
  */
 
 /**
- * Only the start of a long prompt is read: the intent is stated early, and it keeps a request
- * in microseconds. At 1,200 characters (from 3,000) the accuracy on every split was the same
- * (validation 95.2 → 95.4%, test 97.5%, published 93.6%) and a first read of a long prompt,
- * whose words are new, a quarter cheaper.
+ * Of a long prompt, only its start and its end are read: the intent is stated first or, after
+ * pasted code or a log, last ("…why does this fail?"), and it keeps a request in
+ * microseconds. 1,200 characters in all (it was the first 3,000): a first read of a long
+ * prompt, whose words are new, is a quarter cheaper.
  */
 export const MAX_CHARS = 1200;
+/** …of which the end of the prompt gets this many. */
+export const TAIL_CHARS = 300;
+
+/** The part of a prompt that is read: all of it, or its start and its end. */
+export function readPart(raw: string): string {
+  return raw.length <= MAX_CHARS ? raw : `${raw.slice(0, MAX_CHARS - TAIL_CHARS)}\n${raw.slice(-TAIL_CHARS)}`;
+}
 
 const WORD = /[a-z][a-z0-9_+#'’-]*|\d+(?:\.\d+)?/g;
 
@@ -36,7 +43,7 @@ function structural(text: string): string[] {
 
 /** The parts a text's features are made of: structural marks, its words in order (lower-cased). */
 export function textParts(raw: string): { marks: string[]; words: string[] } {
-  const text = raw.slice(0, MAX_CHARS);
+  const text = readPart(raw);
   return { marks: structural(text), words: text.toLowerCase().replace(/[’]/g, "'").match(WORD) ?? [] };
 }
 

@@ -37,3 +37,16 @@ describe("FeatureIndex", () => {
     }
   });
 });
+
+describe("the part of a long prompt that is read", () => {
+  it("keeps the question asked after pasted code, and the classifier hears it", () => {
+    const code = Array.from({ length: 120 }, (_, i) => `    total_${i} = compute_value(items[${i}], weights[${i}])`).join("\n");
+    const prompt = `def summarise(items, weights):\n${code}\n    return total\n\nThis crashes with a KeyError on the last line, why does it fail and how do I fix the bug?`;
+    expect(prompt.length).toBeGreaterThan(3000);
+    const features = textFeatures(prompt);
+    expect(features).toContain("w:keyerror");
+    expect(features).toContain("b:the bug");
+    expect(features).not.toContain("w:total_60"); // the middle of the paste is not read
+    expect(taskClassifier().classify(prompt).taskType).toBe("debugging");
+  });
+});
