@@ -11,9 +11,10 @@ import { cosineSimilarity as cosine } from "./vectors";
 
 /**
  * Most users never press a button: the next message in a conversation says how the answer
- * before it went (lib/learning/implicit-signal.ts), and so does leaving after a broken one. The signal is a weaker reward for that
- * answer's model, its parameter arm and the routing pattern that chose it, and is kept on the
- * answer (`feedback.implicit`, written by the server) for "Why this model?" and the dashboard.
+ * before it went (lib/learning/implicit-signal.ts), and so does leaving after a broken one.
+ * The signal is a weaker reward for that answer's model, its parameter arm and the routing
+ * pattern that chose it, and is kept on the answer (`feedback.implicit`, written by the
+ * server) for "Why this model?" and the dashboard.
  */
 const SIGNAL_TEXTS = [...SIGNAL_EXAMPLES.failed, ...SIGNAL_EXAMPLES.thanks];
 
@@ -52,12 +53,12 @@ export async function learnFromFollowUp(f: {
  * each counts as a weak poor outcome, as a follow-up saying it failed would. Run by the
  * learning scheduler's tick, in one instance at a time; returns the answers it read so.
  */
-export async function learnFromAbandonment({ now = Date.now() }: { now?: number } = {}): Promise<string[]> {
+export async function learnFromAbandonment(): Promise<string[]> {
   const rows = await asSystem((tx) => abandonedBrokenAnswers(tx, { quietForMs: ABANDONED_AFTER_MS, withinMs: ABANDONED_WITHIN_MS }));
   const read: string[] = [];
   for (const prev of rows) {
     if (!prev.model_used || !isTaskType(prev.task_type)) continue;
-    await applySignal(prev, "abandoned", null, now);
+    await applySignal(prev, "abandoned", null);
     read.push(prev.id);
   }
   return read;
@@ -67,7 +68,7 @@ export async function learnFromAbandonment({ now = Date.now() }: { now?: number 
 const ABANDONED_WITHIN_MS = 24 * 3_600_000;
 
 /** A signal's reward to the answer's model, its parameter arm and the routing pattern that chose it; kept on the answer. */
-async function applySignal(prev: InteractionRow, signal: ImplicitSignal, by: string | null, now = Date.now()): Promise<void> {
+async function applySignal(prev: InteractionRow, signal: ImplicitSignal, by: string | null): Promise<void> {
   const reward = IMPLICIT_REWARD[signal];
   const taskType = prev.task_type as TaskType;
   const model = prev.model_used!;
@@ -77,5 +78,5 @@ async function applySignal(prev: InteractionRow, signal: ImplicitSignal, by: str
     await recordParamsOutcome({ model, taskType, armId: decision.armId, quality: reward, normalizedLatency: 0 });
   }
   if (decision.reason === "pattern" && decision.pattern && signal !== "thanks") await recordPatternOutcome(decision.pattern.id, false);
-  await asSystem((tx) => recordServerFeedback(tx, { id: prev.id, feedback: { implicit: { signal, by, at: new Date(now).toISOString() } } }));
+  await asSystem((tx) => recordServerFeedback(tx, { id: prev.id, feedback: { implicit: { signal, by, at: new Date().toISOString() } } }));
 }

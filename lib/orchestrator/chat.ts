@@ -234,7 +234,7 @@ export async function* streamChat(
   const decision = decisionOf(plan, outcome.attempts, outcome.model ?? plan.chain[0].model);
   const responseTimeMs = performance.now() - t0;
   // A named model's plan may not have waited for the embedding: recording and learning do.
-  const settled: Plan = plan.embedding ? plan : { ...plan, embedding: await plan.embedded };
+  const settled: Plan = { ...plan, embedding: await plan.embedded };
   await asSystem((tx) =>
     finishInteraction(tx, {
       id: row.id,

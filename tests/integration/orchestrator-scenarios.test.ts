@@ -50,7 +50,12 @@ describe("answering", () => {
   it("asks a named model without waiting for the embedding, and records the embedding with the outcome", async () => {
     const { planRequest } = await import("../../lib/orchestrator/plan");
     const prompt = "Write a Go HTTP handler that accepts JSON and validates it.";
-    // Nothing in the knowledge base: nothing before the answer needs the embedding.
+    // A well-rated past request just like it: a routed plan, which waits for the embedding, hears it as a neighbour.
+    const past = await ask(alice, { prompt });
+    await env.db.query("update interactions set success_rating = 5 where id = $1", [past.interactionId]);
+    const routed = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt, history: [] });
+    expect(routed.voters.map((v) => v.name)).toContain("neighbours");
+    // Nothing in the knowledge base: nothing before a named model's answer needs the embedding.
     const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt, history: [], forcedModel: "openhermes" });
     expect(plan.chain[0].model).toBe("openhermes");
     expect(plan.embedding).toBeNull();

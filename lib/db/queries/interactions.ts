@@ -144,7 +144,7 @@ export async function finishInteraction(
        response_time = $6, prompt_tokens = $7, completion_tokens = $8, error = $9::jsonb,
        feedback = feedback || $10::jsonb, completed_at = now(),
        prompt_embedding = coalesce($11::extensions.vector, prompt_embedding),
-       embedding_model = case when $11::extensions.vector is null then embedding_model else $12 end
+       embedding_model = coalesce($12, embedding_model)
      where id = $1`,
     [
       i.id,
@@ -265,8 +265,9 @@ export async function answerWithResponse(tx: Queryable, { userId, response }: { 
 /**
  * Answers in the chat that the automatic checks found broken (their reward below success,
  * private.interaction_reward) and that their user then left: asked within `within` and finished
- * more than `quietFor` ago, nothing asked after them in the conversation, and no rating, thumbs,
- * comment, correction, copy, regeneration or implicit signal on them. API conversations are
+ * more than `quietFor` ago, nothing asked after them in the conversation, and nothing on them
+ * from their user (private.user_feedback_keys: rating, thumbs, comment, copy…), no
+ * regeneration and no implicit signal yet. API conversations are
  * left out: a client sends each request as a new conversation, so leaving cannot be told.
  */
 export async function abandonedBrokenAnswers(
@@ -279,7 +280,7 @@ export async function abandonedBrokenAnswers(
         and i.completed_at < now() - $1 * interval '1 millisecond'
         and i.created_at > now() - $2 * interval '1 millisecond'
         and i.success_rating is null
-        and not (i.feedback ?| array['thumbs', 'comment', 'correction', 'copied', 'regenerated', 'implicit', 'tags', 'betterModel', 'taskType'])
+        and not (i.feedback ?| private.user_feedback_keys()) and not (i.feedback ?| array['regenerated', 'implicit'])
         and private.interaction_reward(i.status, i.success_rating, i.feedback) < 0.5
         and not exists (select 1 from interactions later where later.conversation_id = i.conversation_id and later.created_at > i.created_at)
       order by i.completed_at
