@@ -37,4 +37,7 @@ export async function startNodeServer() {
   const { startJobWorker } = await import("./lib/jobs/worker");
   registerKnowledgeJobs();
   startJobWorker();
+  // Editors' requests skip Next.js's router when scripts/serve.mjs runs the server.
+  const { openFastLane } = await import("./lib/api/fast-lane");
+  openFastLane();
 }

@@ -44,7 +44,7 @@ export default defineConfig({
     },
     {
       // A seeded history (demo users only) for the dashboard; other tests start new conversations.
-      command: `rm -rf .data/e2e-${APP_PORT} .data/e2e-${APP_PORT}.lock && npx tsx scripts/seed-demo.ts --interactions 2000 --days 30 && npx next start -p ${APP_PORT}`,
+      command: `rm -rf .data/e2e-${APP_PORT} .data/e2e-${APP_PORT}.lock && npx tsx scripts/seed-demo.ts --interactions 2000 --days 30 && node scripts/serve.mjs -p ${APP_PORT}`,
       url: `http://127.0.0.1:${APP_PORT}/api/health`,
       reuseExistingServer: false,
       timeout: 120_000,

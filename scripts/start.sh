@@ -38,4 +38,4 @@ else
 fi
 
 echo "Starting on http://localhost:$PORT"
-npx next start -p "$PORT"
+node scripts/serve.mjs -p "$PORT"

@@ -13,6 +13,7 @@ import { withClaims } from "../../lib/db/session";
 import { createApiKey } from "../../lib/db/queries/api-keys";
 import { LOCAL_OPERATOR_CLAIMS } from "../../lib/auth/claims";
 import { generateApiKey } from "../../lib/api/key-format";
+import { serverCommand } from "../../scripts/server-command";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -89,7 +90,7 @@ export async function startApp(
   { port, distDir, env = {} }: { port: number; distDir: string; env?: Record<string, string> },
 ): Promise<{ url: string; child: ChildProcess }> {
   if (!fs.existsSync(path.join(ROOT, distDir, "BUILD_ID"))) throw new Error(`no build in ${distDir}: run \`npm run build\` (or set NEXT_DIST_DIR)`);
-  const child = spawn("npx", ["next", "start", "-p", String(port)], {
+  const child = spawn(...serverCommand(port), {
     cwd: ROOT,
     // Benchmarks send far more than a person would: the per-user rate limits are off.
     env: { ...process.env, PGLITE_DATA_DIR: dataDir, OLLAMA_HOST: simUrl, NEXT_DIST_DIR: distDir, RATE_LIMIT_CHAT_PER_MINUTE: "0", RATE_LIMIT_FEEDBACK_PER_MINUTE: "0", ...env },

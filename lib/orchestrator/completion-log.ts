@@ -1,7 +1,7 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
 import { insertCompletions, type CompletionRow } from "@/lib/db/queries/completions";
-import { recordOutcome } from "@/lib/learning/store";
+import { recordOutcomes } from "@/lib/learning/store";
 
 /**
  * Editors' completions are recorded after they finish, in batches: an editor asks at
@@ -44,9 +44,7 @@ export function flushCompletions(): Promise<void> {
     if (batch.length === 0) return;
     try {
       await asSystem((tx) => insertCompletions(tx, batch.map(({ reward: _r, success: _s, ...row }) => row)));
-      for (const c of batch) {
-        await recordOutcome({ taskType: "completion", model: c.model, reward: c.reward, success: c.success, responseTimeMs: c.response_time ?? undefined });
-      }
+      await recordOutcomes(batch.map((c) => ({ taskType: "completion", model: c.model, reward: c.reward, success: c.success, responseTimeMs: c.response_time ?? undefined })));
     } catch (e) {
       console.error(`recording ${batch.length} completions failed`, e);
     }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
+import { serverCommand } from "../../scripts/server-command";
 
 const SIM = process.env.E2E_SIM_URL ?? "http://127.0.0.1:11531";
 
@@ -137,7 +138,7 @@ test.describe("with no Ollama at all", () => {
   test.beforeAll(async () => {
     fs.rmSync(`.data/e2e-down-${PORT}`, { recursive: true, force: true });
     fs.rmSync(`.data/e2e-down-${PORT}.lock`, { force: true });
-    server = spawn("npx", ["next", "start", "-p", String(PORT)], {
+    server = spawn(...serverCommand(PORT), {
       env: { ...process.env, PGLITE_DATA_DIR: `.data/e2e-down-${PORT}`, OLLAMA_HOST: "http://127.0.0.1:9" },
       stdio: "ignore",
       detached: true, // its own process group, so the whole server stops with it

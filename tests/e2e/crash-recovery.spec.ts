@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
+import { serverCommand } from "../../scripts/server-command";
 
 /**
  * A server of its own, killed with SIGKILL while an answer streams, then started again on the
@@ -13,7 +14,7 @@ const APP = `http://127.0.0.1:${PORT}`;
 const DATA = `.data/e2e-crash-${PORT}`;
 
 function startServer(): ChildProcess {
-  return spawn("npx", ["next", "start", "-p", String(PORT)], {
+  return spawn(...serverCommand(PORT), {
     env: { ...process.env, PGLITE_DATA_DIR: DATA, OLLAMA_HOST: SIM },
     stdio: ["ignore", fs.openSync(`${DATA}.log`, "a"), fs.openSync(`${DATA}.log`, "a")],
     detached: true, // its own process group: the kill reaches the whole server

@@ -39,6 +39,8 @@ test("Continue: /api/show says elite fills in the middle; its autocomplete reque
 
   const res = await request.post("/api/generate", { headers, data: editors.continue.fim });
   expect(res.status()).toBe(200);
+  expect(res.headers()["x-elite-lane"]).toBe("fast"); // answered without Next.js's router (scripts/serve.mjs)
+  expect(show.headers()["x-elite-lane"]).toBeUndefined(); // everything else goes through Next.js
   expect(res.headers()["content-type"]).toBe("application/x-ndjson");
   const lines = (await res.text()).split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as { response?: string; done: boolean; error?: string });
   for (const l of lines) {
@@ -60,6 +62,31 @@ test("Zed: a raw completion answered whole; the ollama and openai clients fill i
   const openai = new OpenAI({ baseURL: `${appUrl}/v1`, apiKey: key, maxRetries: 0 });
   const c = await openai.completions.create({ model: "elite", prompt: "const xs = [", suffix: "];\n", max_tokens: 32 });
   expect(c.choices[0].text.length).toBeGreaterThan(0);
+});
+
+test("an editor that cancels a completion on the fast lane stops the model's stream; the next completion is answered", async () => {
+  const sim = process.env.E2E_SIM_URL!;
+  type SimLog = { seq: number; endpoint: string; closedEarly: boolean; endedAt?: number }[];
+  const simLog = async () => ((await (await fetch(`${sim}/__sim/stats`)).json()) as { log: SimLog }).log;
+  const before = Math.max(0, ...(await simLog()).map((e) => e.seq));
+  const abort = new AbortController();
+  const res = await fetch(`${appUrl}/api/generate`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ model: "elite", prompt: "def long_function():\n    ", suffix: "\n", stream: true, options: { num_predict: 4000 } }),
+    signal: abort.signal,
+  });
+  expect(res.headers.get("x-elite-lane")).toBe("fast");
+  const reader = res.body!.getReader();
+  expect((await reader.read()).done).toBe(false); // the first chunk arrived: the model is answering
+  abort.abort();
+  // The model's request ends early once the editor has gone (waited on the simulator's log, not on time).
+  await expect
+    .poll(async () => (await simLog()).some((e) => e.seq > before && e.endpoint === "POST /api/generate" && e.closedEarly), { timeout: 30_000 })
+    .toBe(true);
+  const openai = new OpenAI({ baseURL: `${appUrl}/v1`, apiKey: key, maxRetries: 0 });
+  const next = await openai.completions.create({ model: "elite", prompt: "const ys = [", suffix: "];\n", max_tokens: 16 });
+  expect(next.choices[0].text.length).toBeGreaterThan(0);
 });
 
 test("an agent's tool loop through the openai client: a call, its result, an answer in words", async () => {

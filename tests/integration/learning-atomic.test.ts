@@ -11,7 +11,7 @@ import { asSystem, useDatabase, type Database } from "../../lib/db";
 import { openPostgres } from "../../lib/db/postgres";
 import { announce } from "../../lib/db/changes";
 import { addModelOutcome } from "../../lib/db/queries/learning";
-import { learningState, recordFallbackTrail, recordOutcome, recordParamsOutcome, recordVoterOutcome, resetLearningCache } from "../../lib/learning/store";
+import { learningState, recordFallbackTrail, recordOutcome, recordOutcomes, recordParamsOutcome, recordVoterOutcome, resetLearningCache } from "../../lib/learning/store";
 import { DEFAULT_POLICY_OPTIONS, updatePolicy, type PolicyState } from "../../lib/learning/policy";
 import { paramArmsFor, updateParams, type ParamsState } from "../../lib/learning/params";
 import { recordFallbackOutcome, type FallbackStats } from "../../lib/learning/fallback";
@@ -94,6 +94,42 @@ describe("atomic learning updates", () => {
     for (const read of ["cache", "database"] as const) {
       if (read === "database") resetLearningCache();
       closeTo((await learningState()).policy.debugging?.["drifting-model"], policy.debugging!["drifting-model"], `${read}.drifting`);
+    }
+  });
+
+  it("record a batch of outcomes (editors' completions) as the same outcomes one by one, in order, change detection included", async () => {
+    let policy: PolicyState = {};
+    const now = 1_700_000_900_000;
+    // Two models interleaved; "batch-drifting" goes from 0.9 to 0.1 inside the second batch.
+    const outcomes = Array.from({ length: 320 }, (_, i) => {
+      const model = i % 2 === 0 ? "batch-drifting" : "batch-steady";
+      const k = i >> 1;
+      const reward = model === "batch-steady" ? 0.6 : k < 100 ? (k % 10 < 9 ? 1 : 0) : k % 10 < 1 ? 1 : 0;
+      return { taskType: "completion" as const, model, reward, success: reward > 0.5, responseTimeMs: 5 + (i % 3) };
+    });
+    let restarted = false;
+    for (const batch of [outcomes.slice(0, 210), outcomes.slice(210)]) {
+      await recordOutcomes(batch, now);
+      for (const o of batch) {
+        const before = policy.completion?.[o.model];
+        policy = updatePolicy(policy, { taskType: "completion", model: o.model, reward: o.reward, now }, DEFAULT_POLICY_OPTIONS);
+        const after = policy.completion![o.model];
+        if (before && after.alpha + after.beta < before.alpha + before.beta) restarted = true;
+      }
+    }
+    expect(restarted).toBe(true); // the long memory restarted inside a batch, so the comparison below covers it
+    const drifting = outcomes.filter((o) => o.model === "batch-drifting");
+    for (const read of ["cache", "database"] as const) {
+      if (read === "database") resetLearningCache();
+      const state = await learningState();
+      for (const model of ["batch-drifting", "batch-steady"]) closeTo(state.policy.completion?.[model], policy.completion![model], `${read}.${model}`);
+      expect(state.performance["batch-drifting::completion"]).toMatchObject({
+        outcomes: 160,
+        successes: drifting.filter((o) => o.success).length,
+        latencyN: 160,
+        latencySum: drifting.reduce((s, o) => s + o.responseTimeMs, 0),
+        rev: 2, // one atomic update per batch
+      });
     }
   });
 

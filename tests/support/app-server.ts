@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { serverCommand } from "../../scripts/server-command";
 
 export interface AppServer {
   url: string;
@@ -18,7 +19,7 @@ export function assertBuilt(distDir = process.env.NEXT_DIST_DIR ?? ".next"): voi
 
 export async function startAppServer({ port, env }: { port: number; env: Record<string, string> }): Promise<AppServer> {
   assertBuilt();
-  const child = spawn("npx", ["next", "start", "-p", String(port)], {
+  const child = spawn(...serverCommand(port), {
     env: { ...process.env, RATE_LIMIT_CHAT_PER_MINUTE: "0", RATE_LIMIT_FEEDBACK_PER_MINUTE: "0", ...env },
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
@@ -35,10 +36,10 @@ export async function startAppServer({ port, env }: { port: number; env: Record<
     await exited;
   };
   for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`the app server exited with ${child.exitCode}`);
     if (await fetch(`${url}/api/health`).then((r) => r.status < 500, () => false)) return { url, child, stop };
     await new Promise((r) => setTimeout(r, 250));
   }
   await stop();
-  throw new Error(`next start on ${port} did not answer /api/health`);
+  throw new Error(`the app server on ${port} did not answer /api/health`);
 }
