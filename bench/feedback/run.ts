@@ -209,12 +209,14 @@ function implicit(split: "dev" | "test") {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { split: { type: "string", default: "test" } } });
+  const { values } = parseArgs({ options: { split: { type: "string", default: "test" }, only: { type: "string" } } });
+  // --only patterns|complaints: one part, for a quick look (prints, writes nothing).
+  const only = values.only;
   const split = values.split === "dev" ? "dev" : "test";
   const sim = await startSim({ timeScale: 0 });
   try {
-    const p = await patterns(sim.url, read<PatternCase>(`patterns.${split}.jsonl`));
-    const c = await complaints(sim.url, read<ComplaintCase>(`complaints.${split}.jsonl`), read<{ text: string; request: string }>("complaints.noise.jsonl"));
+    const p = only === "complaints" ? [] : await patterns(sim.url, read<PatternCase>(`patterns.${split}.jsonl`));
+    const c = only === "patterns" ? [] : await complaints(sim.url, read<ComplaintCase>(`complaints.${split}.jsonl`), read<{ text: string; request: string }>("complaints.noise.jsonl"));
     const implicitSignals = { dev: implicit("dev"), test: implicit("test") };
     const summary = {
       split,
@@ -235,6 +237,7 @@ async function main() {
         `${summary.patterns.meetingTarget}/${p.length} scenarios meet ≥8 and ≤1; complaints: ${summary.complaints.exactlyOneProposalCovering11}/${c.length} become exactly one proposal covering ≥11/12; ` +
         `stand-in AUC (paraphrase vs unrelated) ${summary.patterns.meanStandInAuc}`,
     );
+    if (only) return;
     const file = path.join(ROOT, `bench/results/feedback-${split}.json`);
     fs.writeFileSync(file, JSON.stringify(summary, null, 2) + "\n");
     console.log(`wrote ${path.relative(process.cwd(), file)}`);

@@ -2,7 +2,8 @@
  * `npm run bench:load`: 20 concurrent chat streams plus feedback, for a few minutes, against
  * the built app on each database (BENCH_DB, default "pglite,postgres"). Reports errors, lost
  * interactions (a request whose row is missing), the server's memory (RSS of its process
- * group at start, after warm-up and at the end), requests per second, and time to first
+ * group at start, after warm-up, every ten seconds and at the end, and its slope over the
+ * second half: flat memory is no growth once warm), requests per second, and time to first
  * token: as the client saw it and what the app added (client TTFT minus the model's own,
  * which the server records in each attempt).
  * Env: BENCH_LOAD_SECONDS (default 120 per database), BENCH_STREAMS (20), BENCH_TIME_SCALE
@@ -17,6 +18,7 @@ import { openPglite } from "../../lib/db/pglite";
 import { openPostgres } from "../../lib/db/postgres";
 import type { Database } from "../../lib/db/types";
 import { seedDatabase, seedPostgresDatabase, startApp, startPostgresServer, startSim, stopPostgresServer } from "../support/app-under-test";
+import { linearRegression } from "simple-statistics";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 120);
@@ -54,6 +56,14 @@ function group(pgid: number): { pid: string; kb: number }[] {
   return out;
 }
 
+/** Least-squares slope (per minute) of samples taken every `seconds`, over their second half. */
+function lastHalfSlope(samples: readonly number[], seconds: number): number | null {
+  const half = samples.slice(Math.floor(samples.length / 2));
+  if (half.length < 3) return null;
+  const { m } = linearRegression(half.map((y, i) => [(i * seconds) / 60, y]));
+  return Math.round(m * 10) / 10;
+}
+
 /** Resident memory (MB) of every process in the server's process group. */
 function groupRssMb(pgid: number): number {
   return Math.round(group(pgid).reduce((n, p) => n + p.kb, 0) / 1024);
@@ -79,7 +89,8 @@ async function loadOn(kind: "pglite" | "postgres", simUrl: string) {
   else ({ key, env, url: pgUrl } = await seedPostgresDatabase(startPostgresServer(), "elite_bench_load"));
   let app: { url: string; child: ChildProcess } | null = await startApp(dataDir, simUrl, { port: APP_PORT, distDir: DIST_DIR, env });
   const pgid = app.child.pid!;
-  const rss = { start: groupRssMb(pgid), warm: 0, end: 0 };
+  const rss = { start: groupRssMb(pgid), warm: 0, end: 0, everyTenSeconds: [] as number[] };
+  const sampler = setInterval(() => rss.everyTenSeconds.push(groupRssMb(pgid)), 10_000);
   const client = new Ollama({ host: app.url, headers: { Authorization: `Bearer ${key}` } });
   const sent: Sent[] = [];
   const errors: string[] = [];
@@ -125,6 +136,7 @@ async function loadOn(kind: "pglite" | "postgres", simUrl: string) {
   }
   await Promise.all(Array.from({ length: STREAMS }, (_, w) => worker(w)));
   const seconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
   rss.end = groupRssMb(pgid);
   const loadAfter = os.loadavg()[0];
   process.kill(-pgid, "SIGTERM");
@@ -168,6 +180,9 @@ async function loadOn(kind: "pglite" | "postgres", simUrl: string) {
     ttftMs: { p50: pct(withId.map((s) => s.ttftMs), 50), p95: pct(withId.map((s) => s.ttftMs), 95) },
     addedTtftMs: { p50: pct(added, 50), p95: pct(added, 95) },
     rssMb: rss,
+    // Flat memory means no growth once warm: MB per minute over the second half of the run
+    // (a heap that grows to its working set and stays is flat; a leak keeps its slope).
+    rssGrowthLastHalfMbPerMin: lastHalfSlope(rss.everyTenSeconds, 10),
     loadAvg1m: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadAfter * 100) / 100 },
   };
 }
@@ -182,7 +197,7 @@ async function main() {
       console.log(
         `${kind}: ${r.requests} requests in ${r.seconds} s (${r.requestsPerSecond}/s, ${r.streams} streams), ${r.errors} errors, ${r.lostInteractions} lost, ${r.unfinishedRows} unfinished; ` +
           `feedback ${r.feedback.sent} (${r.feedback.failed} failed); TTFT p50 ${r.ttftMs.p50} / p95 ${r.ttftMs.p95} ms, added p50 ${r.addedTtftMs.p50} / p95 ${r.addedTtftMs.p95} ms; ` +
-          `RSS ${r.rssMb.start} → ${r.rssMb.warm} (warm) → ${r.rssMb.end} MB; load ${r.loadAvg1m.before} → ${r.loadAvg1m.after}`,
+          `RSS ${r.rssMb.start} → ${r.rssMb.warm} (warm) → ${r.rssMb.end} MB, ${r.rssGrowthLastHalfMbPerMin} MB/min over the second half; load ${r.loadAvg1m.before} → ${r.loadAvg1m.after}`,
       );
     }
   } finally {
