@@ -14,11 +14,14 @@
  * too: the endpoint's own cost is app minus that baseline.
  *
  * Needs a built app: `npm run build` (or `NEXT_DIST_DIR=.next-x npx next build` and the same
- * NEXT_DIST_DIR here). Starts its own simulator and `next start` on a fresh embedded database,
- * with an API key written there before the server opens it.
+ * NEXT_DIST_DIR here). Starts its own simulator and the app's server (scripts/serve.mjs, as
+ * `npm start` runs it) on a fresh embedded database, with an API key written there before the
+ * server opens it. Editors' completions are timed in a block of their own, after the chats
+ * (an editor's autocomplete comes at keystroke rate, not between chats: timed among chats, a
+ * chat's learning after its answer would be counted against the completion that follows it).
  * Runs on each database in turn (BENCH_DB, default "pglite,postgres"): the embedded PGlite,
  * and the PostgreSQL 15 + pgvector server of scripts/postgres.sh in Supabase mode.
- * Env: BENCH_ITER_C1 (default 100), BENCH_ROUNDS_C20 (default 10), BENCH_TIME_SCALE (0.01),
+ * Env: BENCH_ITER_C1 (default 100), BENCH_ITER_FIM (300), BENCH_ROUNDS_C20 (default 10), BENCH_TIME_SCALE (0.01),
  * BENCH_APP_PORT (3390), NEXT_DIST_DIR (.next). Results: printed and bench/results/api-overhead.json.
  */
 import type { ChildProcess } from "node:child_process";
@@ -31,6 +34,7 @@ import { seedDatabase, seedPostgresDatabase, startApp, startPostgresServer, star
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const ITER_C1 = Number(process.env.BENCH_ITER_C1 ?? 100);
+const ITER_FIM = Number(process.env.BENCH_ITER_FIM ?? 300);
 const ROUNDS_C20 = Number(process.env.BENCH_ROUNDS_C20 ?? 10);
 const CONCURRENCY = 20;
 const TIME_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.01);
@@ -165,26 +169,29 @@ async function benchOn(kind: DbKind, simUrl: string) {
       fimApi: () => timeFim(viaApp, FIM_MODEL),
       fimElite: () => timeFim(viaApp, "elite"),
     };
-    const c1Sides: Side[] = ["direct", "ollamaApi", "openaiApi", "eliteApi", "fimDirect", "fimApi", "fimElite"];
+    const c1Sides: Side[] = ["direct", "ollamaApi", "openaiApi", "eliteApi"];
+    const fimSides: Side[] = ["fimDirect", "fimApi", "fimElite"];
     const c20Sides: Side[] = ["direct", "direct2", "ollamaApi", "openaiApi", "eliteApi"];
     const loadBefore = os.loadavg()[0];
     const started = performance.now();
-    await measure(1, 10, run, c1Sides); // warm-up: JIT, route compilation, caches, connections
+    await measure(1, 10, run, [...c1Sides, ...fimSides]); // warm-up: JIT, route compilation, caches, connections
     await measure(CONCURRENCY, 2, run, c20Sides);
     const results = [await measure(1, ITER_C1, run, c1Sides), await measure(CONCURRENCY, ROUNDS_C20, run, c20Sides)];
+    await new Promise((r) => setTimeout(r, 2000)); // the chats' learning settles
+    const fimResult = await measure(1, ITER_FIM, run, fimSides);
     const seconds = round((performance.now() - started) / 1000, 1);
     const loadAfter = os.loadavg()[0];
 
     console.log(`\n${kind}: compatible endpoints vs the simulator direct, time scale ${TIME_SCALE} (${seconds} s, load ${round(loadBefore)} → ${round(loadAfter)})\n`);
     console.log("conc  path                              ttft p50  ttft p99  total p50  total p99  chunks");
-    for (const r of results) {
+    for (const r of [...results, fimResult]) {
       for (const [side, v] of Object.entries(r.sides) as [Side, (typeof r.sides)[Side]][]) {
         console.log(
           `${String(r.concurrency).padStart(4)}  ${label[side].padEnd(32)}  ${v.ttft.p50.toFixed(1).padStart(8)}  ${v.ttft.p99.toFixed(1).padStart(8)}  ${v.total.p50.toFixed(1).padStart(9)}  ${v.total.p99.toFixed(1).padStart(9)}  ${v.meanChunks.toFixed(1).padStart(6)}`,
         );
       }
     }
-    return { database: kind, durationSeconds: seconds, loadAvg1mBefore: round(loadBefore), loadAvg1mAfter: round(loadAfter), results };
+    return { database: kind, durationSeconds: seconds, loadAvg1mBefore: round(loadBefore), loadAvg1mAfter: round(loadAfter), results, fillInMiddle: fimResult };
   } finally {
     if (app?.child.pid) {
       const exited = new Promise((r) => app!.child.once("exit", r));
@@ -230,7 +237,7 @@ async function main() {
     console.log(`${a.database.padEnd(9)}  ${String(a.concurrency).padStart(4)}  ${a.ttftP50.toFixed(1).padStart(8)}  ${a.ttftP99.toFixed(1).padStart(8)}  ${a.totalP50.toFixed(1).padStart(9)}  ${a.totalP99.toFixed(1).padStart(9)}`);
   }
   console.log(`(${runs[0].results[0].samplesPerSide} streams per path at c=1, ${runs[0].results[1].samplesPerSide} at c=${CONCURRENCY})`);
-  const fim = runs.map((run) => ({ database: run.database, ...addedFim(run.results[0]) }));
+  const fim = runs.map((run) => ({ database: run.database, samplesPerSide: run.fillInMiddle.samplesPerSide, ...addedFim(run.fillInMiddle) }));
   console.log("\nAdded by fill-in-the-middle (/api/generate with a suffix) over the simulator directly, c=1, ms (target ≤ 2 p50):");
   for (const f of fim) console.log(`${f.database.padEnd(9)}  named model p50 ${f.named.ttftP50} / p99 ${f.named.ttftP99}   elite (routed) p50 ${f.routed.ttftP50} / p99 ${f.routed.ttftP99}`);
 
@@ -244,7 +251,7 @@ async function main() {
         description: "Streamed chat through the app's Ollama- and OpenAI-compatible endpoints vs the ollama client straight to the simulator, on each database; milliseconds",
         date: new Date().toISOString(),
         environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.release()}` },
-        settings: { timeScale: TIME_SCALE, model: MODEL, prompt: PROMPT, iterationsC1: ITER_C1, roundsC20: ROUNDS_C20, concurrency: CONCURRENCY, appPoolPerModelConcurrency: 2 },
+        settings: { timeScale: TIME_SCALE, model: MODEL, prompt: PROMPT, iterationsC1: ITER_C1, iterationsFillInMiddle: ITER_FIM, roundsC20: ROUNDS_C20, concurrency: CONCURRENCY, appPoolPerModelConcurrency: 2 },
         added: summary,
         addedFillInMiddle: fim,
         runs,

@@ -93,7 +93,7 @@ export async function startApp(
   const child = spawn(...serverCommand(port), {
     cwd: ROOT,
     // Benchmarks send far more than a person would: the per-user rate limits are off.
-    env: { ...process.env, PGLITE_DATA_DIR: dataDir, OLLAMA_HOST: simUrl, NEXT_DIST_DIR: distDir, RATE_LIMIT_CHAT_PER_MINUTE: "0", RATE_LIMIT_FEEDBACK_PER_MINUTE: "0", ...env },
+    env: { ...process.env, PGLITE_DATA_DIR: dataDir, OLLAMA_HOST: simUrl, NEXT_DIST_DIR: distDir, RATE_LIMIT_CHAT_PER_MINUTE: "0", RATE_LIMIT_FEEDBACK_PER_MINUTE: "0", RATE_LIMIT_COMPLETIONS_PER_MINUTE: "0", ...env },
     stdio: ["ignore", "ignore", "inherit"],
     detached: true, // its own process group, so the whole server stops with it
   });
