@@ -9,7 +9,6 @@
  * HOSTNAME work too). Plain JavaScript: it runs without a compile step, before Next.js loads.
  */
 import http from "node:http";
-import { once } from "node:events";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -72,9 +71,22 @@ async function send(response, res) {
   for (;;) {
     const { done, value } = await reader.read();
     if (done || res.destroyed) break;
-    if (!res.write(value)) await Promise.race([once(res, "drain"), once(res, "close")]);
+    if (!res.write(value)) await drainedOrClosed(res);
   }
   res.end();
+}
+
+/** Resolves when the response can take more, or has closed; leaves no listener behind. */
+function drainedOrClosed(res) {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }
 
 async function answerOnLane(handler, req, res) {
