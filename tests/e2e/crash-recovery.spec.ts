@@ -58,8 +58,9 @@ test("a server killed mid-answer: after the restart the answer is interrupted, w
   test.setTimeout(240_000);
   server = startServer();
   await healthy();
-  // Slow tokens: the answer streams for a long while, so the kill lands in the middle of it.
-  expect((await request.post(`${SIM}/__sim/faults`, { data: { faults: [{ fault: "slow:250" }] } })).ok()).toBe(true);
+  // Slow tokens (a second each): the answer streams for minutes, so the kill lands in the middle
+  // of it however long a loaded machine takes to show the first checkpoint.
+  expect((await request.post(`${SIM}/__sim/faults`, { data: { faults: [{ fault: "slow:1000" }] } })).ok()).toBe(true);
 
   await page.goto(`${APP}/chat`);
   await page.getByTestId("composer").fill("Explain how a B-tree keeps its nodes balanced, with an example.");
