@@ -187,7 +187,9 @@ export async function recordOutcomes(outcomes: readonly { taskType: TaskType; mo
   const byRow = new Map<string, (typeof outcomes)[number][]>();
   for (const o of outcomes) {
     const key = `${o.model}\u0000${o.taskType}`;
-    byRow.set(key, [...(byRow.get(key) ?? []), o]);
+    const group = byRow.get(key);
+    if (group) group.push(o);
+    else byRow.set(key, [o]);
   }
   const c = await cache();
   const written = await asSystem(async (tx) => {
