@@ -8,7 +8,8 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, parseEnv } from "../lib/config/env";
-import { DatabaseLockedError, openPglite } from "../lib/db/pglite";
+import { DatabaseLockedError } from "../lib/db/data-dir-lock";
+import { openPglite } from "../lib/db/pglite";
 import { openPostgres } from "../lib/db/postgres";
 import { migrate } from "../lib/db/migrate";
 import { generateDemoHistory } from "../lib/analytics/demo-history";

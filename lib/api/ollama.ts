@@ -95,7 +95,7 @@ async function whole(run: ApiStream, dialect: Dialect): Promise<Response> {
 
 function streamed(run: ApiStream, dialect: Dialect): Response {
   const line = (o: unknown) => `${JSON.stringify(o)}\n`;
-  const body = byteStream(async (write) => {
+  const body = byteStream(async (write, end) => {
     let model = run.model;
     let sent = false;
     try {
@@ -118,8 +118,10 @@ function streamed(run: ApiStream, dialect: Dialect): Response {
           if (sent) write(line(chunk(model, fallbackNotice(e), {}, dialect)));
         } else if (e.type === "done") {
           write(line({ ...chunk(e.decision.model, "", {}, dialect), ...finalFields(run, e, performance.now()) }));
+          end(); // the answer is recorded; its learning goes on without the client waiting
         } else if (e.type === "error") {
           write(line({ error: e.message, elite: e.decision ? eliteMeta(run.interactionId, e.decision) : { interaction_id: run.interactionId } }));
+          end();
         }
       }
     } catch (err) {

@@ -145,7 +145,7 @@ export function sseResponse(
   },
 ): Response {
   const data = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
-  const body = byteStream(async (write) => {
+  const body = byteStream(async (write, end) => {
     let model = run.model;
     let sent = false;
     let calls = 0;
@@ -164,8 +164,10 @@ export function sseResponse(
         } else if (e.type === "done") {
           write(frame.done(e).map(data).join(""));
           write("data: [DONE]\n\n");
+          end(); // the answer is recorded; its learning goes on without the client waiting
         } else if (e.type === "error") {
           write(data(streamErrorChunk(run, e)));
+          end();
         }
       }
     } catch (err) {

@@ -184,7 +184,7 @@ export function headersFor(interactionId: string, model: string): Record<string,
 }
 
 /** A ReadableStream whose writes after the client left are dropped, while the run goes on to be recorded. */
-export function byteStream(produce: (write: (s: string) => void) => Promise<void>): ReadableStream<Uint8Array> {
+export function byteStream(produce: (write: (s: string) => void, end: () => void) => Promise<void>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let open = true;
   return new ReadableStream<Uint8Array>({
@@ -197,17 +197,20 @@ export function byteStream(produce: (write: (s: string) => void) => Promise<void
           open = false;
         }
       };
-      try {
-        await produce(write);
-      } finally {
-        if (open) {
-          open = false;
-          try {
-            controller.close();
-          } catch {
-            /* the client went away */
-          }
+      /** Ends the body now; what produce does afterwards (learning from the answer) writes nothing. */
+      const end = () => {
+        if (!open) return;
+        open = false;
+        try {
+          controller.close();
+        } catch {
+          /* the client went away */
         }
+      };
+      try {
+        await produce(write, end);
+      } finally {
+        end();
       }
     },
     cancel() {

@@ -1,11 +1,13 @@
 import "server-only";
+import fs from "node:fs";
 import path from "node:path";
 import { env } from "@/lib/config/env";
 import { openPglite } from "./pglite";
+import { WORKER_SCRIPT, openPgliteThread } from "./pglite-thread";
 import { openPostgres } from "./postgres";
 import { migrate } from "./migrate";
 import { withClaims } from "./session";
-import type { Claims, Database, Queryable } from "./types";
+import type { Claims, Database, Queryable, Statement } from "./types";
 
 export type { Claims, Database, Queryable } from "./types";
 
@@ -13,11 +15,21 @@ export type { Claims, Database, Queryable } from "./types";
 // process: keep the single database handle on globalThis so all of them share it.
 const g = globalThis as unknown as { __eliteDb?: Promise<Database> };
 
+/**
+ * The embedded database on a thread of its own (pglite-thread.ts), so its queries never stop
+ * the server's thread; in this thread when the worker script is not where the server runs.
+ */
+function openEmbedded(dataDir: string): Promise<Database> {
+  if (fs.existsSync(WORKER_SCRIPT)) return openPgliteThread({ dataDir });
+  console.warn(`${WORKER_SCRIPT} not found: the embedded database runs on the server's own thread`);
+  return openPglite({ dataDir });
+}
+
 async function open(): Promise<Database> {
   const e = env();
   const db =
     e.mode === "embedded"
-      ? await openPglite({ dataDir: path.resolve(e.pgliteDataDir) })
+      ? await openEmbedded(path.resolve(e.pgliteDataDir))
       : openPostgres(e.databaseUrl!);
   await migrate(db, { local: e.mode === "embedded" });
   return db;
@@ -49,6 +61,20 @@ export async function withUser<T>(claims: Claims | null, fn: (tx: Queryable) => 
  */
 export async function asSystem<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return (await getDb()).transaction(fn);
+}
+
+/**
+ * The system path for one statement: no BEGIN/COMMIT around it (a statement is atomic by
+ * itself), so it costs one round trip, and on the embedded database it holds the single
+ * connection only while it runs, not across the server's turns between statements.
+ */
+export async function asSystemStatement<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+  return fn(await getDb());
+}
+
+/** Writes on the system path that need nothing from each other: one transaction, one batch (Database.batch). */
+export async function asSystemBatch(statements: readonly Statement[]): Promise<{ rows: Record<string, unknown>[] }[]> {
+  return (await getDb()).batch(statements);
 }
 
 /**

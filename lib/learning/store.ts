@@ -1,5 +1,5 @@
 import "server-only";
-import { asSystem, type Queryable } from "@/lib/db";
+import { asSystem, asSystemStatement, getDb, type Queryable } from "@/lib/db";
 import { announce, listeningForChanges, onChange, type Change } from "@/lib/db/changes";
 import { addFallbackRescues, addModelOutcome, addModelOutcomes, addParamsOutcome, addVoterOutcome, loadPerformance, loadStateRows, type PerformanceData } from "@/lib/db/queries/learning";
 import { isTaskType, type TaskType, currentArmKey } from "@/lib/domain";
@@ -134,14 +134,22 @@ export function resetLearningCache(): void {
   g.__eliteLearning = undefined;
 }
 
-/** Runs one atomic update, announces the row it returned, and keeps it in this process's cache. */
+/**
+ * Runs one atomic update, announces the row it returned, and keeps it in this process's cache.
+ * On the embedded database this process is the only one (its data directory is locked), so
+ * there is no one else to tell: the update runs alone, one statement, without a transaction
+ * holding the single connection between the update and the announcement.
+ */
 async function update(row: Omit<StateRow, "topic" | "data">, write: (tx: Queryable) => Promise<Record<string, unknown>>): Promise<void> {
   const c = await cache();
-  const data = await asSystem(async (tx) => {
-    const d = await write(tx);
-    await announce(tx, { topic: "learning", ...row, data: d });
-    return d;
-  });
+  const data =
+    (await getDb()).kind === "pglite"
+      ? await asSystemStatement(write)
+      : await asSystem(async (tx) => {
+          const d = await write(tx);
+          await announce(tx, { topic: "learning", ...row, data: d });
+          return d;
+        });
   applyRow(c, { topic: "learning", ...row, data });
 }
 

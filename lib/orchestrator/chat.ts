@@ -2,7 +2,7 @@ import "server-only";
 import { enforceRateLimit } from "@/lib/auth/rate-limit";
 import type { Identity } from "@/lib/auth";
 import { env } from "@/lib/config/env";
-import { asSystem, withUser } from "@/lib/db";
+import { asSystem, asSystemStatement, withUser } from "@/lib/db";
 import { randomUUID } from "node:crypto";
 import { getConversation } from "@/lib/db/queries/conversations";
 import { answerWithResponse, checkpointInteraction, finishInteraction, listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
@@ -17,7 +17,7 @@ import { currentRoster } from "@/lib/roster/current";
 import { planRequest, type Plan } from "./plan";
 import { runChain } from "./run";
 import type { Rng } from "@/lib/learning/random";
-import { learnFromRun } from "./learn";
+import { learnFromRun, learnInBackground } from "./learn";
 
 export interface PreparedChat {
   identity: Identity;
@@ -213,30 +213,28 @@ export async function* streamChat(
   // no token reaches the client before the row exists (checkpointed waits for it), so no
   // answer goes unrecorded, and recording adds nothing to the time to the first token.
   const row = { id: randomUUID() };
-  const recorded = asSystem((tx) =>
-    recordStart(tx, requestOf(p, conversationId), {
-      id: row.id,
-      taskType: plan.taskType,
-      routingDecision: first,
-      modelUsed: plan.chain[0].model,
-      configVersionId: plan.config.versionId,
-      experimentId: plan.config.experiment?.id,
-      experimentArm: plan.config.experiment?.arm,
-    }),
-  );
+  const recorded = recordStart(requestOf(p, conversationId), {
+    id: row.id,
+    taskType: plan.taskType,
+    routingDecision: first,
+    modelUsed: plan.chain[0].model,
+    configVersionId: plan.config.versionId,
+    experimentId: plan.config.experiment?.id,
+    experimentArm: plan.config.experiment?.arm,
+  });
   yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision: first };
 
   const outcome = yield* checkpointed(
     runChain({ plan, prompt: p.prompt, history: p.history, tail: p.tail, tools: p.tools, format: p.format, think: p.think, signal }),
-    (text) => asSystem((tx) => checkpointInteraction(tx, { id: row.id, response: text })),
+    (text) => asSystemStatement((q) => checkpointInteraction(q, { id: row.id, response: text })),
     { ready: recorded },
   );
   const decision = decisionOf(plan, outcome.attempts, outcome.model ?? plan.chain[0].model);
   const responseTimeMs = performance.now() - t0;
   // A named model's plan may not have waited for the embedding: recording and learning do.
   const settled: Plan = { ...plan, embedding: await plan.embedded };
-  await asSystem((tx) =>
-    finishInteraction(tx, {
+  await asSystemStatement((q) =>
+    finishInteraction(q, {
       id: row.id,
       status: outcome.status,
       // An answer that only called functions is kept as those calls.
@@ -253,12 +251,16 @@ export async function* streamChat(
       embeddingModel: plan.embeddingModel,
     }),
   );
-  await learnFromRun({ plan: settled, outcome, responseTimeMs, regenerateOf: p.regenerateOf, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
-  if (p.previous) {
-    await learnFromFollowUp({ previous: p.previous, text: p.prompt, embedding: settled.embedding, embeddingModel: plan.embeddingModel, followUpId: row.id }).catch((e) =>
-      console.error("learning from the follow-up failed", e),
-    );
-  }
+  // What the answer teaches is learned after the client has it: the recorded row is complete,
+  // so `done` waits for nothing else (the stream may end there; the learning still finishes).
+  const learning = learnInBackground(async () => {
+    await learnFromRun({ plan: settled, outcome, responseTimeMs, regenerateOf: p.regenerateOf, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
+    if (p.previous) {
+      await learnFromFollowUp({ previous: p.previous, text: p.prompt, embedding: settled.embedding, embeddingModel: plan.embeddingModel, followUpId: row.id }).catch((e) =>
+        console.error("learning from the follow-up failed", e),
+      );
+    }
+  });
 
   if (outcome.status === "completed") {
     yield {
@@ -273,6 +275,7 @@ export async function* streamChat(
   } else if (outcome.status === "failed") {
     yield { type: "error", code: outcome.error?.code ?? "all_failed", message: outcome.error?.message ?? "Every model failed.", interactionId: row.id, decision };
   }
+  await learning; // whoever reads the run to its end has it learned
 }
 
 /** A request no model could take, recorded all the same (started, then failed with the reason), and told to the client. */
@@ -282,16 +285,14 @@ async function* recordUnanswered(
   t0: number,
   { decision, message, plan }: { decision: Decision; message: string; plan?: Plan },
 ): AsyncGenerator<RunEvent> {
-  const row = await asSystem((tx) =>
-    recordStart(tx, requestOf(p, conversationId), {
-      taskType: plan?.taskType ?? "general",
-      routingDecision: decision,
-      modelUsed: "",
-      promptEmbedding: plan?.embedding ?? undefined,
-      embeddingModel: plan?.embeddingModel,
-      configVersionId: plan?.config.versionId,
-    }),
-  );
+  const row = await recordStart(requestOf(p, conversationId), {
+    taskType: plan?.taskType ?? "general",
+    routingDecision: decision,
+    modelUsed: "",
+    promptEmbedding: plan?.embedding ?? undefined,
+    embeddingModel: plan?.embeddingModel,
+    configVersionId: plan?.config.versionId,
+  });
   await asSystem((tx) =>
     finishInteraction(tx, { id: row.id, status: "failed", response: "", modelUsed: null, routingDecision: decision, responseTimeMs: performance.now() - t0, error: { code: "unavailable:ollama", message } }),
   );

@@ -17,6 +17,27 @@ const LATENCY_BUDGET_MS = 30_000;
 /** Failures the sampling parameters can cause (a token limit that cuts, a window that slows, nothing said). */
 const ARM_FAILURES = new Set(["truncated", "timeout", "empty"]);
 
+const g = globalThis as unknown as { __eliteLearningInFlight?: Set<Promise<void>> };
+
+/**
+ * Runs what an answer teaches alongside its response (which may end first); errors are
+ * logged. settledLearning() waits for all of it (tests, shutdown).
+ */
+export function learnInBackground(work: () => Promise<void>): Promise<void> {
+  const inFlight = (g.__eliteLearningInFlight ??= new Set());
+  const p: Promise<void> = work()
+    .catch((e) => console.error("learning update failed", e))
+    .finally(() => inFlight.delete(p));
+  inFlight.add(p);
+  return p;
+}
+
+/** Resolves once every answer's learning started so far (and any it started) has finished. */
+export async function settledLearning(): Promise<void> {
+  const inFlight = g.__eliteLearningInFlight;
+  while (inFlight?.size) await Promise.all([...inFlight]);
+}
+
 /** What one answered (or failed) request teaches, at once: routing, fallback order, parameters, patterns, the experiment it ran in. */
 export async function learnFromRun({
   plan,

@@ -1,7 +1,7 @@
 import "server-only";
-import type { Queryable } from "@/lib/db";
-import { createConversationFor, touchConversation } from "@/lib/db/queries/conversations";
-import { startInteraction } from "@/lib/db/queries/interactions";
+import { asSystemBatch } from "@/lib/db";
+import { createConversationStatement, touchConversationStatement } from "@/lib/db/queries/conversations";
+import { startInteractionStatement, type NewInteraction } from "@/lib/db/queries/interactions";
 import { instanceId } from "./recovery";
 
 /** Who asked what, where: the part of a recorded request the chat knows before routing. */
@@ -24,15 +24,14 @@ export function conversationTitle(prompt: string): string {
 /**
  * The server records the request (users cannot write interactions): the conversation first
  * when it is new (prepareChat checked an existing one is the caller's), then the interaction,
- * marked with the instance answering it (crash recovery).
+ * marked with the instance answering it (crash recovery). One transaction, sent as one batch:
+ * the statements need nothing from each other (the ids are chosen here).
  */
-export async function recordStart(
-  tx: Queryable,
-  r: RecordedRequest,
-  i: Omit<Parameters<typeof startInteraction>[1], "conversationId" | "userId" | "prompt" | "parentId" | "source" | "instanceId">,
-) {
-  if (r.isNewConversation) await createConversationFor(tx, { id: r.conversationId, userId: r.userId, title: conversationTitle(r.prompt) });
-  const row = await startInteraction(tx, { ...i, conversationId: r.conversationId, userId: r.userId, prompt: r.prompt, parentId: r.parentId, source: r.source, instanceId: instanceId() });
-  if (!r.isNewConversation) await touchConversation(tx, { id: r.conversationId });
-  return row;
+export async function recordStart(r: RecordedRequest, i: Omit<NewInteraction, "conversationId" | "userId" | "prompt" | "parentId" | "source" | "instanceId">): Promise<{ id: string; created_at: Date }> {
+  const interaction = startInteractionStatement({ ...i, conversationId: r.conversationId, userId: r.userId, prompt: r.prompt, parentId: r.parentId, source: r.source, instanceId: instanceId() });
+  const statements = r.isNewConversation
+    ? [createConversationStatement({ id: r.conversationId, userId: r.userId, title: conversationTitle(r.prompt) }), interaction]
+    : [interaction, touchConversationStatement({ id: r.conversationId })];
+  const results = await asSystemBatch(statements);
+  return results[statements.indexOf(interaction)].rows[0] as { id: string; created_at: Date };
 }

@@ -6,7 +6,8 @@ import { createTestDb, TEST_SERVER_URL, USER_A, USER_B, userClaims } from "../su
 import { migrate, readMigrations } from "../../lib/db/migrate";
 import { withClaims } from "../../lib/db/session";
 import { TASK_TYPES, confirmedTaskType } from "../../lib/domain";
-import { acquireDataDirLock, DatabaseLockedError, openPglite } from "../../lib/db/pglite";
+import { acquireDataDirLock, DatabaseLockedError } from "../../lib/db/data-dir-lock";
+import { openPglite } from "../../lib/db/pglite";
 
 let db: Awaited<ReturnType<typeof createTestDb>>;
 beforeAll(async () => {
@@ -29,6 +30,25 @@ describe("the database under test", () => {
     ]);
     expect(r2[0].j).toEqual({ a: [1, "b"] });
     expect(r2[0].t).toContain(".123456");
+  });
+});
+
+describe("a batch of statements", () => {
+  it("runs them in order in one transaction: each one's rows, or none of its writes when one fails", async () => {
+    await db.exec("create table if not exists batch_probe (id int primary key)");
+    const out = await db.batch([
+      { sql: "insert into batch_probe values ($1) returning id", params: [1] },
+      { sql: "select count(*)::int as c from batch_probe", params: [] },
+    ]);
+    expect(out).toEqual([{ rows: [{ id: 1 }] }, { rows: [{ c: 1 }] }]);
+    await expect(
+      db.batch([
+        { sql: "insert into batch_probe values ($1)", params: [2] },
+        { sql: "insert into batch_probe values ($1)", params: [1] },
+      ]),
+    ).rejects.toThrow(/duplicate key/);
+    expect((await db.query<{ id: number }>("select id from batch_probe order by id")).rows).toEqual([{ id: 1 }]);
+    await db.exec("drop table batch_probe");
   });
 });
 

@@ -82,7 +82,9 @@ describe("two app instances on one database", () => {
     );
     expect(rows[0].n - before.interactions).toBe(200);
     expect(rows[0].completed - before.interactions).toBe(200);
-    // One counted outcome per completed answer, whichever instance wrote it, none lost to the other.
+    // One counted outcome per completed answer, whichever instance wrote it, none lost to the
+    // other. An answer is learned from after the client has it: the counts arrive just after.
+    await expect.poll(async () => (await outcomesCounted()) - before.outcomes, { timeout: 30_000 }).toBeGreaterThanOrEqual(200);
     expect((await outcomesCounted()) - before.outcomes).toBe(200);
   }, 240_000);
 

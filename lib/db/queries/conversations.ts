@@ -1,4 +1,4 @@
-import type { Queryable } from "../types";
+import type { Queryable, Statement } from "../types";
 
 export interface ConversationRow {
   id: string;
@@ -22,8 +22,13 @@ export async function createConversation(tx: Queryable, { title }: { title?: str
  * The server's insert of a new conversation for a verified user, with an id chosen by the
  * server (so the answer can start before the row is written). Not for user sessions.
  */
-export async function createConversationFor(tx: Queryable, { id, userId, title }: { id: string; userId: string; title: string }): Promise<void> {
-  await tx.query("insert into conversations (id, user_id, title) values ($1, $2, $3)", [id, userId, title]);
+export function createConversationStatement({ id, userId, title }: { id: string; userId: string; title: string }): Statement {
+  return { sql: "insert into conversations (id, user_id, title) values ($1, $2, $3)", params: [id, userId, title] };
+}
+
+export async function createConversationFor(tx: Queryable, c: { id: string; userId: string; title: string }): Promise<void> {
+  const { sql, params } = createConversationStatement(c);
+  await tx.query(sql, params);
 }
 
 /** Newest first; `search` matches the title or any prompt or answer in the conversation. */
@@ -53,8 +58,8 @@ export async function renameConversation(tx: Queryable, { id, title }: { id: str
   return rows.length === 1;
 }
 
-export async function touchConversation(tx: Queryable, { id }: { id: string }): Promise<void> {
-  await tx.query("update conversations set updated_at = now() where id = $1", [id]);
+export function touchConversationStatement({ id }: { id: string }): Statement {
+  return { sql: "update conversations set updated_at = now() where id = $1", params: [id] };
 }
 
 export async function deleteConversation(tx: Queryable, { id }: { id: string }): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { Queryable } from "../types";
+import type { Queryable, Statement } from "../types";
 import { preferVectorIndex } from "./vector-index";
 
 export type InteractionStatus = "started" | "completed" | "failed" | "cancelled" | "interrupted";
@@ -33,36 +33,36 @@ const COLUMNS = `id, conversation_id, user_id, user_prompt, model_used, routing_
 const vec = (v: number[] | undefined) => (v ? `[${v.join(",")}]` : null);
 
 /** Written before the first token, so a crash or a failed model still leaves a record. */
-export async function startInteraction(
-  tx: Queryable,
-  i: {
-    /** chosen by the server when it answers before the row is written; else the database's default */
-    id?: string;
-    conversationId: string;
-    /** whose request it is (the caller has checked that the conversation is theirs) */
-    userId: string;
-    prompt: string;
-    taskType: string;
-    routingDecision: unknown;
-    modelUsed: string;
-    parentId?: string | null;
-    configVersionId?: string | null;
-    source?: "chat" | "api";
-    promptEmbedding?: number[];
-    embeddingModel?: string;
-    /** The running experiment that assigned this conversation an arm (the learning cycle). */
-    experimentId?: string | null;
-    experimentArm?: "control" | "variant" | null;
-    /** the app instance answering it (crash recovery: lib/orchestrator/recovery.ts) */
-    instanceId?: string | null;
-  },
-): Promise<{ id: string; created_at: Date }> {
-  const { rows } = await tx.query<{ id: string; created_at: Date }>(
-    `insert into interactions (id, conversation_id, user_prompt, task_type, routing_decision, model_used, parent_id,
+export type NewInteraction = {
+  /** chosen by the server when it answers before the row is written; else the database's default */
+  id?: string;
+  conversationId: string;
+  /** whose request it is (the caller has checked that the conversation is theirs) */
+  userId: string;
+  prompt: string;
+  taskType: string;
+  routingDecision: unknown;
+  modelUsed: string;
+  parentId?: string | null;
+  configVersionId?: string | null;
+  source?: "chat" | "api";
+  promptEmbedding?: number[];
+  embeddingModel?: string;
+  /** The running experiment that assigned this conversation an arm (the learning cycle). */
+  experimentId?: string | null;
+  experimentArm?: "control" | "variant" | null;
+  /** the app instance answering it (crash recovery: lib/orchestrator/recovery.ts) */
+  instanceId?: string | null;
+};
+
+/** The insertion of a new interaction (it returns id, created_at). */
+export function startInteractionStatement(i: NewInteraction): Statement {
+  return {
+    sql: `insert into interactions (id, conversation_id, user_prompt, task_type, routing_decision, model_used, parent_id,
        config_version_id, source, prompt_embedding, embedding_model, experiment_id, experiment_arm, user_id, instance_id)
      values (coalesce($15::uuid, gen_random_uuid()), $1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::extensions.vector, $10, $11, $12, $13, $14)
      returning id, created_at`,
-    [
+    params: [
       i.conversationId,
       i.prompt,
       i.taskType,
@@ -79,7 +79,12 @@ export async function startInteraction(
       i.instanceId ?? null,
       i.id ?? null,
     ],
-  );
+  };
+}
+
+export async function startInteraction(tx: Queryable, i: NewInteraction): Promise<{ id: string; created_at: Date }> {
+  const { sql, params } = startInteractionStatement(i);
+  const { rows } = await tx.query<{ id: string; created_at: Date }>(sql, params);
   return rows[0];
 }
 
