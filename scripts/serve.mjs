@@ -106,10 +106,16 @@ const server = http.createServer((req, res) => {
 });
 server.listen(port, hostname, () => console.log(`Ready on http://${hostname ?? "localhost"}:${port}`));
 
+// A stop: no new connections; what the app still owes is written (the learning of answers
+// already sent, completions waiting for their batch: globalThis.__eliteDrain, set by
+// instrumentation-node.ts), then Next.js closes. Five seconds at most.
 for (const signal of ["SIGTERM", "SIGINT"]) {
-  process.on(signal, () => {
+  process.once(signal, () => {
     server.close();
-    void Promise.resolve(app.close?.()).finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 5000).unref();
+    Promise.resolve(globalThis.__eliteDrain?.())
+      .catch((e) => console.error("stopping: what the server still owed was not all written", e))
+      .then(() => app.close?.())
+      .finally(() => process.exit(0));
   });
 }
