@@ -37,7 +37,14 @@ function revive(e: Reply["error"]): Error {
 }
 
 export async function openPgliteThread({ dataDir }: { dataDir: string }): Promise<Database> {
-  const release = acquireDataDirLock(dataDir);
+  const releaseLock = acquireDataDirLock(dataDir);
+  let released = false;
+  // Once per handle: a late exit event must not free a lock a reopening in this process took since.
+  const release = () => {
+    if (released) return;
+    released = true;
+    releaseLock();
+  };
   let worker: Worker;
   try {
     fs.mkdirSync(dataDir, { recursive: true });
