@@ -11,6 +11,7 @@ import { LOCAL_OPERATOR_ID } from "../../lib/auth/claims";
 import { KEY_TTL_MS } from "../../lib/api/key-cache";
 import { AppError } from "../../lib/errors";
 import { learningState } from "../../lib/learning/store";
+import { settledLearning } from "../../lib/orchestrator/learn";
 import { POST as feedbackRoute } from "../../app/api/feedback/route";
 import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
 import { POST as ollamaChatRoute } from "../../app/api/chat/route";
@@ -189,6 +190,8 @@ describe("keys in the database and the endpoints (route handlers, real clients)"
     expect(res.eval_count).toBeGreaterThan(0);
     expect(res.prompt_eval_count).toBeGreaterThan(0);
     // The outcome moved the routing posterior of (code_generation, that model), as a chat answer would.
+    // The answer is learned from after the client has it (its stream may end first).
+    await settledLearning();
     const after = (await learningState()).policy.code_generation?.[elite.model];
     const prior = before[elite.model];
     expect(after).toBeDefined();
