@@ -1,9 +1,7 @@
 import "server-only";
-import fs from "node:fs";
 import path from "node:path";
 import { env } from "@/lib/config/env";
-import { openPglite } from "./pglite";
-import { WORKER_SCRIPT, openPgliteThread } from "./pglite-thread";
+import { openPgliteThread } from "./pglite-thread";
 import { openPostgres } from "./postgres";
 import { migrate } from "./migrate";
 import { withClaims } from "./session";
@@ -15,21 +13,11 @@ export type { Claims, Database, Queryable } from "./types";
 // process: keep the single database handle on globalThis so all of them share it.
 const g = globalThis as unknown as { __eliteDb?: Promise<Database> };
 
-/**
- * The embedded database on a thread of its own (pglite-thread.ts), so its queries never stop
- * the server's thread; in this thread when the worker script is not where the server runs.
- */
-function openEmbedded(dataDir: string): Promise<Database> {
-  if (fs.existsSync(WORKER_SCRIPT)) return openPgliteThread({ dataDir });
-  console.warn(`${WORKER_SCRIPT} not found: the embedded database runs on the server's own thread`);
-  return openPglite({ dataDir });
-}
-
 async function open(): Promise<Database> {
   const e = env();
   const db =
     e.mode === "embedded"
-      ? await openEmbedded(path.resolve(e.pgliteDataDir))
+      ? await openPgliteThread({ dataDir: path.resolve(e.pgliteDataDir) }) // its queries never stop the server's thread
       : openPostgres(e.databaseUrl!);
   await migrate(db, { local: e.mode === "embedded" });
   return db;

@@ -14,11 +14,12 @@ import type { Database, Queryable } from "./types";
  * message each way. Same database, same files, same single connection, so the same
  * semantics: queries and transactions are serialised by PGlite as before.
  *
- * The worker is plain JavaScript (pglite-thread-worker.mjs), found from the working
- * directory, as the server runs from the project's root. Tests and scripts open PGlite in
- * their own thread (openPglite), where they need its handle.
+ * The worker is plain JavaScript (pglite-thread-worker.mjs), found from the working directory
+ * (the project's root) when run by tsx or vitest; the production build bundles it as a worker
+ * chunk of its own. Tests and scripts open PGlite in their own thread (openPglite), where
+ * they need its handle.
  */
-export const WORKER_SCRIPT = path.join(process.cwd(), "lib", "db", "pglite-thread-worker.mjs");
+const WORKER_SCRIPT = path.join(process.cwd(), "lib", "db", "pglite-thread-worker.mjs");
 
 interface Reply {
   id?: number;

@@ -2,7 +2,7 @@ import "server-only";
 import { enforceRateLimit } from "@/lib/auth/rate-limit";
 import type { Identity } from "@/lib/auth";
 import { env } from "@/lib/config/env";
-import { asSystem, asSystemStatement, withUser } from "@/lib/db";
+import { asSystemStatement, withUser } from "@/lib/db";
 import { randomUUID } from "node:crypto";
 import { getConversation } from "@/lib/db/queries/conversations";
 import { answerWithResponse, checkpointInteraction, finishInteraction, listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
@@ -293,8 +293,8 @@ async function* recordUnanswered(
     embeddingModel: plan?.embeddingModel,
     configVersionId: plan?.config.versionId,
   });
-  await asSystem((tx) =>
-    finishInteraction(tx, { id: row.id, status: "failed", response: "", modelUsed: null, routingDecision: decision, responseTimeMs: performance.now() - t0, error: { code: "unavailable:ollama", message } }),
+  await asSystemStatement((q) =>
+    finishInteraction(q, { id: row.id, status: "failed", response: "", modelUsed: null, routingDecision: decision, responseTimeMs: performance.now() - t0, error: { code: "unavailable:ollama", message } }),
   );
   yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision };
   yield { type: "error", code: "unavailable:ollama", message, interactionId: row.id, decision };

@@ -26,11 +26,6 @@ export function createConversationStatement({ id, userId, title }: { id: string;
   return { sql: "insert into conversations (id, user_id, title) values ($1, $2, $3)", params: [id, userId, title] };
 }
 
-export async function createConversationFor(tx: Queryable, c: { id: string; userId: string; title: string }): Promise<void> {
-  const { sql, params } = createConversationStatement(c);
-  await tx.query(sql, params);
-}
-
 /** Newest first; `search` matches the title or any prompt or answer in the conversation. */
 export async function listConversations(
   tx: Queryable,
