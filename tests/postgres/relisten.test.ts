@@ -26,9 +26,12 @@ describe("a dropped listening connection", () => {
     try {
       const [pid] = await listeners(admin);
       expect(pid).toBeDefined();
-      await admin.query("select pg_terminate_backend($1)", [pid]);
-      // Written while nobody listens, and never announced: only a re-read can find it.
+      // Never announced, as a change made while nobody listens: only a re-read can find it.
+      // Written before the connection drops, so the re-read its return causes cannot come
+      // first (postgres.js reconnects within milliseconds).
       await admin.transaction((tx) => addModelOutcome(tx, { model: "missed-model", taskType: "debugging", reward: 1, discount: 0.999, now: Date.now(), counted: true, success: true, latencyMs: null, rating: null }));
+      expect((await learningState()).performance["missed-model::debugging"]).toBeUndefined(); // the cache still holds the old state
+      await admin.query("select pg_terminate_backend($1)", [pid]);
       const deadline = Date.now() + 15_000; // the learning state's own re-read is 30 s away
       while (!(await learningState()).performance["missed-model::debugging"] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect((await learningState()).performance["missed-model::debugging"]).toMatchObject({ outcomes: 1 });
