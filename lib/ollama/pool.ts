@@ -63,6 +63,8 @@ export class OllamaPool {
   private readonly now: () => number;
   private readonly cfg: HostSettings & { firstTokenMs: number; totalMs: number };
   private readonly showCache = new Map<string, Cached<ModelInfo>>();
+  /** /api/show requests under way, by model (see show) */
+  private readonly showLoading = new Map<string, Promise<ModelInfo>>();
 
   constructor(opts: PoolOptions) {
     if (!opts.hosts.length) throw new Error("OllamaPool needs at least one host");
@@ -231,16 +233,28 @@ export class OllamaPool {
 
   // ---------------------------------------------------------------- context window
 
-  /** Context length, default num_ctx, details and parameters of a model (cached 5 minutes). */
-  async show(model: string): Promise<ModelInfo> {
+  /**
+   * Context length, default num_ctx, details and parameters of a model (cached 5 minutes).
+   * One request per model at a time: a burst of requests (a cold start, the cache's expiry)
+   * waits on the same /api/show instead of sending one each, which, by the hundred, timed
+   * out on a busy host and sent it into its cool-down.
+   */
+  show(model: string): Promise<ModelInfo> {
     const key = normalizeModel(model);
     const hit = this.showCache.get(key);
-    if (hit && this.now() - hit.at < 300_000) return hit.value;
-    const h = await this.hosts.pickHost(model);
-    const res = await this.hosts.call(h, (c) => c.client.show({ model }), { model, probe: true });
-    const value = parseShow(model, res);
-    this.showCache.set(key, { at: this.now(), value });
-    return value;
+    if (hit && this.now() - hit.at < 300_000) return Promise.resolve(hit.value);
+    let loading = this.showLoading.get(key);
+    if (!loading) {
+      loading = (async () => {
+        const h = await this.hosts.pickHost(model);
+        const res = await this.hosts.call(h, (c) => c.client.show({ model }), { model, probe: true });
+        const value = parseShow(model, res);
+        this.showCache.set(key, { at: this.now(), value });
+        return value;
+      })().finally(() => this.showLoading.delete(key));
+      this.showLoading.set(key, loading);
+    }
+    return loading;
   }
 
   /**

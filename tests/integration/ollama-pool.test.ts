@@ -477,6 +477,21 @@ describe("embeddings, metadata and pull", () => {
     expect(await pool.version(sim.url)).toEqual({ version: "0.12.0-sim", simulator: true });
   });
 
+  it("a burst of requests for a model's details sends one /api/show per model; a failed one is asked again", async () => {
+    const pool = poolOn();
+    const infos = await Promise.all(Array.from({ length: 60 }, (_, i) => pool.show(i % 2 ? "deepseek-coder:6.7b" : "mathstral")));
+    expect(sim.stats().requests["POST /api/show"]).toBe(2);
+    expect(new Set(infos.map((x) => x.model))).toEqual(new Set(["deepseek-coder:6.7b", "mathstral"]));
+    // A failure is shared by the callers waiting on it, not kept: the next call asks again.
+    sim.setFaults([{ model: "openhermes", fault: "http500" }]);
+    const failed = await Promise.all(Array.from({ length: 5 }, () => failure(pool.show("openhermes"))));
+    failed.forEach((e) => expect(e).toBeInstanceOf(OllamaHttpError));
+    expect(sim.stats().requests["POST /api/show"]).toBe(3);
+    sim.clearFaults();
+    expect((await pool.show("openhermes")).contextLength).toBeGreaterThan(0);
+    expect(sim.stats().requests["POST /api/show"]).toBe(4);
+  });
+
   it("pulls with progress, then uses the model; an unknown name fails with 404", async () => {
     const s = await startSimulator({ timeScale: 0, models: ["openhermes"] });
     try {
