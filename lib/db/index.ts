@@ -64,19 +64,3 @@ export async function asSystemStatement<T>(fn: (q: Queryable) => Promise<T>): Pr
 export async function asSystemBatch(statements: readonly Statement[]): Promise<{ rows: Record<string, unknown>[] }[]> {
   return (await getDb()).batch(statements);
 }
-
-/**
- * Independent reads on the system path, as fast as the database allows: on a server each in
- * a transaction of its own, on as many connections at once; on the embedded database (one
- * connection, so they would queue anyway) all in one transaction, sparing a BEGIN/COMMIT each.
- */
-export async function readAsSystem<T extends unknown[]>(...reads: { [K in keyof T]: (tx: Queryable) => Promise<T[K]> }): Promise<T> {
-  if ((await getDb()).kind === "pglite") {
-    return asSystem(async (tx) => {
-      const out: unknown[] = [];
-      for (const read of reads) out.push(await read(tx));
-      return out as T;
-    });
-  }
-  return Promise.all(reads.map((read) => asSystem(read))) as Promise<T>;
-}

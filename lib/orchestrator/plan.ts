@@ -1,6 +1,6 @@
 import "server-only";
-import { readAsSystem } from "@/lib/db";
-import { nearestConfirmedInteractions, nearestOutcomes } from "@/lib/db/queries/interactions";
+import { asSystemStatement } from "@/lib/db";
+import { requestNeighbours, type ConfirmedNeighbour } from "@/lib/db/queries/interactions";
 import { contextEvidence, type PastOutcome } from "@/lib/learning/context-evidence";
 import type { RoutingPatternRow } from "@/lib/db/queries/learning";
 import { matchRoutingPattern } from "@/lib/learning/patterns";
@@ -128,13 +128,11 @@ async function classify(
   const features = taskClassifier().classify(prompt);
   const embedding = await embedded;
   let neighbours = null;
-  let near: Awaited<ReturnType<typeof nearestConfirmedInteractions>> = [];
+  let near: ConfirmedNeighbour[] = [];
   let outcomes: PastOutcome[] = [];
   if (embedding) {
-    [near, outcomes] = await readAsSystem(
-      (tx) => nearestConfirmedInteractions(tx, { embedding: embedding!, limit: 15 }),
-      (tx) => nearestOutcomes(tx, { embedding: embedding!, limit: 20 }),
-    );
+    // Both reads in one round trip, outside any transaction.
+    ({ confirmed: near, outcomes } = await asSystemStatement((q) => requestNeighbours(q, { embedding, confirmed: 15, outcomes: 20 })));
     // Only confirmed labels: one a person stated weighs fully, one inferred from a good rating less.
     const examples = near
       .filter((n) => isTaskType(n.task_type))

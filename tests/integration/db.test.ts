@@ -201,15 +201,3 @@ describe("persistence", () => {
     }
   });
 });
-
-describe("independent reads on the system path", () => {
-  it("share one transaction on the embedded database and run at once on a server", async () => {
-    const { readAsSystem, useDatabase } = await import("../../lib/db");
-    useDatabase(db);
-    const txid = (tx: { query: <T>(sql: string) => Promise<{ rows: T[] }> }) => tx.query<{ t: string }>("select txid_current()::text as t").then((r) => r.rows[0].t);
-    const [a, b, n] = await readAsSystem(txid, txid, (tx) => tx.query<{ n: number }>("select 41 + 1 as n").then((r) => r.rows[0].n));
-    expect(n).toBe(42); // each read's own result, in order
-    if (db.kind === "pglite") expect(a).toBe(b);
-    else expect(a).not.toBe(b);
-  });
-});

@@ -2,49 +2,38 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, USER_A } from "../support/db";
 import type { Database } from "../../lib/db";
 import { refreshPlannerStatistics } from "../../lib/db/planner-statistics";
-import { preferVectorIndex } from "../../lib/db/queries/vector-index";
-import { nearestConfirmedInteractions } from "../../lib/db/queries/interactions";
+import { nearestOutcomes, requestNeighbours } from "../../lib/db/queries/interactions";
 import type { Queryable } from "../../lib/db/types";
 import { seededRng } from "../../lib/learning/random";
 
 /**
  * The embedded database has no autovacuum, so its planner never had statistics: it took the
  * interactions table for empty and answered the nearest-outcomes read by sorting every row.
- * The read now rules the sort out itself (preferVectorIndex), and refreshPlannerStatistics
- * takes statistics for what grew, as autovacuum would.
+ * The request path's reads (private.request_neighbours) rule the sort out themselves, with
+ * planner settings of their own, and refreshPlannerStatistics takes statistics for what grew,
+ * as autovacuum would.
  */
 let db: Database;
 const rng = seededRng(11);
 const vector = () => `[${Array.from({ length: 768 }, () => rng() * 2 - 1).join(",")}]`;
-// The shape of the request path's read of past outcomes (lib/db/queries/interactions.ts).
-const NEAREST_OUTCOMES = `explain select model_used, prompt_embedding <=> $1::extensions.vector as d
-  from interactions where prompt_embedding is not null and status = 'completed' and model_used is not null
-  order by prompt_embedding <=> $1::extensions.vector limit 20`;
 
-/** The plan of that read, with the settings the request path reads it under (preferVectorIndex). */
-async function plan(): Promise<string> {
-  const { rows } = await db.transaction(async (tx) => {
-    await preferVectorIndex(tx, { limit: 20 });
-    return tx.query<{ "QUERY PLAN": string }>(NEAREST_OUTCOMES, [vector()]);
+/** How many times each index (and the table itself) was scanned by `read`, and what it returned. */
+async function walks<T>(read: (tx: Queryable) => Promise<T>): Promise<{ all: number; confirmed: number; heapScans: number; result: T }> {
+  // The backend's counts not yet flushed to the statistics: read before and after, in one transaction.
+  const counts = async (tx: Queryable) =>
+    (
+      await tx.query<{ all: number; confirmed: number; heap: number }>(
+        `select pg_stat_get_xact_numscans('public.interactions_prompt_embedding_idx'::regclass)::int as all,
+                pg_stat_get_xact_numscans('public.interactions_confirmed_embedding_idx'::regclass)::int as confirmed,
+                pg_stat_get_xact_numscans('public.interactions'::regclass)::int as heap`,
+      )
+    ).rows[0];
+  return db.transaction(async (tx) => {
+    const before = await counts(tx);
+    const result = await read(tx);
+    const after = await counts(tx);
+    return { all: after.all - before.all, confirmed: after.confirmed - before.confirmed, heapScans: after.heap - before.heap, result };
   });
-  return rows.map((r) => r["QUERY PLAN"]).join("\n");
-}
-
-/** The plan of every read a function makes (its settings applied as they are), instead of running them. */
-async function plansOf(read: (tx: Queryable) => Promise<unknown>): Promise<string> {
-  const plans: string[] = [];
-  await db.transaction(async (tx) => {
-    const explaining: Queryable = {
-      exec: (sql) => tx.exec(sql),
-      async query<T>(sql: string, params?: unknown[]) {
-        const { rows } = await tx.query<{ "QUERY PLAN": string }>(`explain ${sql}`, params);
-        plans.push(rows.map((r) => r["QUERY PLAN"]).join("\n"));
-        return { rows: [] as T[] };
-      },
-    };
-    await read(explaining);
-  });
-  return plans.join("\n");
 }
 
 beforeAll(async () => {
@@ -63,26 +52,28 @@ beforeAll(async () => {
 afterAll(() => db?.close());
 
 describe("the embedded database's planner", () => {
-  it("walks the HNSW index for the nearest-outcomes read, with or without statistics", async () => {
+  it("walks the HNSW index for the nearest-outcomes read, with or without statistics, never the whole table", async () => {
     // Without statistics (PGlite never takes them by itself) the planner took the table for
     // empty and sorted every row by distance; the read's own settings now rule that out.
     const before = await db.query<{ reltuples: number }>("select reltuples from pg_class where oid = 'public.interactions'::regclass");
     expect(Number(before.rows[0].reltuples)).toBeLessThan(600);
-    expect(await plan()).toMatch(/Index Scan using interactions_prompt_embedding_idx/);
+    const cold = await walks((tx) => nearestOutcomes(tx, { embedding: JSON.parse(vector()), limit: 20 }));
+    expect(cold).toMatchObject({ all: 1, heapScans: 0 });
     await refreshPlannerStatistics(db);
-    expect(await plan()).toMatch(/Index Scan using interactions_prompt_embedding_idx/);
-    expect(await plan()).not.toMatch(/Sort/);
+    const warm = await walks((tx) => nearestOutcomes(tx, { embedding: JSON.parse(vector()), limit: 20 }));
+    expect(warm).toMatchObject({ all: 1, heapScans: 0 });
+    // The settings were the function's own: the caller's session is as it was.
+    expect((await db.query<{ s: string }>("select current_setting('enable_seqscan') as s")).rows[0].s).toBe("on");
   });
 
   it("walks only the confirmed requests for the classifier's neighbours", async () => {
     // A few of the 600 requests have a confirmed task type (rated well): the read goes
     // through the index of those alone, not past every unconfirmed one.
     await db.query("update interactions set success_rating = 5 where id in (select id from interactions order by id limit 12)");
-    const plan = await plansOf((tx) => nearestConfirmedInteractions(tx, { embedding: JSON.parse(vector()), limit: 15 }));
-    expect(plan).toMatch(/Index Scan using interactions_confirmed_embedding_idx/);
-    const found = await db.transaction((tx) => nearestConfirmedInteractions(tx, { embedding: JSON.parse(vector()), limit: 15 }));
-    expect(found).toHaveLength(12);
-    expect(found.every((n) => n.task_type === "general" && n.success_rating === 5)).toBe(true);
+    const both = await walks((tx) => requestNeighbours(tx, { embedding: JSON.parse(vector()), confirmed: 15, outcomes: 20 }));
+    expect(both).toMatchObject({ confirmed: 1, all: 1, heapScans: 0 });
+    expect(both.result.confirmed).toHaveLength(12);
+    expect(both.result.confirmed.every((n) => n.task_type === "general" && n.success_rating === 5)).toBe(true);
   });
 
   it("gets statistics for a table that grew by a tenth, and leaves alone what has not", async () => {

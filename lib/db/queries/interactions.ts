@@ -1,5 +1,4 @@
 import type { Queryable, Statement } from "../types";
-import { preferVectorIndex } from "./vector-index";
 
 export type InteractionStatus = "started" | "completed" | "failed" | "cancelled" | "interrupted";
 
@@ -197,55 +196,41 @@ export async function recordFeedback(
 export type ConfirmedNeighbour = { id: string; task_type: string; stated: boolean; user_prompt: string; model_used: string; success_rating: number | null; similarity: number };
 
 /**
- * Past requests whose task type was confirmed (lib/domain/task-type-confirmation.ts: stated by
- * a user or operator, or rated well and undisputed), nearest to an embedding: the
- * classifier's neighbours. `task_type` is the confirmed label; `stated` says a person gave it;
+ * The request path's two nearest-neighbour reads, in one call (private.request_neighbours:
+ * one round trip, no transaction, the HNSW walks under the function's own planner settings):
+ *
+ * - `confirmed`: past requests whose task type was confirmed (lib/domain/task-type-confirmation.ts:
+ *   stated by a user or operator, or rated well and undisputed), nearest first: the
+ *   classifier's neighbours. `task_type` is the confirmed label; `stated` says a person gave it.
+ * - `outcomes`: the nearest past requests that a model answered, with the reward each earned
+ *   (those whose reward is still unknown left out): the routing policy's per-request evidence.
+ *
  * `similarity` is the cosine similarity to the embedding (the index's own distance: the
- * embeddings themselves stay in the database).
+ * embeddings themselves stay in the database). A limit of 0 skips that read.
  */
-export async function nearestConfirmedInteractions(
-  tx: Queryable,
-  { embedding, limit = 15 }: { embedding: number[]; limit?: number },
-): Promise<ConfirmedNeighbour[]> {
-  await preferVectorIndex(tx, { limit });
-  const { rows } = await tx.query<ConfirmedNeighbour>(
-    `select id, task_type, stated, user_prompt, model_used, success_rating, 1 - d as similarity from (
-       select id, private.confirmed_task_type(task_type, success_rating, feedback) as task_type, feedback ? 'taskType' as stated,
-              user_prompt, model_used, success_rating, prompt_embedding <=> $1::extensions.vector as d
-       from interactions
-       where prompt_embedding is not null and status = 'completed'
-         and (success_rating >= 4 or feedback ->> 'thumbs' = 'up' or feedback ? 'taskType')
-         and private.confirmed_task_type(task_type, success_rating, feedback) is not null
-       order by prompt_embedding <=> $1::extensions.vector limit $2
-     ) n
-     order by d, id`,
-    [vec(embedding), limit],
+export async function requestNeighbours(
+  q: Queryable,
+  { embedding, confirmed = 15, outcomes = 20 }: { embedding: number[]; confirmed?: number; outcomes?: number },
+): Promise<{ confirmed: ConfirmedNeighbour[]; outcomes: { model: string; reward: number; similarity: number }[] }> {
+  const { rows } = await q.query<{ n: { confirmed: ConfirmedNeighbour[]; outcomes: { model: string; reward: number | null; similarity: number }[] } }>(
+    "select private.request_neighbours($1::extensions.vector, $2, $3) as n",
+    [vec(embedding), confirmed, outcomes],
   );
-  return rows.map((r) => ({ ...r, similarity: Number(r.similarity) }));
+  const n = rows[0].n;
+  return {
+    confirmed: n.confirmed.map((r) => ({ ...r, similarity: Number(r.similarity) })),
+    outcomes: n.outcomes.filter((r) => r.reward !== null).map((r) => ({ model: r.model, reward: Number(r.reward), similarity: Number(r.similarity) })),
+  };
 }
 
-/**
- * The nearest past requests that a model answered, with the reward each earned
- * (private.interaction_reward; null while unknown) and their similarity: the routing
- * policy's per-request evidence.
- */
-export async function nearestOutcomes(
-  tx: Queryable,
-  { embedding, limit = 20 }: { embedding: number[]; limit?: number },
-): Promise<{ model: string; reward: number; similarity: number }[]> {
-  await preferVectorIndex(tx, { limit });
-  const { rows } = await tx.query<{ model: string; reward: number | null; similarity: number }>(
-    `select model, reward, 1 - d as similarity from (
-       select model_used as model, private.interaction_reward(status, success_rating, feedback) as reward,
-              prompt_embedding <=> $1::extensions.vector as d, id
-       from interactions
-       where prompt_embedding is not null and status = 'completed' and model_used is not null
-       order by prompt_embedding <=> $1::extensions.vector limit $2
-     ) n
-     order by d, id`,
-    [vec(embedding), limit],
-  );
-  return rows.filter((r) => r.reward !== null).map((r) => ({ model: r.model, reward: Number(r.reward), similarity: Number(r.similarity) }));
+/** The classifier's neighbours alone (see requestNeighbours). */
+export async function nearestConfirmedInteractions(q: Queryable, { embedding, limit = 15 }: { embedding: number[]; limit?: number }): Promise<ConfirmedNeighbour[]> {
+  return (await requestNeighbours(q, { embedding, confirmed: limit, outcomes: 0 })).confirmed;
+}
+
+/** The routing's per-request evidence alone (see requestNeighbours). */
+export async function nearestOutcomes(q: Queryable, { embedding, limit = 20 }: { embedding: number[]; limit?: number }): Promise<{ model: string; reward: number; similarity: number }[]> {
+  return (await requestNeighbours(q, { embedding, confirmed: 0, outcomes: limit })).outcomes;
 }
 
 export async function getInteractionEmbedding(tx: Queryable, { id }: { id: string }): Promise<{ embedding: number[]; model: string } | null> {
