@@ -1,7 +1,7 @@
 import "server-only";
-import { asSystem, withUser, type Claims, type Queryable } from "@/lib/db";
+import { asSystem, asSystemStatement, withUser, type Claims, type Queryable } from "@/lib/db";
 import { entriesByIds, type KnowledgeSource } from "@/lib/db/queries/knowledge";
-import { textCandidates, vectorCandidates, type SearchFilters } from "@/lib/db/queries/knowledge-search";
+import { textCandidates, vectorCandidates, vectorScanSettings, type SearchFilters } from "@/lib/db/queries/knowledge-search";
 import { currentRoster } from "@/lib/roster/current";
 import { KB_DIMENSIONS, embedTexts } from "./embed";
 import { reciprocalRankFusion } from "./rrf";
@@ -105,13 +105,20 @@ export async function searchKnowledge(opts: {
     (similarity !== null && similarity >= minSimilarity) ||
     (textRank !== null && textRank >= minTextRank && (similarity === null || similarity >= minSimilarity / 2));
 
-  const run = async (tx: Queryable) => {
-    t0 = performance.now();
-    const vec = embedding ? await vectorCandidates(tx, { embedding, embeddingModel: model, limit: candidates, filters }) : [];
-    timings.vectorMs = performance.now() - t0;
-    t0 = performance.now();
-    const txt = await textCandidates(tx, { tsquery, limit: candidates, filters, embedding, embeddingModel: model });
-    timings.textMs = performance.now() - t0;
+  // `read` runs one read: in the search's transaction, or (the system path, when the vector
+  // read needs no settings of its own) as a statement by itself, the two candidate reads at
+  // once: two round trips in all, and no connection held between them.
+  const run = async (read: <T>(fn: (q: Queryable) => Promise<T>) => Promise<T>, together: boolean) => {
+    const timed = async <T>(key: "vectorMs" | "textMs", fn: (q: Queryable) => Promise<T>): Promise<T> => {
+      const start = performance.now();
+      const out = await read(fn);
+      timings[key] = performance.now() - start;
+      return out;
+    };
+    const vectorRead = () => (embedding ? timed("vectorMs", (q) => vectorCandidates(q, { embedding: embedding!, embeddingModel: model, limit: candidates, filters })) : Promise.resolve([]));
+    const textRead = () => timed("textMs", (q) => textCandidates(q, { tsquery, limit: candidates, filters, embedding, embeddingModel: model }));
+    // In a transaction one after the other (one connection); alone, at once.
+    const [vec, txt] = together ? await Promise.all([vectorRead(), textRead()]) : [await vectorRead(), await textRead()];
     t0 = performance.now();
     // Fusion, relevance and the confidence-weighted score need only what the two candidate
     // queries returned (similarity, rank, confidence), so only the winners' rows are read.
@@ -133,11 +140,16 @@ export async function searchKnowledge(opts: {
     const top = ranked.slice(0, limit);
     timings.fuseMs = performance.now() - t0;
     t0 = performance.now();
-    const rows = await entriesByIds(tx, { ids: top.map((x) => x.f.id) });
+    const rows = await read((q) => entriesByIds(q, { ids: top.map((x) => x.f.id) }));
     timings.fetchMs = performance.now() - t0;
     return { top, rows };
   };
-  const { top, rows } = opts.claims === undefined ? await asSystem(run) : await withUser(opts.claims, run);
+  const alone = opts.claims === undefined && !(embedding && vectorScanSettings(candidates, filters));
+  const { top, rows } = alone
+    ? await run(asSystemStatement, true)
+    : opts.claims === undefined
+      ? await asSystem((tx) => run((fn) => fn(tx), false))
+      : await withUser(opts.claims, (tx) => run((fn) => fn(tx), false));
 
   const rowById = new Map(rows.map((r) => [r.id, r]));
   const hits: SearchHit[] = [];

@@ -9,7 +9,7 @@ import { searchKnowledge } from "../../lib/knowledge/search";
 import { planRequest } from "../../lib/orchestrator/plan";
 import { learnFromFeedback } from "../../lib/learning/feedback";
 import { approveEntry, learnFromGoodAnswer } from "../../lib/knowledge/manager";
-import { asSystem, withUser } from "../../lib/db";
+import { asSystem, getDb, useDatabase, withUser, type Database } from "../../lib/db";
 import { getInteraction } from "../../lib/db/queries/interactions";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -106,6 +106,31 @@ describe("ingestion through the job worker", () => {
     expect(topical.hits.every((h) => h.topic.includes("Log replication"))).toBe(true);
     // Unrelated queries fall under the relevance threshold.
     expect((await searchKnowledge({ query: "bake sourdough bread with rye flour" })).hits).toHaveLength(0);
+  });
+
+  it("a request's search holds no transaction: its reads run by themselves, the two candidate reads at once", async () => {
+    const db = await getDb();
+    const counts = { transactions: 0, statements: 0 };
+    const counting: Database = {
+      ...db,
+      transaction: (fn) => (counts.transactions++, db.transaction(fn)),
+      query: (sql, params) => (counts.statements++, db.query(sql, params)),
+    };
+    useDatabase(counting);
+    try {
+      const r = await searchKnowledge({ query: "How does a Raft follower start a leader election?" });
+      expect(r.hits[0].topic).toBe("raft.md › Raft consensus handbook › Leader election");
+      expect(counts.transactions).toBe(0);
+      // vector and text candidates, the winners' rows (and the common words, when their minute is up)
+      expect(counts.statements).toBeGreaterThanOrEqual(3);
+      expect(counts.statements).toBeLessThanOrEqual(4);
+      // A topic filter needs the iterative scan's settings: those last for a transaction.
+      const topical = await searchKnowledge({ query: "Raft leader log", filters: { topic: "log replication" } });
+      expect(topical.hits.every((h) => h.topic.includes("Log replication"))).toBe(true);
+      expect(counts.transactions).toBe(1);
+    } finally {
+      useDatabase(db);
+    }
   });
 
   it("keeps the code block whole in one chunk", async () => {

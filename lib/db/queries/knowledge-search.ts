@@ -2,7 +2,7 @@
 import type { Queryable } from "../types";
 
 import { vectorLiteral, type KnowledgeSource } from "./knowledge";
-import { efSearchFor } from "./vector-index";
+import { DEFAULT_EF_SEARCH, efSearchFor } from "./vector-index";
 
 export interface SearchFilters {
   sources?: KnowledgeSource[];
@@ -29,21 +29,33 @@ const filterParams = (f: SearchFilters) => [
 ];
 
 /**
+ * The planner settings the vector read needs beyond the database's defaults, as `set local`
+ * statements, or null when the defaults do (pgvector's ef_search of 40 covers up to 40
+ * candidates, and without a source or topic filter no iterative scan is needed): then the
+ * read needs no transaction of its own.
+ */
+export function vectorScanSettings(limit: number, filters: SearchFilters): string | null {
+  const [sources, topic] = filterParams(filters);
+  const iterative = sources !== null || topic !== null;
+  const ef = efSearchFor(limit);
+  if (ef === DEFAULT_EF_SEARCH && !iterative) return null;
+  return `set local hnsw.ef_search = ${ef}` + (iterative ? "; set local hnsw.iterative_scan = relaxed_order; set local hnsw.max_scan_tuples = 20000" : "");
+}
+
+/**
  * Nearest active entries by cosine distance (the HNSW index), embedded with the same model.
  * The filters are applied to the index scan's output; with a source or topic filter the scan
  * goes on (pgvector's iterative scan, `hnsw.iterative_scan`) until enough rows pass, instead
  * of returning fewer than `limit` when the first ef_search neighbours are filtered out.
+ * Runs in a transaction when {@link vectorScanSettings} says settings are needed (`set local`
+ * lasts until the transaction ends).
  */
 export async function vectorCandidates(
   tx: Queryable,
   { embedding, embeddingModel, limit, filters }: { embedding: number[]; embeddingModel: string; limit: number; filters: SearchFilters },
 ): Promise<{ id: string; similarity: number; confidence: number }[]> {
-  const [sources, topic] = filterParams(filters);
-  // `set local` lasts until the end of the caller's transaction (search always runs in one).
-  await tx.exec(
-    `set local hnsw.ef_search = ${efSearchFor(limit)}` +
-      (sources !== null || topic !== null ? "; set local hnsw.iterative_scan = relaxed_order; set local hnsw.max_scan_tuples = 20000" : ""),
-  );
+  const settings = vectorScanSettings(limit, filters);
+  if (settings) await tx.exec(settings);
   const { rows } = await tx.query<{ id: string; similarity: number; confidence: number }>(
     `select id, 1 - d as similarity, confidence from (
        select id, confidence, embeddings <=> $1::extensions.vector as d
