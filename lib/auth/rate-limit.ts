@@ -1,7 +1,7 @@
 import "server-only";
 import { env } from "@/lib/config/env";
-import { asSystem } from "@/lib/db";
-import { countHit } from "@/lib/db/queries/rate-limits";
+import { asSystemStatement } from "@/lib/db";
+import { countHit, sweepOldHits } from "@/lib/db/queries/rate-limits";
 import { AppError, type ErrorSurface } from "@/lib/errors";
 
 export type LimitedAction = "chat" | "feedback" | "api_key";
@@ -29,7 +29,9 @@ export async function enforceRateLimit(
 ): Promise<void> {
   const { limit, windowMs } = limits[action];
   if (limit <= 0) return;
-  const { hits, windowEndsAt } = await asSystem((tx) => countHit(tx, { userId, action, windowMs, now }));
+  // One statement, one round trip, before every chat: no transaction around it.
+  const { hits, windowEndsAt } = await asSystemStatement((q) => countHit(q, { userId, action, windowMs, now }));
+  if (Math.random() < 0.01) void asSystemStatement(sweepOldHits).catch((e) => console.error("sweeping old rate-limit windows failed", e));
   if (hits > limit) {
     const per = windowMs >= 3_600_000 ? "hour" : "minute";
     const retryAfterSeconds = Math.ceil((windowEndsAt - now) / 1000);

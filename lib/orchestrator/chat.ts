@@ -76,7 +76,8 @@ export async function prepareChat(
     if (input.conversationId || input.regenerateOf) throw new AppError("bad_request:chat", "history: only for a new conversation.");
     // An API client sends the conversation back: its last answer, if it was ours, is the one followed up on.
     const lastAnswer = input.history.findLast((m) => m.role === "assistant")?.content;
-    const previous = lastAnswer ? await withUser(identity.claims, (tx) => answerWithResponse(tx, { userId: identity.userId, response: lastAnswer })) : null;
+    // One statement on the system path (no RLS session to open first): it reads only the caller's answers by its own filter.
+    const previous = lastAnswer ? await asSystemStatement((q) => answerWithResponse(q, { userId: identity.userId, response: lastAnswer })) : null;
     return { identity, conversationId: null, prompt: input.prompt, history: input.history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, tools: input.tools, tail: input.tail, format: input.format, think: input.think };
   }
   return withUser(identity.claims, async (tx) => {

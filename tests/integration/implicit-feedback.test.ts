@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ask, identityOf, startOrchestrator } from "../support/orchestrator";
-import { USER_A } from "../support/db";
+import { USER_A, USER_B } from "../support/db";
 import { learningState } from "../../lib/learning/store";
 import { prepareChat, streamChat } from "../../lib/orchestrator/chat";
 import type { RunEvent } from "../../lib/chat/events";
@@ -53,6 +53,9 @@ describe("implicit signals", () => {
       source: "api",
     });
     expect(prepared.previous?.id).toBe(first.interactionId);
+    // Another user sending the same text back follows up on nothing of alice's.
+    const fromBob = await prepareChat(identityOf(USER_B), { conversationId: null, prompt: "thanks!", history: [{ role: "user", content: "How do I make a Python dataclass immutable?" }, { role: "assistant", content: answer }], source: "api" });
+    expect(fromBob.previous).toBeNull();
     const events: RunEvent[] = [];
     for await (const e of streamChat(prepared, new AbortController().signal)) events.push(e);
     expect(await implicitOf(first.interactionId)).toMatchObject({ signal: "thanks" });

@@ -3,6 +3,7 @@ import { createTestDb, USER_A, USER_B } from "../support/db";
 import { useDatabase } from "../../lib/db";
 import { enforceCompletionRate, enforceRateLimit } from "../../lib/auth/rate-limit";
 import { AppError } from "../../lib/errors";
+import { sweepOldHits } from "../../lib/db/queries/rate-limits";
 import { openaiErrorResponse, ollamaErrorResponse } from "../../lib/api/errors";
 import { parseEnv } from "../../lib/config/env";
 import type { Database } from "../../lib/db/types";
@@ -56,6 +57,17 @@ describe("per-user rate limits", () => {
     const { rows } = await db.query<{ hits: number }>("select hits from private.rate_limit_hits where user_id = $1 and action = 'api_key'", [USER_A]);
     expect(rows[0].hits).toBe(1);
     await expect(enforceRateLimit(USER_A, "api_key", { limits, now: now + 1000 })).rejects.toThrow(/at most 1 per hour/);
+  });
+
+  it("sweep windows that ended more than a day ago, and only those", async () => {
+    await db.query(
+      `insert into private.rate_limit_hits (user_id, action, window_start, hits)
+       values ($1, 'feedback', now() - interval '2 days', 3), ($1, 'feedback', now() - interval '1 hour', 2)`,
+      [USER_B],
+    );
+    await sweepOldHits(db);
+    const { rows } = await db.query<{ hits: number }>("select hits from private.rate_limit_hits where user_id = $1 and action = 'feedback'", [USER_B]);
+    expect(rows.map((r) => r.hits)).toEqual([2]);
   });
 
   it("are off at 0, and configurable from the environment with defaults", async () => {

@@ -3,7 +3,7 @@ import type { Queryable } from "../types";
 /**
  * Counts one hit of `action` by a user in the fixed window containing `now` (atomically, so
  * concurrent requests on several instances all count) and returns the count so far and when
- * the window ends. Old windows are swept now and then.
+ * the window ends. One statement: it needs no transaction around it.
  */
 export async function countHit(
   tx: Queryable,
@@ -16,6 +16,10 @@ export async function countHit(
      returning hits`,
     [userId, action, new Date(start).toISOString()],
   );
-  if (Math.random() < 0.01) await tx.query("delete from private.rate_limit_hits where window_start < now() - interval '1 day'");
   return { hits: rows[0].hits, windowEndsAt: start + windowMs };
+}
+
+/** Sweeps windows that ended more than a day ago. */
+export async function sweepOldHits(tx: Queryable): Promise<void> {
+  await tx.query("delete from private.rate_limit_hits where window_start < now() - interval '1 day'");
 }
