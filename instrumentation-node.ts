@@ -40,14 +40,7 @@ export async function startNodeServer() {
   // Editors' requests skip Next.js's router when scripts/serve.mjs runs the server.
   const { openFastLane } = await import("./lib/api/fast-lane");
   openFastLane();
-  // What a stopping server still owes (scripts/serve.mjs calls it on SIGTERM): the learning
-  // of answers already sent, the editors' completions waiting for their batch; then the
-  // database closes cleanly.
-  const { settledLearning } = await import("./lib/orchestrator/learn");
-  const { flushCompletions } = await import("./lib/orchestrator/completion-log");
-  (globalThis as { __eliteDrain?: () => Promise<void> }).__eliteDrain = async () => {
-    await settledLearning();
-    await flushCompletions();
-    await (await getDb()).close();
-  };
+  // What a stopping server still owes (scripts/serve.mjs calls it on SIGTERM).
+  const { drainServer } = await import("./lib/orchestrator/drain");
+  (globalThis as { __eliteDrain?: () => Promise<void> }).__eliteDrain = drainServer;
 }

@@ -49,3 +49,9 @@ export function startLearningScheduler(): void {
   }, TICK_MS);
   g.__eliteLearningTimer.unref();
 }
+
+/** Stops the scheduler's ticks (a stopping server); a tick under way finishes. */
+export function stopLearningScheduler(): void {
+  if (g.__eliteLearningTimer) clearInterval(g.__eliteLearningTimer);
+  g.__eliteLearningTimer = undefined;
+}
