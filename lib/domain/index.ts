@@ -12,3 +12,4 @@ export * from "./param-arm";
 export * from "./storable-text";
 export * from "./pattern-scope";
 export * from "./embedding-task";
+export * from "./past-outcome";

@@ -7,15 +7,8 @@
  * carries at most `strength` pseudo-outcomes, so per-task-type evidence still dominates unless
  * the nearest requests agree.
  */
+import type { PastOutcome } from "@/lib/domain";
 import type { ContextEvidence } from "./policy";
-
-export interface PastOutcome {
-  model: string;
-  /** reward in [0, 1] */
-  reward: number;
-  /** cosine similarity to the request */
-  similarity: number;
-}
 
 export const CONTEXT_STRENGTH = 2;
 

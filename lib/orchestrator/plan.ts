@@ -1,7 +1,7 @@
 import "server-only";
 import { asSystemStatement } from "@/lib/db";
 import { requestNeighbours, type ConfirmedNeighbour } from "@/lib/db/queries/interactions";
-import { contextEvidence, type PastOutcome } from "@/lib/learning/context-evidence";
+import { contextEvidence } from "@/lib/learning/context-evidence";
 import type { RoutingPatternRow } from "@/lib/db/queries/learning";
 import { matchRoutingPattern } from "@/lib/learning/patterns";
 import { getOllamaPool, estimateTokens, type ChatMessage } from "@/lib/ollama";
@@ -17,7 +17,7 @@ import { defaultModelChain, embeddingInput, fitsContext, isTaskType, type Role, 
 import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
 import { classifyWithRouter } from "./router-classification";
 import { combineVotes, taskProbabilities, voteOfNeighbours, votesFrom, type Vote } from "@/lib/learning/ensemble";
-import { sameModel, type Roster } from "@/lib/domain";
+import { sameModel, type PastOutcome, type Roster } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { resolveConfig, systemPromptFor, type ResolvedConfig } from "@/lib/learning/active-config";
 import { modelAvailability, type Availability } from "./availability";

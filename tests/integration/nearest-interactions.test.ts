@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, USER_A } from "../support/db";
-import { asSystem, useDatabase, type Database } from "../../lib/db";
-import { nearestConfirmedInteractions, nearestOutcomes } from "../../lib/db/queries/interactions";
+import { asSystemStatement, useDatabase, type Database } from "../../lib/db";
+import { requestNeighbours } from "../../lib/db/queries/interactions";
 import { seededRng } from "../../lib/learning/random";
 
 /**
@@ -67,7 +67,7 @@ describe("nearest recorded requests through the vector index", () => {
   it("confirmed neighbours: only confirmed rows, nearest first, as many as asked, nearly the exact ones", async () => {
     for (let q = 0; q < 5; q++) {
       const query = rows[q * 37].embedding;
-      const got = await asSystem((tx) => nearestConfirmedInteractions(tx, { embedding: query, limit: 15 }));
+      const { confirmed: got } = await asSystemStatement((q) => requestNeighbours(q, { embedding: query, confirmed: 15, outcomes: 20 })); // as the request path reads them
       const want = exact(query, confirmed, 15);
       expect(got).toHaveLength(15);
       const byId = new Map(rows.map((r) => [r.id, r]));
@@ -86,7 +86,7 @@ describe("nearest recorded requests through the vector index", () => {
   it("outcomes: only answered rows, nearest first, with their similarity", async () => {
     for (let q = 0; q < 5; q++) {
       const query = rows[q * 41 + 1].embedding;
-      const got = await asSystem((tx) => nearestOutcomes(tx, { embedding: query, limit: 20 }));
+      const { outcomes: got } = await asSystemStatement((q) => requestNeighbours(q, { embedding: query, confirmed: 15, outcomes: 20 }));
       const top = exact(query, answered, 20);
       // Of the 20 nearest answered requests, those whose reward is known (here: rated) come back.
       const want = top.filter((w) => w.r.rating !== null);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, USER_A } from "../support/db";
 import type { Database } from "../../lib/db";
 import { refreshPlannerStatistics } from "../../lib/db/planner-statistics";
-import { nearestOutcomes, requestNeighbours } from "../../lib/db/queries/interactions";
+import { requestNeighbours } from "../../lib/db/queries/interactions";
 import type { Queryable } from "../../lib/db/types";
 import { seededRng } from "../../lib/learning/random";
 
@@ -57,10 +57,10 @@ describe("the embedded database's planner", () => {
     // empty and sorted every row by distance; the read's own settings now rule that out.
     const before = await db.query<{ reltuples: number }>("select reltuples from pg_class where oid = 'public.interactions'::regclass");
     expect(Number(before.rows[0].reltuples)).toBeLessThan(600);
-    const cold = await walks((tx) => nearestOutcomes(tx, { embedding: JSON.parse(vector()), limit: 20 }));
+    const cold = await walks((tx) => requestNeighbours(tx, { embedding: JSON.parse(vector()), confirmed: 0, outcomes: 20 }));
     expect(cold).toMatchObject({ all: 1, heapScans: 0 });
     await refreshPlannerStatistics(db);
-    const warm = await walks((tx) => nearestOutcomes(tx, { embedding: JSON.parse(vector()), limit: 20 }));
+    const warm = await walks((tx) => requestNeighbours(tx, { embedding: JSON.parse(vector()), confirmed: 0, outcomes: 20 }));
     expect(warm).toMatchObject({ all: 1, heapScans: 0 });
     // The settings were the function's own: the caller's session is as it was.
     expect((await db.query<{ s: string }>("select current_setting('enable_seqscan') as s")).rows[0].s).toBe("on");

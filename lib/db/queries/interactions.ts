@@ -1,3 +1,4 @@
+import type { PastOutcome } from "@/lib/domain";
 import type { Queryable, Statement } from "../types";
 
 export type InteractionStatus = "started" | "completed" | "failed" | "cancelled" | "interrupted";
@@ -211,8 +212,8 @@ export type ConfirmedNeighbour = { id: string; task_type: string; stated: boolea
 export async function requestNeighbours(
   q: Queryable,
   { embedding, confirmed = 15, outcomes = 20 }: { embedding: number[]; confirmed?: number; outcomes?: number },
-): Promise<{ confirmed: ConfirmedNeighbour[]; outcomes: { model: string; reward: number; similarity: number }[] }> {
-  const { rows } = await q.query<{ n: { confirmed: ConfirmedNeighbour[]; outcomes: { model: string; reward: number | null; similarity: number }[] } }>(
+): Promise<{ confirmed: ConfirmedNeighbour[]; outcomes: PastOutcome[] }> {
+  const { rows } = await q.query<{ n: { confirmed: ConfirmedNeighbour[]; outcomes: (Omit<PastOutcome, "reward"> & { reward: number | null })[] } }>(
     "select private.request_neighbours($1::extensions.vector, $2, $3) as n",
     [vec(embedding), confirmed, outcomes],
   );
@@ -221,16 +222,6 @@ export async function requestNeighbours(
     confirmed: n.confirmed.map((r) => ({ ...r, similarity: Number(r.similarity) })),
     outcomes: n.outcomes.filter((r) => r.reward !== null).map((r) => ({ model: r.model, reward: Number(r.reward), similarity: Number(r.similarity) })),
   };
-}
-
-/** The classifier's neighbours alone (see requestNeighbours). */
-export async function nearestConfirmedInteractions(q: Queryable, { embedding, limit = 15 }: { embedding: number[]; limit?: number }): Promise<ConfirmedNeighbour[]> {
-  return (await requestNeighbours(q, { embedding, confirmed: limit, outcomes: 0 })).confirmed;
-}
-
-/** The routing's per-request evidence alone (see requestNeighbours). */
-export async function nearestOutcomes(q: Queryable, { embedding, limit = 20 }: { embedding: number[]; limit?: number }): Promise<{ model: string; reward: number; similarity: number }[]> {
-  return (await requestNeighbours(q, { embedding, confirmed: 0, outcomes: limit })).outcomes;
 }
 
 export async function getInteractionEmbedding(tx: Queryable, { id }: { id: string }): Promise<{ embedding: number[]; model: string } | null> {
