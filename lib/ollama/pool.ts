@@ -28,7 +28,7 @@ import type {
   PoolOptions,
   PullProgress,
 } from "./types";
-import { runtimeFetch } from "./runtime-fetch";
+import { httpFetch } from "./http-fetch";
 
 
 /** What every streamed request carries (chat and generate alike). */
@@ -69,7 +69,7 @@ export class OllamaPool {
   constructor(opts: PoolOptions) {
     if (!opts.hosts.length) throw new Error("OllamaPool needs at least one host");
     this.limiter = new KeyedLimiter(opts.limits?.perModelConcurrency ?? 2, opts.limits?.queueTimeoutMs ?? 60_000);
-    this.fetchImpl = opts.fetch ?? runtimeFetch;
+    this.fetchImpl = opts.fetch ?? httpFetch;
     this.now = opts.now ?? Date.now;
     this.cfg = {
       firstTokenMs: opts.timeouts?.firstTokenMs ?? DEFAULT_TIMEOUTS.firstTokenMs,
