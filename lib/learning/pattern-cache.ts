@@ -63,7 +63,7 @@ export async function nearestMembersInMemory(embedding: number[], embeddingModel
   const norm = Math.sqrt(dot(embedding, embedding)) || 1;
   const members = s.members
     .filter((m) => m.embedding_model === embeddingModel)
-    .map((m) => ({ pattern_id: m.pattern_id, agrees: m.agrees, similarity: dot(embedding, m.embedding) / (norm * (m.norm || 1)) }))
+    .map((m) => ({ pattern_id: m.pattern_id, agrees: m.agrees, embedding: m.embedding, similarity: dot(embedding, m.embedding) / (norm * (m.norm || 1)) }))
     .sort((a, b) => b.similarity - a.similarity)
     .slice(0, NEAREST);
   return { members, patterns: s.patterns };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { closerThan, scaleFrom, similarityQuantile, withReferences } from "../../lib/learning/similarity-scale";
-import { NEAR_ALL_BUT, TASK_WIDENING, patternsContaining, type MemberHit } from "../../lib/learning/pattern-region";
+import { NEAR_ALL_BUT, NEAR_IN_KIND, SAME_KIND, patternsContaining, type MemberHit } from "../../lib/learning/pattern-region";
 
 /** Unit vectors at a chosen angle from e0 in the e0–e1 plane: cosine with e0 = c. */
 const at = (c: number, dim = 8) => {
@@ -48,24 +48,32 @@ describe("pattern regions", () => {
   const e = (i: number) => Array.from({ length: 3 }, (_, k) => (k === i ? 1 : 0));
   const references = Array.from({ length: 100 }, (_, i) => [i / 100, Math.sqrt(1 - (i / 100) ** 2), 0]);
   const scale = withReferences({ background: Float64Array.from({ length: 1000 }, (_, i) => i / 1000) }, references);
-  const hit = (pattern_id: string, similarity: number, agrees = true): MemberHit => ({ pattern_id, similarity, agrees });
+  const hit = (pattern_id: string, similarity: number, agrees = true, embedding?: number[]): MemberHit => ({ pattern_id, similarity, agrees, embedding });
   const taught = (types: string[]) => () => types;
   const query = (members: MemberHit[], algorithm: number, request = e(0)) =>
     patternsContaining({ members, request, taskTypesOf: taught(["algorithm"]), taskProbabilities: { algorithm, debugging: 1 - algorithm }, scale });
 
   it("holds a request whose agreeing member is nearer than nearly every reference request, whatever its task type", () => {
     const near = 1 - NEAR_ALL_BUT / 2; // nearer than 99% of the references
-    expect(query([hit("p", near)], 0)).toHaveLength(1);
-    expect(query([hit("p", 1 - NEAR_ALL_BUT * 2)], 0)).toHaveLength(0);
+    expect(query([hit("p", near, true, e(0))], 0)).toHaveLength(1);
+    expect(query([hit("p", 1 - NEAR_ALL_BUT * 2, true, e(0))], 0)).toHaveLength(0);
   });
 
-  it("widens with the probability that the request is of a task type the pattern was taught on", () => {
-    const s = 1 - (NEAR_ALL_BUT + TASK_WIDENING * 0.6); // needs a probability of at least 0.6
-    expect(query([hit("p", s)], 1)).toHaveLength(1);
-    expect(query([hit("p", s)], 0.7)).toHaveLength(1);
-    expect(query([hit("p", s)], 0.5)).toHaveLength(0);
-    expect(query([hit("p", s)], 0)).toHaveLength(0);
-    expect(query([hit("p", 1 - (NEAR_ALL_BUT + TASK_WIDENING) - 0.02)], 1)).toHaveLength(0); // never beyond the widest
+  it("by the embedding alone, the closeness must be unusual from both sides", () => {
+    // The request e2 is at 0 from every reference: 0.5 is closer than all of them for it. The
+    // member e0 has half the references nearer than 0.5.
+    expect(query([hit("p", 0.5, true, e(0))], 0, e(2))).toHaveLength(0);
+    expect(query([hit("p", 0.5, true, e(2))], 0, e(2))).toHaveLength(1);
+    // With the classifier's agreement, one side is enough.
+    expect(query([hit("p", 0.5, true, e(0))], 1, e(2))).toHaveLength(1);
+  });
+
+  it("with the classifier's agreement, holds a request the embedding finds only fairly near", () => {
+    const fairly = 1 - NEAR_IN_KIND + 0.05; // nearer than 85% of the references
+    expect(query([hit("p", fairly, true, e(0))], SAME_KIND)).toHaveLength(1);
+    expect(query([hit("p", fairly, true, e(0))], 1)).toHaveLength(1);
+    expect(query([hit("p", fairly, true, e(0))], SAME_KIND - 0.05)).toHaveLength(0); // the classifier doubts it
+    expect(query([hit("p", 1 - NEAR_IN_KIND - 0.05, true, e(0))], 1)).toHaveLength(0); // never beyond the widest
   });
 
   it("judges closeness for the request itself: near for a request that nothing else is near, not for one near many", () => {

@@ -6,6 +6,7 @@ export interface PatternMemberHit {
   pattern_id: string;
   agrees: boolean;
   similarity: number;
+  embedding: number[];
 }
 
 const vector = (v: number[]) => `[${v.join(",")}]`;
@@ -23,14 +24,14 @@ export async function insertPatternMember(
 
 /** The members nearest a request, among active routing patterns made with the same embedding model. */
 export async function nearestPatternMembers(tx: Queryable, q: { embedding: number[]; embeddingModel: string; limit?: number }): Promise<PatternMemberHit[]> {
-  const { rows } = await tx.query<PatternMemberHit>(
-    `select m.pattern_id, m.agrees, 1 - (m.embedding <=> $1::extensions.vector) as similarity
+  const { rows } = await tx.query<Omit<PatternMemberHit, "embedding"> & { e: string }>(
+    `select m.pattern_id, m.agrees, 1 - (m.embedding <=> $1::extensions.vector) as similarity, m.embedding::text as e
        from routing_pattern_members m join learning_patterns p on p.id = m.pattern_id
       where m.embedding_model = $2 and p.pattern_type = 'routing' and p.status = 'active'
       order by m.embedding <=> $1::extensions.vector limit $3`,
     [vector(q.embedding), q.embeddingModel, q.limit ?? 24],
   );
-  return rows;
+  return rows.map(({ e, ...r }) => ({ ...r, embedding: JSON.parse(e) as number[] }));
 }
 
 /** Every member of the active routing patterns, with its embedding (the in-memory copy of lib/learning/pattern-cache.ts). */
