@@ -8,20 +8,9 @@
  * a few microseconds per request.
  */
 import { TASK_TYPES, isTaskType, type TaskType } from "@/lib/domain";
-import { FeatureIndex } from "./feature-index";
+import { linearTextClassifierFrom, type LinearTextModel } from "./linear-text-classifier";
 
-export interface TaskClassifierModel {
-  version: 1;
-  labels: string[];
-  /** divides the logits before the softmax (fitted on the validation split) */
-  temperature: number;
-  features: string[];
-  /** row-major: features.length × labels.length */
-  weights: number[];
-  bias: number[];
-  /** how and on what it was trained (sizes, hyper-parameters, sources) */
-  meta: Record<string, unknown>;
-}
+export type TaskClassifierModel = LinearTextModel;
 
 export interface TaskClassification {
   taskType: TaskType;
@@ -37,35 +26,14 @@ export interface TaskClassifier {
   readonly model: TaskClassifierModel;
 }
 
-/** Logits of one text: bias + Σ weights of its known features, the feature vector L2-normalised. */
-function logitsOf(model: TaskClassifierModel, weights: Float64Array, index: FeatureIndex, text: string): Float64Array {
-  const k = model.labels.length;
-  const out = Float64Array.from(model.bias);
-  const { known, distinct } = index.read(text);
-  const scale = 1 / Math.sqrt(Math.max(1, distinct));
-  for (const i of known) for (let c = 0; c < k; c++) out[c] += weights[i * k + c] * scale;
-  return out;
-}
-
-export function softmax(logits: ArrayLike<number>, temperature = 1): number[] {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i] / temperature);
-  const e = Array.from(logits, (z) => Math.exp(z / temperature - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / sum);
-}
-
 export function taskClassifierFrom(model: TaskClassifierModel): TaskClassifier {
-  if (!model.labels.every(isTaskType) || model.weights.length !== model.features.length * model.labels.length) {
-    throw new Error("task classifier artefact does not match the task types or its own shape");
-  }
-  const index = new FeatureIndex(model.features);
-  const weights = Float64Array.from(model.weights);
+  if (!model.labels.every(isTaskType)) throw new Error("task classifier artefact does not match the task types");
+  const linear = linearTextClassifierFrom(model);
   return {
     model,
-    logits: (text) => logitsOf(model, weights, index, text),
+    logits: linear.logits,
     classify(text) {
-      const p = softmax(logitsOf(model, weights, index, text), model.temperature);
+      const p = linear.probabilities(text);
       const probabilities = Object.fromEntries(TASK_TYPES.map((t) => [t, 0])) as Record<TaskType, number>;
       let best = 0;
       model.labels.forEach((label, c) => {

@@ -1,0 +1,57 @@
+/**
+ * A trained linear text classifier (pure): a multinomial logistic regression over the text
+ * features of lib/learning/text-features.ts, shipped as a small JSON artefact whose
+ * probabilities are temperature-scaled on a validation split. The task classifier and the
+ * follow-up reader are two of them; bench/support/linear-training.ts trains them. A few
+ * microseconds per text.
+ */
+import { FeatureIndex } from "./feature-index";
+
+export interface LinearTextModel {
+  version: 1;
+  labels: string[];
+  /** divides the logits before the softmax (fitted on the validation split) */
+  temperature: number;
+  features: string[];
+  /** row-major: features.length × labels.length */
+  weights: number[];
+  bias: number[];
+  /** how and on what it was trained (sizes, hyper-parameters, sources) */
+  meta: Record<string, unknown>;
+}
+
+export interface LinearTextClassifier {
+  /** the calibrated probability of each label, in the model's label order */
+  probabilities(text: string): number[];
+  /** the uncalibrated logits, for training and calibration */
+  logits(text: string): Float64Array;
+  readonly model: LinearTextModel;
+}
+
+export function softmax(logits: ArrayLike<number>, temperature = 1): number[] {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i] / temperature);
+  const e = Array.from(logits, (z) => Math.exp(z / temperature - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / sum);
+}
+
+/** Logits of one text: bias + Σ weights of its known features, the feature vector L2-normalised. */
+function logitsOf(model: LinearTextModel, weights: Float64Array, index: FeatureIndex, text: string): Float64Array {
+  const k = model.labels.length;
+  const out = Float64Array.from(model.bias);
+  const { known, distinct } = index.read(text);
+  const scale = 1 / Math.sqrt(Math.max(1, distinct));
+  for (const i of known) for (let c = 0; c < k; c++) out[c] += weights[i * k + c] * scale;
+  return out;
+}
+
+export function linearTextClassifierFrom(model: LinearTextModel): LinearTextClassifier {
+  if (model.weights.length !== model.features.length * model.labels.length || model.bias.length !== model.labels.length) {
+    throw new Error("classifier artefact does not match its own shape");
+  }
+  const index = new FeatureIndex(model.features);
+  const weights = Float64Array.from(model.weights);
+  const logits = (text: string) => logitsOf(model, weights, index, text);
+  return { model, logits, probabilities: (text) => softmax(logits(text), model.temperature) };
+}
