@@ -26,6 +26,7 @@ import { cosine, simEmbed } from "../../sim";
 import { DEFAULT_ROLE_MODELS, type Role } from "../../lib/domain";
 import { seedDatabase, startApp, startSim } from "../support/app-under-test";
 import { readFollowUp, SIGNAL_EXAMPLES } from "../../lib/learning/implicit-signal";
+import { classifyFollowUp } from "../../lib/learning/follow-up-classifier";
 import { scaleFrom } from "../../lib/learning/similarity-scale";
 import { CALIBRATION_REQUESTS } from "../../lib/learning/calibration-texts";
 
@@ -194,6 +195,7 @@ function implicit(split: "dev" | "test") {
     const got =
       readFollowUp({
         text: r.followup,
+        classified: process.env.BENCH_NO_FOLLOW_UP_CLASSIFIER ? null : classifyFollowUp(r.followup),
         toPrevious: cosine(v, e(r.previous)),
         toExamples: { failed: Math.max(...ex.failed.map((a) => cosine(v, a))), thanks: Math.max(...ex.thanks.map((a) => cosine(v, a))) },
         examples: ex.failed.length + ex.thanks.length,

@@ -3,6 +3,7 @@ import { asSystem } from "@/lib/db";
 import { abandonedBrokenAnswers, getInteractionEmbedding, recordServerFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
 import { isTaskType, readDecision, type TaskType } from "@/lib/domain";
 import { ABANDONED_AFTER_MS, IMPLICIT_REWARD, readFollowUp, SIGNAL_EXAMPLES, type ImplicitSignal } from "./implicit-signal";
+import { classifyFollowUp } from "./follow-up-classifier";
 import { paramArmsFor } from "./params";
 import { recordPatternOutcome } from "./patterns";
 import { fixedEmbeddings, similarityScale } from "./similarity-calibration";
@@ -42,7 +43,7 @@ export async function learnFromFollowUp(f: {
     if (prevEmb?.model === f.embeddingModel) toPrevious = cosine(f.embedding, prevEmb.embedding);
     if (ex) toExamples = { failed: Math.max(...ex.failed.map((v) => cosine(f.embedding!, v))), thanks: Math.max(...ex.thanks.map((v) => cosine(f.embedding!, v))) };
   }
-  const signal = readFollowUp({ text: f.text, toPrevious, toExamples, examples: SIGNAL_TEXTS.length, scale });
+  const signal = readFollowUp({ text: f.text, classified: classifyFollowUp(f.text), toPrevious, toExamples, examples: SIGNAL_TEXTS.length, scale });
   if (!signal) return null;
   await applySignal(prev, signal, f.followUpId);
   return signal;

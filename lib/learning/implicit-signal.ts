@@ -1,12 +1,14 @@
 /**
  * What a user's next message says about the answer before it (pure): that it failed ("still
  * getting the same error"), that it worked ("thanks, that fixed it"), or nothing, as a new
- * question does; and whether it asks the previous question again in other words. Read two
- * ways, like feedback themes: telling phrases as seeds, and closeness by meaning to example
- * follow-ups beyond what chance reaches under the embedding model in use. A rephrase is a new
- * message unusually close to the previous request (closer than {@link REPHRASE} of pairs of
- * different requests). The rewards are weaker than explicit feedback.
+ * question does; and whether it asks the previous question again in other words. Read three
+ * ways: telling phrases as seeds; the follow-up classifier (lib/learning/follow-up-classifier.ts,
+ * trained on follow-ups written for it) when it is sure; and closeness by meaning to example
+ * follow-ups beyond what chance reaches under the embedding model in use. A rephrase is also a
+ * new message unusually close to the previous request (closer than {@link REPHRASE} of pairs
+ * of different requests). The rewards are weaker than explicit feedback.
  */
+import type { FollowUpLabel } from "./follow-up-classifier";
 import { closerThan, similarityQuantile, type SimilarityScale } from "./similarity-scale";
 
 /**
@@ -25,6 +27,8 @@ export const ABANDONED_AFTER_MS = 30 * 60_000;
 
 /** A new request closer to the previous one than this share of different-request pairs repeats it. */
 export const REPHRASE = 0.99;
+/** The classifier's probability of a signal that reads the follow-up as that signal (calibrated on its validation split). */
+export const SURE = 0.6;
 /** Chance closeness to any example must stay this rare across all examples compared with. */
 const ANCHOR_CHANCE = 0.05;
 
@@ -43,6 +47,8 @@ export const SIGNAL_EXAMPLES: Readonly<Record<"failed" | "thanks", readonly stri
 
 export function readFollowUp(input: {
   text: string;
+  /** the follow-up classifier's probability of each label (null: not asked) */
+  classified: Readonly<Record<FollowUpLabel, number>> | null;
   /** similarity of the new message to the previous request (null without embeddings) */
   toPrevious: number | null;
   /** best similarity of the new message to each signal's examples (null without embeddings) */
@@ -55,6 +61,10 @@ export function readFollowUp(input: {
   const said = (["failed", "thanks"] as const).filter((s) => SIGNAL_PHRASES[s].test(input.text));
   if (said.length === 1) return said[0];
   if (said.length === 2) return null; // "thanks, but it still fails": mixed, say nothing
+  if (input.classified) {
+    const best = (["failed", "thanks", "rephrase"] as const).map((s) => ({ s, p: input.classified![s] })).sort((a, b) => b.p - a.p)[0];
+    if (best.p >= SURE) return best.s;
+  }
   if (!input.scale) return null;
   if (input.toExamples) {
     const bar = similarityQuantile(input.scale, 1 - ANCHOR_CHANCE / Math.max(1, input.examples));

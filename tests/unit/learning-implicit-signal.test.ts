@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { IMPLICIT_REWARD, readFollowUp, REPHRASE } from "../../lib/learning/implicit-signal";
+import { IMPLICIT_REWARD, readFollowUp, REPHRASE, SURE } from "../../lib/learning/implicit-signal";
+import { classifyFollowUp, FOLLOW_UP_LABELS } from "../../lib/learning/follow-up-classifier";
 
 const scale = { background: Float64Array.from({ length: 1000 }, (_, i) => i / 1000) };
-const read = (text: string, o: { toPrevious?: number; toExamples?: { failed: number; thanks: number } } = {}) =>
-  readFollowUp({ text, toPrevious: o.toPrevious ?? null, toExamples: o.toExamples ?? null, examples: 8, scale });
+const read = (text: string, o: { classified?: Record<"failed" | "thanks" | "rephrase" | "neutral", number>; toPrevious?: number; toExamples?: { failed: number; thanks: number } } = {}) =>
+  readFollowUp({ text, classified: o.classified ?? null, toPrevious: o.toPrevious ?? null, toExamples: o.toExamples ?? null, examples: 8, scale });
 
 describe("reading a follow-up", () => {
   it("telling phrases say failed, thanks or a rephrase; mixed messages and new questions say nothing", () => {
@@ -19,6 +20,27 @@ describe("reading a follow-up", () => {
     expect(read("the build is red again", { toExamples: { failed: 0.97, thanks: 0.2 } })).toBeNull(); // common closeness, 8 examples
     expect(read("merging sorted arrays in C", { toPrevious: REPHRASE + 0.005 })).toBe("rephrase");
     expect(read("merging sorted arrays in C", { toPrevious: REPHRASE - 0.05 })).toBeNull();
+  });
+
+  it("the follow-up classifier decides when it is sure, after the telling phrases", () => {
+    const p = (failed: number, thanks: number, rephrase: number) => ({ failed, thanks, rephrase, neutral: 1 - failed - thanks - rephrase });
+    expect(read("the totals come out doubled", { classified: p(SURE + 0.05, 0.1, 0.05) })).toBe("failed");
+    expect(read("the totals come out doubled", { classified: p(SURE - 0.05, 0.1, 0.05) })).toBeNull();
+    expect(read("only with the standard library", { classified: p(0.1, 0.05, SURE + 0.1) })).toBe("rephrase");
+    // A mixed message stays unread whatever the classifier thinks.
+    expect(read("thanks, but it still fails on Windows", { classified: p(0.05, 0.9, 0.0) })).toBeNull();
+  });
+
+  it("the shipped follow-up classifier reads messages it was not trained on", () => {
+    const top = (text: string) => {
+      const probabilities = classifyFollowUp(text);
+      expect(Object.keys(probabilities)).toEqual([...FOLLOW_UP_LABELS]);
+      expect(Object.values(probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+      return Object.entries(probabilities).sort((a, b) => b[1] - a[1])[0][0];
+    };
+    expect(top("nope, it still crashes with the same stack trace after your change")).toBe("failed");
+    expect(top("awesome, that works perfectly now, thank you!")).toBe("thanks");
+    expect(top("how do I add a footer to every page?")).toBe("neutral");
   });
 
   it("implicit rewards are weaker than explicit ones: never 0 or 1, poor below a half, thanks above", () => {
