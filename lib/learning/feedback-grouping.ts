@@ -3,6 +3,7 @@ import { embeddingInput, type Roster } from "@/lib/domain";
 import { getOllamaPool } from "@/lib/ollama";
 import { CALIBRATION_FEEDBACK } from "./calibration-texts";
 import { groupByMeaning, MAX_CLUSTERED, type FeedbackGroup } from "./feedback-meaning";
+import { classifyTheme } from "./theme-classifier";
 import { nameGroup } from "./theme-naming";
 import { scaleFrom, withReferences } from "./similarity-scale";
 import { THEMES, type FeedbackText } from "./themes";
@@ -35,7 +36,7 @@ export async function groupFeedbackForAnalysis(
     vectors = new Map(); // seeds by words only
   }
   const byMeaning = vectors.size > 0;
-  const groups = groupByMeaning({ items, vectors, anchors, scale: withReferences(scaleFrom(references), references) });
+  const groups = groupByMeaning({ items, vectors, anchors, scale: withReferences(scaleFrom(references), references), classifyTheme });
 
   const unnamed = groups.filter((g) => !g.instruction && g.members.length >= minGroup);
   for (const [i, g] of unnamed.entries()) {

@@ -3,7 +3,8 @@
  * its embedding, and "the same complaint" means more similar than {@link SAME_COMPLAINT} of
  * pairs of unrelated feedback under the embedding model in use (lib/learning/similarity-scale.ts).
  *
- * 1. Known themes are seeds: a quick tag or a telling phrase places feedback in one at once,
+ * 1. Known themes are seeds: a quick tag, a telling phrase or the theme classifier when it is
+ *    sure (lib/learning/theme-classifier.ts, trained on comments written for it) places feedback in one at once,
  *    and so does being closer to the centroid of the theme's example wordings than feedback
  *    about unrelated things (the scale's references) comes to it, with the bar raised for
  *    comparing with every theme (the closest theme only). A centroid is nearer to everything
@@ -14,6 +15,7 @@
  *
  * Groups span models and task types: one complaint is one group wherever it was made.
  */
+import { SURE } from "./linear-text-classifier";
 import { scaleAround, similarityQuantile, type SimilarityScale } from "./similarity-scale";
 import { THEMES, themesOf, type FeedbackText, type ThemeDef } from "./themes";
 import { dot, unit } from "./vectors";
@@ -42,6 +44,8 @@ export function groupByMeaning(input: {
   /** embeddings of each known theme's example wordings, by theme id */
   anchors: ReadonlyMap<string, readonly (readonly number[])[]>;
   scale: SimilarityScale;
+  /** the theme classifier: the probability of each known theme (and `other`) for a comment */
+  classifyTheme?: (text: string) => Readonly<Record<string, number>>;
 }): FeedbackGroup[] {
   const near = similarityQuantile(input.scale, SAME_COMPLAINT);
   // Feedback is compared with every known theme: the bar for "close to a theme" is raised so
@@ -71,12 +75,17 @@ export function groupByMeaning(input: {
   const loose: { f: FeedbackText; v: number[] }[] = [];
   for (const f of input.items) {
     const v = vec.get(f.id);
-    const byWords = themesOf(f);
+    const seeds = themesOf(f);
+    if (seeds.length === 0 && f.text.trim() && input.classifyTheme) {
+      const p = input.classifyTheme(f.text);
+      const sure = THEMES.find((t) => (p[t.id] ?? 0) >= SURE);
+      if (sure) seeds.push(sure);
+    }
     // At most one theme by meaning: the one whose example is closest, if close enough.
-    const best = v && byWords.length === 0 ? THEMES.map((t) => ({ t, s: anchorSim(v, t) - nearTheme.get(t.id)!.one })).sort((a, b) => b.s - a.s)[0] : undefined;
+    const best = v && seeds.length === 0 ? THEMES.map((t) => ({ t, s: anchorSim(v, t) - nearTheme.get(t.id)!.one })).sort((a, b) => b.s - a.s)[0] : undefined;
     const byMeaning = best && best.s >= 0 ? [best.t] : [];
-    for (const t of [...byWords, ...byMeaning]) join(t, f);
-    if (byWords.length + byMeaning.length === 0 && v && f.text.trim()) loose.push({ f, v });
+    for (const t of [...seeds, ...byMeaning]) join(t, f);
+    if (seeds.length + byMeaning.length === 0 && v && f.text.trim()) loose.push({ f, v });
   }
 
   // Average-linkage clustering of the rest: sums of pairwise similarities between clusters.

@@ -9,6 +9,7 @@
  * of different requests). The rewards are weaker than explicit feedback.
  */
 import type { FollowUpLabel } from "./follow-up-classifier";
+import { SURE } from "./linear-text-classifier";
 import { closerThan, similarityQuantile, type SimilarityScale } from "./similarity-scale";
 
 /**
@@ -27,8 +28,6 @@ export const ABANDONED_AFTER_MS = 30 * 60_000;
 
 /** A new request closer to the previous one than this share of different-request pairs repeats it. */
 export const REPHRASE = 0.99;
-/** The classifier's probability of a signal that reads the follow-up as that signal (calibrated on its validation split). */
-export const SURE = 0.6;
 /** Chance closeness to any example must stay this rare across all examples compared with. */
 const ANCHOR_CHANCE = 0.05;
 

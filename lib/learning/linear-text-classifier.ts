@@ -7,6 +7,9 @@
  */
 import { FeatureIndex } from "./feature-index";
 
+/** The calibrated probability at which the app acts on a shipped classifier's reading of a text. */
+export const SURE = 0.6;
+
 export interface LinearTextModel {
   version: 1;
   labels: string[];
@@ -54,4 +57,21 @@ export function linearTextClassifierFrom(model: LinearTextModel): LinearTextClas
   const weights = Float64Array.from(model.weights);
   const logits = (text: string) => logitsOf(model, weights, index, text);
   return { model, logits, probabilities: (text) => softmax(logits(text), model.temperature) };
+}
+
+/**
+ * A shipped artefact as a function from text to the probability of each of `labels` (built
+ * on first use; throws when the artefact was trained for other labels).
+ */
+export function labelledClassifier<L extends string>(artefact: unknown, labels: readonly L[]): (text: string) => Record<L, number> {
+  let clf: LinearTextClassifier | null = null;
+  return (text) => {
+    if (!clf) {
+      const model = artefact as LinearTextModel;
+      if (model.labels.join() !== labels.join()) throw new Error(`classifier artefact is for ${model.labels.join(", ")}, not ${labels.join(", ")}`);
+      clf = linearTextClassifierFrom(model);
+    }
+    const p = clf.probabilities(text);
+    return Object.fromEntries(labels.map((l, i) => [l, p[i]])) as Record<L, number>;
+  };
 }

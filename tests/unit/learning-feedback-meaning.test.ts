@@ -3,6 +3,8 @@ import { groupByMeaning } from "../../lib/learning/feedback-meaning";
 import { withReferences } from "../../lib/learning/similarity-scale";
 import { mergeSameInstruction } from "../../lib/learning/feedback-grouping";
 import type { FeedbackText } from "../../lib/learning/themes";
+import { classifyTheme, THEME_LABELS } from "../../lib/learning/theme-classifier";
+import { SURE } from "../../lib/learning/linear-text-classifier";
 
 /**
  * Grouping by meaning on hand-made vectors: direction = meaning. Unrelated texts get
@@ -28,6 +30,26 @@ describe("feedback grouped by meaning", () => {
     expect(groups[0].members.map((m) => m.id).sort()).toEqual(complaint.map((c) => c.id).sort());
     expect(groups[0].instruction).toBeNull(); // for the router model to draft
     expect(new Set(groups[0].members.map((m) => m.taskType))).toEqual(new Set(["code_generation", "debugging"]));
+  });
+
+  it("the theme classifier seeds a known theme when it is sure, with or without embeddings", () => {
+    const sure = (theme: string, p: number) => () => ({ [theme]: p, other: 1 - p });
+    const items = [item("a", "give me a way to check this automatically"), item("b", "and prove it with a suite")];
+    const seeded = groupByMeaning({ items, vectors: new Map(), anchors: new Map(), scale, classifyTheme: sure("needs_tests", SURE + 0.05) });
+    expect(seeded.map((g) => g.themeId)).toEqual(["needs_tests"]);
+    expect(seeded[0].members.map((m) => m.id)).toEqual(["a", "b"]);
+    expect(groupByMeaning({ items, vectors: new Map(), anchors: new Map(), scale, classifyTheme: sure("needs_tests", SURE - 0.05) })).toEqual([]);
+  });
+
+  it("the shipped theme classifier reads comments it was not trained on", () => {
+    const top = (text: string) => {
+      const p = classifyTheme(text);
+      expect(Object.keys(p)).toEqual([...THEME_LABELS]);
+      return Object.entries(p).sort((a, b) => b[1] - a[1])[0][0];
+    };
+    expect(top("give me a test suite for it")).toBe("needs_tests");
+    expect(top("declare the types of all the arguments")).toBe("needs_types");
+    expect(top("thanks, works great")).toBe("other");
   });
 
   it("feedback near a known theme's examples joins that theme, in whatever words", () => {

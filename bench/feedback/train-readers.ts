@@ -1,0 +1,60 @@
+/**
+ * `npm run train:feedback`: trains the two feedback readers shipped in lib/learning
+ * (bench/support/linear-training.ts), each on comments written for it, 80 / 20 train /
+ * validation by a hash of the text:
+ *  - the follow-up classifier (follow-up-classifier.model.json) on data/follow-ups.jsonl:
+ *    failed / thanks / rephrase / neutral;
+ *  - the theme classifier (theme-classifier.model.json) on data/feedback-themes.jsonl: the
+ *    known themes of lib/learning/themes.ts, or other.
+ * The benchmark's sets (implicit.*, complaints.*, patterns.*) are never read here.
+ *
+ * Flags: --seed N (shuffle order, default 7).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { createHash } from "node:crypto";
+import { FOLLOW_UP_LABELS } from "../../lib/learning/follow-up-classifier";
+import { THEME_LABELS } from "../../lib/learning/theme-classifier";
+import { trainLinearTextModel, type LabelledText } from "../support/linear-training";
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const inValidation = (text: string) => createHash("sha256").update(text).digest()[0] % 100 < 20;
+
+function trainReader(opts: { name: string; data: string; field: string; labels: readonly string[]; out: string; seed: number }) {
+  const all: LabelledText[] = fs
+    .readFileSync(path.join(import.meta.dirname, "data", opts.data), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, string>)
+    .map((x) => ({ text: x.text, label: x[opts.field] }));
+  const trainSet = all.filter((x) => !inValidation(x.text));
+  const validation = all.filter((x) => inValidation(x.text));
+  console.log(`${opts.name}: train ${trainSet.length}, validation ${validation.length}`);
+  const trained = trainLinearTextModel({ labels: opts.labels, trainSet, validation, seed: opts.seed, grid: { l2: [1e-4, 1e-3, 1e-2], epochs: [10, 25, 50] } });
+  const perLabel = (xs: LabelledText[]) => Object.fromEntries(opts.labels.map((l) => [l, xs.filter((x) => x.label === l).length]));
+  const model = {
+    ...trained.model,
+    meta: {
+      trainedBy: "bench/feedback/train-readers.ts",
+      seed: opts.seed,
+      l2: trained.l2,
+      epochs: trained.epochs,
+      train: { n: trainSet.length, perLabel: perLabel(trainSet) },
+      validation: { n: validation.length, ...trained.validation },
+      data: `bench/feedback/data/${opts.data} (written for this project; README.md there)`,
+    },
+  };
+  const out = path.join(import.meta.dirname, "../../lib/learning", opts.out);
+  fs.writeFileSync(out, JSON.stringify(model) + "\n");
+  console.log(
+    `${opts.name}: chose l2 ${trained.l2}, ${trained.epochs} epochs; temperature ${model.temperature.toFixed(2)} (validation accuracy ${(trained.validation.accuracy * 100).toFixed(1)}%, nll ${trained.validation.nllBefore.toFixed(3)} → ${trained.validation.nllAfter.toFixed(3)}); ${model.features.length} features kept; wrote ${path.relative(process.cwd(), out)} (${(fs.statSync(out).size / 1024).toFixed(0)} KiB)`,
+  );
+}
+
+const seed = Number(arg("seed", "7"));
+trainReader({ name: "follow-ups", data: "follow-ups.jsonl", field: "signal", labels: FOLLOW_UP_LABELS, out: "follow-up-classifier.model.json", seed });
+trainReader({ name: "themes", data: "feedback-themes.jsonl", field: "theme", labels: THEME_LABELS, out: "theme-classifier.model.json", seed });
