@@ -109,23 +109,35 @@ export const httpFetch: typeof fetch = (input, init = {}) => {
 
   return new Promise<Response>((resolve, reject) => {
     const transport = url.protocol === "https:" ? https : http;
-    const req = transport.request(url, { method: init.method ?? "GET", headers, agent });
-    const onAbort = () => {
-      reject(abortReason(signal!));
-      req.destroy();
+    let settled = false;
+    const send = (retry: boolean) => {
+      const req = transport.request(url, { method: init.method ?? "GET", headers, agent });
+      const onAbort = () => {
+        settled = true;
+        reject(abortReason(signal!));
+        req.destroy();
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      req.on("error", (e: NodeJS.ErrnoException) => {
+        signal?.removeEventListener("abort", onAbort);
+        if (settled) return;
+        // A kept-alive connection the server closed while idle, just as the request went out on
+        // it: the server never saw the request, so it is sent once more on a new connection
+        // (the pattern Node's documentation gives for req.reusedSocket).
+        if (retry && req.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE")) return send(false);
+        settled = true;
+        reject(fetchFailed(e));
+      });
+      req.on("response", (res) => {
+        signal?.removeEventListener("abort", onAbort);
+        settled = true;
+        const status = res.statusCode ?? 500;
+        const nullBody = status === 204 || status === 304 || init.method === "HEAD";
+        if (nullBody) res.resume();
+        resolve(new Response(nullBody ? null : webBody(res, signal), { status, statusText: res.statusMessage, headers: responseHeaders(res.headers) }));
+      });
+      req.end(body);
     };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    req.on("error", (e) => {
-      signal?.removeEventListener("abort", onAbort);
-      reject(fetchFailed(e));
-    });
-    req.on("response", (res) => {
-      signal?.removeEventListener("abort", onAbort);
-      const status = res.statusCode ?? 500;
-      const nullBody = status === 204 || status === 304 || init.method === "HEAD";
-      if (nullBody) res.resume();
-      resolve(new Response(nullBody ? null : webBody(res, signal), { status, statusText: res.statusMessage, headers: responseHeaders(res.headers) }));
-    });
-    req.end(body);
+    send(true);
   });
 };

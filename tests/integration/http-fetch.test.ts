@@ -14,6 +14,8 @@ let connections = 0;
 const release: (() => void)[] = [];
 /** The server side of each /stream request's connection, in order. */
 const streamSockets: import("node:net").Socket[] = [];
+/** Sockets that served a request already: /idle-closed drops the next request on one of them, unanswered. */
+const served = new WeakSet<import("node:net").Socket>();
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -25,6 +27,12 @@ beforeAll(async () => {
         return res.end(JSON.stringify({ method: req.method, body, auth: req.headers.authorization ?? null }));
       }
       if (req.url === "/empty") return res.writeHead(204).end();
+      if (req.url === "/idle-closed") {
+        // As a server closing an idle kept-alive connection just as a request arrives on it.
+        if (served.has(req.socket)) return void req.socket.destroy();
+        served.add(req.socket);
+        return res.writeHead(200).end("fresh");
+      }
       if (req.url === "/stream") {
         // First line now, the rest only when the test says so.
         res.writeHead(200, { "content-type": "application/x-ndjson" });
@@ -68,6 +76,15 @@ describe("httpFetch", () => {
     const before = connections;
     for (let i = 0; i < 5; i++) await (await httpFetch(`${base}/echo`, { method: "POST", body: "x" })).text();
     expect(connections).toBe(before);
+  });
+
+  it("a request that meets a kept-alive connection the server has just closed is sent once more, on a new one", async () => {
+    expect(await (await httpFetch(`${base}/idle-closed`)).text()).toBe("fresh");
+    const before = connections;
+    // The pool hands back the same connection; the server drops it; the request goes out again.
+    const res = await httpFetch(`${base}/idle-closed`, { method: "POST", body: "x" });
+    expect(await res.text()).toBe("fresh");
+    expect(connections).toBe(before + 1);
   });
 
   it("answers 204 with no body and 404 as a response, not an error", async () => {
