@@ -2,8 +2,8 @@
  * A trained linear text classifier (pure): a multinomial logistic regression over the text
  * features of lib/learning/text-features.ts, shipped as a small JSON artefact whose
  * probabilities are temperature-scaled on a validation split. The task classifier and the
- * follow-up reader are two of them; bench/support/linear-training.ts trains them. A few
- * microseconds per text.
+ * two feedback readers (follow-ups, themes) are three of them; bench/support/linear-training.ts
+ * trains them. A few microseconds per text.
  */
 import { FeatureIndex } from "./feature-index";
 

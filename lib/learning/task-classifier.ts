@@ -10,8 +10,6 @@
 import { TASK_TYPES, isTaskType, type TaskType } from "@/lib/domain";
 import { linearTextClassifierFrom, type LinearTextModel } from "./linear-text-classifier";
 
-export type TaskClassifierModel = LinearTextModel;
-
 export interface TaskClassification {
   taskType: TaskType;
   /** the calibrated probability of taskType */
@@ -23,10 +21,10 @@ export interface TaskClassifier {
   classify(text: string): TaskClassification;
   /** the uncalibrated logits, for training and calibration */
   logits(text: string): Float64Array;
-  readonly model: TaskClassifierModel;
+  readonly model: LinearTextModel;
 }
 
-export function taskClassifierFrom(model: TaskClassifierModel): TaskClassifier {
+export function taskClassifierFrom(model: LinearTextModel): TaskClassifier {
   if (!model.labels.every(isTaskType)) throw new Error("task classifier artefact does not match the task types");
   const linear = linearTextClassifierFrom(model);
   return {

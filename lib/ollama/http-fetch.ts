@@ -7,8 +7,8 @@ import https from "node:https";
  * a TypeError with the socket's error as `cause` when the host cannot be reached), carried
  * by node:http over kept-alive connections instead of the runtime's fetch (undici's).
  * undici's fetch runs the whole WHATWG fetch algorithm for every call; on a 2-core machine
- * that was about half a millisecond of each editor completion's first token (a bare proxy
- * to the simulator added 1.1–1.2 ms with fetch, 0.5–0.7 ms with node:http; bench:api).
+ * that was about half a millisecond of each editor completion's first token (measured with a
+ * bare proxy in front of the simulator: 1.1–1.2 ms added with fetch, 0.5–0.7 ms with node:http).
  *
  * Bodies other than a string or bytes (none of the client's calls to Ollama send them) and
  * requests the client builds as Request objects go to the runtime's fetch unchanged.

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { TASK_TYPES } from "../../lib/domain";
 import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
-import { taskClassifierFrom, type TaskClassifierModel } from "../../lib/learning/task-classifier";
+import { taskClassifierFrom } from "../../lib/learning/task-classifier";
+import type { LinearTextModel } from "../../lib/learning/linear-text-classifier";
 import { loadSplit } from "../../bench/classification/corpus";
 import { evaluate } from "../../bench/classification/run";
 
@@ -48,7 +49,7 @@ describe("the shipped task classifier", () => {
 
   it("refuses an artefact that does not match the task types or its own shape", () => {
     const good = taskClassifier().model;
-    expect(() => taskClassifierFrom({ ...good, labels: [...good.labels.slice(1), "poetry"] } as TaskClassifierModel)).toThrow(/task types/);
+    expect(() => taskClassifierFrom({ ...good, labels: [...good.labels.slice(1), "poetry"] } as LinearTextModel)).toThrow(/task types/);
     expect(() => taskClassifierFrom({ ...good, weights: good.weights.slice(1) })).toThrow(/shape/);
   });
 });
