@@ -10,8 +10,9 @@
  * item's `category` is used for the report and the per-category oracle, never for routing.
  *
  * Baselines on the same requests and the same draws (common random numbers): random, static
- * role routing (only when every model has a role), the best single model, the per-category
- * oracle and the per-item oracle. "Best single model" and "per-category oracle" are fixed
+ * role routing (only when every model has a role), textbook Thompson sampling per request type
+ * (`typeThompson`, see TypeThompson), the best single model, the per-category oracle and the
+ * per-item oracle. "Best single model" and "per-category oracle" are fixed
  * rankings of models by mean probability (over the items a model is available for; within
  * the category for the latter); an item goes to the highest-ranked model available for it,
  * which is plain "always model X" whenever X is available everywhere.
@@ -25,7 +26,7 @@ import { DEFAULT_POLICY_OPTIONS, EMPTY_POLICY, updatePolicy, type PolicyCandidat
 import { decideRoute } from "../../lib/learning/route-decision";
 import { contextEvidence } from "../../lib/learning/context-evidence";
 import { EMPTY_FALLBACK_STATS } from "../../lib/learning/fallback";
-import { sampleNormal, seededRng, shuffled, type Rng } from "../../lib/learning/random";
+import { sampleBeta, sampleNormal, seededRng, shuffled, type Rng } from "../../lib/learning/random";
 import { NeighbourIndex, type NeighbourIndexOptions } from "./neighbour-index";
 import type { BenchPrompt, ModelProfiles } from "./data";
 
@@ -221,9 +222,43 @@ export class ReplayRouter {
 }
 
 // ---------------------------------------------------------------------------------------
+// A reference learner: what an adaptive router that does Thompson sampling per request type
+// (LiteLLM's, for one) reaches when it is handed each item's true category as the request
+// type, so it never misclassifies: one uniform Beta(1, 1) per (category, model), no prior, no
+// sharing across categories, no context. It learns from its own choices' draws. The learned
+// router has to find the request type itself; matching this reference is matching a bandit
+// that knows it.
+
+export class TypeThompson {
+  private readonly arms = new Map<string, { alpha: number; beta: number }>();
+  private readonly rng: Rng;
+
+  constructor(seed: number) {
+    this.rng = seededRng(seed * 613 + 11);
+  }
+
+  choose(category: string, available: readonly string[]): string {
+    let best = available[0];
+    let top = -1;
+    for (const m of available) {
+      const a = this.arms.get(`${category}\u0000${m}`) ?? { alpha: 1, beta: 1 };
+      const x = sampleBeta(this.rng, a.alpha, a.beta);
+      if (x > top) (top = x), (best = m);
+    }
+    return best;
+  }
+
+  learn(category: string, model: string, reward: number): void {
+    const key = `${category}\u0000${model}`;
+    const a = this.arms.get(key) ?? { alpha: 1, beta: 1 };
+    this.arms.set(key, { alpha: a.alpha + reward, beta: a.beta + 1 - reward });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
 // The replay.
 
-export const STRATEGIES = ["learned", "random", "static", "bestSingle", "categoryOracle", "itemOracle"] as const;
+export const STRATEGIES = ["learned", "random", "static", "typeThompson", "bestSingle", "categoryOracle", "itemOracle"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export type ReplaySettings = RouterSettings & {
@@ -328,6 +363,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
     return order.map(() => r());
   })();
   const randomRng = seededRng(seed * 131 + 2);
+  const reference = new TypeThompson(seed);
   const confirmRng = seededRng(seed * 53 + 9);
 
   const allItems = world.items.map((_, i) => i);
@@ -363,6 +399,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
     const choices: Record<Strategy, string | undefined> = {
       learned: d.model,
       random: avail[Math.floor(randomRng() * avail.length)],
+      typeThompson: reference.choose(item.category ?? "(none)", avail),
       static: withRoles ? (firstAvailable(defaultChain(d.taskType).flatMap((r) => (roleModel.has(r) ? [roleModel.get(r)!] : [])), avail) ?? avail[0]) : undefined,
       bestSingle: firstAvailable(bestSingle, avail),
       categoryOracle: firstAvailable(categoryRanking[item.category ?? "(none)"], avail),
@@ -374,6 +411,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
       acc[s].r.push(draws[step] < pOf(m) ? 1 : 0);
       acc[s].choice.push(m);
     }
+    reference.learn(item.category ?? "(none)", choices.typeThompson!, draws[step] < pOf(choices.typeThompson!) ? 1 : 0);
     const reward = draws[step] < pOf(d.model) ? 1 : 0;
     const confirmed = confirmRng() < settings.confirmRate ? world.truth(i) : null;
     const t0 = performance.now();

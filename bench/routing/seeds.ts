@@ -8,7 +8,7 @@
  * Runs bench/routing/run.ts once per seed (no worlds, no drift check, no latency at scale;
  * `--with` passes its flags on, to try a setting)
  * and reports, over the last half of each run: learned, the static role table (simulated
- * roles only), the best single model, the per-category and per-item oracles; per seed, their
+ * roles only), Thompson sampling per true category (a reference), the best single model, the per-category and per-item oracles; per seed, their
  * mean and standard deviation, and learned − best single paired by seed (mean, standard
  * error, how many seeds learned is at or above it).
  */
@@ -19,7 +19,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { mean, sampleStandardDeviation } from "simple-statistics";
 
-const STRATEGIES = ["learned", "static", "bestSingle", "categoryOracle", "itemOracle"] as const;
+const STRATEGIES = ["learned", "static", "typeThompson", "bestSingle", "categoryOracle", "itemOracle"] as const;
 type Strategy = (typeof STRATEGIES)[number];
 
 const { values: args } = parseArgs({
@@ -62,13 +62,18 @@ const summary = Object.fromEntries(
     return [s, { mean: pts(mean(xs)), sd: pts(sampleStandardDeviation(xs)) }];
   }),
 );
-const diffs = rows.map((r) => r.lastHalf.learned! - r.lastHalf.bestSingle!);
-const learnedVsBestSingle = {
-  meanPoints: pts(mean(diffs)),
-  standardErrorPoints: pts(sampleStandardDeviation(diffs) / Math.sqrt(diffs.length)),
-  seedsAtOrAbove: diffs.filter((d) => d >= 0).length,
-  of: diffs.length,
-};
+/** learned − another strategy, paired by seed: mean, standard error, seeds at or above it. */
+function paired(other: Strategy) {
+  const diffs = rows.map((r) => r.lastHalf.learned! - r.lastHalf[other]!);
+  return {
+    meanPoints: pts(mean(diffs)),
+    standardErrorPoints: pts(sampleStandardDeviation(diffs) / Math.sqrt(diffs.length)),
+    seedsAtOrAbove: diffs.filter((d) => d >= 0).length,
+    of: diffs.length,
+  };
+}
+const learnedVsBestSingle = paired("bestSingle");
+const learnedVsTypeThompson = paired("typeThompson");
 const ofCategoryOracle = Math.round((mean(rows.map((r) => r.lastHalf.learned!)) / mean(rows.map((r) => r.lastHalf.categoryOracle!))) * 1000) / 10;
 
 console.log(`\nlast half over ${rows.length} seeds (mean ± sd, points):`);
@@ -76,6 +81,10 @@ for (const [s, v] of Object.entries(summary)) console.log(`  ${s.padEnd(15)} ${v
 console.log(
   `learned − best single, paired by seed: ${learnedVsBestSingle.meanPoints.toFixed(1)} ± ${learnedVsBestSingle.standardErrorPoints.toFixed(1)} points (standard error); ` +
     `at or above it on ${learnedVsBestSingle.seedsAtOrAbove} of ${learnedVsBestSingle.of} seeds; learned = ${ofCategoryOracle}% of the per-category oracle`,
+);
+console.log(
+  `learned − Thompson sampling per true category (reference), paired by seed: ${learnedVsTypeThompson.meanPoints.toFixed(1)} ± ${learnedVsTypeThompson.standardErrorPoints.toFixed(1)} points; ` +
+    `at or above it on ${learnedVsTypeThompson.seedsAtOrAbove} of ${learnedVsTypeThompson.of} seeds`,
 );
 
 if (args.out) {
@@ -93,6 +102,7 @@ if (args.out) {
         seeds: rows,
         summary,
         learnedVsBestSingle,
+        learnedVsTypeThompson,
         learnedOfCategoryOraclePercent: ofCategoryOracle,
       },
       null,

@@ -13,6 +13,7 @@ import {
   policyCandidate,
   requestOrder,
   runReplay,
+  TypeThompson,
   simulatedWorld,
   type ReplaySettings,
 } from "../../bench/routing/replay";
@@ -152,6 +153,9 @@ describe("replay benchmark: a small seeded run", () => {
     expect(s.learned!.lastHalf).toBeGreaterThan(s.bestSingle!.lastHalf + 0.05);
     expect(s.learned!.lastHalf).toBeGreaterThan(0.9 * s.categoryOracle!.lastHalf);
     expect(s.static).toBeDefined(); // the simulated roles all have a role
+    // the reference learner (Thompson sampling handed the true categories) learns too
+    expect(s.typeThompson!.lastHalf).toBeGreaterThan(s.random!.lastHalf + 0.1);
+    expect(s.typeThompson!.lastHalf).toBeLessThanOrEqual(s.itemOracle!.lastHalf);
     expect(s.learned!.regretPerWindow).toHaveLength(10);
     expect(s.learned!.cumulativeRegret).toBeLessThan(0.2 * s.random!.cumulativeRegret);
   });
@@ -214,3 +218,20 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
+
+describe("replay benchmark: the reference learner (Thompson sampling per true category)", () => {
+  it("keeps one posterior per (category, model) and settles on each category's best model", () => {
+    const ts = new TypeThompson(3);
+    const rng = seededRng(9);
+    const p: Record<string, Record<string, number>> = { a: { x: 0.8, y: 0.3 }, b: { x: 0.3, y: 0.8 } };
+    const late: Record<string, number> = {};
+    for (let step = 0; step < 2000; step++) {
+      const cat = step % 2 ? "a" : "b";
+      const m = ts.choose(cat, ["x", "y"]);
+      ts.learn(cat, m, rng() < p[cat][m] ? 1 : 0);
+      if (step >= 1000) late[`${cat} ${m}`] = (late[`${cat} ${m}`] ?? 0) + 1;
+    }
+    expect(late["a x"]).toBeGreaterThan(450);
+    expect(late["b y"]).toBeGreaterThan(450);
+  });
+});
