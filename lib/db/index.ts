@@ -5,7 +5,7 @@ import { openPgliteThread } from "./pglite-thread";
 import { openPostgres } from "./postgres";
 import { migrate } from "./migrate";
 import { withClaims } from "./session";
-import type { Claims, Database, Queryable, Statement } from "./types";
+import type { Claims, Database, Queryable } from "./types";
 
 export type { Claims, Database, Queryable } from "./types";
 
@@ -60,7 +60,3 @@ export async function asSystemStatement<T>(fn: (q: Queryable) => Promise<T>): Pr
   return fn(await getDb());
 }
 
-/** Writes on the system path that need nothing from each other: one transaction, one batch (Database.batch). */
-export async function asSystemBatch(statements: readonly Statement[]): Promise<{ rows: Record<string, unknown>[] }[]> {
-  return (await getDb()).batch(statements);
-}

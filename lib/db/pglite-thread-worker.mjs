@@ -1,7 +1,7 @@
 // The embedded database on a thread of its own (see pglite-thread.ts). Plain JavaScript, so
 // Node runs it as it is, from the server or from tests, with no compile step.
 //
-// Messages in:  { id, op: "query", sql, params, tx } | { id, op: "exec", sql, tx } | { id, op: "batch", statements }
+// Messages in:  { id, op: "query", sql, params, tx } | { id, op: "exec", sql, tx }
 //               { id, op: "begin" } | { id, op: "end", tx, commit } | { id, op: "listen", channel }
 //               { id, op: "unlisten", channel } | { id, op: "close" }
 // Messages out: { id, ok: true, value } | { id, ok: false, error } | { notify: channel, payload }
@@ -49,13 +49,6 @@ async function handle(pg, m) {
     case "exec":
       await target(pg, m.tx).exec(m.sql);
       return null;
-    case "batch":
-      // Statements that do not depend on each other's results, in one transaction, at once.
-      return pg.transaction(async (tx) => {
-        const out = [];
-        for (const st of m.statements) out.push({ rows: (await tx.query(st.sql, st.params)).rows });
-        return out;
-      });
     case "begin": {
       const id = nextTx++;
       let opened;

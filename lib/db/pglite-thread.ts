@@ -123,7 +123,6 @@ export async function openPgliteThread({ dataDir }: { dataDir: string }): Promis
       await call({ op: "end", tx, commit: true });
       return result;
     },
-    batch: (statements) => call({ op: "batch", statements }),
     async listen(channel, onPayload) {
       let set = listeners.get(channel);
       if (!set) {

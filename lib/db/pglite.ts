@@ -2,7 +2,6 @@ import fs from "node:fs";
 import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { acquireDataDirLock } from "./data-dir-lock";
-import { runStatements } from "./statement";
 import type { Database, Queryable } from "./types";
 
 export const SEARCH_PATH = `set search_path to "$user", public, extensions`;
@@ -23,7 +22,6 @@ export function wrapPglite(pg: PGlite, onClose?: () => void): Database & { pg: P
     pg,
     ...wrap(pg),
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
-    batch: (statements) => pg.transaction((tx) => runStatements(wrap(tx), statements)),
     listen: (channel, onPayload) => pg.listen(channel, onPayload),
     // One process per data directory (acquireDataDirLock); within it, callers serialise.
     exclusively: (_name, fn) => fn(),

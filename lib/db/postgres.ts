@@ -1,5 +1,4 @@
 import postgres from "postgres";
-import { runStatements } from "./statement";
 import type { Database, Queryable } from "./types";
 
 /** Any Postgres with pgvector (Supabase included), through postgres.js. */
@@ -41,7 +40,6 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
     kind: "postgres",
     ...wrap(sql),
     transaction: (fn) => sql.begin((tx) => fn(wrap(tx))) as ReturnType<typeof fn>,
-    batch: (statements) => sql.begin((tx) => runStatements(wrap(tx), statements)) as ReturnType<typeof runStatements>,
     async listen(channel, onPayload, onRelisten) {
       // postgres.js keeps one connection for LISTEN and re-listens after it reconnects; its
       // onlisten callback runs each time, the first time included.

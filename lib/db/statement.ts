@@ -1,8 +1,14 @@
-import type { Queryable, Statement } from "./types";
+import type { Statement } from "./types";
 
-/** Runs statements one after another on q; each one's rows, in order. */
-export async function runStatements(q: Queryable, statements: readonly Statement[]): Promise<{ rows: Record<string, unknown>[] }[]> {
-  const out: { rows: Record<string, unknown>[] }[] = [];
-  for (const s of statements) out.push({ rows: (await q.query(s.sql, s.params)).rows });
-  return out;
+/**
+ * One statement that runs `first` as a data-modifying WITH clause of `main`: both in one
+ * statement (so in one transaction, and one round trip), `main`'s rows returned. `first`'s
+ * placeholders are renumbered after `main`'s. Its writes are not visible to `main`'s reads,
+ * but foreign keys are checked at the end of the statement, so `main` may refer to a row
+ * `first` inserts.
+ */
+export function withFirst(first: Statement, main: Statement): Statement {
+  const shift = main.params.length;
+  const sql = first.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + shift}`);
+  return { sql: `with first as (${sql}) ${main.sql}`, params: [...main.params, ...first.params] };
 }

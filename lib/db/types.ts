@@ -5,7 +5,7 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
-/** One SQL statement with its parameters, built ahead so it can travel in a batch. */
+/** One SQL statement with its parameters, built ahead so it can be composed (lib/db/statement.ts). */
 export interface Statement {
   sql: string;
   params: unknown[];
@@ -15,13 +15,6 @@ export interface Database extends Queryable {
   readonly kind: "pglite" | "postgres";
   /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /**
-   * Runs the statements in order in one transaction; each one's rows. For writes that do not
-   * depend on each other's results: sent at once where the driver can (the embedded
-   * database's thread), so its single connection is held only while they run, not across
-   * the server's turns between them.
-   */
-  batch(statements: readonly Statement[]): Promise<{ rows: Record<string, unknown>[] }[]>;
   /**
    * Calls onPayload with every NOTIFY on channel, from any process on this database.
    * Resolves once listening; the returned function stops it. `onRelisten` runs each time the

@@ -6,7 +6,7 @@ import { asSystemStatement, withUser } from "@/lib/db";
 import { randomUUID } from "node:crypto";
 import { getConversation } from "@/lib/db/queries/conversations";
 import { answerWithResponse, checkpointInteraction, finishInteraction, listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
-import { checkpointed } from "./checkpoint";
+import { afterFirstToken, checkpointed } from "./checkpoint";
 import { recordStart, type RecordedRequest } from "./record-start";
 import { learnFromFollowUp } from "@/lib/learning/implicit-feedback";
 import { AppError } from "@/lib/errors";
@@ -225,15 +225,19 @@ export async function* streamChat(
   });
   yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision: first };
 
-  const outcome = yield* checkpointed(
-    runChain({ plan, prompt: p.prompt, history: p.history, tail: p.tail, tools: p.tools, format: p.format, think: p.think, signal }),
-    (text) => asSystemStatement((q) => checkpointInteraction(q, { id: row.id, response: text })),
-    { ready: recorded },
+  const outcome = yield* afterFirstToken(
+    checkpointed(
+      runChain({ plan, prompt: p.prompt, history: p.history, tail: p.tail, tools: p.tools, format: p.format, think: p.think, signal }),
+      (text) => asSystemStatement((q) => checkpointInteraction(q, { id: row.id, response: text })),
+      { ready: recorded },
+    ),
+    // The client has the first token: a named model's embedding, not needed before it, starts now.
+    () => void plan.embed().catch(() => {}),
   );
   const decision = decisionOf(plan, outcome.attempts, outcome.model ?? plan.chain[0].model);
   const responseTimeMs = performance.now() - t0;
   // A named model's plan may not have waited for the embedding: recording and learning do.
-  const settled: Plan = { ...plan, embedding: await plan.embedded };
+  const settled: Plan = { ...plan, embedding: await plan.embed() };
   await asSystemStatement((q) =>
     finishInteraction(q, {
       id: row.id,

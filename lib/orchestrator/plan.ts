@@ -61,11 +61,13 @@ export interface Plan {
   /** the request's embedding, when the plan waited for it (see `embedded`) */
   embedding: number[] | null;
   /**
-   * The embedding as it comes: a plan for a named model does not wait for it when nothing
-   * before the answer needs it (no knowledge to ground in), so the model is asked at once;
-   * recording and learning take it after the answer.
+   * The request's embedding (one call to the embedding model, however often it is asked). A
+   * routed plan, or one with knowledge to ground in, started it before routing. A plan for a
+   * named model with nothing to ground in did not: the model is asked at once, and the call
+   * starts when the chat asks for it, once the first token is out (recording and learning
+   * take it after the answer), so it never competes with the answer's start.
    */
-  embedded: Promise<number[] | null>;
+  embed: () => Promise<number[] | null>;
   embeddingModel: string;
   reason: "policy" | "pattern" | "rule" | "forced" | "regenerate";
   explored: boolean;
@@ -190,13 +192,14 @@ export async function planRequest(input: {
   // cheap voters decide it, and the router model's slots stay free for answers.
   // The embedding feeds the neighbours, the patterns and the knowledge: retrieval starts as
   // soon as it is there, alongside the classification's own reads.
-  const embedded = embedRequest(input.prompt, roster, availability, input.signal);
+  let embedding: Promise<number[] | null> | null = null;
+  const embed = () => (embedding ??= embedRequest(input.prompt, roster, availability, input.signal));
   // A named model needs no routing: unless knowledge is to be retrieved with the embedding,
   // it is asked at once, labelled by the voters that need no embedding (the neighbours' vote
   // waits for one: the embedding model's round trip and two index reads, most of what the
   // request path adds before the first token).
   const waitForEmbedding = !input.forcedModel || (await knowledgeToRetrieve().catch(() => true));
-  const planEmbedding = waitForEmbedding ? embedded : Promise.resolve(null);
+  const planEmbedding = waitForEmbedding ? embed() : Promise.resolve(null);
   const retrieving = planEmbedding.then((e) => retrieve(input.prompt, e, roster.embedding, input.userId));
   retrieving.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
   const cls = await classify(input.prompt, roster, availability, planEmbedding, input.signal, !input.forcedModel);
@@ -295,5 +298,5 @@ export async function planRequest(input: {
   }
 
   const { context: _usedByTheRoute, ...classified } = cls;
-  return { ...classified, embedded, embeddingModel: roster.embedding, reason, explored, means, pattern, overrodeRule, chain, skipped, config, hostsUp: availability.hostsUp, retrieved };
+  return { ...classified, embed, embeddingModel: roster.embedding, reason, explored, means, pattern, overrodeRule, chain, skipped, config, hostsUp: availability.hostsUp, retrieved };
 }

@@ -364,7 +364,6 @@ async function actAs<T>(tx: Queryable, claims: Claims | null, fn: (tx: Queryable
         throw e;
       }
     },
-    batch: () => Promise.reject(new Error("not used inside a test transaction")),
     listen: () => Promise.reject(new Error("not used inside a test transaction")),
     exclusively: (_name, fn) => fn(),
     holdLock: async () => {},

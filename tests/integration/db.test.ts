@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, TEST_SERVER_URL, USER_A, USER_B, userClaims } from "../support/db";
 import { migrate, readMigrations } from "../../lib/db/migrate";
 import { withClaims } from "../../lib/db/session";
+import { withFirst } from "../../lib/db/statement";
 import { TASK_TYPES, confirmedTaskType } from "../../lib/domain";
 import { acquireDataDirLock, DatabaseLockedError } from "../../lib/db/data-dir-lock";
 import { openPglite } from "../../lib/db/pglite";
@@ -33,22 +34,21 @@ describe("the database under test", () => {
   });
 });
 
-describe("a batch of statements", () => {
-  it("runs them in order in one transaction: each one's rows, or none of its writes when one fails", async () => {
-    await db.exec("create table if not exists batch_probe (id int primary key)");
-    const out = await db.batch([
-      { sql: "insert into batch_probe values ($1) returning id", params: [1] },
-      { sql: "select count(*)::int as c from batch_probe", params: [] },
-    ]);
-    expect(out).toEqual([{ rows: [{ id: 1 }] }, { rows: [{ c: 1 }] }]);
-    await expect(
-      db.batch([
-        { sql: "insert into batch_probe values ($1)", params: [2] },
-        { sql: "insert into batch_probe values ($1)", params: [1] },
-      ]),
-    ).rejects.toThrow(/duplicate key/);
-    expect((await db.query<{ id: number }>("select id from batch_probe order by id")).rows).toEqual([{ id: 1 }]);
-    await db.exec("drop table batch_probe");
+describe("a write that goes first, in the same statement (withFirst)", () => {
+  it("runs both, renumbering the first one's parameters; a row it inserts satisfies the main statement's foreign key; all or nothing", async () => {
+    await db.exec("create table if not exists first_parent (id int primary key, name text not null)");
+    await db.exec("create table if not exists first_child (id int primary key, parent int not null references first_parent (id), note text)");
+    const parent = (id: number, name: string) => ({ sql: "insert into first_parent (id, name) values ($1, $2)", params: [id, name] });
+    const child = (id: number, p: number, note: string) => ({ sql: "insert into first_child (id, parent, note) values ($1, $2, $3) returning id, note", params: [id, p, note] });
+    const st = withFirst(parent(1, "p1"), child(10, 1, "c10"));
+    expect(st.sql).toContain("values ($4, $5)");
+    expect((await db.query(st.sql, st.params)).rows).toEqual([{ id: 10, note: "c10" }]);
+    expect((await db.query("select id, name from first_parent")).rows).toEqual([{ id: 1, name: "p1" }]);
+    // The main statement fails (a duplicate child): the first write is undone with it.
+    const again = withFirst(parent(2, "p2"), child(10, 2, "dup"));
+    await expect(db.query(again.sql, again.params)).rejects.toThrow(/duplicate key/);
+    expect((await db.query("select count(*)::int as n from first_parent")).rows).toEqual([{ n: 1 }]);
+    await db.exec("drop table first_child; drop table first_parent");
   });
 });
 

@@ -60,23 +60,6 @@ describe("the embedded database on its own thread", () => {
     expect((await db.query("select 1 from thread_t where id = 3")).rows).toEqual([]);
   });
 
-  it("runs a batch in one transaction: every statement's rows in order, or none of its writes", async () => {
-    const out = await db.batch([
-      { sql: "insert into thread_t values ($1, $2) returning id", params: [10, "a"] },
-      { sql: "select count(*)::int as c from thread_t where id >= $1", params: [10] },
-    ]);
-    expect(out).toEqual([{ rows: [{ id: 10 }] }, { rows: [{ c: 1 }] }]);
-    const err = await db
-      .batch([
-        { sql: "insert into thread_t values ($1, $2)", params: [11, "b"] },
-        { sql: "insert into thread_t values ($1, $2)", params: [10, "again"] },
-      ])
-      .catch((e) => e);
-    expect(err.code).toBe("23505");
-    expect((await db.query("select 1 from thread_t where id = 11")).rows).toEqual([]);
-    await db.query("delete from thread_t where id = 10");
-  });
-
   it("keeps concurrent transactions apart (each sees only its own work until it commits)", async () => {
     await db.exec("create table thread_c (n int)");
     await Promise.all(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkpointed } from "../../lib/orchestrator/checkpoint";
+import { afterFirstToken, checkpointed } from "../../lib/orchestrator/checkpoint";
 import type { RunEvent } from "../../lib/chat/events";
 
 async function* run(events: RunEvent[], result: string): AsyncGenerator<RunEvent, string> {
@@ -119,5 +119,41 @@ describe("checkpointed", () => {
     const gen = checkpointed(inner(), async () => {}, { ready: Promise.reject(new Error("database down")) });
     await expect(gen.next()).rejects.toThrow("database down");
     expect(closed).toBe(true);
+  });
+});
+
+describe("afterFirstToken", () => {
+  it("calls back once, when the consumer comes back after the first token, and passes everything through", async () => {
+    const calls: number[] = [];
+    const events = [fallback, tok("a"), tok("b")];
+    const gen = afterFirstToken(run(events, "done"), () => calls.push(1));
+    expect((await gen.next()).value).toEqual(fallback);
+    expect((await gen.next()).value).toEqual(tok("a"));
+    expect(calls).toEqual([]); // the first token is handed on before anything else starts
+    expect((await gen.next()).value).toEqual(tok("b"));
+    expect(calls).toEqual([1]);
+    const end = await gen.next();
+    expect(end).toEqual({ done: true, value: "done" });
+    expect(calls).toEqual([1]);
+  });
+
+  it("never calls back for a run without tokens, and stops the run when the consumer stops", async () => {
+    let calls = 0;
+    const { seen, result } = await drain(afterFirstToken(run([fallback], "none"), () => calls++));
+    expect(seen).toEqual([fallback]);
+    expect(result).toBe("none");
+    expect(calls).toBe(0);
+    let stopped = false;
+    async function* endless(): AsyncGenerator<RunEvent, string> {
+      try {
+        for (;;) yield tok("x");
+      } finally {
+        stopped = true;
+      }
+    }
+    const gen = afterFirstToken(endless(), () => calls++);
+    await gen.next();
+    await gen.return("early");
+    expect(stopped).toBe(true);
   });
 });
