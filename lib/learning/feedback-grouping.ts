@@ -3,6 +3,7 @@ import { embeddingInput, type Roster } from "@/lib/domain";
 import { getOllamaPool } from "@/lib/ollama";
 import { CALIBRATION_FEEDBACK } from "./calibration-texts";
 import { groupByMeaning, MAX_CLUSTERED, type FeedbackGroup } from "./feedback-meaning";
+import { instructionKey, replaceGenericDrafts } from "./generic-drafts";
 import { classifyTheme } from "./theme-classifier";
 import { nameGroup } from "./theme-naming";
 import { scaleFrom, withReferences } from "./similarity-scale";
@@ -12,8 +13,10 @@ import { THEMES, type FeedbackText } from "./themes";
  * The Learning Director's reading of feedback: free text embedded with the roster's
  * embedding model (nomic's `clustering:` task), grouped by meaning against that model's own
  * background (reference feedback about unrelated things), groups no known theme covers named
- * by the router model, and groups that come out with the same instruction made one. Without
- * the embedding model, only the known themes' tags and phrases group feedback.
+ * by the router model, and groups that come out with the same instruction made one when they
+ * are alike (a draft shared by groups that are not says nothing specific: each quotes its own
+ * most typical comment instead, lib/learning/generic-drafts.ts). Without the embedding model,
+ * only the known themes' tags and phrases group feedback.
  */
 export async function groupFeedbackForAnalysis(
   items: FeedbackText[],
@@ -36,24 +39,29 @@ export async function groupFeedbackForAnalysis(
     vectors = new Map(); // seeds by words only
   }
   const byMeaning = vectors.size > 0;
-  const groups = groupByMeaning({ items, vectors, anchors, scale: withReferences(scaleFrom(references), references), classifyTheme });
+  const scale = withReferences(scaleFrom(references), references);
+  const groups = groupByMeaning({ items, vectors, anchors, scale, classifyTheme });
 
   const unnamed = groups.filter((g) => !g.instruction && g.members.length >= minGroup);
+  const drafted = new Map<FeedbackGroup, string>(); // each drafted group's label before naming
   for (const [i, g] of unnamed.entries()) {
     if (signal?.aborted) break;
     onNaming?.(i, unnamed.length);
     const named = await nameGroup(roster, g, signal);
     if (named) {
+      drafted.set(g, g.label);
       g.label = named.name;
       g.instruction = named.instruction;
     }
   }
+  // A name from a draft that fitted another complaint as well fits neither: the group keeps its own.
+  for (const g of replaceGenericDrafts(groups, new Set(drafted.keys()), vectors, scale)) g.label = drafted.get(g) ?? g.label;
   return { groups: mergeSameInstruction(groups), byMeaning };
 }
 
 /** Groups that ask for the same instruction (in any case and spacing) are one group. */
 export function mergeSameInstruction(groups: FeedbackGroup[]): FeedbackGroup[] {
-  const key = (g: FeedbackGroup) => (g.instruction ? g.instruction.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim() : `#${g.themeId}`);
+  const key = (g: FeedbackGroup) => (g.instruction ? instructionKey(g.instruction) : `#${g.themeId}`);
   const out = new Map<string, FeedbackGroup>();
   for (const g of groups) {
     const k = key(g);

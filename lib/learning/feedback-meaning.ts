@@ -8,7 +8,9 @@
  *    and so does being closer to the centroid of the theme's example wordings than feedback
  *    about unrelated things (the scale's references) comes to it, with the bar raised for
  *    comparing with every theme (the closest theme only). A centroid is nearer to everything
- *    than any one wording is, so pairs of wordings are the wrong yardstick for it.
+ *    than any one wording is, so pairs of wordings are the wrong yardstick for it. The
+ *    embedding alone never places feedback the classifier is sure is none of the known
+ *    themes (`other`), alone or as most of a cluster (3.): a new complaint stays new.
  * 2. The rest is clustered by average linkage: two groups merge while their members are, on
  *    average, as close as one complaint's wordings are. What remains alone is not a theme.
  * 3. A cluster whose members are on average that close to a known theme (by its own yardstick) joins it.
@@ -17,7 +19,7 @@
  */
 import { SURE } from "./linear-text-classifier";
 import { scaleAround, similarityQuantile, type SimilarityScale } from "./similarity-scale";
-import { THEMES, themesOf, type FeedbackText, type ThemeDef } from "./themes";
+import { OTHER_THEME, THEMES, themesOf, type FeedbackText, type ThemeDef } from "./themes";
 import { dot, unit } from "./vectors";
 
 /** Quantile of the background that two wordings of one complaint must beat on average. */
@@ -73,6 +75,8 @@ export function groupByMeaning(input: {
   const seeded = new Map<string, FeedbackText[]>();
   const join = (theme: ThemeDef, f: FeedbackText) => seeded.set(theme.id, [...(seeded.get(theme.id) ?? []), f]);
   const loose: { f: FeedbackText; v: number[] }[] = [];
+  // The theme classifier's sure "none of the known themes" outweighs the embedding alone.
+  const surelyOther = new Set<string>();
   for (const f of input.items) {
     const v = vec.get(f.id);
     const seeds = themesOf(f);
@@ -80,9 +84,10 @@ export function groupByMeaning(input: {
       const p = input.classifyTheme(f.text);
       const sure = THEMES.find((t) => (p[t.id] ?? 0) >= SURE);
       if (sure) seeds.push(sure);
+      else if ((p[OTHER_THEME] ?? 0) >= SURE) surelyOther.add(f.id);
     }
     // At most one theme by meaning: the one whose example is closest, if close enough.
-    const best = v && seeds.length === 0 ? THEMES.map((t) => ({ t, s: anchorSim(v, t) - nearTheme.get(t.id)!.one })).sort((a, b) => b.s - a.s)[0] : undefined;
+    const best = v && seeds.length === 0 && !surelyOther.has(f.id) ? THEMES.map((t) => ({ t, s: anchorSim(v, t) - nearTheme.get(t.id)!.one })).sort((a, b) => b.s - a.s)[0] : undefined;
     const byMeaning = best && best.s >= 0 ? [best.t] : [];
     for (const t of [...seeds, ...byMeaning]) join(t, f);
     if (seeds.length + byMeaning.length === 0 && v && f.text.trim()) loose.push({ f, v });
@@ -120,7 +125,8 @@ export function groupByMeaning(input: {
     const members = c.map((i) => points[i].f);
     // A cluster close, on average, to a known theme's examples is that theme in other words.
     const theme = THEMES.map((t) => ({ t, avg: c.reduce((s, i) => s + anchorSim(points[i].v, t), 0) / c.length - nearTheme.get(t.id)!.group })).sort((a, b) => b.avg - a.avg)[0];
-    if (theme && theme.avg >= 0) {
+    const mostlyOther = c.filter((i) => surelyOther.has(points[i].f.id)).length * 2 > c.length;
+    if (theme && theme.avg >= 0 && !mostlyOther) {
       for (const m of members) join(theme.t, m);
       continue;
     }

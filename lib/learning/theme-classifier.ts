@@ -6,9 +6,9 @@
  */
 import artefact from "./theme-classifier.model.json";
 import { labelledClassifier } from "./linear-text-classifier";
-import { THEMES } from "./themes";
+import { OTHER_THEME, THEMES } from "./themes";
 
-export const THEME_LABELS = [...THEMES.map((t) => t.id), "other"] as const;
+export const THEME_LABELS = [...THEMES.map((t) => t.id), OTHER_THEME] as const;
 
 /** The probability of each known theme, and of `other`, for a feedback comment. */
 export const classifyTheme = labelledClassifier(artefact, THEME_LABELS);

@@ -15,6 +15,9 @@ export interface ThemeDef {
   instruction: string;
 }
 
+/** The label for feedback none of the known themes covers (the theme classifier's last class). */
+export const OTHER_THEME = "other";
+
 export const THEMES: readonly ThemeDef[] = [
   {
     id: "needs_comments",

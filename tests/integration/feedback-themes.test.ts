@@ -30,6 +30,8 @@ const EXPLAIN = [
 ];
 const ONE_OFFS = ["wrong version of react, we're on 18 with createRoot", "the MDN link you gave is dead, 404"];
 const AWAIT = ["please use async/await instead of .then chains", "use async/await, not .then() chains", "rewrite the .then chains with async/await please"];
+// A second complaint no known theme covers (the theme classifier is sure of that for each wording).
+const PATHLIB = ["use pathlib instead of os.path", "please use pathlib instead of os.path", "use pathlib, not os.path"];
 
 async function answerAndComment(i: number, prompt: string, comment: string, model?: string): Promise<string> {
   const user = users[i % users.length];
@@ -48,10 +50,14 @@ describe("free-text feedback grouped by meaning", () => {
     for (const [i, c] of ONE_OFFS.entries()) oneOffs.push(await answerAndComment(i, `How do I render my app, attempt ${i}?`, c));
     const awaited = [];
     for (const [i, c] of AWAIT.entries()) awaited.push(await answerAndComment(i, `Fetch two URLs in JavaScript one after the other, case ${i}.`, c));
+    const pathed = [];
+    for (const [i, c] of PATHLIB.entries()) pathed.push(await answerAndComment(i, `Write a Python script that copies files, version ${i}.`, c));
 
     const summary = await runAnalysis({ actorId: OPERATOR });
-    const { rows } = await env.db.query<{ id: string; instruction: string }>("select id, proposed_change->>'instruction' as instruction from adaptations where kind = 'system_prompt'");
-    const proposals = summary.proposals.filter((p) => p.kind === "system_prompt").map((p) => ({ ...p, instruction: rows.find((r) => r.id === p.id)?.instruction ?? "" }));
+    const { rows } = await env.db.query<{ id: string; instruction: string; theme: string }>(
+      "select id, proposed_change->>'instruction' as instruction, evidence->>'theme' as theme from adaptations where kind = 'system_prompt'",
+    );
+    const proposals = summary.proposals.filter((p) => p.kind === "system_prompt").map((p) => ({ ...p, instruction: rows.find((r) => r.id === p.id)?.instruction ?? "", theme: rows.find((r) => r.id === p.id)?.theme ?? "" }));
     const covering = (ids: string[]) => proposals.filter((p) => ids.some((id) => p.supportedBy.includes(id)));
 
     // The explanations complaint: exactly one proposal, the known theme's instruction, every wording as evidence.
@@ -69,6 +75,14 @@ describe("free-text feedback grouped by meaning", () => {
     expect(awaitProposals[0]).not.toBe(explain[0]);
     expect(awaited.every((id) => awaitProposals[0].supportedBy.includes(id))).toBe(true);
     expect(awaitProposals[0].instruction).not.toMatch(/comments and explanations/i);
+    // A second complaint outside the known themes is a proposal of its own, never merged with
+    // the first, whatever the router model drafts for each.
+    const pathProposals = covering(pathed);
+    expect(pathProposals).toHaveLength(1);
+    expect(pathProposals[0].id).not.toBe(awaitProposals[0].id);
+    expect(awaited.some((id) => pathProposals[0].supportedBy.includes(id))).toBe(false);
+    expect(pathProposals[0].instruction).not.toBe(awaitProposals[0].instruction);
+    expect([awaitProposals[0].theme, pathProposals[0].theme].every((t) => t.startsWith("meaning:"))).toBe(true);
     const calls = await env.db.query<{ n: number }>("select count(*)::int as n from audit_log where action = 'agent.name_theme'");
     expect(calls.rows[0].n).toBeGreaterThanOrEqual(1);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { groupByMeaning } from "../../lib/learning/feedback-meaning";
 import { withReferences } from "../../lib/learning/similarity-scale";
 import { mergeSameInstruction } from "../../lib/learning/feedback-grouping";
+import { quotedInstruction, replaceGenericDrafts } from "../../lib/learning/generic-drafts";
 import type { FeedbackText } from "../../lib/learning/themes";
 import { classifyTheme, THEME_LABELS } from "../../lib/learning/theme-classifier";
 import { SURE } from "../../lib/learning/linear-text-classifier";
@@ -61,6 +62,19 @@ describe("feedback grouped by meaning", () => {
     expect(groups[0].instruction).toMatch(/unit tests/i);
   });
 
+  it("the embedding alone does not place feedback in a known theme the theme classifier is sure it is not", () => {
+    const vectors = new Map([["a", add(axis(5), axis(20, 0.3))], ["b", add(axis(5), axis(21, 0.3))], ["c", add(axis(5), axis(22, 0.3))]]);
+    const anchors = new Map([["needs_tests", [axis(5)]]]);
+    const items = [item("a", "use pathlib instead of os.path"), item("b", "please use pathlib"), item("c", "pathlib, not os.path")];
+    const other = (p: number) => () => ({ needs_tests: 1 - p, other: p });
+    // Sure it is none of the known themes: the three stay a group of their own, for the router model to name.
+    const vetoed = groupByMeaning({ items, vectors, anchors, scale, classifyTheme: other(SURE + 0.05) });
+    expect(vetoed.map((g) => [g.themeId, g.members.length])).toEqual([["meaning:1", 3]]);
+    // Not sure: the embedding's closeness to the theme decides, as before.
+    const placed = groupByMeaning({ items, vectors, anchors, scale, classifyTheme: other(SURE - 0.05) });
+    expect(placed.map((g) => [g.themeId, g.members.length])).toEqual([["needs_tests", 3]]);
+  });
+
   it("closeness to a theme is read against the theme's own closeness to unrelated feedback, not against pairs of wordings", () => {
     // The theme's examples (axes 5 and 6) average to a centroid that every reference leans towards a little (0.4 on axis 5).
     const anchors = new Map([["needs_tests", [add(axis(5), axis(6)), add(axis(5), axis(6, -1))]]]);
@@ -85,5 +99,52 @@ describe("feedback grouped by meaning", () => {
     ]);
     expect(merged).toHaveLength(1);
     expect(merged[0].members.map((m) => m.id)).toEqual(["1", "2"]);
+  });
+});
+
+describe("a draft shared by groups that are not alike (replaceGenericDrafts)", () => {
+  const scaleWithRefs = withReferences(scale, Array.from({ length: 20 }, (_, k) => axis(40 + k)));
+  const group = (themeId: string, members: FeedbackText[], instruction: string | null) => ({ themeId, label: themeId, instruction, members, samples: [] as string[] });
+
+  it("quotes each group's most typical comment instead, when the groups mean different things", () => {
+    const a = group("meaning:1", [item("a1", "use async/await"), item("a2", "please use async/await not then"), item("a3", "no .then chains")], "feedback from users");
+    const b = group("meaning:2", [item("b1", "log with logging"), item("b2", "use the logging module, not print"), item("b3", "no prints")], "Feedback from users.");
+    const vectors = new Map<string, number[]>([
+      ["a1", add(axis(0), axis(10, 0.2))],
+      ["a2", axis(0)],
+      ["a3", add(axis(0), axis(11, 0.2))],
+      ["b1", add(axis(1), axis(12, 0.2))],
+      ["b2", axis(1)],
+      ["b3", add(axis(1), axis(13, 0.2))],
+    ]);
+    const replaced = replaceGenericDrafts([a, b], new Set([a, b]), vectors, scaleWithRefs);
+    expect(replaced).toEqual([a, b]);
+    expect(a.instruction).toBe(quotedInstruction("please use async/await not then")); // the medoid
+    expect(b.instruction).toBe(quotedInstruction("use the logging module, not print"));
+    expect(mergeSameInstruction([a, b])).toHaveLength(2);
+  });
+
+  it("keeps the draft (and the merge) when the groups are two clusters of one complaint; never touches a known theme's instruction", () => {
+    const a = group("meaning:1", [item("a1", "x"), item("a2", "y")], "Use async/await.");
+    const b = group("meaning:2", [item("b1", "z"), item("b2", "w")], "use async/await");
+    const near = new Map<string, number[]>([
+      ["a1", add(axis(0), axis(10, 0.3))],
+      ["a2", add(axis(0), axis(11, 0.3))],
+      ["b1", add(axis(0), axis(12, 0.3))],
+      ["b2", add(axis(0), axis(13, 0.3))],
+    ]);
+    expect(replaceGenericDrafts([a, b], new Set([a, b]), near, scaleWithRefs)).toEqual([]);
+    expect(mergeSameInstruction([a, b])).toHaveLength(1);
+
+    const theme = group("needs_comments", [item("t1", "comment it")], "Add comments and explanations.");
+    const copy = group("meaning:3", [item("c1", "other thing")], "add comments and explanations");
+    const far = new Map<string, number[]>([["t1", axis(2)], ["c1", axis(3)]]);
+    const replaced = replaceGenericDrafts([theme, copy], new Set([copy]), far, scaleWithRefs);
+    expect(replaced).toEqual([copy]);
+    expect(theme.instruction).toBe("Add comments and explanations.");
+    // Without embeddings there is nothing to judge by: the drafts decide.
+    const d = group("meaning:4", [item("d1", "p")], "Same.");
+    const e = group("meaning:5", [item("e1", "q")], "same");
+    expect(replaceGenericDrafts([d, e], new Set([d, e]), new Map(), scaleWithRefs)).toEqual([]);
   });
 });
