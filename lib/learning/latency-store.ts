@@ -10,8 +10,17 @@ import { budgetFrom, WINDOW, type Budget, type LatencySample } from "./latency-b
  * routing decisions (so a restart keeps what was learned), then kept up to date as answers
  * arrive. The pool's default time-outs are the ceiling.
  */
-const g = globalThis as unknown as { __eliteLatency?: Promise<Map<string, LatencySample[]>>; __eliteLastAnswer?: Map<string, number> };
+const g = globalThis as unknown as {
+  __eliteLatency?: Promise<Map<string, LatencySample[]>>;
+  __eliteLastAnswer?: Map<string, number>;
+  __eliteBudgets?: Map<string, Map<boolean, Budget | null>>;
+};
 const lastAnswer = (g.__eliteLastAnswer ??= new Map());
+/**
+ * Each model's budgets (cold, warm) as last computed, until its samples change: computing one
+ * sorts up to WINDOW samples twice (about 60 µs), and every request plans up to three models.
+ */
+const budgets = (g.__eliteBudgets ??= new Map());
 /** Within this long after a model answered it is surely still loaded (Ollama keeps a model 5 minutes by default). */
 const SURELY_LOADED_MS = 60_000;
 
@@ -32,6 +41,7 @@ function push(m: Map<string, LatencySample[]>, model: string, s: LatencySample) 
   list.push(s);
   if (list.length > 2 * WINDOW) list.splice(0, list.length - 2 * WINDOW);
   m.set(key, list);
+  budgets.delete(key);
 }
 
 /** A completed answer's latency. */
@@ -47,12 +57,18 @@ export function answeredRecently(model: string, now = Date.now()): boolean {
 
 /** The model's learned time-outs for a cold or warm start, or null (the defaults apply). */
 export async function learnedBudget(model: string, cold: boolean): Promise<Budget | null> {
-  const list = (await samples()).get(normalizeModel(model));
-  return list ? budgetFrom(list, cold, DEFAULT_TIMEOUTS) : null;
+  const key = normalizeModel(model);
+  const list = (await samples()).get(key);
+  if (!list) return null;
+  const memo = budgets.get(key) ?? new Map<boolean, Budget | null>();
+  if (!memo.has(cold)) memo.set(cold, budgetFrom(list, cold, DEFAULT_TIMEOUTS));
+  budgets.set(key, memo);
+  return memo.get(cold)!;
 }
 
 /** Forget what was learned (tests start over). */
 export function resetLatency(): void {
   g.__eliteLatency = undefined;
   lastAnswer.clear();
+  budgets.clear();
 }
