@@ -11,7 +11,7 @@
  *
  * Baselines on the same requests and the same draws (common random numbers): random, static
  * role routing (only when every model has a role), textbook Thompson sampling per request type
- * (`typeThompson`, see TypeThompson), the best single model, the per-category oracle and the
+ * (`typeThompson`, bench/routing/type-thompson.ts), the best single model, the per-category oracle and the
  * per-item oracle. "Best single model" and "per-category oracle" are fixed
  * rankings of models by mean probability (over the items a model is available for; within
  * the category for the latter); an item goes to the highest-ranked model available for it,
@@ -26,8 +26,9 @@ import { DEFAULT_POLICY_OPTIONS, EMPTY_POLICY, updatePolicy, type PolicyCandidat
 import { decideRoute } from "../../lib/learning/route-decision";
 import { contextEvidence } from "../../lib/learning/context-evidence";
 import { EMPTY_FALLBACK_STATS } from "../../lib/learning/fallback";
-import { sampleBeta, sampleNormal, seededRng, shuffled, type Rng } from "../../lib/learning/random";
+import { sampleNormal, seededRng, shuffled, type Rng } from "../../lib/learning/random";
 import { NeighbourIndex, type NeighbourIndexOptions } from "./neighbour-index";
+import { TypeThompson } from "./type-thompson";
 import type { BenchPrompt, ModelProfiles } from "./data";
 
 // ---------------------------------------------------------------------------------------
@@ -218,40 +219,6 @@ export class ReplayRouter {
     else this.lru.splice(at, 1);
     this.lru.unshift(model);
     if (this.lru.length > this.settings.loadedSlots) this.lru.pop();
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// A reference learner: what an adaptive router that does Thompson sampling per request type
-// (LiteLLM's, for one) reaches when it is handed each item's true category as the request
-// type, so it never misclassifies: one uniform Beta(1, 1) per (category, model), no prior, no
-// sharing across categories, no context. It learns from its own choices' draws. The learned
-// router has to find the request type itself; matching this reference is matching a bandit
-// that knows it.
-
-export class TypeThompson {
-  private readonly arms = new Map<string, { alpha: number; beta: number }>();
-  private readonly rng: Rng;
-
-  constructor(seed: number) {
-    this.rng = seededRng(seed * 613 + 11);
-  }
-
-  choose(category: string, available: readonly string[]): string {
-    let best = available[0];
-    let top = -1;
-    for (const m of available) {
-      const a = this.arms.get(`${category}\u0000${m}`) ?? { alpha: 1, beta: 1 };
-      const x = sampleBeta(this.rng, a.alpha, a.beta);
-      if (x > top) (top = x), (best = m);
-    }
-    return best;
-  }
-
-  learn(category: string, model: string, reward: number): void {
-    const key = `${category}\u0000${model}`;
-    const a = this.arms.get(key) ?? { alpha: 1, beta: 1 };
-    this.arms.set(key, { alpha: a.alpha + reward, beta: a.beta + 1 - reward });
   }
 }
 

@@ -8,8 +8,9 @@
  * Runs bench/routing/run.ts once per seed (no worlds, no drift check, no latency at scale;
  * `--with` passes its flags on, to try a setting)
  * and reports, over the last half of each run: learned, the static role table (simulated
- * roles only), Thompson sampling per true category (a reference), the best single model, the per-category and per-item oracles; per seed, their
- * mean and standard deviation, and learned − best single paired by seed (mean, standard
+ * roles only), Thompson sampling per true category (a reference, bench/routing/type-thompson.ts),
+ * the best single model, the per-category and per-item oracles; per seed, their
+ * mean and standard deviation, and learned − best single and learned − the reference paired by seed (mean, standard
  * error, how many seeds learned is at or above it).
  */
 import { execFileSync } from "node:child_process";

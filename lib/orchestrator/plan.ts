@@ -58,7 +58,7 @@ export interface Plan {
   confidence: number;
   voters: { name: string; taskType: string; confidence: number }[];
   votes: Vote[];
-  /** the request's embedding, when the plan waited for it (see `embedded`) */
+  /** the request's embedding, when the plan waited for it (see `embed`) */
   embedding: number[] | null;
   /**
    * The request's embedding (one call to the embedding model, however often it is asked). A
@@ -192,8 +192,8 @@ export async function planRequest(input: {
   // cheap voters decide it, and the router model's slots stay free for answers.
   // The embedding feeds the neighbours, the patterns and the knowledge: retrieval starts as
   // soon as it is there, alongside the classification's own reads.
-  let embedding: Promise<number[] | null> | null = null;
-  const embed = () => (embedding ??= embedRequest(input.prompt, roster, availability, input.signal));
+  let embeddingCall: Promise<number[] | null> | null = null;
+  const embed = () => (embeddingCall ??= embedRequest(input.prompt, roster, availability, input.signal));
   // A named model needs no routing: unless knowledge is to be retrieved with the embedding,
   // it is asked at once, labelled by the voters that need no embedding (the neighbours' vote
   // waits for one: the embedding model's round trip and two index reads, most of what the

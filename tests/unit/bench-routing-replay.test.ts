@@ -13,10 +13,10 @@ import {
   policyCandidate,
   requestOrder,
   runReplay,
-  TypeThompson,
   simulatedWorld,
   type ReplaySettings,
 } from "../../bench/routing/replay";
+import { TypeThompson } from "../../bench/routing/type-thompson";
 
 const settings = (seed = 1, passes = 1): ReplaySettings => ({ ...DEFAULT_ROUTER_SETTINGS, seed, passes });
 const profiles = loadProfiles();

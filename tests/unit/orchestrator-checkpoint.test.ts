@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { afterFirstToken, checkpointed } from "../../lib/orchestrator/checkpoint";
+import { checkpointed } from "../../lib/orchestrator/checkpoint";
+import { afterFirstToken } from "../../lib/orchestrator/after-first-token";
 import type { RunEvent } from "../../lib/chat/events";
 
 async function* run(events: RunEvent[], result: string): AsyncGenerator<RunEvent, string> {
