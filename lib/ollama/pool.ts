@@ -9,6 +9,7 @@ import {
 import { normalizeModel } from "@/lib/domain/model-tag";
 import { fitsContext } from "@/lib/domain/context-window";
 import { KeyedLimiter } from "./limiter";
+import { ChunkQueue } from "./chunk-queue";
 import { OllamaHosts, type Cached, type HostSettings, type HostState } from "./hosts";
 import { parseShow } from "./model-info";
 import { pullModel } from "./pull";
@@ -124,54 +125,84 @@ export class OllamaPool {
     const queuedAt = performance.now();
     const release = await this.limiter.acquire(normalizeModel(req.model), req.signal);
     let attempt: Attempt | undefined;
-    let finished = false;
-    let partial = "";
-    const toolCalls: ToolCall[] = [];
+    // Set once: by the reader when the model has finished or failed, or by the consumer leaving early.
+    let closed = false;
+    const closeOnce = (finished: boolean) => {
+      if (closed) return;
+      closed = true;
+      attempt?.close(finished);
+      release();
+    };
+    const answer = { partial: "" };
     try {
       const queuedMs = performance.now() - queuedAt;
-      attempt = await this.openStream(req, () => partial, start);
-      const { h, call, stream, t0 } = attempt;
-      let ttftMs = -1;
-      try {
-        // One loop, no nested generator: every layer costs promise hops per chunk.
-        for await (const chunk of stream) {
-          // Aborted (or timed out) while the caller held the last chunk: stop even if more are buffered.
-          call.signal.throwIfAborted();
-          if (MALFORMED in chunk)
-            throw new MalformedResponseError(String((chunk as Record<string, unknown>)[MALFORMED]), { host: h.url, model: req.model, partial });
-          if (ttftMs < 0) {
-            attempt.firstChunk();
-            ttftMs = performance.now() - t0;
-          }
-          const text = textOf(chunk);
-          const calls = text?.tool_calls?.length ? text.tool_calls : undefined;
-          if (calls) toolCalls.push(...calls);
-          if (chunk.done) {
-            finished = true;
-            this.hosts.recordSuccess(h);
-            h.ps?.value.add(normalizeModel(req.model));
-            if (calls) yield { type: "delta", content: "", toolCalls: calls };
-            yield { type: "done", result: chatResult(h, req, chunk, partial + (text?.content ?? ""), { queuedMs, ttftMs, wallMs: performance.now() - t0 }, toolCalls) };
-            return;
-          }
-          const content = text?.content ?? "";
-          partial += content;
-          yield { type: "delta", content, ...(text?.thinking ? { thinking: text.thinking } : {}), ...(calls ? { toolCalls: calls } : {}) };
-        }
-      } catch (e) {
-        throw this.hosts.judge(h, mapError(e, call, { host: h.url, model: req.model, partial, streaming: true }));
+      attempt = await this.openStream(req, () => answer.partial, start);
+      const queue = new ChunkQueue();
+      // The reader runs ahead of the consumer: the slot goes back as soon as the model is done.
+      void this.readStream(attempt, req, textOf, queuedMs, queue, answer, () => closed, closeOnce);
+      for (;;) {
+        const chunk = await queue.take();
+        if (!chunk) return;
+        yield chunk;
       }
     } finally {
       // Early break, error or abort: close() also closes the connection instead of letting it run on.
-      attempt?.close(finished);
-      release();
+      closeOnce(false);
     }
   }
 
-  /**
-   * Sends the request to a host and waits for the response headers, with the time-outs
-   * armed. A host that cannot be reached is skipped for the next one that has the model.
-   */
+  /** Reads one answer's stream into `queue`, then closes the attempt and frees the slot (`close`). */
+  private async readStream(
+    attempt: Attempt,
+    req: StreamRequest,
+    textOf: TextOf,
+    queuedMs: number,
+    queue: ChunkQueue,
+    /** the text so far, for time-out messages */
+    answer: { partial: string },
+    abandoned: () => boolean,
+    close: (finished: boolean) => void,
+  ): Promise<void> {
+    const { h, call, stream, t0 } = attempt;
+    let finished = false;
+    let ttftMs = -1;
+    const toolCalls: ToolCall[] = [];
+    try {
+      for await (const chunk of stream) {
+        // Aborted (or timed out) while the client still had chunks buffered: stop there.
+        call.signal.throwIfAborted();
+        if (MALFORMED in chunk)
+          throw new MalformedResponseError(String((chunk as Record<string, unknown>)[MALFORMED]), { host: h.url, model: req.model, partial: answer.partial });
+        if (ttftMs < 0) {
+          attempt.firstChunk();
+          ttftMs = performance.now() - t0;
+        }
+        const text = textOf(chunk);
+        const calls = text?.tool_calls?.length ? text.tool_calls : undefined;
+        if (calls) toolCalls.push(...calls);
+        if (chunk.done) {
+          finished = true;
+          this.hosts.recordSuccess(h);
+          h.ps?.value.add(normalizeModel(req.model));
+          if (calls) queue.push({ type: "delta", content: "", toolCalls: calls });
+          queue.push({ type: "done", result: chatResult(h, req, chunk, answer.partial + (text?.content ?? ""), { queuedMs, ttftMs, wallMs: performance.now() - t0 }, toolCalls) });
+          break;
+        }
+        const content = text?.content ?? "";
+        answer.partial += content;
+        queue.push({ type: "delta", content, ...(text?.thinking ? { thinking: text.thinking } : {}), ...(calls ? { toolCalls: calls } : {}) });
+      }
+      if (!finished) call.signal.throwIfAborted();
+      queue.end();
+    } catch (e) {
+      // The consumer left first and closed the call: nothing to report, nothing to judge.
+      if (abandoned()) return queue.end();
+      queue.fail(this.hosts.judge(h, mapError(e, call, { host: h.url, model: req.model, partial: answer.partial, streaming: true })), call.signal.aborted);
+    } finally {
+      close(finished);
+    }
+  }
+
   private async openStream(req: StreamRequest, partial: () => string, start: StartStream): Promise<Attempt> {
     const firstTokenMs = Math.min(this.cfg.firstTokenMs, req.timeouts?.firstTokenMs ?? Infinity);
     const totalMs = Math.min(this.cfg.totalMs, req.timeouts?.totalMs ?? Infinity);

@@ -385,6 +385,22 @@ describe("concurrency, cancellation and leaks", () => {
     expect(Math.max(...chats.map((c) => c.startedAt))).toBeLessThanOrEqual(Math.min(...chats.map((c) => c.endedAt!)));
   });
 
+  it("gives the model's slot back when the model has finished, not when a slow reader has; what waited arrives joined", async () => {
+    const pool = poolOn([sim.url], { limits: { perModelConcurrency: 1, queueTimeoutMs: 20_000 } });
+    const clean = await deltas(pool, "Explain closures");
+    // 1 ms between tokens: the reader takes the first one before the second arrives, then stops reading.
+    const slow = pool.chatStream({ model: "openhermes", messages: msgs("Explain closures"), options: { seed: 3 }, headers: { "x-sim-fault": "slow:1" } });
+    const first = await slow.next();
+    expect(first.value).toEqual({ type: "delta", content: clean[0] });
+    // The only slot is free once the model is done, though nobody has read the rest of its answer.
+    await expect(pool.chat({ model: "openhermes", messages: msgs("hi") })).resolves.toMatchObject({ doneReason: "stop" });
+    const rest: ChatChunk[] = [];
+    for (let r = await slow.next(); !r.done; r = await slow.next()) rest.push(r.value);
+    expect(rest.map((c) => c.type)).toEqual(["delta", "done"]);
+    expect(rest[0]).toEqual({ type: "delta", content: clean.slice(1).join("") });
+    expect(rest[1]).toMatchObject({ type: "done", result: { content: clean.join(""), doneReason: "stop" } });
+  });
+
   it("lets a queued request leave on abort, and times out a long wait", async () => {
     const pool = poolOn([sim.url], { limits: { perModelConcurrency: 1, queueTimeoutMs: 100 } });
     const holder = pool.chatStream({ model: "openhermes", messages: msgs("Explain closures"), headers: { "x-sim-fault": "slow:20" } });
