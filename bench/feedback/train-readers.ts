@@ -5,7 +5,8 @@
  *  - the follow-up classifier (follow-up-classifier.model.json) on data/follow-ups.jsonl:
  *    failed / thanks / rephrase / neutral;
  *  - the theme classifier (theme-classifier.model.json) on data/feedback-themes.jsonl: the
- *    known themes of lib/learning/themes.ts, or other.
+ *    known themes of lib/learning/themes.ts, or other; then reported (never chosen by) on
+ *    data/feedback-themes.test.jsonl, comments written apart from the training ones.
  * The benchmark's sets (implicit.*, complaints.*, patterns.*) are never read here.
  *
  * Flags: --seed N (shuffle order, default 7).
@@ -16,6 +17,7 @@ import { createHash } from "node:crypto";
 import { FOLLOW_UP_LABELS } from "../../lib/learning/follow-up-classifier";
 import { THEME_LABELS } from "../../lib/learning/theme-classifier";
 import { trainLinearTextModel, type LabelledText } from "../support/linear-training";
+import { SURE, linearTextClassifierFrom } from "../../lib/learning/linear-text-classifier";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,18 +26,40 @@ function arg(name: string, fallback: string): string {
 
 const inValidation = (text: string) => createHash("sha256").update(text).digest()[0] % 100 < 20;
 
-function trainReader(opts: { name: string; data: string; field: string; labels: readonly string[]; out: string; seed: number }) {
-  const all: LabelledText[] = fs
-    .readFileSync(path.join(import.meta.dirname, "data", opts.data), "utf8")
+const readLabelled = (file: string, field: string): LabelledText[] =>
+  fs
+    .readFileSync(path.join(import.meta.dirname, "data", file), "utf8")
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l) as Record<string, string>)
-    .map((x) => ({ text: x.text, label: x[opts.field] }));
+    .map((x) => ({ text: x.text, label: x[field] }));
+
+function trainReader(opts: { name: string; data: string; test?: string; field: string; labels: readonly string[]; out: string; seed: number }) {
+  const all = readLabelled(opts.data, opts.field);
   const trainSet = all.filter((x) => !inValidation(x.text));
   const validation = all.filter((x) => inValidation(x.text));
   console.log(`${opts.name}: train ${trainSet.length}, validation ${validation.length}`);
   const trained = trainLinearTextModel({ labels: opts.labels, trainSet, validation, seed: opts.seed, grid: { l2: [1e-4, 1e-3, 1e-2], epochs: [10, 25, 50] } });
   const perLabel = (xs: LabelledText[]) => Object.fromEntries(opts.labels.map((l) => [l, xs.filter((x) => x.label === l).length]));
+  // The test set: read after everything is chosen, only to report.
+  const classify = linearTextClassifierFrom(trained.model);
+  const testSet = opts.test ? readLabelled(opts.test, opts.field) : [];
+  const top = (text: string) => {
+    const p = classify.probabilities(text);
+    let best = 0;
+    for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+    return { label: trained.model.labels[best], p: p[best] };
+  };
+  const judged = testSet.map((x) => ({ ...top(x.text), truth: x.label }));
+  const sure = judged.filter((j) => j.p >= SURE);
+  const test = opts.test
+    ? {
+        file: `bench/feedback/data/${opts.test}`,
+        n: testSet.length,
+        accuracy: judged.filter((j) => j.label === j.truth).length / Math.max(1, judged.length),
+        sure: { n: sure.length, accuracy: sure.filter((j) => j.label === j.truth).length / Math.max(1, sure.length) },
+      }
+    : undefined;
   const model = {
     ...trained.model,
     meta: {
@@ -45,6 +69,7 @@ function trainReader(opts: { name: string; data: string; field: string; labels: 
       epochs: trained.epochs,
       train: { n: trainSet.length, perLabel: perLabel(trainSet) },
       validation: { n: validation.length, ...trained.validation },
+      ...(test ? { test } : {}),
       data: `bench/feedback/data/${opts.data} (written for this project; README.md there)`,
     },
   };
@@ -53,8 +78,12 @@ function trainReader(opts: { name: string; data: string; field: string; labels: 
   console.log(
     `${opts.name}: chose l2 ${trained.l2}, ${trained.epochs} epochs; temperature ${model.temperature.toFixed(2)} (validation accuracy ${(trained.validation.accuracy * 100).toFixed(1)}%, nll ${trained.validation.nllBefore.toFixed(3)} → ${trained.validation.nllAfter.toFixed(3)}); ${model.features.length} features kept; wrote ${path.relative(process.cwd(), out)} (${(fs.statSync(out).size / 1024).toFixed(0)} KiB)`,
   );
+  if (test)
+    console.log(
+      `${opts.name}: test (${test.file}, ${test.n} comments, never used to choose): accuracy ${(test.accuracy * 100).toFixed(1)}%; sure (p ≥ ${SURE}) on ${test.sure.n}, right on ${(test.sure.accuracy * 100).toFixed(1)}% of those`,
+    );
 }
 
 const seed = Number(arg("seed", "7"));
 trainReader({ name: "follow-ups", data: "follow-ups.jsonl", field: "signal", labels: FOLLOW_UP_LABELS, out: "follow-up-classifier.model.json", seed });
-trainReader({ name: "themes", data: "feedback-themes.jsonl", field: "theme", labels: THEME_LABELS, out: "theme-classifier.model.json", seed });
+trainReader({ name: "themes", data: "feedback-themes.jsonl", test: "feedback-themes.test.jsonl", field: "theme", labels: THEME_LABELS, out: "theme-classifier.model.json", seed });

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { groupByMeaning } from "../../lib/learning/feedback-meaning";
 import { withReferences } from "../../lib/learning/similarity-scale";
@@ -51,6 +53,17 @@ describe("feedback grouped by meaning", () => {
     expect(top("give me a test suite for it")).toBe("needs_tests");
     expect(top("declare the types of all the arguments")).toBe("needs_types");
     expect(top("thanks, works great")).toBe("other");
+  });
+
+  it("the shipped theme classifier is right on at least 85% of the held-out comments (bench/feedback/data/feedback-themes.test.jsonl, never trained on)", () => {
+    const rows = fs
+      .readFileSync(path.resolve(import.meta.dirname, "../../bench/feedback/data/feedback-themes.test.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { text: string; theme: string });
+    expect(rows.length).toBeGreaterThanOrEqual(200);
+    const right = rows.filter((r) => Object.entries(classifyTheme(r.text)).sort((a, b) => b[1] - a[1])[0][0] === r.theme).length;
+    expect(right / rows.length).toBeGreaterThanOrEqual(0.85);
   });
 
   it("feedback near a known theme's examples joins that theme, in whatever words", () => {
