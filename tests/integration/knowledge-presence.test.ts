@@ -4,7 +4,7 @@
  * instance (or by hand) reaches the memory through the database trigger's notification,
  * sooner than the memory's own lifetime (30 s for "yes").
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startOrchestrator } from "../support/orchestrator";
 import { urlOf } from "../support/db";
 import { openPostgres } from "../../lib/db/postgres";
@@ -43,5 +43,34 @@ describe("knowledge presence in memory", () => {
     } finally {
       if (other !== env.db) await other.close();
     }
+  });
+
+  it("asks again without holding requests up: the remembered answer is given while the database is busy", async () => {
+    await knowledgeToRetrieve(); // remembered
+    const g = globalThis as unknown as { __eliteKnowledgePresence?: { yes: boolean; at: number } };
+    const remembered = g.__eliteKnowledgePresence!.yes;
+    g.__eliteKnowledgePresence!.at -= 60_000; // past its lifetime, "yes" or "no"
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    // Nobody can read the entries while this transaction holds them.
+    const holder = env.db.transaction(async (tx) => {
+      await tx.exec("lock table knowledge_base in access exclusive mode");
+      locked();
+      await gate;
+    });
+    await isLocked;
+    try {
+      // Before: each of these waited for the database; now they are answered from memory.
+      const answers = await Promise.all(Array.from({ length: 20 }, () => knowledgeToRetrieve()));
+      expect(answers).toEqual(Array(20).fill(remembered));
+    } finally {
+      open();
+      await holder;
+    }
+    // The one question asked meanwhile lands: the answer is fresh again.
+    await settlesOn(remembered);
+    await vi.waitFor(() => expect(Date.now() - g.__eliteKnowledgePresence!.at).toBeLessThan(30_000), { timeout: 10_000 });
   });
 });
