@@ -55,7 +55,7 @@ describe("feedback grouped by meaning", () => {
     expect(top("thanks, works great")).toBe("other");
   });
 
-  it("the shipped theme classifier is right on at least 85% of the held-out comments (bench/feedback/data/feedback-themes.test.jsonl, never trained on)", () => {
+  it("the shipped theme classifier is right on at least 90% of the held-out comments (bench/feedback/data/feedback-themes.test.jsonl, never trained on)", () => {
     const rows = fs
       .readFileSync(path.resolve(import.meta.dirname, "../../bench/feedback/data/feedback-themes.test.jsonl"), "utf8")
       .trim()
@@ -63,7 +63,7 @@ describe("feedback grouped by meaning", () => {
       .map((l) => JSON.parse(l) as { text: string; theme: string });
     expect(rows.length).toBeGreaterThanOrEqual(200);
     const right = rows.filter((r) => Object.entries(classifyTheme(r.text)).sort((a, b) => b[1] - a[1])[0][0] === r.theme).length;
-    expect(right / rows.length).toBeGreaterThanOrEqual(0.85);
+    expect(right / rows.length).toBeGreaterThanOrEqual(0.9);
   });
 
   it("feedback near a known theme's examples joins that theme, in whatever words", () => {
