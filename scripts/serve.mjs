@@ -68,24 +68,11 @@ async function send(response, res) {
   if (!response.body) return void res.end();
   const reader = response.body.getReader();
   res.on("close", () => void reader.cancel().catch(() => {}));
-  // Chunks read in one turn of the event loop leave in one write: a stream that falls behind
-  // (a fast model, a busy server) catches up with one system call, not one per token.
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    res.uncork();
-  };
   for (;;) {
     const { done, value } = await reader.read();
     if (done || res.destroyed) break;
-    if (!corked) {
-      corked = true;
-      res.cork();
-      setImmediate(uncork);
-    }
     if (!res.write(value)) await drainedOrClosed(res);
   }
-  if (corked) uncork();
   res.end();
 }
 
