@@ -27,6 +27,11 @@ const EXPLAIN = [
   "add docstrings and explain each step",
   "the code is fine but completely unexplained",
   "please comment the code so I can maintain it",
+  // and in words no phrase of the theme matches: the theme classifier's reading
+  "walk me through what each block is doing",
+  "my teammates won't get this without notes next to the tricky lines",
+  "what is that bit-twiddling line doing? say so in the code",
+  "a newcomer couldn't maintain this, spell out the reasoning",
 ];
 const ONE_OFFS = ["wrong version of react, we're on 18 with createRoot", "the MDN link you gave is dead, 404"];
 const AWAIT = ["please use async/await instead of .then chains", "use async/await, not .then() chains", "rewrite the .then chains with async/await please"];
