@@ -139,7 +139,7 @@ export class OllamaPool {
       attempt = await this.openStream(req, () => answer.partial, start);
       const queue = new ChunkQueue();
       // The reader runs ahead of the consumer: the slot goes back as soon as the model is done.
-      void this.readStream(attempt, req, textOf, queuedMs, queue, answer, () => closed, closeOnce);
+      void this.readStream({ attempt, req, textOf, queuedMs, queue, answer, abandoned: () => closed, close: closeOnce });
       for (;;) {
         const chunk = await queue.take();
         if (!chunk) return;
@@ -152,17 +152,27 @@ export class OllamaPool {
   }
 
   /** Reads one answer's stream into `queue`, then closes the attempt and frees the slot (`close`). */
-  private async readStream(
-    attempt: Attempt,
-    req: StreamRequest,
-    textOf: TextOf,
-    queuedMs: number,
-    queue: ChunkQueue,
+  private async readStream({
+    attempt,
+    req,
+    textOf,
+    queuedMs,
+    queue,
+    answer,
+    abandoned,
+    close,
+  }: {
+    attempt: Attempt;
+    req: StreamRequest;
+    textOf: TextOf;
+    queuedMs: number;
+    queue: ChunkQueue;
     /** the text so far, for time-out messages */
-    answer: { partial: string },
-    abandoned: () => boolean,
-    close: (finished: boolean) => void,
-  ): Promise<void> {
+    answer: { partial: string };
+    /** true once the consumer has left and closed the call */
+    abandoned: () => boolean;
+    close: (finished: boolean) => void;
+  }): Promise<void> {
     const { h, call, stream, t0 } = attempt;
     let finished = false;
     let ttftMs = -1;
@@ -203,6 +213,10 @@ export class OllamaPool {
     }
   }
 
+  /**
+   * Sends the request to a host and waits for the response headers, with the time-outs
+   * armed. A host that cannot be reached is skipped for the next one that has the model.
+   */
   private async openStream(req: StreamRequest, partial: () => string, start: StartStream): Promise<Attempt> {
     const firstTokenMs = Math.min(this.cfg.firstTokenMs, req.timeouts?.firstTokenMs ?? Infinity);
     const totalMs = Math.min(this.cfg.totalMs, req.timeouts?.totalMs ?? Infinity);
