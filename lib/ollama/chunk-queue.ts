@@ -3,21 +3,20 @@ import type { ChatChunk } from "./types";
 /**
  * The chunks of one answer between the reader of the model's stream and whoever consumes
  * them, so the reader never waits for the consumer: the model's slot is given back when the
- * model has finished, not when the slowest consumer has. What the consumer has not taken yet
- * is handed over in one piece: consecutive text deltas (no thinking, no tool calls) are
- * joined, so a consumer that falls behind catches up in one step instead of one per token.
- * An answer is at most `num_predict` tokens, so what waits here is bounded by the answer.
+ * model has finished, not when the slowest consumer has. Chunks are handed over one by one,
+ * as the model sent them. An answer is at most `num_predict` tokens, so what waits here is
+ * bounded by the answer.
  */
 export class ChunkQueue {
   private items: ChatChunk[] = [];
+  /** the next chunk to hand over (taken ones are dropped in bulk, not one shift at a time) */
+  private head = 0;
   private ended = false;
   private failure: { error: unknown } | null = null;
   private wake: (() => void) | null = null;
 
   push(chunk: ChatChunk): void {
-    const last = this.items.at(-1);
-    if (last && isPlainText(last) && isPlainText(chunk)) this.items[this.items.length - 1] = { type: "delta", content: last.content + chunk.content };
-    else this.items.push(chunk);
+    this.items.push(chunk);
     this.signal();
   }
 
@@ -32,21 +31,29 @@ export class ChunkQueue {
    * `dropQueued` (the call was aborted: timed out or cancelled) it is thrown at once.
    */
   fail(error: unknown, dropQueued: boolean): void {
-    if (dropQueued) this.items = [];
+    if (dropQueued) {
+      this.items = [];
+      this.head = 0;
+    }
     this.failure = { error };
     this.end();
   }
 
-  /** The next chunk (text deltas waiting joined into one), or null once the stream has ended. */
+  /** The next chunk, or null once the stream has ended. */
   async take(): Promise<ChatChunk | null> {
-    while (this.items.length === 0) {
+    while (this.head === this.items.length) {
       if (this.ended) {
         if (this.failure) throw this.failure.error;
         return null;
       }
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
-    return this.items.shift()!;
+    const chunk = this.items[this.head++];
+    if (this.head >= 1024) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return chunk;
   }
 
   private signal() {
@@ -54,8 +61,4 @@ export class ChunkQueue {
     this.wake = null;
     wake?.();
   }
-}
-
-function isPlainText(c: ChatChunk): c is { type: "delta"; content: string } {
-  return c.type === "delta" && !c.thinking && !c.toolCalls?.length;
 }

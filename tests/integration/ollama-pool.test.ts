@@ -385,7 +385,7 @@ describe("concurrency, cancellation and leaks", () => {
     expect(Math.max(...chats.map((c) => c.startedAt))).toBeLessThanOrEqual(Math.min(...chats.map((c) => c.endedAt!)));
   });
 
-  it("gives the model's slot back when the model has finished, not when a slow reader has; what waited arrives joined", async () => {
+  it("gives the model's slot back when the model has finished, not when a slow reader has; what waited arrives as sent", async () => {
     const pool = poolOn([sim.url], { limits: { perModelConcurrency: 1, queueTimeoutMs: 20_000 } });
     const clean = await deltas(pool, "Explain closures");
     // 1 ms between tokens: the reader takes the first one before the second arrives, then stops reading.
@@ -396,9 +396,8 @@ describe("concurrency, cancellation and leaks", () => {
     await expect(pool.chat({ model: "openhermes", messages: msgs("hi") })).resolves.toMatchObject({ doneReason: "stop" });
     const rest: ChatChunk[] = [];
     for (let r = await slow.next(); !r.done; r = await slow.next()) rest.push(r.value);
-    expect(rest.map((c) => c.type)).toEqual(["delta", "done"]);
-    expect(rest[0]).toEqual({ type: "delta", content: clean.slice(1).join("") });
-    expect(rest[1]).toMatchObject({ type: "done", result: { content: clean.join(""), doneReason: "stop" } });
+    expect(rest.slice(0, -1)).toEqual(clean.slice(1).map((content) => ({ type: "delta", content })));
+    expect(rest.at(-1)).toMatchObject({ type: "done", result: { content: clean.join(""), doneReason: "stop" } });
   });
 
   it("lets a queued request leave on abort, and times out a long wait", async () => {
