@@ -16,7 +16,7 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 import { FOLLOW_UP_LABELS } from "../../lib/learning/follow-up-classifier";
 import { THEME_LABELS } from "../../lib/learning/theme-classifier";
-import { trainLinearTextModel, type LabelledText } from "../support/linear-training";
+import { accuracyAndNll, trainLinearTextModel, type LabelledText } from "../support/linear-training";
 import { SURE, linearTextClassifierFrom } from "../../lib/learning/linear-text-classifier";
 
 function arg(name: string, fallback: string): string {
@@ -42,22 +42,15 @@ function trainReader(opts: { name: string; data: string; test?: string; field: s
   const trained = trainLinearTextModel({ labels: opts.labels, trainSet, validation, seed: opts.seed, grid: { l2: [1e-4, 1e-3, 1e-2], epochs: [10, 25, 50] } });
   const perLabel = (xs: LabelledText[]) => Object.fromEntries(opts.labels.map((l) => [l, xs.filter((x) => x.label === l).length]));
   // The test set: read after everything is chosen, only to report.
-  const classify = linearTextClassifierFrom(trained.model);
   const testSet = opts.test ? readLabelled(opts.test, opts.field) : [];
-  const top = (text: string) => {
-    const p = classify.probabilities(text);
-    let best = 0;
-    for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
-    return { label: trained.model.labels[best], p: p[best] };
-  };
-  const judged = testSet.map((x) => ({ ...top(x.text), truth: x.label }));
-  const sure = judged.filter((j) => j.p >= SURE);
+  const classify = linearTextClassifierFrom(trained.model);
+  const sure = testSet.filter((x) => Math.max(...classify.probabilities(x.text)) >= SURE);
   const test = opts.test
     ? {
         file: `bench/feedback/data/${opts.test}`,
         n: testSet.length,
-        accuracy: judged.filter((j) => j.label === j.truth).length / Math.max(1, judged.length),
-        sure: { n: sure.length, accuracy: sure.filter((j) => j.label === j.truth).length / Math.max(1, sure.length) },
+        accuracy: accuracyAndNll(trained.model, testSet).accuracy,
+        sure: { n: sure.length, accuracy: sure.length ? accuracyAndNll(trained.model, sure).accuracy : 0 },
       }
     : undefined;
   const model = {
