@@ -9,6 +9,7 @@ import { startOrchestrator } from "../support/orchestrator";
 import { urlOf } from "../support/db";
 import { openPostgres } from "../../lib/db/postgres";
 import { knowledgeToRetrieve } from "../../lib/knowledge/presence";
+import { announce, listeningForChanges, onChange } from "../../lib/db/changes";
 
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
 beforeAll(async () => {
@@ -27,9 +28,25 @@ async function settlesOn(want: boolean): Promise<boolean> {
   return seen;
 }
 
+/**
+ * Resolves once every notification sent so far has reached this process: notifications come
+ * in commit order, so when a marker sent now has arrived, so has everything before it.
+ */
+let marked: (() => void) | null = null;
+const markerSeen = () => marked?.();
+async function notificationsDelivered(): Promise<void> {
+  await listeningForChanges();
+  onChange("config", markerSeen);
+  const seen = new Promise<void>((r) => (marked = r));
+  await announce(env.db, { topic: "config" });
+  await seen;
+  marked = null;
+}
+
 describe("knowledge presence in memory", () => {
   it("follows entries added and withdrawn elsewhere, by notification", async () => {
     expect(await knowledgeToRetrieve()).toBe(false);
+    await listeningForChanges(); // so the insert's notification is heard
     const url = urlOf(env.db);
     const other = url ? openPostgres(url, { max: 1 }) : env.db;
     try {
@@ -46,6 +63,9 @@ describe("knowledge presence in memory", () => {
   });
 
   it("asks again without holding requests up: the remembered answer is given while the database is busy", async () => {
+    // A change announced while the database is held would rightly make requests wait for it:
+    // none may still be on its way from the test before.
+    await notificationsDelivered();
     await knowledgeToRetrieve(); // remembered
     const g = globalThis as unknown as { __eliteKnowledgePresence?: { yes: boolean; at: number } };
     const remembered = g.__eliteKnowledgePresence!.yes;
