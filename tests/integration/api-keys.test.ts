@@ -9,6 +9,7 @@ import { bearerToken, generateApiKey, hashApiKey, identityForKeyUser, identityFr
 import { apiFeedbackSchema, describeIssue, ollamaChatSchema, openaiChatSchema, openaiTurns, splitTurns } from "../../lib/api/schemas";
 import { LOCAL_OPERATOR_ID } from "../../lib/auth/claims";
 import { KEY_TTL_MS } from "../../lib/api/key-cache";
+import { listeningForChanges } from "../../lib/db/changes";
 import { AppError } from "../../lib/errors";
 import { learningState } from "../../lib/learning/store";
 import { settledLearning } from "../../lib/orchestrator/learn";
@@ -207,6 +208,7 @@ describe("keys in the database and the endpoints (route handlers, real clients)"
     expect(await before.json()).toMatchObject({ error: { param: "model", code: "model_not_found" } });
     // Revoked as another instance (or the CLI) would: the key cache hears it from the database's
     // trigger, well before its 30 s lifetime. Wait on the state, not on a time.
+    await listeningForChanges(); // the key cache hears the database from here on
     const revokedAt = Date.now();
     await withUser(userClaims(USER_A), (tx) => revokeApiKey(tx, { id }));
     let after = await openaiChatRoute(req(k.secret, body, "http://app.test/v1/chat/completions"));

@@ -8,6 +8,7 @@ import { startOrchestrator } from "../support/orchestrator";
 import { urlOf, USER_A } from "../support/db";
 import { asSystem } from "../../lib/db";
 import { openPostgres } from "../../lib/db/postgres";
+import { listeningForChanges } from "../../lib/db/changes";
 import { nearestPatternMembers } from "../../lib/db/queries/pattern-members";
 import { getOllamaPool } from "../../lib/ollama";
 import { reinforceRoutingPattern } from "../../lib/learning/patterns";
@@ -38,6 +39,7 @@ describe("routing patterns in memory", () => {
     expect(mine!.members[0].similarity).toBeCloseTo(db[0].similarity, 5);
     expect(mine!.patterns.get(taught.patternId)).toMatchObject({ model_name: "mathstral", task_types: ["algorithm"] });
 
+    await listeningForChanges(); // the cache hears the database from here on
     // Another instance retires the pattern (here: SQL on connections of its own; on PGlite the one connection).
     const url = urlOf(env.db);
     const other = url ? openPostgres(url, { max: 1 }) : env.db;
