@@ -9,6 +9,7 @@ import { armKey, interactionSuccess, isTaskType, type Roster, type SamplingParam
 import { betaMean, posterior } from "./beta";
 
 import type { FeedbackText } from "./themes";
+import { isPraise } from "./praise";
 import type { FeedbackGroup } from "./feedback-meaning";
 import { fingerprintOf, type ProposedChange } from "./proposals";
 import { paramArmsFor } from "./params";
@@ -41,6 +42,8 @@ export function feedbackTexts(rows: AnalysisRow[]): FeedbackText[] {
     const tags = Array.isArray(f.tags) ? f.tags.filter((t): t is string => typeof t === "string") : [];
     const text = [f.correction, f.comment].filter((t): t is string => typeof t === "string").join(" ");
     if (tags.length === 0 && !text.trim()) continue;
+    // Praise asks for nothing; with a tag or a correction the comment comes with a complaint.
+    if (tags.length === 0 && typeof f.correction !== "string" && isPraise(text)) continue;
     out.push({ id: r.id, model: r.model_used, taskType: r.task_type, tags, text, userId: r.user_id });
   }
   return out;

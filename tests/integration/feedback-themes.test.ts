@@ -9,7 +9,7 @@ import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
  * Seed scenario 2 in users' own words, through the real orchestrator, analysis, database and
  * simulator: free-text comments (the seed's "more detailed explanations" and other ways of
  * asking for the same) become one proposal with all of them as evidence, whichever model and
- * task type they were about; one-off remarks become none; and a complaint no known theme
+ * task type they were about; one-off remarks and praise become none; and a complaint no known theme
  * covers becomes a proposal of its own, named and drafted by the router model.
  */
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
@@ -33,26 +33,39 @@ const EXPLAIN = [
   "what is that bit-twiddling line doing? say so in the code",
   "a newcomer couldn't maintain this, spell out the reasoning",
 ];
+// Praise is no complaint, however many users give it (written for this test).
+const PRAISE = [
+  "thanks, this worked perfectly",
+  "brilliant, exactly what I was after",
+  "great answer, cheers",
+  "works now, thank you!",
+  "really clear explanation, thanks a lot",
+  "perfect, that fixed it",
+  "nice one, much appreciated",
+  "awesome, thank you so much",
+];
 const ONE_OFFS = ["wrong version of react, we're on 18 with createRoot", "the MDN link you gave is dead, 404"];
 const AWAIT = ["please use async/await instead of .then chains", "use async/await, not .then() chains", "rewrite the .then chains with async/await please"];
 // A second complaint no known theme covers (the theme classifier is sure of that for each wording).
 const PATHLIB = ["use pathlib instead of os.path", "please use pathlib instead of os.path", "use pathlib, not os.path"];
 
-async function answerAndComment(i: number, prompt: string, comment: string, model?: string): Promise<string> {
+async function answerAndComment(i: number, prompt: string, comment: string, model?: string, thumbs: "up" | "down" = "down"): Promise<string> {
   const user = users[i % users.length];
   const r = await ask(user, { prompt, ...(model ? { model } : {}) });
   expect(r.end?.type).toBe("done");
-  await learnFromFeedback(user, { interactionId: r.interactionId, thumbs: "down", comment });
+  await learnFromFeedback(user, { interactionId: r.interactionId, thumbs, comment });
   return r.interactionId;
 }
 
 describe("free-text feedback grouped by meaning", () => {
-  it("one proposal per complaint, whatever the wording, model or task type; none for one-offs", async () => {
+  it("one proposal per complaint, whatever the wording, model or task type; none for one-offs or praise", async () => {
     const models = [DEFAULT_ROLE_MODELS.lead_developer, DEFAULT_ROLE_MODELS.senior_developer, DEFAULT_ROLE_MODELS.math];
     const explained = [];
     for (const [i, c] of EXPLAIN.entries()) explained.push(await answerAndComment(i, `Write a Python function number ${i} that parses a date string.`, c, models[i % models.length]));
     const oneOffs = [];
     for (const [i, c] of ONE_OFFS.entries()) oneOffs.push(await answerAndComment(i, `How do I render my app, attempt ${i}?`, c));
+    const praised = [];
+    for (const [i, c] of PRAISE.entries()) praised.push(await answerAndComment(i, `Write a Python function number ${i} that parses a date string.`, c, models[i % models.length], i % 2 ? "up" : "down"));
     const awaited = [];
     for (const [i, c] of AWAIT.entries()) awaited.push(await answerAndComment(i, `Fetch two URLs in JavaScript one after the other, case ${i}.`, c));
     const pathed = [];
@@ -71,8 +84,9 @@ describe("free-text feedback grouped by meaning", () => {
     expect(explain[0].instruction).toMatch(/comments and explanations/i);
     expect(explained.every((id) => explain[0].supportedBy.includes(id))).toBe(true);
 
-    // One-off remarks are nobody's theme.
+    // One-off remarks are nobody's theme; praise is no complaint, however often it comes.
     expect(covering(oneOffs)).toHaveLength(0);
+    expect(covering(praised)).toHaveLength(0);
 
     // A complaint outside the known themes: a proposal of its own, drafted by the router model.
     const awaitProposals = covering(awaited);
