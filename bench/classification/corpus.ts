@@ -8,7 +8,10 @@
  *  - test: requests written separately by another hand for testing only (data/test), never
  *    read by the training script;
  *  - published: the other 70% of the published benchmark prompts, never trained on (their
- *    categories are coarse, so they are scored at the coarse level).
+ *    categories are coarse, so they are scored at the coarse level);
+ *  - probe: requests in twelve voices (data/probe, six per file), each file written by a hand
+ *    that read none of the other data, never trained on: how the classifier meets new users'
+ *    words (data/SOURCES.md says which file guided what was written for training).
  * A split depends only on the text, so adding data never moves an example between splits.
  */
 import fs from "node:fs";
@@ -22,7 +25,7 @@ export interface Example {
   origin: string;
 }
 
-export type Split = "train" | "validation" | "test" | "published";
+export type Split = "train" | "validation" | "test" | "published" | "probe";
 
 const DATA = path.join(import.meta.dirname, "data");
 
@@ -54,9 +57,10 @@ function readDir(dir: string): Example[] {
     .flatMap((f) => readJsonl(path.join(full, f)));
 }
 
-/** One split of the corpus, duplicates (same text) removed; a text in the test set is in no other split. */
+/** One split of the corpus, duplicates (same text) removed; a text of the test or probe set is in no other split. */
 export function loadSplit(split: Split): Example[] {
-  const seen = new Set<string>(split === "test" ? [] : readDir("test").map((x) => x.text));
+  const held = [...(split === "test" ? [] : readDir("test")), ...(split === "probe" ? [] : readDir("probe"))];
+  const seen = new Set<string>(held.map((x) => x.text));
   const unique = (xs: Example[]) => xs.filter((x) => !seen.has(x.text) && seen.add(x.text));
   switch (split) {
     case "train":
@@ -67,6 +71,8 @@ export function loadSplit(split: Split): Example[] {
       return unique(readDir("test"));
     case "published":
       return unique(readDir("public").filter((x) => bucketOf(x.text) >= 30));
+    case "probe":
+      return unique(readDir("probe"));
   }
 }
 

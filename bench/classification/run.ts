@@ -2,8 +2,8 @@
  * `npm run bench:classification`: the shipped task classifier on every split of the corpus
  * (bench/classification/corpus.ts): exact and coarse accuracy, accuracy per task type, the
  * confusion matrix, the reliability table (is a confidence of 0.8 right 80% of the time?)
- * and the time per request. Train and validation were used to fit it; test and published
- * never were, and are the figures to quote.
+ * and the time per request. Train and validation were used to fit it; test, published and
+ * probe never were, and are the figures to quote.
  *
  * Flags: --out PATH (default bench/results/classification.json).
  */
@@ -95,7 +95,7 @@ function print(name: string, r: SplitReport) {
 function main() {
   const i = process.argv.indexOf("--out");
   const out = i >= 0 ? process.argv[i + 1] : path.join(import.meta.dirname, "../results/classification.json");
-  const splits: Split[] = ["train", "validation", "test", "published"];
+  const splits: Split[] = ["train", "validation", "test", "published", "probe"];
   const reports = Object.fromEntries(splits.map((s) => [s, evaluate(loadSplit(s), { coarseOnly: s === "published" })])) as Record<Split, SplitReport>;
   for (const s of splits) print(s === "published" ? "published (coarse labels: score the coarse figure)" : s, reports[s]);
   const fresh = evaluate(withoutNearDuplicates(loadSplit("test"), [...loadSplit("train"), ...loadSplit("validation")]));
