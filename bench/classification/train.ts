@@ -26,7 +26,11 @@ function main() {
   const counts = (xs: Example[]) => Object.fromEntries(TASK_TYPES.map((t) => [t, xs.filter((x) => x.taskType === t).length])) as Record<TaskType, number>;
   console.log(`train ${trainSet.length}, validation ${validation.length}`);
   const labelled = (xs: Example[]) => xs.map((x) => ({ text: x.text, label: x.taskType }));
-  const trained = trainLinearTextModel({ labels: TASK_TYPES, trainSet: labelled(trainSet), validation: labelled(validation), seed });
+  // Only task types with examples are labels: one without any (completion: fill-in-the-middle
+  // requests are labelled by their endpoint, never classified) would still win a few requests
+  // on whatever its untrained weights say.
+  const labels = TASK_TYPES.filter((t) => trainSet.some((x) => x.taskType === t));
+  const trained = trainLinearTextModel({ labels, trainSet: labelled(trainSet), validation: labelled(validation), seed });
   const model = {
     ...trained.model,
     meta: {
