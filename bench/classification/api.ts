@@ -1,13 +1,15 @@
 /**
- * `npm run bench:classification:api`: the separately written test set through the public
- * API, as an outside check runs it: each request to `POST /v1/chat/completions` with model
+ * `npm run bench:classification:api`: the separately written test set and the two probe sets
+ * (new users' words, bench/classification/data/probe) through the public API, as an outside
+ * check runs it: each request to `POST /v1/chat/completions` with model
  * `elite` (the official `openai` client), the task type read from `elite.task_type`. This is
  * the whole classification path (trained classifier, neighbours, the router model when the
  * cheap voters are unsure), on the built app with the simulator standing in for the models.
  *
  * Needs a built app (`npm run build`, or NEXT_DIST_DIR). Env: BENCH_APP_PORT (3391),
- * NEXT_DIST_DIR (.next). Prints exact and coarse accuracy and writes
- * bench/results/classification-api.json.
+ * NEXT_DIST_DIR (.next). Prints exact and coarse accuracy per set and writes
+ * bench/results/classification-api.json. Each set runs on a fresh database, as a new install
+ * would meet it (no confirmed past requests to lean on).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -21,7 +23,15 @@ const PORT = Number(process.env.BENCH_APP_PORT ?? 3391);
 const DIST_DIR = process.env.NEXT_DIST_DIR || ".next";
 
 async function main() {
-  const examples = loadSplit("test");
+  const results: Record<string, unknown> = {};
+  for (const split of ["test", "probe"] as const) results[split] = await throughApi(split);
+  const out = path.join(ROOT, "bench/results/classification-api.json");
+  fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
+  console.log(`wrote ${path.relative(process.cwd(), out)}`);
+}
+
+async function throughApi(split: "test" | "probe") {
+  const examples = loadSplit(split);
   const sim = await startSim({ timeScale: 0 });
   const dataDir = path.join(ROOT, `.data/bench-classification-${PORT}`);
   let app: Awaited<ReturnType<typeof startApp>> | null = null;
@@ -50,11 +60,9 @@ async function main() {
       coarse: coarseHits / n,
       perTaskType: Object.fromEntries(Object.entries(perTaskType).map(([t, r]) => [t, { n: r.n, recall: r.right / r.n }])),
     };
-    console.log(`test set through POST /v1/chat/completions: n=${n}, exact ${(result.exact * 100).toFixed(1)}%, coarse ${(result.coarse * 100).toFixed(1)}%`);
+    console.log(`${split} set through POST /v1/chat/completions: n=${n}, exact ${(result.exact * 100).toFixed(1)}%, coarse ${(result.coarse * 100).toFixed(1)}%`);
     for (const [t, r] of Object.entries(result.perTaskType)) console.log(`  ${t.padEnd(25)} ${(r.recall * 100).toFixed(1)}%`);
-    const out = path.join(ROOT, "bench/results/classification-api.json");
-    fs.writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
-    console.log(`wrote ${path.relative(process.cwd(), out)}`);
+    return result;
   } finally {
     if (app?.child.pid) process.kill(-app.child.pid, "SIGTERM");
     sim.child.kill();

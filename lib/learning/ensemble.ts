@@ -56,7 +56,11 @@ export const DEFAULT_VOTER_WEIGHTS: VoterWeights = {
   // confirmed labels move every weight from there.
   features: { alpha: 8, beta: 2 },
   neighbours: { alpha: 3, beta: 2 },
-  router_model: { alpha: 3.5, beta: 1.5 },
+  // The router model's accuracy is unknown until confirmed labels measure it (it depends on
+  // the model a roster puts there): it starts as a coin (0.5, the weakest prior), so on the
+  // requests it is asked about it breaks near-ties but does not overrule a classifier that is
+  // fairly sure, and a router that proves right gains weight within tens of labels.
+  router_model: { alpha: 1, beta: 1 },
 };
 
 export function voterWeight(weights: VoterWeights, name: VoterName): number {

@@ -67,6 +67,19 @@ describe("updateVoterWeights", () => {
     expect(DEFAULT_VOTER_WEIGHTS.features).toEqual({ alpha: 8, beta: 2 }); // the defaults are not mutated
   });
 
+  it("an unmeasured router model breaks near-ties but does not overrule a fairly sure classifier, until confirmed labels show it right", () => {
+    const probabilities = { code_generation: 0.72, explanation: 0.08, debugging: 0.1, general: 0.1 };
+    const answers = (w: typeof DEFAULT_VOTER_WEIGHTS, p = probabilities) =>
+      combineVotes(votesFrom(w, { features: { taskType: "code_generation", confidence: p.code_generation, probabilities: p }, router_model: { taskType: "explanation", confidence: 0.9 } })).taskType;
+    expect(answers(DEFAULT_VOTER_WEIGHTS)).toBe("code_generation");
+    // A near-tie: the router's vote decides.
+    expect(answers(DEFAULT_VOTER_WEIGHTS, { code_generation: 0.4, explanation: 0.35, debugging: 0.15, general: 0.1 })).toBe("explanation");
+    // Twenty confirmed labels on which the router was right and the classifier wrong.
+    let w = DEFAULT_VOTER_WEIGHTS;
+    for (let i = 0; i < 20; i++) w = updateVoterWeights(w, { votes: [{ name: "features", taskType: "code_generation" }, { name: "router_model", taskType: "explanation" }], outcome: "explanation" });
+    expect(answers(w)).toBe("explanation");
+  });
+
   it("feeds learned weights into the votes", () => {
     const w = { ...DEFAULT_VOTER_WEIGHTS, router_model: { alpha: 1, beta: 9 } };
     const votes = votesFrom(w, { features: { taskType: "math", confidence: 0.5 }, router_model: { taskType: "general", confidence: 0.5 }, neighbours: null });
