@@ -5,8 +5,14 @@
  * probability for every task type (the classifier), weight × probability for each, so its
  * second choice can agree with another voter. A voter's weight is learned from how often it agreed with the task
  * type an interaction turned out to have (a Beta posterior over agreement, discounted so
- * the weights follow a voter that gets better or worse).
+ * the weights follow a voter that gets better or worse), and is what that posterior makes
+ * sure of: the accuracy the voter has with 90% credibility (its 10% quantile), not its mean.
+ * A voter nobody has measured yet is therefore heard but does not decide: the router model
+ * starts at Beta(1, 1), whose mean (0.5) let its one confident word overrule a calibrated
+ * classifier on most of the requests it was asked about, where its 10% quantile (0.1) breaks
+ * near-ties only; tens of confirmed labels on which it is right give it the weight it earns.
  */
+import betaQuantile from "@stdlib/stats-base-dists-beta-quantile";
 import { TASK_TYPES, type TaskType } from "@/lib/domain";
 
 export { classifyByNeighbours, cosineSimilarity, voteOfNeighbours, type LabelledEmbedding, type NeighbourExample, type NeighbourVote } from "@/lib/learning/neighbours";
@@ -52,20 +58,33 @@ export function taskProbabilities(r: Pick<EnsembleResult, "taskType" | "scores">
 export type VoterWeights = Record<VoterName, { alpha: number; beta: number }>;
 
 export const DEFAULT_VOTER_WEIGHTS: VoterWeights = {
-  // A calibrated classifier measured at ~94% on its validation split starts trusted (0.8);
-  // confirmed labels move every weight from there.
+  // A calibrated classifier measured at ~94% on its validation split starts trusted (mean
+  // 0.8, weight 0.63); confirmed labels move every weight from there.
   features: { alpha: 8, beta: 2 },
   neighbours: { alpha: 3, beta: 2 },
   // The router model's accuracy is unknown until confirmed labels measure it (it depends on
-  // the model a roster puts there): it starts as a coin (0.5, the weakest prior), so on the
+  // the model a roster puts there): it starts with the weakest prior (weight 0.1), so on the
   // requests it is asked about it breaks near-ties but does not overrule a classifier that is
   // fairly sure, and a router that proves right gains weight within tens of labels.
   router_model: { alpha: 1, beta: 1 },
 };
 
+/** How sure a weight must be: a voter counts with the accuracy it has at this lower credible bound. */
+export const VOTER_WEIGHT_QUANTILE = 0.1;
+
+// The quantile is iterative (~20 µs); weights change only with confirmed labels, so the few recent ones are kept.
+const weightCache = new Map<string, number>();
+
 export function voterWeight(weights: VoterWeights, name: VoterName): number {
   const { alpha, beta } = weights[name];
-  return alpha / (alpha + beta);
+  const key = `${alpha} ${beta}`;
+  let w = weightCache.get(key);
+  if (w === undefined) {
+    if (weightCache.size >= 256) weightCache.clear();
+    w = betaQuantile(VOTER_WEIGHT_QUANTILE, alpha, beta);
+    weightCache.set(key, w);
+  }
+  return w;
 }
 
 /**

@@ -72,6 +72,8 @@ describe("updateVoterWeights", () => {
     const answers = (w: typeof DEFAULT_VOTER_WEIGHTS, p = probabilities) =>
       combineVotes(votesFrom(w, { features: { taskType: "code_generation", confidence: p.code_generation, probabilities: p }, router_model: { taskType: "explanation", confidence: 0.9 } })).taskType;
     expect(answers(DEFAULT_VOTER_WEIGHTS)).toBe("code_generation");
+    // Unsure (the router is asked below 0.75) but clearly ahead: a voter nobody has measured does not overturn it.
+    expect(answers(DEFAULT_VOTER_WEIGHTS, { code_generation: 0.55, explanation: 0.15, debugging: 0.15, general: 0.15 })).toBe("code_generation");
     // A near-tie: the router's vote decides.
     expect(answers(DEFAULT_VOTER_WEIGHTS, { code_generation: 0.4, explanation: 0.35, debugging: 0.15, general: 0.1 })).toBe("explanation");
     // Twenty confirmed labels on which the router was right and the classifier wrong.
