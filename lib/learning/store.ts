@@ -1,7 +1,7 @@
 import "server-only";
 import { asSystem, asSystemStatement, getDb, type Queryable } from "@/lib/db";
 import { announce, listeningForChanges, onChange, type Change } from "@/lib/db/changes";
-import { addFallbackRescues, addModelOutcome, addModelOutcomes, addParamsOutcome, addVoterOutcome, loadPerformance, loadStateRows, type PerformanceData } from "@/lib/db/queries/learning";
+import { addFallbackRescues, addModelOutcome, addModelOutcomes, addOutcomes, addParamsOutcome, addVoterOutcome, loadPerformance, loadStateRows, type BatchedOutcome, type PerformanceData } from "@/lib/db/queries/learning";
 import { isTaskType, type TaskType, currentArmKey } from "@/lib/domain";
 import { DEFAULT_VOTER_WEIGHTS, type Vote, type VoterWeights } from "@/lib/learning/ensemble";
 import { recordFallbackOutcome, type RescueStats } from "./fallback";
@@ -222,6 +222,49 @@ export async function recordOutcomes(outcomes: readonly { taskType: TaskType; mo
     return out;
   });
   for (const row of written) applyRow(c, row);
+}
+
+/** An answer's outcome as the batch keeps it: for the routing posterior, or for the parameter arm it ran with. */
+export type LearnedOutcome =
+  | { kind: "performance"; taskType: TaskType; model: string; reward: number; success: boolean; responseTimeMs?: number; now: number }
+  | { kind: "parameters"; taskType: TaskType; model: string; armId: string; quality: number; normalizedLatency: number; now: number };
+
+/** Checks an outcome before it is queued (the same checks recordOutcome and recordParamsOutcome make). */
+export function checkLearnedOutcome(o: LearnedOutcome): void {
+  if (o.kind === "performance") return checkUnit("reward", o.reward);
+  if (!paramArmsFor(o.taskType).some((a) => a.id === o.armId)) throw new Error(`unknown parameter arm ${o.armId} for ${o.taskType}`);
+  checkUnit("reward", paramsReward({ quality: o.quality, normalizedLatency: o.normalizedLatency }));
+}
+
+/**
+ * Several answers' outcomes in one statement (lib/learning/outcome-batch.ts collects them),
+ * each applied in order as recordOutcome or recordParamsOutcome would apply it; every changed
+ * row is announced (once, as it ends) and kept in this process's cache.
+ */
+export async function recordOutcomeBatch(outcomes: readonly LearnedOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  for (const o of outcomes) checkLearnedOutcome(o);
+  const batch: BatchedOutcome[] = outcomes.map((o) =>
+    o.kind === "performance"
+      ? { kind: o.kind, model: o.model, taskType: o.taskType, reward: o.reward, success: o.success, latencyMs: o.responseTimeMs ?? null, now: o.now }
+      : { kind: o.kind, model: o.model, taskType: o.taskType, armId: o.armId, reward: paramsReward({ quality: o.quality, normalizedLatency: o.normalizedLatency }), now: o.now },
+  );
+  const c = await cache();
+  const write = (tx: Queryable) => addOutcomes(tx, { outcomes: batch, policyDiscount: POLICY_DISCOUNT, paramsDiscount: PARAMS_DISCOUNT });
+  const last = new Map<string, StateRow>();
+  const keep = (rows: Awaited<ReturnType<typeof write>>) => {
+    for (const r of rows) {
+      const row: StateRow = { topic: "learning", kind: r.kind, model: r.model, taskType: r.task_type, data: r.d };
+      last.set(rowKey(row), row);
+    }
+  };
+  if ((await getDb()).kind === "pglite") keep(await asSystemStatement(write));
+  else
+    await asSystem(async (tx) => {
+      keep(await write(tx));
+      for (const row of last.values()) await announce(tx, row);
+    });
+  for (const row of last.values()) applyRow(c, row);
 }
 
 export function recordParamsOutcome(o: { model: string; taskType: TaskType; armId: string; quality: number; normalizedLatency: number; now?: number }): Promise<void> {

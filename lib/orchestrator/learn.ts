@@ -1,7 +1,8 @@
 import "server-only";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
 import { NEUTRAL_AUTO, rewardFrom } from "@/lib/domain/reward";
-import { recordFallbackTrail, recordOutcome, recordParamsOutcome } from "@/lib/learning/store";
+import { recordFallbackTrail, recordOutcome, type LearnedOutcome } from "@/lib/learning/store";
+import { flushOutcomes, learnLater } from "@/lib/learning/outcome-batch";
 import { recordPatternOutcome } from "@/lib/learning/patterns";
 import { recordLatency } from "@/lib/learning/latency-store";
 import { recordAttemptOutcome } from "@/lib/learning/failure-store";
@@ -35,7 +36,8 @@ export function learnInBackground(work: () => Promise<void>): Promise<void> {
 /** Resolves once every answer's learning started so far (and any it started) has finished. */
 export async function settledLearning(): Promise<void> {
   const inFlight = g.__eliteLearningInFlight;
-  while (inFlight?.size) await Promise.all([...inFlight]);
+  await flushOutcomes();
+  while (inFlight?.size) await Promise.all([...inFlight, flushOutcomes()]);
 }
 
 /** What one answered (or failed) request teaches, at once: routing, fallback order, parameters, patterns, the experiment it ran in. */
@@ -56,14 +58,17 @@ export async function learnFromRun({
 }): Promise<void> {
   const taskType = plan.taskType;
   const tried = outcome.attempts.filter((a) => a.reason !== "cancelled");
+  const now = Date.now();
+  // The posteriors and parameter arms learn in batches, after the answers (lib/learning/outcome-batch.ts).
+  const outcomes: LearnedOutcome[] = [];
   for (const a of tried) {
     if (a.ok) continue;
     noteModelError(a.model, `${a.reason}${a.message ? `: ${a.message}` : ""}`);
-    await recordOutcome({ taskType, model: a.model, reward: 0, success: false, responseTimeMs: a.ms });
+    outcomes.push({ kind: "performance", taskType, model: a.model, reward: 0, success: false, responseTimeMs: a.ms, now });
     // The arm it ran with takes the blame too, when the failure is one parameters can cause.
     const armId = plan.chain.find((c) => c.model === a.model)?.armId;
     if (armId && a.reason && ARM_FAILURES.has(a.reason)) {
-      await recordParamsOutcome({ model: a.model, taskType, armId, quality: 0, normalizedLatency: a.ms / LATENCY_BUDGET_MS });
+      outcomes.push({ kind: "parameters", model: a.model, taskType, armId, quality: 0, normalizedLatency: a.ms / LATENCY_BUDGET_MS, now });
     }
   }
   await recordFallbackTrail({ taskType, attempts: tried.map((a) => ({ model: a.model, ok: a.ok })) });
@@ -73,17 +78,12 @@ export async function learnFromRun({
 
   if (outcome.status === "completed" && outcome.model && outcome.auto) {
     const r = rewardFrom({ auto: outcome.auto });
-    await recordOutcome({ taskType, model: outcome.model, reward: r.reward, success: r.success, responseTimeMs });
+    outcomes.push({ kind: "performance", taskType, model: outcome.model, reward: r.reward, success: r.success, responseTimeMs, now });
     if (outcome.planned?.armId) {
-      await recordParamsOutcome({
-        model: outcome.model,
-        taskType,
-        armId: outcome.planned.armId,
-        quality: r.reward,
-        normalizedLatency: responseTimeMs / LATENCY_BUDGET_MS,
-      });
+      outcomes.push({ kind: "parameters", model: outcome.model, taskType, armId: outcome.planned.armId, quality: r.reward, normalizedLatency: responseTimeMs / LATENCY_BUDGET_MS, now });
     }
   }
+  const batched = learnLater(outcomes);
   // The knowledge an answer used shares its automatic verdict (a rating later counts again).
   if (outcome.status === "completed" && outcome.planned?.knowledge.length && outcome.auto) {
     await recordKnowledgeOutcome(outcome.planned.knowledge.map((k) => k.id), rewardFrom({ auto: outcome.auto }).success);
@@ -101,4 +101,5 @@ export async function learnFromRun({
   }
   // A running experiment looks at its outcomes after each of its interactions.
   if (plan.config.experiment) await scheduleExperimentCheck(plan.config.experiment.id);
+  await batched;
 }

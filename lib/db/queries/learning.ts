@@ -67,6 +67,43 @@ export async function addModelOutcomes(
   return rows[0].d;
 }
 
+/** One outcome for the routing posterior ("performance") or a parameter arm ("parameters"), as written in a batch. */
+export type BatchedOutcome =
+  | { kind: "performance"; model: string; taskType: string; reward: number; success: boolean; latencyMs: number | null; now: number }
+  | { kind: "parameters"; model: string; taskType: string; armId: string; reward: number; now: number };
+
+/**
+ * Outcomes of several answers in one statement: each applied in order, atomically, as
+ * addModelOutcome or addParamsOutcome would apply it alone. One row per outcome, with the data
+ * of the state row after it (several outcomes of one row: the last is its final state).
+ */
+export async function addOutcomes(
+  tx: Queryable,
+  o: { outcomes: readonly BatchedOutcome[]; policyDiscount: number; paramsDiscount: number },
+): Promise<{ kind: "performance" | "parameters"; model: string; task_type: string; d: Record<string, unknown> }[]> {
+  const { rows } = await tx.query<{ kind: "performance" | "parameters"; model: string; task_type: string; d: Record<string, unknown> }>(
+    `select x.kind, x.model, x.task_type,
+       case when x.kind = 'performance'
+         then private.record_model_outcome(x.model, x.task_type, x.reward, $2, x.now, true, x.success, x.latency, null)
+         else private.record_params_outcome(x.model, x.task_type, x.arm, x.reward, $3, x.now) end as d
+     from jsonb_array_elements($1::jsonb) with ordinality as e(v, n),
+       lateral jsonb_to_record(e.v) as x(kind text, model text, task_type text, reward float8, success boolean, latency float8, arm text, now float8)
+     order by e.n`,
+    [
+      JSON.stringify(
+        o.outcomes.map((x) =>
+          x.kind === "performance"
+            ? { kind: x.kind, model: x.model, task_type: x.taskType, reward: x.reward, success: x.success, latency: x.latencyMs, now: x.now }
+            : { kind: x.kind, model: x.model, task_type: x.taskType, reward: x.reward, arm: x.armId, now: x.now },
+        ),
+      ),
+      o.policyDiscount,
+      o.paramsDiscount,
+    ],
+  );
+  return rows;
+}
+
 export type StateKind = "parameters" | "fallback" | "classification";
 
 export async function loadStateRows(
