@@ -70,7 +70,7 @@ export function flushOutcomes(): Promise<void> {
   s.writing = s.writing.then(async () => {
     if (batch.length === 0) return;
     try {
-      await recordOutcomeBatch(batch.flatMap((q) => q.outcomes));
+      await withRetry(() => recordOutcomeBatch(batch.flatMap((q) => q.outcomes)));
     } catch (e) {
       console.error("learning update failed", e);
     } finally {
@@ -86,4 +86,16 @@ function schedule(s: BatchState): void {
   clearTimeout(s.quietTimer);
   s.quietTimer = undefined;
   if (s.busy === 0) s.quietTimer = setTimeout(() => (state().busy === 0 ? void flushOutcomes() : undefined), QUIET_MS);
+}
+
+/** A batch is one transaction: one the server broke off to resolve a conflict is written again (twice at most). */
+async function withRetry(write: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (attempt >= 2 || (code !== "40P01" && code !== "40001")) throw e;
+    }
+  }
 }

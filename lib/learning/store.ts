@@ -244,7 +244,11 @@ export function checkLearnedOutcome(o: LearnedOutcome): void {
 export async function recordOutcomeBatch(outcomes: readonly LearnedOutcome[]): Promise<void> {
   if (outcomes.length === 0) return;
   for (const o of outcomes) checkLearnedOutcome(o);
-  const batch: BatchedOutcome[] = outcomes.map((o) =>
+  // Rows in one order in every instance (stably: each row's outcomes keep theirs), so two
+  // instances' batches never wait on each other's rows in a cycle.
+  const order = (o: LearnedOutcome) => `${o.kind}\u0000${o.model}\u0000${o.taskType}`;
+  const sorted = outcomes.map((o, i) => ({ o, i })).sort((a, b) => (order(a.o) < order(b.o) ? -1 : order(a.o) > order(b.o) ? 1 : a.i - b.i)).map((x) => x.o);
+  const batch: BatchedOutcome[] = sorted.map((o) =>
     o.kind === "performance"
       ? { kind: o.kind, model: o.model, taskType: o.taskType, reward: o.reward, success: o.success, latencyMs: o.responseTimeMs ?? null, now: o.now }
       : { kind: o.kind, model: o.model, taskType: o.taskType, armId: o.armId, reward: paramsReward({ quality: o.quality, normalizedLatency: o.normalizedLatency }), now: o.now },
