@@ -55,6 +55,14 @@ describe("feedback grouped by meaning", () => {
     expect(top("thanks, works great")).toBe("other");
   });
 
+  it("the shipped theme classifier tells asking for more detail from asking for less (none of these is trained on)", () => {
+    const top = (text: string) => Object.entries(classifyTheme(text)).sort((a, b) => b[1] - a[1])[0][0];
+    // "detail" alone once meant too long: a user who wanted more would have been told to be concise.
+    for (const more of ["can you explain that more thoroughly", "more context on why would be great", "elaborate on why this works", "I need a more detailed walkthrough of the code"])
+      expect(top(more), more).toBe("needs_comments");
+    for (const less of ["way too detailed", "less detail please", "could you trim the detail"]) expect(top(less), less).toBe("too_long");
+  });
+
   it("the shipped theme classifier is right on at least 90% of the held-out comments (bench/feedback/data/feedback-themes.test.jsonl, never trained on)", () => {
     const rows = fs
       .readFileSync(path.resolve(import.meta.dirname, "../../bench/feedback/data/feedback-themes.test.jsonl"), "utf8")
