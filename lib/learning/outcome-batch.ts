@@ -1,5 +1,6 @@
 import "server-only";
-import { checkLearnedOutcome, recordOutcomeBatch, type LearnedOutcome } from "./store";
+import type { BatchedOutcome } from "@/lib/db/queries/learning";
+import { batchedOutcome, recordOutcomeBatch, type LearnedOutcome } from "./store";
 
 /**
  * What answers teach the routing posteriors and the parameter arms, written in batches after
@@ -18,7 +19,7 @@ export const QUIET_MS = 5;
 export const MAX_WAIT_MS = 1000;
 export const MAX_BATCH = 16;
 
-type Queued = { outcomes: LearnedOutcome[]; done: () => void };
+type Queued = { outcomes: BatchedOutcome[]; done: () => void };
 
 interface BatchState {
   queued: Queued[];
@@ -50,14 +51,19 @@ export function answerUnderWay(): () => void {
 /** Queues an answer's outcomes; resolves once they are written (errors are logged, not thrown). */
 export function learnLater(outcomes: readonly LearnedOutcome[]): Promise<void> {
   if (outcomes.length === 0) return Promise.resolve();
-  for (const o of outcomes) checkLearnedOutcome(o);
+  const checked = outcomes.map(batchedOutcome); // a bad one is refused here, not lost with its batch
   const s = state();
   return new Promise<void>((done) => {
     if (s.queued.length === 0) s.oldestAt = Date.now();
-    s.queued.push({ outcomes: [...outcomes], done });
-    if (s.queued.reduce((n, q) => n + q.outcomes.length, 0) >= MAX_BATCH) void flushOutcomes();
+    s.queued.push({ outcomes: checked, done });
+    if (pendingOutcomes() >= MAX_BATCH) void flushOutcomes();
     else schedule(s);
   });
+}
+
+/** How many outcomes wait to be written. */
+export function pendingOutcomes(): number {
+  return state().queued.reduce((n, q) => n + q.outcomes.length, 0);
 }
 
 /** Writes every queued outcome now; resolves when they (and any write before them) are written. */

@@ -229,30 +229,32 @@ export type LearnedOutcome =
   | { kind: "performance"; taskType: TaskType; model: string; reward: number; success: boolean; responseTimeMs?: number; now: number }
   | { kind: "parameters"; taskType: TaskType; model: string; armId: string; quality: number; normalizedLatency: number; now: number };
 
-/** Checks an outcome before it is queued (the same checks recordOutcome and recordParamsOutcome make). */
-export function checkLearnedOutcome(o: LearnedOutcome): void {
-  if (o.kind === "performance") return checkUnit("reward", o.reward);
+/** The outcome as written, checked as recordOutcome and recordParamsOutcome check theirs (throws on a bad one). */
+export function batchedOutcome(o: LearnedOutcome): BatchedOutcome {
+  if (o.kind === "parameters") return { kind: o.kind, model: o.model, taskType: o.taskType, armId: o.armId, reward: paramsRewardOf(o), now: o.now };
+  checkUnit("reward", o.reward);
+  return { kind: o.kind, model: o.model, taskType: o.taskType, reward: o.reward, success: o.success, latencyMs: o.responseTimeMs ?? null, now: o.now };
+}
+
+/** A parameter arm's reward for an outcome, once the arm is known to exist for the task type. */
+function paramsRewardOf(o: { taskType: TaskType; armId: string; quality: number; normalizedLatency: number }): number {
   if (!paramArmsFor(o.taskType).some((a) => a.id === o.armId)) throw new Error(`unknown parameter arm ${o.armId} for ${o.taskType}`);
-  checkUnit("reward", paramsReward({ quality: o.quality, normalizedLatency: o.normalizedLatency }));
+  const reward = paramsReward({ quality: o.quality, normalizedLatency: o.normalizedLatency });
+  checkUnit("reward", reward);
+  return reward;
 }
 
 /**
- * Several answers' outcomes in one statement (lib/learning/outcome-batch.ts collects them),
- * each applied in order as recordOutcome or recordParamsOutcome would apply it; every changed
+ * Several answers' outcomes in one statement (lib/learning/outcome-batch.ts collects them, as
+ * batchedOutcome makes them), each applied in order as recordOutcome or recordParamsOutcome would apply it; every changed
  * row is announced (once, as it ends) and kept in this process's cache.
  */
-export async function recordOutcomeBatch(outcomes: readonly LearnedOutcome[]): Promise<void> {
+export async function recordOutcomeBatch(outcomes: readonly BatchedOutcome[]): Promise<void> {
   if (outcomes.length === 0) return;
-  for (const o of outcomes) checkLearnedOutcome(o);
   // Rows in one order in every instance (stably: each row's outcomes keep theirs), so two
   // instances' batches never wait on each other's rows in a cycle.
-  const order = (o: LearnedOutcome) => `${o.kind}\u0000${o.model}\u0000${o.taskType}`;
-  const sorted = outcomes.map((o, i) => ({ o, i })).sort((a, b) => (order(a.o) < order(b.o) ? -1 : order(a.o) > order(b.o) ? 1 : a.i - b.i)).map((x) => x.o);
-  const batch: BatchedOutcome[] = sorted.map((o) =>
-    o.kind === "performance"
-      ? { kind: o.kind, model: o.model, taskType: o.taskType, reward: o.reward, success: o.success, latencyMs: o.responseTimeMs ?? null, now: o.now }
-      : { kind: o.kind, model: o.model, taskType: o.taskType, armId: o.armId, reward: paramsReward({ quality: o.quality, normalizedLatency: o.normalizedLatency }), now: o.now },
-  );
+  const order = (o: BatchedOutcome) => `${o.kind}\u0000${o.model}\u0000${o.taskType}`;
+  const batch = outcomes.map((o, i) => ({ o, i })).sort((a, b) => (order(a.o) < order(b.o) ? -1 : order(a.o) > order(b.o) ? 1 : a.i - b.i)).map((x) => x.o);
   const c = await cache();
   const write = (tx: Queryable) => addOutcomes(tx, { outcomes: batch, policyDiscount: POLICY_DISCOUNT, paramsDiscount: PARAMS_DISCOUNT });
   const last = new Map<string, StateRow>();
@@ -272,9 +274,12 @@ export async function recordOutcomeBatch(outcomes: readonly LearnedOutcome[]): P
 }
 
 export function recordParamsOutcome(o: { model: string; taskType: TaskType; armId: string; quality: number; normalizedLatency: number; now?: number }): Promise<void> {
-  if (!paramArmsFor(o.taskType).some((a) => a.id === o.armId)) return Promise.reject(new Error(`unknown parameter arm ${o.armId} for ${o.taskType}`));
-  const reward = paramsReward({ quality: o.quality, normalizedLatency: o.normalizedLatency });
-  checkUnit("reward", reward);
+  let reward: number;
+  try {
+    reward = paramsRewardOf(o);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   return update({ kind: "parameters", model: o.model, taskType: o.taskType }, (tx) =>
     addParamsOutcome(tx, { model: o.model, taskType: o.taskType, armId: o.armId, reward, discount: PARAMS_DISCOUNT, now: o.now ?? Date.now() }),
   );

@@ -13,12 +13,13 @@ import { learnFromFollowUp } from "@/lib/learning/implicit-feedback";
 import { AppError } from "@/lib/errors";
 import type { ChatMessage, Tool } from "@/lib/ollama";
 import type { Decision, RunEvent } from "@/lib/chat/events";
-import { patternShared, sameModel } from "@/lib/domain";
+import { sameModel } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { planRequest, type Plan } from "./plan";
-import { runChain, type RunOutcome } from "./run";
+import { runChain } from "./run";
 import type { Rng } from "@/lib/learning/random";
 import { learnFromRun, learnInBackground } from "./learn";
+import { decisionOf, emptyDecision } from "./decision-of";
 import { answerUnderWay } from "@/lib/learning/outcome-batch";
 
 export interface PreparedChat {
@@ -115,183 +116,137 @@ export async function prepareChat(
   });
 }
 
-export function decisionOf(plan: Plan, attempts: Decision["attempts"], model: string): Decision {
-  const planned = plan.chain.find((c) => c.model === model) ?? plan.chain[0];
-  return {
-    summary: summarize(plan, attempts, model),
-    taskType: plan.taskType,
-    confidence: plan.confidence,
-    voters: plan.voters,
-    model,
-    role: planned?.role ?? null,
-    reason: plan.reason,
-    explored: plan.explored,
-    pattern: plan.pattern
-      ? {
-          id: plan.pattern.id,
-          similarity: plan.pattern.similarity,
-          confidence: plan.pattern.confidence_score,
-          closerThan: plan.pattern.closerThan,
-          scope: patternShared(plan.pattern.pattern_data) ? "shared" : "yours",
-          ...(plan.overrodeRule ? { overrodeRule: plan.overrodeRule } : {}),
-        }
-      : null,
-    means: plan.means,
-    chain: plan.chain.map((c) => c.model),
-    params: planned ? { ...planned.params } : {},
-    armId: planned?.armId ?? null,
-    configVersion: plan.config.version,
-    skipped: plan.skipped,
-    attempts,
-    ...(planned?.knowledge?.length ? { knowledge: planned.knowledge } : {}),
-  };
-}
-
-const WHY: Record<Plan["reason"], string> = {
-  policy: "the learned routing policy",
-  pattern: "a learned routing pattern",
-  rule: "an approved routing rule",
-  forced: "the user's choice",
-  regenerate: "a regenerate request",
-};
-
-/** "math (92%) → mathstral by a learned routing pattern; after deepseek-coder:6.7b timed out". */
-function summarize(plan: Plan, attempts: Decision["attempts"], model: string): string {
-  const failed = attempts.filter((a) => !a.ok && a.reason !== "cancelled");
-  const how =
-    plan.reason === "policy"
-      ? `${WHY.policy} (${plan.explored ? "exploring" : "best expected"})`
-      : `${WHY[plan.reason]}${plan.overrodeRule ? `, over an approved rule preferring ${plan.overrodeRule}` : ""}`;
-  const after = failed.length ? `; after ${failed.map((a) => `${a.model} (${a.reason})`).join(", ")} failed` : "";
-  return `${plan.taskType} (${Math.round(plan.confidence * 100)}%) → ${model || "no model"} by ${how}${after}`;
-}
-
 /**
  * Answers a prepared request as a stream of events. The interaction is written before the
  * first token and completed after the last (or after the last failure), so every outcome is
  * recorded; the learning then takes it in. No database transaction is held while a model runs.
+ * Until the client has its answer, the answer is under way: what answers teach is written in a
+ * quiet moment (lib/learning/outcome-batch.ts), not while this one starts or streams.
  */
 export async function* streamChat(
   p: PreparedChat,
   signal: AbortSignal,
   opts: { rng?: Rng } = {}, // tests and the replay benchmark fix the routing's randomness
 ): AsyncGenerator<RunEvent> {
-  const t0 = performance.now();
-  // A new conversation is written with the interaction, in one transaction (recordStart).
-  const conversationId = p.conversationId ?? randomUUID();
-
-  // Until the client has its answer, the answer is under way: what answers teach is written in
-  // a quiet moment (lib/learning/outcome-batch.ts), not while this one starts or streams.
   const underWay = answerUnderWay();
-  let plan!: Plan;
-  let outcome!: RunOutcome;
-  let learning: Promise<void> = Promise.resolve();
-  const row = { id: randomUUID() };
+  let learning: Promise<void>;
   try {
-    try {
-      plan = await planRequest({
-        conversationId,
-        userId: p.identity.userId,
-        prompt: p.prompt,
-        history: p.history,
-        forcedModel: p.forcedModel,
-        regenerate: Boolean(p.regenerateOf) && p.forcedModel === p.regenerateOf?.model_used,
-        needsTools: Boolean(p.tools?.length),
-        signal,
-        rng: opts.rng,
-      });
-    } catch (e) {
-      // Even when nothing can be planned (Ollama down, database trouble), the request is kept.
-      const message = `The models could not be reached: ${e instanceof Error ? e.message : String(e)}. Check Ollama on Settings.`;
-      yield* recordUnanswered(p, conversationId, t0, { decision: emptyDecision(), message });
-      return;
-    }
-
-    if (plan.chain.length === 0) {
-      const message =
-        plan.hostsUp === 0
-          ? `No Ollama host answers (${env().ollamaHosts.join(", ")}). Start Ollama with \`ollama serve\` or fix OLLAMA_HOST, then send again — see Settings.`
-          : plan.skipped.length > 0
-          ? `No model can take this request: ${plan.skipped.map((s) => `${s.model} (${s.reason})`).join("; ")}. Pull the missing models or start Ollama — see Settings.`
-          : "No model is configured. Set the roster on Settings.";
-      yield* recordUnanswered(p, conversationId, t0, { decision: decisionOf(plan, [], ""), message, plan });
-      return;
-    }
-
-    const first = decisionOf(plan, [], plan.chain[0].model);
-    // The request is recorded while the first model starts (one transaction, concurrently);
-    // no token reaches the client before the row exists (checkpointed waits for it), so no
-    // answer goes unrecorded, and recording adds nothing to the time to the first token.
-    const recorded = recordStart(requestOf(p, conversationId), {
-      id: row.id,
-      taskType: plan.taskType,
-      routingDecision: first,
-      modelUsed: plan.chain[0].model,
-      configVersionId: plan.config.versionId,
-      experimentId: plan.config.experiment?.id,
-      experimentArm: plan.config.experiment?.arm,
-    });
-    yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision: first };
-
-    outcome = yield* afterFirstToken(
-      checkpointed(
-        runChain({ plan, prompt: p.prompt, history: p.history, tail: p.tail, tools: p.tools, format: p.format, think: p.think, signal }),
-        (text) => asSystemStatement((q) => checkpointInteraction(q, { id: row.id, response: text })),
-        { ready: recorded },
-      ),
-      // The client has the first token: a named model's embedding, not needed before it, starts now.
-      () => void plan.embed().catch(() => {}),
-    );
-    const decision = decisionOf(plan, outcome.attempts, outcome.model ?? plan.chain[0].model);
-    const responseTimeMs = performance.now() - t0;
-    // A named model's plan may not have waited for the embedding: recording and learning do.
-    const settled: Plan = { ...plan, embedding: await plan.embed() };
-    await asSystemStatement((q) =>
-      finishInteraction(q, {
-        id: row.id,
-        status: outcome.status,
-        // An answer that only called functions is kept as those calls.
-        response: outcome.response || (outcome.toolCalls ? JSON.stringify({ tool_calls: outcome.toolCalls }) : ""),
-        modelUsed: outcome.model,
-        routingDecision: decision,
-        responseTimeMs,
-        promptTokens: outcome.promptTokens,
-        completionTokens: outcome.completionTokens,
-        error: outcome.error ?? undefined,
-        feedback: { auto: outcome.auto ?? undefined },
-        // Not at the start: the vector index's insertion would stand before the first token.
-        promptEmbedding: settled.embedding ?? undefined,
-        embeddingModel: plan.embeddingModel,
-      }),
-    );
-    // What the answer teaches is learned after the client has it: the recorded row is complete,
-    // so `done` waits for nothing else (the stream may end there; the learning still finishes).
-    learning = learnInBackground(async () => {
-      await learnFromRun({ plan: settled, outcome, responseTimeMs, regenerateOf: p.regenerateOf, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
-      if (p.previous) {
-        await learnFromFollowUp({ previous: p.previous, text: p.prompt, embedding: settled.embedding, embeddingModel: plan.embeddingModel, followUpId: row.id }).catch((e) =>
-          console.error("learning from the follow-up failed", e),
-        );
-      }
-    });
-
-    if (outcome.status === "completed") {
-      yield {
-        type: "done",
-        interactionId: row.id,
-        decision,
-        responseTimeMs,
-        response: outcome.response,
-        usage: { promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens },
-        ...(outcome.toolCalls ? { toolCalls: outcome.toolCalls } : {}),
-      };
-    } else if (outcome.status === "failed") {
-      yield { type: "error", code: outcome.error?.code ?? "all_failed", message: outcome.error?.message ?? "Every model failed.", interactionId: row.id, decision };
-    }
+    ({ learning } = yield* answer(p, signal, opts));
   } finally {
     underWay();
   }
   await learning; // whoever reads the run to its end has it learned
+}
+
+/** The answer's events; returns its learning, still going (in an object: an async generator would await a promise it returned). */
+async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }): AsyncGenerator<RunEvent, { learning: Promise<void> }> {
+  const t0 = performance.now();
+  // A new conversation is written with the interaction, in one transaction (recordStart).
+  const conversationId = p.conversationId ?? randomUUID();
+
+  let plan: Plan;
+  try {
+    plan = await planRequest({
+      conversationId,
+      userId: p.identity.userId,
+      prompt: p.prompt,
+      history: p.history,
+      forcedModel: p.forcedModel,
+      regenerate: Boolean(p.regenerateOf) && p.forcedModel === p.regenerateOf?.model_used,
+      needsTools: Boolean(p.tools?.length),
+      signal,
+      rng: opts.rng,
+    });
+  } catch (e) {
+    // Even when nothing can be planned (Ollama down, database trouble), the request is kept.
+    const message = `The models could not be reached: ${e instanceof Error ? e.message : String(e)}. Check Ollama on Settings.`;
+    yield* recordUnanswered(p, conversationId, t0, { decision: emptyDecision(), message });
+    return { learning: Promise.resolve() };
+  }
+
+  if (plan.chain.length === 0) {
+    const message =
+      plan.hostsUp === 0
+        ? `No Ollama host answers (${env().ollamaHosts.join(", ")}). Start Ollama with \`ollama serve\` or fix OLLAMA_HOST, then send again — see Settings.`
+        : plan.skipped.length > 0
+        ? `No model can take this request: ${plan.skipped.map((s) => `${s.model} (${s.reason})`).join("; ")}. Pull the missing models or start Ollama — see Settings.`
+        : "No model is configured. Set the roster on Settings.";
+    yield* recordUnanswered(p, conversationId, t0, { decision: decisionOf(plan, [], ""), message, plan });
+    return { learning: Promise.resolve() };
+  }
+
+  const first = decisionOf(plan, [], plan.chain[0].model);
+  // The request is recorded while the first model starts (one transaction, concurrently);
+  // no token reaches the client before the row exists (checkpointed waits for it), so no
+  // answer goes unrecorded, and recording adds nothing to the time to the first token.
+  const row = { id: randomUUID() };
+  const recorded = recordStart(requestOf(p, conversationId), {
+    id: row.id,
+    taskType: plan.taskType,
+    routingDecision: first,
+    modelUsed: plan.chain[0].model,
+    configVersionId: plan.config.versionId,
+    experimentId: plan.config.experiment?.id,
+    experimentArm: plan.config.experiment?.arm,
+  });
+  yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision: first };
+
+  const outcome = yield* afterFirstToken(
+    checkpointed(
+      runChain({ plan, prompt: p.prompt, history: p.history, tail: p.tail, tools: p.tools, format: p.format, think: p.think, signal }),
+      (text) => asSystemStatement((q) => checkpointInteraction(q, { id: row.id, response: text })),
+      { ready: recorded },
+    ),
+    // The client has the first token: a named model's embedding, not needed before it, starts now.
+    () => void plan.embed().catch(() => {}),
+  );
+  const decision = decisionOf(plan, outcome.attempts, outcome.model ?? plan.chain[0].model);
+  const responseTimeMs = performance.now() - t0;
+  // A named model's plan may not have waited for the embedding: recording and learning do.
+  const settled: Plan = { ...plan, embedding: await plan.embed() };
+  await asSystemStatement((q) =>
+    finishInteraction(q, {
+      id: row.id,
+      status: outcome.status,
+      // An answer that only called functions is kept as those calls.
+      response: outcome.response || (outcome.toolCalls ? JSON.stringify({ tool_calls: outcome.toolCalls }) : ""),
+      modelUsed: outcome.model,
+      routingDecision: decision,
+      responseTimeMs,
+      promptTokens: outcome.promptTokens,
+      completionTokens: outcome.completionTokens,
+      error: outcome.error ?? undefined,
+      feedback: { auto: outcome.auto ?? undefined },
+      // Not at the start: the vector index's insertion would stand before the first token.
+      promptEmbedding: settled.embedding ?? undefined,
+      embeddingModel: plan.embeddingModel,
+    }),
+  );
+  // What the answer teaches is learned after the client has it: the recorded row is complete,
+  // so `done` waits for nothing else (the stream may end there; the learning still finishes).
+  const learning = learnInBackground(async () => {
+    await learnFromRun({ plan: settled, outcome, responseTimeMs, regenerateOf: p.regenerateOf, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
+    if (p.previous) {
+      await learnFromFollowUp({ previous: p.previous, text: p.prompt, embedding: settled.embedding, embeddingModel: plan.embeddingModel, followUpId: row.id }).catch((e) =>
+        console.error("learning from the follow-up failed", e),
+      );
+    }
+  });
+
+  if (outcome.status === "completed") {
+    yield {
+      type: "done",
+      interactionId: row.id,
+      decision,
+      responseTimeMs,
+      response: outcome.response,
+      usage: { promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens },
+      ...(outcome.toolCalls ? { toolCalls: outcome.toolCalls } : {}),
+    };
+  } else if (outcome.status === "failed") {
+    yield { type: "error", code: outcome.error?.code ?? "all_failed", message: outcome.error?.message ?? "Every model failed.", interactionId: row.id, decision };
+  }
+  return { learning };
 }
 
 /** A request no model could take, recorded all the same (started, then failed with the reason), and told to the client. */
@@ -319,8 +274,3 @@ async function* recordUnanswered(
 function requestOf(p: PreparedChat, conversationId: string): RecordedRequest {
   return { conversationId, isNewConversation: !p.conversationId, userId: p.identity.userId, prompt: p.prompt, parentId: p.regenerateOf?.id, source: p.source };
 }
-
-function emptyDecision(): Decision {
-  return { taskType: "general", confidence: 0, voters: [], model: "", role: null, reason: "policy", explored: false, pattern: null, chain: [], params: {}, configVersion: null, skipped: [], attempts: [] };
-}
-

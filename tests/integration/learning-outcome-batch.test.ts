@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "../support/db";
 import { useDatabase, type Database } from "../../lib/db";
 import { learningState, recordOutcome, recordParamsOutcome, resetLearningCache, type LearnedOutcome } from "../../lib/learning/store";
-import { answerUnderWay, flushOutcomes, learnLater, MAX_BATCH, MAX_WAIT_MS } from "../../lib/learning/outcome-batch";
+import { answerUnderWay, flushOutcomes, learnLater, MAX_BATCH, MAX_WAIT_MS, pendingOutcomes } from "../../lib/learning/outcome-batch";
 import { paramArmsFor, paramsKey } from "../../lib/learning/params";
 
 let db: Database;
@@ -86,8 +86,12 @@ describe("outcomes learned in batches", () => {
   it("writes a full batch at once, while answers are still under way", async () => {
     const ended = answerUnderWay();
     try {
-      const full = Array.from({ length: Math.ceil(MAX_BATCH / 2) }, (_, i) => learnLater(outcomesFor("under-load", i)));
-      await Promise.all(full); // would wait for the answer to end (or the longest wait) otherwise
+      const full = Array.from({ length: Math.ceil(MAX_BATCH / 2) }, (_, i) => {
+        expect(pendingOutcomes()).toBe(2 * i); // short of a full batch: it waits
+        return learnLater(outcomesFor("under-load", i));
+      });
+      expect(pendingOutcomes()).toBe(0); // full: taken for writing at once, no timer waited for
+      await Promise.all(full);
       expect((await learningState()).performance["under-load::debugging"]?.outcomes).toBe(Math.ceil(MAX_BATCH / 2));
     } finally {
       ended();
