@@ -1,8 +1,9 @@
 import "server-only";
 import { env } from "@/lib/config/env";
 import { asSystemStatement } from "@/lib/db";
-import { countHit, sweepOldHits } from "@/lib/db/queries/rate-limits";
+import { sweepOldHits } from "@/lib/db/queries/rate-limits";
 import { AppError, type ErrorSurface } from "@/lib/errors";
+import { countRateHit } from "./rate-counter";
 
 export type LimitedAction = "chat" | "feedback" | "api_key";
 
@@ -20,7 +21,9 @@ const WHAT: Record<LimitedAction, string> = { chat: "messages", feedback: "feedb
 
 /**
  * Counts one `action` by the user and refuses it (429 with Retry-After) past its limit. The
- * counters live in the database, so the limit holds across restarts and instances.
+ * counts live in the database, so the limit holds across restarts and instances; they are
+ * answered from memory and written in batches (lib/auth/rate-counter.ts), so a request waits
+ * for the database only on the user's first hit of a window in this process.
  */
 export async function enforceRateLimit(
   userId: string,
@@ -29,8 +32,7 @@ export async function enforceRateLimit(
 ): Promise<void> {
   const { limit, windowMs } = limits[action];
   if (limit <= 0) return;
-  // One statement, one round trip, before every chat: no transaction around it.
-  const { hits, windowEndsAt } = await asSystemStatement((q) => countHit(q, { userId, action, windowMs, now }));
+  const { hits, windowEndsAt } = await countRateHit(userId, action, windowMs, now);
   if (Math.random() < 0.01) void asSystemStatement(sweepOldHits).catch((e) => console.error("sweeping old rate-limit windows failed", e));
   if (hits > limit) {
     const per = windowMs >= 3_600_000 ? "hour" : "minute";

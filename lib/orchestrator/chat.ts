@@ -31,8 +31,11 @@ export interface PreparedChat {
   forcedModel?: string;
   /** Where the request came from (`interactions.source`): the chat UI or the compatible APIs. */
   source: "chat" | "api";
-  /** the answer this message follows up on (its implicit verdict: lib/learning/implicit-feedback.ts) */
-  previous?: InteractionRow | null;
+  /**
+   * The answer this message follows up on (its implicit verdict: lib/learning/implicit-feedback.ts),
+   * found while the answer runs: only what the answer teaches needs it.
+   */
+  previous?: Promise<InteractionRow | null>;
   /** functions the model may call (compatible APIs): only models that support tools are routed to */
   tools?: Tool[];
   /** an agent's turns after the prompt: the functions the answer called and their results */
@@ -79,39 +82,46 @@ export async function prepareChat(
     if (input.conversationId || input.regenerateOf) throw new AppError("bad_request:chat", "history: only for a new conversation.");
     // An API client sends the conversation back: its last answer, if it was ours, is the one followed up on.
     const lastAnswer = input.history.findLast((m) => m.role === "assistant")?.content;
-    // One statement on the system path (no RLS session to open first): it reads only the caller's answers by its own filter.
-    const previous = lastAnswer ? await asSystemStatement((q) => answerWithResponse(q, { userId: identity.userId, response: lastAnswer })) : null;
+    // One statement on the system path (no RLS session to open first): it reads only the caller's
+    // answers by its own filter. Not waited for: the model is called meanwhile.
+    const previous = lastAnswer
+      ? asSystemStatement((q) => answerWithResponse(q, { userId: identity.userId, response: lastAnswer })).catch((e) => {
+          console.error("finding the answer followed up on failed", e);
+          return null;
+        })
+      : Promise.resolve(null);
     return { identity, conversationId: null, prompt: input.prompt, history: input.history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, tools: input.tools, tail: input.tail, format: input.format, think: input.think };
   }
+  if (!input.conversationId) {
+    if (input.regenerateOf) throw new AppError("bad_request:chat", "conversationId: needed to regenerate an answer.");
+    // A new conversation: nothing to read first, so no transaction before the model is called.
+    return { identity, conversationId: null, prompt: input.prompt, history: [], regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat" };
+  }
+  const conversationId = input.conversationId;
   return withUser(identity.claims, async (tx) => {
-    let history: ChatMessage[] = [];
-    let regenerateOf: InteractionRow | null = null;
-    let rows: InteractionRow[] = [];
-    if (input.conversationId) {
-      const conversation = await getConversation(tx, { id: input.conversationId });
-      if (!conversation || conversation.user_id !== identity.userId) {
-        throw new AppError("not_found:chat", "That conversation does not exist (or is not yours).");
-      }
-      rows = await listInteractions(tx, { conversationId: conversation.id });
-      if (input.regenerateOf) {
-        regenerateOf = rows.find((r) => r.id === input.regenerateOf) ?? null;
-        if (!regenerateOf) throw new AppError("not_found:chat", "The answer to regenerate is not in this conversation.");
-        const root = regenerateOf.parent_id ?? regenerateOf.id;
-        const rootRow = rows.find((r) => r.id === root)!;
-        history = historyFrom(rows.filter((r) => r.created_at < rootRow.created_at));
-      } else history = historyFrom(rows);
-    } else if (input.regenerateOf) {
-      throw new AppError("bad_request:chat", "conversationId: needed to regenerate an answer.");
+    const conversation = await getConversation(tx, { id: conversationId });
+    if (!conversation || conversation.user_id !== identity.userId) {
+      throw new AppError("not_found:chat", "That conversation does not exist (or is not yours).");
     }
+    const rows = await listInteractions(tx, { conversationId: conversation.id });
+    let history: ChatMessage[];
+    let regenerateOf: InteractionRow | null = null;
+    if (input.regenerateOf) {
+      regenerateOf = rows.find((r) => r.id === input.regenerateOf) ?? null;
+      if (!regenerateOf) throw new AppError("not_found:chat", "The answer to regenerate is not in this conversation.");
+      const root = regenerateOf.parent_id ?? regenerateOf.id;
+      const rootRow = rows.find((r) => r.id === root)!;
+      history = historyFrom(rows.filter((r) => r.created_at < rootRow.created_at));
+    } else history = historyFrom(rows);
     return {
       identity,
-      conversationId: input.conversationId,
+      conversationId,
       prompt: regenerateOf ? regenerateOf.user_prompt : input.prompt,
       history,
       regenerateOf,
       forcedModel: input.model ?? (regenerateOf?.model_used ?? undefined),
       source: input.source ?? "chat",
-      previous: regenerateOf ? null : (rows.findLast((r) => r.status === "completed") ?? null),
+      previous: Promise.resolve(regenerateOf ? null : (rows.findLast((r) => r.status === "completed") ?? null)),
     };
   });
 }
@@ -226,8 +236,9 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
   // so `done` waits for nothing else (the stream may end there; the learning still finishes).
   const learning = learnInBackground(async () => {
     await learnFromRun({ plan: settled, outcome, responseTimeMs, regenerateOf: p.regenerateOf, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
-    if (p.previous) {
-      await learnFromFollowUp({ previous: p.previous, text: p.prompt, embedding: settled.embedding, embeddingModel: plan.embeddingModel, followUpId: row.id }).catch((e) =>
+    const previous = await p.previous;
+    if (previous) {
+      await learnFromFollowUp({ previous, text: p.prompt, embedding: settled.embedding, embeddingModel: plan.embeddingModel, followUpId: row.id }).catch((e) =>
         console.error("learning from the follow-up failed", e),
       );
     }

@@ -1,4 +1,5 @@
 import "server-only";
+import { flushRateCounts } from "@/lib/auth/rate-counter";
 import { getDb } from "@/lib/db";
 import { stopJobWorker } from "@/lib/jobs/worker";
 import { stopLearningScheduler } from "@/lib/learning/scheduler";
@@ -9,7 +10,7 @@ import { settledLearning } from "./learn";
  * What a stopping server still owes (scripts/serve.mjs calls it on SIGTERM, through
  * instrumentation-node.ts): no new background work (the learning scheduler and the job
  * worker stop first, a job under way finishing), the learning of answers already sent, the
- * editors' completions waiting for their batch; then the database closes cleanly, with
+ * editors' completions waiting for their batch, the rate-limit counts kept in memory; then the database closes cleanly, with
  * nothing left polling it.
  */
 export async function drainServer(): Promise<void> {
@@ -17,5 +18,6 @@ export async function drainServer(): Promise<void> {
   await stopJobWorker();
   await settledLearning();
   await flushCompletions();
+  await flushRateCounts();
   await (await getDb()).close();
 }

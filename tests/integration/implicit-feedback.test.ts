@@ -52,10 +52,10 @@ describe("implicit signals", () => {
       ],
       source: "api",
     });
-    expect(prepared.previous?.id).toBe(first.interactionId);
+    expect((await prepared.previous)?.id).toBe(first.interactionId);
     // Another user sending the same text back follows up on nothing of alice's.
     const fromBob = await prepareChat(identityOf(USER_B), { conversationId: null, prompt: "thanks!", history: [{ role: "user", content: "How do I make a Python dataclass immutable?" }, { role: "assistant", content: answer }], source: "api" });
-    expect(fromBob.previous).toBeNull();
+    expect(await fromBob.previous).toBeNull();
     const events: RunEvent[] = [];
     for await (const e of streamChat(prepared, new AbortController().signal)) events.push(e);
     expect(await implicitOf(first.interactionId)).toMatchObject({ signal: "thanks" });

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, USER_A, USER_B } from "../support/db";
 import { useDatabase } from "../../lib/db";
 import { enforceCompletionRate, enforceRateLimit } from "../../lib/auth/rate-limit";
+import { flushRateCounts, forgetRateCounts } from "../../lib/auth/rate-counter";
 import { AppError } from "../../lib/errors";
 import { sweepOldHits } from "../../lib/db/queries/rate-limits";
 import { openaiErrorResponse, ollamaErrorResponse } from "../../lib/api/errors";
@@ -13,7 +14,10 @@ beforeAll(async () => {
   db = await createTestDb();
   useDatabase(db);
 });
-afterAll(() => db.close());
+afterAll(async () => {
+  forgetRateCounts(); // no write after the database closes
+  await db.close();
+});
 
 const limits = { chat: { limit: 3, windowMs: 60_000 }, feedback: { limit: 2, windowMs: 60_000 }, api_key: { limit: 1, windowMs: 3_600_000 } };
 
@@ -57,6 +61,61 @@ describe("per-user rate limits", () => {
     const { rows } = await db.query<{ hits: number }>("select hits from private.rate_limit_hits where user_id = $1 and action = 'api_key'", [USER_A]);
     expect(rows[0].hits).toBe(1);
     await expect(enforceRateLimit(USER_A, "api_key", { limits, now: now + 1000 })).rejects.toThrow(/at most 1 per hour/);
+  });
+
+  it("ask the database nothing after a user's first hit of a window in this process; the hits reach it in one write", async () => {
+    const now = Date.UTC(2026, 11, 3, 12, 0, 5);
+    const roomy = { ...limits, chat: { limit: 10, windowMs: 60_000 } };
+    const stored = async () =>
+      (await db.query<{ hits: number }>("select hits from private.rate_limit_hits where user_id = $1 and action = 'chat' and window_start = $2", [USER_B, new Date(Date.UTC(2026, 11, 3, 12)).toISOString()])).rows[0]?.hits;
+    const statements = vi.spyOn(db, "query");
+    try {
+      await enforceRateLimit(USER_B, "chat", { limits: roomy, now });
+      expect(statements).toHaveBeenCalledTimes(1); // the first: counted in the database at once
+      for (let i = 0; i < 4; i++) await enforceRateLimit(USER_B, "chat", { limits: roomy, now: now + i });
+      expect(statements).toHaveBeenCalledTimes(1); // the next four: from memory
+      await flushRateCounts();
+      expect(statements).toHaveBeenCalledTimes(2); // one write for them all
+    } finally {
+      statements.mockRestore();
+    }
+    expect(await stored()).toBe(5);
+  });
+
+  it("hold across instances and restarts: a process that starts afresh reads the count every instance has written", async () => {
+    const now = Date.UTC(2026, 11, 3, 13, 0, 0);
+    // One instance lets three through and writes them.
+    for (let i = 0; i < 3; i++) await enforceRateLimit(USER_A, "feedback", { limits: { ...limits, feedback: { limit: 4, windowMs: 60_000 } }, now });
+    await flushRateCounts();
+    // Another instance (or this one restarted) knows nothing in memory: the database says 3, so one more and no more.
+    forgetRateCounts();
+    const four = { ...limits, feedback: { limit: 4, windowMs: 60_000 } };
+    await enforceRateLimit(USER_A, "feedback", { limits: four, now: now + 1 });
+    await expect(enforceRateLimit(USER_A, "feedback", { limits: four, now: now + 2 })).rejects.toThrow(/at most 4 per minute/);
+    // The first instance, still running, hears of the other's hits with its next write.
+    await flushRateCounts();
+    const { rows } = await db.query<{ hits: number }>("select hits from private.rate_limit_hits where user_id = $1 and action = 'feedback' and window_start = $2", [USER_A, new Date(now).toISOString()]);
+    expect(rows[0].hits).toBe(5); // every hit counted once, the refused one too
+  });
+
+  it("keep hits whose write failed and write them with the next batch", async () => {
+    const now = Date.UTC(2026, 11, 3, 14, 0, 0);
+    const roomy = { ...limits, chat: { limit: 10, windowMs: 60_000 } };
+    await enforceRateLimit(USER_A, "chat", { limits: roomy, now });
+    await enforceRateLimit(USER_A, "chat", { limits: roomy, now });
+    const failing = vi.spyOn(db, "query").mockRejectedValueOnce(new Error("connection lost"));
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      await flushRateCounts();
+      expect(logged).toHaveBeenCalledWith(expect.stringMatching(/rate-limit counts failed/), expect.any(Error));
+    } finally {
+      failing.mockRestore();
+      logged.mockRestore();
+    }
+    await enforceRateLimit(USER_A, "chat", { limits: roomy, now });
+    await flushRateCounts();
+    const { rows } = await db.query<{ hits: number }>("select hits from private.rate_limit_hits where user_id = $1 and action = 'chat' and window_start = $2", [USER_A, new Date(now).toISOString()]);
+    expect(rows[0].hits).toBe(3);
   });
 
   it("sweep windows that ended more than a day ago, and only those", async () => {
