@@ -36,6 +36,7 @@ export async function recordStart(r: RecordedRequest, i: Omit<NewInteraction, "c
     ? createConversationStatement({ id: r.conversationId, userId: r.userId, title: conversationTitle(r.prompt) })
     : touchConversationStatement({ id: r.conversationId });
   const { sql, params } = withFirst(conversation, interaction);
-  const { rows } = await asSystemStatement((q) => q.query<{ id: string; created_at: Date }>(sql, params));
+  // Urgent: the first token waits for this row (lib/orchestrator/checkpoint.ts).
+  const { rows } = await asSystemStatement((q) => q.query<{ id: string; created_at: Date }>(sql, params), { urgent: true });
   return rows[0];
 }
