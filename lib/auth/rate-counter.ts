@@ -63,7 +63,7 @@ export async function countRateHit(userId: string, action: string, windowMs: num
     return { hits: known.stored + known.sending + known.unsent, windowEndsAt };
   }
   // The first hit of this window here: counted in the database, which knows every instance's.
-  const counted = await asSystemStatement((q) => countHit(q, { userId, action, windowMs, now }), { urgent: true });
+  const counted = await asSystemStatement((q) => countHit(q, { userId, action, windowMs, now }));
   const raced = s.counts.get(key); // another first hit, counted meanwhile
   if (raced) raced.stored = Math.max(raced.stored, counted.hits);
   else s.counts.set(key, { userId, action, windowStart, windowMs, stored: counted.hits, sending: 0, unsent: 0 });

@@ -54,12 +54,9 @@ export async function asSystem<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
 /**
  * The system path for one statement: no BEGIN/COMMIT around it (a statement is atomic by
  * itself), so it costs one round trip, and on the embedded database it holds the single
- * connection only while it runs, not across the server's turns between statements. `urgent`:
- * a request's first token waits on it, so it goes ahead of queued background work
- * (Database.urgent).
+ * connection only while it runs, not across the server's turns between statements.
  */
-export async function asSystemStatement<T>(fn: (q: Queryable) => Promise<T>, { urgent = false }: { urgent?: boolean } = {}): Promise<T> {
-  const db = await getDb();
-  return fn(urgent ? (db.urgent ?? db) : db);
+export async function asSystemStatement<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+  return fn(await getDb());
 }
 

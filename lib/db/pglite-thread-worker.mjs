@@ -1,7 +1,7 @@
 // The embedded database on a thread of its own (see pglite-thread.ts). Plain JavaScript, so
 // Node runs it as it is, from the server or from tests, with no compile step.
 //
-// Messages in:  { id, op: "query", sql, params, tx, urgent } | { id, op: "exec", sql, tx, urgent }
+// Messages in:  { id, op: "query", sql, params, tx } | { id, op: "exec", sql, tx }
 //               { id, op: "begin" } | { id, op: "end", tx, commit } | { id, op: "listen", channel }
 //               { id, op: "unlisten", channel } | { id, op: "close" }
 // Messages out: { id, ok: true, value } | { id, ok: false, error } | { notify: channel, payload }
@@ -101,57 +101,13 @@ async function handle(pg, m) {
   }
 }
 
-function reply(m, work) {
-  return work.then(
-    (value) => parentPort.postMessage({ id: m.id, ok: true, value }),
-    (e) => parentPort.postMessage({ id: m.id, ok: false, error: plain(e) }),
-  );
-}
-
-// One line for the database: statements and transactions outside a transaction run one at a
-// time, as PGlite would run them anyway, but in an order of our own: urgent ones (a request's
-// first token waits on them) before the rest, each kind in arrival order. A transaction holds
-// the line from its BEGIN to its end; what runs inside it, and its end, go straight through.
-const line = { urgent: [], rest: [], busy: false, scheduled: false };
-
-async function next() {
-  if (line.busy) return;
-  const m = line.urgent.shift() ?? line.rest.shift();
-  if (!m) return;
-  line.busy = true;
-  let holds = null; // a transaction that opened holds the line until it settles
-  const pg = await ready.catch(() => null);
-  await reply(
-    m,
-    (pg ? handle(pg, m) : ready).then((value) => {
-      if (m.op === "begin") holds = transactions.get(value)?.settled ?? null;
-      return value;
-    }),
-  );
-  if (holds) await holds.catch(() => {});
-  line.busy = false;
-  schedule();
-}
-
-/**
- * The next statement is chosen once the messages that came in meanwhile are in the line:
- * PGlite runs a statement without yielding, so the messages sent while it ran wait in the
- * port and are all delivered in the next turn of the event loop, before this runs.
- */
-function schedule() {
-  if (line.scheduled) return;
-  line.scheduled = true;
-  setImmediate(() => {
-    line.scheduled = false;
-    void next();
-  });
-}
-
 parentPort.on("message", (m) => {
-  const queued = (m.op === "query" || m.op === "exec" || m.op === "begin") && (m.tx === undefined || m.tx === null);
-  if (!queued) return void reply(m, ready.then((pg) => handle(pg, m)));
-  (m.urgent ? line.urgent : line.rest).push(m);
-  schedule();
+  ready
+    .then((pg) => handle(pg, m))
+    .then(
+      (value) => parentPort.postMessage({ id: m.id, ok: true, value }),
+      (e) => parentPort.postMessage({ id: m.id, ok: false, error: plain(e) }),
+    );
 });
 
 ready.then(

@@ -12,10 +12,7 @@ import type { Database, Queryable } from "./types";
  * its timers, for as long as it ran (about 15 ms of every chat's 28 ms of CPU at 1 stream).
  * Here the queries run on another core while the server's thread goes on; each costs one
  * message each way. Same database, same files, same single connection, so the same
- * semantics: queries and transactions run one at a time, as PGlite runs them. The thread
- * keeps the line itself: statements marked urgent (a request's first token waits on them,
- * Database.urgent) go ahead of the others waiting, so a new request is not recorded behind
- * the previous answers' finishing writes and learning.
+ * semantics: queries and transactions are serialised by PGlite as before.
  *
  * The worker is plain JavaScript (pglite-thread-worker.mjs), found from the working directory
  * (the project's root) when run by tsx or vitest; the production build bundles it as a worker
@@ -97,12 +94,12 @@ export async function openPgliteThread({ dataDir }: { dataDir: string }): Promis
     });
   };
 
-  const queryable = (tx?: number, urgent?: true): Queryable => ({
+  const queryable = (tx?: number): Queryable => ({
     async query<T>(sql: string, params?: unknown[]) {
-      return { rows: await call<T[]>({ op: "query", sql, params, tx, urgent }) };
+      return { rows: await call<T[]>({ op: "query", sql, params, tx }) };
     },
     async exec(sql: string) {
-      await call({ op: "exec", sql, tx, urgent });
+      await call({ op: "exec", sql, tx });
     },
   });
 
@@ -114,7 +111,6 @@ export async function openPgliteThread({ dataDir }: { dataDir: string }): Promis
   return {
     kind: "pglite",
     ...queryable(),
-    urgent: queryable(undefined, true),
     async transaction(fn) {
       const tx = await call<number>({ op: "begin" });
       let result;

@@ -13,13 +13,6 @@ export interface Statement {
 
 export interface Database extends Queryable {
   readonly kind: "pglite" | "postgres";
-  /**
-   * The same database for statements a request's first token waits on (recording it, reading
-   * its routing's neighbours): where statements wait in one line (the embedded database runs
-   * one at a time), these go ahead of the background work waiting (finishing earlier answers,
-   * learning, checkpoints). Absent where statements do not queue behind each other.
-   */
-  readonly urgent?: Queryable;
   /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**

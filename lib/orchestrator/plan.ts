@@ -134,7 +134,7 @@ async function classify(
   let outcomes: PastOutcome[] = [];
   if (embedding) {
     // Both reads in one round trip, outside any transaction.
-    ({ confirmed: near, outcomes } = await asSystemStatement((q) => requestNeighbours(q, { embedding, confirmed: 15, outcomes: 20 }), { urgent: true }));
+    ({ confirmed: near, outcomes } = await asSystemStatement((q) => requestNeighbours(q, { embedding, confirmed: 15, outcomes: 20 })));
     // Only confirmed labels: one a person stated weighs fully, one inferred from a good rating less.
     const examples = near
       .filter((n) => isTaskType(n.task_type))

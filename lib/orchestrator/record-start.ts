@@ -36,7 +36,6 @@ export async function recordStart(r: RecordedRequest, i: Omit<NewInteraction, "c
     ? createConversationStatement({ id: r.conversationId, userId: r.userId, title: conversationTitle(r.prompt) })
     : touchConversationStatement({ id: r.conversationId });
   const { sql, params } = withFirst(conversation, interaction);
-  // Urgent: the first token waits for this row (lib/orchestrator/checkpoint.ts).
-  const { rows } = await asSystemStatement((q) => q.query<{ id: string; created_at: Date }>(sql, params), { urgent: true });
+  const { rows } = await asSystemStatement((q) => q.query<{ id: string; created_at: Date }>(sql, params));
   return rows[0];
 }

@@ -100,27 +100,6 @@ describe("the embedded database on its own thread", () => {
     await stopOther();
   });
 
-  it("runs an urgent statement ahead of the background statements waiting, and a transaction whole", async () => {
-    const finished: string[] = [];
-    const slow = "select count(*) from generate_series(1, 1000000)";
-    const track = (name: string, p: Promise<unknown>) => p.then(() => void finished.push(name));
-    // All sent at once: they wait in line (the first may have started); the urgent one goes first among those waiting.
-    const background = Array.from({ length: 4 }, (_, i) => track(`background ${i + 1}`, db.query(slow)));
-    const transaction = track("transaction", db.transaction(async (tx) => {
-      await tx.query(slow);
-      await tx.query("select 1");
-    }));
-    const urgent = track("urgent", db.urgent!.query("select 1"));
-    await Promise.all([...background, transaction, urgent]);
-    expect(finished.filter((n) => n !== "urgent")).toEqual(["background 1", "background 2", "background 3", "background 4", "transaction"]);
-    expect(finished.indexOf("urgent")).toBeLessThanOrEqual(1);
-    // Inside a transaction, nothing waits in line: its statements run as they come.
-    await db.transaction(async (tx) => {
-      const inside = tx.query("select 2 as n");
-      expect((await inside).rows).toEqual([{ n: 2 }]);
-    });
-  });
-
   it("holds the data directory: a second opening is refused, and the data outlives a reopening", async () => {
     await expect(openPgliteThread({ dataDir: dir })).rejects.toBeInstanceOf(DatabaseLockedError);
     await db.close();
