@@ -78,24 +78,22 @@ export async function prepareChat(
   if (input.model && !Object.values(roster.roles).some((m) => sameModel(m, input.model!))) {
     throw new AppError("bad_request:chat", `model: "${input.model}" is not one of the roster's models.`);
   }
-  if (input.history) {
-    if (input.conversationId || input.regenerateOf) throw new AppError("bad_request:chat", "history: only for a new conversation.");
-    // An API client sends the conversation back: its last answer, if it was ours, is the one followed up on.
-    const lastAnswer = input.history.findLast((m) => m.role === "assistant")?.content;
-    // One statement on the system path (no RLS session to open first): it reads only the caller's
-    // answers by its own filter. Not waited for: the model is called meanwhile.
+  if (input.history || !input.conversationId) {
+    if (input.history && (input.conversationId || input.regenerateOf)) throw new AppError("bad_request:chat", "history: only for a new conversation.");
+    if (input.regenerateOf) throw new AppError("bad_request:chat", "conversationId: needed to regenerate an answer.");
+    // A new conversation: nothing to read before the model is called. An API client sends the
+    // conversation back: its last answer, if it was ours, is the one followed up on, looked up
+    // while the model runs (one statement on the system path, reading only the caller's answers
+    // by its own filter).
+    const history = input.history ?? [];
+    const lastAnswer = history.findLast((m) => m.role === "assistant")?.content;
     const previous = lastAnswer
       ? asSystemStatement((q) => answerWithResponse(q, { userId: identity.userId, response: lastAnswer })).catch((e) => {
           console.error("finding the answer followed up on failed", e);
           return null;
         })
       : Promise.resolve(null);
-    return { identity, conversationId: null, prompt: input.prompt, history: input.history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, tools: input.tools, tail: input.tail, format: input.format, think: input.think };
-  }
-  if (!input.conversationId) {
-    if (input.regenerateOf) throw new AppError("bad_request:chat", "conversationId: needed to regenerate an answer.");
-    // A new conversation: nothing to read first, so no transaction before the model is called.
-    return { identity, conversationId: null, prompt: input.prompt, history: [], regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat" };
+    return { identity, conversationId: null, prompt: input.prompt, history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, tools: input.tools, tail: input.tail, format: input.format, think: input.think };
   }
   const conversationId = input.conversationId;
   return withUser(identity.claims, async (tx) => {
