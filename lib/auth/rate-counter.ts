@@ -1,6 +1,6 @@
 import "server-only";
 import { asSystemStatement } from "@/lib/db";
-import { addHits, countHit, type HitCount } from "@/lib/db/queries/rate-limits";
+import { addHits, countHit, sweepOldHits, type HitCount } from "@/lib/db/queries/rate-limits";
 
 /**
  * Per-user hit counts for the rate limits, answered from memory and shared through the
@@ -17,9 +17,11 @@ import { addHits, countHit, type HitCount } from "@/lib/db/queries/rate-limits";
  *
  * So one process never lets a user past the limit; several instances together can let
  * through at most what the others admitted within the last FLUSH_MS before this one heard of
- * it. A crash loses at most FLUSH_MS of counting. `flushRateCounts()` writes at once.
+ * it. A crash loses at most FLUSH_MS of counting. `flushRateCounts()` writes at once. Windows
+ * that ended more than a day ago are swept from the database by the writes, every SWEEP_MS.
  */
 export const FLUSH_MS = 100;
+export const SWEEP_MS = 3_600_000;
 
 interface WindowCount {
   userId: string;
@@ -41,10 +43,12 @@ interface CounterState {
   writing: Promise<void>;
   /** the time of the latest hit counted: windows ended before it are forgotten */
   latest: number;
+  /** when old windows were last swept from the database (at first: when this process first wrote) */
+  sweptAt: number;
 }
 
 const g = globalThis as unknown as { __eliteRateCounts?: CounterState };
-const state = (): CounterState => (g.__eliteRateCounts ??= { counts: new Map(), writing: Promise.resolve(), latest: 0 });
+const state = (): CounterState => (g.__eliteRateCounts ??= { counts: new Map(), writing: Promise.resolve(), latest: 0, sweptAt: 0 });
 
 /**
  * Counts one hit by `userId` of `action` in the fixed window of `windowMs` containing `now`
@@ -89,6 +93,12 @@ export function flushRateCounts(): Promise<void> {
 }
 
 async function write(s: CounterState): Promise<void> {
+  const now = Date.now();
+  s.sweptAt ||= now;
+  if (now - s.sweptAt >= SWEEP_MS) {
+    s.sweptAt = now;
+    await asSystemStatement(sweepOldHits).catch((e) => console.error("sweeping old rate-limit windows failed", e));
+  }
   const batch: { count: WindowCount; hits: number }[] = [];
   for (const [key, c] of s.counts) {
     if (c.unsent > 0) {

@@ -1,7 +1,5 @@
 import "server-only";
 import { env } from "@/lib/config/env";
-import { asSystemStatement } from "@/lib/db";
-import { sweepOldHits } from "@/lib/db/queries/rate-limits";
 import { AppError, type ErrorSurface } from "@/lib/errors";
 import { countRateHit } from "./rate-counter";
 
@@ -33,7 +31,6 @@ export async function enforceRateLimit(
   const { limit, windowMs } = limits[action];
   if (limit <= 0) return;
   const { hits, windowEndsAt } = await countRateHit(userId, action, windowMs, now);
-  if (Math.random() < 0.01) void asSystemStatement(sweepOldHits).catch((e) => console.error("sweeping old rate-limit windows failed", e));
   if (hits > limit) {
     const per = windowMs >= 3_600_000 ? "hour" : "minute";
     const retryAfterSeconds = Math.ceil((windowEndsAt - now) / 1000);
