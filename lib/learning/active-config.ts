@@ -5,7 +5,7 @@ import { getLabelledConfig, type ModelConfig } from "@/lib/db/queries/config";
 import { listExperiments } from "@/lib/db/queries/adaptations";
 import { getVersion } from "@/lib/db/queries/config-versions";
 import { assignArm } from "@/lib/learning/assign";
-import type { Role, TaskType } from "@/lib/domain";
+import { promptOf } from "@/lib/learning/proposals";
 
 export interface ResolvedConfig {
   versionId: string | null;
@@ -14,8 +14,6 @@ export interface ResolvedConfig {
   /** Set when an experiment assigned this conversation an arm (the learning-cycle issue). */
   experiment?: { id: string; arm: "control" | "variant" };
 }
-
-const FALLBACK_PROMPT = "You are a helpful, precise assistant.";
 
 interface ConfigState {
   production: ResolvedConfig;
@@ -76,7 +74,5 @@ export function invalidateConfigCache(): void {
   announceCommitted({ topic: "config" });
 }
 
-export function systemPromptFor(config: ModelConfig, role: Role | null, taskType: TaskType): string {
-  if (!role) return FALLBACK_PROMPT;
-  return config.task_prompts?.[role]?.[taskType] ?? config.prompts[role] ?? FALLBACK_PROMPT;
-}
+/** The system prompt a model gets for a task type under a configuration (lib/learning/proposals.ts's rule). */
+export const systemPromptFor = promptOf;

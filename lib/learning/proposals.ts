@@ -8,7 +8,8 @@ import { z } from "zod";
 import type { ModelConfig } from "@/lib/db/queries/config";
 import { ROLES, TASK_TYPES, armKey, type Role, type TaskType } from "@/lib/domain";
 
-const FALLBACK_PROMPT = "You are a helpful, precise assistant.";
+/** The prompt of a model without a role, and of a role the configuration has no prompt for. */
+export const FALLBACK_PROMPT = "You are a helpful, precise assistant.";
 
 export const paramsSchema = z.object({
   temperature: z.number().min(0).max(2),
@@ -38,8 +39,9 @@ export function kindOf(change: ProposedChange): AdaptationKind {
   return change.type === "append_instruction" ? "system_prompt" : change.type === "set_params" ? "parameters" : "routing_rule";
 }
 
-/** The prompt a role gets for a task type (same rule as the orchestrator's systemPromptFor). */
-export function promptOf(config: ModelConfig, role: Role, taskType: TaskType): string {
+/** The prompt a role gets for a task type (a model without a role: the fallback). */
+export function promptOf(config: ModelConfig, role: Role | null, taskType: TaskType): string {
+  if (!role) return FALLBACK_PROMPT;
   return config.task_prompts?.[role]?.[taskType] ?? config.prompts[role] ?? FALLBACK_PROMPT;
 }
 
