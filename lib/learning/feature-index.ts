@@ -2,7 +2,8 @@
  * Reads a text's features as ids into a trained model's feature list, fast: exactly the set
  * `textFeatures` gives, without building every n-gram string of every word again. A word's
  * own features (the word and its character n-grams) and each word pair's bigram are resolved
- * once and remembered (bounded memos; words repeat heavily, in code above all). Features the
+ * once and remembered (bounded memos; words repeat heavily, in code above all); a word met for
+ * the first time has its character n-grams looked up by number, not by string. Features the
  * model does not know get ids of their own past the model's, so the distinct count (known
  * and unknown alike) that the classifier's length normalisation needs stays exact.
  */
@@ -10,6 +11,27 @@ import { bigramFeature, openingFeature, textParts, wordFeatures } from "./text-f
 
 /** Entries remembered (words, word pairs, unknown features) before the memos start afresh. */
 const MEMO_LIMIT = 200_000;
+
+/**
+ * The characters a word's character n-grams are made of (text-features.ts: words are lower-case
+ * ASCII letters, digits and `_+#'-`, padded with `<` `>`), each as a 6-bit code from 1: an
+ * n-gram of up to five of them is one exact 30-bit number, looked up without building its string.
+ */
+const NGRAM_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_+#'-<>.";
+const NGRAM_CODE = new Int8Array(128).fill(0);
+for (let i = 0; i < NGRAM_ALPHABET.length; i++) NGRAM_CODE[NGRAM_ALPHABET.charCodeAt(i)] = i + 1;
+
+/** The n-gram's number, or -1 when a character is outside the alphabet. */
+function ngramKey(text: string, from: number, n: number): number {
+  let key = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(from + i);
+    const code = c < 128 ? NGRAM_CODE[c] : 0;
+    if (code === 0) return -1;
+    key = key * 64 + code;
+  }
+  return key;
+}
 
 export interface TextFeatureIds {
   /** the distinct known feature ids */
@@ -22,6 +44,9 @@ export class FeatureIndex {
   private readonly index: Map<string, number>;
   private readonly size: number;
   private unknownIds = new Map<string, number>();
+  /** known character n-grams by their number (ngramKey), and the unknown ones met so far */
+  private readonly ngrams = new Map<number, number>();
+  private unknownNgrams = new Map<number, number>();
   private words = new Map<string, Int32Array>();
   private pairs = new Map<string, Map<string, number>>();
   private pairCount = 0;
@@ -33,6 +58,10 @@ export class FeatureIndex {
     this.index = new Map(features.map((f, i) => [f, i]));
     this.size = features.length;
     this.stamp = new Uint32Array(this.size + MEMO_LIMIT + 64);
+    features.forEach((f, i) => {
+      const key = f.startsWith("c:") ? ngramKey(f, 2, f.length - 2) : -1;
+      if (key >= 0 && f.length - 2 <= 5) this.ngrams.set(key, i);
+    });
     // The model's own vocabulary is resolved up front (tens of ms, once), so a request made of
     // known words never builds an n-gram string.
     for (const f of features) if (f.startsWith("w:") && !f.startsWith("w:^")) this.wordIds(f.slice(2));
@@ -42,14 +71,46 @@ export class FeatureIndex {
     const known = this.index.get(f);
     if (known !== undefined) return known;
     let id = this.unknownIds.get(f);
-    if (id === undefined) this.unknownIds.set(f, (id = this.size + this.unknownIds.size));
+    if (id === undefined) this.unknownIds.set(f, (id = this.newUnknownId()));
     return id;
+  }
+
+  private newUnknownId(): number {
+    return this.size + this.unknownIds.size + this.unknownNgrams.size;
   }
 
   private wordIds(w: string): Int32Array {
     let ids = this.words.get(w);
-    if (!ids) this.words.set(w, (ids = Int32Array.from(wordFeatures(w), (f) => this.id(f))));
+    if (!ids) this.words.set(w, (ids = this.wordIdsByNumber(w) ?? Int32Array.from(wordFeatures(w), (f) => this.id(f))));
     return ids;
+  }
+
+  /**
+   * The ids of wordFeatures(w) (the word, and its character 3–5-grams when it is a word of
+   * letters), the n-grams found by number rather than by building each one's string: a new
+   * word, an identifier above all, has dozens of them. Null when the word has a character
+   * outside the n-gram alphabet (then the strings are built).
+   */
+  private wordIdsByNumber(w: string): Int32Array | null {
+    const padded = `<${w}>`;
+    const grams = /^[a-z]/.test(w) && w.length >= 3;
+    const out = new Int32Array(1 + (grams ? 3 * padded.length - 9 : 0));
+    out[0] = this.id(`w:${w}`);
+    if (!grams) return out;
+    let at = 1;
+    for (let n = 3; n <= 5; n++) {
+      for (let k = 0; k + n <= padded.length; k++) {
+        const key = ngramKey(padded, k, n);
+        if (key < 0) return null;
+        let id = this.ngrams.get(key);
+        if (id === undefined) {
+          id = this.unknownNgrams.get(key);
+          if (id === undefined) this.unknownNgrams.set(key, (id = this.newUnknownId()));
+        }
+        out[at++] = id;
+      }
+    }
+    return out.subarray(0, at);
   }
 
   private pairId(a: string, b: string): number {
@@ -63,8 +124,9 @@ export class FeatureIndex {
   /** Forgets the memos when they are full (between reads, so one read's ids stay consistent). */
   private bound(words: number): void {
     // One read adds at most ~16 unknown features per word: keep that much headroom below the stamp array's end.
-    if (this.unknownIds.size + 16 * (words + 8) < MEMO_LIMIT && this.words.size < MEMO_LIMIT && this.pairCount < MEMO_LIMIT) return;
+    if (this.unknownIds.size + this.unknownNgrams.size + 16 * (words + 8) < MEMO_LIMIT && this.words.size < MEMO_LIMIT && this.pairCount < MEMO_LIMIT) return;
     this.unknownIds = new Map();
+    this.unknownNgrams = new Map();
     this.words = new Map();
     this.pairs = new Map();
     this.pairCount = 0;

@@ -36,6 +36,18 @@ describe("FeatureIndex", () => {
       expect(index.read(text).distinct).toBe(textFeatures(text).length);
     }
   });
+
+  it("finds a word's character n-grams by number exactly as their strings would be found: identifiers, c++, c#, don't, x-ray, snake_case", () => {
+    const features = taskClassifier().model.features;
+    const index = new FeatureIndex(features);
+    const ids = new Map(features.map((f, i) => [f, i]));
+    for (const text of ["calculateTotalPriceWithDiscount is undefined in c++ and c# code", "don't x-ray the snake_case_identifier_here, it's a q&a: h2o co2", "zzqxv_unseen_token_123 vs zzqxv_unseen_token_124"]) {
+      const expected = textFeatures(text);
+      const got = index.read(text);
+      expect(got.distinct, text).toBe(expected.length);
+      expect([...got.known].sort((a, b) => a - b)).toEqual(expected.flatMap((f) => (ids.has(f) ? [ids.get(f)!] : [])).sort((a, b) => a - b));
+    }
+  });
 });
 
 describe("the part of a long prompt that is read", () => {
