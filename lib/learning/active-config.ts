@@ -6,6 +6,7 @@ import { listExperiments } from "@/lib/db/queries/adaptations";
 import { getVersion } from "@/lib/db/queries/config-versions";
 import { assignArm } from "@/lib/learning/assign";
 import { promptOf } from "@/lib/learning/proposals";
+import { refreshing } from "@/lib/refreshing";
 
 export interface ResolvedConfig {
   versionId: string | null;
@@ -21,7 +22,6 @@ interface ConfigState {
   experiment: { id: string; split: number; control: ResolvedConfig; variant: ResolvedConfig } | null;
 }
 
-const g = globalThis as unknown as { __eliteConfig?: { at: number; value: Promise<ConfigState> } };
 
 async function loadState(): Promise<ConfigState> {
   return asSystem(async (tx) => {
@@ -44,29 +44,27 @@ async function loadState(): Promise<ConfigState> {
 }
 
 /**
- * The configuration a request runs under: the production version, cached for a few seconds;
- * while an experiment runs, the arm's version — sticky per conversation (a deterministic hash
- * of conversation and experiment id against the traffic split, lib/learning/assign.ts).
+ * The production version and the running experiment, from memory: a change is announced (here
+ * and to every instance, invalidateConfigCache), and after five seconds a request still gets
+ * the copy it has at once while one re-read runs in the background (lib/refreshing.ts). Only
+ * the first read, or the first after a change, waits for the database.
+ */
+const configState = refreshing("__eliteConfigState", loadState, { freshMs: 5000 });
+
+/**
+ * The configuration a request runs under: the production version; while an experiment runs,
+ * the arm's version — sticky per conversation (a deterministic hash of conversation and
+ * experiment id against the traffic split, lib/learning/assign.ts).
  */
 export async function resolveConfig(ctx: { conversationId: string }): Promise<ResolvedConfig> {
   onChange("config", forget);
-  const hit = g.__eliteConfig;
-  let state: Promise<ConfigState>;
-  if (hit && Date.now() - hit.at < 5000) state = hit.value;
-  else {
-    state = loadState().catch((e) => {
-      g.__eliteConfig = undefined;
-      throw e;
-    });
-    g.__eliteConfig = { at: Date.now(), value: state };
-  }
-  const { production, experiment } = await state;
+  const { production, experiment } = await configState.get();
   if (!experiment) return production;
   const arm = assignArm(ctx.conversationId, experiment.id, experiment.split);
   return { ...experiment[arm], experiment: { id: experiment.id, arm } };
 }
 
-const forget = () => (g.__eliteConfig = undefined);
+const forget = () => configState.forget();
 
 /** After production or an experiment changed: forget the config here and in every other instance. */
 export function invalidateConfigCache(): void {

@@ -62,16 +62,22 @@ function modelCalled(): { called: () => boolean; restore: () => void } {
   return { called: () => called, restore: () => void (pool.chatStream = original) };
 }
 
-/** Keeps clear of a rate-limit window's end: a new window's first hit is counted in the database. */
-async function awayFromWindowEnd(): Promise<void> {
+/** Keeps clear of a rate-limit window's end (by `margin` ms): a new window's first hit is counted in the database. */
+async function awayFromWindowEnd(margin = 3000): Promise<void> {
   const left = 60_000 - (Date.now() % 60_000);
-  if (left < 3000) await new Promise((r) => setTimeout(r, left + 50));
+  if (left < margin) await new Promise((r) => setTimeout(r, left + 50));
 }
 
-async function measure(model: string | undefined, pass: (sql: string) => boolean, send: () => Promise<Answer> = () => ask(me, { prompt: PROMPT, model })) {
+async function measure(
+  model: string | undefined,
+  pass: (sql: string) => boolean,
+  send: () => Promise<Answer> = () => ask(me, { prompt: PROMPT, model }),
+  { beforeHold }: { beforeHold?: () => void } = {},
+) {
   await awayFromWindowEnd();
   await ask(me, { prompt: PROMPT, model }); // warm: caches filled, this window's first hit counted
   await settledLearning();
+  beforeHold?.();
   const hold = holdStatements(env.db, pass);
   const model_ = modelCalled();
   const answer = send();
@@ -97,6 +103,22 @@ describe("the request path", () => {
     expect(done.end?.type).toBe("done");
     const { rows } = await env.db.query<{ status: string }>("select status from interactions where id = $1", [done.interactionId]);
     expect(rows[0]?.status).toBe("completed");
+  });
+
+  it("reaches a named model without waiting when the cached configuration has grown old: it is re-read in the background", async () => {
+    // The clock moves on past the configuration's five fresh seconds, within this rate-limit window.
+    await awayFromWindowEnd(15_000);
+    const realNow = Date.now.bind(Date);
+    const later = () => void vi.spyOn(Date, "now").mockImplementation(() => realNow() + 6_000);
+    try {
+      const { heldAtCall, passedAtCall, done } = await measure("codellama:7b-instruct", () => false, undefined, { beforeHold: later });
+      expect(passedAtCall).toEqual([]);
+      // The re-read was started, and held with the rest, while the model was already asked.
+      expect(heldAtCall.some((sql) => sql === "BEGIN")).toBe(true);
+      expect(done.end?.type).toBe("done");
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it("reaches the routed model (elite) after one statement, the search of the nearest past requests", async () => {
