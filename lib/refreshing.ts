@@ -4,7 +4,8 @@
  * while one re-read runs in the background (stale-while-revalidate), up to `usableMs` old.
  * Only the first read, a read after `forget()` or after a failure, or one past `usableMs`
  * waits. A re-read that finishes after `forget()` is dropped. Kept on globalThis under `slot`,
- * so the server's module copies (and the tests) share one.
+ * so the server's module copies (and the tests) share one; or in `holder`, for a value each
+ * module copy keeps for itself.
  */
 type Entry<T> = { at: number; value: Promise<T>; settled?: T; refreshing?: boolean };
 
@@ -13,8 +14,12 @@ export interface Refreshing<T> {
   forget(): void;
 }
 
-export function refreshing<T>(slot: string, load: () => Promise<T>, { freshMs, usableMs = Infinity }: { freshMs: number; usableMs?: number }): Refreshing<T> {
-  const g = globalThis as unknown as Record<string, Entry<T> | undefined>;
+export function refreshing<T>(
+  slot: string,
+  load: () => Promise<T>,
+  { freshMs, usableMs = Infinity, holder = globalThis }: { freshMs: number; usableMs?: number; holder?: object },
+): Refreshing<T> {
+  const g = holder as Record<string, Entry<T> | undefined>;
   const install = (value: Promise<T>): Entry<T> => {
     const entry: Entry<T> = { at: Date.now(), value };
     g[slot] = entry;

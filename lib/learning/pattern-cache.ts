@@ -3,13 +3,15 @@ import { asSystem } from "@/lib/db";
 import { onChange } from "@/lib/db/changes";
 import { activePatternMembers, routingPatternsById, type PatternMemberHit } from "@/lib/db/queries/pattern-members";
 import type { RoutingPatternRow } from "@/lib/db/queries/learning";
+import { refreshing } from "@/lib/refreshing";
 import { dot } from "./vectors";
 
 /**
  * The active routing patterns and their members, in memory, so that the request path reads
  * no pattern rows: a trigger in the database announces every change to them (from any
  * instance, or an operator through the API) and the copy is dropped; it is also re-read
- * when older than MAX_AGE_MS, in case a notification was missed. Beyond MAX_MEMBERS the
+ * when older than MAX_AGE_MS, in case a notification was missed (in the background: the old
+ * copy answers meanwhile). Beyond MAX_MEMBERS the
  * members stay in the database (the HNSW index serves them there).
  */
 const MAX_AGE_MS = 30_000;
@@ -24,8 +26,13 @@ interface Snapshot {
   patterns: Map<string, PatternRow>;
 }
 
-const g = globalThis as unknown as { __elitePatterns?: Promise<Snapshot | null>; __elitePatternsAt?: number };
-const forget = () => (g.__elitePatterns = undefined);
+/**
+ * The copy: read at first use and after a change (a "patterns" notification from any
+ * instance); older than MAX_AGE_MS, still answering at once while one re-read runs in the
+ * background (lib/refreshing.ts), so a routed request does not wait for it.
+ */
+const copy = refreshing("__elitePatterns", load, { freshMs: MAX_AGE_MS });
+const forget = () => copy.forget();
 
 async function load(): Promise<Snapshot | null> {
   onChange("patterns", forget);
@@ -42,15 +49,7 @@ async function load(): Promise<Snapshot | null> {
 }
 
 function snapshot(): Promise<Snapshot | null> {
-  const cached = g.__elitePatterns;
-  if (cached && Date.now() - (g.__elitePatternsAt ?? 0) < MAX_AGE_MS) return cached;
-  const fresh = load();
-  g.__elitePatterns = fresh;
-  g.__elitePatternsAt = Date.now();
-  fresh.catch(() => {
-    if (g.__elitePatterns === fresh) forget();
-  });
-  return fresh;
+  return copy.get();
 }
 
 /**

@@ -5,6 +5,7 @@ import { embeddingInput } from "@/lib/domain";
 import { getOllamaPool } from "@/lib/ollama";
 import { CALIBRATION_REQUESTS } from "./calibration-texts";
 import { scaleFrom, withReferences, type SimilarityScale } from "./similarity-scale";
+import { refreshing, type Refreshing } from "@/lib/refreshing";
 
 /**
  * The similarity scale of the configured embedding model (lib/learning/similarity-scale.ts):
@@ -15,7 +16,9 @@ const RECORDED = 300;
 const TTL_MS = 5 * 60_000;
 
 const fixed = new Map<string, Promise<number[][]>>();
-const scales = new Map<string, { at: number; scale: Promise<SimilarityScale> }>();
+const scales = new Map<string, Refreshing<SimilarityScale>>();
+/** Where the scales are kept: in this module (a test's fresh database builds its own). */
+const held: Record<string, unknown> = {};
 
 /**
  * The model's embeddings of a fixed list of texts the app ships (reference requests, example
@@ -44,18 +47,20 @@ async function build(model: string): Promise<SimilarityScale> {
   return withReferences(scaleFrom([...refs, ...recorded]), refs);
 }
 
-/** The scale for `model`; rejects when the model cannot embed the reference requests. */
-export function similarityScale(model: string, now = Date.now()): Promise<SimilarityScale> {
-  const hit = scales.get(model);
-  if (hit && now - hit.at < TTL_MS) return hit.scale;
-  const scale = build(model);
-  scales.set(model, { at: now, scale });
-  scale.catch(() => scales.delete(model));
-  return scale;
+/**
+ * The scale for `model`; rejects when the model cannot embed the reference requests. Older
+ * than TTL_MS, the scale in memory still answers at once while one rebuild runs in the
+ * background (lib/refreshing.ts): a routed request never waits for it after the first.
+ */
+export function similarityScale(model: string): Promise<SimilarityScale> {
+  let scale = scales.get(model);
+  if (!scale) scales.set(model, (scale = refreshing(model, () => build(model), { freshMs: TTL_MS, holder: held })));
+  return scale.get();
 }
 
 /** Forget cached scales (tests that change the roster or the recorded requests). */
 export function resetSimilarityScales(): void {
+  for (const scale of scales.values()) scale.forget();
   scales.clear();
   fixed.clear();
 }

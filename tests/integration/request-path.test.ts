@@ -130,6 +130,22 @@ describe("the request path", () => {
     expect(done.end?.type).toBe("done");
   });
 
+  it("reaches the routed model after that one statement when every cache it reads has grown old: they are re-read in the background", async () => {
+    // Five minutes on: past the similarity scale's, the patterns' and the configuration's
+    // fresh time. A new rate-limit window's first hit is counted in the database: let it pass.
+    const allowed = (sql: string) => /request_neighbours|insert into private\.rate_limit_hits/.test(sql);
+    const realNow = Date.now.bind(Date);
+    const later = () => void vi.spyOn(Date, "now").mockImplementation(() => realNow() + 301_000);
+    try {
+      const { passedAtCall, done } = await measure(undefined, allowed, undefined, { beforeHold: later });
+      expect(passedAtCall.filter((sql) => /request_neighbours/.test(sql))).toHaveLength(1);
+      expect(passedAtCall.every(allowed)).toBe(true);
+      expect(done.end?.type).toBe("done");
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
   it("reaches the model on an editor's follow-up while the answer it follows up on is still being looked up", async () => {
     const first = await ask(me, { prompt: "How do I make a Python dataclass immutable?", model: "codellama:7b-instruct" });
     const answered = (await env.db.query<{ response: string }>("select response from interactions where id = $1", [first.interactionId])).rows[0].response;
