@@ -5,7 +5,6 @@ import { getLabelledConfig, type ModelConfig } from "@/lib/db/queries/config";
 import { listExperiments } from "@/lib/db/queries/adaptations";
 import { getVersion } from "@/lib/db/queries/config-versions";
 import { assignArm } from "@/lib/learning/assign";
-import { promptOf } from "@/lib/learning/proposals";
 import { refreshing } from "@/lib/refreshing";
 
 export interface ResolvedConfig {
@@ -21,7 +20,6 @@ interface ConfigState {
   /** The running experiment (one at a time): its split and both arms' versions. */
   experiment: { id: string; split: number; control: ResolvedConfig; variant: ResolvedConfig } | null;
 }
-
 
 async function loadState(): Promise<ConfigState> {
   return asSystem(async (tx) => {
@@ -72,5 +70,3 @@ export function invalidateConfigCache(): void {
   announceCommitted({ topic: "config" });
 }
 
-/** The system prompt a model gets for a task type under a configuration (lib/learning/proposals.ts's rule). */
-export const systemPromptFor = promptOf;

@@ -94,6 +94,7 @@ export class FeatureIndex {
   private wordIdsByNumber(w: string): Int32Array | null {
     const padded = `<${w}>`;
     const grams = /^[a-z]/.test(w) && w.length >= 3;
+    // The word, then its 3-, 4- and 5-grams: (L − 2) + (L − 3) + (L − 4) of a padded length L.
     const out = new Int32Array(1 + (grams ? 3 * padded.length - 9 : 0));
     out[0] = this.id(`w:${w}`);
     if (!grams) return out;
@@ -110,7 +111,7 @@ export class FeatureIndex {
         out[at++] = id;
       }
     }
-    return out.subarray(0, at);
+    return out;
   }
 
   private pairId(a: string, b: string): number {

@@ -11,8 +11,8 @@ import { dot } from "./vectors";
  * no pattern rows: a trigger in the database announces every change to them (from any
  * instance, or an operator through the API) and the copy is dropped; it is also re-read
  * when older than MAX_AGE_MS, in case a notification was missed (in the background: the old
- * copy answers meanwhile). Beyond MAX_MEMBERS the
- * members stay in the database (the HNSW index serves them there).
+ * copy answers meanwhile). Beyond MAX_MEMBERS the members stay in the database (the HNSW
+ * index serves them there).
  */
 const MAX_AGE_MS = 30_000;
 const MAX_MEMBERS = 20_000;
@@ -48,16 +48,12 @@ async function load(): Promise<Snapshot | null> {
   });
 }
 
-function snapshot(): Promise<Snapshot | null> {
-  return copy.get();
-}
-
 /**
  * The members nearest a request and their patterns, from memory (null when the patterns are
  * too many to keep there: the caller asks the database).
  */
 export async function nearestMembersInMemory(embedding: number[], embeddingModel: string): Promise<{ members: PatternMemberHit[]; patterns: Map<string, PatternRow> } | null> {
-  const s = await snapshot();
+  const s = await copy.get();
   if (!s) return null;
   const norm = Math.sqrt(dot(embedding, embedding)) || 1;
   const members = s.members

@@ -9,7 +9,7 @@ import type { ModelConfig } from "@/lib/db/queries/config";
 import { ROLES, TASK_TYPES, armKey, type Role, type TaskType } from "@/lib/domain";
 
 /** The prompt of a model without a role, and of a role the configuration has no prompt for. */
-export const FALLBACK_PROMPT = "You are a helpful, precise assistant.";
+const FALLBACK_PROMPT = "You are a helpful, precise assistant.";
 
 export const paramsSchema = z.object({
   temperature: z.number().min(0).max(2),

@@ -19,7 +19,8 @@ import { classifyWithRouter } from "./router-classification";
 import { combineVotes, taskProbabilities, voteOfNeighbours, votesFrom, type Vote } from "@/lib/learning/ensemble";
 import { sameModel, type PastOutcome, type Roster } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
-import { resolveConfig, systemPromptFor, type ResolvedConfig } from "@/lib/learning/active-config";
+import { resolveConfig, type ResolvedConfig } from "@/lib/learning/active-config";
+import { promptOf } from "@/lib/learning/proposals";
 import { modelAvailability, type Availability } from "./availability";
 import { hasCapability } from "./capabilities";
 import { searchKnowledge } from "@/lib/knowledge/search";
@@ -257,7 +258,7 @@ export async function planRequest(input: {
   for (const [i, model] of ordered.entries()) {
     if (chain.length >= MAX_ATTEMPTS) break;
     const role = roster.roleOf(model);
-    const baseSystem = systemPromptFor(config.config, role, cls.taskType);
+    const baseSystem = promptOf(config.config, role, cls.taskType);
     const basePromptTokens = estimateTokens([baseSystem, ...input.history.map((m) => m.content), input.prompt].join("\n"));
     const contextLength = await availability.contextLength(model);
     if (!fitsContext(basePromptTokens, contextLength)) {
