@@ -75,6 +75,16 @@ describe("outcomes learned in batches", () => {
     expect(perf("batched")?.evidence?.beta).toBeCloseTo(perf("one-by-one")!.evidence!.beta, 9);
     expect(perf("batched")!.outcomes).toBe(6);
     expect(perf("batched")!.successes).toBe(perf("one-by-one")!.successes);
+    expect(perf("batched")!.latencySum).toBe(perf("one-by-one")!.latencySum);
+    expect(perf("batched")!.latencyN).toBe(6);
+    expect(perf("batched")!.evidence?.updatedAt).toBe(perf("one-by-one")!.evidence!.updatedAt);
+    // The row took its six outcomes in one update, not six.
+    expect(perf("one-by-one")!.rev).toBe(6);
+    expect(perf("batched")!.rev).toBe(1);
+    const revs = await db.query<{ model_name: string; rev: string }>(
+      "select model_name, pattern_data ->> 'rev' as rev from learning_patterns where pattern_type = 'parameters' and task_type = 'debugging' and model_name in ('batched', 'one-by-one')",
+    );
+    expect(Object.fromEntries(revs.rows.map((r) => [r.model_name, Number(r.rev)]))).toEqual({ "one-by-one": 6, batched: 1 });
     expect(state.params[paramsKey("batched", "debugging")]?.[arm]).toEqual(state.params[paramsKey("one-by-one", "debugging")]?.[arm]);
     // And in the database, as another instance (or a restart) would read it.
     resetLearningCache();

@@ -74,8 +74,10 @@ export type BatchedOutcome =
 
 /**
  * Outcomes of several answers in one statement: each applied in order, atomically, as
- * addModelOutcome or addParamsOutcome would apply it alone. One row per outcome, with the data
- * of the state row after it (several outcomes of one row: the last is its final state).
+ * addModelOutcome or addParamsOutcome would apply it alone. A state row's outcomes go in one
+ * call (private.record_model_outcomes and private.record_params_outcomes fold them in order:
+ * one row update for many answers, the same state). One row per call, with the data of the
+ * state row after it.
  */
 export async function addOutcomes(
   tx: Queryable,
@@ -84,24 +86,51 @@ export async function addOutcomes(
   const { rows } = await tx.query<{ kind: "performance" | "parameters"; model: string; task_type: string; d: Record<string, unknown> }>(
     `select x.kind, x.model, x.task_type,
        case when x.kind = 'performance'
-         then private.record_model_outcome(x.model, x.task_type, x.reward, $2, x.now, true, x.success, x.latency, null)
-         else private.record_params_outcome(x.model, x.task_type, x.arm, x.reward, $3, x.now) end as d
+         then private.record_model_outcomes(x.model, x.task_type, x.rewards, $2, x.now, x.outcomes, x.successes, x.latency_sum, x.latency_n, 0, 0)
+         else private.record_params_outcomes(x.model, x.task_type, x.arms, x.rewards, $3, x.nows) end as d
      from jsonb_array_elements($1::jsonb) with ordinality as e(v, n),
-       lateral jsonb_to_record(e.v) as x(kind text, model text, task_type text, reward float8, success boolean, latency float8, arm text, now float8)
+       lateral jsonb_to_record(e.v) as x(kind text, model text, task_type text, rewards float8[], outcomes integer, successes integer,
+         latency_sum float8, latency_n integer, now float8, arms text[], nows float8[])
      order by e.n`,
-    [
-      JSON.stringify(
-        o.outcomes.map((x) =>
-          x.kind === "performance"
-            ? { kind: x.kind, model: x.model, task_type: x.taskType, reward: x.reward, success: x.success, latency: x.latencyMs, now: x.now }
-            : { kind: x.kind, model: x.model, task_type: x.taskType, reward: x.reward, arm: x.armId, now: x.now },
-        ),
-      ),
-      o.policyDiscount,
-      o.paramsDiscount,
-    ],
+    [JSON.stringify(outcomeCalls(o.outcomes)), o.policyDiscount, o.paramsDiscount],
   );
   return rows;
+}
+
+type PerformanceCall = { kind: "performance"; model: string; task_type: string; rewards: number[]; outcomes: number; successes: number; latency_sum: number; latency_n: number; now: number };
+type ParamsCall = { kind: "parameters"; model: string; task_type: string; rewards: number[]; arms: string[]; nows: number[] };
+
+/** The statement's calls: one per state row, in the order the rows first appear, each row's outcomes in theirs. */
+function outcomeCalls(outcomes: readonly BatchedOutcome[]): (PerformanceCall | ParamsCall)[] {
+  const calls: (PerformanceCall | ParamsCall)[] = [];
+  const performance = new Map<string, PerformanceCall>();
+  const params = new Map<string, ParamsCall>();
+  for (const x of outcomes) {
+    const key = `${x.model}\u0000${x.taskType}`;
+    if (x.kind === "parameters") {
+      let call = params.get(key);
+      if (!call) {
+        params.set(key, (call = { kind: "parameters", model: x.model, task_type: x.taskType, rewards: [], arms: [], nows: [] }));
+        calls.push(call);
+      }
+      call.rewards.push(x.reward);
+      call.arms.push(x.armId);
+      call.nows.push(x.now);
+      continue;
+    }
+    let call = performance.get(key);
+    if (!call) {
+      performance.set(key, (call = { kind: "performance", model: x.model, task_type: x.taskType, rewards: [], outcomes: 0, successes: 0, latency_sum: 0, latency_n: 0, now: x.now }));
+      calls.push(call);
+    }
+    call.rewards.push(x.reward);
+    call.outcomes++;
+    if (x.success) call.successes++;
+    if (x.latencyMs !== null) (call.latency_sum += x.latencyMs), call.latency_n++;
+    // Time only moves the evidence's updatedAt, to the latest outcome's: the same for one call as for many.
+    call.now = Math.max(call.now, x.now);
+  }
+  return calls;
 }
 
 export type StateKind = "parameters" | "fallback" | "classification";
