@@ -3,9 +3,15 @@ import type { ChatChunk } from "./types";
 /**
  * The chunks of one answer between the reader of the model's stream and whoever consumes
  * them, so the reader never waits for the consumer: the model's slot is given back when the
- * model has finished, not when the slowest consumer has. Chunks are handed over one by one,
- * as the model sent them. An answer is at most `num_predict` tokens, so what waits here is
- * bounded by the answer.
+ * model has finished, not when the slowest consumer has. An answer is at most `num_predict`
+ * tokens, so what waits here is bounded by the answer.
+ *
+ * A consumer that keeps up gets the chunks one by one, as the model sent them. One that fell
+ * behind gets the text deltas waiting for it as one delta (the same text, in order): on a
+ * fast stream, or a busy server, what follows a token (the client's stream, checkpoints, the
+ * written response) then runs once per batch instead of once per token, and costs less the
+ * further behind it is. Nothing waits to be merged: a chunk goes as soon as it is asked for.
+ * Tool calls, thinking and the final chunk are never merged into text.
  */
 export class ChunkQueue {
   private items: ChatChunk[] = [];
@@ -48,7 +54,18 @@ export class ChunkQueue {
       }
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
-    const chunk = this.items[this.head++];
+    let chunk = this.items[this.head++];
+    const kind = textKind(chunk);
+    if (kind) {
+      // The deltas of the same kind queued behind it, as one.
+      let end = this.head;
+      while (end < this.items.length && textKind(this.items[end]) === kind) end++;
+      if (end > this.head) {
+        const parts = [chunk, ...this.items.slice(this.head, end)] as Extract<ChatChunk, { type: "delta" }>[];
+        chunk = kind === "content" ? { type: "delta", content: parts.map((c) => c.content).join("") } : { type: "delta", content: "", thinking: parts.map((c) => c.thinking).join("") };
+        this.head = end;
+      }
+    }
     if (this.head >= 1024) {
       this.items = this.items.slice(this.head);
       this.head = 0;
@@ -61,4 +78,11 @@ export class ChunkQueue {
     this.wake = null;
     wake?.();
   }
+}
+
+/** Which deltas may be merged with each other: plain text, or thinking alone; null for anything else. */
+function textKind(c: ChatChunk): "content" | "thinking" | null {
+  if (c.type !== "delta" || c.toolCalls?.length) return null;
+  if (c.thinking) return c.content ? null : "thinking";
+  return "content";
 }

@@ -76,7 +76,7 @@ describe("answers", () => {
     expect(r.content).toBe(chunks.map((c) => (c.type === "delta" ? c.content : "")).join(""));
     expect(r.host).toBe(sim.url);
     expect(r.doneReason).toBe("stop");
-    expect(r.evalCount).toBe(chunks.length - 1);
+    expect(r.evalCount).toBeGreaterThanOrEqual(chunks.length - 1); // a delta per token, or several tokens' text in one when the reader fell behind
     expect(r.loadDurationMs).toBe(2200); // openhermes' profile, 2.2e9 ns
     expect(r.evalDurationMs).toBeCloseTo((r.evalCount * 1000) / 45, 3);
     expect(r.createdAt).toBeInstanceOf(Date);
@@ -385,7 +385,7 @@ describe("concurrency, cancellation and leaks", () => {
     expect(Math.max(...chats.map((c) => c.startedAt))).toBeLessThanOrEqual(Math.min(...chats.map((c) => c.endedAt!)));
   });
 
-  it("gives the model's slot back when the model has finished, not when a slow reader has; what waited arrives as sent", async () => {
+  it("gives the model's slot back when the model has finished, not when a slow reader has; what waited arrives in order, as one delta", async () => {
     const pool = poolOn([sim.url], { limits: { perModelConcurrency: 1, queueTimeoutMs: 20_000 } });
     const clean = await deltas(pool, "Explain closures");
     // 1 ms between tokens: the reader takes the first one before the second arrives, then stops reading.
@@ -396,7 +396,8 @@ describe("concurrency, cancellation and leaks", () => {
     await expect(pool.chat({ model: "openhermes", messages: msgs("hi") })).resolves.toMatchObject({ doneReason: "stop" });
     const rest: ChatChunk[] = [];
     for (let r = await slow.next(); !r.done; r = await slow.next()) rest.push(r.value);
-    expect(rest.slice(0, -1)).toEqual(clean.slice(1).map((content) => ({ type: "delta", content })));
+    // The model had finished: the text it sent while nobody read comes as one delta, the same text in order.
+    expect(rest.slice(0, -1)).toEqual([{ type: "delta", content: clean.slice(1).join("") }]);
     expect(rest.at(-1)).toMatchObject({ type: "done", result: { content: clean.join(""), doneReason: "stop" } });
   });
 

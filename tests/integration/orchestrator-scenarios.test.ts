@@ -28,8 +28,12 @@ describe("answering", () => {
   it("streams an answer, records the interaction before and after, and explains the routing", async () => {
     const r = await ask(alice, { prompt: "Write a Python function that reverses a linked list." });
     expect(r.events[0].type).toBe("start");
-    expect(r.events.filter((e) => e.type === "token").length).toBeGreaterThan(3);
+    // Streamed as tokens before the end (a reader that fell behind gets several tokens' text as one), and they are the answer.
+    const tokens = r.events.filter((e) => e.type === "token");
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(r.events.indexOf(tokens.at(-1)!)).toBeLessThan(r.events.indexOf(r.end!));
     expect(r.end?.type).toBe("done");
+    expect(r.end?.type === "done" && r.end.response).toBe(r.text);
     expect(r.text.length).toBeGreaterThan(20);
     const saved = await row(r.interactionId);
     expect(saved.status).toBe("completed");

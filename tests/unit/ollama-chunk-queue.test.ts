@@ -10,12 +10,50 @@ async function drain(q: ChunkQueue): Promise<string[]> {
 }
 
 describe("the chunk queue between a model's stream and its consumer", () => {
-  it("hands chunks over in order, one by one, however many wait (past its compaction at 1,024)", async () => {
+  it("hands chunks over one by one to a consumer that keeps up", async () => {
+    const q = new ChunkQueue();
+    for (const s of ["a", "b", "c"]) {
+      const next = q.take();
+      q.push(delta(s));
+      expect(await next).toEqual(delta(s));
+    }
+    q.push({ type: "done", result: {} as never });
+    expect((await q.take())?.type).toBe("done");
+  });
+
+  it("gives a consumer that fell behind the text waiting for it as one delta, in order, past its compaction at 1,024", async () => {
     const q = new ChunkQueue();
     const sent = Array.from({ length: 3000 }, (_, i) => String(i));
     for (const s of sent) q.push(delta(s));
     q.end();
-    expect(await drain(q)).toEqual(sent);
+    const got = await drain(q);
+    expect(got).toEqual([sent.join("")]);
+  });
+
+  it("never merges tool calls, thinking or the final chunk into text", async () => {
+    const q = new ChunkQueue();
+    const call = { function: { name: "f", arguments: {} } };
+    q.push(delta("a"));
+    q.push(delta("b"));
+    q.push({ type: "delta", content: "", thinking: "hm" });
+    q.push({ type: "delta", content: "", thinking: "m" });
+    q.push(delta("c"));
+    q.push({ type: "delta", content: "", toolCalls: [call] });
+    q.push(delta("d"));
+    q.push({ type: "done", result: {} as never });
+    q.push(delta("late"));
+    q.end();
+    const out = [];
+    for (let c = await q.take(); c; c = await q.take()) out.push(c);
+    expect(out).toEqual([
+      delta("ab"),
+      { type: "delta", content: "", thinking: "hmm" },
+      delta("c"),
+      { type: "delta", content: "", toolCalls: [call] },
+      delta("d"),
+      { type: "done", result: {} },
+      delta("late"),
+    ]);
   });
 
   it("wakes a consumer that waits for the next chunk", async () => {
@@ -33,8 +71,7 @@ describe("the chunk queue between a model's stream and its consumer", () => {
     broken.push(delta("a"));
     broken.push(delta("b"));
     broken.fail(new Error("cut"), false);
-    expect(await broken.take()).toEqual(delta("a"));
-    expect(await broken.take()).toEqual(delta("b"));
+    expect(await broken.take()).toEqual(delta("ab"));
     await expect(broken.take()).rejects.toThrow("cut");
 
     const aborted = new ChunkQueue();
