@@ -13,6 +13,12 @@
  * simulator has no such limit, so at 20 streams a "direct, 2 per model" baseline is measured
  * too: the endpoint's own cost is app minus that baseline.
  *
+ * The floor is measured beside them: a bare Node proxy in a process of its own
+ * (bench/api/bare-proxy.mjs: parse the body, 2 streams per model, relay each line), which
+ * authenticates, routes, records and learns nothing. What it adds over direct is what any
+ * proxy adds on this machine (the extra hop, on cores the simulator and the client share);
+ * what the app adds over it is the app's own work.
+ *
  * Needs a built app: `npm run build` (or `NEXT_DIST_DIR=.next-x npx next build` and the same
  * NEXT_DIST_DIR here). Starts its own simulator and the app's server (scripts/serve.mjs, as
  * `npm start` runs it) on a fresh embedded database, with an API key written there before the
@@ -24,7 +30,7 @@
  * Env: BENCH_ITER_C1 (default 100), BENCH_ITER_FIM (300), BENCH_ROUNDS_C20 (default 10), BENCH_TIME_SCALE (0.01),
  * BENCH_APP_PORT (3390), NEXT_DIST_DIR (.next). Results: printed and bench/results/api-overhead.json.
  */
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -48,7 +54,7 @@ interface Sample {
   totalMs: number;
   chunks: number;
 }
-type Side = "direct" | "direct2" | "ollamaApi" | "openaiApi" | "eliteApi" | "fimDirect" | "fimApi" | "fimElite";
+type Side = "direct" | "direct2" | "proxy" | "ollamaApi" | "openaiApi" | "eliteApi" | "fimDirect" | "fimApi" | "fimElite";
 
 /** Fill-in-the-middle as Continue sends it (a prefix and a suffix), to a model that can insert. */
 const FIM_MODEL = "deepseek-coder:6.7b";
@@ -134,6 +140,7 @@ const DATABASES = (process.env.BENCH_DB ?? "pglite,postgres").split(",").map((d)
 const label: Record<Side, string> = {
   direct: "direct (ollama client → sim)",
   direct2: "direct, 2 per model",
+  proxy: "bare Node proxy (the floor)",
   ollamaApi: `/api/chat ${MODEL}`,
   openaiApi: `/v1/chat/completions ${MODEL}`,
   eliteApi: "/api/chat elite (routed)",
@@ -143,7 +150,7 @@ const label: Record<Side, string> = {
 };
 
 /** The app on one database: its own server process, the same simulator. */
-async function benchOn(kind: DbKind, simUrl: string) {
+async function benchOn(kind: DbKind, simUrl: string, proxyUrl: string) {
   const dataDir = path.join(ROOT, `.data/bench-api-${APP_PORT}`);
   let app: { url: string; child: ChildProcess } | null = null;
   try {
@@ -155,6 +162,7 @@ async function benchOn(kind: DbKind, simUrl: string) {
     const direct = new Ollama({ host: simUrl });
     const viaApp = new Ollama({ host: app.url, headers: { Authorization: `Bearer ${key}` } });
     const openai = new OpenAI({ baseURL: `${app.url}/v1`, apiKey: key, maxRetries: 0 });
+    const viaProxy = new Ollama({ host: proxyUrl });
     const two = limited(2);
     const run: Record<Side, () => Promise<Sample>> = {
       direct: () => timeOllama(direct, MODEL),
@@ -162,6 +170,7 @@ async function benchOn(kind: DbKind, simUrl: string) {
         const t0 = performance.now(); // the wait for a slot counts, as it does in the app's pool
         return two(() => timeOllama(direct, MODEL, t0));
       },
+      proxy: () => timeOllama(viaProxy, MODEL),
       ollamaApi: () => timeOllama(viaApp, MODEL),
       openaiApi: () => timeOpenAI(openai),
       eliteApi: () => timeOllama(viaApp, "elite"),
@@ -169,9 +178,9 @@ async function benchOn(kind: DbKind, simUrl: string) {
       fimApi: () => timeFim(viaApp, FIM_MODEL),
       fimElite: () => timeFim(viaApp, "elite"),
     };
-    const c1Sides: Side[] = ["direct", "ollamaApi", "openaiApi", "eliteApi"];
+    const c1Sides: Side[] = ["direct", "proxy", "ollamaApi", "openaiApi", "eliteApi"];
     const fimSides: Side[] = ["fimDirect", "fimApi", "fimElite"];
-    const c20Sides: Side[] = ["direct", "direct2", "ollamaApi", "openaiApi", "eliteApi"];
+    const c20Sides: Side[] = ["direct", "direct2", "proxy", "ollamaApi", "openaiApi", "eliteApi"];
     const loadBefore = os.loadavg()[0];
     const started = performance.now();
     await measure(1, 10, run, [...c1Sides, ...fimSides]); // warm-up: JIT, route compilation, caches, connections
@@ -207,11 +216,38 @@ async function benchOn(kind: DbKind, simUrl: string) {
   }
 }
 
-/** Added time to first token of /api/chat over the direct baseline (2 per model at c=20). */
+/**
+ * Added time to first token of /api/chat over the direct baseline (2 per model at c=20); what
+ * the bare proxy adds over it (the floor); and what the app adds over the bare proxy.
+ */
 function added(r: Awaited<ReturnType<typeof measure>>) {
   const d = r.concurrency > 1 ? r.sides.direct2 : r.sides.direct;
   const a = r.sides.ollamaApi;
-  return { concurrency: r.concurrency, ttftP50: round(a.ttft.p50 - d.ttft.p50, 1), ttftP99: round(a.ttft.p99 - d.ttft.p99, 1), totalP50: round(a.total.p50 - d.total.p50, 1), totalP99: round(a.total.p99 - d.total.p99, 1) };
+  const f = r.sides.proxy;
+  return {
+    concurrency: r.concurrency,
+    ttftP50: round(a.ttft.p50 - d.ttft.p50, 1),
+    ttftP99: round(a.ttft.p99 - d.ttft.p99, 1),
+    totalP50: round(a.total.p50 - d.total.p50, 1),
+    totalP99: round(a.total.p99 - d.total.p99, 1),
+    floor: { ttftP50: round(f.ttft.p50 - d.ttft.p50, 1), ttftP99: round(f.ttft.p99 - d.ttft.p99, 1) },
+    overFloor: { ttftP50: round(a.ttft.p50 - f.ttft.p50, 1), ttftP99: round(a.ttft.p99 - f.ttft.p99, 1) },
+  };
+}
+
+/** The bare proxy (the floor) in a process of its own, in front of the simulator. */
+async function startBareProxy(simUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, "bare-proxy.mjs"), simUrl, "2"], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`the bare proxy exited with ${code}`)));
+  });
+  return { url, child };
 }
 
 /** Added time to first token of fill-in-the-middle (named model, and routed) over calling the simulator directly, at c=1. */
@@ -223,10 +259,12 @@ function addedFim(r: Awaited<ReturnType<typeof measure>>) {
 
 async function main() {
   const sim = await startSim({ timeScale: TIME_SCALE, loaded: MODEL });
+  const proxy = await startBareProxy(sim.url);
   const runs = [];
   try {
-    for (const kind of DATABASES) runs.push(await benchOn(kind, sim.url));
+    for (const kind of DATABASES) runs.push(await benchOn(kind, sim.url, proxy.url));
   } finally {
+    proxy.child.kill("SIGTERM");
     sim.child.kill("SIGTERM");
     if (DATABASES.includes("postgres")) stopPostgresServer();
   }
@@ -237,6 +275,11 @@ async function main() {
     console.log(`${a.database.padEnd(9)}  ${String(a.concurrency).padStart(4)}  ${a.ttftP50.toFixed(1).padStart(8)}  ${a.ttftP99.toFixed(1).padStart(8)}  ${a.totalP50.toFixed(1).padStart(9)}  ${a.totalP99.toFixed(1).padStart(9)}`);
   }
   console.log(`(${runs[0].results[0].samplesPerSide} streams per path at c=1, ${runs[0].results[1].samplesPerSide} at c=${CONCURRENCY})`);
+  console.log("\nThe floor: a bare Node proxy (bench/api/bare-proxy.mjs) over the same baseline, and the app over that proxy (time to first token, ms):");
+  console.log("database   conc  proxy p50  proxy p99  app over proxy p50  app over proxy p99");
+  for (const a of summary) {
+    console.log(`${a.database.padEnd(9)}  ${String(a.concurrency).padStart(4)}  ${a.floor.ttftP50.toFixed(1).padStart(9)}  ${a.floor.ttftP99.toFixed(1).padStart(9)}  ${a.overFloor.ttftP50.toFixed(1).padStart(18)}  ${a.overFloor.ttftP99.toFixed(1).padStart(18)}`);
+  }
   const fim = runs.map((run) => ({ database: run.database, samplesPerSide: run.fillInMiddle.samplesPerSide, ...addedFim(run.fillInMiddle) }));
   console.log("\nAdded by fill-in-the-middle (/api/generate with a suffix) over the simulator directly, c=1, ms (target ≤ 2 p50):");
   for (const f of fim) console.log(`${f.database.padEnd(9)}  named model p50 ${f.named.ttftP50} / p99 ${f.named.ttftP99}   elite (routed) p50 ${f.routed.ttftP50} / p99 ${f.routed.ttftP99}`);
@@ -248,7 +291,8 @@ async function main() {
     JSON.stringify(
       {
         benchmark: "api-overhead",
-        description: "Streamed chat through the app's Ollama- and OpenAI-compatible endpoints vs the ollama client straight to the simulator, on each database; milliseconds",
+        description:
+          "Streamed chat through the app's Ollama- and OpenAI-compatible endpoints vs the ollama client straight to the simulator, on each database, with a bare Node proxy beside them (the floor: what any proxy in its own process adds here); milliseconds",
         date: new Date().toISOString(),
         environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.release()}` },
         settings: { timeScale: TIME_SCALE, model: MODEL, prompt: PROMPT, iterationsC1: ITER_C1, iterationsFillInMiddle: ITER_FIM, roundsC20: ROUNDS_C20, concurrency: CONCURRENCY, appPoolPerModelConcurrency: 2 },
