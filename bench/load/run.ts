@@ -7,7 +7,10 @@
  * token: as the client saw it and what the app added (client TTFT minus the model's own,
  * which the server records in each attempt).
  * Env: BENCH_LOAD_SECONDS (default 120 per database), BENCH_STREAMS (20), BENCH_TIME_SCALE
- * (0.05), BENCH_APP_PORT (3391), NEXT_DIST_DIR (.next). Results: bench/results/load.json.
+ * (0.05), BENCH_APP_PORT (3391), NEXT_DIST_DIR (.next), BENCH_LOAD_OUT (bench/results/load.json).
+ * NODE_OPTIONS reaches the server too and is recorded: with a heap limit
+ * (--max-old-space-size=200) memory that is only garbage V8 has not yet collected cannot show
+ * as growth, so a climb that stays under a limit is no leak (bench/results/load-heap-200mb.json).
  */
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -204,7 +207,7 @@ async function main() {
     sim.child.kill("SIGTERM");
     if (DATABASES.includes("postgres")) stopPostgresServer();
   }
-  const out = path.join(ROOT, "bench/results/load.json");
+  const out = path.resolve(ROOT, process.env.BENCH_LOAD_OUT ?? "bench/results/load.json");
   fs.writeFileSync(
     out,
     JSON.stringify(
@@ -213,7 +216,7 @@ async function main() {
         description: `${STREAMS} concurrent streamed chats (model elite) plus feedback on every third answer, against the built app on each database`,
         date: new Date().toISOString(),
         environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model },
-        settings: { seconds: SECONDS, streams: STREAMS, timeScale: TIME_SCALE },
+        settings: { seconds: SECONDS, streams: STREAMS, timeScale: TIME_SCALE, nodeOptions: process.env.NODE_OPTIONS ?? null },
         runs,
       },
       null,
