@@ -5,6 +5,7 @@ import type { OllamaPool } from "../../lib/ollama";
 import type { Database } from "../../lib/db/types";
 import { settledLearning } from "../../lib/orchestrator/learn";
 import { flushRateCounts } from "../../lib/auth/rate-counter";
+import { CHANGES_CHANNEL } from "../../lib/db/changes";
 
 /**
  * What a chat waits for before its request goes to the model, with the rate limits on as they
@@ -62,6 +63,26 @@ function modelCalled(): { called: () => boolean; restore: () => void } {
   return { called: () => called, restore: () => void (pool.chatStream = original) };
 }
 
+/**
+ * Waits until this process has heard every change announced before now: a marker sent on the
+ * changes channel comes back after them (one listening connection, in commit order). The
+ * set-up's invalidations (roster, configuration) are announced to every instance, this one
+ * included, and on a busy server the notification can arrive late: after the warm-up, it
+ * would make the measured request read the roster again (a held BEGIN), as a real change would.
+ */
+async function changesHeard(): Promise<void> {
+  const marker = `request-path marker ${Math.random()}`; // not JSON: the app's caches ignore it
+  let heard!: () => void;
+  const back = new Promise<void>((resolve) => (heard = resolve));
+  const stop = await env.db.listen(CHANGES_CHANNEL, (payload) => payload === marker && heard());
+  try {
+    await env.db.query("select pg_notify($1, $2)", [CHANGES_CHANNEL, marker]);
+    await back;
+  } finally {
+    await stop();
+  }
+}
+
 /** Keeps clear of a rate-limit window's end (by `margin` ms): a new window's first hit is counted in the database. */
 async function awayFromWindowEnd(margin = 3000): Promise<void> {
   const left = 60_000 - (Date.now() % 60_000);
@@ -75,6 +96,7 @@ async function measure(
   { beforeHold }: { beforeHold?: () => void } = {},
 ) {
   await awayFromWindowEnd();
+  await changesHeard(); // no earlier change can empty a cache after the warm-up
   await ask(me, { prompt: PROMPT, model }); // warm: caches filled, this window's first hit counted
   await settledLearning();
   beforeHold?.();
