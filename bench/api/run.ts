@@ -30,13 +30,13 @@
  * Env: BENCH_ITER_C1 (default 100), BENCH_ITER_FIM (300), BENCH_ROUNDS_C20 (default 10), BENCH_TIME_SCALE (0.01),
  * BENCH_APP_PORT (3390), NEXT_DIST_DIR (.next). Results: printed and bench/results/api-overhead.json.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
-import { seedDatabase, seedPostgresDatabase, startApp, startPostgresServer, startSim, stopPostgresServer } from "../support/app-under-test";
+import { seedDatabase, seedPostgresDatabase, startApp, startBareProxy, startPostgresServer, startSim, stopPostgresServer } from "../support/app-under-test";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const ITER_C1 = Number(process.env.BENCH_ITER_C1 ?? 100);
@@ -233,21 +233,6 @@ function added(r: Awaited<ReturnType<typeof measure>>) {
     floor: { ttftP50: round(f.ttft.p50 - d.ttft.p50, 1), ttftP99: round(f.ttft.p99 - d.ttft.p99, 1) },
     overFloor: { ttftP50: round(a.ttft.p50 - f.ttft.p50, 1), ttftP99: round(a.ttft.p99 - f.ttft.p99, 1) },
   };
-}
-
-/** The bare proxy (the floor) in a process of its own, in front of the simulator. */
-async function startBareProxy(simUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, "bare-proxy.mjs"), simUrl, "2"], { stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`the bare proxy exited with ${code}`)));
-  });
-  return { url, child };
 }
 
 /** Added time to first token of fill-in-the-middle (named model, and routed) over calling the simulator directly, at c=1. */

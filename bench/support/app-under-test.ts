@@ -17,12 +17,9 @@ import { serverCommand } from "../../scripts/server-command";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-/** The simulator CLI on a free port, at a time scale, with a model kept loaded. */
-export async function startSim({ timeScale, loaded }: { timeScale: number; loaded?: string }): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "sim/cli.ts", "--port", "0", "--time-scale", String(timeScale), ...(loaded ? ["--loaded", loaded] : [])], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+/** A node process (`args` after node itself) that prints "listening on <url>" once it serves; its URL. */
+async function startListening(name: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -30,9 +27,19 @@ export async function startSim({ timeScale, loaded }: { timeScale: number; loade
       const m = out.match(/listening on (http:\/\/[^\s)]+)/);
       if (m) resolve(m[1]);
     });
-    child.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`${name} exited with ${code}`)));
   });
   return { url, child };
+}
+
+/** The simulator CLI on a free port, at a time scale, with a model kept loaded. */
+export function startSim({ timeScale, loaded }: { timeScale: number; loaded?: string }): Promise<{ url: string; child: ChildProcess }> {
+  return startListening("simulator", ["--import", "tsx", "sim/cli.ts", "--port", "0", "--time-scale", String(timeScale), ...(loaded ? ["--loaded", loaded] : [])]);
+}
+
+/** bench:api's floor: the bare proxy (bench/api/bare-proxy.mjs) in a process of its own, in front of `upstream`, 2 streams per model. */
+export function startBareProxy(upstream: string): Promise<{ url: string; child: ChildProcess }> {
+  return startListening("the bare proxy", ["bench/api/bare-proxy.mjs", upstream, "2"]);
 }
 
 /** A fresh embedded database with one API key of the local operator, closed before the app opens it. */

@@ -1,7 +1,7 @@
 import "server-only";
 import { asSystem, asSystemStatement, getDb, type Queryable } from "@/lib/db";
 import { announce, listeningForChanges, onChange, type Change } from "@/lib/db/changes";
-import { addFallbackRescues, addModelOutcome, addModelOutcomes, addOutcomes, addParamsOutcome, addVoterOutcome, loadPerformance, loadStateRows, type BatchedOutcome, type PerformanceData } from "@/lib/db/queries/learning";
+import { addFallbackRescues, addModelOutcome, addOutcomes, addParamsOutcome, addVoterOutcome, loadPerformance, loadStateRows, type BatchedOutcome, type PerformanceData } from "@/lib/db/queries/learning";
 import { isTaskType, type TaskType, currentArmKey } from "@/lib/domain";
 import { DEFAULT_VOTER_WEIGHTS, type Vote, type VoterWeights } from "@/lib/learning/ensemble";
 import { recordFallbackOutcome, type RescueStats } from "./fallback";
@@ -185,43 +185,12 @@ export function recordOutcome(o: {
 }
 
 /**
- * Outcomes recorded together (editors' completions, in batches): one transaction, one atomic
- * update per (model, task type) with its rewards in order (as recordOutcome one by one would
- * leave the row), each changed row announced once.
+ * Outcomes recorded together (editors' completions, in batches), as recordOutcomeBatch
+ * writes answers' outcomes: one statement, one atomic update per (model, task type) with its
+ * rewards in order (as recordOutcome one by one would leave the row).
  */
 export async function recordOutcomes(outcomes: readonly { taskType: TaskType; model: string; reward: number; success: boolean; responseTimeMs?: number }[], now = Date.now()): Promise<void> {
-  if (outcomes.length === 0) return;
-  for (const o of outcomes) checkUnit("reward", o.reward);
-  const byRow = new Map<string, (typeof outcomes)[number][]>();
-  for (const o of outcomes) {
-    const key = `${o.model}\u0000${o.taskType}`;
-    const group = byRow.get(key);
-    if (group) group.push(o);
-    else byRow.set(key, [o]);
-  }
-  const c = await cache();
-  const written = await asSystem(async (tx) => {
-    const out: StateRow[] = [];
-    for (const group of byRow.values()) {
-      const { model, taskType } = group[0];
-      const latencies = group.flatMap((o) => (o.responseTimeMs === undefined ? [] : [o.responseTimeMs]));
-      const data = (await addModelOutcomes(tx, {
-        model,
-        taskType,
-        rewards: group.map((o) => o.reward),
-        discount: POLICY_DISCOUNT,
-        now,
-        successes: group.filter((o) => o.success).length,
-        latencySum: latencies.reduce((s, x) => s + x, 0),
-        latencyN: latencies.length,
-      })) as Record<string, unknown>;
-      const row: StateRow = { topic: "learning", kind: "performance", model, taskType, data };
-      await announce(tx, row);
-      out.push(row);
-    }
-    return out;
-  });
-  for (const row of written) applyRow(c, row);
+  await recordOutcomeBatch(outcomes.map((o) => batchedOutcome({ kind: "performance", ...o, now })));
 }
 
 /** An answer's outcome as the batch keeps it: for the routing posterior, or for the parameter arm it ran with. */

@@ -45,28 +45,6 @@ export async function addModelOutcome(
   return rows[0].d;
 }
 
-/**
- * Outcomes of one (model, task type) applied atomically in one call: the rewards folded into
- * the evidence in order, as one addModelOutcome per outcome would. Returns the row's data.
- */
-export async function addModelOutcomes(
-  tx: Queryable,
-  o: { model: string; taskType: string; rewards: readonly number[]; discount: number; now: number; successes: number; latencySum: number; latencyN: number },
-): Promise<PerformanceData> {
-  const { rows } = await tx.query<{ d: PerformanceData }>("select private.record_model_outcomes($1, $2, $3::float8[], $4, $5, $6, $7, $8, $9, 0, 0) as d", [
-    o.model,
-    o.taskType,
-    o.rewards,
-    o.discount,
-    o.now,
-    o.rewards.length,
-    o.successes,
-    o.latencySum,
-    o.latencyN,
-  ]);
-  return rows[0].d;
-}
-
 /** One outcome for the routing posterior ("performance") or a parameter arm ("parameters"), as written in a batch. */
 export type BatchedOutcome =
   | { kind: "performance"; model: string; taskType: string; reward: number; success: boolean; latencyMs: number | null; now: number }
