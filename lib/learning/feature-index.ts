@@ -47,8 +47,10 @@ export class FeatureIndex {
   /** known character n-grams by their number (ngramKey), and the unknown ones met so far */
   private readonly ngrams = new Map<number, number>();
   private unknownNgrams = new Map<number, number>();
-  private words = new Map<string, Int32Array>();
-  private pairs = new Map<string, Map<string, number>>();
+  /** per word met: its number (an index into `pairs`) and the ids of its own features */
+  private words = new Map<string, { n: number; ids: Int32Array }>();
+  /** per first word's number, the bigram id by the second word's number (small-integer keys hash fast) */
+  private pairs: Map<number, number>[] = [];
   private pairCount = 0;
   /** per id, the read it was last counted in (distinctness without a set) */
   private stamp: Uint32Array;
@@ -64,7 +66,7 @@ export class FeatureIndex {
     });
     // The model's own vocabulary is resolved up front (tens of ms, once), so a request made of
     // known words never builds an n-gram string.
-    for (const f of features) if (f.startsWith("w:") && !f.startsWith("w:^")) this.wordIds(f.slice(2));
+    for (const f of features) if (f.startsWith("w:") && !f.startsWith("w:^")) this.word(f.slice(2));
   }
 
   private id(f: string): number {
@@ -79,10 +81,14 @@ export class FeatureIndex {
     return this.size + this.unknownIds.size + this.unknownNgrams.size;
   }
 
-  private wordIds(w: string): Int32Array {
-    let ids = this.words.get(w);
-    if (!ids) this.words.set(w, (ids = this.wordIdsByNumber(w) ?? Int32Array.from(wordFeatures(w), (f) => this.id(f))));
-    return ids;
+  private word(w: string): { n: number; ids: Int32Array } {
+    let entry = this.words.get(w);
+    if (!entry) {
+      entry = { n: this.words.size, ids: this.wordIdsByNumber(w) ?? Int32Array.from(wordFeatures(w), (f) => this.id(f)) };
+      this.words.set(w, entry);
+      this.pairs.push(new Map());
+    }
+    return entry;
   }
 
   /**
@@ -114,11 +120,10 @@ export class FeatureIndex {
     return out;
   }
 
-  private pairId(a: string, b: string): number {
-    let next = this.pairs.get(a);
-    if (!next) this.pairs.set(a, (next = new Map()));
-    let id = next.get(b);
-    if (id === undefined) next.set(b, (id = this.id(bigramFeature(a, b)))), this.pairCount++;
+  private pairId(a: string, an: number, b: string, bn: number): number {
+    const next = this.pairs[an];
+    let id = next.get(bn);
+    if (id === undefined) next.set(bn, (id = this.id(bigramFeature(a, b)))), this.pairCount++;
     return id;
   }
 
@@ -129,7 +134,7 @@ export class FeatureIndex {
     this.unknownIds = new Map();
     this.unknownNgrams = new Map();
     this.words = new Map();
-    this.pairs = new Map();
+    this.pairs = [];
     this.pairCount = 0;
     this.stamp.fill(0);
   }
@@ -140,19 +145,36 @@ export class FeatureIndex {
     if (++this.reads === 0xffffffff) (this.stamp.fill(0), (this.reads = 1));
     const now = this.reads;
     const stamp = this.stamp;
+    const size = this.size;
     const known: number[] = [];
     let distinct = 0;
-    const count = (i: number) => {
-      if (stamp[i] === now) return;
+    const ids: number[] = marks.map((m) => this.id(m));
+    ids.push(this.id(openingFeature(words)));
+    for (const i of ids) {
+      if (stamp[i] === now) continue;
       stamp[i] = now;
       distinct++;
-      if (i < this.size) known.push(i);
-    };
-    for (const m of marks) count(this.id(m));
-    count(this.id(openingFeature(words)));
-    for (let k = 0; k < words.length; k++) {
-      for (const i of this.wordIds(words[k])) count(i);
-      if (k + 1 < words.length) count(this.pairId(words[k], words[k + 1]));
+      if (i < size) known.push(i);
+    }
+    let previous = words.length > 0 ? this.word(words[0]) : null;
+    for (let k = 0; previous; k++) {
+      const own = previous.ids;
+      for (let j = 0; j < own.length; j++) {
+        const i = own[j];
+        if (stamp[i] === now) continue;
+        stamp[i] = now;
+        distinct++;
+        if (i < size) known.push(i);
+      }
+      if (k + 1 >= words.length) break;
+      const next = this.word(words[k + 1]);
+      const i = this.pairId(words[k], previous.n, words[k + 1], next.n);
+      if (stamp[i] !== now) {
+        stamp[i] = now;
+        distinct++;
+        if (i < size) known.push(i);
+      }
+      previous = next;
     }
     return { known: Int32Array.from(known), distinct };
   }
