@@ -30,7 +30,7 @@ export const FLOOR_MS = 2_000;
 /** Samples kept per model and kind: the recent past speaks for the model as it is now. */
 export const WINDOW = 200;
 
-function quantile(sorted: number[], q: number): number {
+function quantile(sorted: Float64Array, q: number): number {
   const at = q * (sorted.length - 1);
   const lo = Math.floor(at);
   const hi = Math.min(sorted.length - 1, lo + 1);
@@ -39,11 +39,20 @@ function quantile(sorted: number[], q: number): number {
 
 /** The learned budget for one model and kind, or null while it has too few answers. */
 export function budgetFrom(samples: readonly LatencySample[], cold: boolean, defaults: { firstTokenMs: number; totalMs: number }): Budget | null {
-  const kind = samples.filter((s) => s.cold === cold).slice(-WINDOW);
-  if (kind.length < MIN_SAMPLES) return null;
-  const ttft = kind.map((s) => s.ttftMs).sort((a, b) => a - b);
-  const total = kind.map((s) => s.totalMs).sort((a, b) => a - b);
+  // The latest WINDOW samples of the kind, into typed arrays: they sort numerically without a
+  // comparator, several times faster than Array#sort with one (this runs as answers arrive).
+  const ttftAll = new Float64Array(Math.min(WINDOW, samples.length));
+  const totalAll = new Float64Array(ttftAll.length);
+  let n = 0;
+  for (let i = samples.length - 1; i >= 0 && n < WINDOW; i--) {
+    if (samples[i].cold !== cold) continue;
+    ttftAll[n] = samples[i].ttftMs;
+    totalAll[n++] = samples[i].totalMs;
+  }
+  if (n < MIN_SAMPLES) return null;
+  const ttft = ttftAll.subarray(0, n).sort();
+  const total = totalAll.subarray(0, n).sort();
   const firstTokenMs = Math.round(Math.min(defaults.firstTokenMs, Math.max(FLOOR_MS, SAFETY * quantile(ttft, 0.95))));
   const totalMs = Math.round(Math.min(defaults.totalMs, Math.max(firstTokenMs, FLOOR_MS, SAFETY * quantile(total, 0.95))));
-  return { firstTokenMs, totalMs, from: kind.length };
+  return { firstTokenMs, totalMs, from: n };
 }
