@@ -55,6 +55,9 @@ export class FeatureIndex {
   /** per id, the read it was last counted in (distinctness without a set) */
   private stamp: Uint32Array;
   private reads = 0;
+  /** the read in progress: the known ids met so far, and how many distinct features */
+  private known: number[] = [];
+  private distinct = 0;
 
   constructor(features: readonly string[]) {
     this.index = new Map(features.map((f, i) => [f, i]));
@@ -139,43 +142,28 @@ export class FeatureIndex {
     this.stamp.fill(0);
   }
 
+  /** Counts one feature of the read in progress: once, however often the text has it. */
+  private count(i: number): void {
+    if (this.stamp[i] === this.reads) return;
+    this.stamp[i] = this.reads;
+    this.distinct++;
+    if (i < this.size) this.known.push(i);
+  }
+
   read(text: string): TextFeatureIds {
     const { marks, words } = textParts(text);
     this.bound(words.length);
     if (++this.reads === 0xffffffff) (this.stamp.fill(0), (this.reads = 1));
-    const now = this.reads;
-    const stamp = this.stamp;
-    const size = this.size;
-    const known: number[] = [];
-    let distinct = 0;
-    const ids: number[] = marks.map((m) => this.id(m));
-    ids.push(this.id(openingFeature(words)));
-    for (const i of ids) {
-      if (stamp[i] === now) continue;
-      stamp[i] = now;
-      distinct++;
-      if (i < size) known.push(i);
+    this.known = [];
+    this.distinct = 0;
+    for (const m of marks) this.count(this.id(m));
+    this.count(this.id(openingFeature(words)));
+    for (let k = 0, before = -1; k < words.length; k++) {
+      const { n, ids } = this.word(words[k]);
+      for (let j = 0; j < ids.length; j++) this.count(ids[j]);
+      if (k > 0) this.count(this.pairId(words[k - 1], before, words[k], n));
+      before = n;
     }
-    let previous = words.length > 0 ? this.word(words[0]) : null;
-    for (let k = 0; previous; k++) {
-      const own = previous.ids;
-      for (let j = 0; j < own.length; j++) {
-        const i = own[j];
-        if (stamp[i] === now) continue;
-        stamp[i] = now;
-        distinct++;
-        if (i < size) known.push(i);
-      }
-      if (k + 1 >= words.length) break;
-      const next = this.word(words[k + 1]);
-      const i = this.pairId(words[k], previous.n, words[k + 1], next.n);
-      if (stamp[i] !== now) {
-        stamp[i] = now;
-        distinct++;
-        if (i < size) known.push(i);
-      }
-      previous = next;
-    }
-    return { known: Int32Array.from(known), distinct };
+    return { known: Int32Array.from(this.known), distinct: this.distinct };
   }
 }
