@@ -6,11 +6,12 @@ import { generateApiKey } from "@/lib/api/keys";
 import { createApiKey, revokeApiKey } from "@/lib/db/queries/api-keys";
 import { forgetKeys } from "@/lib/api/key-cache";
 import { withUser } from "@/lib/db";
-import { ROSTER_ROLES, updateRoster } from "@/lib/db/queries/roster";
+import { ROSTER_ROLES, getRoster, setRoutedModels, updateRoster } from "@/lib/db/queries/roster";
+import { normalizeModel, sameModel } from "@/lib/domain";
 import { recordAudit } from "@/lib/db/queries/audit";
 import { AppError } from "@/lib/errors";
 import { invalidateRosterCache } from "@/lib/roster/current";
-import { apiKeyCreateSchema, apiKeyRevokeSchema, rosterFormSchema, type ApiKeyFormState, type RosterFormState } from "./schema";
+import { apiKeyCreateSchema, apiKeyRevokeSchema, rosterFormSchema, routedModelsFormSchema, type ApiKeyFormState, type RosterFormState } from "./schema";
 
 /** Operators map roles to the Ollama tags they have pulled. */
 export async function saveRoster(_prev: RosterFormState, form: FormData): Promise<RosterFormState> {
@@ -38,6 +39,42 @@ export async function saveRoster(_prev: RosterFormState, form: FormData): Promis
   invalidateRosterCache();
   revalidatePath("/settings");
   return { ok: changed.length ? `Saved: ${changed.map((c) => `${c.role} → ${c.to}`).join(", ")}.` : "Nothing changed." };
+}
+
+/**
+ * Operators choose which installed models the router may also send requests to, without a
+ * role: the ticked tags replace the list. A model that plays a role is routed already and
+ * the embedding model does not chat: both are refused, and nothing is saved.
+ */
+export async function saveRoutedModels(_prev: RosterFormState, form: FormData): Promise<RosterFormState> {
+  let identity;
+  try {
+    identity = await requireOperator();
+  } catch (e) {
+    return { error: e instanceof AppError ? e.message : "Not allowed." };
+  }
+  const parsed = routedModelsFormSchema.safeParse({ model: form.getAll("model") });
+  if (!parsed.success) return { error: `${parsed.error.issues[0].message}; nothing was saved.` };
+  const tags = [...new Set(parsed.data.model.map(normalizeModel))];
+  const result = await withUser(identity.claims, async (tx) => {
+    const roster = await getRoster(tx);
+    const clash = tags.find((t) => roster.some((r) => sameModel(r.model_tag, t)));
+    if (clash) {
+      const role = roster.find((r) => sameModel(r.model_tag, clash))!.role;
+      return { error: role === "embedding" ? `${clash} is the embedding model: it does not answer chats; nothing was saved.` : `${clash} already plays the ${role} role: it is routed; nothing was saved.` };
+    }
+    const changed = await setRoutedModels(tx, { tags, by: identity.userId });
+    if (changed.added.length || changed.removed.length) {
+      await recordAudit(tx, { actor: identity.userId, action: "roster.routed_models", targetType: "routed_models", details: changed });
+    }
+    return { changed };
+  });
+  if ("error" in result) return { error: result.error };
+  const { added, removed } = result.changed;
+  invalidateRosterCache();
+  revalidatePath("/settings");
+  if (!added.length && !removed.length) return { ok: "Nothing changed." };
+  return { ok: [added.length ? `Now routed: ${added.join(", ")}.` : "", removed.length ? `No longer routed: ${removed.join(", ")}.` : ""].filter(Boolean).join(" ") };
 }
 
 /** Creates an API key for the signed-in user; the secret is returned once and only its hash is stored. */

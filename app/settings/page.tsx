@@ -1,8 +1,9 @@
 import { pageIdentity } from "@/lib/auth/page";
 import { databaseStatus, ollamaStatus } from "@/lib/health";
 import { env } from "@/lib/config/env";
-import { rosterStatus } from "@/lib/orchestrator/roster-status";
+import { rosterStatus, routedModelsStatus } from "@/lib/orchestrator/roster-status";
 import { RosterForm } from "@/components/settings/roster-form";
+import { RoutedModelsForm } from "@/components/settings/routed-models-form";
 import { ApiKeys } from "@/components/settings/api-keys";
 import { headers } from "next/headers";
 import { withUser } from "@/lib/db";
@@ -10,7 +11,7 @@ import { listApiKeys } from "@/lib/db/queries/api-keys";
 
 export default async function SettingsPage() {
   const identity = await pageIdentity("/settings");
-  const [db, hosts, roles] = await Promise.all([databaseStatus(), ollamaStatus(), rosterStatus()]);
+  const [db, hosts, roles, routed] = await Promise.all([databaseStatus(), ollamaStatus(), rosterStatus(), routedModelsStatus()]);
   const e = env();
   const keys = identity ? await withUser(identity.claims, (tx) => listApiKeys(tx)) : [];
   const h = await headers();
@@ -71,6 +72,15 @@ export default async function SettingsPage() {
           Which Ollama model plays each role. {identity?.isOperator ? "Operators can change the tags." : "Only operators can change them."}
         </p>
         <RosterForm roles={roles} editable={Boolean(identity?.isOperator)} />
+      </section>
+
+      <section aria-labelledby="routed-h" className="space-y-2">
+        <h2 id="routed-h" className="text-lg font-medium">Also routed</h2>
+        <p className="text-sm text-zinc-500">
+          Other installed models <code>elite</code> may send requests to. They play no role: each starts neutral, is tried
+          while it could be the best for a kind of request, and is kept where it answers well (see the dashboard).
+        </p>
+        <RoutedModelsForm models={routed} editable={Boolean(identity?.isOperator)} />
       </section>
 
       <section aria-labelledby="keys-h" className="space-y-2" data-testid="api-keys-section">

@@ -16,6 +16,9 @@ export const rosterFormSchema = z.object(
 
 export type RosterFormState = { ok?: string; error?: string; fields?: Record<string, string> };
 
+/** The models routed without a role: the tags ticked (none: routing stays with the roster). */
+export const routedModelsFormSchema = z.object({ model: z.array(modelTagSchema).max(50, "50 models at most") });
+
 /** A new API key: the name the user will recognise it by. */
 export const apiKeyCreateSchema = z.object({
   name: storableText().trim().min(1, "Give the key a name, e.g. the editor that will use it").max(100, "100 characters at most"),

@@ -13,7 +13,7 @@ export interface RunExtras {
   think?: boolean;
 }
 import { sameModel } from "@/lib/domain";
-import { rosterModelsWith } from "@/lib/orchestrator/capabilities";
+import { routedModelsWith } from "@/lib/orchestrator/capabilities";
 import { assertFits, readJson, resolveModel, startApiRun, type ApiStream } from "./run";
 
 /**
@@ -64,7 +64,7 @@ export async function startApiChat(identity: Identity, body: { model: string }, 
 }
 
 async function assertToolsSupported(forced: string | undefined): Promise<void> {
-  const capable = await rosterModelsWith("tools");
+  const capable = await routedModelsWith("tools");
   if (forced ? capable.some((c) => sameModel(c.model, forced)) : capable.length > 0) return;
   const which = capable.length ? `; these do: ${capable.map((c) => c.model).join(", ")}` : "; add one (e.g. qwen2.5-coder, llama3.1, mistral) on Settings → Roster";
   throw new ApiError("bad_request:api", `tools: ${forced ? `${forced} does not` : "no model of the roster does"} support tools (Ollama's "tools" capability)${which}.`, { param: "tools", apiCode: "tools_not_supported" });

@@ -5,7 +5,7 @@ import { estimateMessagesTokens, type Tool } from "@/lib/ollama";
 import { modelAvailability } from "@/lib/orchestrator/availability";
 import { prepareChat, streamChat } from "@/lib/orchestrator/chat";
 import { maxContextTokens } from "@/lib/orchestrator/context";
-import { sameModel, fitsContext } from "@/lib/domain";
+import { fitsContext, routedModels, sameModel } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { ApiError } from "./errors";
 import type { Turn } from "./schemas";
@@ -28,13 +28,13 @@ export async function readJson(request: Request): Promise<unknown> {
   }
 }
 
-/** `elite` (or `elite:latest`) routes: undefined. A roster tag forces that model. Anything else: 404. */
+/** `elite` (or `elite:latest`) routes: undefined. A routed model's tag forces that model. Anything else: 404. */
 export async function resolveModel(name: string): Promise<string | undefined> {
   if (sameModel(name, ELITE_MODEL)) return undefined;
-  const roster = await currentRoster();
-  const tag = Object.values(roster.roles).find((m) => sameModel(m, name));
+  const models = routedModels(await currentRoster()).map((r) => r.model);
+  const tag = models.find((m) => sameModel(m, name));
   if (!tag) {
-    throw new ApiError("not_found:api", `model "${name}" not found: use "${ELITE_MODEL}" or one of ${Object.values(roster.roles).join(", ")}`, {
+    throw new ApiError("not_found:api", `model "${name}" not found: use "${ELITE_MODEL}" or one of ${models.join(", ")}`, {
       param: "model",
       apiCode: "model_not_found",
     });
@@ -42,11 +42,11 @@ export async function resolveModel(name: string): Promise<string | undefined> {
   return tag;
 }
 
-/** The models listed by /api/tags and /v1/models: `elite` first, then the roster's tags. */
+/** The models listed by /api/tags and /v1/models: `elite` first, then the routed models' tags (the roster's, then those without a role). */
 export async function listedModels(): Promise<{ name: string; role: string | null }[]> {
   const roster = await currentRoster();
   const models: { name: string; role: string | null }[] = [{ name: `${ELITE_MODEL}:latest`, role: null }];
-  for (const [role, tag] of Object.entries(roster.roles)) {
+  for (const { role, model: tag } of routedModels(roster)) {
     const name = tag.includes(":") ? tag : `${tag}:latest`;
     if (!models.some((m) => m.name === name)) models.push({ name, role });
   }

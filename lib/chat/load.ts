@@ -3,8 +3,9 @@ import type { Identity } from "@/lib/auth";
 import { withUser } from "@/lib/db";
 import { getConversation, listConversations } from "@/lib/db/queries/conversations";
 import { listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
-import { getRoster } from "@/lib/db/queries/roster";
+import { getRoster, getRoutedModels } from "@/lib/db/queries/roster";
 import { roleLabel } from "@/lib/domain/roles";
+import { sameModel } from "@/lib/domain/model-tag";
 import { decisionSchema } from "./events";
 import type { ConversationSummary, Feedback, ModelChoice, Turn } from "./types";
 
@@ -45,6 +46,7 @@ export async function loadChat(identity: Identity, conversationId: string | null
     const models: ModelChoice[] = roster
       .filter((r) => r.role !== "embedding")
       .map((r) => ({ model: r.model_tag, role: r.role, label: `${r.model_tag} (${roleLabel(r.role, { inSentence: true })})` }));
+    for (const tag of await getRoutedModels(tx)) if (!roster.some((r) => sameModel(r.model_tag, tag))) models.push({ model: tag, role: "", label: `${tag} (no role)` });
     if (!conversationId) return { found: true as const, conversations, models, turns: [] as Turn[], title: null };
     const conversation = await getConversation(tx, { id: conversationId });
     if (!conversation || conversation.user_id !== identity.userId) return { found: false as const };

@@ -37,6 +37,7 @@ export interface ConversationSummary {
 
 export interface ModelChoice {
   model: string;
+  /** the role it plays; "" for a model routed without a role */
   role: string;
   label: string;
 }

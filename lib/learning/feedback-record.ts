@@ -2,7 +2,7 @@ import "server-only";
 import type { Identity } from "@/lib/auth";
 import { withUser } from "@/lib/db";
 import { getInteraction, listInteractions, recordFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
-import { sameModel, type TaskType } from "@/lib/domain";
+import { isRoutedModel, type TaskType } from "@/lib/domain";
 import { AppError } from "@/lib/errors";
 import { currentRoster } from "@/lib/roster/current";
 import { enforceRateLimit } from "@/lib/auth/rate-limit";
@@ -41,8 +41,8 @@ export async function saveFeedback(identity: Identity, f: FeedbackPatch): Promis
   await enforceRateLimit(identity.userId, "feedback", { surface: "chat" });
   if (f.betterModel) {
     const roster = await currentRoster();
-    if (!Object.values(roster.roles).some((m) => sameModel(m, f.betterModel!))) {
-      throw new AppError("bad_request:chat", `betterModel: "${f.betterModel}" is not one of the roster's models.`);
+    if (!isRoutedModel(roster, f.betterModel)) {
+      throw new AppError("bad_request:chat", `betterModel: "${f.betterModel}" is not one of the roster's models (nor routed without a role).`);
     }
   }
   return withUser(identity.claims, async (tx) => {

@@ -42,9 +42,10 @@ export async function learnFromFeedback(identity: Identity, f: FeedbackPatch): P
 
   const state = await learningState();
   const role = (await currentRoster()).roleOf(model);
-  const mean = role ? policyMeans(taskType, [{ model, role }], state.policy, Date.now())[model] : undefined;
+  // A model routed without a role has no role prior: its estimate starts neutral (priorFor).
+  const mean = policyMeans(taskType, [{ model, role }], state.policy, Date.now())[model];
   // One decimal: a single outcome moves a well-known model's estimate by less than a point.
-  if (mean !== undefined) notes.unshift(`${model} now expected to succeed at ${taskType} ${(mean * 100).toFixed(1)}% of the time`);
+  notes.unshift(`${model} now expected to succeed at ${taskType} ${(mean * 100).toFixed(1)}% of the time`);
   return { message: `Saved: ${notes.join("; ")}.` };
 }
 

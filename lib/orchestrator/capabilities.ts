@@ -1,5 +1,5 @@
 import "server-only";
-import type { Role } from "@/lib/domain";
+import { routedModels, type RoutedModel } from "@/lib/domain";
 import { getOllamaPool } from "@/lib/ollama";
 import { currentRoster } from "@/lib/roster/current";
 
@@ -12,15 +12,9 @@ export async function hasCapability(model: string, capability: Capability): Prom
   return Boolean(info?.capabilities.includes(capability));
 }
 
-/** The roster models with the capability, each once, in role order. */
-export async function rosterModelsWith(capability: Capability): Promise<{ role: Role; model: string }[]> {
-  const roster = await currentRoster();
-  const seen = new Set<string>();
-  const out: { role: Role; model: string }[] = [];
-  for (const [role, model] of Object.entries(roster.roles) as [Role, string][]) {
-    if (seen.has(model)) continue;
-    seen.add(model);
-    if (await hasCapability(model, capability)) out.push({ role, model });
-  }
+/** The routed models with the capability, each once: the roster's in role order, then those without a role. */
+export async function routedModelsWith(capability: Capability): Promise<RoutedModel[]> {
+  const out: RoutedModel[] = [];
+  for (const r of routedModels(await currentRoster())) if (await hasCapability(r.model, capability)) out.push(r);
   return out;
 }

@@ -13,7 +13,7 @@ import { learnFromFollowUp } from "@/lib/learning/implicit-feedback";
 import { AppError } from "@/lib/errors";
 import type { ChatMessage, Tool } from "@/lib/ollama";
 import type { Decision, RunEvent } from "@/lib/chat/events";
-import { sameModel } from "@/lib/domain";
+import { isRoutedModel } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { planRequest, type Plan } from "./plan";
 import { runChain } from "./run";
@@ -75,8 +75,8 @@ export async function prepareChat(
 ): Promise<PreparedChat> {
   await enforceRateLimit(identity.userId, "chat", { surface: input.source === "api" ? "api" : "chat" });
   const roster = await currentRoster();
-  if (input.model && !Object.values(roster.roles).some((m) => sameModel(m, input.model!))) {
-    throw new AppError("bad_request:chat", `model: "${input.model}" is not one of the roster's models.`);
+  if (input.model && !isRoutedModel(roster, input.model)) {
+    throw new AppError("bad_request:chat", `model: "${input.model}" is not one of the roster's models (nor routed without a role).`);
   }
   if (input.history || !input.conversationId) {
     if (input.history && (input.conversationId || input.regenerateOf)) throw new AppError("bad_request:chat", "history: only for a new conversation.");

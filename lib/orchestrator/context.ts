@@ -1,12 +1,13 @@
 import "server-only";
+import { routedModels } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { modelAvailability } from "./availability";
 
-/** The largest context window among the roster's installed models (the composer's limit); 0 when unknown. */
+/** The largest context window among the routed models installed (the composer's limit); 0 when unknown. */
 export async function maxContextTokens(): Promise<number> {
   try {
     const roster = await currentRoster();
-    const models = Object.values(roster.roles);
+    const models = routedModels(roster).map((r) => r.model);
     const availability = await modelAvailability(models);
     const sizes = await Promise.all(models.filter((m) => availability.has(m)).map((m) => availability.contextLength(m)));
     return Math.max(0, ...sizes.map((s) => s ?? 0));

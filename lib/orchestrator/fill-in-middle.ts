@@ -1,12 +1,12 @@
 import "server-only";
-import { autoChecks, defaultModelChain, rewardFrom, sameModel, type Role } from "@/lib/domain";
+import { autoChecks, defaultModelChain, rewardFrom, routedModels, sameModel } from "@/lib/domain";
 import { getOllamaPool, isOllamaError, type ChatResult, type ModelOptions } from "@/lib/ollama";
 import { decideRoute } from "@/lib/learning/route-decision";
 import { seededRng } from "@/lib/learning/random";
 import { learningState } from "@/lib/learning/store";
 import { currentRoster } from "@/lib/roster/current";
 import { modelAvailability } from "./availability";
-import { rosterModelsWith } from "./capabilities";
+import { routedModelsWith } from "./capabilities";
 import { logCompletion } from "./completion-log";
 
 /**
@@ -49,7 +49,7 @@ const rng = seededRng((Date.now() ^ (Math.random() * 2 ** 31)) >>> 0);
 /** Which models to try, in order: the named one, or the learned policy's among the capable. */
 export async function planFill(forced: string | undefined, needsInsert: boolean): Promise<string[]> {
   const roster = await currentRoster();
-  const capable = needsInsert ? await rosterModelsWith("insert") : (Object.entries(roster.roles) as [Role, string][]).map(([role, model]) => ({ role, model }));
+  const capable = needsInsert ? await routedModelsWith("insert") : routedModels(roster);
   if (forced) {
     if (needsInsert && !capable.some((c) => sameModel(c.model, forced))) {
       throw new FillError("unsupported", `${forced} does not support fill-in-the-middle (Ollama reports no "insert" capability for it): send the text after the cursor to a model that does${capable.length ? `, e.g. ${capable.map((c) => c.model).join(", ")},` : ""} or use "elite"`);

@@ -17,7 +17,7 @@ import { defaultModelChain, embeddingInput, fitsContext, isTaskType, type Role, 
 import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
 import { classifyWithRouter } from "./router-classification";
 import { combineVotes, taskProbabilities, voteOfNeighbours, votesFrom, type Vote } from "@/lib/learning/ensemble";
-import { sameModel, type PastOutcome, type Roster } from "@/lib/domain";
+import { routedModels, sameModel, type PastOutcome, type Roster } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { resolveConfig, type ResolvedConfig } from "@/lib/learning/active-config";
 import { promptOf } from "@/lib/learning/proposals";
@@ -187,8 +187,8 @@ export async function planRequest(input: {
 }): Promise<Plan> {
   const rng = input.rng ?? seededRng((Date.now() ^ (Math.random() * 2 ** 31)) >>> 0);
   const [roster, config] = await Promise.all([currentRoster(), resolveConfig({ conversationId: input.conversationId })]);
-  const roleModels = Object.entries(roster.roles) as [Role, string][];
-  const availability = await modelAvailability([...roleModels.map(([, m]) => m), roster.embedding, ...(input.forcedModel ? [input.forcedModel] : [])]);
+  const routed = routedModels(roster);
+  const availability = await modelAvailability([...routed.map((r) => r.model), roster.embedding, ...(input.forcedModel ? [input.forcedModel] : [])]);
   // When the client named the model, the task type only labels the outcome for learning: the
   // cheap voters decide it, and the router model's slots stay free for answers.
   // The embedding feeds the neighbours, the patterns and the knowledge: retrieval starts as
@@ -208,8 +208,8 @@ export async function planRequest(input: {
   const now = Date.now();
 
   const withoutTools = new Set<string>();
-  if (input.needsTools) for (const [, model] of roleModels) if (!(await hasCapability(model, "tools"))) withoutTools.add(model);
-  const candidates: PolicyCandidate[] = roleModels.map(([role, model]) => ({
+  if (input.needsTools) for (const { model } of routed) if (!(await hasCapability(model, "tools"))) withoutTools.add(model);
+  const candidates: PolicyCandidate[] = routed.map(({ model, role }) => ({
     model,
     role,
     loaded: availability.loaded(model),

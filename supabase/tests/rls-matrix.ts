@@ -167,6 +167,16 @@ export const SPECS: TableSpec[] = [
     update: { model_tag: "updated-model" },
   },
   {
+    table: "routed_models",
+    owned: false,
+    // A tag is added or removed, never edited: no update policy.
+    allow: { select: EVERYONE_SIGNED_IN, insert: OPERATOR_ONLY, update: NOBODY, delete: OPERATOR_ONLY },
+    key: "model_tag",
+    fixture: (sys) => sysInsert(sys, "routed_models", { model_tag: `fixture-model-${tag()}` }, "model_tag"),
+    insertRow: () => ({ model_tag: `inserted-model-${tag()}` }),
+    update: { added_by: "updated" },
+  },
+  {
     table: "config_versions",
     owned: false,
     // Immutable: no update or delete policy, and a trigger behind it.

@@ -24,6 +24,8 @@ test("the app starts on the embedded defaults and every navigation entry opens",
   await expect(page.getByTestId("db-mode")).toContainText("Embedded");
   await expect(page.getByTestId("db-status")).toContainText("migrations applied");
   await expect(page.getByTestId("ollama-hosts")).toContainText("Simulated");
+  // The simulator's chat models all play roles: nothing else to route to.
+  await expect(page.getByTestId("routed-models-none")).toContainText("Every installed chat model plays a role");
   await page.screenshot({ path: testInfo.outputPath("settings-light.png"), fullPage: true });
 
   // Dark mode: system → light → dark.

@@ -19,7 +19,7 @@ vi.mock("@/lib/auth", async (importOriginal) => ({
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
 
 const { POST: upload } = await import("../../app/(ops)/api/knowledge/upload/route");
-const { saveRoster, createApiKeyAction } = await import("../../app/settings/actions");
+const { saveRoster, saveRoutedModels, createApiKeyAction } = await import("../../app/settings/actions");
 const { saveSettingsAction } = await import("../../app/(ops)/adaptations/actions");
 const { submitFeedback, renameConversation, searchConversations } = await import("../../app/(chat)/actions");
 
@@ -76,6 +76,15 @@ describe("bad input at the screens' entry points", () => {
         else expect(r.ok).toBeTruthy();
         // Put the roster back for the next case.
         for (const row of roster.rows as { role: string; model_tag: string }[]) await env.db.query("update model_roles set model_tag = $2 where role = $1", [row.role, row.model_tag]);
+
+        // The models routed without a role: any list of values, refused whole or saved whole.
+        const routed = await env.db.query("select model_tag from routed_models order by model_tag");
+        const routedForm = new FormData();
+        for (const v of [name, ...Object.values(fields)]) routedForm.append("model", v);
+        const rr = await saveRoutedModels({}, routedForm);
+        expect(Boolean(rr.error) !== Boolean(rr.ok)).toBe(true);
+        if (rr.error) expect((await env.db.query("select model_tag from routed_models order by model_tag")).rows).toEqual(routed.rows);
+        await env.db.query("delete from routed_models");
 
         const keys = await count("api_keys");
         const keyForm = new FormData();

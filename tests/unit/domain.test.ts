@@ -14,6 +14,8 @@ import {
   readDecision,
   roleLabel,
   rosterFromRows,
+  routedModels,
+  isRoutedModel,
   sameModel,
 } from "../../lib/domain";
 
@@ -84,6 +86,26 @@ describe("domain", () => {
     expect(r.roleOf("qwen2-math:latest")).toBe("math");
     expect(r.roleOf("openhermes")).toBe("router");
     expect(r.roleOf("x")).toBeNull();
+  });
+
+  it("routes the roles' models, each once, then the models routed without a role that play none and do not embed", () => {
+    const r = rosterFromRows(
+      [{ role: "math", model_tag: "qwen2-math" }, { role: "architect", model_tag: "qwen2-math:latest" }, { role: "embedding", model_tag: "mxbai-embed-large" }],
+      ["phi3:mini", "qwen2-math", "mxbai-embed-large:latest", "phi3:mini", "gemma2"],
+    );
+    expect(routedModels(r)).toEqual([
+      { model: DEFAULT_ROLE_MODELS.router, role: "router" },
+      { model: "qwen2-math", role: "math" },
+      { model: DEFAULT_ROLE_MODELS.lead_developer, role: "lead_developer" },
+      { model: DEFAULT_ROLE_MODELS.senior_developer, role: "senior_developer" },
+      { model: "phi3:mini", role: null },
+      { model: "gemma2", role: null },
+    ]);
+    expect(isRoutedModel(r, "gemma2:latest")).toBe(true);
+    expect(isRoutedModel(r, "mxbai-embed-large")).toBe(false);
+    expect(isRoutedModel(r, "llama3")).toBe(false);
+    expect(r.roleOf("gemma2")).toBeNull();
+    expect(routedModels(rosterFromRows([]))).toHaveLength(new Set(Object.values(DEFAULT_ROLE_MODELS)).size);
   });
 
   it("names roles for people, in a sentence or on their own", () => {

@@ -36,3 +36,19 @@ export async function updateRoster(
   }
   return changed;
 }
+
+/** The models routed without a role, in the order they were added. */
+export async function getRoutedModels(tx: Queryable): Promise<string[]> {
+  const { rows } = await tx.query<{ model_tag: string }>(`select model_tag from routed_models order by added_at, model_tag`);
+  return rows.map((r) => r.model_tag);
+}
+
+/** Makes `tags` the models routed without a role; returns those added and those removed. */
+export async function setRoutedModels(tx: Queryable, { tags, by }: { tags: readonly string[]; by: string }): Promise<{ added: string[]; removed: string[] }> {
+  const removed = await tx.query<{ model_tag: string }>(`delete from routed_models where not (model_tag = any($1::text[])) returning model_tag`, [tags]);
+  const added = await tx.query<{ model_tag: string }>(
+    `insert into routed_models (model_tag, added_by) select t, $2 from unnest($1::text[]) as t on conflict (model_tag) do nothing returning model_tag`,
+    [tags, by],
+  );
+  return { added: added.rows.map((r) => r.model_tag), removed: removed.rows.map((r) => r.model_tag) };
+}
