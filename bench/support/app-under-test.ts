@@ -11,6 +11,7 @@ import { openPglite } from "../../lib/db/pglite";
 import { migrate } from "../../lib/db/migrate";
 import { withClaims } from "../../lib/db/session";
 import { createApiKey } from "../../lib/db/queries/api-keys";
+import { setRoutedModels } from "../../lib/db/queries/roster";
 import { LOCAL_OPERATOR_CLAIMS } from "../../lib/auth/claims";
 import { generateApiKey } from "../../lib/api/key-format";
 import { serverCommand } from "../../scripts/server-command";
@@ -18,8 +19,8 @@ import { serverCommand } from "../../scripts/server-command";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
 /** A node process (`args` after node itself) that prints "listening on <url>" once it serves; its URL. */
-async function startListening(name: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+async function startListening(name: string, args: string[], env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -32,9 +33,9 @@ async function startListening(name: string, args: string[]): Promise<{ url: stri
   return { url, child };
 }
 
-/** The simulator CLI on a free port, at a time scale, with a model kept loaded. */
-export function startSim({ timeScale, loaded }: { timeScale: number; loaded?: string }): Promise<{ url: string; child: ChildProcess }> {
-  return startListening("simulator", ["--import", "tsx", "sim/cli.ts", "--port", "0", "--time-scale", String(timeScale), ...(loaded ? ["--loaded", loaded] : [])]);
+/** The simulator CLI on a free port, at a time scale, with a model kept loaded, serving the models of a profile file (default: the shared one). */
+export function startSim({ timeScale, loaded, profilesFile }: { timeScale: number; loaded?: string; profilesFile?: string }): Promise<{ url: string; child: ChildProcess }> {
+  return startListening("simulator", ["--import", "tsx", "sim/cli.ts", "--port", "0", "--time-scale", String(timeScale), ...(loaded ? ["--loaded", loaded] : [])], profilesFile ? { SIM_PROFILES: profilesFile } : {});
 }
 
 /** bench:api's floor: the bare proxy (bench/api/bare-proxy.mjs) in a process of its own, in front of `upstream`, 2 streams per model. */
@@ -42,13 +43,19 @@ export function startBareProxy(upstream: string): Promise<{ url: string; child: 
   return startListening("the bare proxy", ["bench/api/bare-proxy.mjs", upstream, "2"]);
 }
 
-/** A fresh embedded database with one API key of the local operator, closed before the app opens it. */
-export async function seedDatabase(dataDir: string): Promise<string> {
+/**
+ * A fresh embedded database with one API key of the local operator, closed before the app
+ * opens it; `routed`: models the operator added to routing without a role (Settings → Also routed).
+ */
+export async function seedDatabase(dataDir: string, { routed = [] }: { routed?: string[] } = {}): Promise<string> {
   fs.rmSync(dataDir, { recursive: true, force: true });
   const db = await openPglite({ dataDir });
   await migrate(db, { local: true });
   const key = generateApiKey();
-  await withClaims(db, LOCAL_OPERATOR_CLAIMS, (tx) => createApiKey(tx, { name: "bench", prefix: key.prefix, keyHash: key.hash }));
+  await withClaims(db, LOCAL_OPERATOR_CLAIMS, async (tx) => {
+    await createApiKey(tx, { name: "bench", prefix: key.prefix, keyHash: key.hash });
+    if (routed.length) await setRoutedModels(tx, { tags: routed, by: LOCAL_OPERATOR_CLAIMS.sub });
+  });
   await db.close();
   return key.secret;
 }
