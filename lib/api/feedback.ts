@@ -34,7 +34,7 @@ export async function apiFeedback(request: Request): Promise<Response> {
     if (f.preferred_model !== undefined) {
       const tag = (await resolveModel(f.preferred_model).catch(() => null)) ?? (await modelOfRole(f.preferred_model));
       if (!tag) {
-        throw new ApiError("bad_request:api", `preferred_model: "${f.preferred_model}" is neither one of the roster's models nor a role (${ROLES.join(", ")}); ${ELITE_MODEL} itself cannot be preferred`, {
+        throw new ApiError("bad_request:api", `preferred_model: "${f.preferred_model}" is neither one of the routed models nor a role (${ROLES.join(", ")}); ${ELITE_MODEL} itself cannot be preferred`, {
           param: "preferred_model",
         });
       }

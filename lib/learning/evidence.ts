@@ -69,3 +69,21 @@ export function posteriorOf(prior: BetaParams, evidence: ArmEvidence | undefined
   const fade = halfLifeMs ? Math.pow(0.5, age / halfLifeMs) : 1;
   return { alpha: prior.alpha + evidence.alpha * fade, beta: prior.beta + evidence.beta * fade };
 }
+
+/**
+ * An outcome already counted changed its reward by `delta` (an answer's verdict replacing its
+ * automatic reward): `delta` moves from failures to successes (negative: the other way) in
+ * both memories, never below zero, with the amount of evidence unchanged. Not a new outcome:
+ * nothing decays. private.evidence_shift in SQL does the same.
+ */
+export function shiftEvidence(current: ArmEvidence | undefined, delta: number, now: number): ArmEvidence {
+  if (!(delta >= -1 && delta <= 1)) throw new Error(`a reward changes by at most 1, got ${delta}`);
+  const cur = current ?? NO_EVIDENCE;
+  const recent = cur.recent ?? { alpha: 0, beta: 0 };
+  return {
+    alpha: Math.max(0, cur.alpha + delta),
+    beta: Math.max(0, cur.beta - delta),
+    updatedAt: Math.max(cur.updatedAt, now),
+    recent: { alpha: Math.max(0, recent.alpha + delta), beta: Math.max(0, recent.beta - delta) },
+  };
+}

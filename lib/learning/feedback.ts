@@ -4,8 +4,8 @@ import { asSystem } from "@/lib/db";
 import { getInteractionEmbedding, type InteractionRow } from "@/lib/db/queries/interactions";
 import { confirmedTaskType, isTaskType, readDecision, sameModel, type TaskType } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
-import { NEUTRAL_AUTO, rewardFrom } from "@/lib/domain/reward";
-import { learningState, recordOutcome, recordParamsOutcome, recordVoterOutcome } from "./store";
+import { NEUTRAL_AUTO, interactionReward, rewardFrom } from "@/lib/domain/reward";
+import { correctOutcome, learningState, recordOutcome, recordParamsOutcome, recordVoterOutcome } from "./store";
 import { paramArmsFor } from "./params";
 import { VOTERS, type VoterName } from "./ensemble";
 import { policyMeans } from "./policy";
@@ -30,13 +30,15 @@ export async function learnFromFeedback(identity: Identity, f: FeedbackPatch): P
   const saved = await saveFeedback(identity, f);
   const notes = await teachTaskType(saved, f);
   const { row } = saved;
-  // Outcomes count for the task type the request really was.
-  const taskType = f.taskType ?? (isTaskType(row.task_type) ? row.task_type : null);
+  // Outcomes count for the task type the request really was (as stated now or before).
+  const stated = (row.feedback as { taskType?: unknown }).taskType;
+  const taskType = f.taskType ?? (isTaskType(stated) ? stated : isTaskType(row.task_type) ? row.task_type : null);
   const model = row.model_used;
   if (!taskType || !model || row.status !== "completed") return { message: notes.length ? `Saved: ${notes.join("; ")}.` : "Saved." };
 
   const update = (m: string, reward: number, rating?: number) => recordOutcome({ taskType, model: m, reward, success: reward >= 0.5, countOutcome: false, rating });
-  notes.push(...(await teachRouting(identity, saved, f, model, update)));
+  const correct = (m: string, from: number, to: number, rating?: number) => correctOutcome({ taskType, model: m, from, to, rating });
+  notes.push(...(await teachRouting(identity, saved, f, model, taskType, update, correct)));
   notes.push(...(await teachKnowledge(saved, f)));
   notes.push(...(await teachPatterns(saved, f, taskType, model, update)));
 
@@ -50,6 +52,7 @@ export async function learnFromFeedback(identity: Identity, f: FeedbackPatch): P
 }
 
 type Update = (model: string, reward: number, rating?: number) => Promise<unknown>;
+type Correct = (model: string, from: number, to: number, rating?: number) => Promise<unknown>;
 
 /** A label confirmed by this feedback teaches the voters: a stated task type always; the classified one when rated well and undisputed. */
 async function teachTaskType({ row, before }: SavedFeedback, f: FeedbackPatch): Promise<string[]> {
@@ -62,23 +65,33 @@ async function teachTaskType({ row, before }: SavedFeedback, f: FeedbackPatch): 
   return f.taskType ? [`the classifiers learn that this was ${f.taskType.replace(/_/g, " ")}`] : [];
 }
 
-/** Ratings, thumbs, copies, tags and corrections as rewards for the model that answered. */
-async function teachRouting(identity: Identity, { row, before }: SavedFeedback, f: FeedbackPatch, model: string, update: Update): Promise<string[]> {
-  const prev = before.feedback as { thumbs?: string; copied?: boolean };
-  if (f.rating !== undefined) await update(model, rewardFrom({ rating: f.rating as 1 | 2 | 3 | 4 | 5, auto: NEUTRAL_AUTO }).reward, f.rating);
-  if (f.thumbs && f.thumbs !== prev.thumbs) await update(model, rewardFrom({ thumbs: f.thumbs, auto: NEUTRAL_AUTO }).reward);
-  if (f.copied && !prev.copied) await update(model, rewardFrom({ copied: true, auto: NEUTRAL_AUTO }).reward);
+/**
+ * Ratings, thumbs, copies, tags and corrections as rewards for the model that answered. The
+ * answer counts once: a rating, thumbs, a copy or a correction changes the answer's reward
+ * (interactionReward, as the dashboard reads it) and the posterior moves by the change, from
+ * what was counted for it (the automatic reward when it finished, or an earlier verdict).
+ * Only when nothing was counted under the task type it now counts for (no automatic reward,
+ * or the user says it was another task type than it was routed as) is it a new outcome.
+ * Quick tags add an outcome of their own.
+ */
+async function teachRouting(identity: Identity, { row, before }: SavedFeedback, f: FeedbackPatch, model: string, taskType: TaskType, update: Update, correct: Correct): Promise<string[]> {
+  const prev = before.feedback as { thumbs?: string };
+  const counted = interactionReward(before);
+  const reward = interactionReward(row);
+  if (reward !== null && (reward !== counted || f.rating !== undefined)) {
+    if (counted !== null && taskType === readDecision(row.routing_decision).taskType) await correct(model, counted, reward, f.rating);
+    else await update(model, reward, f.rating);
+  }
   const tagRewards = new Set((f.tags ?? []).map((t) => TAG_REWARD[t]).filter((r) => r !== undefined));
   for (const reward of tagRewards) await update(model, reward);
   // A rating or thumbs also judges the sampling parameters the answer was made with.
   const verdict = f.rating !== undefined ? rewardFrom({ rating: f.rating as 1 | 2 | 3 | 4 | 5, auto: NEUTRAL_AUTO }).reward : f.thumbs && f.thumbs !== prev.thumbs ? rewardFrom({ thumbs: f.thumbs, auto: NEUTRAL_AUTO }).reward : null;
   const armId = readDecision(row.routing_decision).armId;
-  const taskType = isTaskType(row.task_type) ? row.task_type : null;
-  if (verdict !== null && armId && taskType && paramArmsFor(taskType).some((a) => a.id === armId)) {
-    await recordParamsOutcome({ model, taskType, armId, quality: verdict, normalizedLatency: 0 });
+  const armTaskType = isTaskType(row.task_type) ? row.task_type : null;
+  if (verdict !== null && armId && armTaskType && paramArmsFor(armTaskType).some((a) => a.id === armId)) {
+    await recordParamsOutcome({ model, taskType: armTaskType, armId, quality: verdict, normalizedLatency: 0 });
   }
   if (!f.correction) return [];
-  await update(model, rewardFrom({ corrected: true, auto: NEUTRAL_AUTO }).reward);
   await queueCorrection(identity, row, f.correction);
   return ["the correction awaits an operator's review for the knowledge base"];
 }

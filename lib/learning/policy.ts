@@ -21,7 +21,7 @@
 import betaCdf from "@stdlib/stats-base-dists-beta-cdf";
 import { rolePrior, type Role, type TaskType } from "@/lib/domain";
 import { betaMean, type BetaParams } from "./beta";
-import { addEvidence, posteriorOf, type ArmEvidence } from "./evidence";
+import { addEvidence, posteriorOf, shiftEvidence, type ArmEvidence } from "./evidence";
 import { sampleBeta, type Rng } from "./random";
 
 export type PolicyState = Readonly<Partial<Record<TaskType, Readonly<Record<string, ArmEvidence>>>>>;
@@ -181,6 +181,12 @@ export function updatePolicy(
 ): PolicyState {
   const arms = state[taskType] ?? {};
   return { ...state, [taskType]: { ...arms, [model]: addEvidence(arms[model], reward, discount, now) } };
+}
+
+/** An outcome already recorded for (taskType, model) changed its reward from `from` to `to` (a verdict replacing the automatic reward): a new state, the answer still counted once. */
+export function correctPolicy(state: PolicyState, { taskType, model, from, to, now }: { taskType: TaskType; model: string; from: number; to: number; now: number }): PolicyState {
+  const arms = state[taskType] ?? {};
+  return { ...state, [taskType]: { ...arms, [model]: shiftEvidence(arms[model], to - from, now) } };
 }
 
 /** Posterior mean of every candidate for a task type (for dashboards and the static comparison). */

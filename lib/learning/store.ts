@@ -1,7 +1,7 @@
 import "server-only";
 import { asSystem, asSystemStatement, getDb, type Queryable } from "@/lib/db";
 import { announce, listeningForChanges, onChange, type Change } from "@/lib/db/changes";
-import { addFallbackRescues, addModelOutcome, addOutcomes, addParamsOutcome, addVoterOutcome, loadPerformance, loadStateRows, type BatchedOutcome, type PerformanceData } from "@/lib/db/queries/learning";
+import { addFallbackRescues, addModelOutcome, addOutcomes, correctModelOutcome, addParamsOutcome, addVoterOutcome, loadPerformance, loadStateRows, type BatchedOutcome, type PerformanceData } from "@/lib/db/queries/learning";
 import { isTaskType, type TaskType, currentArmKey } from "@/lib/domain";
 import { DEFAULT_VOTER_WEIGHTS, type Vote, type VoterWeights } from "@/lib/learning/ensemble";
 import { recordFallbackOutcome, type RescueStats } from "./fallback";
@@ -181,6 +181,19 @@ export function recordOutcome(o: {
       latencyMs: o.responseTimeMs ?? null,
       rating: o.rating ?? null,
     }).then((d) => d as Record<string, unknown>),
+  );
+}
+
+/**
+ * An answer's reward, counted when it finished, changed (a verdict replaced the automatic
+ * reward): the routing posterior of (task type, model) moves by the difference instead of
+ * counting the answer again.
+ */
+export function correctOutcome(o: { taskType: TaskType; model: string; from: number; to: number; rating?: number; now?: number }): Promise<void> {
+  checkUnit("reward", o.from);
+  checkUnit("reward", o.to);
+  return update({ kind: "performance", model: o.model, taskType: o.taskType }, (tx) =>
+    correctModelOutcome(tx, { model: o.model, taskType: o.taskType, from: o.from, to: o.to, now: o.now ?? Date.now(), rating: o.rating ?? null }).then((d) => d as Record<string, unknown>),
   );
 }
 

@@ -24,7 +24,7 @@ const EXPOSED_DEFINERS: Record<string, string> = {
  * search_path would stop the inlining); they reference no table and no unqualified function
  * that a search_path could redirect.
  */
-const INLINED_PURE_SQL = ["evidence_add", "hist_add", "interaction_arm", "interaction_attempts", "interaction_model", "interaction_reward", "jsonb_affine", "latency_bucket", "next_rev"].map((n) => `private.${n}`);
+const INLINED_PURE_SQL = ["evidence_add", "evidence_shift", "hist_add", "interaction_arm", "interaction_attempts", "interaction_model", "interaction_reward", "jsonb_affine", "latency_bucket", "next_rev"].map((n) => `private.${n}`);
 
 interface Fn {
   name: string;

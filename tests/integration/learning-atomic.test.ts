@@ -11,8 +11,8 @@ import { asSystem, useDatabase, type Database } from "../../lib/db";
 import { openPostgres } from "../../lib/db/postgres";
 import { announce } from "../../lib/db/changes";
 import { addModelOutcome } from "../../lib/db/queries/learning";
-import { learningState, recordFallbackTrail, recordOutcome, recordOutcomes, recordParamsOutcome, recordVoterOutcome, resetLearningCache } from "../../lib/learning/store";
-import { DEFAULT_POLICY_OPTIONS, updatePolicy, type PolicyState } from "../../lib/learning/policy";
+import { correctOutcome, learningState, recordFallbackTrail, recordOutcome, recordOutcomes, recordParamsOutcome, recordVoterOutcome, resetLearningCache } from "../../lib/learning/store";
+import { correctPolicy, DEFAULT_POLICY_OPTIONS, updatePolicy, type PolicyState } from "../../lib/learning/policy";
 import { paramArmsFor, updateParams, type ParamsState } from "../../lib/learning/params";
 import { recordFallbackOutcome, type FallbackStats } from "../../lib/learning/fallback";
 import { DEFAULT_VOTER_WEIGHTS, updateVoterWeights, VOTERS, type VoterWeights } from "../../lib/learning/ensemble";
@@ -94,6 +94,36 @@ describe("atomic learning updates", () => {
     for (const read of ["cache", "database"] as const) {
       if (read === "database") resetLearningCache();
       closeTo((await learningState()).policy.debugging?.["drifting-model"], policy.debugging!["drifting-model"], `${read}.drifting`);
+    }
+  });
+
+  it("correct an answer's reward as the reducer does: the evidence moves by the change, the amount stays, never below zero", async () => {
+    const rng = seededRng(9);
+    let policy: PolicyState = {};
+    let now = 1_700_000_900_000;
+    for (let i = 0; i < 80; i++) {
+      now += 1000;
+      const reward = rng() < 0.6 ? 0.7 : 0.2;
+      await recordOutcome({ taskType: "explanation", model: "corrected-model", reward, success: reward > 0.5, now });
+      policy = updatePolicy(policy, { taskType: "explanation", model: "corrected-model", reward, now }, DEFAULT_POLICY_OPTIONS);
+      if (rng() < 0.5) {
+        const to = rng() < 0.5 ? 0 : 1;
+        const before = policy.explanation!["corrected-model"];
+        await correctOutcome({ taskType: "explanation", model: "corrected-model", from: reward, to, now });
+        policy = correctPolicy(policy, { taskType: "explanation", model: "corrected-model", from: reward, to, now });
+        const after = policy.explanation!["corrected-model"];
+        expect(after.alpha + after.beta).toBeCloseTo(before.alpha + before.beta, 9);
+        expect(after.alpha - before.alpha).toBeCloseTo(to - reward, 9);
+      }
+    }
+    // A correction on an arm with nothing in it stays at zero rather than below.
+    await correctOutcome({ taskType: "explanation", model: "empty-model", from: 0.7, to: 0, now });
+    policy = correctPolicy(policy, { taskType: "explanation", model: "empty-model", from: 0.7, to: 0, now });
+    expect(policy.explanation!["empty-model"]).toMatchObject({ alpha: 0, beta: 0.7 });
+    for (const read of ["cache", "database"] as const) {
+      if (read === "database") resetLearningCache();
+      const arms = (await learningState()).policy.explanation!;
+      closeTo({ c: arms["corrected-model"], e: arms["empty-model"] }, { c: policy.explanation!["corrected-model"], e: policy.explanation!["empty-model"] }, `${read}.corrected`);
     }
   });
 

@@ -4,7 +4,8 @@ import { USER_A, USER_B } from "../support/db";
 import { learnFromFeedback } from "../../lib/learning/feedback";
 import { learningState } from "../../lib/learning/store";
 import { invalidateAvailability } from "../../lib/orchestrator/availability";
-import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
+import { DEFAULT_ROLE_MODELS, interactionReward, type TaskType } from "../../lib/domain";
+import { settledLearning } from "../../lib/orchestrator/learn";
 import type { Decision } from "../../lib/chat/events";
 
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
@@ -280,5 +281,35 @@ describe("task types learn only from confirmation", () => {
   it("refuses a task type for another user's answer", async () => {
     const r = await ask(alice, { prompt: "Explain what a mutex is." });
     await expect(learnFromFeedback(bob, { interactionId: r.interactionId, taskType: "debugging" })).rejects.toThrow(/not yours/);
+  });
+});
+
+describe("an answer counts once in its model's routing evidence", () => {
+  it("its automatic reward counts when it finishes; a verdict later replaces it, and a changed verdict replaces that", async () => {
+    const r = await ask(alice, { prompt: "Write a TypeScript function that debounces another function." });
+    await settledLearning();
+    const saved = await row(r.interactionId);
+    const auto = interactionReward(saved)!;
+    expect(auto).toBeGreaterThan(0);
+    const arm = async () => (await learningState()).policy[saved.task_type as TaskType]![saved.model_used];
+    const e0 = await arm();
+    const amount = (e: { alpha: number; beta: number }) => e.alpha + e.beta;
+
+    // Thumbs down: the answer was a failure, not a second answer.
+    await learnFromFeedback(alice, { interactionId: r.interactionId, thumbs: "down" });
+    const e1 = await arm();
+    expect(amount(e1)).toBeCloseTo(amount(e0), 9);
+    expect(e1.alpha - e0.alpha).toBeCloseTo(-auto, 9);
+    // Then 5 stars: from a failure to a full success.
+    await learnFromFeedback(alice, { interactionId: r.interactionId, rating: 5 });
+    const e2 = await arm();
+    expect(amount(e2)).toBeCloseTo(amount(e0), 9);
+    expect(e2.alpha - e1.alpha).toBeCloseTo(1, 9);
+    // The same verdict again changes nothing.
+    await learnFromFeedback(alice, { interactionId: r.interactionId, rating: 5 });
+    expect(await arm()).toMatchObject({ alpha: expect.closeTo(e2.alpha, 9), beta: expect.closeTo(e2.beta, 9) });
+    // A quick tag is an outcome of its own.
+    await learnFromFeedback(alice, { interactionId: r.interactionId, tags: ["wrong"] });
+    expect(amount(await arm())).toBeGreaterThan(amount(e2) + 0.5);
   });
 });

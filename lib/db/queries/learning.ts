@@ -45,6 +45,15 @@ export async function addModelOutcome(
   return rows[0].d;
 }
 
+/** An answer's counted reward changed from `from` to `to` (a verdict replacing its automatic reward): the evidence moves by the difference (private.correct_model_outcome). */
+export async function correctModelOutcome(
+  tx: Queryable,
+  o: { model: string; taskType: string; from: number; to: number; now: number; rating: number | null },
+): Promise<PerformanceData> {
+  const { rows } = await tx.query<{ d: PerformanceData }>("select private.correct_model_outcome($1, $2, $3, $4, $5, $6) as d", [o.model, o.taskType, o.from, o.to, o.now, o.rating]);
+  return rows[0].d;
+}
+
 /** One outcome for the routing posterior ("performance") or a parameter arm ("parameters"), as written in a batch. */
 export type BatchedOutcome =
   | { kind: "performance"; model: string; taskType: string; reward: number; success: boolean; latencyMs: number | null; now: number }
