@@ -4,9 +4,9 @@ import { asSystem } from "@/lib/db";
 import { getInteractionEmbedding, type InteractionRow } from "@/lib/db/queries/interactions";
 import { confirmedTaskType, isTaskType, readDecision, sameModel, type TaskType } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
-import { NEUTRAL_AUTO, interactionReward, rewardFrom } from "@/lib/domain/reward";
-import { correctOutcome, learningState, recordOutcome, recordParamsOutcome, recordVoterOutcome } from "./store";
-import { paramArmsFor } from "./params";
+import { interactionReward } from "@/lib/domain/reward";
+import { correctOutcome, correctParamsOutcome, learningState, recordOutcome, recordParamsOutcome, recordVoterOutcome } from "./store";
+import { PARAMS_LATENCY_BUDGET_MS, paramArmsFor, paramsReward } from "./params";
 import { VOTERS, type VoterName } from "./ensemble";
 import { policyMeans } from "./policy";
 import { recordPatternOutcome, reinforceRoutingPattern } from "./patterns";
@@ -75,7 +75,6 @@ async function teachTaskType({ row, before }: SavedFeedback, f: FeedbackPatch): 
  * Quick tags add an outcome of their own.
  */
 async function teachRouting(identity: Identity, { row, before }: SavedFeedback, f: FeedbackPatch, model: string, taskType: TaskType, update: Update, correct: Correct): Promise<string[]> {
-  const prev = before.feedback as { thumbs?: string };
   const counted = interactionReward(before);
   const reward = interactionReward(row);
   if (reward !== null && (reward !== counted || f.rating !== undefined)) {
@@ -84,12 +83,13 @@ async function teachRouting(identity: Identity, { row, before }: SavedFeedback, 
   }
   const tagRewards = new Set((f.tags ?? []).map((t) => TAG_REWARD[t]).filter((r) => r !== undefined));
   for (const reward of tagRewards) await update(model, reward);
-  // A rating or thumbs also judges the sampling parameters the answer was made with.
-  const verdict = f.rating !== undefined ? rewardFrom({ rating: f.rating as 1 | 2 | 3 | 4 | 5, auto: NEUTRAL_AUTO }).reward : f.thumbs && f.thumbs !== prev.thumbs ? rewardFrom({ thumbs: f.thumbs, auto: NEUTRAL_AUTO }).reward : null;
+  // The sampling parameters the answer was made with count it once as well: its verdict replaces the automatic quality.
   const armId = readDecision(row.routing_decision).armId;
   const armTaskType = isTaskType(row.task_type) ? row.task_type : null;
-  if (verdict !== null && armId && armTaskType && paramArmsFor(armTaskType).some((a) => a.id === armId)) {
-    await recordParamsOutcome({ model, taskType: armTaskType, armId, quality: verdict, normalizedLatency: 0 });
+  if (reward !== null && reward !== counted && armId && armTaskType && paramArmsFor(armTaskType).some((a) => a.id === armId)) {
+    const normalizedLatency = (row.response_time ?? 0) / PARAMS_LATENCY_BUDGET_MS;
+    if (counted === null) await recordParamsOutcome({ model, taskType: armTaskType, armId, quality: reward, normalizedLatency });
+    else await correctParamsOutcome({ model, taskType: armTaskType, armId, from: paramsReward({ quality: counted, normalizedLatency }), to: paramsReward({ quality: reward, normalizedLatency }) });
   }
   if (!f.correction) return [];
   await queueCorrection(identity, row, f.correction);

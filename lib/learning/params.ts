@@ -7,7 +7,7 @@
 import type { TaskType } from "@/lib/domain";
 import { armKey } from "@/lib/domain/param-arm";
 import type { BetaParams } from "./beta";
-import { addEvidence, posteriorOf, type ArmEvidence } from "./evidence";
+import { addEvidence, posteriorOf, shiftEvidence, type ArmEvidence } from "./evidence";
 import { sampleBeta, type Rng } from "./random";
 
 export type ParamArm = { id: string; temperature: number; num_predict: number; num_ctx: number };
@@ -57,6 +57,9 @@ export const EMPTY_PARAMS: ParamsState = {};
 export function paramsKey(model: string, taskType: TaskType): string {
   return `${model}::${taskType}`;
 }
+
+/** Latency at which the parameter bandit's latency penalty is full. */
+export const PARAMS_LATENCY_BUDGET_MS = 30_000;
 
 export function paramsReward({
   quality,
@@ -128,4 +131,12 @@ export function updateParams(
   const arms = state[key] ?? {};
   const reward = paramsReward({ quality, normalizedLatency, latencyPenalty });
   return { ...state, [key]: { ...arms, [armId]: addEvidence(arms[armId], reward, discount, now) } };
+}
+
+/** An answer's reward for its arm changed from `from` to `to` (arm rewards, latency penalty included): a new state, the answer still counted once. */
+export function correctParams(state: ParamsState, { model, taskType, armId, from, to, now }: { model: string; taskType: TaskType; armId: string; from: number; to: number; now: number }): ParamsState {
+  if (!ARMS[taskType].some((a) => a.id === armId)) throw new Error(`unknown parameter arm ${armId} for ${taskType}`);
+  const key = paramsKey(model, taskType);
+  const arms = state[key] ?? {};
+  return { ...state, [key]: { ...arms, [armId]: shiftEvidence(arms[armId], to - from, now) } };
 }

@@ -9,12 +9,11 @@ import { recordAttemptOutcome } from "@/lib/learning/failure-store";
 import { recordKnowledgeOutcome } from "@/lib/knowledge/manager";
 import { scheduleExperimentCheck } from "@/lib/learning/engine";
 import { isTaskType } from "@/lib/domain";
+import { PARAMS_LATENCY_BUDGET_MS } from "@/lib/learning/params";
 import { noteModelError } from "./availability";
 import type { Plan } from "./plan";
 import type { RunOutcome } from "./run";
 
-/** Latency at which the parameter bandit's latency penalty is full. */
-const LATENCY_BUDGET_MS = 30_000;
 /** Failures the sampling parameters can cause (a token limit that cuts, a window that slows, nothing said). */
 const ARM_FAILURES = new Set(["truncated", "timeout", "empty"]);
 
@@ -68,7 +67,7 @@ export async function learnFromRun({
     // The arm it ran with takes the blame too, when the failure is one parameters can cause.
     const armId = plan.chain.find((c) => c.model === a.model)?.armId;
     if (armId && a.reason && ARM_FAILURES.has(a.reason)) {
-      outcomes.push({ kind: "parameters", model: a.model, taskType, armId, quality: 0, normalizedLatency: a.ms / LATENCY_BUDGET_MS, now });
+      outcomes.push({ kind: "parameters", model: a.model, taskType, armId, quality: 0, normalizedLatency: a.ms / PARAMS_LATENCY_BUDGET_MS, now });
     }
   }
   await recordFallbackTrail({ taskType, attempts: tried.map((a) => ({ model: a.model, ok: a.ok })) });
@@ -80,7 +79,7 @@ export async function learnFromRun({
     const r = rewardFrom({ auto: outcome.auto });
     outcomes.push({ kind: "performance", taskType, model: outcome.model, reward: r.reward, success: r.success, responseTimeMs, now });
     if (outcome.planned?.armId) {
-      outcomes.push({ kind: "parameters", model: outcome.model, taskType, armId: outcome.planned.armId, quality: r.reward, normalizedLatency: responseTimeMs / LATENCY_BUDGET_MS, now });
+      outcomes.push({ kind: "parameters", model: outcome.model, taskType, armId: outcome.planned.armId, quality: r.reward, normalizedLatency: responseTimeMs / PARAMS_LATENCY_BUDGET_MS, now });
     }
   }
   const batched = learnLater(outcomes);

@@ -1,4 +1,4 @@
--- An answer counts once in its model's routing evidence. When it finished, its automatic
+-- An answer counts once in its model's routing evidence (and in its parameter arm's, below). When it finished, its automatic
 -- reward was counted (lib/orchestrator/learn.ts); a verdict given later (a rating, thumbs, a
 -- copy, a correction) replaces that reward instead of counting the answer a second time:
 -- the evidence moves by the difference, success from failure, with the amount of evidence
@@ -54,3 +54,27 @@ $$;
 revoke all on function private.evidence_shift(jsonb, float8, float8),
   private.correct_model_outcome(text, text, float8, float8, float8, float8)
   from public, anon, authenticated;
+
+-- The parameter arm an answer was made with counts it once too: its quality at the finish
+-- was the automatic reward; a verdict later moves the arm's evidence by the change of the
+-- arm's reward (quality less the latency penalty, the answer's latency the same).
+create or replace function private.correct_params_outcome(
+  p_model text, p_task_type text, p_arm text, p_from float8, p_to float8, p_now_ms float8)
+returns jsonb language plpgsql set search_path = '' as $$
+declare
+  d jsonb;
+begin
+  perform private.ensure_state_row('parameters', p_task_type, p_model);
+  update public.learning_patterns lp set
+    pattern_data = lp.pattern_data
+      || jsonb_build_object('arms', coalesce(lp.pattern_data -> 'arms', '{}'::jsonb)
+        || jsonb_build_object(p_arm, private.evidence_shift(lp.pattern_data -> 'arms' -> p_arm, p_to - p_from, p_now_ms)))
+      || private.next_rev(lp.pattern_data),
+    last_updated = now()
+  where lp.pattern_type = 'parameters' and lp.task_type = p_task_type and lp.model_name = p_model
+  returning lp.pattern_data into d;
+  return d;
+end
+$$;
+
+revoke all on function private.correct_params_outcome(text, text, text, float8, float8, float8) from public, anon, authenticated;

@@ -11,9 +11,9 @@ import { asSystem, useDatabase, type Database } from "../../lib/db";
 import { openPostgres } from "../../lib/db/postgres";
 import { announce } from "../../lib/db/changes";
 import { addModelOutcome } from "../../lib/db/queries/learning";
-import { correctOutcome, learningState, recordFallbackTrail, recordOutcome, recordOutcomes, recordParamsOutcome, recordVoterOutcome, resetLearningCache } from "../../lib/learning/store";
+import { correctOutcome, correctParamsOutcome, learningState, recordFallbackTrail, recordOutcome, recordOutcomes, recordParamsOutcome, recordVoterOutcome, resetLearningCache } from "../../lib/learning/store";
 import { correctPolicy, DEFAULT_POLICY_OPTIONS, updatePolicy, type PolicyState } from "../../lib/learning/policy";
-import { paramArmsFor, updateParams, type ParamsState } from "../../lib/learning/params";
+import { correctParams, paramArmsFor, paramsKey, paramsReward, updateParams, type ParamsState } from "../../lib/learning/params";
 import { recordFallbackOutcome, type FallbackStats } from "../../lib/learning/fallback";
 import { DEFAULT_VOTER_WEIGHTS, updateVoterWeights, VOTERS, type VoterWeights } from "../../lib/learning/ensemble";
 import { TASK_TYPES, type TaskType } from "../../lib/domain";
@@ -116,12 +116,28 @@ describe("atomic learning updates", () => {
         expect(after.alpha - before.alpha).toBeCloseTo(to - reward, 9);
       }
     }
+    // The parameter arm the answers ran with, the same way.
+    let params: ParamsState = {};
+    const armId = paramArmsFor("explanation")[0].id;
+    for (let i = 0; i < 30; i++) {
+      now += 1000;
+      const quality = rng() < 0.6 ? 0.7 : 0.2;
+      await recordParamsOutcome({ model: "corrected-model", taskType: "explanation", armId, quality, normalizedLatency: 0.1, now });
+      params = updateParams(params, { model: "corrected-model", taskType: "explanation", armId, quality, normalizedLatency: 0.1, now });
+      if (rng() < 0.5) {
+        const from = paramsReward({ quality, normalizedLatency: 0.1 });
+        const to = paramsReward({ quality: rng() < 0.5 ? 0 : 1, normalizedLatency: 0.1 });
+        await correctParamsOutcome({ model: "corrected-model", taskType: "explanation", armId, from, to, now });
+        params = correctParams(params, { model: "corrected-model", taskType: "explanation", armId, from, to, now });
+      }
+    }
     // A correction on an arm with nothing in it stays at zero rather than below.
     await correctOutcome({ taskType: "explanation", model: "empty-model", from: 0.7, to: 0, now });
     policy = correctPolicy(policy, { taskType: "explanation", model: "empty-model", from: 0.7, to: 0, now });
     expect(policy.explanation!["empty-model"]).toMatchObject({ alpha: 0, beta: 0.7 });
     for (const read of ["cache", "database"] as const) {
       if (read === "database") resetLearningCache();
+      closeTo((await learningState()).params[paramsKey("corrected-model", "explanation")], params[paramsKey("corrected-model", "explanation")], `${read}.params`);
       const arms = (await learningState()).policy.explanation!;
       closeTo({ c: arms["corrected-model"], e: arms["empty-model"] }, { c: policy.explanation!["corrected-model"], e: policy.explanation!["empty-model"] }, `${read}.corrected`);
     }

@@ -5,7 +5,7 @@ import { learnFromFeedback } from "../../lib/learning/feedback";
 import { learningState } from "../../lib/learning/store";
 import { paramsKey } from "../../lib/learning/params";
 import { planRequest } from "../../lib/orchestrator/plan";
-import { learnFromRun } from "../../lib/orchestrator/learn";
+import { learnFromRun, settledLearning } from "../../lib/orchestrator/learn";
 import { isTaskType, type TaskType } from "../../lib/domain";
 
 /** The parameter bandit sees every outcome: failures its arm can cause, and users' ratings. */
@@ -20,18 +20,20 @@ afterAll(() => env.close());
 const evidenceOf = async (model: string, taskType: TaskType, armId: string) => (await learningState()).params[paramsKey(model, taskType)]?.[armId] ?? { alpha: 0, beta: 0 };
 
 describe("parameters that see every outcome", () => {
-  it("a rating reaches the arm the answer ran with", async () => {
+  it("a rating reaches the arm the answer ran with, in place of its automatic quality: the answer counts once", async () => {
     const r = await ask(alice, { prompt: "Write a Python function that merges two sorted lists." });
     const d = r.start.decision;
     expect(isTaskType(d.taskType)).toBe(true);
     const armId = (await env.db.query<{ arm: string }>("select routing_decision ->> 'armId' as arm from interactions where id = $1", [r.interactionId])).rows[0].arm;
     expect(armId).toBeTruthy();
+    await settledLearning(); // the automatic quality is in the arm
     const before = await evidenceOf(d.model, d.taskType as TaskType, armId);
     await learnFromFeedback(alice, { interactionId: r.interactionId, rating: 1 });
     const after = await evidenceOf(d.model, d.taskType as TaskType, armId);
-    // A poor rating: more failure evidence, no more success evidence (both discounted a little).
+    // A poor rating: success evidence becomes failure evidence, the amount stays.
     expect(after.beta).toBeGreaterThan(before.beta);
-    expect(after.alpha).toBeLessThanOrEqual(before.alpha + 1e-9);
+    expect(after.alpha).toBeLessThan(before.alpha);
+    expect(after.alpha + after.beta).toBeCloseTo(before.alpha + before.beta, 9);
   });
 
   it("a truncated attempt counts against its arm; a failure parameters cannot cause does not", async () => {
