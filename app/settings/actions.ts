@@ -58,10 +58,9 @@ export async function saveRoutedModels(_prev: RosterFormState, form: FormData): 
   const tags = [...new Set(parsed.data.model.map(normalizeModel))];
   const result = await withUser(identity.claims, async (tx) => {
     const roster = await getRoster(tx);
-    const clash = tags.find((t) => roster.some((r) => sameModel(r.model_tag, t)));
-    if (clash) {
-      const role = roster.find((r) => sameModel(r.model_tag, clash))!.role;
-      return { error: role === "embedding" ? `${clash} is the embedding model: it does not answer chats; nothing was saved.` : `${clash} already plays the ${role} role: it is routed; nothing was saved.` };
+    for (const tag of tags) {
+      const role = roster.find((r) => sameModel(r.model_tag, tag))?.role;
+      if (role) return { error: role === "embedding" ? `${tag} is the embedding model: it does not answer chats; nothing was saved.` : `${tag} already plays the ${role} role: it is routed; nothing was saved.` };
     }
     const changed = await setRoutedModels(tx, { tags, by: identity.userId });
     if (changed.added.length || changed.removed.length) {

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { getOllamaPool, isOllamaError } from "@/lib/ollama";
-import { routedModels, sameModel } from "@/lib/domain";
+import { sameModel } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { identityFromRequest } from "./keys";
 import { ApiError, ollamaErrorResponse } from "./errors";
@@ -32,7 +32,7 @@ export async function ollamaShow(request: Request): Promise<Response> {
     if (!name.trim()) throw new ApiError("bad_request:api", "model: say which model to show", { param: "model" });
     const roster = await currentRoster();
     const pool = getOllamaPool();
-    const chatModels = routedModels(roster).map((r) => r.model);
+    const chatModels = roster.routed.map((r) => r.model);
     if (sameModel(name, ELITE_MODEL)) {
       const infos = (await Promise.all(chatModels.map((m) => pool.show(m).catch(() => null)))).filter((i) => i !== null);
       if (infos.length === 0) throw new ApiError("unavailable:ollama", "No model of the roster answers /api/show: is Ollama running?");

@@ -5,7 +5,7 @@ import { estimateMessagesTokens, type Tool } from "@/lib/ollama";
 import { modelAvailability } from "@/lib/orchestrator/availability";
 import { prepareChat, streamChat } from "@/lib/orchestrator/chat";
 import { maxContextTokens } from "@/lib/orchestrator/context";
-import { fitsContext, routedModels, sameModel } from "@/lib/domain";
+import { fitsContext, sameModel } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { ApiError } from "./errors";
 import type { Turn } from "./schemas";
@@ -31,7 +31,7 @@ export async function readJson(request: Request): Promise<unknown> {
 /** `elite` (or `elite:latest`) routes: undefined. A routed model's tag forces that model. Anything else: 404. */
 export async function resolveModel(name: string): Promise<string | undefined> {
   if (sameModel(name, ELITE_MODEL)) return undefined;
-  const models = routedModels(await currentRoster()).map((r) => r.model);
+  const models = (await currentRoster()).routed.map((r) => r.model);
   const tag = models.find((m) => sameModel(m, name));
   if (!tag) {
     throw new ApiError("not_found:api", `model "${name}" not found: use "${ELITE_MODEL}" or one of ${models.join(", ")}`, {
@@ -46,7 +46,7 @@ export async function resolveModel(name: string): Promise<string | undefined> {
 export async function listedModels(): Promise<{ name: string; role: string | null }[]> {
   const roster = await currentRoster();
   const models: { name: string; role: string | null }[] = [{ name: `${ELITE_MODEL}:latest`, role: null }];
-  for (const { role, model: tag } of routedModels(roster)) {
+  for (const { role, model: tag } of roster.routed) {
     const name = tag.includes(":") ? tag : `${tag}:latest`;
     if (!models.some((m) => m.name === name)) models.push({ name, role });
   }

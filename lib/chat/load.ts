@@ -5,7 +5,7 @@ import { getConversation, listConversations } from "@/lib/db/queries/conversatio
 import { listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
 import { getRoster, getRoutedModels } from "@/lib/db/queries/roster";
 import { roleLabel } from "@/lib/domain/roles";
-import { sameModel } from "@/lib/domain/model-tag";
+import { rosterFromRows } from "@/lib/domain/roster";
 import { decisionSchema } from "./events";
 import type { ConversationSummary, Feedback, ModelChoice, Turn } from "./types";
 
@@ -42,11 +42,8 @@ export async function loadChat(identity: Identity, conversationId: string | null
       title: c.title,
       updatedAt: c.updated_at.toISOString(),
     }));
-    const roster = await getRoster(tx);
-    const models: ModelChoice[] = roster
-      .filter((r) => r.role !== "embedding")
-      .map((r) => ({ model: r.model_tag, role: r.role, label: `${r.model_tag} (${roleLabel(r.role, { inSentence: true })})` }));
-    for (const tag of await getRoutedModels(tx)) if (!roster.some((r) => sameModel(r.model_tag, tag))) models.push({ model: tag, role: "", label: `${tag} (no role)` });
+    const roster = rosterFromRows(await getRoster(tx), await getRoutedModels(tx));
+    const models: ModelChoice[] = roster.routed.map(({ model, role }) => ({ model, role: role ?? "", label: `${model} (${role ? roleLabel(role, { inSentence: true }) : "no role"})` }));
     if (!conversationId) return { found: true as const, conversations, models, turns: [] as Turn[], title: null };
     const conversation = await getConversation(tx, { id: conversationId });
     if (!conversation || conversation.user_id !== identity.userId) return { found: false as const };

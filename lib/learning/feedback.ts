@@ -75,16 +75,17 @@ async function teachTaskType({ row, before }: SavedFeedback, f: FeedbackPatch): 
  * Quick tags add an outcome of their own.
  */
 async function teachRouting(identity: Identity, { row, before }: SavedFeedback, f: FeedbackPatch, model: string, taskType: TaskType, update: Update, correct: Correct): Promise<string[]> {
+  const decision = readDecision(row.routing_decision);
   const counted = interactionReward(before);
   const reward = interactionReward(row);
   if (reward !== null && (reward !== counted || f.rating !== undefined)) {
-    if (counted !== null && taskType === readDecision(row.routing_decision).taskType) await correct(model, counted, reward, f.rating);
+    if (counted !== null && taskType === decision.taskType) await correct(model, counted, reward, f.rating);
     else await update(model, reward, f.rating);
   }
   const tagRewards = new Set((f.tags ?? []).map((t) => TAG_REWARD[t]).filter((r) => r !== undefined));
   for (const reward of tagRewards) await update(model, reward);
   // The sampling parameters the answer was made with count it once as well: its verdict replaces the automatic quality.
-  const armId = readDecision(row.routing_decision).armId;
+  const armId = decision.armId;
   const armTaskType = isTaskType(row.task_type) ? row.task_type : null;
   if (reward !== null && reward !== counted && armId && armTaskType && paramArmsFor(armTaskType).some((a) => a.id === armId)) {
     const normalizedLatency = (row.response_time ?? 0) / PARAMS_LATENCY_BUDGET_MS;

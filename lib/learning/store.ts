@@ -1,7 +1,7 @@
 import "server-only";
 import { asSystem, asSystemStatement, getDb, type Queryable } from "@/lib/db";
 import { announce, listeningForChanges, onChange, type Change } from "@/lib/db/changes";
-import { addFallbackRescues, addModelOutcome, addOutcomes, correctModelOutcome, correctParamsOutcome as correctParamsOutcomeRow, addParamsOutcome, addVoterOutcome, loadPerformance, loadStateRows, type BatchedOutcome, type PerformanceData } from "@/lib/db/queries/learning";
+import { addFallbackRescues, addModelOutcome, addOutcomes, correctModelOutcome, addParamsOutcome, correctParamsArm, addVoterOutcome, loadPerformance, loadStateRows, type BatchedOutcome, type PerformanceData } from "@/lib/db/queries/learning";
 import { isTaskType, type TaskType, currentArmKey } from "@/lib/domain";
 import { DEFAULT_VOTER_WEIGHTS, type Vote, type VoterWeights } from "@/lib/learning/ensemble";
 import { recordFallbackOutcome, type RescueStats } from "./fallback";
@@ -271,7 +271,7 @@ export function recordParamsOutcome(o: { model: string; taskType: TaskType; armI
 export function correctParamsOutcome(o: { model: string; taskType: TaskType; armId: string; from: number; to: number; now?: number }): Promise<void> {
   checkUnit("reward", o.from);
   checkUnit("reward", o.to);
-  return update({ kind: "parameters", model: o.model, taskType: o.taskType }, (tx) => correctParamsOutcomeRow(tx, { ...o, now: o.now ?? Date.now() }));
+  return update({ kind: "parameters", model: o.model, taskType: o.taskType }, (tx) => correctParamsArm(tx, { ...o, now: o.now ?? Date.now() }));
 }
 
 export function recordFallbackTrail(o: { taskType: TaskType; attempts: { model: string; ok: boolean }[] }): Promise<void> {

@@ -1,5 +1,5 @@
 import "server-only";
-import { routedModels, type RoutedModel } from "@/lib/domain";
+import type { RoutedModel } from "@/lib/domain";
 import { getOllamaPool } from "@/lib/ollama";
 import { currentRoster } from "@/lib/roster/current";
 
@@ -15,6 +15,6 @@ export async function hasCapability(model: string, capability: Capability): Prom
 /** The routed models with the capability, each once: the roster's in role order, then those without a role. */
 export async function routedModelsWith(capability: Capability): Promise<RoutedModel[]> {
   const out: RoutedModel[] = [];
-  for (const r of routedModels(await currentRoster())) if (await hasCapability(r.model, capability)) out.push(r);
+  for (const r of (await currentRoster()).routed) if (await hasCapability(r.model, capability)) out.push(r);
   return out;
 }

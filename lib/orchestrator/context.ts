@@ -1,5 +1,4 @@
 import "server-only";
-import { routedModels } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { modelAvailability } from "./availability";
 
@@ -7,7 +6,7 @@ import { modelAvailability } from "./availability";
 export async function maxContextTokens(): Promise<number> {
   try {
     const roster = await currentRoster();
-    const models = routedModels(roster).map((r) => r.model);
+    const models = roster.routed.map((r) => r.model);
     const availability = await modelAvailability(models);
     const sizes = await Promise.all(models.filter((m) => availability.has(m)).map((m) => availability.contextLength(m)));
     return Math.max(0, ...sizes.map((s) => s ?? 0));

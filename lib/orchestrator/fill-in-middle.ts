@@ -1,5 +1,5 @@
 import "server-only";
-import { autoChecks, defaultModelChain, rewardFrom, routedModels, sameModel } from "@/lib/domain";
+import { autoChecks, defaultModelChain, rewardFrom, sameModel } from "@/lib/domain";
 import { getOllamaPool, isOllamaError, type ChatResult, type ModelOptions } from "@/lib/ollama";
 import { decideRoute } from "@/lib/learning/route-decision";
 import { seededRng } from "@/lib/learning/random";
@@ -49,7 +49,7 @@ const rng = seededRng((Date.now() ^ (Math.random() * 2 ** 31)) >>> 0);
 /** Which models to try, in order: the named one, or the learned policy's among the capable. */
 export async function planFill(forced: string | undefined, needsInsert: boolean): Promise<string[]> {
   const roster = await currentRoster();
-  const capable = needsInsert ? await routedModelsWith("insert") : routedModels(roster);
+  const capable = needsInsert ? await routedModelsWith("insert") : roster.routed;
   if (forced) {
     if (needsInsert && !capable.some((c) => sameModel(c.model, forced))) {
       throw new FillError("unsupported", `${forced} does not support fill-in-the-middle (Ollama reports no "insert" capability for it): send the text after the cursor to a model that does${capable.length ? `, e.g. ${capable.map((c) => c.model).join(", ")},` : ""} or use "elite"`);

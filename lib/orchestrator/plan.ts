@@ -17,7 +17,7 @@ import { defaultModelChain, embeddingInput, fitsContext, isTaskType, type Role, 
 import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
 import { classifyWithRouter } from "./router-classification";
 import { combineVotes, taskProbabilities, voteOfNeighbours, votesFrom, type Vote } from "@/lib/learning/ensemble";
-import { routedModels, sameModel, type PastOutcome, type Roster } from "@/lib/domain";
+import { sameModel, type PastOutcome, type Roster } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { resolveConfig, type ResolvedConfig } from "@/lib/learning/active-config";
 import { promptOf } from "@/lib/learning/proposals";
@@ -187,7 +187,7 @@ export async function planRequest(input: {
 }): Promise<Plan> {
   const rng = input.rng ?? seededRng((Date.now() ^ (Math.random() * 2 ** 31)) >>> 0);
   const [roster, config] = await Promise.all([currentRoster(), resolveConfig({ conversationId: input.conversationId })]);
-  const routed = routedModels(roster);
+  const routed = roster.routed;
   const availability = await modelAvailability([...routed.map((r) => r.model), roster.embedding, ...(input.forcedModel ? [input.forcedModel] : [])]);
   // When the client named the model, the task type only labels the outcome for learning: the
   // cheap voters decide it, and the router model's slots stay free for answers.

@@ -52,8 +52,9 @@ export async function routedModelsStatus(): Promise<RoutedModelStatus[]> {
   const inMemory = new Set(loaded.map((m) => normalizeModel(m.name)));
   const installed = tags.models.map((m) => normalizeModel(m.name));
   const playsRole = (m: string) => roster.some((r) => sameModel(r.model_tag, m));
-  const chat = await Promise.all(installed.map((m) => pool.show(m).then((i) => i.capabilities.includes("completion"), () => false)));
-  const offered = installed.filter((m, i) => chat[i] && !playsRole(m) && !routed.some((r) => sameModel(r, m)));
+  const others = installed.filter((m) => !playsRole(m) && !routed.some((r) => sameModel(r, m)));
+  const chat = await Promise.all(others.map((m) => pool.show(m).then((i) => i.capabilities.includes("completion"), () => false)));
+  const offered = others.filter((_, i) => chat[i]);
   return [
     ...routed.map((m) => ({ modelTag: m, routed: true, pulled: installed.some((x) => sameModel(x, m)), loaded: inMemory.has(normalizeModel(m)) })),
     ...offered.sort().map((m) => ({ modelTag: m, routed: false, pulled: true, loaded: inMemory.has(m) })),

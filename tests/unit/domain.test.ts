@@ -14,7 +14,6 @@ import {
   readDecision,
   roleLabel,
   rosterFromRows,
-  routedModels,
   isRoutedModel,
   sameModel,
 } from "../../lib/domain";
@@ -93,7 +92,7 @@ describe("domain", () => {
       [{ role: "math", model_tag: "qwen2-math" }, { role: "architect", model_tag: "qwen2-math:latest" }, { role: "embedding", model_tag: "mxbai-embed-large" }],
       ["phi3:mini", "qwen2-math", "mxbai-embed-large:latest", "phi3:mini", "gemma2"],
     );
-    expect(routedModels(r)).toEqual([
+    expect(r.routed).toEqual([
       { model: DEFAULT_ROLE_MODELS.router, role: "router" },
       { model: "qwen2-math", role: "math" },
       { model: DEFAULT_ROLE_MODELS.lead_developer, role: "lead_developer" },
@@ -105,7 +104,7 @@ describe("domain", () => {
     expect(isRoutedModel(r, "mxbai-embed-large")).toBe(false);
     expect(isRoutedModel(r, "llama3")).toBe(false);
     expect(r.roleOf("gemma2")).toBeNull();
-    expect(routedModels(rosterFromRows([]))).toHaveLength(new Set(Object.values(DEFAULT_ROLE_MODELS)).size);
+    expect(rosterFromRows([]).routed).toHaveLength(new Set(Object.values(DEFAULT_ROLE_MODELS)).size);
   });
 
   it("names roles for people, in a sentence or on their own", () => {

@@ -55,7 +55,7 @@ export async function correctModelOutcome(
 }
 
 /** A parameter arm's reward for an answer changed from `from` to `to` (a verdict replacing the automatic quality): private.correct_params_outcome. */
-export async function correctParamsOutcome(tx: Queryable, o: { model: string; taskType: string; armId: string; from: number; to: number; now: number }): Promise<Record<string, unknown>> {
+export async function correctParamsArm(tx: Queryable, o: { model: string; taskType: string; armId: string; from: number; to: number; now: number }): Promise<Record<string, unknown>> {
   const { rows } = await tx.query<{ d: Record<string, unknown> }>("select private.correct_params_outcome($1, $2, $3, $4, $5, $6) as d", [o.model, o.taskType, o.armId, o.from, o.to, o.now]);
   return rows[0].d;
 }
