@@ -1,8 +1,13 @@
 /**
  * The one definition of how good an answer was: a reward in [0, 1] for the bandits from an
- * explicit rating first; failing that, implicit signals (regenerate, correction, copy);
- * failing that, automatic checks of the answer itself. An answer is a *success* when its
- * reward is ≥ 0.5, everywhere: bandits, experiments and dashboards. The SQL function
+ * explicit rating first; failing that, thumbs; failing that, the user's other verdicts (quick
+ * tags, the answer preferred among its regenerations or passed over, another model named as
+ * better); failing that, implicit signals (asked again, corrected, copied, what the next
+ * message said, left after a broken answer); failing that, automatic checks of the answer
+ * itself. Every signal on an answer goes through this reward, so an answer counts once: a new
+ * signal moves its model's evidence from the reward counted before to this one
+ * (lib/learning/answer-reward.ts). An answer is a *success* when its reward is ≥ 0.5,
+ * everywhere: bandits, experiments and dashboards. The SQL function
  * `private.interaction_reward` computes the same reward from a stored row
  * (tests/integration/analytics-rollups.test.ts keeps the two equal).
  */
@@ -18,15 +23,35 @@ export type AutoSignals = {
   mathExpected: boolean;
 };
 
+/**
+ * What the user's behaviour said about an answer: their next message said it failed, said
+ * thanks, or asked again in other words; or, after an answer the automatic checks found
+ * broken, they left (lib/learning/implicit-signal.ts reads them).
+ */
+export type ImplicitSignal = "failed" | "thanks" | "rephrase" | "abandoned";
+
+/** Reward each implicit signal gives the answer: nearer the middle than a rating's. */
+export const IMPLICIT_REWARD: Readonly<Record<ImplicitSignal, number>> = { failed: 0.2, rephrase: 0.3, abandoned: 0.3, thanks: 0.85 };
+
+/** Reward of a quick tag's verdict: "wrong"/"incomplete" poor, "great" full. */
+export const TAG_REWARD: Readonly<Record<string, number>> = { wrong: 0.2, incomplete: 0.2, great: 1 };
+
 export type RewardSignals = {
   rating?: 1 | 2 | 3 | 4 | 5;
   thumbs?: "up" | "down";
+  /** quick tags (TAG_REWARD's count; others say nothing) */
+  tags?: readonly string[];
+  /** true: preferred among the answers to its request; false: another of them was preferred */
+  preferred?: boolean;
+  /** the user named another model that would have answered better */
+  betterModel?: boolean;
   regenerated?: boolean;
   corrected?: boolean;
   copied?: boolean;
+  /** what the user did next (lib/learning/implicit-signal.ts) */
+  followUp?: ImplicitSignal;
   auto: AutoSignals;
 };
-
 export type Reward = { reward: number; source: "explicit" | "implicit" | "automatic"; success: boolean };
 
 export const SUCCESS_AT = 0.5;
@@ -41,14 +66,33 @@ function result(reward: number, source: Reward["source"]): Reward {
 export function rewardFrom(s: RewardSignals): Reward {
   if (s.rating !== undefined) return result((s.rating - 1) / 4, "explicit");
   if (s.thumbs !== undefined) return result(s.thumbs === "up" ? 1 : 0, "explicit");
+  const verdict = verdictReward(s);
+  if (verdict !== null) return result(verdict, "explicit");
 
-  const negative = s.corrected || s.regenerated;
-  if (negative && s.copied) return result(0.5, "implicit"); // mixed: copied, then asked again
-  if (s.corrected) return result(0.1, "implicit");
-  if (s.regenerated) return result(0.2, "implicit");
+  // Implicit signals, the worst of the poor ones; a poor one with a good one is mixed.
+  const poor = Math.min(s.corrected ? 0.1 : 1, s.regenerated ? 0.2 : 1, s.followUp && s.followUp !== "thanks" ? IMPLICIT_REWARD[s.followUp] : 1);
+  const good = s.copied || s.followUp === "thanks";
+  if (poor < 1 && good) return result(0.5, "implicit"); // mixed: copied or thanked, then asked again or corrected
+  // A poor signal agrees with a broken answer; it does not lift it above what the checks found.
+  if (poor < 1) return result(Math.min(poor, automaticReward(s.auto)), "implicit");
   if (s.copied) return result(s.auto.empty || s.auto.truncated ? 0.6 : 0.85, "implicit");
+  if (s.followUp === "thanks") return result(IMPLICIT_REWARD.thanks, "implicit");
 
   return result(automaticReward(s.auto), "automatic");
+}
+
+/**
+ * The user's verdicts short of a rating or thumbs: a great tag or being preferred is full
+ * marks; another model named as better or another answer preferred is none; a wrong or
+ * incomplete tag is poor; good and poor together are mixed. null: no verdict.
+ */
+function verdictReward(s: RewardSignals): number | null {
+  const tagged = (s.tags ?? []).map((t) => TAG_REWARD[t]).filter((r): r is number => r !== undefined);
+  const good = s.preferred === true || tagged.some((r) => r >= SUCCESS_AT);
+  const poor = Math.min(s.betterModel || s.preferred === false ? 0 : 1, ...tagged.filter((r) => r < SUCCESS_AT));
+  if (good && poor < 1) return 0.5;
+  if (good) return 1;
+  return poor < 1 ? poor : null;
 }
 
 /** Automatic checks can prove failure but only suggest success: a clean answer scores 0.7. */
@@ -112,7 +156,17 @@ export function autoChecks(taskType: TaskType, responseText: string, doneReason?
 export interface OutcomeRow {
   status: string;
   success_rating: number | null;
-  feedback: { thumbs?: string; correction?: string; copied?: boolean; regenerated?: boolean; auto?: AutoSignals | null } & Record<string, unknown>;
+  feedback: {
+    thumbs?: string;
+    tags?: unknown;
+    preferred?: unknown;
+    betterModel?: unknown;
+    correction?: string;
+    copied?: boolean;
+    regenerated?: boolean;
+    implicit?: unknown;
+    auto?: AutoSignals | null;
+  } & Record<string, unknown>;
   response_time: number | null;
 }
 
@@ -126,16 +180,22 @@ export function interactionReward(r: OutcomeRow): number | null {
   if (r.status !== "completed") return null;
   const f = r.feedback ?? {};
   const rating = r.success_rating;
+  const signal = (f.implicit as { signal?: unknown } | undefined)?.signal;
   const signals: RewardSignals = {
     rating: rating !== null && rating >= 1 && rating <= 5 ? (Math.round(rating) as RewardSignals["rating"]) : undefined,
     thumbs: f.thumbs === "up" || f.thumbs === "down" ? f.thumbs : undefined,
+    tags: Array.isArray(f.tags) ? f.tags.filter((t): t is string => typeof t === "string") : undefined,
+    preferred: typeof f.preferred === "boolean" ? f.preferred : undefined,
+    betterModel: typeof f.betterModel === "string" && f.betterModel !== "",
+    regenerated: f.regenerated === true,
     corrected: typeof f.correction === "string" && f.correction !== "",
     copied: f.copied === true,
+    followUp: typeof signal === "string" && Object.hasOwn(IMPLICIT_REWARD, signal) ? (signal as ImplicitSignal) : undefined,
     auto: f.auto ?? NEUTRAL_AUTO,
   };
-  const explicitOrImplicit = signals.rating !== undefined || signals.thumbs !== undefined || signals.corrected || signals.copied;
-  if (!explicitOrImplicit && !f.auto) return null;
-  return rewardFrom(signals).reward;
+  const judged = rewardFrom(signals);
+  // Nothing said and nothing checked: unknown.
+  return judged.source === "automatic" && !f.auto ? null : judged.reward;
 }
 
 /** true / false, or null when the interaction does not count: reward ≥ SUCCESS_AT. */

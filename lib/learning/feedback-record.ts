@@ -28,14 +28,16 @@ export interface SavedFeedback {
   row: InteractionRow;
   /** the interaction before it */
   before: InteractionRow;
-  /** with `preferred`: the answers to the same request (the original and its regenerations) */
+  /** with `preferred`: the answers to the same request (the original and its regenerations), as they were */
   siblings: InteractionRow[];
+  /** with `preferred`: the other answers to the request, now passed over (`preferred: false`), either side of it */
+  passedOver: { before: InteractionRow; after: InteractionRow }[];
 }
 
 /**
  * Authorises and saves feedback: the interaction must be the caller's own (RLS lets operators
  * read others' but not write them), a better model must be in the roster, and preferring one
- * answer un-prefers its siblings. Nothing is learned here (lib/learning/feedback.ts does that).
+ * answer passes over its siblings (`preferred: false`, part of their reward). Nothing is learned here (lib/learning/feedback.ts does that).
  */
 export async function saveFeedback(identity: Identity, f: FeedbackPatch): Promise<SavedFeedback> {
   await enforceRateLimit(identity.userId, "feedback", { surface: "chat" });
@@ -55,13 +57,16 @@ export async function saveFeedback(identity: Identity, f: FeedbackPatch): Promis
     const row = await recordFeedback(tx, { id: f.interactionId, rating: rating ?? null, feedback: patch });
     if (!row) throw new AppError("not_found:chat", "That answer does not exist (or is not yours).");
     let siblings: InteractionRow[] = [];
+    const passedOver: SavedFeedback["passedOver"] = [];
     if (f.preferred) {
       const root = row.parent_id ?? row.id;
       siblings = (await listInteractions(tx, { conversationId: row.conversation_id })).filter((r) => r.id === root || r.parent_id === root);
       for (const s of siblings) {
-        if (s.id !== row.id && (s.feedback as { preferred?: boolean }).preferred) await recordFeedback(tx, { id: s.id, feedback: { preferred: false } });
+        if (s.id === row.id || (s.feedback as { preferred?: unknown }).preferred === false) continue;
+        const after = await recordFeedback(tx, { id: s.id, feedback: { preferred: false } });
+        if (after) passedOver.push({ before: s, after });
       }
     }
-    return { row, before, siblings };
+    return { row, before, siblings, passedOver };
   });
 }

@@ -4,9 +4,8 @@ import { asSystem } from "@/lib/db";
 import { getInteractionEmbedding, type InteractionRow } from "@/lib/db/queries/interactions";
 import { confirmedTaskType, isTaskType, readDecision, sameModel, type TaskType } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
-import { interactionReward } from "@/lib/domain/reward";
-import { correctOutcome, correctParamsOutcome, learningState, recordOutcome, recordParamsOutcome, recordVoterOutcome } from "./store";
-import { PARAMS_LATENCY_BUDGET_MS, paramArmsFor, paramsReward } from "./params";
+import { reviseAnswerReward } from "./answer-reward";
+import { learningState, recordVoterOutcome } from "./store";
 import { VOTERS, type VoterName } from "./ensemble";
 import { policyMeans } from "./policy";
 import { recordPatternOutcome, reinforceRoutingPattern } from "./patterns";
@@ -15,13 +14,12 @@ import { learnFromGoodAnswer, queueCorrection, recordKnowledgeOutcome } from "@/
 
 export type { FeedbackPatch } from "./feedback-record";
 
-/** Reward of an answer a quick tag judged: "wrong"/"incomplete" poor, "great" full. */
-const TAG_REWARD: Readonly<Record<string, number>> = { wrong: 0.2, incomplete: 0.2, great: 1 };
-
 /**
  * Saves a user's feedback on their own answer (lib/learning/feedback-record.ts) and feeds it
- * to the learning at once: a confirmed task type teaches the classifiers; ratings, thumbs,
- * tags and copies move the routing posterior of (task type, model); a good or poor verdict
+ * to the learning at once: a confirmed task type teaches the classifiers; every verdict
+ * (rating, thumbs, tags, copy, correction, preference, a better model named) changes the
+ * answer's one reward, and the routing posterior of (task type, model) and the parameter arm
+ * move with it, the answer counted once (lib/learning/answer-reward.ts); a good or poor verdict
  * moves the knowledge the answer used; "model X would have been better" and a preferred
  * regenerated answer create or strengthen a routing pattern; a correction awaits an
  * operator's approval for the knowledge base. Returns what changed, in words.
@@ -32,15 +30,19 @@ export async function learnFromFeedback(identity: Identity, f: FeedbackPatch): P
   const { row } = saved;
   // Outcomes count for the task type the request really was (as stated now or before).
   const stated = (row.feedback as { taskType?: unknown }).taskType;
-  const taskType = f.taskType ?? (isTaskType(stated) ? stated : isTaskType(row.task_type) ? row.task_type : null);
+  const taskType = isTaskType(stated) ? stated : isTaskType(row.task_type) ? row.task_type : null;
   const model = row.model_used;
   if (!taskType || !model || row.status !== "completed") return { message: notes.length ? `Saved: ${notes.join("; ")}.` : "Saved." };
 
-  const update = (m: string, reward: number, rating?: number) => recordOutcome({ taskType, model: m, reward, success: reward >= 0.5, countOutcome: false, rating });
-  const correct = (m: string, from: number, to: number, rating?: number) => correctOutcome({ taskType, model: m, from, to, rating });
-  notes.push(...(await teachRouting(identity, saved, f, model, taskType, update, correct)));
+  // Every verdict is part of the answer's one reward: the answer counts once (reviseAnswerReward).
+  await reviseAnswerReward({ before: saved.before, after: row, rating: f.rating });
+  for (const s of saved.passedOver) await reviseAnswerReward(s);
+  if (f.correction) {
+    await queueCorrection(identity, row, f.correction);
+    notes.push("the correction awaits an operator's review for the knowledge base");
+  }
   notes.push(...(await teachKnowledge(saved, f)));
-  notes.push(...(await teachPatterns(saved, f, taskType, model, update)));
+  notes.push(...(await teachPatterns(saved, f, taskType, model)));
 
   const state = await learningState();
   const role = (await currentRoster()).roleOf(model);
@@ -51,9 +53,6 @@ export async function learnFromFeedback(identity: Identity, f: FeedbackPatch): P
   return { message: `Saved: ${notes.join("; ")}.` };
 }
 
-type Update = (model: string, reward: number, rating?: number) => Promise<unknown>;
-type Correct = (model: string, from: number, to: number, rating?: number) => Promise<unknown>;
-
 /** A label confirmed by this feedback teaches the voters: a stated task type always; the classified one when rated well and undisputed. */
 async function teachTaskType({ row, before }: SavedFeedback, f: FeedbackPatch): Promise<string[]> {
   const confirmed = confirmedTaskType(row);
@@ -63,38 +62,6 @@ async function teachTaskType({ row, before }: SavedFeedback, f: FeedbackPatch): 
   );
   await recordVoterOutcome({ votes: voters, outcome: confirmed });
   return f.taskType ? [`the classifiers learn that this was ${f.taskType.replace(/_/g, " ")}`] : [];
-}
-
-/**
- * Ratings, thumbs, copies, tags and corrections as rewards for the model that answered. The
- * answer counts once: a rating, thumbs, a copy or a correction changes the answer's reward
- * (interactionReward, as the dashboard reads it) and the posterior moves by the change, from
- * what was counted for it (the automatic reward when it finished, or an earlier verdict).
- * Only when nothing was counted under the task type it now counts for (no automatic reward,
- * or the user says it was another task type than it was routed as) is it a new outcome.
- * Quick tags add an outcome of their own.
- */
-async function teachRouting(identity: Identity, { row, before }: SavedFeedback, f: FeedbackPatch, model: string, taskType: TaskType, update: Update, correct: Correct): Promise<string[]> {
-  const decision = readDecision(row.routing_decision);
-  const counted = interactionReward(before);
-  const reward = interactionReward(row);
-  if (reward !== null && (reward !== counted || f.rating !== undefined)) {
-    if (counted !== null && taskType === decision.taskType) await correct(model, counted, reward, f.rating);
-    else await update(model, reward, f.rating);
-  }
-  const tagRewards = new Set((f.tags ?? []).map((t) => TAG_REWARD[t]).filter((r) => r !== undefined));
-  for (const reward of tagRewards) await update(model, reward);
-  // The sampling parameters the answer was made with count it once as well: its verdict replaces the automatic quality.
-  const armId = decision.armId;
-  const armTaskType = isTaskType(row.task_type) ? row.task_type : null;
-  if (reward !== null && reward !== counted && armId && armTaskType && paramArmsFor(armTaskType).some((a) => a.id === armId)) {
-    const normalizedLatency = (row.response_time ?? 0) / PARAMS_LATENCY_BUDGET_MS;
-    if (counted === null) await recordParamsOutcome({ model, taskType: armTaskType, armId, quality: reward, normalizedLatency });
-    else await correctParamsOutcome({ model, taskType: armTaskType, armId, from: paramsReward({ quality: counted, normalizedLatency }), to: paramsReward({ quality: reward, normalizedLatency }) });
-  }
-  if (!f.correction) return [];
-  await queueCorrection(identity, row, f.correction);
-  return ["the correction awaits an operator's review for the knowledge base"];
 }
 
 /** A good answer joins the catalogue of solutions; the entries it used follow its verdict. */
@@ -117,10 +84,10 @@ function verdictOf({ before }: SavedFeedback, f: FeedbackPatch): boolean | null 
 
 /**
  * "Model X would have been better", or a preferred regeneration: a routing pattern, and
- * outcomes for the siblings. A verdict on an answer a pattern routed grows the pattern's
+ * (The answers passed over lose their reward through their own.) A verdict on an answer a pattern routed grows the pattern's
  * region by the request (good) or carves it out (poor).
  */
-async function teachPatterns(saved: SavedFeedback, f: FeedbackPatch, taskType: TaskType, model: string, update: Update): Promise<string[]> {
+async function teachPatterns(saved: SavedFeedback, f: FeedbackPatch, taskType: TaskType, model: string): Promise<string[]> {
   const { row, siblings } = saved;
   const notes: string[] = [];
   const followed = readDecision(row.routing_decision);
@@ -133,7 +100,6 @@ async function teachPatterns(saved: SavedFeedback, f: FeedbackPatch, taskType: T
   const better = f.betterModel ? { model: f.betterModel, worse: model, rootId: row.id } : f.preferred ? preferredOver(row, siblings) : null;
   if (better && !sameModel(better.model, model)) {
     const emb = await asSystem((tx) => getInteractionEmbedding(tx, { id: better.rootId }));
-    await update(better.worse ?? model, 0);
     if (emb) {
       const p = await reinforceRoutingPattern({
         embedding: emb.embedding,
@@ -147,9 +113,6 @@ async function teachPatterns(saved: SavedFeedback, f: FeedbackPatch, taskType: T
       const whose = p.shared ? "everyone's similar requests" : "your similar requests";
       notes.push(`${whose} will now go to ${better.model} (pattern confidence ${Math.round(p.confidence * 100)}%)`);
     }
-  }
-  if (f.preferred) {
-    for (const s of siblings) if (s.model_used && isTaskType(s.task_type)) await recordOutcome({ taskType: s.task_type, model: s.model_used, reward: s.id === row.id ? 1 : 0, success: s.id === row.id, countOutcome: false });
   }
   return notes;
 }

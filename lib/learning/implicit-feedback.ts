@@ -1,21 +1,20 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
 import { abandonedBrokenAnswers, getInteractionEmbedding, recordServerFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
-import { isTaskType, readDecision, type TaskType } from "@/lib/domain";
-import { ABANDONED_AFTER_MS, IMPLICIT_REWARD, readFollowUp, SIGNAL_EXAMPLES, type ImplicitSignal } from "./implicit-signal";
+import { isTaskType, readDecision, type ImplicitSignal } from "@/lib/domain";
+import { reviseAnswerReward } from "./answer-reward";
+import { ABANDONED_AFTER_MS, readFollowUp, SIGNAL_EXAMPLES } from "./implicit-signal";
 import { classifyFollowUp } from "./follow-up-classifier";
-import { paramArmsFor } from "./params";
 import { recordPatternOutcome } from "./patterns";
 import { fixedEmbeddings, similarityScale } from "./similarity-calibration";
-import { recordOutcome, recordParamsOutcome } from "./store";
 import { cosineSimilarity as cosine } from "./vectors";
 
 /**
  * Most users never press a button: the next message in a conversation says how the answer
  * before it went (lib/learning/implicit-signal.ts), and so does leaving after a broken one.
- * The signal is a weaker reward for that answer's model, its parameter arm and the routing
- * pattern that chose it, and is kept on the answer (`feedback.implicit`, written by the
- * server) for "Why this model?" and the dashboard.
+ * The signal becomes part of that answer's reward (weaker than a rating), for its model, its
+ * parameter arm and the routing pattern that chose it, and is kept on the answer
+ * (`feedback.implicit`, written by the server) for "Why this model?" and the dashboard.
  */
 const SIGNAL_TEXTS = [...SIGNAL_EXAMPLES.failed, ...SIGNAL_EXAMPLES.thanks];
 
@@ -65,19 +64,29 @@ export async function learnFromAbandonment(): Promise<string[]> {
   return read;
 }
 
+/**
+ * Asking for another answer to the same request is an implicit verdict on the one
+ * regenerated: kept on it (`feedback.regenerated`, written by the server), part of its reward.
+ */
+export async function learnFromRegeneration(of: InteractionRow): Promise<void> {
+  if (of.status !== "completed" || !of.model_used || (of.feedback as { regenerated?: unknown }).regenerated === true) return;
+  const written = await asSystem((tx) => recordServerFeedback(tx, { id: of.id, feedback: { regenerated: true } }));
+  if (written) await reviseAnswerReward(written);
+}
+
 /** How far back abandoned answers are looked for (older ones were read on an earlier tick, or never will be). */
 const ABANDONED_WITHIN_MS = 24 * 3_600_000;
 
-/** A signal's reward to the answer's model, its parameter arm and the routing pattern that chose it; kept on the answer. */
+/**
+ * A signal is part of the answer's reward (lib/domain/reward.ts): kept on the answer
+ * (`feedback.implicit`, written by the server), it moves the evidence of the answer's model
+ * and parameter arm from the reward counted before (reviseAnswerReward: the answer still
+ * counts once); a poor one carves the request out of the routing pattern that chose the model.
+ */
 async function applySignal(prev: InteractionRow, signal: ImplicitSignal, by: string | null): Promise<void> {
-  const reward = IMPLICIT_REWARD[signal];
-  const taskType = prev.task_type as TaskType;
-  const model = prev.model_used!;
-  await recordOutcome({ taskType, model, reward, success: reward >= 0.5, countOutcome: false });
+  const written = await asSystem((tx) => recordServerFeedback(tx, { id: prev.id, feedback: { implicit: { signal, by, at: new Date().toISOString() } } }));
+  if (!written) return;
+  await reviseAnswerReward(written);
   const decision = readDecision(prev.routing_decision);
-  if (decision.armId && paramArmsFor(taskType).some((a) => a.id === decision.armId)) {
-    await recordParamsOutcome({ model, taskType, armId: decision.armId, quality: reward, normalizedLatency: 0 });
-  }
   if (decision.reason === "pattern" && decision.pattern && signal !== "thanks") await recordPatternOutcome(decision.pattern.id, false);
-  await asSystem((tx) => recordServerFeedback(tx, { id: prev.id, feedback: { implicit: { signal, by, at: new Date().toISOString() } } }));
 }

@@ -6,22 +6,12 @@
  * trained on follow-ups written for it) when it is sure; and closeness by meaning to example
  * follow-ups beyond what chance reaches under the embedding model in use. A rephrase is also a
  * new message unusually close to the previous request (closer than {@link REPHRASE} of pairs
- * of different requests). The rewards are weaker than explicit feedback.
+ * of different requests). The rewards (lib/domain/reward.ts IMPLICIT_REWARD) are weaker than explicit feedback.
  */
+import type { ImplicitSignal } from "@/lib/domain";
 import type { FollowUpLabel } from "./follow-up-classifier";
 import { SURE } from "./linear-text-classifier";
 import { closerThan, similarityQuantile, type SimilarityScale } from "./similarity-scale";
-
-/**
- * What the user's behaviour said about an answer: their next message said it failed, said
- * thanks, or asked again in other words; or, after an answer the automatic checks found
- * broken (empty, refused, cut off, no code where code was due), they left: no next message,
- * no rating, nothing copied, for {@link ABANDONED_AFTER_MS} (lib/learning/implicit-feedback.ts).
- */
-export type ImplicitSignal = "failed" | "thanks" | "rephrase" | "abandoned";
-
-/** Reward each signal gives the previous answer: nearer the middle than a rating's. */
-export const IMPLICIT_REWARD: Readonly<Record<ImplicitSignal, number>> = { failed: 0.2, rephrase: 0.3, abandoned: 0.3, thanks: 0.85 };
 
 /** A broken answer with no word, rating or copy from its user for this long was abandoned. */
 export const ABANDONED_AFTER_MS = 30 * 60_000;

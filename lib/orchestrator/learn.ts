@@ -1,14 +1,14 @@
 import "server-only";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
-import { NEUTRAL_AUTO, rewardFrom } from "@/lib/domain/reward";
-import { recordFallbackTrail, recordOutcome, type LearnedOutcome } from "@/lib/learning/store";
+import { rewardFrom } from "@/lib/domain/reward";
+import { recordFallbackTrail, type LearnedOutcome } from "@/lib/learning/store";
+import { learnFromRegeneration } from "@/lib/learning/implicit-feedback";
 import { flushOutcomes, learnLater } from "@/lib/learning/outcome-batch";
 import { recordPatternOutcome } from "@/lib/learning/patterns";
 import { recordLatency } from "@/lib/learning/latency-store";
 import { recordAttemptOutcome } from "@/lib/learning/failure-store";
 import { recordKnowledgeOutcome } from "@/lib/knowledge/manager";
 import { scheduleExperimentCheck } from "@/lib/learning/engine";
-import { isTaskType } from "@/lib/domain";
 import { PARAMS_LATENCY_BUDGET_MS } from "@/lib/learning/params";
 import { noteModelError } from "./availability";
 import type { Plan } from "./plan";
@@ -94,10 +94,7 @@ export async function learnFromRun({
     await recordPatternOutcome(plan.pattern.id, outcome.status === "completed" && outcome.model === plan.pattern.model_name, request);
   }
   // Asking again is an implicit verdict on the answer being regenerated.
-  if (regenerateOf?.model_used && isTaskType(regenerateOf.task_type) && regenerateOf.status === "completed") {
-    const r = rewardFrom({ regenerated: true, auto: NEUTRAL_AUTO });
-    await recordOutcome({ taskType: regenerateOf.task_type, model: regenerateOf.model_used, reward: r.reward, success: r.success, countOutcome: false });
-  }
+  if (regenerateOf) await learnFromRegeneration(regenerateOf);
   // A running experiment looks at its outcomes after each of its interactions.
   if (plan.config.experiment) await scheduleExperimentCheck(plan.config.experiment.id);
   await batched;

@@ -24,7 +24,7 @@ const EXPOSED_DEFINERS: Record<string, string> = {
  * search_path would stop the inlining); they reference no table and no unqualified function
  * that a search_path could redirect.
  */
-const INLINED_PURE_SQL = ["evidence_add", "evidence_shift", "hist_add", "interaction_arm", "interaction_attempts", "interaction_model", "interaction_reward", "jsonb_affine", "latency_bucket", "next_rev"].map((n) => `private.${n}`);
+const INLINED_PURE_SQL = ["automatic_reward", "evidence_add", "evidence_shift", "hist_add", "implicit_good", "implicit_poor", "implicit_reward", "interaction_arm", "interaction_attempts", "interaction_model", "interaction_reward", "jsonb_affine", "latency_bucket", "next_rev", "verdict_good", "verdict_poor", "verdict_reward"].map((n) => `private.${n}`);
 
 interface Fn {
   name: string;
@@ -58,6 +58,15 @@ describe("database linter rules", () => {
       expect(f.volatility, f.name).toBe("i"); // immutable
       expect(f.body, f.name).not.toMatch(/\binsert\s+into\b|\bdelete\s+from\b|\bfrom\s+(public|private)\.|\bjoin\b|\bupdate\s+(public|private)\./i); // no table read or written
     }
+  });
+
+  it("the planner does inline the reward into a query over the interactions (no function call per row)", async () => {
+    const { rows } = await db.query<{ "QUERY PLAN": string }>(
+      "explain (verbose, costs off) select private.interaction_reward(i.status, i.success_rating, i.feedback) from public.interactions i",
+    );
+    const plan = rows.map((r) => r["QUERY PLAN"]).join("\n");
+    expect(plan).toMatch(/feedback/);
+    expect(plan).not.toMatch(/private\./);
   });
 
   it("no security definer function is exposed to the API roles but the narrow path meant for them", async () => {

@@ -308,8 +308,73 @@ describe("an answer counts once in its model's routing evidence", () => {
     // The same verdict again changes nothing.
     await learnFromFeedback(alice, { interactionId: r.interactionId, rating: 5 });
     expect(await arm()).toMatchObject({ alpha: expect.closeTo(e2.alpha, 9), beta: expect.closeTo(e2.beta, 9) });
-    // A quick tag is an outcome of its own.
+    // A quick tag after a rating changes nothing: the rating is the answer's reward.
     await learnFromFeedback(alice, { interactionId: r.interactionId, tags: ["wrong"] });
-    expect(amount(await arm())).toBeGreaterThan(amount(e2) + 0.5);
+    expect(await arm()).toMatchObject({ alpha: expect.closeTo(e2.alpha, 9), beta: expect.closeTo(e2.beta, 9) });
+  });
+
+  /** The evidence of (task type, model) of a stored answer, and the answer's reward now. */
+  async function answerState(id: string) {
+    await settledLearning();
+    const saved = await row(id);
+    const e = (await learningState()).policy[saved.task_type as TaskType]![saved.model_used];
+    return { model: saved.model_used, reward: interactionReward(saved)!, alpha: e.alpha, beta: e.beta, feedback: saved.feedback };
+  }
+  /** From `a` to `b` the answer's evidence moved by its reward's change and no more: counted once. */
+  function movedByReward(a: { alpha: number; beta: number; reward: number }, b: { alpha: number; beta: number; reward: number }) {
+    expect(b.alpha + b.beta).toBeCloseTo(a.alpha + a.beta, 9);
+    expect(b.alpha - a.alpha).toBeCloseTo(b.reward - a.reward, 9);
+  }
+
+  it("tags, asking again, preferring another answer, naming a better model and the next message each change the answer's one reward", async () => {
+    const a = await ask(alice, { prompt: "Write a TypeScript function that deep-merges two objects." });
+    const a0 = await answerState(a.interactionId);
+    expect(a0.reward).toBeLessThan(1); // the automatic checks' reward, at most 0.7
+
+    // Tags: great, then (changed) incomplete.
+    await learnFromFeedback(alice, { interactionId: a.interactionId, tags: ["great"] });
+    const aGreat = await answerState(a.interactionId);
+    expect(aGreat.reward).toBe(1);
+    movedByReward(a0, aGreat);
+    await learnFromFeedback(alice, { interactionId: a.interactionId, tags: ["incomplete"] });
+    const a1 = await answerState(a.interactionId);
+    expect(a1.reward).toBeCloseTo(0.2, 9);
+    movedByReward(aGreat, a1);
+
+    // Asking again, with another model: kept on the answer; the tag (a verdict) still decides its reward.
+    const other = Object.values(DEFAULT_ROLE_MODELS).find((m) => m !== a0.model)!;
+    const b = await ask(alice, { conversationId: a.conversationId, prompt: "Write a TypeScript function that deep-merges two objects.", regenerateOf: a.interactionId, model: other });
+    const a2 = await answerState(a.interactionId);
+    expect(a2.feedback.regenerated).toBe(true);
+    movedByReward(a1, a2);
+    expect(a2.alpha).toBeCloseTo(a1.alpha, 9);
+
+    // Preferring the regenerated answer: it gets full marks, the one passed over none; neither counts twice.
+    const b0 = await answerState(b.interactionId);
+    expect(b0.model).toBe(other);
+    await learnFromFeedback(alice, { interactionId: b.interactionId, preferred: true });
+    const [a3, b1] = [await answerState(a.interactionId), await answerState(b.interactionId)];
+    expect([a3.reward, b1.reward]).toEqual([0, 1]);
+    movedByReward(a2, a3);
+    movedByReward(b0, b1);
+
+    // "Another model would have been better": no reward.
+    const c = await ask(alice, { prompt: "Explain the difference between a process and a thread." });
+    const c0 = await answerState(c.interactionId);
+    await learnFromFeedback(alice, { interactionId: c.interactionId, betterModel: Object.values(DEFAULT_ROLE_MODELS).find((m) => m !== c0.model)! });
+    const c1 = await answerState(c.interactionId);
+    expect(c1.reward).toBe(0);
+    movedByReward(c0, c1);
+
+    // The next message says it failed: a weak poor reward, still one answer.
+    const d = await ask(alice, { prompt: "Fix the CORS error when my React app calls my Express API on localhost:4000." });
+    const d0 = await answerState(d.interactionId);
+    // (answered by another model: the follow-up's own answer counts in its own model's evidence)
+    const elsewhere = Object.values(DEFAULT_ROLE_MODELS).find((m) => m !== d0.model)!;
+    await ask(alice, { conversationId: d.conversationId, prompt: "Still getting the same error in the console after adding that.", model: elsewhere });
+    const d1 = await answerState(d.interactionId);
+    expect(d1.feedback.implicit).toMatchObject({ signal: "failed" });
+    expect(d1.reward).toBeLessThan(0.5);
+    movedByReward(d0, d1);
   });
 });

@@ -11,6 +11,7 @@ import { invalidateConfigCache } from "../../lib/learning/active-config";
 import type { Identity } from "../../lib/auth";
 import type { RunEvent } from "../../lib/chat/events";
 import { prepareChat, streamChat } from "../../lib/orchestrator/chat";
+import { settledLearning } from "../../lib/orchestrator/learn";
 import type { Rng } from "../../lib/learning/random";
 
 /** The orchestrator on a fresh migrated database and the Ollama simulator, through the real pool. */
@@ -34,6 +35,8 @@ export async function startOrchestrator(sim: SimulatorOptions = {}, pool: Partia
     db,
     sim: simulator,
     async close() {
+      // What answers still teach in the background ends before its database does.
+      await settledLearning().catch(() => undefined);
       await simulator.close();
       await db.close();
     },

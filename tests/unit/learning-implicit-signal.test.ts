@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { IMPLICIT_REWARD, readFollowUp, REPHRASE } from "../../lib/learning/implicit-signal";
+import { IMPLICIT_REWARD } from "../../lib/domain/reward";
+import { readFollowUp, REPHRASE } from "../../lib/learning/implicit-signal";
 import { SURE } from "../../lib/learning/linear-text-classifier";
 import { classifyFollowUp, FOLLOW_UP_LABELS } from "../../lib/learning/follow-up-classifier";
 

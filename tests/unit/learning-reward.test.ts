@@ -28,6 +28,28 @@ describe("rewardFrom", () => {
     expect(rewardFrom({ copied: true, regenerated: true, auto: clean }).reward).toBe(0.5);
   });
 
+  it("takes the user's other verdicts after a rating and thumbs: tags, a preference, a better model named", () => {
+    expect(rewardFrom({ tags: ["great"], corrected: true, auto: clean })).toMatchObject({ reward: 1, source: "explicit" });
+    expect(rewardFrom({ tags: ["wrong"], copied: true, auto: clean })).toMatchObject({ reward: 0.2, source: "explicit", success: false });
+    expect(rewardFrom({ tags: ["great", "incomplete"], auto: clean }).reward).toBe(0.5);
+    expect(rewardFrom({ tags: ["needs comments"], auto: clean }).source).toBe("automatic"); // a tag with no verdict says nothing
+    expect(rewardFrom({ preferred: true, auto: { ...clean, truncated: true } }).reward).toBe(1);
+    expect(rewardFrom({ preferred: false, tags: ["wrong"], auto: clean }).reward).toBe(0);
+    expect(rewardFrom({ betterModel: true, auto: clean }).reward).toBe(0);
+    expect(rewardFrom({ betterModel: true, thumbs: "up", auto: clean }).reward).toBe(1);
+  });
+
+  it("reads the next message and asking again as implicit signals, never lifting an answer the checks found broken", () => {
+    expect(rewardFrom({ followUp: "failed", auto: clean })).toMatchObject({ reward: 0.2, source: "implicit" });
+    expect(rewardFrom({ followUp: "thanks", auto: clean })).toMatchObject({ reward: 0.85, success: true });
+    expect(rewardFrom({ followUp: "thanks", auto: { ...clean, truncated: true } }).reward).toBe(0.85); // the user says it worked
+    expect(rewardFrom({ followUp: "abandoned", auto: { ...clean, empty: true } }).reward).toBe(0);
+    expect(rewardFrom({ followUp: "rephrase", auto: { ...clean, hasCodeBlock: false } }).reward).toBe(0.3);
+    expect(rewardFrom({ followUp: "failed", copied: true, auto: clean }).reward).toBe(0.5);
+    expect(rewardFrom({ followUp: "failed", corrected: true, regenerated: true, auto: clean }).reward).toBe(0.1);
+    expect(rewardFrom({ regenerated: true, followUp: "thanks", auto: clean }).reward).toBe(0.5);
+  });
+
   it("falls back to automatic checks", () => {
     expect(rewardFrom({ auto: clean })).toMatchObject({ source: "automatic", success: true });
     expect(rewardFrom({ auto: { ...clean, empty: true } })).toMatchObject({ reward: 0, success: false });

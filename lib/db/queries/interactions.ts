@@ -271,9 +271,25 @@ export async function abandonedBrokenAnswers(
   return rows;
 }
 
-/** Server-only feedback keys (`implicit`): merged on the system path, never through give_feedback. */
-export async function recordServerFeedback(tx: Queryable, { id, feedback }: { id: string; feedback: Record<string, unknown> }): Promise<void> {
-  await tx.query(`update interactions set feedback = feedback || $2::jsonb where id = $1`, [id, JSON.stringify(feedback)]);
+/**
+ * Server-only feedback keys (`implicit`, `regenerated`): merged on the system path, never
+ * through give_feedback. Returns the answer either side of the write (the row locked, so a
+ * concurrent signal is read after it), for the reward it had and has; null when there is no
+ * such answer.
+ */
+export async function recordServerFeedback(
+  tx: Queryable,
+  { id, feedback }: { id: string; feedback: Record<string, unknown> },
+): Promise<{ before: InteractionRow; after: InteractionRow } | null> {
+  const { rows } = await tx.query<InteractionRow & { old_feedback: InteractionRow["feedback"] }>(
+    `with old as (select id as old_id, feedback as old_feedback from interactions where id = $1 for update)
+     update interactions set feedback = interactions.feedback || $2::jsonb from old where interactions.id = old.old_id
+     returning ${COLUMNS}, old_feedback`,
+    [id, JSON.stringify(feedback)],
+  );
+  if (!rows[0]) return null;
+  const { old_feedback, ...after } = rows[0];
+  return { before: { ...after, feedback: old_feedback }, after };
 }
 
 /**

@@ -1,0 +1,57 @@
+import "server-only";
+import type { InteractionRow } from "@/lib/db/queries/interactions";
+import { interactionReward, isTaskType, readDecision, type TaskType } from "@/lib/domain";
+import { PARAMS_LATENCY_BUDGET_MS, paramArmsFor, paramsReward } from "./params";
+import { correctOutcome, correctParamsOutcome, recordOutcome, recordParamsOutcome } from "./store";
+
+/**
+ * An answer counts once in its model's routing evidence and in its parameter arm's, whatever
+ * is said about it and how often. Its reward (lib/domain/reward.ts interactionReward: a
+ * rating, thumbs, tags, a preference, a better model named, a regeneration, a correction, a
+ * copy, what the next message said, or else the automatic checks) was counted when it
+ * finished; each later signal changes that reward, and the evidence moves from the reward
+ * counted before to the new one (correctOutcome: success from failure, the amount of evidence
+ * unchanged).
+ *
+ * The evidence is the task type's the answer counts for: the one its user says it was, else
+ * the one it was routed as. Under a task type stated afterwards nothing was counted yet: the
+ * first reward there is a new outcome (not a new answer for the statistics), later ones
+ * correct it.
+ *
+ * `before` and `after` are the stored answer either side of the signal, read in the
+ * transaction that wrote it. A rating is passed on even when the reward does not change, for
+ * the arm's rating statistics.
+ */
+export async function reviseAnswerReward({ before, after, rating }: { before: InteractionRow; after: InteractionRow; rating?: number }): Promise<void> {
+  const model = after.model_used;
+  const routedAs = isTaskType(after.task_type) ? after.task_type : null;
+  const taskType = statedTaskType(after) ?? routedAs;
+  if (!model || !taskType || after.status !== "completed") return;
+  const reward = interactionReward(after);
+  if (reward === null) return;
+  const countedHere = taskType === routedAs || statedTaskType(before) === taskType;
+  const counted = countedHere ? interactionReward(before) : null;
+  if (reward !== counted || rating !== undefined) {
+    if (counted !== null) await correctOutcome({ taskType, model, from: counted, to: reward, rating });
+    else await recordOutcome({ taskType, model, reward, success: reward >= 0.5, countOutcome: false, rating });
+  }
+  await reviseParamsArm(before, after, model, reward);
+}
+
+/** The task type the answer's user (or an operator) says the request was, if any. */
+function statedTaskType(row: InteractionRow): TaskType | null {
+  const stated = (row.feedback as { taskType?: unknown }).taskType;
+  return isTaskType(stated) ? stated : null;
+}
+
+/** The sampling parameters the answer was made with count it once as well (under the task type it ran as). */
+async function reviseParamsArm(before: InteractionRow, after: InteractionRow, model: string, reward: number): Promise<void> {
+  const counted = interactionReward(before);
+  const armId = readDecision(after.routing_decision).armId;
+  const taskType = isTaskType(after.task_type) ? after.task_type : null;
+  if (reward === counted || !armId || !taskType || !paramArmsFor(taskType).some((a) => a.id === armId)) return;
+  const normalizedLatency = (after.response_time ?? 0) / PARAMS_LATENCY_BUDGET_MS;
+  if (counted === null) await recordParamsOutcome({ model, taskType, armId, quality: reward, normalizedLatency });
+  else await correctParamsOutcome({ model, taskType, armId, from: paramsReward({ quality: counted, normalizedLatency }), to: paramsReward({ quality: reward, normalizedLatency }) });
+}
+
