@@ -119,15 +119,21 @@ export async function learnFromGoodAnswer(row: InteractionRow, signal: { rating?
 }
 
 async function mergeInto(tx: Queryable, target: KnowledgeRow, fromId: string, success: boolean) {
-  const [merged] = await addEntryOutcomes(tx, { ids: [target.id], success, priorWeight: PRIOR_WEIGHT });
+  const [merged] = await addEntryOutcomes(tx, { ids: [target.id], uses: 1, successes: success ? 1 : 0, priorWeight: PRIOR_WEIGHT });
   const meta = (merged ?? target).metadata as { mergedFrom?: string[] };
   await updateEntry(tx, { id: target.id, metadata: { mergedFrom: [...(meta.mergedFrom ?? []), fromId].slice(-50) } });
 }
 
-/** The answer that used these entries went well (or not): their confidence follows (a Beta posterior from where it started). */
-export async function recordKnowledgeOutcome(ids: string[], success: boolean): Promise<void> {
+/** An answer that used these entries finished: their confidence follows its reward in [0, 1] (a Beta posterior from where it started). */
+export async function recordKnowledgeOutcome(ids: string[], reward: number): Promise<void> {
   if (ids.length === 0) return;
-  await asSystem((tx) => addEntryOutcomes(tx, { ids, success, priorWeight: PRIOR_WEIGHT }));
+  await asSystem((tx) => addEntryOutcomes(tx, { ids, uses: 1, successes: reward, priorWeight: PRIOR_WEIGHT }));
+}
+
+/** An answer that used these entries, already counted, changed its reward: its share of success moves, not another use. */
+export async function correctKnowledgeOutcome(ids: string[], { from, to }: { from: number; to: number }): Promise<void> {
+  if (ids.length === 0 || from === to) return;
+  await asSystem((tx) => addEntryOutcomes(tx, { ids, uses: 0, successes: to - from, priorWeight: PRIOR_WEIGHT }));
 }
 
 /**

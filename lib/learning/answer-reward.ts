@@ -1,12 +1,13 @@
 import "server-only";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
 import { interactionReward, isTaskType, readDecision, type TaskType } from "@/lib/domain";
+import { correctKnowledgeOutcome, recordKnowledgeOutcome } from "@/lib/knowledge/manager";
 import { PARAMS_LATENCY_BUDGET_MS, paramArmsFor, paramsReward } from "./params";
 import { correctOutcome, correctParamsOutcome, recordOutcome, recordParamsOutcome } from "./store";
 
 /**
- * An answer counts once in its model's routing evidence and in its parameter arm's, whatever
- * is said about it and how often. Its reward (lib/domain/reward.ts interactionReward: a
+ * An answer counts once in its model's routing evidence, in its parameter arm's and in the
+ * confidence of the knowledge it used, whatever is said about it and how often. Its reward (lib/domain/reward.ts interactionReward: a
  * rating, thumbs, tags, a preference, a better model named, a regeneration, a correction, a
  * copy, what the next message said, or else the automatic checks) was counted when it
  * finished; each later signal changes that reward, and the evidence moves from the reward
@@ -36,6 +37,7 @@ export async function reviseAnswerReward({ before, after, rating }: { before: In
     else await recordOutcome({ taskType, model, reward, success: reward >= 0.5, countOutcome: false, rating });
   }
   await reviseParamsArm(before, after, model, reward);
+  await reviseKnowledge(before, after, reward);
 }
 
 /** The task type the answer's user (or an operator) says the request was, if any. */
@@ -55,3 +57,10 @@ async function reviseParamsArm(before: InteractionRow, after: InteractionRow, mo
   else await correctParamsOutcome({ model, taskType, armId, from: paramsReward({ quality: counted, normalizedLatency }), to: paramsReward({ quality: reward, normalizedLatency }) });
 }
 
+/** The knowledge entries the answer used: their share of success moves with its reward (counted when it finished). */
+async function reviseKnowledge(before: InteractionRow, after: InteractionRow, reward: number): Promise<void> {
+  const ids = (readDecision(after.routing_decision).knowledge ?? []).map((k) => k.id);
+  const counted = interactionReward(before);
+  if (counted === null) await recordKnowledgeOutcome(ids, reward);
+  else await correctKnowledgeOutcome(ids, { from: counted, to: reward });
+}

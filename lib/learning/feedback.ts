@@ -10,7 +10,7 @@ import { VOTERS, type VoterName } from "./ensemble";
 import { policyMeans } from "./policy";
 import { recordPatternOutcome, reinforceRoutingPattern } from "./patterns";
 import { saveFeedback, type FeedbackPatch, type SavedFeedback } from "./feedback-record";
-import { learnFromGoodAnswer, queueCorrection, recordKnowledgeOutcome } from "@/lib/knowledge/manager";
+import { learnFromGoodAnswer, queueCorrection } from "@/lib/knowledge/manager";
 
 export type { FeedbackPatch } from "./feedback-record";
 
@@ -18,9 +18,9 @@ export type { FeedbackPatch } from "./feedback-record";
  * Saves a user's feedback on their own answer (lib/learning/feedback-record.ts) and feeds it
  * to the learning at once: a confirmed task type teaches the classifiers; every verdict
  * (rating, thumbs, tags, copy, correction, preference, a better model named) changes the
- * answer's one reward, and the routing posterior of (task type, model) and the parameter arm
- * move with it, the answer counted once (lib/learning/answer-reward.ts); a good or poor verdict
- * moves the knowledge the answer used; "model X would have been better" and a preferred
+ * answer's one reward, and the routing posterior of (task type, model), the parameter arm and
+ * the knowledge the answer used move with it, the answer counted once
+ * (lib/learning/answer-reward.ts); "model X would have been better" and a preferred
  * regenerated answer create or strengthen a routing pattern; a correction awaits an
  * operator's approval for the knowledge base. Returns what changed, in words.
  */
@@ -64,14 +64,10 @@ async function teachTaskType({ row, before }: SavedFeedback, f: FeedbackPatch): 
   return f.taskType ? [`the classifiers learn that this was ${f.taskType.replace(/_/g, " ")}`] : [];
 }
 
-/** A good answer joins the catalogue of solutions; the entries it used follow its verdict. */
+/** A well-rated answer joins the catalogue of solutions (the entries it used follow its reward: reviseAnswerReward). */
 async function teachKnowledge(saved: SavedFeedback, f: FeedbackPatch): Promise<string[]> {
-  const { row } = saved;
-  const verdict = verdictOf(saved, f);
-  if (verdict === null) return [];
-  await recordKnowledgeOutcome((readDecision(row.routing_decision).knowledge ?? []).map((k) => k.id), verdict);
-  if (!verdict) return [];
-  const learned = await learnFromGoodAnswer(row, { rating: f.rating, thumbs: f.thumbs });
+  if (verdictOf(saved, f) !== true) return [];
+  const learned = await learnFromGoodAnswer(saved.row, { rating: f.rating, thumbs: f.thumbs });
   return learned ? [learned.merged ? "the answer strengthened a similar solution in the knowledge base" : "the answer joined the knowledge base's solutions"] : [];
 }
 

@@ -83,9 +83,9 @@ export async function learnFromRun({
     }
   }
   const batched = learnLater(outcomes);
-  // The knowledge an answer used shares its automatic verdict (a rating later counts again).
+  // The knowledge an answer used shares its automatic verdict (a later verdict replaces it: lib/learning/answer-reward.ts).
   if (outcome.status === "completed" && outcome.planned?.knowledge.length && outcome.auto) {
-    await recordKnowledgeOutcome(outcome.planned.knowledge.map((k) => k.id), rewardFrom({ auto: outcome.auto }).success);
+    await recordKnowledgeOutcome(outcome.planned.knowledge.map((k) => k.id), rewardFrom({ auto: outcome.auto }).reward);
   }
   if (plan.pattern && outcome.status !== "cancelled") {
     // The pattern's model failed to answer: the request is carved out of its region. (Whether

@@ -8,6 +8,7 @@ import { drainJobs, runOneJob } from "../../lib/jobs/worker";
 import { searchKnowledge } from "../../lib/knowledge/search";
 import { planRequest } from "../../lib/orchestrator/plan";
 import { learnFromFeedback } from "../../lib/learning/feedback";
+import { settledLearning } from "../../lib/orchestrator/learn";
 import { approveEntry, learnFromGoodAnswer } from "../../lib/knowledge/manager";
 import { asSystem, getDb, useDatabase, withUser, type Database } from "../../lib/db";
 import { getInteraction } from "../../lib/db/queries/interactions";
@@ -194,10 +195,14 @@ describe("Knowledge Manager", () => {
     const used = (good.end as { decision: { knowledge?: { id: string }[] } }).decision.knowledge!.map((k) => k.id);
     expect(used.length).toBeGreaterThan(0);
     const conf = async () => Number((await asSystem((tx) => tx.query<{ confidence: number }>("select confidence from knowledge_base where id = $1", [used[0]]))).rows[0].confidence);
+    const uses = async () => Number((await asSystem((tx) => tx.query<{ uses: string }>("select metadata ->> 'uses' as uses from knowledge_base where id = $1", [used[0]]))).rows[0].uses);
+    await settledLearning();
     const before = await conf();
+    const usesBefore = await uses();
     await learnFromFeedback(user, { interactionId: good.interactionId, rating: 5 });
     const afterGood = await conf();
     expect(afterGood).toBeGreaterThan(before);
+    expect(await uses()).toBe(usesBefore); // the answer was counted when it finished: its rating replaces that, no second use
 
     const bad = await ask(user, { prompt: "Raft leader election: what happens after the heartbeat timeout?" });
     const usedBad = (bad.end as { decision: { knowledge?: { id: string }[] } }).decision.knowledge!.map((k) => k.id);

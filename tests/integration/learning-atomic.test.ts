@@ -19,7 +19,7 @@ import { DEFAULT_VOTER_WEIGHTS, updateVoterWeights, VOTERS, type VoterWeights } 
 import { TASK_TYPES, type TaskType } from "../../lib/domain";
 import { seededRng } from "../../lib/learning/random";
 import { insertEntry } from "../../lib/db/queries/knowledge";
-import { recordKnowledgeOutcome } from "../../lib/knowledge/manager";
+import { correctKnowledgeOutcome, recordKnowledgeOutcome } from "../../lib/knowledge/manager";
 
 let db: Database;
 beforeAll(async () => {
@@ -233,7 +233,7 @@ describe("atomic learning updates", () => {
       ids.push(await asSystem((tx) => insertEntry(tx, { topic: `t${i}`, content: `c${i}`, source: "interaction_learning", status: "active", confidence: 0.5, contentHash: `atomic-${i}` })));
     }
     const orders = [[0, 1, 2], [2, 1, 0], [1, 0, 2], [2, 0, 1]];
-    await Promise.all(Array.from({ length: 40 }, (_, i) => recordKnowledgeOutcome(orders[i % 4].map((k) => ids[k]), i % 2 === 0)));
+    await Promise.all(Array.from({ length: 40 }, (_, i) => recordKnowledgeOutcome(orders[i % 4].map((k) => ids[k]), i % 2 === 0 ? 1 : 0)));
     const { rows } = await db.query<{ m: { uses: number; successes: number } }>("select metadata as m from knowledge_base where id = any($1::uuid[])", [ids]);
     expect(rows.map((r) => r.m)).toEqual([1, 2, 3].map(() => ({ prior: 0.5, uses: 40, successes: 20 })));
   });
@@ -241,15 +241,21 @@ describe("atomic learning updates", () => {
   it("a knowledge outcome moves confidence up with a success and down with a failure, from the starting confidence", async () => {
     const id = await asSystem((tx) => insertEntry(tx, { topic: "t", content: "c", source: "interaction_learning", status: "active", confidence: 0.6, contentHash: "atomic-posterior" }));
     const read = async () => (await db.query<{ c: number; m: object }>("select confidence::float8 as c, metadata as m from knowledge_base where id = $1", [id])).rows[0];
-    await recordKnowledgeOutcome([id, id], true); // one answer, one use, however often it cites the entry
+    await recordKnowledgeOutcome([id, id], 1); // one answer, one use, however often it cites the entry
     const up = await read();
     expect(up.c).toBeCloseTo((0.6 * 4 + 1) / 5, 6);
     expect(up.m).toEqual({ prior: 0.6, uses: 1, successes: 1 });
-    await recordKnowledgeOutcome([id], false);
+    await recordKnowledgeOutcome([id], 0);
     const down = await read();
     expect(down.c).toBeCloseTo((0.6 * 4 + 1) / 6, 6);
     expect(down.c).toBeLessThan(up.c);
-    for (let i = 0; i < 400; i++) await recordKnowledgeOutcome([id], false);
+    // An answer already counted changes its reward (0 → 0.75): a share of success more, not a use.
+    await correctKnowledgeOutcome([id], { from: 0, to: 0.75 });
+    expect((await read()).m).toEqual({ prior: 0.6, uses: 2, successes: 1.75 });
+    expect((await read()).c).toBeCloseTo((0.6 * 4 + 1.75) / 6, 6);
+    await correctKnowledgeOutcome([id], { from: 0.75, to: 0 });
+    expect((await read()).c).toBeCloseTo(down.c, 6);
+    for (let i = 0; i < 400; i++) await recordKnowledgeOutcome([id], 0);
     expect((await read()).c).toBe(0.01); // never certain either way
   });
 });

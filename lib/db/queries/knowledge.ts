@@ -102,13 +102,18 @@ export async function getEntry(tx: Queryable, { id }: { id: string }): Promise<K
 }
 
 /**
- * One outcome of answers that used these entries, in one statement: each entry's uses (and
- * successes) count up and its confidence becomes the Beta posterior mean from its starting
+ * One outcome of answers that used these entries, in one statement: each entry's uses count up
+ * by `uses` (1 for a new answer, 0 when an answer already counted changed its reward) and its
+ * successes by `successes` (the answer's reward in [0, 1], or its change; kept within
+ * [0, uses]), and its confidence becomes the Beta posterior mean from its starting
  * confidence (weight `priorWeight`), clamped to [0.01, 0.99]. The rows are locked in id order
  * (so statements on overlapping entries queue instead of deadlocking) and the update reads
  * them after the lock, so no concurrent outcome is lost; the lock lasts one statement.
  */
-export async function addEntryOutcomes(tx: Queryable, { ids, success, priorWeight }: { ids: string[]; success: boolean; priorWeight: number }): Promise<KnowledgeRow[]> {
+export async function addEntryOutcomes(
+  tx: Queryable,
+  { ids, uses, successes, priorWeight }: { ids: string[]; uses: 0 | 1; successes: number; priorWeight: number },
+): Promise<KnowledgeRow[]> {
   const { rows } = await tx.query<KnowledgeRow>(
     `update knowledge_base k set
        metadata = k.metadata || jsonb_build_object('prior', n.prior, 'uses', n.uses, 'successes', n.successes),
@@ -116,13 +121,13 @@ export async function addEntryOutcomes(tx: Queryable, { ids, success, priorWeigh
      from (
        select l.id,
               coalesce((l.metadata ->> 'prior')::float8, l.confidence::float8) as prior,
-              coalesce((l.metadata ->> 'uses')::int, 0) + 1 as uses,
-              coalesce((l.metadata ->> 'successes')::int, 0) + $2::int as successes
+              coalesce((l.metadata ->> 'uses')::int, 0) + $4::int as uses,
+              greatest(0, least(coalesce((l.metadata ->> 'uses')::int, 0) + $4::int, coalesce((l.metadata ->> 'successes')::float8, 0) + $2::float8)) as successes
        from (select id, metadata, confidence from knowledge_base where id = any($1::uuid[]) order by id for update) l
      ) n
      where k.id = n.id
      returning ${COLUMNS.split(",").map((c) => `k.${c.trim()}`).join(", ")}`,
-    [[...new Set(ids)], success ? 1 : 0, priorWeight],
+    [[...new Set(ids)], successes, priorWeight, uses],
   );
   return rows;
 }
