@@ -176,7 +176,12 @@ export interface OutcomeRow {
  * signal at all).
  */
 export function interactionReward(r: OutcomeRow): number | null {
-  if (r.status === "failed") return 0;
+  return interactionJudgement(r)?.reward ?? null;
+}
+
+/** The reward of a stored interaction with what decided it (a person's verdict, their behaviour, the automatic checks); null as for interactionReward. */
+export function interactionJudgement(r: OutcomeRow): Reward | null {
+  if (r.status === "failed") return result(0, "automatic");
   if (r.status !== "completed") return null;
   const f = r.feedback ?? {};
   const rating = r.success_rating;
@@ -195,7 +200,7 @@ export function interactionReward(r: OutcomeRow): number | null {
   };
   const judged = rewardFrom(signals);
   // Nothing said and nothing checked: unknown.
-  return judged.source === "automatic" && !f.auto ? null : judged.reward;
+  return judged.source === "automatic" && !f.auto ? null : judged;
 }
 
 /** true / false, or null when the interaction does not count: reward ≥ SUCCESS_AT. */

@@ -1,13 +1,15 @@
 import "server-only";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
-import { interactionReward, isTaskType, readDecision, type TaskType } from "@/lib/domain";
+import { interactionJudgement, interactionReward, isTaskType, readDecision, sameModel, type OutcomeRow, type TaskType } from "@/lib/domain";
 import { correctKnowledgeOutcome, recordKnowledgeOutcome } from "@/lib/knowledge/manager";
 import { PARAMS_LATENCY_BUDGET_MS, paramArmsFor, paramsReward } from "./params";
+import { correctPatternOutcome } from "./patterns";
 import { correctOutcome, correctParamsOutcome, recordOutcome, recordParamsOutcome } from "./store";
 
 /**
- * An answer counts once in its model's routing evidence, in its parameter arm's and in the
- * confidence of the knowledge it used, whatever is said about it and how often. Its reward (lib/domain/reward.ts interactionReward: a
+ * An answer counts once in its model's routing evidence, in its parameter arm's, in the
+ * confidence of the knowledge it used and in that of the routing pattern it followed,
+ * whatever is said about it and how often. Its reward (lib/domain/reward.ts interactionReward: a
  * rating, thumbs, tags, a preference, a better model named, a regeneration, a correction, a
  * copy, what the next message said, or else the automatic checks) was counted when it
  * finished; each later signal changes that reward, and the evidence moves from the reward
@@ -38,6 +40,7 @@ export async function reviseAnswerReward({ before, after, rating }: { before: In
   }
   await reviseParamsArm(before, after, model, reward);
   await reviseKnowledge(before, after, reward);
+  await revisePattern(before, after);
 }
 
 /** The task type the answer's user (or an operator) says the request was, if any. */
@@ -63,4 +66,19 @@ async function reviseKnowledge(before: InteractionRow, after: InteractionRow, re
   const counted = interactionReward(before);
   if (counted === null) await recordKnowledgeOutcome(ids, reward);
   else await correctKnowledgeOutcome(ids, { from: counted, to: reward });
+}
+
+/**
+ * The routing pattern the answer followed, when the pattern's model answered: counted a
+ * success when it finished; what a person or their behaviour says of it since decides it
+ * (reward ≥ 0.5), the counts moving instead of adding.
+ */
+async function revisePattern(before: InteractionRow, after: InteractionRow): Promise<void> {
+  const d = readDecision(after.routing_decision);
+  if (d.reason !== "pattern" || !d.pattern || !after.model_used || !d.chain?.[0] || !sameModel(after.model_used, d.chain[0])) return;
+  const verdict = (r: OutcomeRow) => {
+    const judged = interactionJudgement(r);
+    return judged && judged.source !== "automatic" ? judged.success : true;
+  };
+  await correctPatternOutcome(d.pattern.id, { from: verdict(before), to: verdict(after) });
 }

@@ -8,7 +8,7 @@ import { reviseAnswerReward } from "./answer-reward";
 import { learningState, recordVoterOutcome } from "./store";
 import { VOTERS, type VoterName } from "./ensemble";
 import { policyMeans } from "./policy";
-import { recordPatternOutcome, reinforceRoutingPattern } from "./patterns";
+import { reinforceRoutingPattern, reshapePattern } from "./patterns";
 import { saveFeedback, type FeedbackPatch, type SavedFeedback } from "./feedback-record";
 import { learnFromGoodAnswer, queueCorrection } from "@/lib/knowledge/manager";
 
@@ -90,14 +90,18 @@ async function teachPatterns(saved: SavedFeedback, f: FeedbackPatch, taskType: T
   const verdict = verdictOf(saved, f);
   if (followed.reason === "pattern" && followed.pattern && verdict !== null && !f.betterModel) {
     const emb = await asSystem((tx) => getInteractionEmbedding(tx, { id: row.id }));
-    await recordPatternOutcome(followed.pattern.id, verdict, emb ? { embedding: emb.embedding, embeddingModel: emb.model, taskType, interactionId: row.id, userId: row.user_id, grow: verdict } : undefined);
+    if (emb) await reshapePattern(followed.pattern.id, { embedding: emb.embedding, embeddingModel: emb.model, taskType, interactionId: row.id, userId: row.user_id }, verdict);
     notes.push(verdict ? "the routing pattern that chose this model now covers requests like it more surely" : "the routing pattern that chose this model no longer covers requests like this one");
   }
   const better = f.betterModel ? { model: f.betterModel, worse: model, rootId: row.id } : f.preferred ? preferredOver(row, siblings) : null;
   if (better && !sameModel(better.model, model)) {
     const emb = await asSystem((tx) => getInteractionEmbedding(tx, { id: better.rootId }));
+    // The pattern the passed-over answer followed counts it through that answer's reward (answer-reward.ts).
+    const root = better.rootId === row.id ? row : siblings.find((s) => s.id === better.rootId);
+    const rootDecision = root ? readDecision(root.routing_decision) : null;
     if (emb) {
       const p = await reinforceRoutingPattern({
+        followedPatternId: rootDecision?.reason === "pattern" ? (rootDecision.pattern?.id ?? null) : null,
         embedding: emb.embedding,
         embeddingModel: emb.model,
         taskType,

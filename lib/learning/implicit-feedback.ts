@@ -1,11 +1,10 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
 import { abandonedBrokenAnswers, getInteractionEmbedding, recordServerFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
-import { isTaskType, readDecision, type ImplicitSignal } from "@/lib/domain";
+import { isTaskType, type ImplicitSignal } from "@/lib/domain";
 import { reviseAnswerReward } from "./answer-reward";
 import { ABANDONED_AFTER_MS, readFollowUp, SIGNAL_EXAMPLES } from "./implicit-signal";
 import { classifyFollowUp } from "./follow-up-classifier";
-import { recordPatternOutcome } from "./patterns";
 import { fixedEmbeddings, similarityScale } from "./similarity-calibration";
 import { cosineSimilarity as cosine } from "./vectors";
 
@@ -79,14 +78,11 @@ const ABANDONED_WITHIN_MS = 24 * 3_600_000;
 
 /**
  * A signal is part of the answer's reward (lib/domain/reward.ts): kept on the answer
- * (`feedback.implicit`, written by the server), it moves the evidence of the answer's model
- * and parameter arm from the reward counted before (reviseAnswerReward: the answer still
- * counts once); a poor one carves the request out of the routing pattern that chose the model.
+ * (`feedback.implicit`, written by the server), it moves the evidence of the answer's model,
+ * its parameter arm, the knowledge it used and the routing pattern that chose it from the
+ * reward counted before (reviseAnswerReward: the answer still counts once).
  */
 async function applySignal(prev: InteractionRow, signal: ImplicitSignal, by: string | null): Promise<void> {
   const written = await asSystem((tx) => recordServerFeedback(tx, { id: prev.id, feedback: { implicit: { signal, by, at: new Date().toISOString() } } }));
-  if (!written) return;
-  await reviseAnswerReward(written);
-  const decision = readDecision(prev.routing_decision);
-  if (decision.reason === "pattern" && decision.pattern && signal !== "thanks") await recordPatternOutcome(decision.pattern.id, false);
+  if (written) await reviseAnswerReward(written);
 }

@@ -76,9 +76,11 @@ function member(patternId: string, r: PatternRequest, agrees: boolean) {
 /**
  * A user said `betterModel` should have answered this request instead of `worseModel`: the
  * pattern for `betterModel` that holds the request grows by it (or a new one starts from
- * it, for this user only); patterns holding it that point at `worseModel` shrink.
+ * it, for this user only); patterns holding it that point at `worseModel` shrink (and count a
+ * failure, but for `followedPatternId`, the one the answer followed, whose count the answer's
+ * reward moves).
  */
-export async function reinforceRoutingPattern(c: PatternRequest & { betterModel: string; worseModel: string | null; userId: string }): Promise<{
+export async function reinforceRoutingPattern(c: PatternRequest & { betterModel: string; worseModel: string | null; userId: string; followedPatternId?: string | null }): Promise<{
   patternId: string;
   created: boolean;
   confidence: number;
@@ -90,7 +92,8 @@ export async function reinforceRoutingPattern(c: PatternRequest & { betterModel:
     const hits = await containing(tx, c, scale);
     for (const h of hits) {
       if (c.worseModel && sameModel(h.pattern.model_name, c.worseModel)) {
-        await updateRoutingPattern(tx, { id: h.patternId, successDelta: 0, failureDelta: 1 });
+        // The pattern the answer followed counts it through the answer's reward (the better model named makes it 0).
+        if (h.patternId !== c.followedPatternId) await updateRoutingPattern(tx, { id: h.patternId, successDelta: 0, failureDelta: 1 });
         await insertPatternMember(tx, member(h.patternId, c, false));
       }
     }
@@ -120,13 +123,25 @@ export async function reinforceRoutingPattern(c: PatternRequest & { betterModel:
 }
 
 /**
- * The outcome of an answer that followed a pattern. It counts towards the pattern's
- * confidence; a failure also marks the request as outside the region, and a user's explicit
- * approval (`grow`) adds it to the region.
+ * The outcome of an answer that followed a pattern, when it finished: a success when the
+ * pattern's model answered. It counts towards the pattern's confidence; a failure also marks
+ * the request as outside the region. What the user says of the answer later replaces that
+ * outcome (correctPatternOutcome, from lib/learning/answer-reward.ts): the answer counts once.
  */
-export async function recordPatternOutcome(patternId: string, success: boolean, request?: PatternRequest & { grow?: boolean }): Promise<void> {
+export async function recordPatternOutcome(patternId: string, success: boolean, request?: PatternRequest): Promise<void> {
   await asSystem(async (tx) => {
     await updateRoutingPattern(tx, { id: patternId, successDelta: success ? 1 : 0, failureDelta: success ? 0 : 1 });
-    if (request && (!success || request.grow)) await insertPatternMember(tx, member(patternId, request, success));
+    if (request && !success) await insertPatternMember(tx, member(patternId, request, false));
   }).finally(resetPatternCache);
+}
+
+/** An answer the pattern routed, already counted, turned from success to failure or back: the counts move, not add. */
+export async function correctPatternOutcome(patternId: string, { from, to }: { from: boolean; to: boolean }): Promise<void> {
+  if (from === to) return;
+  await asSystem((tx) => updateRoutingPattern(tx, { id: patternId, successDelta: to ? 1 : -1, failureDelta: to ? -1 : 1 })).finally(resetPatternCache);
+}
+
+/** A verdict on an answer the pattern routed reshapes its region: a good one adds the request, a poor one carves it out. */
+export async function reshapePattern(patternId: string, request: PatternRequest, agrees: boolean): Promise<void> {
+  await asSystem((tx) => insertPatternMember(tx, member(patternId, request, agrees))).finally(resetPatternCache);
 }
