@@ -4,7 +4,7 @@ import { interactionJudgement, interactionReward, isTaskType, readDecision, same
 import { correctKnowledgeOutcome, recordKnowledgeOutcome } from "@/lib/knowledge/manager";
 import { PARAMS_LATENCY_BUDGET_MS, paramArmsFor, paramsReward } from "./params";
 import { correctPatternOutcome } from "./patterns";
-import { correctOutcome, correctParamsOutcome, recordOutcome, recordParamsOutcome } from "./store";
+import { correctOutcome, correctParamsOutcome, dropOutcome, recordOutcome, recordParamsOutcome } from "./store";
 
 /**
  * An answer counts once in its model's routing evidence, in its parameter arm's, in the
@@ -17,9 +17,9 @@ import { correctOutcome, correctParamsOutcome, recordOutcome, recordParamsOutcom
  * unchanged).
  *
  * The evidence is the task type's the answer counts for: the one its user says it was, else
- * the one it was routed as. Under a task type stated afterwards nothing was counted yet: the
- * first reward there is a new outcome (not a new answer for the statistics), later ones
- * correct it.
+ * the one it was routed as. When its user says it was another task type than it counted for
+ * so far, the answer moves: its outcome is taken out of the arm it was counted in and counted
+ * in the stated one's.
  *
  * `before` and `after` are the stored answer either side of the signal, read in the
  * transaction that wrote it. A rating is passed on even when the reward does not change, for
@@ -31,13 +31,17 @@ export async function reviseAnswerReward({ before, after, rating }: { before: In
   const taskType = statedTaskType(after) ?? routedAs;
   if (!model || !taskType || after.status !== "completed") return;
   const reward = interactionReward(after);
-  if (reward === null) return;
-  const countedHere = taskType === routedAs || statedTaskType(before) === taskType;
-  const counted = countedHere ? interactionReward(before) : null;
-  if (reward !== counted || rating !== undefined) {
+  const counted = interactionReward(before);
+  // Where it has counted so far: under the task type stated before (it moved there then), else the routed one.
+  const countedAs = statedTaskType(before) ?? routedAs;
+  if (counted !== null && countedAs && countedAs !== taskType) {
+    await dropOutcome({ taskType: countedAs, model, reward: counted });
+    if (reward !== null) await recordOutcome({ taskType, model, reward, success: reward >= 0.5, countOutcome: false, rating });
+  } else if (reward !== null && (reward !== counted || rating !== undefined)) {
     if (counted !== null) await correctOutcome({ taskType, model, from: counted, to: reward, rating });
     else await recordOutcome({ taskType, model, reward, success: reward >= 0.5, countOutcome: false, rating });
   }
+  if (reward === null) return;
   await reviseParamsArm(before, after, model, reward);
   await reviseKnowledge(before, after, reward);
   await revisePattern(before, after);

@@ -87,3 +87,20 @@ export function shiftEvidence(current: ArmEvidence | undefined, delta: number, n
     recent: { alpha: Math.max(0, recent.alpha + delta), beta: Math.max(0, recent.beta - delta) },
   };
 }
+
+/**
+ * The evidence without one outcome of reward `r` already counted (an answer moved to the task
+ * type its user says it was): r less successes and 1 − r less failures in both memories, never
+ * below zero. Not an outcome: nothing decays. private.evidence_drop in SQL does the same.
+ */
+export function dropEvidence(current: ArmEvidence | undefined, r: number, now: number): ArmEvidence {
+  if (!(r >= 0 && r <= 1)) throw new Error(`a reward is in [0, 1], got ${r}`);
+  const cur = current ?? NO_EVIDENCE;
+  const recent = cur.recent ?? { alpha: 0, beta: 0 };
+  return {
+    alpha: Math.max(0, cur.alpha - r),
+    beta: Math.max(0, cur.beta - (1 - r)),
+    updatedAt: Math.max(cur.updatedAt, now),
+    recent: { alpha: Math.max(0, recent.alpha - r), beta: Math.max(0, recent.beta - (1 - r)) },
+  };
+}

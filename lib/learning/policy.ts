@@ -21,7 +21,7 @@
 import betaCdf from "@stdlib/stats-base-dists-beta-cdf";
 import { rolePrior, type Role, type TaskType } from "@/lib/domain";
 import { betaMean, type BetaParams } from "./beta";
-import { addEvidence, posteriorOf, shiftEvidence, type ArmEvidence } from "./evidence";
+import { addEvidence, dropEvidence, posteriorOf, shiftEvidence, type ArmEvidence } from "./evidence";
 import { sampleBeta, type Rng } from "./random";
 
 export type PolicyState = Readonly<Partial<Record<TaskType, Readonly<Record<string, ArmEvidence>>>>>;
@@ -187,6 +187,12 @@ export function updatePolicy(
 export function correctPolicy(state: PolicyState, { taskType, model, from, to, now }: { taskType: TaskType; model: string; from: number; to: number; now: number }): PolicyState {
   const arms = state[taskType] ?? {};
   return { ...state, [taskType]: { ...arms, [model]: shiftEvidence(arms[model], to - from, now) } };
+}
+
+/** An outcome recorded for (taskType, model) with reward `reward` taken out again (the answer moved to another task type): a new state. */
+export function dropPolicy(state: PolicyState, { taskType, model, reward, now }: { taskType: TaskType; model: string; reward: number; now: number }): PolicyState {
+  const arms = state[taskType] ?? {};
+  return { ...state, [taskType]: { ...arms, [model]: dropEvidence(arms[model], reward, now) } };
 }
 
 /** Posterior mean of every candidate for a task type (for dashboards and the static comparison). */

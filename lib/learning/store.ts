@@ -1,7 +1,7 @@
 import "server-only";
 import { asSystem, asSystemStatement, getDb, type Queryable } from "@/lib/db";
 import { announce, listeningForChanges, onChange, type Change } from "@/lib/db/changes";
-import { addFallbackRescues, addModelOutcome, addOutcomes, correctModelOutcome, addParamsOutcome, correctParamsArm, addVoterOutcome, loadPerformance, loadStateRows, type BatchedOutcome, type PerformanceData } from "@/lib/db/queries/learning";
+import { addFallbackRescues, addModelOutcome, addOutcomes, correctModelOutcome, dropModelOutcome, addParamsOutcome, correctParamsArm, addVoterOutcome, loadPerformance, loadStateRows, type BatchedOutcome, type PerformanceData } from "@/lib/db/queries/learning";
 import { isTaskType, type TaskType, currentArmKey } from "@/lib/domain";
 import { DEFAULT_VOTER_WEIGHTS, type Vote, type VoterWeights } from "@/lib/learning/ensemble";
 import { recordFallbackOutcome, type RescueStats } from "./fallback";
@@ -194,6 +194,17 @@ export function correctOutcome(o: { taskType: TaskType; model: string; from: num
   checkUnit("reward", o.to);
   return update({ kind: "performance", model: o.model, taskType: o.taskType }, (tx) =>
     correctModelOutcome(tx, { model: o.model, taskType: o.taskType, from: o.from, to: o.to, now: o.now ?? Date.now(), rating: o.rating ?? null }).then((d) => d as Record<string, unknown>),
+  );
+}
+
+/**
+ * An answer counted under (task type, model) belongs under another task type (its user says
+ * so): its outcome, of reward `reward`, is taken out here (and counted there by the caller).
+ */
+export function dropOutcome(o: { taskType: TaskType; model: string; reward: number; now?: number }): Promise<void> {
+  checkUnit("reward", o.reward);
+  return update({ kind: "performance", model: o.model, taskType: o.taskType }, (tx) =>
+    dropModelOutcome(tx, { model: o.model, taskType: o.taskType, reward: o.reward, now: o.now ?? Date.now() }).then((d) => d as Record<string, unknown>),
   );
 }
 

@@ -11,8 +11,8 @@ import { asSystem, useDatabase, type Database } from "../../lib/db";
 import { openPostgres } from "../../lib/db/postgres";
 import { announce } from "../../lib/db/changes";
 import { addModelOutcome } from "../../lib/db/queries/learning";
-import { correctOutcome, correctParamsOutcome, learningState, recordFallbackTrail, recordOutcome, recordOutcomes, recordParamsOutcome, recordVoterOutcome, resetLearningCache } from "../../lib/learning/store";
-import { correctPolicy, DEFAULT_POLICY_OPTIONS, updatePolicy, type PolicyState } from "../../lib/learning/policy";
+import { correctOutcome, correctParamsOutcome, dropOutcome, learningState, recordFallbackTrail, recordOutcome, recordOutcomes, recordParamsOutcome, recordVoterOutcome, resetLearningCache } from "../../lib/learning/store";
+import { correctPolicy, DEFAULT_POLICY_OPTIONS, dropPolicy, updatePolicy, type PolicyState } from "../../lib/learning/policy";
 import { correctParams, paramArmsFor, paramsKey, paramsReward, updateParams, type ParamsState } from "../../lib/learning/params";
 import { recordFallbackOutcome, type FallbackStats } from "../../lib/learning/fallback";
 import { DEFAULT_VOTER_WEIGHTS, updateVoterWeights, VOTERS, type VoterWeights } from "../../lib/learning/ensemble";
@@ -130,6 +130,11 @@ describe("atomic learning updates", () => {
         await correctParamsOutcome({ model: "corrected-model", taskType: "explanation", armId, from, to, now });
         params = correctParams(params, { model: "corrected-model", taskType: "explanation", armId, from, to, now });
       }
+    }
+    // An answer moved to another task type: its outcome taken out again.
+    for (const reward of [0.7, 0.2, 1]) {
+      await dropOutcome({ taskType: "explanation", model: "corrected-model", reward, now });
+      policy = dropPolicy(policy, { taskType: "explanation", model: "corrected-model", reward, now });
     }
     // A correction on an arm with nothing in it stays at zero rather than below.
     await correctOutcome({ taskType: "explanation", model: "empty-model", from: 0.7, to: 0, now });

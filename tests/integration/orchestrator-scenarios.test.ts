@@ -324,6 +324,31 @@ describe("an answer counts once in its model's routing evidence", () => {
     expect(await arm()).toMatchObject({ alpha: expect.closeTo(e2.alpha, 9), beta: expect.closeTo(e2.beta, 9) });
   });
 
+  it("an answer its user says was another task type moves there: out of the arm it was routed to, into the stated one's", async () => {
+    const r = await ask(alice, { prompt: "Write a Go function that reverses the words in a sentence." });
+    await settledLearning();
+    const saved = await row(r.interactionId);
+    const routed = saved.task_type as TaskType;
+    const stated: TaskType = routed === "explanation" ? "general" : "explanation";
+    const auto = interactionReward(saved)!;
+    const arm = async (t: TaskType) => (await learningState()).policy[t]?.[saved.model_used] ?? { alpha: 0, beta: 0 };
+    const [r0, s0] = [await arm(routed), await arm(stated)];
+
+    await learnFromFeedback(alice, { interactionId: r.interactionId, taskType: stated });
+    const [r1, s1] = [await arm(routed), await arm(stated)];
+    expect(r1.alpha).toBeCloseTo(Math.max(0, r0.alpha - auto), 9);
+    expect(r1.beta).toBeCloseTo(Math.max(0, r0.beta - (1 - auto)), 9);
+    expect(s1.alpha + s1.beta).toBeGreaterThan(s0.alpha + s0.beta + 0.5); // counted there: one outcome (what was there decays a little)
+    expect(s1.alpha + s1.beta).toBeLessThanOrEqual(s0.alpha + s0.beta + 1 + 1e-9);
+
+    // A verdict now moves the stated arm only, and by the change.
+    await learnFromFeedback(alice, { interactionId: r.interactionId, thumbs: "up" });
+    const [r2, s2] = [await arm(routed), await arm(stated)];
+    expect(r2).toMatchObject({ alpha: expect.closeTo(r1.alpha, 9), beta: expect.closeTo(r1.beta, 9) });
+    expect(s2.alpha + s2.beta).toBeCloseTo(s1.alpha + s1.beta, 9);
+    expect(s2.alpha - s1.alpha).toBeCloseTo(1 - auto, 9);
+  });
+
   /** The evidence of (task type, model) of a stored answer, and the answer's reward now. */
   async function answerState(id: string) {
     await settledLearning();

@@ -54,6 +54,12 @@ export async function correctModelOutcome(
   return rows[0].d;
 }
 
+/** One answer's outcome (reward `reward`) taken out of (model, task type)'s evidence: private.drop_model_outcome. */
+export async function dropModelOutcome(tx: Queryable, o: { model: string; taskType: string; reward: number; now: number }): Promise<PerformanceData> {
+  const { rows } = await tx.query<{ d: PerformanceData }>("select private.drop_model_outcome($1, $2, $3, $4) as d", [o.model, o.taskType, o.reward, o.now]);
+  return rows[0].d;
+}
+
 /** A parameter arm's reward for an answer changed from `from` to `to` (a verdict replacing the automatic quality): private.correct_params_outcome. */
 export async function correctParamsArm(tx: Queryable, o: { model: string; taskType: string; armId: string; from: number; to: number; now: number }): Promise<Record<string, unknown>> {
   const { rows } = await tx.query<{ d: Record<string, unknown> }>("select private.correct_params_outcome($1, $2, $3, $4, $5, $6) as d", [o.model, o.taskType, o.armId, o.from, o.to, o.now]);
