@@ -50,7 +50,7 @@ export function DashboardView({ data, model, testId }: { data: Dashboard; model?
         <ChartCard
           testId="chart-heatmap"
           title={model ? "Success rate by task type" : "Success rate: model × task type"}
-          description="Share of finished answers with a reward ≥ 0.5 (stars first, then thumbs, copies and corrections, then the automatic checks)."
+          description="Share of finished answers with a reward ≥ 0.5 (stars first, then thumbs, then tags and preferences, then what users did next: regenerating, correcting, copying, their next message; then the automatic checks)."
           empty={data.heatmap.empty}
           wide
         >
