@@ -79,9 +79,9 @@ function verdictOf({ before }: SavedFeedback, f: FeedbackPatch): boolean | null 
 }
 
 /**
- * "Model X would have been better", or a preferred regeneration: a routing pattern, and
- * (The answers passed over lose their reward through their own.) A verdict on an answer a pattern routed grows the pattern's
- * region by the request (good) or carves it out (poor).
+ * "Model X would have been better", or a preferred regeneration: a routing pattern (the
+ * answers passed over lose their reward through their own). A verdict on an answer a pattern
+ * routed grows the pattern's region by the request (good) or carves it out (poor).
  */
 async function teachPatterns(saved: SavedFeedback, f: FeedbackPatch, taskType: TaskType, model: string): Promise<string[]> {
   const { row, siblings } = saved;
