@@ -1,7 +1,7 @@
 import "server-only";
 import type { Identity } from "@/lib/auth";
 import { withUser } from "@/lib/db";
-import { getInteraction, listInteractions, recordFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
+import { listInteractions, recordFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
 import { isRoutedModel, type TaskType } from "@/lib/domain";
 import { AppError } from "@/lib/errors";
 import { currentRoster } from "@/lib/roster/current";
@@ -48,7 +48,10 @@ export async function saveFeedback(identity: Identity, f: FeedbackPatch): Promis
     }
   }
   return withUser(identity.claims, async (tx) => {
-    const before = await getInteraction(tx, { id: f.interactionId });
+    // The answer as it is, locked until this feedback is saved (through the user's one write
+    // path, with nothing to write): a signal the server records on it meanwhile (what the next
+    // message said) waits, or is already in `before`, so the reward counted before is this one.
+    const before = await recordFeedback(tx, { id: f.interactionId, feedback: {} });
     if (!before || before.user_id !== identity.userId) throw new AppError("not_found:chat", "That answer does not exist (or is not yours).");
     const { interactionId, rating, ...rest } = f;
     void interactionId;

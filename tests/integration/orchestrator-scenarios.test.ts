@@ -7,6 +7,9 @@ import { invalidateAvailability } from "../../lib/orchestrator/availability";
 import { DEFAULT_ROLE_MODELS, interactionReward, type TaskType } from "../../lib/domain";
 import { settledLearning } from "../../lib/orchestrator/learn";
 import type { Decision } from "../../lib/chat/events";
+import { asSystem } from "../../lib/db";
+import { recordServerFeedback } from "../../lib/db/queries/interactions";
+import { reviseAnswerReward } from "../../lib/learning/answer-reward";
 
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
 const alice = identityOf(USER_A);
@@ -347,6 +350,45 @@ describe("an answer counts once in its model's routing evidence", () => {
     expect(r2).toMatchObject({ alpha: expect.closeTo(r1.alpha, 9), beta: expect.closeTo(r1.beta, 9) });
     expect(s2.alpha + s2.beta).toBeCloseTo(s1.alpha + s1.beta, 9);
     expect(s2.alpha - s1.alpha).toBeCloseTo(1 - auto, 9);
+  });
+
+  it("a verdict and a signal the server records at the same moment: the answer still counts once", async () => {
+    const r = await ask(alice, { prompt: "Write a Bash one-liner that counts the lines of every .ts file in a folder." });
+    await settledLearning();
+    const saved = await row(r.interactionId);
+    const auto = interactionReward(saved)!;
+    const arm = async () => (await learningState()).policy[saved.task_type as TaskType]![saved.model_used];
+    const e0 = await arm();
+
+    // The server records what the next message said in a transaction still open…
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const server = asSystem(async (tx) => {
+      const written = await recordServerFeedback(tx, { id: r.interactionId, feedback: { implicit: { signal: "failed", by: null, at: new Date().toISOString() } } });
+      locked();
+      await held;
+      return written!;
+    });
+    await isLocked;
+    // …when the user's thumbs up arrives. With two connections it waits for that row (PGlite has one: it waits anyway).
+    const user = learnFromFeedback(alice, { interactionId: r.interactionId, thumbs: "up" });
+    if (env.db.kind === "postgres") {
+      const waiting = async () =>
+        (await env.db.query<{ n: number }>("select count(*)::int as n from pg_locks where not granted and locktype in ('transactionid', 'tuple')")).rows[0].n;
+      while ((await waiting()) === 0) await new Promise((res) => setTimeout(res, 5));
+    }
+    release();
+    await reviseAnswerReward(await server);
+    await user;
+    await settledLearning();
+
+    // Thumbs up decides the reward (1): the evidence moved from the automatic reward to 1, once.
+    const e1 = await arm();
+    expect(interactionReward(await row(r.interactionId))).toBe(1);
+    expect(e1.alpha + e1.beta).toBeCloseTo(e0.alpha + e0.beta, 9);
+    expect(e1.alpha - e0.alpha).toBeCloseTo(1 - auto, 9);
   });
 
   /** The evidence of (task type, model) of a stored answer, and the answer's reward now. */
