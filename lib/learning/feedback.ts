@@ -2,7 +2,7 @@ import "server-only";
 import type { Identity } from "@/lib/auth";
 import { asSystem } from "@/lib/db";
 import { getInteractionEmbedding, type InteractionRow } from "@/lib/db/queries/interactions";
-import { confirmedTaskType, isTaskType, readDecision, sameModel, type TaskType } from "@/lib/domain";
+import { confirmedTaskType, interactionReward, isTaskType, readDecision, sameModel, type TaskType } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { reviseAnswerReward } from "./answer-reward";
 import { learningState, recordVoterOutcome } from "./store";
@@ -37,6 +37,8 @@ export async function learnFromFeedback(identity: Identity, f: FeedbackPatch): P
   // Every verdict is part of the answer's one reward: the answer counts once (reviseAnswerReward).
   await reviseAnswerReward({ before: saved.before, after: row, rating: f.rating });
   for (const s of saved.passedOver) await reviseAnswerReward(s);
+  const [was, now] = [interactionReward(saved.before), interactionReward(row)];
+  if (was !== null && now !== null && was !== now) notes.push(`this answer's reward is now ${now.toFixed(2)} in place of ${was.toFixed(2)} (an answer counts once)`);
   if (f.correction) {
     await queueCorrection(identity, row, f.correction);
     notes.push("the correction awaits an operator's review for the knowledge base");

@@ -410,7 +410,8 @@ describe("an answer counts once in its model's routing evidence", () => {
     expect(a0.reward).toBeLessThan(1); // the automatic checks' reward, at most 0.7
 
     // Tags: great, then (changed) incomplete.
-    await learnFromFeedback(alice, { interactionId: a.interactionId, tags: ["great"] });
+    const said = await learnFromFeedback(alice, { interactionId: a.interactionId, tags: ["great"] });
+    expect(said.message).toContain(`this answer's reward is now 1.00 in place of ${a0.reward.toFixed(2)} (an answer counts once)`);
     const aGreat = await answerState(a.interactionId);
     expect(aGreat.reward).toBe(1);
     movedByReward(a0, aGreat);
