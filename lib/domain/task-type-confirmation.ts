@@ -16,8 +16,15 @@ export interface TaskTypeEvidence {
  * (tests/integration/db.test.ts keeps them equal).
  */
 export function confirmedTaskType(row: TaskTypeEvidence): TaskType | null {
-  const f = (row.feedback ?? {}) as { taskType?: unknown; thumbs?: unknown };
-  if (isChatTaskType(f.taskType)) return f.taskType; // a person states a chat task type; `completion` is the endpoint's
+  const stated = statedTaskType(row);
+  if (stated) return stated;
+  const f = (row.feedback ?? {}) as { thumbs?: unknown };
   const ratedWell = (row.success_rating ?? 0) >= 4 || f.thumbs === "up";
   return ratedWell && isTaskType(row.task_type) ? row.task_type : null;
+}
+
+/** The task type a person (the answer's user, or an operator) says the request was, if any: a chat task type (`completion` is the endpoint's). */
+export function statedTaskType(row: Pick<TaskTypeEvidence, "feedback">): TaskType | null {
+  const stated = ((row.feedback ?? {}) as { taskType?: unknown }).taskType;
+  return isChatTaskType(stated) ? stated : null;
 }

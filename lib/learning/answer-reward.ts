@@ -1,6 +1,6 @@
 import "server-only";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
-import { interactionJudgement, interactionReward, isTaskType, readDecision, sameModel, type OutcomeRow, type TaskType } from "@/lib/domain";
+import { interactionJudgement, interactionReward, isTaskType, readDecision, sameModel, statedTaskType, SUCCESS_AT, type OutcomeRow } from "@/lib/domain";
 import { correctKnowledgeOutcome, recordKnowledgeOutcome } from "@/lib/knowledge/manager";
 import { PARAMS_LATENCY_BUDGET_MS, paramArmsFor, paramsReward } from "./params";
 import { correctPatternOutcome } from "./patterns";
@@ -23,51 +23,48 @@ import { correctOutcome, correctParamsOutcome, dropOutcome, recordOutcome, recor
  *
  * `before` and `after` are the stored answer either side of the signal, read in the
  * transaction that wrote it. A rating is passed on even when the reward does not change, for
- * the arm's rating statistics.
+ * the arm's rating statistics. Returns the reward counted before and the reward now.
  */
-export async function reviseAnswerReward({ before, after, rating }: { before: InteractionRow; after: InteractionRow; rating?: number }): Promise<void> {
+export async function reviseAnswerReward({ before, after, rating }: { before: InteractionRow; after: InteractionRow; rating?: number }): Promise<{ from: number | null; to: number | null }> {
+  const counted = interactionReward(before);
+  const reward = interactionReward(after);
+  const change = { from: counted, to: reward };
   const model = after.model_used;
   const routedAs = isTaskType(after.task_type) ? after.task_type : null;
   const taskType = statedTaskType(after) ?? routedAs;
-  if (!model || !taskType || after.status !== "completed") return;
-  const reward = interactionReward(after);
-  const counted = interactionReward(before);
+  if (!model || !taskType || after.status !== "completed") return change;
   // Where it has counted so far: under the task type stated before (it moved there then), else the routed one.
   const countedAs = statedTaskType(before) ?? routedAs;
   if (counted !== null && countedAs && countedAs !== taskType) {
     await dropOutcome({ taskType: countedAs, model, reward: counted });
-    if (reward !== null) await recordOutcome({ taskType, model, reward, success: reward >= 0.5, countOutcome: false, rating });
+    if (reward !== null) await recordOutcome({ taskType, model, reward, success: reward >= SUCCESS_AT, countOutcome: false, rating });
   } else if (reward !== null && (reward !== counted || rating !== undefined)) {
     if (counted !== null) await correctOutcome({ taskType, model, from: counted, to: reward, rating });
-    else await recordOutcome({ taskType, model, reward, success: reward >= 0.5, countOutcome: false, rating });
+    else await recordOutcome({ taskType, model, reward, success: reward >= SUCCESS_AT, countOutcome: false, rating });
   }
-  if (reward === null) return;
-  await reviseParamsArm(before, after, model, reward);
-  await reviseKnowledge(before, after, reward);
+  if (reward === null) return change;
+  if (reward !== counted) {
+    await reviseParamsArm(after, model, counted, reward);
+    await reviseKnowledge(after, counted, reward);
+  }
+  // A pattern counts a verdict, not the automatic checks: the same reward from a person's word can turn it.
   await revisePattern(before, after);
-}
-
-/** The task type the answer's user (or an operator) says the request was, if any. */
-function statedTaskType(row: InteractionRow): TaskType | null {
-  const stated = (row.feedback as { taskType?: unknown }).taskType;
-  return isTaskType(stated) ? stated : null;
+  return change;
 }
 
 /** The sampling parameters the answer was made with count it once as well (under the task type it ran as). */
-async function reviseParamsArm(before: InteractionRow, after: InteractionRow, model: string, reward: number): Promise<void> {
-  const counted = interactionReward(before);
+async function reviseParamsArm(after: InteractionRow, model: string, counted: number | null, reward: number): Promise<void> {
   const armId = readDecision(after.routing_decision).armId;
   const taskType = isTaskType(after.task_type) ? after.task_type : null;
-  if (reward === counted || !armId || !taskType || !paramArmsFor(taskType).some((a) => a.id === armId)) return;
+  if (!armId || !taskType || !paramArmsFor(taskType).some((a) => a.id === armId)) return;
   const normalizedLatency = (after.response_time ?? 0) / PARAMS_LATENCY_BUDGET_MS;
   if (counted === null) await recordParamsOutcome({ model, taskType, armId, quality: reward, normalizedLatency });
   else await correctParamsOutcome({ model, taskType, armId, from: paramsReward({ quality: counted, normalizedLatency }), to: paramsReward({ quality: reward, normalizedLatency }) });
 }
 
 /** The knowledge entries the answer used: their share of success moves with its reward (counted when it finished). */
-async function reviseKnowledge(before: InteractionRow, after: InteractionRow, reward: number): Promise<void> {
+async function reviseKnowledge(after: InteractionRow, counted: number | null, reward: number): Promise<void> {
   const ids = (readDecision(after.routing_decision).knowledge ?? []).map((k) => k.id);
-  const counted = interactionReward(before);
   if (counted === null) await recordKnowledgeOutcome(ids, reward);
   else await correctKnowledgeOutcome(ids, { from: counted, to: reward });
 }

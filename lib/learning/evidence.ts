@@ -78,14 +78,7 @@ export function posteriorOf(prior: BetaParams, evidence: ArmEvidence | undefined
  */
 export function shiftEvidence(current: ArmEvidence | undefined, delta: number, now: number): ArmEvidence {
   if (!(delta >= -1 && delta <= 1)) throw new Error(`a reward changes by at most 1, got ${delta}`);
-  const cur = current ?? NO_EVIDENCE;
-  const recent = cur.recent ?? { alpha: 0, beta: 0 };
-  return {
-    alpha: Math.max(0, cur.alpha + delta),
-    beta: Math.max(0, cur.beta - delta),
-    updatedAt: Math.max(cur.updatedAt, now),
-    recent: { alpha: Math.max(0, recent.alpha + delta), beta: Math.max(0, recent.beta - delta) },
-  };
+  return adjustEvidence(current, delta, -delta, now);
 }
 
 /**
@@ -95,12 +88,17 @@ export function shiftEvidence(current: ArmEvidence | undefined, delta: number, n
  */
 export function dropEvidence(current: ArmEvidence | undefined, r: number, now: number): ArmEvidence {
   if (!(r >= 0 && r <= 1)) throw new Error(`a reward is in [0, 1], got ${r}`);
+  return adjustEvidence(current, -r, -(1 - r), now);
+}
+
+/** Successes and failures moved by the given amounts in both memories, never below zero; nothing decays. */
+function adjustEvidence(current: ArmEvidence | undefined, dAlpha: number, dBeta: number, now: number): ArmEvidence {
   const cur = current ?? NO_EVIDENCE;
   const recent = cur.recent ?? { alpha: 0, beta: 0 };
   return {
-    alpha: Math.max(0, cur.alpha - r),
-    beta: Math.max(0, cur.beta - (1 - r)),
+    alpha: Math.max(0, cur.alpha + dAlpha),
+    beta: Math.max(0, cur.beta + dBeta),
     updatedAt: Math.max(cur.updatedAt, now),
-    recent: { alpha: Math.max(0, recent.alpha - r), beta: Math.max(0, recent.beta - (1 - r)) },
+    recent: { alpha: Math.max(0, recent.alpha + dAlpha), beta: Math.max(0, recent.beta + dBeta) },
   };
 }

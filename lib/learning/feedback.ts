@@ -2,7 +2,7 @@ import "server-only";
 import type { Identity } from "@/lib/auth";
 import { asSystem } from "@/lib/db";
 import { getInteractionEmbedding, type InteractionRow } from "@/lib/db/queries/interactions";
-import { confirmedTaskType, interactionReward, isTaskType, readDecision, sameModel, type TaskType } from "@/lib/domain";
+import { confirmedTaskType, isTaskType, readDecision, sameModel, statedTaskType, type TaskType } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { reviseAnswerReward } from "./answer-reward";
 import { learningState, recordVoterOutcome } from "./store";
@@ -29,15 +29,13 @@ export async function learnFromFeedback(identity: Identity, f: FeedbackPatch): P
   const notes = await teachTaskType(saved, f);
   const { row } = saved;
   // Outcomes count for the task type the request really was (as stated now or before).
-  const stated = (row.feedback as { taskType?: unknown }).taskType;
-  const taskType = isTaskType(stated) ? stated : isTaskType(row.task_type) ? row.task_type : null;
+  const taskType = statedTaskType(row) ?? (isTaskType(row.task_type) ? row.task_type : null);
   const model = row.model_used;
   if (!taskType || !model || row.status !== "completed") return { message: notes.length ? `Saved: ${notes.join("; ")}.` : "Saved." };
 
   // Every verdict is part of the answer's one reward: the answer counts once (reviseAnswerReward).
-  await reviseAnswerReward({ before: saved.before, after: row, rating: f.rating });
+  const { from: was, to: now } = await reviseAnswerReward({ before: saved.before, after: row, rating: f.rating });
   for (const s of saved.passedOver) await reviseAnswerReward(s);
-  const [was, now] = [interactionReward(saved.before), interactionReward(row)];
   if (was !== null && now !== null && was !== now) notes.push(`this answer's reward is now ${now.toFixed(2)} in place of ${was.toFixed(2)} (an answer counts once)`);
   if (f.correction) {
     await queueCorrection(identity, row, f.correction);

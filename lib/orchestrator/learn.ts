@@ -75,18 +75,17 @@ export async function learnFromRun({
   for (const a of tried) await recordAttemptOutcome(a.model, { taskType, promptTokens: a.promptTokens ?? 0, cold: Boolean(a.cold) }, !a.ok);
   for (const a of tried) if (a.ok && a.ttftMs != null) await recordLatency(a.model, { ttftMs: a.ttftMs, totalMs: a.ms, cold: Boolean(a.cold) });
 
-  if (outcome.status === "completed" && outcome.model && outcome.auto) {
-    const r = rewardFrom({ auto: outcome.auto });
+  // An answer's reward when it finished: what the automatic checks found (later signals move it: lib/learning/answer-reward.ts).
+  const r = outcome.status === "completed" && outcome.auto ? rewardFrom({ auto: outcome.auto }) : null;
+  if (r && outcome.model) {
     outcomes.push({ kind: "performance", taskType, model: outcome.model, reward: r.reward, success: r.success, responseTimeMs, now });
     if (outcome.planned?.armId) {
       outcomes.push({ kind: "parameters", model: outcome.model, taskType, armId: outcome.planned.armId, quality: r.reward, normalizedLatency: responseTimeMs / PARAMS_LATENCY_BUDGET_MS, now });
     }
   }
   const batched = learnLater(outcomes);
-  // The knowledge an answer used shares its automatic verdict (a later verdict replaces it: lib/learning/answer-reward.ts).
-  if (outcome.status === "completed" && outcome.planned?.knowledge.length && outcome.auto) {
-    await recordKnowledgeOutcome(outcome.planned.knowledge.map((k) => k.id), rewardFrom({ auto: outcome.auto }).reward);
-  }
+  // The knowledge an answer used shares that reward.
+  if (r && outcome.planned?.knowledge.length) await recordKnowledgeOutcome(outcome.planned.knowledge.map((k) => k.id), r.reward);
   if (plan.pattern && outcome.status !== "cancelled") {
     // The pattern's model failed to answer: the request is carved out of its region. (Whether
     // the answer was good is for the user to say: lib/learning/feedback.ts.)

@@ -9,7 +9,8 @@ import { invalidateRosterCache } from "../../lib/roster/current";
 import { invalidateAvailability } from "../../lib/orchestrator/availability";
 import { invalidateConfigCache } from "../../lib/learning/active-config";
 import type { Identity } from "../../lib/auth";
-import type { RunEvent } from "../../lib/chat/events";
+import type { Decision, RunEvent } from "../../lib/chat/events";
+import type { Database } from "../../lib/db/types";
 import { prepareChat, streamChat } from "../../lib/orchestrator/chat";
 import { settledLearning } from "../../lib/orchestrator/learn";
 import type { Rng } from "../../lib/learning/random";
@@ -62,4 +63,13 @@ export async function ask(
   const end = events.find((e) => e.type === "done" || e.type === "error") as Extract<RunEvent, { type: "done" | "error" }> | undefined;
   const text = events.filter((e) => e.type === "token").map((e) => (e as { text: string }).text).join("");
   return { events, start, end, text, interactionId: start.interactionId, conversationId: start.conversationId };
+}
+
+/** An interaction as stored: what it recorded of the answer and what was said about it. */
+export async function storedInteraction(db: Database, id: string) {
+  const { rows } = await db.query<{ status: string; model_used: string; response: string; routing_decision: Decision; task_type: string; feedback: Record<string, unknown>; success_rating: number | null; response_time: number }>(
+    "select status, model_used, response, routing_decision, task_type, feedback, success_rating, response_time from interactions where id = $1",
+    [id],
+  );
+  return rows[0];
 }
