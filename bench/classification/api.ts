@@ -1,5 +1,5 @@
 /**
- * `npm run bench:classification:api`: the separately written test set and the two probe sets
+ * `npm run bench:classification:api`: the separately written test set and the three probe sets
  * (new users' words, bench/classification/data/probe) through the public API, as an outside
  * check runs it: each request to `POST /v1/chat/completions` with model
  * `elite` (the official `openai` client), the task type read from `elite.task_type`. This is
@@ -42,6 +42,7 @@ async function throughApi(split: "test" | "probe") {
     let exact = 0;
     let coarseHits = 0;
     const perTaskType: Record<string, { n: number; right: number }> = {};
+    const perFile: Record<string, { n: number; exact: number; coarse: number }> = {};
     for (const [i, x] of examples.entries()) {
       const res = await client.chat.completions.create({ model: "elite", messages: [{ role: "user", content: x.text }], max_tokens: 16 });
       const elite = (res as unknown as { elite?: { task_type?: string } }).elite;
@@ -49,8 +50,10 @@ async function throughApi(split: "test" | "probe") {
       if (!isTaskType(got)) throw new Error(`response ${i} carries no elite.task_type`);
       const row = (perTaskType[x.taskType] ??= { n: 0, right: 0 });
       row.n++;
-      if (got === x.taskType) exact++, row.right++;
-      if (coarse(got as TaskType) === coarse(x.taskType)) coarseHits++;
+      const file = (perFile[x.origin] ??= { n: 0, exact: 0, coarse: 0 });
+      file.n++;
+      if (got === x.taskType) exact++, row.right++, file.exact++;
+      if (coarse(got as TaskType) === coarse(x.taskType)) coarseHits++, file.coarse++;
       if ((i + 1) % 40 === 0) process.stdout.write(`${i + 1}/${examples.length}\r`);
     }
     const n = examples.length;
@@ -59,9 +62,12 @@ async function throughApi(split: "test" | "probe") {
       exact: exact / n,
       coarse: coarseHits / n,
       perTaskType: Object.fromEntries(Object.entries(perTaskType).map(([t, r]) => [t, { n: r.n, recall: r.right / r.n }])),
+      /** each file of the set apart (the probe's files were written by separate hands, in their own voices) */
+      perFile: Object.fromEntries(Object.entries(perFile).map(([f, r]) => [f, { n: r.n, exact: r.exact / r.n, coarse: r.coarse / r.n }])),
     };
     console.log(`${split} set through POST /v1/chat/completions: n=${n}, exact ${(result.exact * 100).toFixed(1)}%, coarse ${(result.coarse * 100).toFixed(1)}%`);
     for (const [t, r] of Object.entries(result.perTaskType)) console.log(`  ${t.padEnd(25)} ${(r.recall * 100).toFixed(1)}%`);
+    for (const [f, r] of Object.entries(result.perFile)) console.log(`  ${f.padEnd(32)} n=${r.n} exact ${(r.exact * 100).toFixed(1)}%, coarse ${(r.coarse * 100).toFixed(1)}%`);
     return result;
   } finally {
     if (app?.child.pid) process.kill(-app.child.pid, "SIGTERM");

@@ -100,11 +100,15 @@ function main() {
   for (const s of splits) print(s === "published" ? "published (coarse labels: score the coarse figure)" : s, reports[s]);
   const fresh = evaluate(withoutNearDuplicates(loadSplit("test"), [...loadSplit("train"), ...loadSplit("validation")]));
   print("test without near-duplicates of training requests (word Jaccard < 0.5)", fresh);
+  // Each probe file apart: each was written by its own hand in its own voices (data/SOURCES.md says which one guided training).
+  const probe = loadSplit("probe");
+  const probeFiles = Object.fromEntries([...new Set(probe.map((x) => x.origin))].map((origin) => [origin, evaluate(probe.filter((x) => x.origin === origin))]));
+  for (const [origin, r] of Object.entries(probeFiles)) print(`probe, ${origin}`, r);
   const time = timing(loadSplit("test"));
   console.log(`\ntime per request: p50 ${time.p50Us} µs, p99 ${time.p99Us} µs over ${time.requests} classifications`);
   const meta = taskClassifier().model.meta;
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ model: meta, time, splits: { ...reports, testWithoutNearDuplicates: fresh } }, null, 2) + "\n");
+  fs.writeFileSync(out, JSON.stringify({ model: meta, time, splits: { ...reports, testWithoutNearDuplicates: fresh }, probeFiles }, null, 2) + "\n");
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
 }
 

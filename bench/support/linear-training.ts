@@ -1,10 +1,10 @@
 /**
  * Trains a linear text classifier (lib/learning/linear-text-classifier.ts): a multinomial
  * logistic regression over sparse binary text features, by AdaGrad with L2 decay and
- * class-balanced weights; the regularisation and length of training chosen by accuracy on
- * the validation split, then the temperature that calibrates its probabilities fitted there
- * too. The test split is never given to it. Used by the task classifier's and the follow-up
- * reader's training scripts.
+ * class-balanced weights; the regularisation and length of training chosen on the validation
+ * split by its log-loss once each candidate's temperature (which calibrates its probabilities)
+ * is fitted there too. The test split is never given to it. Used by the task classifier's and
+ * the follow-up reader's training scripts.
  *
  * Written here rather than taken from a library: the JavaScript ones (ml-logistic-regression
  * and kin) are dense one-vs-rest and would need ~10⁸ floats for this feature space; this is
@@ -155,25 +155,28 @@ export function trainLinearTextModel(opts: {
   const data = encode(trainSet, labels, index);
   console.log(`${vocab.length} features`);
   const grid = opts.grid ?? { l2: [1e-5, 1e-4, 1e-3], epochs: [10, 25] };
-  let best: { model: LinearTextModel; accuracy: number; nll: number; l2: number; epochs: number } | null = null;
+  // Chosen by the validation log-loss once calibrated (a proper score: smoother than accuracy,
+  // where candidates a request or two apart swapped places on noise), then accuracy.
+  let best: { model: LinearTextModel; accuracy: number; nll: number; temperature: number; calibratedNll: number; l2: number; epochs: number } | null = null;
   for (const l2 of grid.l2) {
     for (const epochs of grid.epochs) {
       const { w, b } = train(data, vocab.length, labels.length, { l2, epochs, lr: 0.5, seed });
       const model = modelFrom(labels, vocab, w, b, 1, {});
       const { accuracy, nll } = accuracyAndNll(model, validation);
+      const temperature = fitTemperature(model, validation);
+      const calibratedNll = accuracyAndNll(model, validation, temperature).nll;
       const fit = accuracyAndNll(model, trainSet);
-      console.log(`l2 ${l2} epochs ${epochs}: train accuracy ${(fit.accuracy * 100).toFixed(1)}%; validation accuracy ${(accuracy * 100).toFixed(1)}%, nll ${nll.toFixed(3)}`);
-      if (!best || accuracy > best.accuracy + 1e-9 || (Math.abs(accuracy - best.accuracy) < 1e-9 && nll < best.nll)) best = { model, accuracy, nll, l2, epochs };
+      console.log(`l2 ${l2} epochs ${epochs}: train accuracy ${(fit.accuracy * 100).toFixed(1)}%; validation accuracy ${(accuracy * 100).toFixed(1)}%, nll ${nll.toFixed(3)}, calibrated ${calibratedNll.toFixed(4)}`);
+      const better = !best || calibratedNll < best.calibratedNll - 1e-9 || (Math.abs(calibratedNll - best.calibratedNll) < 1e-9 && accuracy > best.accuracy);
+      if (better) best = { model, accuracy, nll, temperature, calibratedNll, l2, epochs };
     }
   }
   const chosen = best!;
-  const temperature = fitTemperature(chosen.model, validation);
-  const calibrated = accuracyAndNll(chosen.model, validation, temperature);
   const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
   return {
-    model: { ...chosen.model, temperature: r4(temperature) },
+    model: { ...chosen.model, temperature: r4(chosen.temperature) },
     l2: chosen.l2,
     epochs: chosen.epochs,
-    validation: { accuracy: r4(chosen.accuracy), nllBefore: r4(chosen.nll), nllAfter: r4(calibrated.nll) },
+    validation: { accuracy: r4(chosen.accuracy), nllBefore: r4(chosen.nll), nllAfter: r4(chosen.calibratedNll) },
   };
 }

@@ -41,12 +41,20 @@ describe("the shipped task classifier", () => {
     expect(r.ece).toBeLessThan(0.1);
   });
 
-  it("meets new users' words: the two probe sets, written apart in twelve voices and never trained on, ≥ 94.5% exact, ≥ 96.5% coarse", () => {
+  it("meets new users' words: the three probe sets, written apart in eighteen voices and never trained on, ≥ 95.5% exact, ≥ 97% coarse", () => {
     const r = evaluate(loadSplit("probe"));
-    expect(r.n).toBeGreaterThanOrEqual(950);
-    // The classifier before its last training data: 94.0% exact, 96.0% coarse.
-    expect(r.accuracy).toBeGreaterThanOrEqual(0.945);
-    expect(r.coarseAccuracy).toBeGreaterThanOrEqual(0.965);
+    expect(r.n).toBeGreaterThanOrEqual(1400);
+    // The classifier before its last training data: 95.5% exact, 96.7% coarse on the same three.
+    expect(r.accuracy).toBeGreaterThanOrEqual(0.955);
+    expect(r.coarseAccuracy).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it("meets the voices written last (probe/third-voices.jsonl, never read here) as it meets the others: ≥ 95% exact, ≥ 97% coarse", () => {
+    const r = evaluate(loadSplit("probe").filter((x) => x.origin === "probe/third-voices.jsonl"));
+    expect(r.n).toBe(480);
+    // Before the training files written beside it: 94.8% exact, 96.0% coarse.
+    expect(r.accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(r.coarseAccuracy).toBeGreaterThanOrEqual(0.97);
   });
 
   it("sorts the held-out published benchmark prompts into the right coarse family ≥ 90% of the time", () => {
