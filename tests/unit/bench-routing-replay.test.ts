@@ -157,7 +157,17 @@ describe("replay benchmark: a small seeded run", () => {
     expect(s.typeThompson!.lastHalf).toBeGreaterThan(s.random!.lastHalf + 0.1);
     expect(s.typeThompson!.lastHalf).toBeLessThanOrEqual(s.itemOracle!.lastHalf);
     expect(s.learned!.regretPerWindow).toHaveLength(10);
-    expect(s.learned!.cumulativeRegret).toBeLessThan(0.2 * s.random!.cumulativeRegret);
+  });
+
+  it("regrets far less than random: a fifth of its regret on average over six seeds, never more than a third", () => {
+    // Over seeds, not on one: a run's regret has a heavy tail (a model ruled out early costs a
+    // seed double), so one seed's figure flips with any change to what routing reads.
+    const ratios = [1, 2, 3, 4, 5, 6].map((seed) => {
+      const run = seed === 2 ? r : runReplay(world, settings(seed, 2));
+      return run.strategies.learned!.cumulativeRegret / run.strategies.random!.cumulativeRegret;
+    });
+    expect(ratios.reduce((a, b) => a + b, 0) / ratios.length).toBeLessThan(0.2);
+    for (const ratio of ratios) expect(ratio).toBeLessThan(0.35);
   });
 
   it("reports routing share per category and is reproducible from the seed", () => {
