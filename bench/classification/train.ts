@@ -1,9 +1,9 @@
 /**
  * `npm run train:classifier`: trains the task classifier shipped in
  * lib/learning/task-classifier.model.json from the train split, chooses its regularisation
- * and length of training by accuracy on the validation split, fits the temperature that
- * calibrates its probabilities on the validation split, and writes the artefact
- * (bench/support/linear-training.ts). The test and published splits are never read here.
+ * and length of training on the validation split by its log-loss once the temperature that
+ * calibrates its probabilities is fitted there, and writes the artefact
+ * (bench/support/linear-training.ts). The test, published and probe splits are never read here.
  *
  * Flags: --seed N (shuffle order, default 7), --out PATH.
  */
