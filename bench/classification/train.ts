@@ -5,7 +5,8 @@
  * calibrates its probabilities is fitted there, and writes the artefact
  * (bench/support/linear-training.ts). The test, published and probe splits are never read here.
  *
- * Flags: --seed N (shuffle order, default 7), --out PATH.
+ * Flags: --seed N (shuffle order, default 7), --bag K (how many shuffle orders are trained and
+ * averaged into one model, default 5: one order alone moves a probe by about a point), --out PATH.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -20,6 +21,8 @@ function arg(name: string, fallback: string): string {
 
 function main() {
   const seed = Number(arg("seed", "7"));
+  const bag = Number(arg("bag", "5"));
+  if (!Number.isInteger(bag) || bag < 1) throw new Error(`--bag must be a whole number ≥ 1, got ${arg("bag", "5")}`);
   const out = arg("out", path.join(import.meta.dirname, "../../lib/learning/task-classifier.model.json"));
   const trainSet = loadSplit("train");
   const validation = loadSplit("validation");
@@ -30,12 +33,13 @@ function main() {
   // requests are labelled by their endpoint, never classified) would still win a few requests
   // on whatever its untrained weights say.
   const labels = TASK_TYPES.filter((t) => trainSet.some((x) => x.taskType === t));
-  const trained = trainLinearTextModel({ labels, trainSet: labelled(trainSet), validation: labelled(validation), seed });
+  const trained = trainLinearTextModel({ labels, trainSet: labelled(trainSet), validation: labelled(validation), seed, bag });
   const model = {
     ...trained.model,
     meta: {
       trainedBy: "bench/classification/train.ts",
       seed,
+      bag,
       l2: trained.l2,
       epochs: trained.epochs,
       train: { n: trainSet.length, perTaskType: counts(trainSet) },
