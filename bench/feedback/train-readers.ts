@@ -9,14 +9,15 @@
  *    data/feedback-themes.test.jsonl, comments written apart from the training ones.
  * The benchmark's sets (implicit.*, complaints.*, patterns.*) are never read here.
  *
- * Flags: --seed N (shuffle order, default 7).
+ * Flags: --seed N (shuffle order, default 7), --bag K (shuffle orders averaged into each reader,
+ * default 5, as for the task classifier).
  */
 import fs from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { FOLLOW_UP_LABELS } from "../../lib/learning/follow-up-classifier";
 import { THEME_LABELS } from "../../lib/learning/theme-classifier";
-import { accuracyAndNll, trainLinearTextModel, type LabelledText } from "../support/linear-training";
+import { accuracyAndNll, BAG, trainLinearTextModel, type LabelledText } from "../support/linear-training";
 import { SURE, linearTextClassifierFrom } from "../../lib/learning/linear-text-classifier";
 
 function arg(name: string, fallback: string): string {
@@ -34,12 +35,12 @@ const readLabelled = (file: string, field: string): LabelledText[] =>
     .map((l) => JSON.parse(l) as Record<string, string>)
     .map((x) => ({ text: x.text, label: x[field] }));
 
-function trainReader(opts: { name: string; data: string; test?: string; field: string; labels: readonly string[]; out: string; seed: number }) {
+function trainReader(opts: { name: string; data: string; test?: string; field: string; labels: readonly string[]; out: string; seed: number; bag: number }) {
   const all = readLabelled(opts.data, opts.field);
   const trainSet = all.filter((x) => !inValidation(x.text));
   const validation = all.filter((x) => inValidation(x.text));
   console.log(`${opts.name}: train ${trainSet.length}, validation ${validation.length}`);
-  const trained = trainLinearTextModel({ labels: opts.labels, trainSet, validation, seed: opts.seed, grid: { l2: [1e-4, 1e-3, 1e-2], epochs: [10, 25, 50] } });
+  const trained = trainLinearTextModel({ labels: opts.labels, trainSet, validation, seed: opts.seed, bag: opts.bag, grid: { l2: [1e-4, 1e-3, 1e-2], epochs: [10, 25, 50] } });
   const perLabel = (xs: LabelledText[]) => Object.fromEntries(opts.labels.map((l) => [l, xs.filter((x) => x.label === l).length]));
   // The test set: read after everything is chosen, only to report.
   const testSet = opts.test ? readLabelled(opts.test, opts.field) : [];
@@ -58,6 +59,7 @@ function trainReader(opts: { name: string; data: string; test?: string; field: s
     meta: {
       trainedBy: "bench/feedback/train-readers.ts",
       seed: opts.seed,
+      bag: opts.bag,
       l2: trained.l2,
       epochs: trained.epochs,
       train: { n: trainSet.length, perLabel: perLabel(trainSet) },
@@ -78,5 +80,7 @@ function trainReader(opts: { name: string; data: string; test?: string; field: s
 }
 
 const seed = Number(arg("seed", "7"));
-trainReader({ name: "follow-ups", data: "follow-ups.jsonl", field: "signal", labels: FOLLOW_UP_LABELS, out: "follow-up-classifier.model.json", seed });
-trainReader({ name: "themes", data: "feedback-themes.jsonl", test: "feedback-themes.test.jsonl", field: "theme", labels: THEME_LABELS, out: "theme-classifier.model.json", seed });
+const bag = Number(arg("bag", String(BAG)));
+if (!Number.isInteger(bag) || bag < 1) throw new Error(`--bag must be a whole number ≥ 1, got ${arg("bag", String(BAG))}`);
+trainReader({ name: "follow-ups", data: "follow-ups.jsonl", field: "signal", labels: FOLLOW_UP_LABELS, out: "follow-up-classifier.model.json", seed, bag });
+trainReader({ name: "themes", data: "feedback-themes.jsonl", test: "feedback-themes.test.jsonl", field: "theme", labels: THEME_LABELS, out: "theme-classifier.model.json", seed, bag });

@@ -1,7 +1,7 @@
 /**
  * Trains a linear text classifier (lib/learning/linear-text-classifier.ts): a multinomial
  * logistic regression over sparse binary text features, by AdaGrad with L2 decay and
- * class-balanced weights; the regularisation and length of training chosen on the validation
+ * class-balanced weights, averaged over several shuffle orders; the regularisation and length of training chosen on the validation
  * split by its log-loss once each candidate's temperature (which calibrates its probabilities)
  * is fitted there too. The test split is never given to it. Used by the task classifier's and
  * the follow-up reader's training scripts.
@@ -84,6 +84,9 @@ function train(data: Encoded[], features: number, k: number, opts: { l2: number;
   }
   return { w, b };
 }
+
+/** How many shuffle orders a model averages unless told otherwise. */
+export const BAG = 5;
 
 /**
  * The average of `runs` trainings' weights. One training's answers move with the order it
@@ -168,10 +171,10 @@ export function trainLinearTextModel(opts: {
   seed: number;
   minDf?: number;
   grid?: { l2: number[]; epochs: number[] };
-  /** how many runs, each in its own shuffle order, are averaged into the model (default 1) */
+  /** how many runs, each in its own shuffle order, are averaged into the model (default BAG) */
   bag?: number;
 }): Trained {
-  const bag = opts.bag ?? 1;
+  const bag = opts.bag ?? BAG;
   const { labels, trainSet, validation, seed } = opts;
   const vocab = vocabulary(trainSet, opts.minDf ?? 2);
   const index = new Map(vocab.map((f, i) => [f, i]));
