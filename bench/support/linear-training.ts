@@ -1,10 +1,10 @@
 /**
  * Trains a linear text classifier (lib/learning/linear-text-classifier.ts): a multinomial
  * logistic regression over sparse binary text features, by AdaGrad with L2 decay and
- * class-balanced weights, averaged over several shuffle orders; the regularisation and length of training chosen on the validation
- * split by its log-loss once each candidate's temperature (which calibrates its probabilities)
- * is fitted there too. The test split is never given to it. Used by the task classifier's and
- * the follow-up reader's training scripts.
+ * class-balanced weights, averaged over several shuffle orders; the regularisation and length
+ * of training chosen on the validation split by its log-loss once each candidate's temperature
+ * (which calibrates its probabilities) is fitted there too. The test split is never given to
+ * it. Used by the task classifier's and the feedback readers' training scripts.
  *
  * Written here rather than taken from a library: the JavaScript ones (ml-logistic-regression
  * and kin) are dense one-vs-rest and would need ~10⁸ floats for this feature space; this is
