@@ -88,6 +88,9 @@ function train(data: Encoded[], features: number, k: number, opts: { l2: number;
 /** How many shuffle orders a model averages unless told otherwise. */
 export const BAG = 5;
 
+/** The shuffle seed of run `run` of a model trained with `seed` (run 0: the seed itself). */
+export const runSeed = (seed: number, run: number) => seed + run * 1009;
+
 /**
  * The average of `runs` trainings' weights. One training's answers move with the order it
  * saw the examples in (a point on a probe of 480, from the shuffle seed alone); the average
@@ -186,7 +189,7 @@ export function trainLinearTextModel(opts: {
   let best: { model: LinearTextModel; accuracy: number; nll: number; temperature: number; calibratedNll: number; l2: number; epochs: number } | null = null;
   for (const l2 of grid.l2) {
     for (const epochs of grid.epochs) {
-      const { w, b } = averaged(bag, (run) => train(data, vocab.length, labels.length, { l2, epochs, lr: 0.5, seed: seed + run * 1009 }));
+      const { w, b } = averaged(bag, (run) => train(data, vocab.length, labels.length, { l2, epochs, lr: 0.5, seed: runSeed(seed, run) }));
       const model = modelFrom(labels, vocab, w, b, 1, {});
       const { accuracy, nll } = accuracyAndNll(model, validation);
       const temperature = fitTemperature(model, validation);
