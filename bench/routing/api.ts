@@ -27,7 +27,7 @@ import { seededRng } from "../../lib/learning/random";
 import { loadProfiles } from "../../sim/models";
 import { seedDatabase, startApp, startSim } from "../support/app-under-test";
 import { DATA_DIR, loadLabels, loadPrompts } from "./data";
-import { labelledWorld, requestOrder, type World } from "./replay";
+import { firstHalfBestSingle, labelledWorld, ranking, requestOrder, type World } from "./replay";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const PORT = Number(process.env.BENCH_APP_PORT ?? 3394);
@@ -59,13 +59,13 @@ function profilesFor(tags: readonly string[], dir: string): string {
   return file;
 }
 
-/** Models by mean label over the items (a fixed ranking), as the replay's baselines rank them. */
-function ranking(world: World, items: readonly number[]): string[] {
-  const mean = (m: string) => items.reduce((s, i) => s + world.prob(i, m)!, 0) / items.length;
-  return [...world.models].sort((a, b) => mean(b) - mean(a) || a.localeCompare(b));
-}
-
-type SeedRun = { seed: number; lastHalf: { learned: number; bestSingle: number; categoryOracle: number; itemOracle: number }; explorationRateLastHalf: number; seconds: number };
+type SeedRun = {
+  seed: number;
+  /** bestSingle: ranked on every item (in hindsight); firstHalfBestSingle: ranked on the first half's items only */
+  lastHalf: { learned: number; bestSingle: number; firstHalfBestSingle: number; categoryOracle: number; itemOracle: number };
+  explorationRateLastHalf: number;
+  seconds: number;
+};
 
 async function main() {
   const seeds = args.seeds!.split(",").map((x) => Number(x.trim()));
@@ -82,12 +82,21 @@ async function main() {
 
   const round = (x: number) => Math.round(x * 10_000) / 10_000;
   const summary = Object.fromEntries(
-    (["learned", "bestSingle", "categoryOracle", "itemOracle"] as const).map((k) => {
+    (["learned", "bestSingle", "firstHalfBestSingle", "categoryOracle", "itemOracle"] as const).map((k) => {
       const xs = runs.map((r) => r.lastHalf[k] * 100);
       return [k, { mean: round(mean(xs)), sd: xs.length > 1 ? round(sampleStandardDeviation(xs)) : null }];
     }),
   );
-  const diffs = runs.map((r) => (r.lastHalf.learned - r.lastHalf.bestSingle) * 100);
+  /** learned − another baseline, paired by seed (points). */
+  const paired = (other: "bestSingle" | "firstHalfBestSingle") => {
+    const diffs = runs.map((r) => (r.lastHalf.learned - r.lastHalf[other]) * 100);
+    return {
+      meanPoints: round(mean(diffs)),
+      standardErrorPoints: diffs.length > 1 ? round(sampleStandardDeviation(diffs) / Math.sqrt(diffs.length)) : null,
+      seedsAtOrAbove: diffs.filter((d) => d >= 0).length,
+      of: diffs.length,
+    };
+  };
   const result = {
     generatedBy: "bench/routing/api.ts",
     command: `npm run bench:routing:api -- ${process.argv.slice(2).join(" ")}`.trim(),
@@ -99,15 +108,11 @@ async function main() {
     models: Object.fromEntries(world.models.map((m, k) => [m, tags[k]])),
     seeds: runs,
     summary,
-    learnedVsBestSingle: {
-      meanPoints: round(mean(diffs)),
-      standardErrorPoints: diffs.length > 1 ? round(sampleStandardDeviation(diffs) / Math.sqrt(diffs.length)) : null,
-      seedsAtOrAbove: diffs.filter((d) => d >= 0).length,
-      of: diffs.length,
-    },
+    learnedVsBestSingle: paired("bestSingle"),
+    learnedVsFirstHalfBestSingle: paired("firstHalfBestSingle"),
     learnedOfCategoryOraclePercent: round((summary.learned.mean / summary.categoryOracle.mean) * 100),
   };
-  console.log(`\nlast half over ${runs.length} seed(s): learned ${summary.learned.mean.toFixed(1)}%, best single ${summary.bestSingle.mean.toFixed(1)}%, per-category oracle ${summary.categoryOracle.mean.toFixed(1)}%; learned − best single ${result.learnedVsBestSingle.meanPoints} points (${result.learnedVsBestSingle.seedsAtOrAbove} of ${runs.length} seeds at or above); learned / per-category oracle ${result.learnedOfCategoryOraclePercent}%`);
+  console.log(`\nlast half over ${runs.length} seed(s): learned ${summary.learned.mean.toFixed(1)}%, best single ${summary.bestSingle.mean.toFixed(1)}%, per-category oracle ${summary.categoryOracle.mean.toFixed(1)}%; learned − best single ${result.learnedVsBestSingle.meanPoints} points (${result.learnedVsBestSingle.seedsAtOrAbove} of ${runs.length} seeds at or above); learned − best single ranked on the first half (no hindsight) ${result.learnedVsFirstHalfBestSingle.meanPoints} points; learned / per-category oracle ${result.learnedOfCategoryOraclePercent}%`);
   fs.writeFileSync(path.resolve(args.out!), JSON.stringify(result, null, 1) + "\n");
   console.log(`wrote ${path.relative(process.cwd(), path.resolve(args.out!))}`);
 }
@@ -164,11 +169,12 @@ async function runSeed(world: World, tags: readonly string[], seed: number, feed
     const lastHalf = {
       learned: round(avg(learned.slice(half))),
       bestSingle: round(avg(last.map((i) => world.prob(i, single)!))),
+      firstHalfBestSingle: firstHalfBestSingle(world, order, world.items.map(() => world.models)).lastHalf,
       categoryOracle: round(avg(last.map((i) => world.prob(i, categoryBest.get(world.items[i].category ?? "(none)")!)!))),
       itemOracle: round(avg(last.map((i) => Math.max(...world.models.map((m) => world.prob(i, m)!))))),
     };
     const run: SeedRun = { seed, lastHalf, explorationRateLastHalf: round(avg(explored.slice(half).map(Number))), seconds: Math.round((performance.now() - started) / 100) / 10 };
-    console.log(`seed ${seed}: ${order.length} requests, ${run.seconds} s; last half: learned ${(lastHalf.learned * 100).toFixed(1)}%, best single (${single}) ${(lastHalf.bestSingle * 100).toFixed(1)}%, per-category oracle ${(lastHalf.categoryOracle * 100).toFixed(1)}%, per-item oracle ${(lastHalf.itemOracle * 100).toFixed(1)}%`);
+    console.log(`seed ${seed}: ${order.length} requests, ${run.seconds} s; last half: learned ${(lastHalf.learned * 100).toFixed(1)}%, best single (${single}) ${(lastHalf.bestSingle * 100).toFixed(1)}%, ranked on the first half ${(lastHalf.firstHalfBestSingle * 100).toFixed(1)}%, per-category oracle ${(lastHalf.categoryOracle * 100).toFixed(1)}%, per-item oracle ${(lastHalf.itemOracle * 100).toFixed(1)}%`);
     return run;
   } finally {
     if (app?.child.pid) process.kill(-app.child.pid, "SIGTERM");

@@ -259,6 +259,13 @@ export type ReplayResult = {
   window: number;
   strategies: Partial<Record<Strategy, StrategySummary>>;
   rankings: { bestSingle: string[]; categoryOracle: Record<string, string[]> };
+  /**
+   * The best single model without hindsight: ranked on the first half's items (every model's
+   * label there, more than any router sees), asked for every request of the last half. The
+   * best single of `strategies` is ranked on every item, the last half's included, so it is
+   * chosen knowing the answers it is scored on.
+   */
+  firstHalfBestSingle: { model: string; lastHalf: number };
   routingShare: Record<string, { n: number; models: Record<string, number> }>;
   classification: Record<string, Record<string, number>>;
   learned: { explorationRate: number; coldLoads: number; voterWeights: Record<string, number>; neighbourVotes: number };
@@ -285,7 +292,7 @@ export function latencyStats(xs: readonly number[]): LatencyStats {
 }
 
 /** Models ordered by mean probability over the given items (where available); ties by name. */
-function ranking(world: World, items: readonly number[]): string[] {
+export function ranking(world: World, items: readonly number[]): string[] {
   const mean = (m: string) => {
     let s = 0;
     let n = 0;
@@ -300,6 +307,15 @@ function ranking(world: World, items: readonly number[]): string[] {
 }
 
 const firstAvailable = (order: readonly string[], available: readonly string[]) => order.find((m) => available.includes(m));
+
+/** ReplayResult.firstHalfBestSingle: ranked on the first half of `order`, scored (expected reward) on the last half. */
+export function firstHalfBestSingle(world: World, order: readonly number[], available: readonly (readonly string[])[]): { model: string; lastHalf: number } {
+  const half = Math.floor(order.length / 2);
+  const rank = ranking(world, order.slice(0, half));
+  const last = order.slice(half);
+  const total = last.reduce((sum, i) => sum + world.prob(i, firstAvailable(rank, available[i])!)!, 0);
+  return { model: rank[0], lastHalf: Math.round((total / last.length) * 10_000) / 10_000 };
+}
 
 export function embeddingCache(world: World, embed: (text: string) => number[] = (t) => simEmbed(t, 768)) {
   const cache = new Map<number, number[]>();
@@ -432,6 +448,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
     window,
     strategies: summaries,
     rankings: { bestSingle, categoryOracle: categoryRanking },
+    firstHalfBestSingle: firstHalfBestSingle(world, order, available),
     routingShare,
     classification,
     learned: {

@@ -169,6 +169,9 @@ for (const s of STRATEGIES) {
   );
 }
 console.log(
+  `${"best single ranked on the first half".padEnd(42)} ${"–".padStart(7)} ${pct(result.firstHalfBestSingle.lastHalf).padStart(10)}   (${result.firstHalfBestSingle.model}: chosen on the first half's labels, no hindsight)`,
+);
+console.log(
   `\nTargets (last half): learned / per-category oracle = ${pct(ratio)} (≥ 95%: ${targets.atLeast95PercentOfCategoryOracle ? "MET" : "NOT MET"}); ` +
     `learned ${pct(learned.lastHalf)} vs best single ${pct(best.lastHalf)} (above: ${targets.aboveBestSingle ? "MET" : "NOT MET"}); ` +
     `learned − Thompson per true category ${targets.learnedMinusTypeThompson.toFixed(1)} points`,

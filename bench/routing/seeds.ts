@@ -13,8 +13,9 @@
  * `--with` passes its flags on, to try a setting)
  * and reports, over the last half of each run: learned, the static role table (simulated
  * roles only), Thompson sampling per true category (a reference, bench/routing/type-thompson.ts),
- * the best single model, the per-category and per-item oracles; per seed, their
- * mean and standard deviation, and learned − best single and learned − the reference paired by seed (mean, standard
+ * the best single model (ranked on every item: in hindsight), the best single model ranked on
+ * the first half's items only (no hindsight), the per-category and per-item oracles; per seed, their
+ * mean and standard deviation, and learned − each best single and learned − the reference paired by seed (mean, standard
  * error, how many seeds learned is at or above it).
  */
 import { execFileSync } from "node:child_process";
@@ -24,7 +25,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { mean, sampleStandardDeviation } from "simple-statistics";
 
-const STRATEGIES = ["learned", "static", "typeThompson", "bestSingle", "categoryOracle", "itemOracle"] as const;
+/** The replay's strategies, and its best single model chosen without hindsight (ReplayResult.firstHalfBestSingle). */
+const STRATEGIES = ["learned", "static", "typeThompson", "bestSingle", "firstHalfBestSingle", "categoryOracle", "itemOracle"] as const;
 type Strategy = (typeof STRATEGIES)[number];
 
 const { values: args } = parseArgs({
@@ -51,8 +53,9 @@ try {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "inherit"],
     });
-    const r = JSON.parse(fs.readFileSync(out, "utf8")) as { strategies: Partial<Record<Strategy, { lastHalf: number }>> };
-    const lastHalf = Object.fromEntries(STRATEGIES.filter((s) => r.strategies[s]).map((s) => [s, r.strategies[s]!.lastHalf]));
+    const r = JSON.parse(fs.readFileSync(out, "utf8")) as { strategies: Partial<Record<Strategy, { lastHalf: number }>>; firstHalfBestSingle: { lastHalf: number } };
+    const strategies = { ...r.strategies, firstHalfBestSingle: r.firstHalfBestSingle };
+    const lastHalf = Object.fromEntries(STRATEGIES.filter((s) => strategies[s]).map((s) => [s, strategies[s]!.lastHalf]));
     rows.push({ seed, lastHalf });
     console.log(`seed ${seed}: ${STRATEGIES.filter((s) => s in lastHalf).map((s) => `${s} ${(100 * lastHalf[s]!).toFixed(1)}`).join("  ")}`);
   }
@@ -78,14 +81,19 @@ function paired(other: Strategy) {
   };
 }
 const learnedVsBestSingle = paired("bestSingle");
+const learnedVsFirstHalfBestSingle = paired("firstHalfBestSingle");
 const learnedVsTypeThompson = paired("typeThompson");
 const ofCategoryOracle = Math.round((mean(rows.map((r) => r.lastHalf.learned!)) / mean(rows.map((r) => r.lastHalf.categoryOracle!))) * 1000) / 10;
 
 console.log(`\nlast half over ${rows.length} seeds (mean ± sd, points):`);
-for (const [s, v] of Object.entries(summary)) console.log(`  ${s.padEnd(15)} ${v.mean.toFixed(1)} ± ${v.sd.toFixed(1)}`);
+for (const [s, v] of Object.entries(summary)) console.log(`  ${s.padEnd(20)} ${v.mean.toFixed(1)} ± ${v.sd.toFixed(1)}`);
 console.log(
   `learned − best single, paired by seed: ${learnedVsBestSingle.meanPoints.toFixed(1)} ± ${learnedVsBestSingle.standardErrorPoints.toFixed(1)} points (standard error); ` +
     `at or above it on ${learnedVsBestSingle.seedsAtOrAbove} of ${learnedVsBestSingle.of} seeds; learned = ${ofCategoryOracle}% of the per-category oracle`,
+);
+console.log(
+  `learned − best single ranked on the first half (no hindsight), paired by seed: ${learnedVsFirstHalfBestSingle.meanPoints.toFixed(1)} ± ${learnedVsFirstHalfBestSingle.standardErrorPoints.toFixed(1)} points; ` +
+    `at or above it on ${learnedVsFirstHalfBestSingle.seedsAtOrAbove} of ${learnedVsFirstHalfBestSingle.of} seeds`,
 );
 console.log(
   `learned − Thompson sampling per true category (reference), paired by seed: ${learnedVsTypeThompson.meanPoints.toFixed(1)} ± ${learnedVsTypeThompson.standardErrorPoints.toFixed(1)} points; ` +
@@ -107,6 +115,7 @@ if (args.out) {
         seeds: rows,
         summary,
         learnedVsBestSingle,
+        learnedVsFirstHalfBestSingle,
         learnedVsTypeThompson,
         learnedOfCategoryOraclePercent: ofCategoryOracle,
       },

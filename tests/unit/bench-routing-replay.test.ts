@@ -8,6 +8,7 @@ import { loadLabels, loadPrompts, loadProfiles, parseLabels, parsePrompts, type 
 import { NeighbourIndex } from "../../bench/routing/neighbour-index";
 import {
   DEFAULT_ROUTER_SETTINGS,
+  firstHalfBestSingle,
   labelledWorld,
   latencyAtScale,
   policyCandidate,
@@ -47,6 +48,27 @@ describe("replay benchmark: input files", () => {
     expect(l.get("b")!.get("m2")).toBeUndefined();
     expect(() => parseLabels('{"id":"a","model":"m","score":1.5}')).toThrow(/line 1/);
     expect(() => parseLabels('{"id":"a","model":"m","score":1}\n{"id":"a","model":"m","score":0}')).toThrow(/duplicate/);
+  });
+
+  it("ranks the best single model without hindsight on the first half's items and scores it on the last half", () => {
+    // "lucky" answers the first half's items and none of the last half's; "steady" half of each.
+    const prompts = Array.from({ length: 8 }, (_, i) => ({ id: `q${i}`, prompt: `question ${i}` }));
+    const order = [3, 0, 6, 5, 1, 7, 2, 4];
+    const firstHalf = new Set(order.slice(0, 4));
+    const labels = prompts.flatMap((p, i) => [
+      { id: p.id, model: "lucky", score: firstHalf.has(i) ? 1 : 0 },
+      { id: p.id, model: "steady", score: i % 2 },
+    ]);
+    const world = labelledWorld(prompts, parseLabels(labels.map((l) => JSON.stringify(l)).join("\n")));
+    const all = world.items.map(() => world.models);
+    // In hindsight the two tie (4 of 8 each, ties by name: "lucky"); the first half says "lucky" too, and it scores 0 on the last half.
+    expect(firstHalfBestSingle(world, order, all)).toEqual({ model: "lucky", lastHalf: 0 });
+    // Another order: "lucky" is right on the same items, now the last half's, and "steady" led the first half.
+    const reversed = [...order.slice(4), ...order.slice(0, 4)];
+    expect(firstHalfBestSingle(world, reversed, all)).toEqual({ model: "steady", lastHalf: 0.5 });
+    // Where the model is not available, the next of the ranking answers: "steady" gets item 7 right (7 % 2), one of four.
+    const withoutLucky = all.map((ms, i) => (i === 7 ? ms.filter((m) => m !== "lucky") : ms));
+    expect(firstHalfBestSingle(world, order, withoutLucky)).toEqual({ model: "lucky", lastHalf: 0.25 });
   });
 
   it("reads the committed labels: only labelled prompts count, candidates are the labelled models", () => {
