@@ -308,10 +308,15 @@ export function ranking(world: World, items: readonly number[]): string[] {
 
 const firstAvailable = (order: readonly string[], available: readonly string[]) => order.find((m) => available.includes(m));
 
-/** ReplayResult.firstHalfBestSingle: ranked on the first half of `order`, scored (expected reward) on the last half. */
+/**
+ * ReplayResult.firstHalfBestSingle: ranked on the first half of `order`, scored (expected
+ * reward) on the last half. Models the first half never labelled come after the ranked ones,
+ * by name, so every item of the last half has one to answer it.
+ */
 export function firstHalfBestSingle(world: World, order: readonly number[], available: readonly (readonly string[])[]): { model: string; lastHalf: number } {
   const half = Math.floor(order.length / 2);
-  const rank = ranking(world, order.slice(0, half));
+  const ranked = ranking(world, order.slice(0, half));
+  const rank = [...ranked, ...world.models.filter((m) => !ranked.includes(m)).sort()];
   const last = order.slice(half);
   const total = last.reduce((sum, i) => sum + world.prob(i, firstAvailable(rank, available[i])!)!, 0);
   return { model: rank[0], lastHalf: Math.round((total / last.length) * 10_000) / 10_000 };

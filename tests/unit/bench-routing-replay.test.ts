@@ -69,6 +69,14 @@ describe("replay benchmark: input files", () => {
     // Where the model is not available, the next of the ranking answers: "steady" gets item 7 right (7 % 2), one of four.
     const withoutLucky = all.map((ms, i) => (i === 7 ? ms.filter((m) => m !== "lucky") : ms));
     expect(firstHalfBestSingle(world, order, withoutLucky)).toEqual({ model: "lucky", lastHalf: 0.25 });
+    // A model the first half never labelled still answers where it is the only one labelled.
+    const late = labelledWorld(
+      [...prompts, { id: "q8", prompt: "question 8" }],
+      parseLabels([...labels, { id: "q8", model: "late", score: 1 }].map((l) => JSON.stringify(l)).join("\n")),
+    );
+    const lateOrder = [...order.slice(0, 4), 8, ...order.slice(4)];
+    const lateAll = late.items.map((_, i) => late.models.filter((m) => late.prob(i, m) !== undefined));
+    expect(firstHalfBestSingle(late, lateOrder, lateAll)).toEqual({ model: "lucky", lastHalf: 0.2 });
   });
 
   it("reads the committed labels: only labelled prompts count, candidates are the labelled models", () => {
