@@ -11,7 +11,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { TASK_TYPES, type TaskType } from "../../lib/domain";
-import { BAG, trainLinearTextModel } from "../support/linear-training";
+import { BAG, bagFrom, trainLinearTextModel } from "../support/linear-training";
 import { loadSplit, type Example } from "./corpus";
 
 function arg(name: string, fallback: string): string {
@@ -21,8 +21,7 @@ function arg(name: string, fallback: string): string {
 
 function main() {
   const seed = Number(arg("seed", "7"));
-  const bag = Number(arg("bag", String(BAG)));
-  if (!Number.isInteger(bag) || bag < 1) throw new Error(`--bag must be a whole number ≥ 1, got ${arg("bag", String(BAG))}`);
+  const bag = bagFrom(arg("bag", String(BAG)));
   const out = arg("out", path.join(import.meta.dirname, "../../lib/learning/task-classifier.model.json"));
   const trainSet = loadSplit("train");
   const validation = loadSplit("validation");

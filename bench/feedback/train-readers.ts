@@ -17,7 +17,7 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 import { FOLLOW_UP_LABELS } from "../../lib/learning/follow-up-classifier";
 import { THEME_LABELS } from "../../lib/learning/theme-classifier";
-import { accuracyAndNll, BAG, trainLinearTextModel, type LabelledText } from "../support/linear-training";
+import { accuracyAndNll, BAG, bagFrom, trainLinearTextModel, type LabelledText } from "../support/linear-training";
 import { SURE, linearTextClassifierFrom } from "../../lib/learning/linear-text-classifier";
 
 function arg(name: string, fallback: string): string {
@@ -80,7 +80,6 @@ function trainReader(opts: { name: string; data: string; test?: string; field: s
 }
 
 const seed = Number(arg("seed", "7"));
-const bag = Number(arg("bag", String(BAG)));
-if (!Number.isInteger(bag) || bag < 1) throw new Error(`--bag must be a whole number ≥ 1, got ${arg("bag", String(BAG))}`);
+const bag = bagFrom(arg("bag", String(BAG)));
 trainReader({ name: "follow-ups", data: "follow-ups.jsonl", field: "signal", labels: FOLLOW_UP_LABELS, out: "follow-up-classifier.model.json", seed, bag });
 trainReader({ name: "themes", data: "feedback-themes.jsonl", test: "feedback-themes.test.jsonl", field: "theme", labels: THEME_LABELS, out: "theme-classifier.model.json", seed, bag });

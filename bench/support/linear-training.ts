@@ -88,6 +88,13 @@ function train(data: Encoded[], features: number, k: number, opts: { l2: number;
 /** How many shuffle orders a model averages unless told otherwise. */
 export const BAG = 5;
 
+/** A training script's `--bag` value, refused unless a whole number ≥ 1. */
+export function bagFrom(value: string): number {
+  const bag = Number(value);
+  if (!Number.isInteger(bag) || bag < 1) throw new Error(`--bag must be a whole number ≥ 1, got ${value}`);
+  return bag;
+}
+
 /** The shuffle seed of run `run` of a model trained with `seed` (run 0: the seed itself). */
 export const runSeed = (seed: number, run: number) => seed + run * 1009;
 
