@@ -27,7 +27,7 @@ import { seededRng } from "../../lib/learning/random";
 import { loadProfiles } from "../../sim/models";
 import { seedDatabase, startApp, startSim } from "../support/app-under-test";
 import { DATA_DIR, loadLabels, loadPrompts } from "./data";
-import { firstHalfBestSingle, labelledWorld, ranking, requestOrder, type World } from "./replay";
+import { firstHalfBestSingle, firstHalfRanked, labelledWorld, ranking, requestOrder, type World } from "./replay";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const PORT = Number(process.env.BENCH_APP_PORT ?? 3394);
@@ -61,8 +61,12 @@ function profilesFor(tags: readonly string[], dir: string): string {
 
 type SeedRun = {
   seed: number;
-  /** bestSingle: ranked on every item (in hindsight); firstHalfBestSingle: ranked on the first half's items only */
-  lastHalf: { learned: number; bestSingle: number; firstHalfBestSingle: number; categoryOracle: number; itemOracle: number };
+  /**
+   * bestSingle: ranked on every item (in hindsight); firstHalf*: ranked on the first half's
+   * items only, with every model's label there (one model, one per task type as the API
+   * classified the request, one per true category: ceilings for learning from one answer per request)
+   */
+  lastHalf: { learned: number; bestSingle: number; firstHalfBestSingle: number; firstHalfPerTaskType: number; firstHalfPerCategory: number; categoryOracle: number; itemOracle: number };
   explorationRateLastHalf: number;
   seconds: number;
 };
@@ -82,7 +86,7 @@ async function main() {
 
   const round = (x: number) => Math.round(x * 10_000) / 10_000;
   const summary = Object.fromEntries(
-    (["learned", "bestSingle", "firstHalfBestSingle", "categoryOracle", "itemOracle"] as const).map((k) => {
+    (["learned", "bestSingle", "firstHalfBestSingle", "firstHalfPerTaskType", "firstHalfPerCategory", "categoryOracle", "itemOracle"] as const).map((k) => {
       const xs = runs.map((r) => r.lastHalf[k] * 100);
       return [k, { mean: round(mean(xs)), sd: xs.length > 1 ? round(sampleStandardDeviation(xs)) : null }];
     }),
@@ -111,8 +115,13 @@ async function main() {
     learnedVsBestSingle: paired("bestSingle"),
     learnedVsFirstHalfBestSingle: paired("firstHalfBestSingle"),
     learnedOfCategoryOraclePercent: round((summary.learned.mean / summary.categoryOracle.mean) * 100),
+    firstHalfOfCategoryOraclePercent: {
+      firstHalfBestSingle: round((summary.firstHalfBestSingle.mean / summary.categoryOracle.mean) * 100),
+      firstHalfPerTaskType: round((summary.firstHalfPerTaskType.mean / summary.categoryOracle.mean) * 100),
+      firstHalfPerCategory: round((summary.firstHalfPerCategory.mean / summary.categoryOracle.mean) * 100),
+    },
   };
-  console.log(`\nlast half over ${runs.length} seed(s): learned ${summary.learned.mean.toFixed(1)}%, best single ${summary.bestSingle.mean.toFixed(1)}%, per-category oracle ${summary.categoryOracle.mean.toFixed(1)}%; learned − best single ${result.learnedVsBestSingle.meanPoints} points (${result.learnedVsBestSingle.seedsAtOrAbove} of ${runs.length} seeds at or above); learned − best single ranked on the first half (no hindsight) ${result.learnedVsFirstHalfBestSingle.meanPoints} points; learned / per-category oracle ${result.learnedOfCategoryOraclePercent}%`);
+  console.log(`\nlast half over ${runs.length} seed(s): learned ${summary.learned.mean.toFixed(1)}%, best single ${summary.bestSingle.mean.toFixed(1)}%, per-category oracle ${summary.categoryOracle.mean.toFixed(1)}%; learned − best single ${result.learnedVsBestSingle.meanPoints} points (${result.learnedVsBestSingle.seedsAtOrAbove} of ${runs.length} seeds at or above); learned − best single ranked on the first half (no hindsight) ${result.learnedVsFirstHalfBestSingle.meanPoints} points; learned / per-category oracle ${result.learnedOfCategoryOraclePercent}%; with every model's answer on the first half, per task type ${result.firstHalfOfCategoryOraclePercent.firstHalfPerTaskType}% and per true category ${result.firstHalfOfCategoryOraclePercent.firstHalfPerCategory}% of it`);
   fs.writeFileSync(path.resolve(args.out!), JSON.stringify(result, null, 1) + "\n");
   console.log(`wrote ${path.relative(process.cwd(), path.resolve(args.out!))}`);
 }
@@ -137,13 +146,16 @@ async function runSeed(world: World, tags: readonly string[], seed: number, feed
     const client = new OpenAI({ baseURL: `${app.url}/v1`, apiKey: key, maxRetries: 0 });
     const learned: number[] = [];
     const explored: boolean[] = [];
+    /** each item's task type as the API classified it (`elite.task_type`) */
+    const taskTypeOf = new Map<number, string>();
     for (const [step, i] of order.entries()) {
       const res = await client.chat.completions.create({ model: "elite", messages: [{ role: "user", content: world.items[i].prompt }] });
-      const elite = (res as unknown as { elite?: { interaction_id: string; model: string; means: Record<string, number> | null } }).elite;
+      const elite = (res as unknown as { elite?: { interaction_id: string; model: string; task_type: string; means: Record<string, number> | null } }).elite;
       const model = elite ? modelOfTag.get(elite.model) : undefined;
       if (!elite || !model) throw new Error(`request ${step}: answered by ${elite?.model ?? "nobody"}, not a labelled model`);
       const p = world.prob(i, model)!;
       learned.push(p);
+      taskTypeOf.set(i, elite.task_type);
       // Explored: the model answering is not the one with the highest posterior mean.
       explored.push(Boolean(elite.means && Object.values(elite.means).some((v) => v > elite.means![elite.model])));
       if (feedbackRng() < feedbackRate) {
@@ -166,10 +178,13 @@ async function runSeed(world: World, tags: readonly string[], seed: number, feed
     const byCategory = new Map<string, number[]>();
     all.forEach((i) => byCategory.set(world.items[i].category ?? "(none)", [...(byCategory.get(world.items[i].category ?? "(none)") ?? []), i]));
     const categoryBest = new Map([...byCategory].map(([c, items]) => [c, ranking(world, items)[0]]));
+    const everyModel = world.items.map(() => world.models);
     const lastHalf = {
       learned: round(avg(learned.slice(half))),
       bestSingle: round(avg(last.map((i) => world.prob(i, single)!))),
-      firstHalfBestSingle: firstHalfBestSingle(world, order, world.items.map(() => world.models)).lastHalf,
+      firstHalfBestSingle: firstHalfBestSingle(world, order, everyModel).lastHalf,
+      firstHalfPerTaskType: firstHalfRanked(world, order, everyModel, (i) => taskTypeOf.get(i)!).lastHalf,
+      firstHalfPerCategory: firstHalfRanked(world, order, everyModel, (i) => world.items[i].category ?? "(none)").lastHalf,
       categoryOracle: round(avg(last.map((i) => world.prob(i, categoryBest.get(world.items[i].category ?? "(none)")!)!))),
       itemOracle: round(avg(last.map((i) => Math.max(...world.models.map((m) => world.prob(i, m)!))))),
     };

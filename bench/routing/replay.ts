@@ -266,6 +266,14 @@ export type ReplayResult = {
    * chosen knowing the answers it is scored on.
    */
   firstHalfBestSingle: { model: string; lastHalf: number };
+  /**
+   * The same with one ranking per group: per true category (what the per-category oracle
+   * knows in hindsight), and per task type as the learned router classified each request
+   * (what a router that chooses per task type could reach, had it seen every model's answer
+   * to every request of the first half). Ceilings for learning from one answer per request.
+   */
+  firstHalfPerCategory: { lastHalf: number };
+  firstHalfPerTaskType: { lastHalf: number };
   routingShare: Record<string, { n: number; models: Record<string, number> }>;
   classification: Record<string, Record<string, number>>;
   learned: { explorationRate: number; coldLoads: number; voterWeights: Record<string, number>; neighbourVotes: number };
@@ -309,17 +317,38 @@ export function ranking(world: World, items: readonly number[]): string[] {
 const firstAvailable = (order: readonly string[], available: readonly string[]) => order.find((m) => available.includes(m));
 
 /**
- * ReplayResult.firstHalfBestSingle: ranked on the first half of `order`, scored (expected
- * reward) on the last half. Models the first half never labelled come after the ranked ones,
- * by name, so every item of the last half has one to answer it.
+ * Models ranked per group (`groupOf` an item) on the first half of `order`'s items, with every
+ * model's label there, then asked, best available first, for the last half's items of their
+ * group (expected reward). A group the first half never saw, and models a group's first half
+ * never labelled, fall back to the ranking over the whole first half, then by name, so every
+ * item of the last half has one to answer it. Returns the last half's score and the first
+ * model of each group's ranking.
  */
-export function firstHalfBestSingle(world: World, order: readonly number[], available: readonly (readonly string[])[]): { model: string; lastHalf: number } {
+export function firstHalfRanked(
+  world: World,
+  order: readonly number[],
+  available: readonly (readonly string[])[],
+  groupOf: (item: number) => string,
+): { lastHalf: number; top: Record<string, string> } {
   const half = Math.floor(order.length / 2);
-  const ranked = ranking(world, order.slice(0, half));
-  const rank = [...ranked, ...world.models.filter((m) => !ranked.includes(m)).sort()];
+  const first = order.slice(0, half);
+  const overall = ranking(world, first);
+  const fallback = [...overall, ...world.models.filter((m) => !overall.includes(m)).sort()];
+  const byGroup = new Map<string, number[]>();
+  for (const i of first) byGroup.set(groupOf(i), [...(byGroup.get(groupOf(i)) ?? []), i]);
+  const ranks = new Map([...byGroup].map(([g, items]) => {
+    const ranked = ranking(world, items);
+    return [g, [...ranked, ...fallback.filter((m) => !ranked.includes(m))]];
+  }));
   const last = order.slice(half);
-  const total = last.reduce((sum, i) => sum + world.prob(i, firstAvailable(rank, available[i])!)!, 0);
-  return { model: rank[0], lastHalf: Math.round((total / last.length) * 10_000) / 10_000 };
+  const total = last.reduce((sum, i) => sum + world.prob(i, firstAvailable(ranks.get(groupOf(i)) ?? fallback, available[i])!)!, 0);
+  return { lastHalf: Math.round((total / last.length) * 10_000) / 10_000, top: Object.fromEntries([...ranks].map(([g, r]) => [g, r[0]])) };
+}
+
+/** ReplayResult.firstHalfBestSingle: one group, every item. */
+export function firstHalfBestSingle(world: World, order: readonly number[], available: readonly (readonly string[])[]): { model: string; lastHalf: number } {
+  const { lastHalf, top } = firstHalfRanked(world, order, available, () => "all");
+  return { model: top.all ?? [...world.models].sort()[0], lastHalf };
 }
 
 export function embeddingCache(world: World, embed: (text: string) => number[] = (t) => simEmbed(t, 768)) {
@@ -371,6 +400,8 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
   let explored = 0;
   let neighbourVotes = 0;
   const trace: ReplayResult["trace"] = [];
+  /** each item's task type as the learned router classified it (its last request, with several passes) */
+  const routedTaskType = new Map<number, TaskType>();
   const routingCounts: Record<string, Record<string, number>> = {};
   const classification: Record<string, Record<string, number>> = {};
 
@@ -412,6 +443,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
     classification[cat] ??= {};
     classification[cat][d.taskType] = (classification[cat][d.taskType] ?? 0) + 1;
     trace.push({ item: i, model: choices, taskType: d.taskType });
+    routedTaskType.set(i, d.taskType);
   });
 
   const half = Math.floor(n / 2);
@@ -454,6 +486,8 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
     strategies: summaries,
     rankings: { bestSingle, categoryOracle: categoryRanking },
     firstHalfBestSingle: firstHalfBestSingle(world, order, available),
+    firstHalfPerCategory: { lastHalf: firstHalfRanked(world, order, available, (i) => world.items[i].category ?? "(none)").lastHalf },
+    firstHalfPerTaskType: { lastHalf: firstHalfRanked(world, order, available, (i) => routedTaskType.get(i)!).lastHalf },
     routingShare,
     classification,
     learned: {

@@ -25,8 +25,13 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { mean, sampleStandardDeviation } from "simple-statistics";
 
-/** The replay's strategies, and its best single model chosen without hindsight (ReplayResult.firstHalfBestSingle). */
-const STRATEGIES = ["learned", "static", "typeThompson", "bestSingle", "firstHalfBestSingle", "categoryOracle", "itemOracle"] as const;
+/**
+ * The replay's strategies, and its references chosen on the first half without hindsight
+ * (ReplayResult.firstHalfBestSingle, firstHalfPerCategory, firstHalfPerTaskType): not
+ * strategies the replay runs, but read and summarised the same way.
+ */
+const STRATEGIES = ["learned", "static", "typeThompson", "bestSingle", "firstHalfBestSingle", "firstHalfPerTaskType", "firstHalfPerCategory", "categoryOracle", "itemOracle"] as const;
+const FIRST_HALF = ["firstHalfBestSingle", "firstHalfPerTaskType", "firstHalfPerCategory"] as const;
 type Strategy = (typeof STRATEGIES)[number];
 
 const { values: args } = parseArgs({
@@ -53,8 +58,8 @@ try {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "inherit"],
     });
-    const r = JSON.parse(fs.readFileSync(out, "utf8")) as { strategies: Partial<Record<Strategy, { lastHalf: number }>>; firstHalfBestSingle: { lastHalf: number } };
-    const strategies = { ...r.strategies, firstHalfBestSingle: r.firstHalfBestSingle };
+    const r = JSON.parse(fs.readFileSync(out, "utf8")) as { strategies: Partial<Record<Strategy, { lastHalf: number }>> } & Record<(typeof FIRST_HALF)[number], { lastHalf: number }>;
+    const strategies = { ...r.strategies, ...Object.fromEntries(FIRST_HALF.map((k) => [k, r[k]])) };
     const lastHalf = Object.fromEntries(STRATEGIES.filter((s) => strategies[s]).map((s) => [s, strategies[s]!.lastHalf]));
     rows.push({ seed, lastHalf });
     console.log(`seed ${seed}: ${STRATEGIES.filter((s) => s in lastHalf).map((s) => `${s} ${(100 * lastHalf[s]!).toFixed(1)}`).join("  ")}`);
@@ -83,7 +88,11 @@ function paired(other: Strategy) {
 const learnedVsBestSingle = paired("bestSingle");
 const learnedVsFirstHalfBestSingle = paired("firstHalfBestSingle");
 const learnedVsTypeThompson = paired("typeThompson");
-const ofCategoryOracle = Math.round((mean(rows.map((r) => r.lastHalf.learned!)) / mean(rows.map((r) => r.lastHalf.categoryOracle!))) * 1000) / 10;
+/** A strategy's mean over seeds as a percentage of the per-category oracle's. */
+const percentOfCategoryOracle = (s: Strategy) => Math.round((mean(rows.map((r) => r.lastHalf[s]!)) / mean(rows.map((r) => r.lastHalf.categoryOracle!))) * 1000) / 10;
+const ofCategoryOracle = percentOfCategoryOracle("learned");
+/** What learning could reach here, had it seen every model's answer on the first half: per routed task type, per true category. */
+const ceilingsOfCategoryOracle = Object.fromEntries(FIRST_HALF.map((s) => [s, percentOfCategoryOracle(s)]));
 
 console.log(`\nlast half over ${rows.length} seeds (mean ± sd, points):`);
 for (const [s, v] of Object.entries(summary)) console.log(`  ${s.padEnd(20)} ${v.mean.toFixed(1)} ± ${v.sd.toFixed(1)}`);
@@ -94,6 +103,10 @@ console.log(
 console.log(
   `learned − best single ranked on the first half (no hindsight), paired by seed: ${learnedVsFirstHalfBestSingle.meanPoints.toFixed(1)} ± ${learnedVsFirstHalfBestSingle.standardErrorPoints.toFixed(1)} points; ` +
     `at or above it on ${learnedVsFirstHalfBestSingle.seedsAtOrAbove} of ${learnedVsFirstHalfBestSingle.of} seeds`,
+);
+console.log(
+  `with every model's answer on the first half (ceilings for learning from one answer per request), % of the per-category oracle: ` +
+    FIRST_HALF.map((s) => `${s} ${ceilingsOfCategoryOracle[s]}%`).join(", "),
 );
 console.log(
   `learned − Thompson sampling per true category (reference), paired by seed: ${learnedVsTypeThompson.meanPoints.toFixed(1)} ± ${learnedVsTypeThompson.standardErrorPoints.toFixed(1)} points; ` +
@@ -118,6 +131,7 @@ if (args.out) {
         learnedVsFirstHalfBestSingle,
         learnedVsTypeThompson,
         learnedOfCategoryOraclePercent: ofCategoryOracle,
+        firstHalfOfCategoryOraclePercent: ceilingsOfCategoryOracle,
       },
       null,
       1,

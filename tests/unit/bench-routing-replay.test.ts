@@ -9,6 +9,7 @@ import { NeighbourIndex } from "../../bench/routing/neighbour-index";
 import {
   DEFAULT_ROUTER_SETTINGS,
   firstHalfBestSingle,
+  firstHalfRanked,
   labelledWorld,
   latencyAtScale,
   policyCandidate,
@@ -77,6 +78,26 @@ describe("replay benchmark: input files", () => {
     const lateOrder = [...order.slice(0, 4), 8, ...order.slice(4)];
     const lateAll = late.items.map((_, i) => late.models.filter((m) => late.prob(i, m) !== undefined));
     expect(firstHalfBestSingle(late, lateOrder, lateAll)).toEqual({ model: "lucky", lastHalf: 0.2 });
+  });
+
+  it("ranks models per group on the first half, and falls back to the whole first half's ranking for a group it never saw", () => {
+    // Two groups: "a" items 0–3, "b" items 4–7, and "c" only item 8 (in the last half).
+    // On the first half, "x" leads group a and "y" leads group b; over the whole first half "y" leads.
+    const prompts = Array.from({ length: 9 }, (_, i) => ({ id: `q${i}`, prompt: `question ${i}` }));
+    const group = (i: number) => (i < 4 ? "a" : i < 8 ? "b" : "c");
+    const order = [0, 4, 5, 1, 2, 6, 7, 3, 8];
+    const score = (m: string, i: number) => (m === "x" ? (group(i) === "a" ? 1 : 0) : group(i) === "b" || i === 0 ? 1 : 0.5);
+    const labels = prompts.flatMap((p, i) => ["x", "y"].map((m) => ({ id: p.id, model: m, score: score(m, i) })));
+    const world = labelledWorld(prompts, parseLabels(labels.map((l) => JSON.stringify(l)).join("\n")));
+    const all = world.items.map(() => world.models);
+    const r = firstHalfRanked(world, order, all, group);
+    // First half (4 requests): 0 (a), 4, 5 (b), 1 (a): x leads a (1 vs 0.75), y leads b; overall y (3.25 vs 2).
+    expect(r.top).toEqual({ a: "x", b: "y" });
+    // Last half: 2 (a → x: 1), 6, 7 (b → y: 1, 1), 3 (a → x: 1), 8 (c, unseen → overall leader y: 0.5).
+    expect(r.lastHalf).toBe(0.9);
+    // One group is the best single model ranked on the first half.
+    expect(firstHalfRanked(world, order, all, () => "all").lastHalf).toBe(firstHalfBestSingle(world, order, all).lastHalf);
+    expect(firstHalfBestSingle(world, order, all).model).toBe("y");
   });
 
   it("reads the committed labels: only labelled prompts count, candidates are the labelled models", () => {
