@@ -27,7 +27,9 @@ import { seededRng } from "../../lib/learning/random";
 import { loadProfiles } from "../../sim/models";
 import { seedDatabase, startApp, startSim } from "../support/app-under-test";
 import { DATA_DIR, loadLabels, loadPrompts } from "./data";
-import { firstHalfBestSingle, firstHalfRanked, labelledWorld, ranking, requestOrder, type World } from "./replay";
+import { firstHalfBestSingle, firstHalfRanked, ranking } from "./baselines";
+import { requestOrder } from "./replay";
+import { labelledWorld, type World } from "./world";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const PORT = Number(process.env.BENCH_APP_PORT ?? 3394);

@@ -14,109 +14,25 @@
  * (`typeThompson`, bench/routing/type-thompson.ts), the best single model, the per-category oracle and the
  * per-item oracle. "Best single model" and "per-category oracle" are fixed
  * rankings of models by mean probability (over the items a model is available for; within
- * the category for the latter); an item goes to the highest-ranked model available for it,
- * which is plain "always model X" whenever X is available everywhere.
+ * the category for the latter; bench/routing/baselines.ts, with the same rankings made on the
+ * first half only); an item goes to the highest-ranked model available for it, which is
+ * plain "always model X" whenever X is available everywhere. The world itself (items,
+ * models, how likely each answer is good) is bench/routing/world.ts; decision time at 100k
+ * recorded outcomes, bench/routing/latency-at-scale.ts.
  */
-import os from "node:os";
 import { simEmbed } from "../../sim/embed";
-import { DEFAULT_ROLE_MODELS, defaultChain, type Role, type TaskType } from "../../lib/domain";
+import { defaultChain, type Role, type TaskType } from "../../lib/domain";
 import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
 import { DEFAULT_VOTER_WEIGHTS, combineVotes, updateVoterWeights, votesFrom, type Vote, type VoterWeights } from "../../lib/learning/ensemble";
 import { DEFAULT_POLICY_OPTIONS, EMPTY_POLICY, updatePolicy, type PolicyCandidate, type PolicyOptions, type PolicyState } from "../../lib/learning/policy";
 import { decideRoute } from "../../lib/learning/route-decision";
 import { contextEvidence } from "../../lib/learning/context-evidence";
 import { EMPTY_FALLBACK_STATS } from "../../lib/learning/fallback";
-import { sampleNormal, seededRng, shuffled, type Rng } from "../../lib/learning/random";
+import { seededRng, shuffled, type Rng } from "../../lib/learning/random";
 import { NeighbourIndex, type NeighbourIndexOptions } from "./neighbour-index";
 import { TypeThompson } from "./type-thompson";
-import type { BenchPrompt, ModelProfiles } from "./data";
-
-// ---------------------------------------------------------------------------------------
-// The world: items, candidate models, who is available, how likely each answer is good.
-
-export type WorldItem = { id: string; prompt: string; category: string | null };
-
-export type World = {
-  kind: "simulated" | "labels";
-  items: WorldItem[];
-  models: string[];
-  /** a model's role (its prior); null: no role, a neutral prior */
-  roles: Record<string, Role | null>;
-  /** probability that `model` answers item `i` well at request number `step` (default: the start); undefined: unavailable for it */
-  prob: (i: number, model: string, step?: number) => number | undefined;
-  /** the task type a user would confirm for item `i` (its category's), null when unknown */
-  truth: (i: number) => TaskType | null;
-  /** notes for the report (ignored labels, …) */
-  notes: string[];
-};
-
-const itemsOf = (prompts: readonly BenchPrompt[]): WorldItem[] => prompts.map((p) => ({ id: p.id, prompt: p.prompt, category: p.category ?? null }));
-
-/**
- * Roles: an explicit `name=role` wins; else the role a known default model plays (the
- * simulated profiles' names, DEFAULT_ROLE_MODELS' tags); else none.
- */
-export function resolveRoles(models: readonly string[], explicit: Record<string, Role> = {}, profiles?: ModelProfiles): Record<string, Role | null> {
-  const byTag = new Map<string, Role>(Object.entries(DEFAULT_ROLE_MODELS).map(([r, m]) => [m, r as Role]));
-  return Object.fromEntries(models.map((m) => [m, explicit[m] ?? (profiles?.simulated[m]?.role as Role | undefined) ?? byTag.get(m) ?? null]));
-}
-
-/** The five simulated roles (or the `models` named), with skills from model-profiles.json. */
-export function simulatedWorld(prompts: readonly BenchPrompt[], profiles: ModelProfiles, { models, roles }: { models?: string[]; roles?: Record<string, Role> } = {}): World {
-  const names = models ?? Object.keys(profiles.simulated);
-  for (const m of names) if (!profiles.simulated[m]) throw new Error(`no simulated profile for model ${m} (without --labels, models must be in model-profiles.json)`);
-  const items = itemsOf(prompts);
-  const types = items.map((it) => {
-    if (it.category === null) throw new Error(`prompt ${it.id} has no category: without --labels the simulated models need one`);
-    const t = profiles.benchmark_category_map[it.category];
-    if (!t) throw new Error(`prompt ${it.id}: category ${it.category} is not in benchmark_category_map`);
-    return t;
-  });
-  return {
-    kind: "simulated",
-    items,
-    models: names,
-    roles: resolveRoles(names, roles, profiles),
-    prob: (i, m) => profiles.simulated[m]?.success[types[i]],
-    truth: (i) => types[i],
-    notes: [],
-  };
-}
-
-/**
- * Labels as the world: the candidates are the models named in the labels (or `models`); only
- * items with a label for at least one candidate count; a missing label means that model is
- * unavailable for that item.
- */
-export function labelledWorld(
-  prompts: readonly BenchPrompt[],
-  labels: ReadonlyMap<string, ReadonlyMap<string, number>>,
-  { models, roles, profiles }: { models?: string[]; roles?: Record<string, Role>; profiles?: ModelProfiles } = {},
-): World {
-  const all = [...new Set([...labels.values()].flatMap((row) => [...row.keys()]))].sort();
-  const names = models ?? all;
-  const chosen = new Set(names);
-  const known = new Set(prompts.map((p) => p.id));
-  const unknownIds = [...labels.keys()].filter((id) => !known.has(id));
-  const kept = prompts.filter((p) => [...(labels.get(p.id)?.keys() ?? [])].some((m) => chosen.has(m)));
-  const rows = kept.map((p) => labels.get(p.id)!);
-  const notes = [`${kept.length} of ${prompts.length} prompts have a label for a candidate model; the others are left out`];
-  if (unknownIds.length) notes.push(`${unknownIds.length} labelled ids are not among the prompts (ignored)`);
-  const unused = names.filter((m) => !rows.some((r) => r.has(m)));
-  if (unused.length) notes.push(`no label for: ${unused.join(", ")}`);
-  return {
-    kind: "labels",
-    items: itemsOf(kept),
-    models: names,
-    roles: resolveRoles(names, roles, profiles),
-    prob: (i, m) => (chosen.has(m) ? rows[i].get(m) : undefined),
-    truth: (i) => {
-      const c = kept[i].category;
-      return c && profiles ? (profiles.benchmark_category_map[c] ?? null) : null;
-    },
-    notes,
-  };
-}
+import { firstAvailable, firstHalfBestSingle, firstHalfRanked, ranking } from "./baselines";
+import type { World } from "./world";
 
 // ---------------------------------------------------------------------------------------
 // A model without a role gets none: choosePolicy gives it a neutral prior pooled across task types.
@@ -299,58 +215,6 @@ export function latencyStats(xs: readonly number[]): LatencyStats {
   return { n: s.length, p50: r(quantile(s, 0.5)), p99: r(quantile(s, 0.99)), mean: r(s.reduce((a, b) => a + b, 0) / Math.max(1, s.length)), max: r(s[s.length - 1] ?? Number.NaN) };
 }
 
-/** Models ordered by mean probability over the given items (where available); ties by name. */
-export function ranking(world: World, items: readonly number[]): string[] {
-  const mean = (m: string) => {
-    let s = 0;
-    let n = 0;
-    for (const i of items) {
-      const p = world.prob(i, m);
-      if (p !== undefined) (s += p), n++;
-    }
-    return n ? s / n : -1;
-  };
-  const means = new Map(world.models.map((m) => [m, mean(m)]));
-  return [...world.models].filter((m) => means.get(m)! >= 0).sort((a, b) => means.get(b)! - means.get(a)! || a.localeCompare(b));
-}
-
-const firstAvailable = (order: readonly string[], available: readonly string[]) => order.find((m) => available.includes(m));
-
-/**
- * Models ranked per group (`groupOf` an item) on the first half of `order`'s items, with every
- * model's label there, then asked, best available first, for the last half's items of their
- * group (expected reward). A group the first half never saw, and models a group's first half
- * never labelled, fall back to the ranking over the whole first half, then by name, so every
- * item of the last half has one to answer it. Returns the last half's score and the first
- * model of each group's ranking.
- */
-export function firstHalfRanked(
-  world: World,
-  order: readonly number[],
-  available: readonly (readonly string[])[],
-  groupOf: (item: number) => string,
-): { lastHalf: number; top: Record<string, string> } {
-  const half = Math.floor(order.length / 2);
-  const first = order.slice(0, half);
-  const overall = ranking(world, first);
-  const fallback = [...overall, ...world.models.filter((m) => !overall.includes(m)).sort()];
-  const byGroup = new Map<string, number[]>();
-  for (const i of first) byGroup.set(groupOf(i), [...(byGroup.get(groupOf(i)) ?? []), i]);
-  const ranks = new Map([...byGroup].map(([g, items]) => {
-    const ranked = ranking(world, items);
-    return [g, [...ranked, ...fallback.filter((m) => !ranked.includes(m))]];
-  }));
-  const last = order.slice(half);
-  const total = last.reduce((sum, i) => sum + world.prob(i, firstAvailable(ranks.get(groupOf(i)) ?? fallback, available[i])!)!, 0);
-  return { lastHalf: Math.round((total / last.length) * 10_000) / 10_000, top: Object.fromEntries([...ranks].map(([g, r]) => [g, r[0]])) };
-}
-
-/** ReplayResult.firstHalfBestSingle: one group, every item. */
-export function firstHalfBestSingle(world: World, order: readonly number[], available: readonly (readonly string[])[]): { model: string; lastHalf: number } {
-  const { lastHalf, top } = firstHalfRanked(world, order, available, () => "all");
-  return { model: top.all ?? [...world.models].sort()[0], lastHalf };
-}
-
 export function embeddingCache(world: World, embed: (text: string) => number[] = (t) => simEmbed(t, 768)) {
   const cache = new Map<number, number[]>();
   const ms: number[] = [];
@@ -498,125 +362,5 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
     },
     latency: { decisionMs: latencyStats(decisionMs), embedMs: latencyStats(embeddings.ms), learnMs: latencyStats(learnMs), indexSize: router.index.size },
     trace,
-  };
-}
-
-// ---------------------------------------------------------------------------------------
-// Decision latency with `recorded` past outcomes: the neighbour index and the policy are
-// pre-filled, then one pass of the prompts is routed (and learned from) and timed.
-
-export type ScaleResult = {
-  recorded: number;
-  indexSize: number;
-  prefillSeconds: number;
-  /** every timed decision (each request is decided `repeats` times; the last one is acted on) */
-  decisionMs: LatencyStats;
-  /** per request, the fastest of its `repeats` timings: the cost without preemption by other processes */
-  decisionMinOfRepeatsMs: LatencyStats;
-  repeats: number;
-  /** 1-minute load average before and after the timed pass (the host's other work shows up in p99) */
-  loadAverage: [number, number];
-  cpus: number;
-  /** the neighbour vote alone (LSH candidates + classifyByNeighbours) */
-  neighbourMs: LatencyStats;
-  bruteForce: { queries: number; neighbourMs: LatencyStats; sameTaskType: number; bothNull: number };
-  lsh: { tables: number; bits: number; perBucket: number; meanCandidates: number };
-};
-
-/** A paraphrase in embedding space: v + noise, renormalised (cosine to v about 0.64–0.89). */
-function perturbed(v: readonly number[], rng: Rng, out: Float32Array): Float32Array {
-  const sigma = 0.5 + 0.7 * rng();
-  const scale = sigma / Math.sqrt(v.length);
-  let norm = 0;
-  for (let i = 0; i < v.length; i++) {
-    out[i] = v[i] + scale * sampleNormal(rng);
-    norm += out[i] * out[i];
-  }
-  norm = Math.sqrt(norm);
-  for (let i = 0; i < v.length; i++) out[i] /= norm;
-  return out;
-}
-
-export function latencyAtScale(
-  world: World,
-  settings: ReplaySettings,
-  {
-    recorded = 100_000,
-    bruteForceQueries = 30,
-    repeats = 3,
-    embeddings = embeddingCache(world, settings.embed),
-  }: { recorded?: number; bruteForceQueries?: number; repeats?: number; embeddings?: ReturnType<typeof embeddingCache> } = {},
-): ScaleResult {
-  const seed = settings.seed;
-  const started = performance.now();
-  const capacity = Math.max(settings.neighbours.capacity ?? 0, recorded + world.items.length * settings.passes + 1);
-  const router = new ReplayRouter(world.roles, { ...settings, neighbours: { ...settings.neighbours, capacity } }, seed + 1000);
-  const rng = seededRng(seed * 977 + 5);
-  const available = world.items.map((_, i) => world.models.filter((m) => world.prob(i, m) !== undefined));
-  const featureType = world.items.map((it) => taskClassifier().classify(it.prompt).taskType);
-  const buf = new Float32Array(router.index.dim);
-  // Past outcomes: a paraphrase of a random prompt, routed as the features say, to a random
-  // available model, with a drawn outcome.
-  for (let r = 0; r < recorded; r++) {
-    const i = Math.floor(rng() * world.items.length);
-    const model = available[i][Math.floor(rng() * available[i].length)];
-    const reward = rng() < world.prob(i, model)! ? 1 : 0;
-    router.policy = updatePolicy(router.policy, { taskType: featureType[i], model, reward, now: r }, settings.policy);
-    router.index.add(perturbed(embeddings.get(i), rng, buf), featureType[i], reward ? 1 : settings.failureWeight);
-  }
-  const prefillSeconds = (performance.now() - started) / 1000;
-
-  const order = requestOrder(world.items.length, settings.passes, seed + 1);
-  const decisionMs: number[] = [];
-  const minMs: number[] = [];
-  const neighbourMs: number[] = [];
-  let candidates = 0;
-  const load0 = os.loadavg()[0];
-  order.forEach((i, step) => {
-    const e = embeddings.get(i);
-    let d = router.decide(world.items[i].prompt, e, available[i], recorded + step);
-    let fastest = d.decisionMs;
-    decisionMs.push(d.decisionMs);
-    for (let r = 1; r < repeats; r++) {
-      d = router.decide(world.items[i].prompt, e, available[i], recorded + step);
-      decisionMs.push(d.decisionMs);
-      fastest = Math.min(fastest, d.decisionMs);
-    }
-    minMs.push(fastest);
-    const t0 = performance.now();
-    router.index.vote(e, { k: settings.k });
-    neighbourMs.push(performance.now() - t0);
-    candidates += router.index.candidateCount(e);
-    router.learn(d, e, rng() < world.prob(i, d.model)! ? 1 : 0, recorded + step);
-  });
-
-  const load1 = os.loadavg()[0];
-  // Exact k-NN over the whole index for a few queries: its cost, and how often the LSH vote agrees.
-  const bf: number[] = [];
-  let same = 0;
-  let bothNull = 0;
-  const q = order.slice(0, bruteForceQueries);
-  for (const i of q) {
-    const e = embeddings.get(i);
-    const t0 = performance.now();
-    const exact = router.index.vote(e, { exact: true, k: settings.k });
-    bf.push(performance.now() - t0);
-    const approx = router.index.vote(e, { k: settings.k });
-    if (exact?.taskType === approx?.taskType) same++;
-    if (!exact && !approx) bothNull++;
-  }
-  const ix = router.index;
-  return {
-    recorded,
-    indexSize: ix.size,
-    prefillSeconds: Math.round(prefillSeconds * 10) / 10,
-    decisionMs: latencyStats(decisionMs),
-    decisionMinOfRepeatsMs: latencyStats(minMs),
-    repeats,
-    loadAverage: [Math.round(load0 * 100) / 100, Math.round(load1 * 100) / 100],
-    cpus: os.cpus().length,
-    neighbourMs: latencyStats(neighbourMs),
-    bruteForce: { queries: q.length, neighbourMs: latencyStats(bf), sameTaskType: q.length ? same / q.length : Number.NaN, bothNull },
-    lsh: { tables: ix.tables, bits: ix.bits, perBucket: ix.perBucket, meanCandidates: Math.round(candidates / order.length) },
   };
 }

@@ -21,7 +21,9 @@ import { ROLES, type Role, type TaskType } from "../../lib/domain";
 import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
 import { DEFAULT_POLICY_OPTIONS, type PolicyOptions } from "../../lib/learning/policy";
 import { DATA_DIR, loadLabels, loadPrompts, loadProfiles } from "./data";
-import { DEFAULT_ROUTER_SETTINGS, STRATEGIES, embeddingCache, labelledWorld, latencyAtScale, runReplay, simulatedWorld, type ReplaySettings, type Strategy } from "./replay";
+import { DEFAULT_ROUTER_SETTINGS, STRATEGIES, embeddingCache, runReplay, type ReplaySettings, type Strategy } from "./replay";
+import { labelledWorld, simulatedWorld } from "./world";
+import { latencyAtScale } from "./latency-at-scale";
 import { runWorldSuite } from "./worlds";
 import { adaptationDelay, requestOrder as scenarioOrder, runScenario, type Drift, type Request, type SimModel } from "./simulate";
 

@@ -10,7 +10,8 @@
  */
 import type { Role, TaskType } from "../../lib/domain";
 import type { BenchPrompt, ModelProfiles } from "./data";
-import { runReplay, simulatedWorld, type ReplaySettings, type World } from "./replay";
+import { runReplay, type ReplaySettings } from "./replay";
+import { simulatedWorld, type World } from "./world";
 
 export interface WorldRow {
   world: string;

@@ -6,18 +6,10 @@ import { seededRng, shuffled } from "../../lib/learning/random";
 import { simEmbed } from "../../sim/embed";
 import { loadLabels, loadPrompts, loadProfiles, parseLabels, parsePrompts, type BenchPrompt } from "../../bench/routing/data";
 import { NeighbourIndex } from "../../bench/routing/neighbour-index";
-import {
-  DEFAULT_ROUTER_SETTINGS,
-  firstHalfBestSingle,
-  firstHalfRanked,
-  labelledWorld,
-  latencyAtScale,
-  policyCandidate,
-  requestOrder,
-  runReplay,
-  simulatedWorld,
-  type ReplaySettings,
-} from "../../bench/routing/replay";
+import { DEFAULT_ROUTER_SETTINGS, policyCandidate, requestOrder, runReplay, type ReplaySettings } from "../../bench/routing/replay";
+import { firstHalfBestSingle, firstHalfRanked } from "../../bench/routing/baselines";
+import { labelledWorld, simulatedWorld } from "../../bench/routing/world";
+import { latencyAtScale } from "../../bench/routing/latency-at-scale";
 import { TypeThompson } from "../../bench/routing/type-thompson";
 
 const settings = (seed = 1, passes = 1): ReplaySettings => ({ ...DEFAULT_ROUTER_SETTINGS, seed, passes });
