@@ -26,6 +26,10 @@ type TipProps = TooltipContentProps<TooltipValueType, string | number>;
 import type { TimeChart } from "@/lib/analytics/prepare";
 import type { ArmStat, FallbackChart, ParamArmsChart } from "@/lib/analytics/prepare-breakdowns";
 import { fmtBucket, fmtCount, fmtMs, fmtNum, fmtPct } from "@/lib/analytics/format";
+import { grainMs } from "@/lib/analytics/filters";
+import { isIsolated } from "@/lib/analytics/gaps";
+import type { Point } from "@/lib/analytics/prepare";
+import { fmtTick, timeTicks } from "@/lib/analytics/time-ticks";
 
 /** Distinct in light and dark mode. */
 export const PALETTE = ["#0ea5e9", "#f59e0b", "#10b981", "#a855f7", "#f43f5e", "#14b8a6", "#f97316", "#6366f1"];
@@ -84,18 +88,36 @@ function timeTooltip(chart: TimeChart, fmt: Fmt, extra?: (p: Record<string, unkn
   };
 }
 
+/** The time axis: the chart's window (a lone bucket widened by one on each side), labelled on whole hours or days. */
 function timeAxis(chart: TimeChart) {
+  const ts = chart.points.map((p) => p.t);
+  const lo = ts.length ? Math.min(...ts) : 0;
+  const hi = ts.length ? Math.max(...ts) : 0;
+  const pad = lo === hi ? grainMs(chart.grain) : 0;
+  const { ticks, step } = timeTicks(lo, hi, chart.grain);
   return (
     <XAxis
       {...AXIS}
       dataKey="t"
       type="number"
       scale="time"
-      domain={["dataMin", "dataMax"]}
-      tickFormatter={(t: number) => fmtBucket(t, chart.grain)}
-      minTickGap={24}
+      domain={[lo - pad, hi + pad]}
+      ticks={ticks}
+      interval={0}
+      tickFormatter={(t: number) => fmtTick(t, chart.grain, step)}
     />
   );
+}
+
+/**
+ * A line's dots: none, except where a value stands alone between gaps (a line joins
+ * neighbouring values only, so a lone bucket would draw nothing).
+ */
+function loneDots(points: readonly Point[], key: string, stroke: string) {
+  return function LoneDot({ cx, cy, index }: { cx?: number; cy?: number; index?: number }) {
+    if (cx === undefined || cy === undefined || index === undefined || !isIsolated(points, index, key)) return <g key={`${key}-${index}`} />;
+    return <circle key={`${key}-${index}`} cx={cx} cy={cy} r={2.5} fill={stroke} stroke="none" />;
+  };
 }
 
 const legend = <Legend wrapperStyle={{ fontSize: 11 }} />;
@@ -111,8 +133,8 @@ export function LatencyChart({ chart }: { chart: TimeChart }) {
         <Tooltip content={timeTooltip(chart, fmtMs)} />
         {legend}
         {chart.series.flatMap((s, i) => [
-          <Line key={`p95_${s.key}`} name={`${s.label} p95`} dataKey={`p95_${s.key}`} stroke={color(i)} dot={false} strokeWidth={2} isAnimationActive={false} />,
-          <Line key={`p50_${s.key}`} name={`${s.label} p50`} dataKey={`p50_${s.key}`} stroke={color(i)} dot={false} strokeDasharray="4 3" strokeWidth={1.5} legendType="none" isAnimationActive={false} />,
+          <Line key={`p95_${s.key}`} name={`${s.label} p95`} dataKey={`p95_${s.key}`} stroke={color(i)} dot={loneDots(chart.points, `p95_${s.key}`, color(i))} strokeWidth={2} isAnimationActive={false} />,
+          <Line key={`p50_${s.key}`} name={`${s.label} p50`} dataKey={`p50_${s.key}`} stroke={color(i)} dot={loneDots(chart.points, `p50_${s.key}`, color(i))} strokeDasharray="4 3" strokeWidth={1.5} legendType="none" isAnimationActive={false} />,
         ])}
       </LineChart>
     </Frame>
@@ -130,7 +152,7 @@ export function RoutingShareChart({ chart }: { chart: TimeChart }) {
         <Tooltip content={timeTooltip(chart, (v) => fmtPct(v, 1), (p) => [{ label: "requests", value: fmtCount(Number(p.total ?? 0)) }])} />
         {legend}
         {chart.series.map((s, i) => (
-          <Area key={s.key} name={s.label} dataKey={s.key} stackId="share" stroke={color(i)} fill={color(i)} fillOpacity={0.6} isAnimationActive={false} />
+          <Area key={s.key} name={s.label} dataKey={s.key} stackId="share" stroke={color(i)} fill={color(i)} fillOpacity={0.6} dot={loneDots(chart.points, s.key, color(i))} isAnimationActive={false} />
         ))}
       </AreaChart>
     </Frame>
@@ -154,8 +176,8 @@ export function SatisfactionChart({ chart }: { chart: TimeChart }) {
           ])}
         />
         {legend}
-        <Line yAxisId="stars" name={chart.series[0].label} dataKey="rating" stroke={color(1)} strokeWidth={2} dot={false} isAnimationActive={false} />
-        <Line yAxisId="share" name={chart.series[1].label} dataKey="thumbsUp" stroke={color(2)} strokeWidth={1.5} strokeDasharray="4 3" dot={false} isAnimationActive={false} />
+        <Line yAxisId="stars" name={chart.series[0].label} dataKey="rating" stroke={color(1)} strokeWidth={2} dot={loneDots(chart.points, "rating", color(1))} isAnimationActive={false} />
+        <Line yAxisId="share" name={chart.series[1].label} dataKey="thumbsUp" stroke={color(2)} strokeWidth={1.5} strokeDasharray="4 3" dot={loneDots(chart.points, "thumbsUp", color(2))} isAnimationActive={false} />
       </ComposedChart>
     </Frame>
   );
@@ -171,9 +193,9 @@ export function LearningCurveChart({ chart }: { chart: TimeChart }) {
         <YAxis {...AXIS} width={44} domain={[0, 1]} tickFormatter={(v: number) => fmtPct(v)} />
         <Tooltip content={timeTooltip(chart, (v) => fmtPct(v, 1))} />
         {legend}
-        <Line name={chart.series[0].label} dataKey="rolling" stroke={color(0)} strokeWidth={2.5} dot={false} isAnimationActive={false} />
-        <Line name={chart.series[1].label} dataKey="reward" stroke={color(0)} strokeOpacity={0.45} strokeWidth={1} dot={false} isAnimationActive={false} />
-        <Line name={chart.series[2].label} dataKey="exploration" stroke={color(3)} strokeWidth={1.5} strokeDasharray="4 3" dot={false} isAnimationActive={false} />
+        <Line name={chart.series[0].label} dataKey="rolling" stroke={color(0)} strokeWidth={2.5} dot={loneDots(chart.points, "rolling", color(0))} isAnimationActive={false} />
+        <Line name={chart.series[1].label} dataKey="reward" stroke={color(0)} strokeOpacity={0.45} strokeWidth={1} dot={loneDots(chart.points, "reward", color(0))} isAnimationActive={false} />
+        <Line name={chart.series[2].label} dataKey="exploration" stroke={color(3)} strokeWidth={1.5} strokeDasharray="4 3" dot={loneDots(chart.points, "exploration", color(3))} isAnimationActive={false} />
       </LineChart>
     </Frame>
   );

@@ -89,6 +89,29 @@ test("filters change every chart and live in the URL", async ({ page }, testInfo
   expect(lines.slice(1).every((l) => l.includes(",math,") && l.includes("mathstral"))).toBe(true);
 });
 
+test("a week's time axis reads as days, one label a day, in order", async ({ page }) => {
+  await page.goto("/dashboard?range=7d");
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  for (const id of ["chart-latency", "chart-routing-share", "chart-learning"]) {
+    const ticks = page.getByTestId(id).locator(".recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value");
+    await expect(ticks.first(), id).toBeVisible();
+    const labels = await ticks.allTextContents();
+    // Seven days of hourly buckets span seven midnights (eight when the window starts on one).
+    expect(labels.length, `${id}: ${labels.join(", ")}`).toBeGreaterThanOrEqual(7);
+    expect(labels.length, `${id}: ${labels.join(", ")}`).toBeLessThanOrEqual(8);
+    let previous: number | null = null;
+    let year = 2000;
+    for (const label of labels) {
+      const m = /^(\d{1,2}) ([A-Z][a-z]{2})$/.exec(label);
+      expect(m, `${id}: "${label}" is a day`).not.toBeNull();
+      let day = Date.UTC(year, MONTHS.indexOf(m![2]), Number(m![1]));
+      if (previous !== null && day < previous) day = Date.UTC(++year, MONTHS.indexOf(m![2]), Number(m![1])); // December → January
+      if (previous !== null) expect(day - previous, `${id}: ${labels.join(", ")}`).toBe(86_400_000);
+      previous = day;
+    }
+  }
+});
+
 test("an empty selection says why it is empty", async ({ page }) => {
   await page.goto("/dashboard?range=24h&model=not-a-model");
   await expect(page.getByTestId("chart-routing-share")).toHaveAttribute("data-empty", "true");
