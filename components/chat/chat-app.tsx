@@ -17,19 +17,52 @@ function rootOf(turn: Turn, byId: Map<string, Turn>): string {
   return t.id;
 }
 
-export function ChatApp({
-  conversationId: initialId,
-  conversations,
-  initialTurns,
-  models,
-  maxContextTokens,
-}: {
+interface ChatAppProps {
   conversationId: string | null;
   conversations: ConversationSummary[];
   initialTurns: Turn[];
   models: ModelChoice[];
   maxContextTokens: number;
-}) {
+}
+
+const NO_TURNS: Turn[] = [];
+
+/**
+ * The chat: the conversation the server rendered, or a new one. "New chat" starts the new one
+ * here and now, in the browser, instead of asking the server for /chat: while that page was
+ * on its way, what the user typed (or sent) went to the page being replaced, and vanished
+ * with it. Going back to the conversation (the browser's Back) shows it again.
+ */
+export function ChatApp(props: ChatAppProps) {
+  const router = useRouter();
+  const [fresh, setFresh] = useState(0);
+  // Another conversation opened: show it.
+  useEffect(() => setFresh(0), [props.conversationId, props.initialTurns]);
+  // The browser went back or forward: the address may name a conversation this page only
+  // wrote into the address bar (a first message, a new chat), so ask the server for what it names.
+  useEffect(() => {
+    const moved = () => {
+      setFresh(0);
+      router.refresh();
+    };
+    window.addEventListener("popstate", moved);
+    return () => window.removeEventListener("popstate", moved);
+  }, [router]);
+  const newChat = useCallback(() => {
+    window.history.pushState(null, "", "/chat");
+    setFresh((n) => n + 1);
+  }, []);
+  return <ChatSession key={fresh} {...props} {...(fresh ? { conversationId: null, initialTurns: NO_TURNS } : {})} onNewChat={newChat} />;
+}
+
+function ChatSession({
+  conversationId: initialId,
+  conversations,
+  initialTurns,
+  models,
+  maxContextTokens,
+  onNewChat,
+}: ChatAppProps & { onNewChat: () => void }) {
   const router = useRouter();
   const [conversationId, setConversationId] = useState(initialId);
   const [turns, setTurns] = useState<Turn[]>(initialTurns);
@@ -38,6 +71,15 @@ export function ChatApp({
   const current = useRef<string | null>(null); // id of the turn being streamed
   const failedEmpty = useRef(false); // the last answer failed before any text arrived
   const bottom = useRef<HTMLDivElement>(null);
+  // An answer still streaming when the user started a new chat goes on (and is recorded), but
+  // no longer changes this page: not its turns, not its address.
+  const shown = useRef(true);
+  useEffect(() => {
+    shown.current = true;
+    return () => {
+      shown.current = false;
+    };
+  }, []);
 
   useEffect(() => {
     setTurns(initialTurns);
@@ -60,7 +102,7 @@ export function ChatApp({
   const onEvent = useCallback(
     (e: RunEvent) => {
       const id = current.current;
-      if (!id) return;
+      if (!id || !shown.current) return;
       switch (e.type) {
         case "start":
           current.current = e.interactionId;
@@ -135,7 +177,7 @@ export function ChatApp({
 
   return (
     <div className="flex h-[calc(100vh-7rem)] gap-4">
-      <Sidebar conversations={conversations} version={sidebarVersion} activeId={conversationId} onDeleted={(id) => id === conversationId && router.push("/chat")} />
+      <Sidebar conversations={conversations} version={sidebarVersion} activeId={conversationId} onNewChat={onNewChat} onDeleted={(id) => id === conversationId && router.push("/chat")} />
       <section className="flex min-w-0 flex-1 flex-col gap-3" data-testid="page-chat">
         <div className="flex-1 space-y-6 overflow-y-auto pr-2" data-testid="thread">
           {groups.length === 0 && (

@@ -8,12 +8,15 @@ export function Sidebar({
   conversations: initial,
   version = 0,
   activeId,
+  onNewChat,
   onDeleted,
 }: {
   conversations: ConversationSummary[];
   /** bumped after each answer: the list is fetched again */
   version?: number;
   activeId: string | null;
+  /** starts a new conversation in place (a plain click); other clicks open /chat as links do */
+  onNewChat?: () => void;
   onDeleted: (id: string) => void;
 }) {
   const [conversations, setConversations] = useState(initial);
@@ -37,7 +40,13 @@ export function Sidebar({
 
   return (
     <aside className="flex w-64 shrink-0 flex-col gap-2 border-r border-zinc-200 pr-3 dark:border-zinc-800" aria-label="Conversations">
-      <Link href="/chat" data-testid="new-chat" className="rounded-md bg-zinc-900 px-3 py-1.5 text-center text-sm font-medium text-white dark:bg-zinc-100 dark:text-zinc-900">
+      <Link href="/chat" data-testid="new-chat"
+        onClick={(e) => {
+          if (!onNewChat || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+          e.preventDefault();
+          onNewChat();
+        }}
+        className="rounded-md bg-zinc-900 px-3 py-1.5 text-center text-sm font-medium text-white dark:bg-zinc-100 dark:text-zinc-900">
         New chat
       </Link>
       <input

@@ -70,6 +70,30 @@ test("send a message, watch it stream, see why this model, rate it and find the 
   await expect(next.getByTestId("why-means")).toContainText(model);
 });
 
+test("New chat starts at once: what is typed and sent straight after it goes to a new conversation, and Back shows the old one", async ({ page }) => {
+  await page.goto("/chat");
+  await send(page, "Explain what a Python generator is.");
+  await expect(page.getByTestId("answer").first()).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
+  const first = page.url();
+
+  // No wait between the click and the typing: nothing the user does is lost to a page change.
+  await page.getByTestId("new-chat").click();
+  await send(page, "Explain what a Rust trait object is.");
+  const thread = page.getByTestId("thread");
+  await expect(thread.getByTestId("user-message")).toHaveText(["Explain what a Rust trait object is."]);
+  await expect(thread.getByTestId("answer").first()).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
+  expect(page.url()).not.toBe(first);
+  await expect(page.getByTestId("conversation-list")).toContainText("Explain what a Rust trait object is.");
+  await expect(page.getByTestId("conversation-list")).toContainText("Explain what a Python generator is.");
+
+  // The browser's Back returns to the first conversation, as it was.
+  await page.goBack();
+  await expect(page).toHaveURL(first);
+  await expect(page.getByTestId("thread").getByTestId("user-message")).toHaveText(["Explain what a Python generator is."]);
+});
+
 /** The expected success of a model, as the feedback acknowledgement says it ("… now expected to succeed at code_generation 35.4% …"), or null while it says something else ("Saving…"). */
 function expectedIn(ack: string, model: string): number | null {
   const m = new RegExp(`${model.replace(/[.:]/g, "\\$&")} now expected to succeed at \\S+ ([\\d.]+)%`).exec(ack);
