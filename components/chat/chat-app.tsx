@@ -63,7 +63,6 @@ function ChatSession({
   maxContextTokens,
   onNewChat,
 }: ChatAppProps & { onNewChat: () => void }) {
-  const router = useRouter();
   const [conversationId, setConversationId] = useState(initialId);
   const [turns, setTurns] = useState<Turn[]>(initialTurns);
   const [draft, setDraft] = useState("");
@@ -177,7 +176,7 @@ function ChatSession({
 
   return (
     <div className="flex h-[calc(100vh-7rem)] gap-4">
-      <Sidebar conversations={conversations} version={sidebarVersion} activeId={conversationId} onNewChat={onNewChat} onDeleted={(id) => id === conversationId && router.push("/chat")} />
+      <Sidebar conversations={conversations} version={sidebarVersion} activeId={conversationId} onNewChat={onNewChat} onDeleted={(id) => id === conversationId && onNewChat()} />
       <section className="flex min-w-0 flex-1 flex-col gap-3" data-testid="page-chat">
         <div className="flex-1 space-y-6 overflow-y-auto pr-2" data-testid="thread">
           {groups.length === 0 && (

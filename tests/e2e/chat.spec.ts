@@ -94,6 +94,27 @@ test("New chat starts at once: what is typed and sent straight after it goes to 
   await expect(page.getByTestId("thread").getByTestId("user-message")).toHaveText(["Explain what a Python generator is."]);
 });
 
+test("deleting the conversation on screen starts a new one: its messages leave, and the next message is answered in a new conversation", async ({ page }) => {
+  page.on("dialog", (d) => void d.accept());
+  await page.goto("/chat");
+  await send(page, "What does the volatile keyword do in Java?");
+  await expect(page.getByTestId("answer").first()).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
+  const deleted = page.url();
+
+  const item = page.getByTestId("conversation-list").locator("li", { hasText: "What does the volatile keyword do in Java?" });
+  await item.hover();
+  await item.getByTestId("delete").click();
+  await expect(page.getByTestId("conversation-list")).not.toContainText("What does the volatile keyword do in Java?");
+  await expect(page.getByTestId("thread").getByTestId("user-message")).toHaveCount(0);
+
+  await send(page, "Explain Java's happens-before relation.");
+  await expect(page.getByTestId("thread").getByTestId("answer").first()).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  await expect(page.getByTestId("thread").getByTestId("user-message")).toHaveText(["Explain Java's happens-before relation."]);
+  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
+  expect(page.url()).not.toBe(deleted);
+});
+
 /** The expected success of a model, as the feedback acknowledgement says it ("… now expected to succeed at code_generation 35.4% …"), or null while it says something else ("Saving…"). */
 function expectedIn(ack: string, model: string): number | null {
   const m = new RegExp(`${model.replace(/[.:]/g, "\\$&")} now expected to succeed at \\S+ ([\\d.]+)%`).exec(ack);
