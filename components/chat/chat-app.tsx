@@ -175,7 +175,7 @@ function ChatSession({
   }, [turns]);
 
   return (
-    <div className="flex h-[calc(100vh-7rem)] gap-4">
+    <div className="flex h-[calc(100vh-7rem)] flex-col gap-3 md:flex-row md:gap-4">
       <Sidebar conversations={conversations} version={sidebarVersion} activeId={conversationId} onNewChat={onNewChat} onDeleted={(id) => id === conversationId && onNewChat()} />
       <section className="flex min-w-0 flex-1 flex-col gap-3" data-testid="page-chat">
         <div className="flex-1 space-y-6 overflow-y-auto pr-2" data-testid="thread">

@@ -39,7 +39,7 @@ export function Sidebar({
   }, [query, initial, version]);
 
   return (
-    <aside className="flex w-64 shrink-0 flex-col gap-2 border-r border-zinc-200 pr-3 dark:border-zinc-800" aria-label="Conversations">
+    <aside className="flex max-h-44 w-full shrink-0 flex-col gap-2 border-b border-zinc-200 pb-2 md:max-h-none md:w-64 md:border-b-0 md:border-r md:pb-0 md:pr-3 dark:border-zinc-800" aria-label="Conversations">
       <Link href="/chat" data-testid="new-chat"
         onClick={(e) => {
           if (!onNewChat || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;

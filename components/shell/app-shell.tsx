@@ -45,7 +45,7 @@ export function AppShell({ identity, children }: { identity: Identity | null; ch
               <Nav isOperator={identity.isOperator} />
             </div>
           )}
-          <main className="flex-1 p-6">{children}</main>
+          <main className="flex-1 p-3 sm:p-6">{children}</main>
         </div>
       </div>
     </div>

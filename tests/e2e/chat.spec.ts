@@ -115,6 +115,18 @@ test("deleting the conversation on screen starts a new one: its messages leave, 
   expect(page.url()).not.toBe(deleted);
 });
 
+test("on a phone's width the conversation list sits above the thread, and the thread takes the width", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/chat");
+  const thread = (await page.getByTestId("thread").boundingBox())!;
+  const list = (await page.getByRole("complementary", { name: "Conversations" }).boundingBox())!;
+  expect(thread.width).toBeGreaterThan(300);
+  expect(list.y + list.height).toBeLessThanOrEqual(thread.y);
+  await send(page, "What is 17 * 23?");
+  await expect(page.getByTestId("answer").first()).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  expect((await page.getByTestId("answer").first().boundingBox())!.width).toBeGreaterThan(300);
+});
+
 /** The expected success of a model, as the feedback acknowledgement says it ("… now expected to succeed at code_generation 35.4% …"), or null while it says something else ("Saving…"). */
 function expectedIn(ack: string, model: string): number | null {
   const m = new RegExp(`${model.replace(/[.:]/g, "\\$&")} now expected to succeed at \\S+ ([\\d.]+)%`).exec(ack);
