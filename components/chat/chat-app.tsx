@@ -29,9 +29,11 @@ const NO_TURNS: Turn[] = [];
 
 /**
  * The chat: the conversation the server rendered, or a new one. "New chat" starts the new one
- * here and now, in the browser, instead of asking the server for /chat: while that page was
- * on its way, what the user typed (or sent) went to the page being replaced, and vanished
- * with it. Going back to the conversation (the browser's Back) shows it again.
+ * here and now, in the browser, instead of navigating to /chat. After a first message this
+ * page writes /chat/<id> into the address bar itself, so the router still took the page for
+ * /chat and going there changed nothing: the next message went on in the same conversation.
+ * And while a page was on its way, what the user typed went to the one being replaced.
+ * Back and Forward ask the server for the conversation the address names.
  */
 export function ChatApp(props: ChatAppProps) {
   const router = useRouter();
@@ -43,7 +45,7 @@ export function ChatApp(props: ChatAppProps) {
   useEffect(() => {
     const moved = () => {
       setFresh(0);
-      router.refresh();
+      if (window.location.pathname.startsWith("/chat")) router.refresh();
     };
     window.addEventListener("popstate", moved);
     return () => window.removeEventListener("popstate", moved);
