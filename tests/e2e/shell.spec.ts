@@ -5,6 +5,10 @@ test("the app starts on the embedded defaults and every navigation entry opens",
   await expect(page).toHaveURL(/\/chat$/);
   await expect(page.getByTestId("banner-simulated")).toBeVisible();
   await expect(page.getByTestId("identity")).toContainText("operator");
+  // The tab has the app's icon (no 404 for a favicon in every page's console).
+  const icon = await page.locator('link[rel="icon"]').first().getAttribute("href");
+  expect(icon).toBeTruthy();
+  expect((await page.request.get(icon!)).status()).toBe(200);
 
   const entries = [
     ["nav-chat", "page-chat", "/chat"],
