@@ -40,16 +40,22 @@ export function ChatApp(props: ChatAppProps) {
   const [fresh, setFresh] = useState(0);
   // Another conversation opened: show it.
   useEffect(() => setFresh(0), [props.conversationId, props.initialTurns]);
-  // The browser went back or forward: the address may name a conversation this page only
-  // wrote into the address bar (a first message, a new chat), so ask the server for what it names.
+  // The address may name a conversation this page does not show: one it wrote into the
+  // address bar itself (a first message, a new chat), which the browser came back to, with
+  // the page it had then. Ask the server for what the address names: on arrival, and on every
+  // step back or forward.
+  const { conversationId } = props;
   useEffect(() => {
+    const named = () => /^\/chat\/([0-9a-f-]{36})$/.exec(window.location.pathname)?.[1] ?? null;
+    const name = named();
+    if (name && name !== conversationId) router.refresh();
     const moved = () => {
       setFresh(0);
-      if (window.location.pathname.startsWith("/chat")) router.refresh();
+      if (named() !== conversationId) router.refresh();
     };
     window.addEventListener("popstate", moved);
     return () => window.removeEventListener("popstate", moved);
-  }, [router]);
+  }, [conversationId, router]);
   const newChat = useCallback(() => {
     window.history.pushState(null, "", "/chat");
     setFresh((n) => n + 1);

@@ -94,6 +94,24 @@ test("New chat starts at once: what is typed and sent straight after it goes to 
   await expect(page.getByTestId("thread").getByTestId("user-message")).toHaveText(["Explain what a Python generator is."]);
 });
 
+test("a conversation begun on /chat is shown again when the browser comes back to it from another", async ({ page }) => {
+  await page.goto("/chat");
+  await send(page, "What is a Bloom filter?");
+  await expect(page.getByTestId("answer").first()).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  await page.getByTestId("new-chat").click();
+  await send(page, "What is a skip list?");
+  await expect(page.getByTestId("answer").first()).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
+  const second = page.url();
+
+  // Open the first one from the list (the router's own navigation), then come back.
+  await page.getByTestId("conversation-link").filter({ hasText: "What is a Bloom filter?" }).first().click();
+  await expect(page.getByTestId("thread").getByTestId("user-message")).toHaveText(["What is a Bloom filter?"]);
+  await page.goBack();
+  await expect(page).toHaveURL(second);
+  await expect(page.getByTestId("thread").getByTestId("user-message")).toHaveText(["What is a skip list?"]);
+});
+
 test("deleting the conversation on screen starts a new one: its messages leave, and the next message is answered in a new conversation", async ({ page }) => {
   page.on("dialog", (d) => void d.accept());
   await page.goto("/chat");
