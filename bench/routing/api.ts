@@ -27,7 +27,7 @@ import { seededRng } from "../../lib/learning/random";
 import { loadProfiles } from "../../sim/models";
 import { seedDatabase, startApp, startSim } from "../support/app-under-test";
 import { DATA_DIR, loadLabels, loadPrompts } from "./data";
-import { firstHalfBestSingle, firstHalfRanked, ranking } from "./baselines";
+import { categoryOf, firstHalfBestSingle, firstHalfRanked, ranking, rankingPerGroup } from "./baselines";
 import { requestOrder } from "./replay";
 import { labelledWorld, type World } from "./world";
 
@@ -177,17 +177,15 @@ async function runSeed(world: World, tags: readonly string[], seed: number, feed
     const round = (x: number) => Math.round(x * 10_000) / 10_000;
     const all = world.items.map((_, i) => i);
     const single = ranking(world, all)[0];
-    const byCategory = new Map<string, number[]>();
-    all.forEach((i) => byCategory.set(world.items[i].category ?? "(none)", [...(byCategory.get(world.items[i].category ?? "(none)") ?? []), i]));
-    const categoryBest = new Map([...byCategory].map(([c, items]) => [c, ranking(world, items)[0]]));
+    const categoryRanking = rankingPerGroup(world, all, categoryOf(world));
     const everyModel = world.items.map(() => world.models);
     const lastHalf = {
       learned: round(avg(learned.slice(half))),
       bestSingle: round(avg(last.map((i) => world.prob(i, single)!))),
       firstHalfBestSingle: firstHalfBestSingle(world, order, everyModel).lastHalf,
       firstHalfPerTaskType: firstHalfRanked(world, order, everyModel, (i) => taskTypeOf.get(i)!).lastHalf,
-      firstHalfPerCategory: firstHalfRanked(world, order, everyModel, (i) => world.items[i].category ?? "(none)").lastHalf,
-      categoryOracle: round(avg(last.map((i) => world.prob(i, categoryBest.get(world.items[i].category ?? "(none)")!)!))),
+      firstHalfPerCategory: firstHalfRanked(world, order, everyModel, categoryOf(world)).lastHalf,
+      categoryOracle: round(avg(last.map((i) => world.prob(i, categoryRanking.get(categoryOf(world)(i))![0])!))),
       itemOracle: round(avg(last.map((i) => Math.max(...world.models.map((m) => world.prob(i, m)!))))),
     };
     const run: SeedRun = { seed, lastHalf, explorationRateLastHalf: round(avg(explored.slice(half).map(Number))), seconds: Math.round((performance.now() - started) / 100) / 10 };

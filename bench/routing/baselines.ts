@@ -20,6 +20,16 @@ export function ranking(world: World, items: readonly number[]): string[] {
   return [...world.models].filter((m) => means.get(m)! >= 0).sort((a, b) => means.get(b)! - means.get(a)! || a.localeCompare(b));
 }
 
+/** `ranking` within each group of `items` (`groupOf` an item). */
+export function rankingPerGroup(world: World, items: readonly number[], groupOf: (item: number) => string): Map<string, string[]> {
+  const byGroup = new Map<string, number[]>();
+  for (const i of items) byGroup.set(groupOf(i), [...(byGroup.get(groupOf(i)) ?? []), i]);
+  return new Map([...byGroup].map(([g, members]) => [g, ranking(world, members)]));
+}
+
+/** An item's true category, as the per-category rankings group it. */
+export const categoryOf = (world: World) => (item: number) => world.items[item].category ?? "(none)";
+
 export const firstAvailable = (order: readonly string[], available: readonly string[]) => order.find((m) => available.includes(m));
 
 /**
@@ -40,12 +50,7 @@ export function firstHalfRanked(
   const first = order.slice(0, half);
   const overall = ranking(world, first);
   const fallback = [...overall, ...world.models.filter((m) => !overall.includes(m)).sort()];
-  const byGroup = new Map<string, number[]>();
-  for (const i of first) byGroup.set(groupOf(i), [...(byGroup.get(groupOf(i)) ?? []), i]);
-  const ranks = new Map([...byGroup].map(([g, items]) => {
-    const ranked = ranking(world, items);
-    return [g, [...ranked, ...fallback.filter((m) => !ranked.includes(m))]];
-  }));
+  const ranks = new Map([...rankingPerGroup(world, first, groupOf)].map(([g, ranked]) => [g, [...ranked, ...fallback.filter((m) => !ranked.includes(m))]]));
   const last = order.slice(half);
   const total = last.reduce((sum, i) => sum + world.prob(i, firstAvailable(ranks.get(groupOf(i)) ?? fallback, available[i])!)!, 0);
   return { lastHalf: Math.round((total / last.length) * 10_000) / 10_000, top: Object.fromEntries([...ranks].map(([g, r]) => [g, r[0]])) };

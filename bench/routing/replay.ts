@@ -31,7 +31,7 @@ import { EMPTY_FALLBACK_STATS } from "../../lib/learning/fallback";
 import { seededRng, shuffled, type Rng } from "../../lib/learning/random";
 import { NeighbourIndex, type NeighbourIndexOptions } from "./neighbour-index";
 import { TypeThompson } from "./type-thompson";
-import { firstAvailable, firstHalfBestSingle, firstHalfRanked, ranking } from "./baselines";
+import { categoryOf, firstAvailable, firstHalfBestSingle, firstHalfRanked, ranking, rankingPerGroup } from "./baselines";
 import type { World } from "./world";
 
 // ---------------------------------------------------------------------------------------
@@ -249,9 +249,8 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
 
   const allItems = world.items.map((_, i) => i);
   const bestSingle = ranking(world, allItems);
-  const byCategory = new Map<string, number[]>();
-  world.items.forEach((it, i) => byCategory.set(it.category ?? "(none)", [...(byCategory.get(it.category ?? "(none)") ?? []), i]));
-  const categoryRanking = Object.fromEntries([...byCategory].map(([c, items]) => [c, ranking(world, items)]));
+  const category = categoryOf(world);
+  const categoryRanking = Object.fromEntries(rankingPerGroup(world, allItems, category));
   const withRoles = world.models.every((m) => world.roles[m] !== null);
   const roleModel = new Map<Role, string>();
   for (const m of world.models) if (world.roles[m] && !roleModel.has(world.roles[m]!)) roleModel.set(world.roles[m]!, m);
@@ -271,6 +270,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
 
   order.forEach((i, step) => {
     const item = world.items[i];
+    const cat = category(i);
     const avail = available[i];
     const embedding = embeddings.get(i);
     const d = router.decide(item.prompt, embedding, avail, step);
@@ -282,10 +282,10 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
     const choices: Record<Strategy, string | undefined> = {
       learned: d.model,
       random: avail[Math.floor(randomRng() * avail.length)],
-      typeThompson: reference.choose(item.category ?? "(none)", avail),
+      typeThompson: reference.choose(cat, avail),
       static: withRoles ? (firstAvailable(defaultChain(d.taskType).flatMap((r) => (roleModel.has(r) ? [roleModel.get(r)!] : [])), avail) ?? avail[0]) : undefined,
       bestSingle: firstAvailable(bestSingle, avail),
-      categoryOracle: firstAvailable(categoryRanking[item.category ?? "(none)"], avail),
+      categoryOracle: firstAvailable(categoryRanking[cat], avail),
       itemOracle: avail.reduce((b, m) => (pOf(m) > pOf(b) ? m : b)),
     };
     for (const s of strategies) {
@@ -294,14 +294,13 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
       acc[s].r.push(draws[step] < pOf(m) ? 1 : 0);
       acc[s].choice.push(m);
     }
-    reference.learn(item.category ?? "(none)", choices.typeThompson!, draws[step] < pOf(choices.typeThompson!) ? 1 : 0);
+    reference.learn(cat, choices.typeThompson!, draws[step] < pOf(choices.typeThompson!) ? 1 : 0);
     const reward = draws[step] < pOf(d.model) ? 1 : 0;
     const confirmed = confirmRng() < settings.confirmRate ? world.truth(i) : null;
     const t0 = performance.now();
     router.learn(d, embedding, reward, step, confirmed);
     learnMs.push(performance.now() - t0);
 
-    const cat = item.category ?? "(none)";
     routingCounts[cat] ??= {};
     routingCounts[cat][d.model] = (routingCounts[cat][d.model] ?? 0) + 1;
     classification[cat] ??= {};
@@ -350,7 +349,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
     strategies: summaries,
     rankings: { bestSingle, categoryOracle: categoryRanking },
     firstHalfBestSingle: firstHalfBestSingle(world, order, available),
-    firstHalfPerCategory: { lastHalf: firstHalfRanked(world, order, available, (i) => world.items[i].category ?? "(none)").lastHalf },
+    firstHalfPerCategory: { lastHalf: firstHalfRanked(world, order, available, category).lastHalf },
     firstHalfPerTaskType: { lastHalf: firstHalfRanked(world, order, available, (i) => routedTaskType.get(i)!).lastHalf },
     routingShare,
     classification,

@@ -16,7 +16,7 @@ export function Sidebar({
   version?: number;
   activeId: string | null;
   /** starts a new conversation in place (a plain click); other clicks open /chat as links do */
-  onNewChat?: () => void;
+  onNewChat: () => void;
   onDeleted: (id: string) => void;
 }) {
   const [conversations, setConversations] = useState(initial);
@@ -42,7 +42,7 @@ export function Sidebar({
     <aside className="flex max-h-44 w-full shrink-0 flex-col gap-2 border-b border-zinc-200 pb-2 md:max-h-none md:w-64 md:border-b-0 md:border-r md:pb-0 md:pr-3 dark:border-zinc-800" aria-label="Conversations">
       <Link href="/chat" data-testid="new-chat"
         onClick={(e) => {
-          if (!onNewChat || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+          if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
           e.preventDefault();
           onNewChat();
         }}

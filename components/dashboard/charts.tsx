@@ -23,12 +23,11 @@ import {
 } from "recharts";
 
 type TipProps = TooltipContentProps<TooltipValueType, string | number>;
-import type { TimeChart } from "@/lib/analytics/prepare";
+import type { Point, TimeChart } from "@/lib/analytics/prepare";
 import type { ArmStat, FallbackChart, ParamArmsChart } from "@/lib/analytics/prepare-breakdowns";
 import { fmtBucket, fmtCount, fmtMs, fmtNum, fmtPct } from "@/lib/analytics/format";
 import { grainMs } from "@/lib/analytics/filters";
 import { isIsolated } from "@/lib/analytics/gaps";
-import type { Point } from "@/lib/analytics/prepare";
 import { fmtTick, timeTicks } from "@/lib/analytics/time-ticks";
 
 /** Distinct in light and dark mode. */
@@ -90,9 +89,9 @@ function timeTooltip(chart: TimeChart, fmt: Fmt, extra?: (p: Record<string, unkn
 
 /** The time axis: the chart's window (a lone bucket widened by one on each side), labelled on whole hours or days. */
 function timeAxis(chart: TimeChart) {
-  const ts = chart.points.map((p) => p.t);
-  const lo = ts.length ? Math.min(...ts) : 0;
-  const hi = ts.length ? Math.max(...ts) : 0;
+  // The points are the window's buckets, oldest first (lib/analytics/prepare.ts).
+  const lo = chart.points[0]?.t ?? 0;
+  const hi = chart.points[chart.points.length - 1]?.t ?? 0;
   const pad = lo === hi ? grainMs(chart.grain) : 0;
   const { ticks, step } = timeTicks(lo, hi, chart.grain);
   return (

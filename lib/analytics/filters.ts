@@ -48,8 +48,8 @@ export function filtersToQuery(f: Filters, extra: Record<string, string> = {}): 
   return q.toString();
 }
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
 
 export function grainMs(grain: Grain): number {
   return grain === "hour" ? HOUR : DAY;

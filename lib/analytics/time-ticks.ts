@@ -5,10 +5,8 @@
  * day, going backwards across a week.)
  */
 import { fmtBucket } from "./format";
-import type { Grain } from "./filters";
+import { DAY, HOUR, type Grain } from "./filters";
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 /** Steps a tick may take, smallest first: hours within a day or two, then days, weeks, months. */
 const STEPS = [1, 2, 3, 6, 12].map((h) => h * HOUR).concat([1, 2, 5, 7, 14, 30, 61, 91, 182, 365].map((d) => d * DAY));
 
