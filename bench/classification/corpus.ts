@@ -9,9 +9,10 @@
  *    read by the training script;
  *  - published: the other 70% of the published benchmark prompts, never trained on (their
  *    categories are coarse, so they are scored at the coarse level);
- *  - probe: requests in eighteen voices (data/probe, six per file), each file written by a hand
- *    that read none of the other data, never trained on: how the classifier meets new users'
- *    words (data/SOURCES.md says which file guided what was written for training).
+ *  - probe: requests in eighteen voices (data/probe, six per file) and short asks (one file),
+ *    each file written by a hand that read none of the other data, never trained on: how the
+ *    classifier meets new users' words (data/SOURCES.md says which file guided what was
+ *    written for training).
  * A split depends only on the text, so adding data never moves an example between splits.
  */
 import fs from "node:fs";
