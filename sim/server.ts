@@ -344,6 +344,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       content = JSON.stringify({ task_type: taskType, answer: composeAnswer({ prompt: promptText, taskType, good, seed: qSeed }) });
     else content = composeAnswer({ prompt: promptText, taskType, good, seed: qSeed });
 
+    // As Ollama: the answer ends before the first of the request's stop strings (not included).
+    const stops = Array.isArray(options.stop) ? options.stop.filter((x): x is string => typeof x === "string" && x.length > 0) : [];
+    const stopAt = Math.min(...stops.map((x) => content.indexOf(x)).filter((i) => i >= 0));
+    if (Number.isFinite(stopAt)) content = content.slice(0, stopAt);
+
     let tokens = tokenize(content);
     let doneReason = "stop";
     const numPredict = typeof options.num_predict === "number" ? options.num_predict : -1;

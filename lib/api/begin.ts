@@ -5,12 +5,14 @@ import { identityFromRequest } from "./keys";
 import { ApiError } from "./errors";
 import { describeIssue, splitTurns, TurnError, type Turn } from "./schemas";
 import type { Tool } from "@/lib/ollama";
+import type { AnswerLimits } from "@/lib/domain/answer-limits";
 
-/** What a client may ask of the answer besides its messages: tools to call, structured output, thinking. */
+/** What a client may ask of the answer besides its messages: tools to call, structured output, thinking, limits. */
 export interface RunExtras {
   tools?: Tool[];
   format?: "json" | Record<string, unknown>;
   think?: boolean;
+  limits?: AnswerLimits;
 }
 import { sameModel } from "@/lib/domain";
 import { routedModelsWith } from "@/lib/orchestrator/capabilities";
@@ -60,7 +62,7 @@ export async function startApiChat(identity: Identity, body: { model: string }, 
   const forced = await resolveModel(body.model);
   if (tools?.length) await assertToolsSupported(forced);
   await assertFits([...split.history, { role: "user", content: split.prompt }, ...split.tail], forced);
-  return startApiRun(identity, { prompt: split.prompt, history: split.history, tail: split.tail, forcedModel: forced, tools, format: extras.format, think: extras.think }, signal);
+  return startApiRun(identity, { prompt: split.prompt, history: split.history, tail: split.tail, forcedModel: forced, tools, format: extras.format, think: extras.think, limits: extras.limits }, signal);
 }
 
 async function assertToolsSupported(forced: string | undefined): Promise<void> {

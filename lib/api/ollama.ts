@@ -6,7 +6,7 @@ import { authenticatedBody, beginApiChat, startApiChat } from "./begin";
 import { fillOllama } from "./fill";
 import { identityFromRequest } from "./keys";
 import { ApiError, ollamaErrorResponse } from "./errors";
-import { ollamaChatSchema, ollamaGenerateSchema } from "./schemas";
+import { ollamaChatSchema, ollamaGenerateSchema, ollamaLimits } from "./schemas";
 import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, nanoseconds, resolveModel, type ApiStream } from "./run";
 
 /**
@@ -29,7 +29,7 @@ function finalFields(run: ApiStream, done: Extract<RunEvent, { type: "done" }>, 
   const first = run.firstTokenAt ?? endedAt;
   return {
     done: true,
-    done_reason: doneReason(done.decision),
+    done_reason: doneReason(done),
     total_duration: nanoseconds(endedAt - run.startedAt),
     load_duration: 0,
     prompt_eval_count: done.usage?.promptTokens ?? 0,
@@ -46,7 +46,7 @@ export async function ollamaChat(request: Request): Promise<Response> {
       request,
       ollamaChatSchema,
       (b) => b.messages.map((m) => ({ role: m.role, content: m.content, ...(m.tool_calls?.length ? { tool_calls: m.tool_calls } : {}), ...(m.tool_name ? { tool_name: m.tool_name } : {}) })),
-      (b) => ({ tools: b.tools as Tool[] | undefined, format: b.format, think: b.think === undefined ? undefined : b.think !== false }),
+      (b) => ({ tools: b.tools as Tool[] | undefined, format: b.format, think: b.think === undefined ? undefined : b.think !== false, limits: ollamaLimits(b.options) }),
     );
     return body.stream === false ? await whole(run, "chat") : streamed(run, "chat");
   } catch (e) {
@@ -69,7 +69,7 @@ export async function ollamaGenerate(request: Request): Promise<Response> {
       return Response.json({ model: body.model, created_at: new Date().toISOString(), response: "", done: true, done_reason: "load" });
     }
     const turns = [...(body.system ? [{ role: "system" as const, content: body.system }] : []), { role: "user" as const, content: body.prompt }];
-    const run = await startApiChat(identity, body, turns, request.signal);
+    const run = await startApiChat(identity, body, turns, request.signal, { limits: ollamaLimits(body.options) });
     return body.stream === false ? await whole(run, "generate") : streamed(run, "generate");
   } catch (e) {
     return ollamaErrorResponse(e);

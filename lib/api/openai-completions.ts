@@ -3,7 +3,7 @@ import { authenticatedBody, startApiChat } from "./begin";
 import { fillOpenAI } from "./fill";
 import { ApiError, openaiErrorResponse } from "./errors";
 import { sseResponse, textCompletion, usageOf } from "./openai";
-import { openaiCompletionSchema } from "./schemas";
+import { openaiCompletionSchema, openaiLimits } from "./schemas";
 import { doneReason, eliteMeta, headersFor, type ApiStream } from "./run";
 
 /**
@@ -15,7 +15,7 @@ export async function openaiCompletions(request: Request): Promise<Response> {
   try {
     const { identity, body } = await authenticatedBody(request, openaiCompletionSchema);
     if (body.suffix) return await fillOpenAI(identity, body, request.signal);
-    const run = await startApiChat(identity, body, [{ role: "user", content: typeof body.prompt === "string" ? body.prompt : body.prompt[0] }], request.signal);
+    const run = await startApiChat(identity, body, [{ role: "user", content: typeof body.prompt === "string" ? body.prompt : body.prompt[0] }], request.signal, { limits: openaiLimits(body) });
     return body.stream ? streamed(run) : await whole(run);
   } catch (e) {
     return openaiErrorResponse(e);
@@ -27,7 +27,7 @@ const completion = textCompletion;
 async function whole(run: ApiStream): Promise<Response> {
   for await (const e of run.events) {
     if (e.type === "done") {
-      const body = completion(e.interactionId, e.decision.model, e.response, doneReason(e.decision), { usage: usageOf(e), elite: eliteMeta(e.interactionId, e.decision) });
+      const body = completion(e.interactionId, e.decision.model, e.response, doneReason(e), { usage: usageOf(e), elite: eliteMeta(e.interactionId, e.decision) });
       return Response.json(body, { headers: headersFor(e.interactionId, e.decision.model) });
     }
     if (e.type === "error") return openaiErrorResponse(new ApiError("unavailable:ollama", e.message, { apiCode: "all_models_failed", interactionId: run.interactionId }));
@@ -39,6 +39,6 @@ function streamed(run: ApiStream): Response {
   return sseResponse(run, {
     token: (model, text, first) => [completion(run.interactionId, model, text, null, first ? { elite: { ...eliteMeta(run.interactionId, run.decision), model } } : {})],
     notice: (model, text) => completion(run.interactionId, model, text, null),
-    done: (e) => [completion(run.interactionId, e.decision.model, "", doneReason(e.decision), { usage: usageOf(e), elite: eliteMeta(e.interactionId, e.decision) })],
+    done: (e) => [completion(run.interactionId, e.decision.model, "", doneReason(e), { usage: usageOf(e), elite: eliteMeta(e.interactionId, e.decision) })],
   });
 }

@@ -5,7 +5,7 @@ import type { Tool, ToolCall } from "@/lib/ollama";
 import { beginApiChat } from "./begin";
 import { identityFromRequest } from "./keys";
 import { ApiError, openaiErrorBody, openaiErrorResponse } from "./errors";
-import { openaiChatSchema, openaiTurns, type OpenAIChatBody } from "./schemas";
+import { openaiChatSchema, openaiLimits, openaiTurns, type OpenAIChatBody } from "./schemas";
 import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, type ApiStream } from "./run";
 
 /**
@@ -62,7 +62,7 @@ export async function openaiChat(request: Request): Promise<Response> {
       request,
       openaiChatSchema,
       (b) => openaiTurns(b.messages),
-      (b) => ({ tools: b.tool_choice === "none" ? undefined : ((b.tools ?? undefined) as Tool[] | undefined), format: formatOf(b.response_format) }),
+      (b) => ({ tools: b.tool_choice === "none" ? undefined : ((b.tools ?? undefined) as Tool[] | undefined), format: formatOf(b.response_format), limits: openaiLimits(b) }),
     );
     return body.stream ? streamed(run, Boolean(body.stream_options?.include_usage)) : await whole(run);
   } catch (e) {
@@ -83,7 +83,7 @@ async function whole(run: ApiStream): Promise<Response> {
             index: 0,
             message: { role: "assistant", content: e.toolCalls && !e.response ? null : e.response, refusal: null, ...(e.toolCalls ? { tool_calls: openaiToolCalls(e.toolCalls) } : {}) },
             logprobs: null,
-            finish_reason: e.toolCalls ? "tool_calls" : doneReason(e.decision),
+            finish_reason: e.toolCalls ? "tool_calls" : doneReason(e),
           },
         ],
         usage: usageOf(e),
@@ -123,7 +123,7 @@ function streamed(run: ApiStream, includeUsage: boolean): Response {
       chunk(model, { tool_calls: openaiToolCalls(calls).map((c, k) => ({ index: index + k, ...c })) }, null),
     ],
     done: (e) => [
-      chunk(e.decision.model, {}, e.toolCalls ? "tool_calls" : doneReason(e.decision), { elite: eliteMeta(e.interactionId, e.decision) }),
+      chunk(e.decision.model, {}, e.toolCalls ? "tool_calls" : doneReason(e), { elite: eliteMeta(e.interactionId, e.decision) }),
       ...(includeUsage ? [{ id, object: "chat.completion.chunk", created, model: e.decision.model, choices: [], usage: usageOf(e) }] : []),
     ],
   });

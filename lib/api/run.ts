@@ -1,6 +1,7 @@
 import "server-only";
 import type { Identity } from "@/lib/auth";
 import type { Decision, RunEvent } from "@/lib/chat/events";
+import type { AnswerLimits } from "@/lib/domain/answer-limits";
 import { estimateMessagesTokens, type Tool } from "@/lib/ollama";
 import { modelAvailability } from "@/lib/orchestrator/availability";
 import { prepareChat, streamChat } from "@/lib/orchestrator/chat";
@@ -90,7 +91,7 @@ export interface ApiStream {
  */
 export async function startApiRun(
   identity: Identity,
-  input: { prompt: string; history: Turn[]; tail?: Turn[]; forcedModel?: string; tools?: Tool[]; format?: "json" | Record<string, unknown>; think?: boolean },
+  input: { prompt: string; history: Turn[]; tail?: Turn[]; forcedModel?: string; tools?: Tool[]; format?: "json" | Record<string, unknown>; think?: boolean; limits?: AnswerLimits },
   signal: AbortSignal,
 ): Promise<ApiStream> {
   const startedAt = performance.now();
@@ -102,6 +103,7 @@ export async function startApiRun(
     tools: input.tools,
     format: input.format,
     think: input.think,
+    limits: input.limits,
     model: input.forcedModel,
     source: "api",
   });
@@ -168,9 +170,10 @@ export type EliteMeta = ReturnType<typeof eliteMeta>;
 /** Milliseconds as Ollama reports durations: whole nanoseconds, never negative. */
 export const nanoseconds = (ms: number) => Math.max(0, Math.round(ms * 1e6));
 
-/** "stop", or "length" when the answer that was kept had been cut at its token limit. */
-export function doneReason(d: Decision): "stop" | "length" {
-  const last = d.attempts[d.attempts.length - 1];
+/** "stop", or "length" when the answer ended at the client's token limit or the answer that was kept had been cut at its own. */
+export function doneReason(done: Extract<RunEvent, { type: "done" }>): "stop" | "length" {
+  if (done.stoppedAtLimit) return "length";
+  const last = done.decision.attempts[done.decision.attempts.length - 1];
   return last && !last.ok && last.reason === "truncated" ? "length" : "stop";
 }
 

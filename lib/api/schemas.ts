@@ -1,4 +1,5 @@
 import { CHAT_TASK_TYPES, storableText } from "@/lib/domain";
+import type { AnswerLimits } from "@/lib/domain/answer-limits";
 import { z } from "zod";
 import { QUICK_TAGS } from "@/lib/chat/types";
 
@@ -22,6 +23,38 @@ const functionTool = z
 const tools = z.array(functionTool).max(128, "at most 128 tools");
 const ollamaToolCall = z.object({ function: z.object({ name: toolName, arguments: z.record(z.string(), z.unknown()) }).loose() }).loose();
 
+// ── The client's limits on an answer (lib/domain/answer-limits.ts) ─────────────────────────
+const stop = z.union([storableText(), z.array(storableText()).max(16, "at most 16 stop strings")], "expected a string or an array of strings");
+const stopList = (s: string | string[] | null | undefined) => (s == null ? [] : Array.isArray(s) ? s : [s]).filter((x) => x.length > 0);
+
+/**
+ * Ollama's model options: checked where the orchestrator reads them (the token limit and the
+ * stop strings), passed on as they are for editors' completions, the rest accepted.
+ * `num_predict` below 1 is Ollama's "no limit" (-1) or "fill the context" (-2).
+ */
+const ollamaOptions = z
+  .object({
+    num_predict: z.number().int("expected a whole number of tokens").optional(),
+    stop: stop.optional(),
+  })
+  .loose();
+
+/** What an Ollama client limited the answer to (`options.num_predict`, `options.stop`). */
+export function ollamaLimits(options: z.infer<typeof ollamaOptions> | undefined): AnswerLimits {
+  const n = options?.num_predict;
+  const stops = stopList(options?.stop);
+  return { ...(n !== undefined && n > 0 ? { maxTokens: n } : {}), ...(stops.length ? { stop: stops } : {}) };
+}
+
+/** What an OpenAI client limited the answer to (`max_completion_tokens`, or the older `max_tokens`; `stop`). */
+export function openaiLimits(b: { max_tokens?: number | null; max_completion_tokens?: number | null; stop?: string | string[] | null }): AnswerLimits {
+  const n = b.max_completion_tokens ?? b.max_tokens ?? undefined;
+  const stops = stopList(b.stop);
+  return { ...(n !== undefined ? { maxTokens: n } : {}), ...(stops.length ? { stop: stops } : {}) };
+}
+
+const maxTokens = z.number().int("expected a whole number of tokens").min(1, "expected at least 1 token").max(1_000_000).nullable().optional();
+
 // ── Ollama: POST /api/chat ───────────────────────────────────────────────────────────────
 const ollamaMessage = z
   .object({
@@ -40,7 +73,9 @@ export const ollamaChatSchema = z
     stream: z.boolean().optional(),
     tools: tools.optional(),
     format: z.union([z.literal("json"), z.record(z.string(), z.unknown())], 'format: "json" or a JSON schema').optional(),
-    think: z.union([z.boolean(), z.enum(["high", "medium", "low"])]).optional(),
+    think: z.union([z.boolean(), z.enum(["high", "medium", "low"])], 'expected true, false, "high", "medium" or "low"').optional(),
+    /** the token limit and stop strings are honoured; the orchestrator chooses the sampling */
+    options: ollamaOptions.optional(),
   })
   .loose();
 export type OllamaChatBody = z.infer<typeof ollamaChatSchema>;
@@ -56,8 +91,8 @@ export const ollamaGenerateSchema = z
     images: z.array(z.string()).max(0, "images are not supported by this endpoint").optional(),
     stream: z.boolean().optional(),
     raw: z.boolean().optional(),
-    /** sampling and runtime options, passed to the model as Ollama takes them (completions only) */
-    options: z.record(z.string(), z.unknown()).optional(),
+    /** sampling and runtime options: passed to the model as Ollama takes them for completions; a prompt answered like a chat keeps only the token limit and stop strings */
+    options: ollamaOptions.optional(),
     keep_alive: z.union([z.string().max(100), z.number()]).optional(),
   })
   .loose();
@@ -75,7 +110,7 @@ const openaiToolCall = z
 const openaiMessage = z
   .object({
     role: z.enum(["system", "developer", "user", "assistant", "tool"]),
-    content: z.union([storableText(), z.array(textPart)]).nullable().optional(),
+    content: z.union([storableText(), z.array(textPart)], "expected text or an array of text parts").nullable().optional(),
     tool_calls: z.array(openaiToolCall).max(128).nullable().optional(),
     tool_call_id: z.string().max(200).optional(),
   })
@@ -94,10 +129,14 @@ export const openaiChatSchema = z
       .nullable()
       .optional(),
     /** "none" keeps the tools from the model; anything else leaves the choice to it */
-    tool_choice: z.union([z.enum(["none", "auto", "required"]), z.object({ type: z.literal("function") }).loose()]).nullable().optional(),
+    tool_choice: z.union([z.enum(["none", "auto", "required"]), z.object({ type: z.literal("function") }).loose()], 'expected "none", "auto", "required" or a function').nullable().optional(),
     stream: z.boolean().nullable().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullable().optional(),
     n: z.literal(1, "only one choice (n = 1) is supported").nullable().optional(),
+    /** the client's token limit (`max_tokens` is the older name) and stop strings are honoured; the orchestrator chooses the sampling */
+    max_tokens: maxTokens,
+    max_completion_tokens: maxTokens,
+    stop: stop.nullable().optional(),
   })
   .loose();
 export type OpenAIChatBody = z.infer<typeof openaiChatSchema>;
@@ -112,11 +151,11 @@ export const openaiCompletionSchema = z
     stream: z.boolean().nullable().optional(),
     n: z.literal(1, "only one choice (n = 1) is supported").nullable().optional(),
     echo: z.literal(false, "echo is not supported").nullable().optional(),
-    max_tokens: z.number().int().min(1).max(1_000_000).nullable().optional(),
+    max_tokens: maxTokens,
     temperature: z.number().min(0).max(2).nullable().optional(),
     top_p: z.number().min(0).max(1).nullable().optional(),
     seed: z.number().int().nullable().optional(),
-    stop: z.union([storableText(), z.array(storableText()).max(16)]).nullable().optional(),
+    stop: stop.nullable().optional(),
   })
   .loose();
 export type OpenAICompletionBody = z.infer<typeof openaiCompletionSchema>;
@@ -140,9 +179,26 @@ export type ApiFeedbackBody = z.infer<typeof apiFeedbackSchema>;
 
 /** "messages.2.role: Invalid option…" — the first issue, naming the field (or `body`). */
 export function describeIssue(error: z.ZodError): { field: string; message: string } {
-  const issue = error.issues[0];
+  const issue = specific(error.issues[0]);
   const field = issue.path.length ? issue.path.map(String).join(".") : "body";
   return { field, message: `${field}: ${issue.message}` };
+}
+
+/**
+ * A value that fits none of a union's shapes says only "Invalid input": the shape it came
+ * closest to says what is wrong (the failure deepest inside the value), e.g. an image among
+ * a message's content parts, "messages.1.content.1.type: only text parts are supported".
+ */
+function specific(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
+  if (issue.code !== "invalid_union" || !issue.errors.length) return issue;
+  let best: { path: PropertyKey[]; message: string } = issue;
+  for (const option of issue.errors) {
+    if (!option[0]) continue;
+    const inner = specific(option[0]);
+    const path = [...issue.path, ...inner.path];
+    if (path.length > best.path.length) best = { path, message: inner.message };
+  }
+  return best;
 }
 
 /** A turn in Ollama's terms (what the models get): tool calls with their arguments as objects. */

@@ -34,6 +34,8 @@ export const runEventSchema = z.discriminatedUnion("type", [
     usage: z.object({ promptTokens: z.number().nullable(), completionTokens: z.number().nullable() }).optional(),
     /** The functions the answer called, when it called any. */
     toolCalls: z.array(toolCallSchema).optional(),
+    /** The answer ended at the client's own token limit (the compatible APIs say `length`). */
+    stoppedAtLimit: z.boolean().optional(),
   }),
   z.object({
     type: z.literal("error"),

@@ -13,3 +13,4 @@ export * from "./storable-text";
 export * from "./pattern-scope";
 export * from "./embedding-task";
 export * from "./past-outcome";
+export * from "./answer-limits";

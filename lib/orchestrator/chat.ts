@@ -18,6 +18,7 @@ import { currentRoster } from "@/lib/roster/current";
 import { planRequest, type Plan } from "./plan";
 import { runChain } from "./run";
 import type { Rng } from "@/lib/learning/random";
+import type { AnswerLimits } from "@/lib/domain/answer-limits";
 import { learnFromRun, learnInBackground } from "./learn";
 import { decisionOf, emptyDecision } from "./decision-of";
 import { answerUnderWay } from "@/lib/learning/outcome-batch";
@@ -44,6 +45,8 @@ export interface PreparedChat {
   format?: "json" | Record<string, unknown>;
   /** the client asked thinking models to show their reasoning */
   think?: boolean;
+  /** the client's limits on the answer (compatible APIs): its token limit and stop strings */
+  limits?: AnswerLimits;
 }
 
 /** Earlier turns as chat messages: each answered prompt once, with its preferred (or first good) answer. */
@@ -71,7 +74,7 @@ function historyFrom(rows: InteractionRow[], limit = 10): ChatMessage[] {
  */
 export async function prepareChat(
   identity: Identity,
-  input: { conversationId: string | null; prompt: string; regenerateOf?: string; model?: string; history?: ChatMessage[]; source?: "chat" | "api"; tools?: Tool[]; tail?: ChatMessage[]; format?: "json" | Record<string, unknown>; think?: boolean },
+  input: { conversationId: string | null; prompt: string; regenerateOf?: string; model?: string; history?: ChatMessage[]; source?: "chat" | "api"; tools?: Tool[]; tail?: ChatMessage[]; format?: "json" | Record<string, unknown>; think?: boolean; limits?: AnswerLimits },
 ): Promise<PreparedChat> {
   await enforceRateLimit(identity.userId, "chat", { surface: input.source === "api" ? "api" : "chat" });
   const roster = await currentRoster();
@@ -93,7 +96,7 @@ export async function prepareChat(
           return null;
         })
       : Promise.resolve(null);
-    return { identity, conversationId: null, prompt: input.prompt, history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, tools: input.tools, tail: input.tail, format: input.format, think: input.think };
+    return { identity, conversationId: null, prompt: input.prompt, history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, tools: input.tools, tail: input.tail, format: input.format, think: input.think, limits: input.limits };
   }
   const conversationId = input.conversationId;
   return withUser(identity.claims, async (tx) => {
@@ -201,7 +204,7 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
 
   const outcome = yield* afterFirstToken(
     checkpointed(
-      runChain({ plan, prompt: p.prompt, history: p.history, tail: p.tail, tools: p.tools, format: p.format, think: p.think, signal }),
+      runChain({ plan, prompt: p.prompt, history: p.history, tail: p.tail, tools: p.tools, format: p.format, think: p.think, limits: p.limits, signal }),
       (text) => asSystemStatement((q) => checkpointInteraction(q, { id: row.id, response: text })),
       { ready: recorded },
     ),
@@ -251,6 +254,7 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
       response: outcome.response,
       usage: { promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens },
       ...(outcome.toolCalls ? { toolCalls: outcome.toolCalls } : {}),
+      ...(outcome.stoppedAtLimit ? { stoppedAtLimit: true } : {}),
     };
   } else if (outcome.status === "failed") {
     yield { type: "error", code: outcome.error?.code ?? "all_failed", message: outcome.error?.message ?? "Every model failed.", interactionId: row.id, decision };

@@ -1,6 +1,7 @@
 import "server-only";
 import { getOllamaPool, isOllamaError, type ChatMessage, type Tool, type ToolCall } from "@/lib/ollama";
 import { NEUTRAL_AUTO, autoChecks, type AutoSignals } from "@/lib/domain/reward";
+import { stoppedAtClientLimit, withinLimits, type AnswerLimits } from "@/lib/domain/answer-limits";
 import type { Attempt, RunEvent } from "@/lib/chat/events";
 import type { Plan, PlannedModel } from "./plan";
 import { hasCapability } from "./capabilities";
@@ -17,6 +18,8 @@ export interface RunOutcome {
   error: { code: string; message: string } | null;
   /** the functions the answer called (an agent runs them and sends the results back) */
   toolCalls?: ToolCall[];
+  /** the answer ended at the client's own token limit (lib/domain/answer-limits.ts) */
+  stoppedAtLimit?: true;
 }
 
 /** Why an answer that arrived is still a failure the next model should fix, or null. */
@@ -40,6 +43,7 @@ export async function* runChain({
   tools,
   format,
   think,
+  limits,
   signal,
 }: {
   plan: Plan;
@@ -53,6 +57,8 @@ export async function* runChain({
   format?: "json" | Record<string, unknown>;
   /** ask models that can think (Ollama's `thinking` capability) to show their reasoning */
   think?: boolean;
+  /** the client's limits on the answer: its token limit and stop strings */
+  limits?: AnswerLimits;
   signal: AbortSignal;
 }): AsyncGenerator<RunEvent, RunOutcome> {
   const attempts: Attempt[] = [];
@@ -67,11 +73,12 @@ export async function* runChain({
     let ttftMs: number | null = null;
     let failure: { reason: string; message: string } | null = null;
     let cold = planned.cold; // as predicted; the answer says for sure
+    let atLimit = false;
     try {
       const messages: ChatMessage[] = [{ role: "system", content: planned.system }, ...history, { role: "user", content: prompt }, ...tail];
       // `think` only where the model can (Ollama refuses it elsewhere).
       const thinks = think !== undefined && (await hasCapability(planned.model, "thinking")) ? think : undefined;
-      for await (const chunk of getOllamaPool().chatStream({ model: planned.model, messages, options: planned.params, tools, format, think: thinks, signal, timeouts: planned.budget ?? undefined })) {
+      for await (const chunk of getOllamaPool().chatStream({ model: planned.model, messages, options: withinLimits(planned.params, limits), tools, format, think: thinks, signal, timeouts: planned.budget ?? undefined })) {
         if (chunk.type === "delta") {
           if (chunk.thinking) yield { type: "thinking", text: chunk.thinking };
           if (chunk.toolCalls?.length) {
@@ -85,10 +92,14 @@ export async function* runChain({
           yield { type: "token", text: chunk.content };
         } else {
           // An answer that calls functions is judged by what the agent does next, not by its (empty)
-          // text; structured output by being there and complete, not by looking like prose or code.
+          // text; structured output by being there and complete, not by looking like prose or code;
+          // one the client's own token limit cut off only by being there.
+          atLimit = stoppedAtClientLimit(chunk.result.doneReason, planned.params, limits);
           const auto = calls.length
             ? NEUTRAL_AUTO
-            : format
+            : atLimit
+              ? { ...NEUTRAL_AUTO, empty: !text.trim() }
+              : format
               ? { ...NEUTRAL_AUTO, empty: !text.trim(), truncated: chunk.result.doneReason === "length" }
               : autoChecks(plan.taskType, text, chunk.result.doneReason);
           cold = chunk.result.loadDurationMs > 0;
@@ -119,7 +130,11 @@ export async function* runChain({
     };
     attempts.push(attempt);
     if (!failure) {
-      return { status: "completed", model: planned.model, response: text, attempts, auto: last!.auto, promptTokens: last!.promptTokens, completionTokens: last!.completionTokens, planned, error: null, ...(calls.length ? { toolCalls: calls } : {}) };
+      return {
+        status: "completed", model: planned.model, response: text, attempts, auto: last!.auto, promptTokens: last!.promptTokens, completionTokens: last!.completionTokens, planned, error: null,
+        ...(calls.length ? { toolCalls: calls } : {}),
+        ...(atLimit ? { stoppedAtLimit: true as const } : {}),
+      };
     }
     // A truncated answer from the last model is still better than none.
     if (!next && last?.planned === planned && failure.reason === "truncated") {

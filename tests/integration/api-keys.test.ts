@@ -86,7 +86,12 @@ describe("request schemas", () => {
       { role: "assistant", content: "" },
       { role: "user", content: "Hello there" },
     ]);
-    expect(issue(openaiChatSchema.safeParse({ model: "elite", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }] }))?.field).toMatch(/^messages\.0\.content/);
+    // A value that fits none of a field's shapes is told what was wrong inside it, not "Invalid input".
+    expect(issue(openaiChatSchema.safeParse({ model: "elite", messages: [{ role: "user", content: [{ type: "text", text: "what is this?" }, { type: "image_url", image_url: { url: "x" } }] }] }))).toEqual({
+      field: "messages.0.content.1.type",
+      message: "messages.0.content.1.type: only text parts are supported",
+    });
+    expect(issue(openaiChatSchema.safeParse({ model: "elite", messages: [{ role: "user", content: 5 }] }))?.message).toBe("messages.0.content: expected text or an array of text parts");
     expect(issue(openaiChatSchema.safeParse({ model: "elite", messages: [{ role: "user", content: "x" }], n: 2 }))?.message).toBe("n: only one choice (n = 1) is supported");
   });
 
