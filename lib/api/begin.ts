@@ -5,7 +5,6 @@ import { identityFromRequest } from "./keys";
 import { ApiError } from "./errors";
 import { describeIssue, splitTurns, TurnError, type Turn } from "./schemas";
 import type { Tool } from "@/lib/ollama";
-import type { AnswerLimits } from "@/lib/domain/answer-limits";
 
 /** What a client may ask of the answer besides its messages: tools to call, structured output, thinking, limits. */
 export interface RunExtras {
@@ -14,7 +13,7 @@ export interface RunExtras {
   think?: boolean;
   limits?: AnswerLimits;
 }
-import { sameModel } from "@/lib/domain";
+import { sameModel, type AnswerLimits } from "@/lib/domain";
 import { routedModelsWith } from "@/lib/orchestrator/capabilities";
 import { assertFits, readJson, resolveModel, startApiRun, type ApiStream } from "./run";
 

@@ -1,12 +1,11 @@
 import "server-only";
 import type { Identity } from "@/lib/auth";
 import type { Decision, RunEvent } from "@/lib/chat/events";
-import type { AnswerLimits } from "@/lib/domain/answer-limits";
 import { estimateMessagesTokens, type Tool } from "@/lib/ollama";
 import { modelAvailability } from "@/lib/orchestrator/availability";
 import { prepareChat, streamChat } from "@/lib/orchestrator/chat";
 import { maxContextTokens } from "@/lib/orchestrator/context";
-import { fitsContext, sameModel } from "@/lib/domain";
+import { fitsContext, sameModel, type AnswerLimits } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { ApiError } from "./errors";
 import type { Turn } from "./schemas";

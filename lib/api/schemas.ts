@@ -1,5 +1,4 @@
-import { CHAT_TASK_TYPES, storableText } from "@/lib/domain";
-import type { AnswerLimits } from "@/lib/domain/answer-limits";
+import { CHAT_TASK_TYPES, storableText, type AnswerLimits } from "@/lib/domain";
 import { z } from "zod";
 import { QUICK_TAGS } from "@/lib/chat/types";
 

@@ -1,7 +1,7 @@
 import "server-only";
 import { getOllamaPool, isOllamaError, type ChatMessage, type Tool, type ToolCall } from "@/lib/ollama";
 import { NEUTRAL_AUTO, autoChecks, type AutoSignals } from "@/lib/domain/reward";
-import { stoppedAtClientLimit, withinLimits, type AnswerLimits } from "@/lib/domain/answer-limits";
+import { stoppedAtClientLimit, withinLimits, type AnswerLimits } from "@/lib/domain";
 import type { Attempt, RunEvent } from "@/lib/chat/events";
 import type { Plan, PlannedModel } from "./plan";
 import { hasCapability } from "./capabilities";
