@@ -9,11 +9,12 @@ import { VersionTimeline } from "./version-timeline";
 import { SettingsForm } from "./settings-form";
 
 import type { Act } from "./act";
+import { actorLabel } from "./actor-label";
 
 const POLL_MS = 3000;
 
 /** The Adaptations screen: analysis runs, proposals, experiments (live), versions, the audit log. */
-export function AdaptationsApp({ initial }: { initial: AdaptationsView }) {
+export function AdaptationsApp({ initial, viewerId }: { initial: AdaptationsView; viewerId: string }) {
   const [view, setView] = useState(initial);
   const [message, setMessage] = useState<ActionResult | null>(null);
   const [pending, startTransition] = useTransition();
@@ -92,8 +93,8 @@ export function AdaptationsApp({ initial }: { initial: AdaptationsView }) {
               <span>{analysis.stage}</span>
             </div>
           )}
-          <span className="text-xs text-zinc-500">
-            {view.lastAnalysis?.until ? `Last run ${new Date(view.lastAnalysis.until).toLocaleString()} by ${view.lastAnalysis.by ?? "?"}` : "No analysis yet."}
+          <span className="text-xs text-zinc-500" data-testid="last-analysis">
+            {view.lastAnalysis?.until ? `Last run ${new Date(view.lastAnalysis.until).toLocaleString()} by ${actorLabel(view.lastAnalysis.by, viewerId)}` : "No analysis yet."}
             {view.settings.analysisIntervalMinutes > 0 ? ` Scheduled every ${view.settings.analysisIntervalMinutes} min.` : " No schedule."}
           </span>
         </div>
@@ -107,7 +108,7 @@ export function AdaptationsApp({ initial }: { initial: AdaptationsView }) {
 
       <ProposalList proposals={view.proposals} act={act} pending={pending} experimentRunning={view.experiments.some((e) => e.status === "running")} />
       <ExperimentList experiments={view.experiments} act={act} pending={pending} />
-      <VersionTimeline versions={view.versions} act={act} pending={pending} />
+      <VersionTimeline versions={view.versions} act={act} pending={pending} viewerId={viewerId} />
       <PatternList patterns={view.patterns} act={act} pending={pending} />
 
       <section aria-labelledby="settings-h" className="space-y-2">
@@ -125,7 +126,7 @@ export function AdaptationsApp({ initial }: { initial: AdaptationsView }) {
             {view.audit.map((a) => (
               <tr key={a.id} className="border-t border-zinc-200 align-top dark:border-zinc-800">
                 <td className="py-1 pr-2 whitespace-nowrap">{new Date(a.createdAt).toLocaleString()}</td>
-                <td className="pr-2 font-mono">{a.actor.slice(0, 8)}</td>
+                <td className="pr-2" title={a.actor}>{actorLabel(a.actor, viewerId)}</td>
                 <td className="pr-2 font-mono">{a.action}</td>
                 <td>{a.reason ?? ""}</td>
               </tr>

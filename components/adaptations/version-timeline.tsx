@@ -5,10 +5,11 @@ import { diffConfigs } from "@/lib/learning/proposals";
 import { rollbackAction } from "@/app/(ops)/adaptations/actions";
 import { ConfigDiff } from "./config-diff";
 import type { Act } from "./act";
+import { actorLabel } from "./actor-label";
 
 type Version = AdaptationsView["versions"][number];
 
-export function VersionTimeline({ versions, act, pending }: { versions: Version[]; act: Act; pending: boolean }) {
+export function VersionTimeline({ versions, act, pending, viewerId }: { versions: Version[]; act: Act; pending: boolean; viewerId: string }) {
   const [a, setA] = useState<string>("");
   const [b, setB] = useState<string>("");
   const [reason, setReason] = useState("");
@@ -28,7 +29,7 @@ export function VersionTimeline({ versions, act, pending }: { versions: Version[
             <span className="font-mono">v{v.version}</span>
             {v.labels.map((l) => <span key={l} data-testid={`label-${l}`} className={`rounded px-1.5 text-xs ${l === "production" ? "bg-green-100 text-green-800" : "bg-blue-100 text-blue-800"}`}>{l}</span>)}
             <span className="text-zinc-600 dark:text-zinc-400">{v.summary}</span>
-            <span className="text-xs text-zinc-500">{new Date(v.createdAt).toLocaleString()} · {v.createdBy?.slice(0, 8)}</span>
+            <span className="text-xs text-zinc-500">{new Date(v.createdAt).toLocaleString()} · {actorLabel(v.createdBy, viewerId)}</span>
             {!v.labels.includes("production") && (
               <button type="button" data-testid="rollback" disabled={pending} onClick={() => act(() => rollbackAction({ versionId: v.id, reason }))} className="rounded border border-zinc-300 px-2 text-xs disabled:opacity-50 dark:border-zinc-700">
                 Roll back to this

@@ -69,6 +69,9 @@ test("from evidence to production and back: analysis, approve, A/B test, rollbac
   await expect(page.getByTestId("version-diff").locator("li")).not.toHaveCount(0);
   await expect(page.getByTestId("audit-log")).toContainText("config.rollback");
   await expect(page.getByTestId("audit-log")).toContainText("adaptation.approve");
+  // Who did it reads as a person would say it: the operator's own actions are "you", not a user id.
+  await expect(page.getByTestId("audit-log").locator("tr", { hasText: "adaptation.approve" }).first()).toContainText("you");
+  await expect(page.getByTestId("last-analysis")).toContainText(/Last run .* by you/);
   await expect(page.getByTestId("audit-log")).toContainText("experiment.stop");
   await page.screenshot({ path: testInfo.outputPath("adaptations-rollback.png"), fullPage: true });
 });

@@ -6,5 +6,5 @@ import { loadAdaptationsView } from "@/lib/learning/view";
 export default async function AdaptationsPage() {
   const identity = await pageIdentity("/adaptations", { operator: true });
   if (!identity) return <Forbidden what="The Adaptations page" />;
-  return <AdaptationsApp initial={await loadAdaptationsView()} />;
+  return <AdaptationsApp initial={await loadAdaptationsView()} viewerId={identity.userId} />;
 }
