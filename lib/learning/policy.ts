@@ -14,14 +14,12 @@
  *   the evidence says so.
  * - exploration relative to uncertainty: a model is drawn only while it could plausibly be
  *   the best, i.e. its `exploreQuantile` upper credible bound reaches the best posterior
- *   mean. No fixed gap: as evidence accumulates, the bounds narrow and exploration stops. A
- *   model without a role is not ruled out on its prior alone: only after as many outcomes of
- *   its own on the task type as a role's prior weighs (PRIOR_STRENGTH).
+ *   mean. No fixed gap: as evidence accumulates, the bounds narrow and exploration stops.
  * - coldLoadCost: subtracted from the sample (and the greedy score) of a model that is not
  *   loaded (not in /api/ps): a tie goes to the loaded model.
  */
 import betaCdf from "@stdlib/stats-base-dists-beta-cdf";
-import { PRIOR_STRENGTH, rolePrior, type Role, type TaskType } from "@/lib/domain";
+import { rolePrior, type Role, type TaskType } from "@/lib/domain";
 import { betaMean, type BetaParams } from "./beta";
 import { addEvidence, dropEvidence, posteriorOf, shiftEvidence, type ArmEvidence } from "./evidence";
 import { sampleBeta, type Rng } from "./random";
@@ -164,22 +162,10 @@ export function choosePolicy({
   // this request, they do not make an implausible one worth trying.
   const taskMean = (c: PolicyCandidate) => betaMean(taskPosts.get(c.model)!);
   const bestTaskMean = taskMean(argmax(usable, (c) => taskMean(c) - cost(c)));
-  // A model without a role is not ruled out before it has answered as many requests of the
-  // task type as a role's prior weighs: until then its posterior is mostly the pooled guess,
-  // and two unlucky first answers would shut out a good model for good (it is never drawn
-  // again, so its evidence never changes).
-  const ownOutcomes = (c: PolicyCandidate) => {
-    const e = posteriorOf({ alpha: 0, beta: 0 }, arms[c.model], now, options.halfLifeMs);
-    return e.alpha + e.beta;
-  };
   // "Its upper quantile reaches the best mean" read the cheap way round: the posterior puts at
   // most that much probability below the best mean (the CDF, not its iterative inverse).
   const eligible = usable.filter(
-    (c) =>
-      c.model === greedy.model ||
-      taskMean(c) >= bestTaskMean ||
-      (c.role === null && ownOutcomes(c) < PRIOR_STRENGTH) ||
-      betaCdf(bestTaskMean, taskPosts.get(c.model)!.alpha, taskPosts.get(c.model)!.beta) <= options.exploreQuantile,
+    (c) => c.model === greedy.model || taskMean(c) >= bestTaskMean || betaCdf(bestTaskMean, taskPosts.get(c.model)!.alpha, taskPosts.get(c.model)!.beta) <= options.exploreQuantile,
   );
   const samples: Record<string, number> = {};
   for (const c of eligible) samples[c.model] = sampleBeta(rng, posts.get(c.model)!.alpha, posts.get(c.model)!.beta) - cost(c);

@@ -162,9 +162,9 @@ describe("replay benchmark: unknown models and missing labels", () => {
       if (id === "p2") expect(t.model.learned).toBe("beta");
     }
     // p3: alpha (0.6) is the item oracle and gamma (0.3) is worse; the learner finds it. Forty
-    // requests between two models without a role (each drawable until it has answered five) are
-    // a noisy test of one seed, so the property is asked of eight: alpha answers most of the last
-    // twenty requests on average, and more than half on every seed.
+    // requests between two models without a role are a noisy test of one seed, so the property
+    // is asked of eight: alpha answers most of the last twenty requests on average, and more
+    // than half on every seed.
     const lastTwentyOnAlpha = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => {
       const p3 = runReplay(world, settings(seed, 40)).trace.filter((t) => world.items[t.item].id === "p3").slice(-20);
       return p3.filter((t) => t.model.learned === "alpha").length / 20;

@@ -124,32 +124,6 @@ describe("choosePolicy / updatePolicy", () => {
     expect(picksOfCodellama(200)).toBe(0); // two hundred: its upper bound is below deepseek's mean
   });
 
-  it("does not rule out a model without a role on its first answers: two early failures leave it drawable until it has answered as many as a role's prior weighs", () => {
-    // "good" has no role and is the better model (0.84 against 0.62), but failed its first two
-    // requests; "lucky" started with eight successes in ten. Ruling "good" out now would be for
-    // good: a model that is never drawn never changes its evidence.
-    const roleless = (model: string): PolicyCandidate => ({ model, role: null, loaded: true, available: true });
-    const two = [roleless("good"), roleless("lucky")];
-    const withOutcomes = (goodOutcomes: number[]) => {
-      let state: PolicyState = EMPTY_POLICY;
-      for (let i = 0; i < 10; i++) state = updatePolicy(state, { taskType: "math", model: "lucky", reward: i < 8 ? 1 : 0, now: i });
-      goodOutcomes.forEach((r, i) => (state = updatePolicy(state, { taskType: "math", model: "good", reward: r, now: 10 + i })));
-      return state;
-    };
-    const picksOfGood = (state: PolicyState, candidates: PolicyCandidate[]) => {
-      const rng = seededRng(5);
-      let picks = 0;
-      for (let i = 0; i < 2000; i++) if (choosePolicy({ taskType: "math", candidates, state, rng, now: 20 })!.model === "good") picks++;
-      return picks;
-    };
-    expect(picksOfGood(withOutcomes([0, 0]), two)).toBeGreaterThan(20);
-    // With a role, the same two failures weigh against the role's prior: that model may be ruled out.
-    const withRole = [{ ...roleless("good"), role: "router" as const }, roleless("lucky")];
-    expect(picksOfGood(withOutcomes([0, 0]), withRole)).toBe(0);
-    // Once it has answered enough of its own, its evidence decides: six failures rule it out.
-    expect(picksOfGood(withOutcomes([0, 0, 0, 0, 0, 0]), two)).toBe(0);
-  });
-
   it("cold-load cost shifts ties toward the loaded model", () => {
     const tie: PolicyCandidate[] = [
       { model: "a", role: "lead_developer", loaded: true, available: true },
