@@ -99,7 +99,23 @@ async function answerOnLane(handler, req, res) {
   }
 }
 
+/** True when the path's percent-encoding is broken (`/chat/%E0%A4%A`): Next.js fails decoding such a path with a 500. */
+function brokenPath(url) {
+  if (!url.includes("%")) return false;
+  const q = url.indexOf("?");
+  try {
+    decodeURIComponent(q < 0 ? url : url.slice(0, q));
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 const server = http.createServer((req, res) => {
+  if (brokenPath(req.url)) {
+    res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: "The address is not valid: its path has broken percent-encoding." }));
+    return;
+  }
   const handler = laneFor(req);
   if (handler) return void answerOnLane(handler, req, res);
   return void handle(req, res);

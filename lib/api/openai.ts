@@ -184,15 +184,32 @@ export function sseResponse(
 export async function openaiModels(request: Request): Promise<Response> {
   try {
     await identityFromRequest(request);
-    const created = seconds();
-    const data = (await listedModels()).map((m) => ({
-      id: m.name.replace(/:latest$/, ""),
-      object: "model",
-      created,
-      owned_by: m.role ? `elite:${m.role}` : "elite",
-    }));
-    return Response.json({ object: "list", data }, { headers: { "cache-control": "no-store" } });
+    return Response.json({ object: "list", data: await openaiModelList() }, { headers: { "cache-control": "no-store" } });
   } catch (e) {
     return openaiErrorResponse(e);
   }
+}
+
+/** `GET /v1/models/{model}` (the SDKs' `models.retrieve`): one model of the list, or 404 naming the ones there are. */
+export async function openaiModel(request: Request, id: string): Promise<Response> {
+  try {
+    await identityFromRequest(request);
+    const models = await openaiModelList();
+    const wanted = id.replace(/:latest$/, "");
+    const found = models.find((m) => m.id === wanted);
+    if (!found) throw new ApiError("not_found:api", `model "${id}" not found: use "elite" or one of ${models.slice(1).map((m) => m.id).join(", ")}`, { param: "model", apiCode: "model_not_found" });
+    return Response.json(found, { headers: { "cache-control": "no-store" } });
+  } catch (e) {
+    return openaiErrorResponse(e);
+  }
+}
+
+async function openaiModelList() {
+  const created = seconds();
+  return (await listedModels()).map((m) => ({
+    id: m.name.replace(/:latest$/, ""),
+    object: "model",
+    created,
+    owned_by: m.role ? `elite:${m.role}` : "elite",
+  }));
 }

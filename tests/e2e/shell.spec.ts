@@ -50,3 +50,20 @@ test("the health endpoint reports the database and the simulated Ollama", async 
   expect(body.database.migrations).toBeGreaterThanOrEqual(6);
   expect(body.ollama).toMatchObject({ ok: true, simulated: true });
 });
+
+test("an address no route answers is a clear 4xx, never a 500: broken percent-encoding is a 400, an unknown API path a JSON 404", async ({ request }) => {
+  // Next.js fails decoding such a path with a 500, on pages and API routes alike; the server refuses it first.
+  for (const path of ["/chat/%E0%A4%A", "/v1/models/%E0%A4%A", "/api/%ZZ"]) {
+    const res = await request.get(path);
+    expect(res.status(), path).toBe(400);
+    expect((await res.json()).error).toMatch(/percent-encoding/);
+  }
+  const pull = await request.post("/api/pull", { data: { model: "qwen2.5-coder:7b" } });
+  expect(pull.status()).toBe(404);
+  expect((await pull.json()).error).toMatch(/ollama pull/);
+  const unknown = await request.get("/v1/assistants");
+  expect(unknown.status()).toBe(404);
+  expect((await unknown.json()).error).toMatchObject({ type: "invalid_request_error", code: "not_found" });
+  // The app's own /api routes are not shadowed by the catch-all.
+  expect((await request.get("/api/adaptations")).status()).toBe(200);
+});
