@@ -16,7 +16,7 @@ import { describeIssue } from "./schemas";
  */
 const MAX_INPUTS = 512;
 const text = z.string().max(100_000, "each text: 100,000 characters at most");
-const inputSchema = z.union([text, z.array(text).min(1, "input: at least one text").max(MAX_INPUTS, `input: at most ${MAX_INPUTS} texts`)]);
+const inputSchema = z.union([text, z.array(text).min(1, "at least one text").max(MAX_INPUTS, `at most ${MAX_INPUTS} texts`)], "expected a text or an array of texts");
 const ollamaSchema = z.object({ model: z.string().min(1), input: inputSchema, truncate: z.boolean().optional(), dimensions: z.number().int().positive().optional(), keep_alive: z.unknown().optional(), options: z.unknown().optional() });
 const legacySchema = z.object({ model: z.string().min(1), prompt: text, keep_alive: z.unknown().optional(), options: z.unknown().optional() });
 const openaiSchema = z.object({

@@ -191,13 +191,16 @@ export function describeIssue(error: z.ZodError): { field: string; message: stri
 function specific(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
   if (issue.code !== "invalid_union" || !issue.errors.length) return issue;
   let best: { path: PropertyKey[]; message: string } = issue;
+  // A shape whose type the value has, but whose limit it breaks (too many texts), says more than "expected …".
+  let limit: { path: PropertyKey[]; message: string } | null = null;
   for (const option of issue.errors) {
     if (!option[0]) continue;
     const inner = specific(option[0]);
     const path = [...issue.path, ...inner.path];
     if (path.length > best.path.length) best = { path, message: inner.message };
+    else if (!limit && option[0].code !== "invalid_type") limit = { path, message: inner.message };
   }
-  return best;
+  return best === issue && limit ? limit : best;
 }
 
 /** A turn in Ollama's terms (what the models get): tool calls with their arguments as objects. */

@@ -4,6 +4,7 @@ import { GET as listModels } from "../../app/v1/models/route";
 import { GET as retrieveModel } from "../../app/v1/models/[...model]/route";
 import * as unknownApi from "../../app/api/[...path]/route";
 import * as unknownV1 from "../../app/v1/[...path]/route";
+import { POST as v1Embeddings } from "../../app/v1/embeddings/route";
 
 /**
  * What a client meets off the main endpoints: one model of /v1/models (the SDKs'
@@ -20,6 +21,7 @@ const routes: Routes = {
   "DELETE /api/delete": unknownApi.DELETE,
   "POST /api/nothing": unknownApi.POST,
   "GET /v1/nothing": unknownV1.GET,
+  "POST /v1/embeddings": v1Embeddings,
 };
 const app = inProcessApp(routes, "paths");
 
@@ -49,5 +51,16 @@ describe("paths off the main endpoints", () => {
     const v1 = await app.fetch("http://app.test/v1/nothing");
     expect(v1.status).toBe(404);
     expect(await v1.json()).toMatchObject({ error: { type: "invalid_request_error", code: "not_found", message: expect.stringMatching(/\/v1\/chat\/completions/) } });
+  });
+
+  it("a value that fits none of a field's shapes is told what is wrong with it, once", async () => {
+    const embed = async (input: unknown) => {
+      const r = await app.fetch("http://app.test/v1/embeddings", { method: "POST", headers: { authorization: `Bearer ${app.key}` }, body: JSON.stringify({ model: "elite", input }) });
+      expect(r.status).toBe(400);
+      return ((await r.json()) as { error: { message: string } }).error.message;
+    };
+    expect(await embed([])).toBe("input: at least one text");
+    expect(await embed(Array.from({ length: 600 }, () => "a"))).toBe("input: at most 512 texts");
+    expect(await embed(5)).toBe("input: expected a text or an array of texts");
   });
 });
