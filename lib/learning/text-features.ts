@@ -23,6 +23,10 @@ export function readPart(raw: string): string {
 }
 
 const WORD = /[a-z][a-z0-9_+#'’-]*|\d+(?:\.\d+)?/g;
+/** A number standing alone (not part of an identifier such as `utf8` or `x86_64`). */
+const NUMBER = /(?<![\w.])\d+(?:[.,]\d+)?(?![\w.])/g;
+/** Numbers combined in words or signs people type for a calculation: "12 times 13", "7!", "10 choose 3", "square root of 144". */
+const NUMBER_OPERATION = /\d\s*(?:x|times|plus|minus|divided by|over|mod(?:ulo)?|to the power of|choose)\s*\d|\d\s*(?:squared|cubed|factorial)\b|\d!(?!=)|\b(?:square|cube) root of\s*\d/i;
 
 function structural(text: string): string[] {
   const marks: string[] = [];
@@ -35,6 +39,13 @@ function structural(text: string): string[] {
   if (/\b[A-Z]\w*(?:Error|Exception)\b|\berror(?:\[E\d+\])?:|\bE[A-Z]{3,}\b|\bexit (?:code|status) \d+|\bsegmentation fault\b/i.test(text)) marks.push("s:errtoken");
   if (/\$[^$\n]+\$|\\(?:frac|sqrt|int|sum|cdot|begin\{)|[∫∑√π≤≥]/.test(text)) marks.push("s:latex");
   if (/\d\s*[-+*/^×÷=]\s*\d/.test(text)) marks.push("s:arith");
+  // Numbers as a kind, not only as tokens: each number is a word of its own ("w:12"), seen too
+  // rarely to say anything, so "what is 12 times 13?" read as "what is …?", a concept question.
+  const numbers = text.match(NUMBER)?.length ?? 0;
+  if (numbers > 0) marks.push(numbers === 1 ? "s:num1" : numbers === 2 ? "s:num2" : "s:num3+");
+  if (numbers > 0 && len < 120) marks.push("s:num-short");
+  if (/\d\s*%|\bper ?cent\b/i.test(text)) marks.push("s:percent");
+  if (NUMBER_OPERATION.test(text)) marks.push("s:num-op");
   if (/^\s*(?:def |function |class |public |private |fn |func |const |let |var |import |#include|SELECT |CREATE )/im.test(text)) marks.push("s:codeline");
   if (/[{};]\s*$/m.test(text)) marks.push("s:braces");
   if (text.trim().endsWith("?")) marks.push("s:question");

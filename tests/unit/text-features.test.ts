@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { textFeatures } from "../../lib/learning/text-features";
+
+const marks = (text: string) => textFeatures(text).filter((f) => f.startsWith("s:num") || f === "s:percent");
+
+describe("textFeatures: numbers as a kind", () => {
+  it("marks how many numbers a request has, a short one with a number, a percentage and numbers combined in words", () => {
+    expect(marks("What is 12 times 13?")).toEqual(["s:num2", "s:num-short", "s:num-op"]);
+    expect(marks("What is 15% of 80?")).toEqual(["s:num2", "s:num-short", "s:percent"]);
+    expect(marks("what is 7 factorial")).toEqual(["s:num1", "s:num-short", "s:num-op"]);
+    expect(marks("How many ways to pick 3 of 10? That is 10 choose 3, right?")).toEqual(["s:num3+", "s:num-short", "s:num-op"]);
+    expect(marks("square root of 144")).toEqual(["s:num1", "s:num-short", "s:num-op"]);
+  });
+
+  it("does not count digits inside identifiers, nor read a comparison as a factorial", () => {
+    expect(marks("utf8 decoding fails on x86_64 with python3")).toEqual([]);
+    expect(marks("What is a mutex?")).toEqual([]);
+    expect(marks("if (a != b) return 7!=8")).not.toContain("s:num-op");
+  });
+
+  it("a long request with numbers is not marked short", () => {
+    const long = `Our service returns 503 after ${"a long explanation of the setup ".repeat(5)}`;
+    expect(long.length).toBeGreaterThan(120);
+    expect(marks(long)).toEqual(["s:num1"]);
+  });
+});
