@@ -6,7 +6,8 @@ import { beginApiChat } from "./begin";
 import { identityFromRequest } from "./keys";
 import { ApiError, openaiErrorBody, openaiErrorResponse } from "./errors";
 import { openaiChatSchema, openaiLimits, openaiTurns, type OpenAIChatBody } from "./schemas";
-import { byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, type ApiStream } from "./run";
+import { ELITE_MODEL, byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, resolveModel, type ApiStream } from "./run";
+import { sameModel } from "@/lib/domain";
 
 /**
  * The OpenAI-compatible API (`/v1/chat/completions`, `/v1/models`) as the official `openai`
@@ -194,10 +195,8 @@ export async function openaiModels(request: Request): Promise<Response> {
 export async function openaiModel(request: Request, id: string): Promise<Response> {
   try {
     await identityFromRequest(request);
-    const models = await openaiModelList();
-    const wanted = id.replace(/:latest$/, "");
-    const found = models.find((m) => m.id === wanted);
-    if (!found) throw new ApiError("not_found:api", `model "${id}" not found: use "elite" or one of ${models.slice(1).map((m) => m.id).join(", ")}`, { param: "model", apiCode: "model_not_found" });
+    const tag = (await resolveModel(id)) ?? ELITE_MODEL; // 404 model_not_found for any other name
+    const found = (await openaiModelList()).find((m) => sameModel(m.id, tag))!;
     return Response.json(found, { headers: { "cache-control": "no-store" } });
   } catch (e) {
     return openaiErrorResponse(e);

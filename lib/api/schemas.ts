@@ -24,7 +24,12 @@ const ollamaToolCall = z.object({ function: z.object({ name: toolName, arguments
 
 // ── The client's limits on an answer (lib/domain/answer-limits.ts) ─────────────────────────
 const stop = z.union([storableText(), z.array(storableText()).max(16, "at most 16 stop strings")], "expected a string or an array of strings");
-const stopList = (s: string | string[] | null | undefined) => (s == null ? [] : Array.isArray(s) ? s : [s]).filter((x) => x.length > 0);
+
+/** A token limit and stop strings (one or several, empty ones dropped) as the orchestrator takes them. */
+function limitsOf(maxTokens: number | null | undefined, stop: string | string[] | null | undefined): AnswerLimits {
+  const stops = (stop == null ? [] : Array.isArray(stop) ? stop : [stop]).filter((x) => x.length > 0);
+  return { ...(maxTokens != null ? { maxTokens } : {}), ...(stops.length ? { stop: stops } : {}) };
+}
 
 /**
  * Ollama's model options: checked where the orchestrator reads them (the token limit and the
@@ -41,15 +46,12 @@ const ollamaOptions = z
 /** What an Ollama client limited the answer to (`options.num_predict`, `options.stop`). */
 export function ollamaLimits(options: z.infer<typeof ollamaOptions> | undefined): AnswerLimits {
   const n = options?.num_predict;
-  const stops = stopList(options?.stop);
-  return { ...(n !== undefined && n > 0 ? { maxTokens: n } : {}), ...(stops.length ? { stop: stops } : {}) };
+  return limitsOf(n !== undefined && n > 0 ? n : undefined, options?.stop);
 }
 
 /** What an OpenAI client limited the answer to (`max_completion_tokens`, or the older `max_tokens`; `stop`). */
 export function openaiLimits(b: { max_tokens?: number | null; max_completion_tokens?: number | null; stop?: string | string[] | null }): AnswerLimits {
-  const n = b.max_completion_tokens ?? b.max_tokens ?? undefined;
-  const stops = stopList(b.stop);
-  return { ...(n !== undefined ? { maxTokens: n } : {}), ...(stops.length ? { stop: stops } : {}) };
+  return limitsOf(b.max_completion_tokens ?? b.max_tokens, b.stop);
 }
 
 const maxTokens = z.number().int("expected a whole number of tokens").min(1, "expected at least 1 token").max(1_000_000).nullable().optional();
