@@ -51,14 +51,14 @@ const configState = refreshing("__eliteConfigState", loadState, { freshMs: 5000 
 
 /**
  * The configuration a request runs under: the production version; while an experiment runs,
- * the arm's version — sticky per conversation (a deterministic hash of conversation and
- * experiment id against the traffic split, lib/learning/assign.ts).
+ * the arm's version — sticky per conversation (a deterministic hash of the experiment unit
+ * and experiment id against the traffic split, lib/learning/assign.ts).
  */
-export async function resolveConfig(ctx: { conversationId: string }): Promise<ResolvedConfig> {
+export async function resolveConfig(ctx: { experimentUnit: string }): Promise<ResolvedConfig> {
   onChange("config", forget);
   const { production, experiment } = await configState.get();
   if (!experiment) return production;
-  const arm = assignArm(ctx.conversationId, experiment.id, experiment.split);
+  const arm = assignArm(ctx.experimentUnit, experiment.id, experiment.split);
   return { ...experiment[arm], experiment: { id: experiment.id, arm } };
 }
 

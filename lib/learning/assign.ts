@@ -1,7 +1,9 @@
 /**
- * Sticky experiment arms: a conversation's arm is a deterministic hash of (conversation id,
+ * Sticky experiment arms: a conversation's arm is a deterministic hash of (experiment unit,
  * experiment id) compared with the traffic split, so every request of a conversation gets the
- * same arm without storing anything, and another experiment reshuffles conversations.
+ * same arm without storing anything, and another experiment reshuffles conversations. The unit
+ * is the conversation's id in the chat, and for an API client's chat what every one of its
+ * requests carries (lib/orchestrator/experiment-unit.ts), so no lookup stands before the model.
  */
 export type Arm = "control" | "variant";
 
@@ -22,6 +24,6 @@ export function unitHash(text: string): number {
 }
 
 /** `trafficSplit` is the share of conversations that get the variant. */
-export function assignArm(conversationId: string, experimentId: string, trafficSplit: number): Arm {
-  return unitHash(`${experimentId}:${conversationId}`) < trafficSplit ? "variant" : "control";
+export function assignArm(experimentUnit: string, experimentId: string, trafficSplit: number): Arm {
+  return unitHash(`${experimentId}:${experimentUnit}`) < trafficSplit ? "variant" : "control";
 }

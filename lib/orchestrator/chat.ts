@@ -20,6 +20,7 @@ import { runChain } from "./run";
 import type { Rng } from "@/lib/learning/random";
 import { learnFromRun, learnInBackground } from "./learn";
 import { decisionOf, emptyDecision } from "./decision-of";
+import { experimentUnit } from "./experiment-unit";
 import { answerUnderWay } from "@/lib/learning/outcome-batch";
 
 export interface PreparedChat {
@@ -84,13 +85,16 @@ export async function prepareChat(
     if (input.history && (input.conversationId || input.regenerateOf)) throw new AppError("bad_request:chat", "history: only for a new conversation.");
     if (input.regenerateOf) throw new AppError("bad_request:chat", "conversationId: needed to regenerate an answer.");
     // A new conversation: nothing to read before the model is called. An API client sends the
-    // conversation back: its last answer, if it was ours, is the one followed up on, looked up
-    // while the model runs (one statement on the system path, reading only the caller's answers
-    // by its own filter).
+    // conversation back: its last answer, if it was ours, is the one followed up on, and its
+    // conversation the one this request continues. It is looked up while the request is
+    // planned (one statement on the system path, reading only the caller's answers by its own
+    // filter).
     const history = input.history ?? [];
-    const lastAnswer = history.findLast((m) => m.role === "assistant")?.content;
+    const answeredAt = history.findLastIndex((m) => m.role === "assistant");
+    const lastAnswer = answeredAt >= 0 ? history[answeredAt].content : "";
+    const askedThen = history.slice(0, answeredAt).findLast((m) => m.role === "user")?.content ?? null;
     const previous = lastAnswer
-      ? asSystemStatement((q) => answerWithResponse(q, { userId: identity.userId, response: lastAnswer })).catch((e) => {
+      ? asSystemStatement((q) => answerWithResponse(q, { userId: identity.userId, response: lastAnswer, prompt: askedThen })).catch((e) => {
           console.error("finding the answer followed up on failed", e);
           return null;
         })
@@ -151,13 +155,16 @@ export async function* streamChat(
 /** The answer's events; returns its learning, still going (in an object: an async generator would await a promise it returned). */
 async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }): AsyncGenerator<RunEvent, { learning: Promise<void> }> {
   const t0 = performance.now();
-  // A new conversation is written with the interaction, in one transaction (recordStart).
-  const conversationId = p.conversationId ?? randomUUID();
+  // A new conversation is written with the interaction, in one transaction (recordStart). An
+  // API client's follow-up continues the conversation of the answer it sent back, found while
+  // the request is planned and the model starts: nothing before the model waits for it.
+  const newConversationId = randomUUID();
+  const conversation = conversationOf(p, newConversationId);
 
   let plan: Plan;
   try {
     plan = await planRequest({
-      conversationId,
+      experimentUnit: experimentUnit({ ...p, newConversationId, userId: p.identity.userId }),
       userId: p.identity.userId,
       prompt: p.prompt,
       history: p.history,
@@ -170,7 +177,7 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
   } catch (e) {
     // Even when nothing can be planned (Ollama down, database trouble), the request is kept.
     const message = `The models could not be reached: ${e instanceof Error ? e.message : String(e)}. Check Ollama on Settings.`;
-    yield* recordUnanswered(p, conversationId, t0, { decision: emptyDecision(), message });
+    yield* recordUnanswered(p, await conversation, t0, { decision: emptyDecision(), message });
     return { learning: Promise.resolve() };
   }
 
@@ -181,7 +188,7 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
         : plan.skipped.length > 0
         ? `No model can take this request: ${plan.skipped.map((s) => `${s.model} (${s.reason})`).join("; ")}. Pull the missing models or start Ollama — see Settings.`
         : "No model is configured. Set the roster on Settings.";
-    yield* recordUnanswered(p, conversationId, t0, { decision: decisionOf(plan, [], ""), message, plan });
+    yield* recordUnanswered(p, await conversation, t0, { decision: decisionOf(plan, [], ""), message, plan });
     return { learning: Promise.resolve() };
   }
 
@@ -190,18 +197,18 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
   // no token reaches the client before the row exists (checkpointed waits for it), so no
   // answer goes unrecorded, and recording adds nothing to the time to the first token.
   const row = { id: randomUUID() };
-  const recorded = recordStart(requestOf(p, conversationId), {
-    id: row.id,
-    taskType: plan.taskType,
-    routingDecision: first,
-    modelUsed: plan.chain[0].model,
-    configVersionId: plan.config.versionId,
-    experimentId: plan.config.experiment?.id,
-    experimentArm: plan.config.experiment?.arm,
-  });
-  yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision: first };
-
-  const outcome = yield* afterFirstToken(
+  const recorded = conversation.then((c) =>
+    recordStart(requestOf(p, c), {
+      id: row.id,
+      taskType: plan.taskType,
+      routingDecision: first,
+      modelUsed: plan.chain[0].model,
+      configVersionId: plan.config.versionId,
+      experimentId: plan.config.experiment?.id,
+      experimentArm: plan.config.experiment?.arm,
+    }),
+  );
+  const run = afterFirstToken(
     checkpointed(
       runChain({ plan, prompt: p.prompt, history: p.history, tail: p.tail, tools: p.tools, format: p.format, think: p.think, limits: p.limits, signal }),
       (text) => asSystemStatement((q) => checkpointInteraction(q, { id: row.id, response: text })),
@@ -210,6 +217,17 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
     // The client has the first token: a named model's embedding, not needed before it, starts now.
     () => void plan.embed().catch(() => {}),
   );
+  // The model is asked now; the conversation the start names may still be being looked up.
+  const firstStep = run.next();
+  firstStep.catch(() => {}); // awaited below (stepsFrom): a failure while the start is sent must not count as unhandled
+  let started = false;
+  try {
+    yield { type: "start", interactionId: row.id, conversationId: (await conversation).id, parentId: p.regenerateOf?.id ?? null, decision: first };
+    started = true;
+  } finally {
+    if (!started) await firstStep.then(() => run.return(undefined as never), () => {}); // the client left before the start
+  }
+  const outcome = yield* stepsFrom(firstStep, run);
   const decision = decisionOf(plan, outcome.attempts, outcome.model ?? plan.chain[0].model);
   const responseTimeMs = performance.now() - t0;
   // A named model's plan may not have waited for the embedding: recording and learning do.
@@ -264,11 +282,11 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
 /** A request no model could take, recorded all the same (started, then failed with the reason), and told to the client. */
 async function* recordUnanswered(
   p: PreparedChat,
-  conversationId: string,
+  conversation: ConversationOfRequest,
   t0: number,
   { decision, message, plan }: { decision: Decision; message: string; plan?: Plan },
 ): AsyncGenerator<RunEvent> {
-  const row = await recordStart(requestOf(p, conversationId), {
+  const row = await recordStart(requestOf(p, conversation), {
     taskType: plan?.taskType ?? "general",
     routingDecision: decision,
     modelUsed: "",
@@ -279,10 +297,37 @@ async function* recordUnanswered(
   await asSystemStatement((q) =>
     finishInteraction(q, { id: row.id, status: "failed", response: "", modelUsed: null, routingDecision: decision, responseTimeMs: performance.now() - t0, error: { code: "unavailable:ollama", message } }),
   );
-  yield { type: "start", interactionId: row.id, conversationId, parentId: p.regenerateOf?.id ?? null, decision };
+  yield { type: "start", interactionId: row.id, conversationId: conversation.id, parentId: p.regenerateOf?.id ?? null, decision };
   yield { type: "error", code: "unavailable:ollama", message, interactionId: row.id, decision };
 }
 
-function requestOf(p: PreparedChat, conversationId: string): RecordedRequest {
-  return { conversationId, isNewConversation: !p.conversationId, userId: p.identity.userId, prompt: p.prompt, parentId: p.regenerateOf?.id, source: p.source };
+/** The conversation a request is recorded in, and whether it is written with it. */
+type ConversationOfRequest = { id: string; isNew: boolean };
+
+/**
+ * The chat names its conversation. A request without one continues the conversation of the
+ * answer it follows up on (an API client sent that answer back), else starts its own.
+ */
+async function conversationOf(p: PreparedChat, newConversationId: string): Promise<ConversationOfRequest> {
+  if (p.conversationId) return { id: p.conversationId, isNew: false };
+  const previous = await p.previous;
+  return previous ? { id: previous.conversation_id, isNew: false } : { id: newConversationId, isNew: true };
+}
+
+/** A run's events from a step already taken (`first`, of `events`) on. */
+async function* stepsFrom<R>(first: Promise<IteratorResult<RunEvent, R>>, events: AsyncGenerator<RunEvent, R>): AsyncGenerator<RunEvent, R> {
+  const head = await first;
+  if (head.done) return head.value;
+  let handedOn = false;
+  try {
+    yield head.value;
+    handedOn = true;
+  } finally {
+    if (!handedOn) await events.return(undefined as R); // the client left: the run is stopped (later steps: yield* passes it on)
+  }
+  return yield* events;
+}
+
+function requestOf(p: PreparedChat, conversation: ConversationOfRequest): RecordedRequest {
+  return { conversationId: conversation.id, isNewConversation: conversation.isNew, userId: p.identity.userId, prompt: p.prompt, parentId: p.regenerateOf?.id, source: p.source };
 }

@@ -173,7 +173,8 @@ function fitParams(arm: ParamArm, promptTokens: number, contextLength: number): 
 }
 
 export async function planRequest(input: {
-  conversationId: string;
+  /** what experiments assign arms by (lib/learning/assign.ts): the conversation, or an API client's chat */
+  experimentUnit: string;
   /** whose request it is: grounding uses only the knowledge they may read */
   userId: string;
   prompt: string;
@@ -186,7 +187,7 @@ export async function planRequest(input: {
   rng?: Rng;
 }): Promise<Plan> {
   const rng = input.rng ?? seededRng((Date.now() ^ (Math.random() * 2 ** 31)) >>> 0);
-  const [roster, config] = await Promise.all([currentRoster(), resolveConfig({ conversationId: input.conversationId })]);
+  const [roster, config] = await Promise.all([currentRoster(), resolveConfig({ experimentUnit: input.experimentUnit })]);
   const routed = roster.routed;
   const availability = await modelAvailability([...routed.map((r) => r.model), roster.embedding, ...(input.forcedModel ? [input.forcedModel] : [])]);
   // When the client named the model, the task type only labels the outcome for learning: the

@@ -27,16 +27,16 @@ describe("failure prediction", () => {
     }
     // A restart forgets the process's state; the prediction is rebuilt from the recorded attempts.
     resetFailures();
-    const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt: "Solve 3x + 7 = 22 and show each step.", history: [] });
+    const plan = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: "Solve 3x + 7 = 22 and show each step.", history: [] });
     expect(plan.chain.map((c) => c.model)).not.toContain(BROKEN);
     expect(plan.skipped).toContainEqual({ model: BROKEN, reason: expect.stringMatching(/^predicted to fail \(\d+%/) });
     // The user's own choice is still honoured.
-    const forced = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt: "Solve 3x + 7 = 22.", history: [], forcedModel: BROKEN });
+    const forced = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: "Solve 3x + 7 = 22.", history: [], forcedModel: BROKEN });
     expect(forced.chain[0].model).toBe(BROKEN);
     // So is a pattern the user taught: the decision says "pattern", and that model answers first.
     const taught = await reinforceRoutingPattern({ embedding: plan.embedding!, embeddingModel: plan.embeddingModel, taskType: plan.taskType, interactionId: null, userId: USER_A, betterModel: BROKEN, worseModel: null });
     expect(taught.created).toBe(true);
-    const followed = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt: "Solve 3x + 7 = 22 and show each step.", history: [] });
+    const followed = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: "Solve 3x + 7 = 22 and show each step.", history: [] });
     expect(followed.reason).toBe("pattern");
     expect(followed.chain[0].model).toBe(BROKEN);
     env.sim.setFaults([]);

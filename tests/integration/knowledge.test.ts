@@ -146,7 +146,7 @@ describe("ingestion through the job worker", () => {
 describe("grounded answers", () => {
   it("puts relevant chunks into the system prompt and records them in the interaction", async () => {
     const prompt = "Explain how a Raft follower becomes a candidate and wins the leader election.";
-    const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt, history: [] });
+    const plan = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt, history: [] });
     expect(plan.retrieved.length).toBeGreaterThan(0);
     expect(plan.chain[0].knowledge[0].topic).toContain("Leader election");
     expect(plan.chain[0].system).toContain("[1] raft.md › Raft consensus handbook › Leader election");
@@ -162,14 +162,14 @@ describe("grounded answers", () => {
 
   it("grounds a request for a named model too: its plan waits for the embedding when there is knowledge", async () => {
     const prompt = "Explain how a Raft follower becomes a candidate and wins the leader election.";
-    const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt, history: [], forcedModel: "openhermes" });
+    const plan = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt, history: [], forcedModel: "openhermes" });
     expect(plan.chain[0].model).toBe("openhermes");
     expect(plan.chain[0].system).toContain("[1] raft.md › Raft consensus handbook › Leader election");
     expect(plan.embedding).not.toBeNull();
   });
 
   it("leaves unrelated requests without knowledge", async () => {
-    const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt: "What is 17 * 23?", history: [] });
+    const plan = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: "What is 17 * 23?", history: [] });
     expect(plan.retrieved).toHaveLength(0);
     expect(plan.chain[0].knowledge).toHaveLength(0);
     expect(plan.chain[0].system).not.toContain("Reference material");
@@ -263,7 +263,7 @@ describe("knowledge scoped by owner", () => {
     const entry = (await asSystem((tx) => tx.query<{ id: string; owner_id: string | null }>("select id, owner_id from knowledge_base where interaction_id = $1", [a.interactionId]))).rows[0];
     expect(entry.owner_id).toBe(USER_A);
 
-    const used = async (userId: string) => (await planRequest({ conversationId: crypto.randomUUID(), userId, prompt, history: [] })).retrieved.map((r) => r.id);
+    const used = async (userId: string) => (await planRequest({ experimentUnit: crypto.randomUUID(), userId, prompt, history: [] })).retrieved.map((r) => r.id);
     expect(await used(USER_A)).toContain(entry.id);
     expect(await used(USER_B)).not.toContain(entry.id);
     // B cannot read it through the API roles either; A can.

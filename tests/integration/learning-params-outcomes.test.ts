@@ -37,7 +37,7 @@ describe("parameters that see every outcome", () => {
   });
 
   it("a truncated attempt counts against its arm; a failure parameters cannot cause does not", async () => {
-    const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt: "Implement Dijkstra's algorithm in Go with a binary heap.", history: [] });
+    const plan = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: "Implement Dijkstra's algorithm in Go with a binary heap.", history: [] });
     const [first, second] = plan.chain;
     expect(first.armId && second?.armId).toBeTruthy();
     const before = [await evidenceOf(first.model, plan.taskType, first.armId!), await evidenceOf(second.model, plan.taskType, second.armId!)];

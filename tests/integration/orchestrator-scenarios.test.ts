@@ -51,10 +51,10 @@ describe("answering", () => {
     // A well-rated past request just like it: a routed plan, which waits for the embedding, hears it as a neighbour.
     const past = await ask(alice, { prompt });
     await env.db.query("update interactions set success_rating = 5 where id = $1", [past.interactionId]);
-    const routed = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt, history: [] });
+    const routed = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt, history: [] });
     expect(routed.voters.map((v) => v.name)).toContain("neighbours");
     // Nothing in the knowledge base: nothing before a named model's answer needs the embedding.
-    const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt, history: [], forcedModel: "openhermes" });
+    const plan = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt, history: [], forcedModel: "openhermes" });
     expect(plan.chain[0].model).toBe("openhermes");
     expect(plan.embedding).toBeNull();
     expect(plan.voters.map((v) => v.name)).not.toContain("neighbours");

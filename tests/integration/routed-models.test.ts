@@ -66,7 +66,7 @@ describe("models routed without a role", () => {
     expect(await routedTags()).toEqual([]);
     await expect(ask(alice, { prompt: "Write a Rust function that parses a date.", model: EXTRA })).rejects.toThrow(/not one of the roster's models/);
     expect((await listedModels()).map((m) => m.name)).not.toContain(EXTRA);
-    const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt: "Write a Rust function that parses a date.", history: [] });
+    const plan = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: "Write a Rust function that parses a date.", history: [] });
     expect(plan.chain.map((c) => c.model)).not.toContain(EXTRA);
     expect(Object.keys(plan.means ?? {})).not.toContain(EXTRA);
   });
@@ -101,7 +101,7 @@ describe("models routed without a role", () => {
 
     // Routed: a candidate from a neutral start; where the evidence says it answers code best, it is chosen.
     const prompt = "Write a Python function that merges two sorted lists.";
-    const fresh = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt, history: [], rng: seededRng(1) });
+    const fresh = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt, history: [], rng: seededRng(1) });
     expect(Object.keys(fresh.means ?? {})).toEqual(expect.arrayContaining([EXTRA, ...new Set(Object.values(DEFAULT_ROLE_MODELS))]));
     const outcomes = [];
     for (let i = 0; i < 40; i++) {
@@ -110,7 +110,7 @@ describe("models routed without a role", () => {
     }
     await recordOutcomes(outcomes);
     for (const seed of [1, 2, 3]) {
-      const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt, history: [], rng: seededRng(seed) });
+      const plan = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt, history: [], rng: seededRng(seed) });
       expect(plan.reason).toBe("policy");
       expect(plan.chain[0]).toMatchObject({ model: EXTRA, role: null });
     }
@@ -119,7 +119,7 @@ describe("models routed without a role", () => {
   it("removed, it is routed no more (in this instance at once)", async () => {
     expect(await saveRoutedModels({}, formWith())).toEqual({ ok: `No longer routed: ${EXTRA}.` });
     invalidateRosterCache();
-    const plan = await planRequest({ conversationId: crypto.randomUUID(), userId: USER_A, prompt: "Write a Python function that merges two sorted lists.", history: [] });
+    const plan = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: "Write a Python function that merges two sorted lists.", history: [] });
     expect(plan.chain.map((c) => c.model)).not.toContain(EXTRA);
     expect(Object.keys(plan.means ?? {})).not.toContain(EXTRA);
     await expect(ask(alice, { prompt: "Write a Rust function that parses a date.", model: EXTRA })).rejects.toThrow(/not one of the roster's models/);

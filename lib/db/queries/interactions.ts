@@ -232,13 +232,16 @@ export async function getInteractionEmbedding(tx: Queryable, { id }: { id: strin
   return rows[0]?.e ? { embedding: JSON.parse(rows[0].e), model: rows[0].m ?? "" } : null;
 }
 
-/** A user's recent answer whose text is exactly `response` (an API client sent it back as history). */
-export async function answerWithResponse(tx: Queryable, { userId, response }: { userId: string; response: string }): Promise<InteractionRow | null> {
+/**
+ * A user's recent answer whose text is exactly `response` (an API client sent it back as
+ * history): where two have that text, the one to the same question (`prompt`), then the latest.
+ */
+export async function answerWithResponse(tx: Queryable, { userId, response, prompt }: { userId: string; response: string; prompt?: string | null }): Promise<InteractionRow | null> {
   const { rows } = await tx.query<InteractionRow>(
     `select ${COLUMNS} from interactions
-      where user_id = $1 and status = 'completed' and created_at > now() - interval '1 day' and response = $2
-      order by created_at desc limit 1`,
-    [userId, response],
+      where user_id = $1 and status = 'completed' and md5(response) = md5($2) and response = $2 and created_at > now() - interval '1 day'
+      order by (user_prompt = $3) is true desc, created_at desc limit 1`,
+    [userId, response, prompt ?? null],
   );
   return rows[0] ?? null;
 }
@@ -248,8 +251,9 @@ export async function answerWithResponse(tx: Queryable, { userId, response }: { 
  * private.interaction_reward) and that their user then left: asked within `within` and finished
  * more than `quietFor` ago, nothing asked after them in the conversation, and nothing on them
  * from their user (private.user_feedback_keys: rating, thumbs, comment, copy…), no
- * regeneration and no implicit signal yet. API conversations are
- * left out: a client sends each request as a new conversation, so leaving cannot be told.
+ * regeneration and no implicit signal yet. API answers are left out: many are one-off
+ * requests by design (scripts, an editor's inline edits, a client's title generation), so
+ * nothing asked after them says nothing.
  */
 export async function abandonedBrokenAnswers(
   tx: Queryable,

@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import OpenAI from "openai";
+import { apiKeyFor, appFetch, inProcessApp, type Routes } from "../support/api-app";
+import { USER_A, USER_B } from "../support/db";
+import { identityOf } from "../support/orchestrator";
+import { POST as chat } from "../../app/api/chat/route";
+import { POST as chatCompletions } from "../../app/v1/chat/completions/route";
+import { prepareChat } from "../../lib/orchestrator/chat";
+import { settledLearning } from "../../lib/orchestrator/learn";
+
+/**
+ * An API client (Continue, Open WebUI, a script on the OpenAI SDK) sends the whole
+ * conversation with every request. A follow-up whose last answer was ours continues that
+ * answer's conversation: one conversation in the user's chat list per chat in the editor,
+ * not one per message, and the follow-up is read as a verdict on that answer.
+ */
+const routes: Routes = { "POST /api/chat": chat, "POST /v1/chat/completions": chatCompletions };
+const app = inProcessApp(routes, "conversations");
+
+type Elite = { interaction_id: string };
+type Row = { conversation_id: string; user_id: string; source: string; implicit: { signal: string; by: string } | null };
+
+/** The recorded answer, once what the answers so far teach has been learned (it runs after the response). */
+async function row(id: string): Promise<Row> {
+  await settledLearning();
+  const { rows } = await app.env.db.query<Row>("select conversation_id, user_id, source, feedback -> 'implicit' as implicit from interactions where id = $1", [id]);
+  return rows[0];
+}
+const conversationsOf = async (user: string) =>
+  (await app.env.db.query<{ id: string; title: string }>("select id, title from conversations where user_id = $1 order by created_at", [user])).rows;
+const turnsIn = async (conversation: string) =>
+  (await app.env.db.query<{ user_prompt: string }>("select user_prompt from interactions where conversation_id = $1 order by created_at", [conversation])).rows.map((r) => r.user_prompt);
+
+type Message = { role: "system" | "user" | "assistant"; content: string };
+async function ask(client: OpenAI, messages: Message[]): Promise<{ id: string; answer: string }> {
+  const r = await client.chat.completions.create({ model: "elite", messages });
+  return { id: (r as unknown as { elite: Elite }).elite.interaction_id, answer: r.choices[0].message.content ?? "" };
+}
+
+describe("an API client's conversation", () => {
+  it("the OpenAI SDK sending the conversation back: every turn lands in the first turn's conversation, and a follow-up says how the answer went", async () => {
+    const client = app.openai();
+    const before = (await conversationsOf(USER_A)).length;
+    const system: Message = { role: "system", content: "You are a helpful coding assistant in my editor." };
+    const q1 = "Fix the CORS error when my React app calls my Express API on localhost:4000.";
+    const first = await ask(client, [system, { role: "user", content: q1 }]);
+    const q2 = "Still getting the same error in the console after adding that.";
+    const second = await ask(client, [system, { role: "user", content: q1 }, { role: "assistant", content: first.answer }, { role: "user", content: q2 }]);
+    const q3 = "Now how do I deploy the API to a Linux server with systemd?";
+    const third = await ask(client, [
+      system,
+      { role: "user", content: q1 },
+      { role: "assistant", content: first.answer },
+      { role: "user", content: q2 },
+      { role: "assistant", content: second.answer },
+      { role: "user", content: q3 },
+    ]);
+
+    const [r1, r2, r3] = await Promise.all([row(first.id), row(second.id), row(third.id)]);
+    expect(r2.conversation_id).toBe(r1.conversation_id);
+    expect(r3.conversation_id).toBe(r1.conversation_id);
+    expect(r1.source).toBe("api");
+    const added = (await conversationsOf(USER_A)).slice(before);
+    expect(added).toEqual([{ id: r1.conversation_id, title: expect.stringContaining("Fix the CORS error") }]);
+    expect(await turnsIn(r1.conversation_id)).toEqual([q1, q2, q3]);
+    // The second message said the first answer failed; the third was a new question.
+    expect(r1.implicit).toMatchObject({ signal: "failed", by: second.id });
+    expect(r2.implicit).toBeNull();
+
+    // Opened in the browser's chat, the conversation goes on with the editor's turns as its history.
+    const inChat = await prepareChat(identityOf(USER_A), { conversationId: r1.conversation_id, prompt: "And with nginx in front?" });
+    expect(inChat.history.filter((m) => m.role === "user").map((m) => m.content)).toEqual([q1, q2, q3]);
+  });
+
+  it("Ollama's /api/chat the same way; an edited answer or a first message starts a new conversation", async () => {
+    const ollama = app.ollama();
+    const q1 = "How do I make a Python dataclass immutable?";
+    const first = await ollama.chat({ model: "elite", messages: [{ role: "user", content: q1 }] });
+    const idOf = (r: unknown) => (r as { elite: Elite }).elite.interaction_id;
+    const followUp = await ollama.chat({
+      model: "elite",
+      messages: [{ role: "user", content: q1 }, first.message, { role: "user", content: "perfect, that did the trick, thanks!" }],
+    });
+    const [r1, r2] = await Promise.all([row(idOf(first)), row(idOf(followUp))]);
+    expect(r2.conversation_id).toBe(r1.conversation_id);
+    expect(r1.implicit).toMatchObject({ signal: "thanks", by: idOf(followUp) });
+
+    // The client changed the answer before sending it back: it is not ours, nothing is joined.
+    const edited = await ollama.chat({
+      model: "elite",
+      messages: [{ role: "user", content: q1 }, { ...first.message, content: `${first.message.content}\n(edited)` }, { role: "user", content: "and with slots?" }],
+    });
+    expect((await row(idOf(edited))).conversation_id).not.toBe(r1.conversation_id);
+    // The same first question again is a new chat.
+    const again = await ollama.chat({ model: "elite", messages: [{ role: "user", content: q1 }] });
+    expect((await row(idOf(again))).conversation_id).not.toBe(r1.conversation_id);
+  });
+
+  it("another user sending the same conversation back continues nothing of the first user's", async () => {
+    const q1 = "What does the borrow checker complain about when I hold two mutable references?";
+    const first = await ask(app.openai(), [{ role: "user", content: q1 }]);
+    const bob = new OpenAI({ baseURL: "http://app.test/v1", apiKey: await apiKeyFor(app.env.db, "bob", USER_B), fetch: appFetch(routes), maxRetries: 0 });
+    const his = await ask(bob, [{ role: "user", content: q1 }, { role: "assistant", content: first.answer }, { role: "user", content: "thanks, that works" }]);
+    const [mine, theirs] = await Promise.all([row(first.id), row(his.id)]);
+    expect(theirs.user_id).toBe(USER_B);
+    expect(theirs.conversation_id).not.toBe(mine.conversation_id);
+    expect((await conversationsOf(USER_B)).map((c) => c.id)).toEqual([theirs.conversation_id]);
+    expect(mine.implicit).toBeNull();
+  });
+
+  it("two answers with the same text: the follow-up continues the one to the same question", async () => {
+    const client = app.openai();
+    const qa = "Which HTTP status code means the resource was created?";
+    const qb = "What status does a successful POST that makes a new row usually return?";
+    const [a, b] = [await ask(client, [{ role: "user", content: qa }]), await ask(client, [{ role: "user", content: qb }])];
+    // Both answered "201 Created." (short answers coincide; written as the answers' text).
+    await app.env.db.query("update interactions set response = '201 Created.' where id in ($1, $2)", [a.id, b.id]);
+    const followA = await ask(client, [{ role: "user", content: qa }, { role: "assistant", content: "201 Created." }, { role: "user", content: "and for an update?" }]);
+    const followB = await ask(client, [{ role: "user", content: qb }, { role: "assistant", content: "201 Created." }, { role: "user", content: "and with no body?" }]);
+    const [ra, rb, rfa, rfb] = await Promise.all([row(a.id), row(b.id), row(followA.id), row(followB.id)]);
+    expect(ra.conversation_id).not.toBe(rb.conversation_id);
+    expect(rfa.conversation_id).toBe(ra.conversation_id);
+    expect(rfb.conversation_id).toBe(rb.conversation_id);
+  });
+});
