@@ -5,7 +5,7 @@ import { env } from "@/lib/config/env";
 import { asSystemStatement, withUser } from "@/lib/db";
 import { randomUUID } from "node:crypto";
 import { getConversation } from "@/lib/db/queries/conversations";
-import { answerWithResponse, checkpointInteraction, finishInteraction, listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
+import { answerAskedAgain, answerWithResponse, checkpointInteraction, finishInteraction, listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
 import { afterFirstToken } from "./after-first-token";
 import { checkpointed } from "./checkpoint";
 import { recordStart, type RecordedRequest } from "./record-start";
@@ -37,6 +37,12 @@ export interface PreparedChat {
    * found while the answer runs: only what the answer teaches needs it.
    */
   previous?: Promise<InteractionRow | null>;
+  /**
+   * An API client asking for another answer (Open WebUI's regenerate, a retry): the answer to
+   * the same question after the same `previous`, found after it. Recorded and learned as the
+   * chat's regeneration is (`regenerateOf`), with the model routed afresh.
+   */
+  askedAgain?: Promise<InteractionRow | null>;
   /** functions the model may call (compatible APIs): only models that support tools are routed to */
   tools?: Tool[];
   /** an agent's turns after the prompt: the functions the answer called and their results */
@@ -99,7 +105,15 @@ export async function prepareChat(
           return null;
         })
       : Promise.resolve(null);
-    return { identity, conversationId: null, prompt: input.prompt, history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, tools: input.tools, tail: input.tail, format: input.format, think: input.think, limits: input.limits };
+    const askedAgain = previous.then((after) =>
+      after
+        ? asSystemStatement((q) => answerAskedAgain(q, { after, prompt: input.prompt })).catch((e) => {
+            console.error("finding the answer asked for again failed", e);
+            return null;
+          })
+        : null,
+    );
+    return { identity, conversationId: null, prompt: input.prompt, history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, askedAgain, tools: input.tools, tail: input.tail, format: input.format, think: input.think, limits: input.limits };
   }
   const conversationId = input.conversationId;
   return withUser(identity.claims, async (tx) => {
@@ -222,7 +236,8 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
   firstStep.catch(() => {}); // awaited below (stepsFrom): a failure while the start is sent must not count as unhandled
   let started = false;
   try {
-    yield { type: "start", interactionId: row.id, conversationId: (await conversation).id, parentId: p.regenerateOf?.id ?? null, decision: first };
+    const c = await conversation;
+    yield { type: "start", interactionId: row.id, conversationId: c.id, parentId: c.parentId ?? null, decision: first };
     started = true;
   } finally {
     if (!started) await firstStep.then(() => run.return(undefined as never), () => {}); // the client left before the start
@@ -253,8 +268,10 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
   // What the answer teaches is learned after the client has it: the recorded row is complete,
   // so `done` waits for nothing else (the stream may end there; the learning still finishes).
   const learning = learnInBackground(async () => {
-    await learnFromRun({ plan: settled, outcome, responseTimeMs, regenerateOf: p.regenerateOf, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
-    const previous = await p.previous;
+    const { again } = await conversation;
+    await learnFromRun({ plan: settled, outcome, responseTimeMs, regenerateOf: again, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
+    // The same question again was read as a follow-up of the answer before it the first time.
+    const previous = again ? null : await p.previous;
     if (previous) {
       await learnFromFollowUp({ previous, text: p.prompt, embedding: settled.embedding, embeddingModel: plan.embeddingModel, followUpId: row.id }).catch((e) =>
         console.error("learning from the follow-up failed", e),
@@ -297,21 +314,27 @@ async function* recordUnanswered(
   await asSystemStatement((q) =>
     finishInteraction(q, { id: row.id, status: "failed", response: "", modelUsed: null, routingDecision: decision, responseTimeMs: performance.now() - t0, error: { code: "unavailable:ollama", message } }),
   );
-  yield { type: "start", interactionId: row.id, conversationId: conversation.id, parentId: p.regenerateOf?.id ?? null, decision };
+  yield { type: "start", interactionId: row.id, conversationId: conversation.id, parentId: conversation.parentId ?? null, decision };
   yield { type: "error", code: "unavailable:ollama", message, interactionId: row.id, decision };
 }
 
-/** The conversation a request is recorded in, and whether it is written with it. */
-type ConversationOfRequest = { id: string; isNew: boolean };
+/**
+ * Where a request is recorded: its conversation (written with it when new), and when it asks
+ * for another answer (the chat's regenerate, an API client's same question again), that
+ * answer (`again`, learned from as regenerated) and the parent the new answer is recorded under.
+ */
+type ConversationOfRequest = { id: string; isNew: boolean; again: InteractionRow | null; parentId?: string };
 
 /**
  * The chat names its conversation. A request without one continues the conversation of the
  * answer it follows up on (an API client sent that answer back), else starts its own.
  */
 async function conversationOf(p: PreparedChat, newConversationId: string): Promise<ConversationOfRequest> {
-  if (p.conversationId) return { id: p.conversationId, isNew: false };
-  const previous = await p.previous;
-  return previous ? { id: previous.conversation_id, isNew: false } : { id: newConversationId, isNew: true };
+  if (p.conversationId) return { id: p.conversationId, isNew: false, again: p.regenerateOf, parentId: p.regenerateOf?.id };
+  const [previous, again] = await Promise.all([p.previous, p.askedAgain]);
+  if (!previous) return { id: newConversationId, isNew: true, again: null };
+  // An API client's alternatives hang from the first answer to the question, as they show in the chat.
+  return { id: previous.conversation_id, isNew: false, again: again ?? null, parentId: again ? (again.parent_id ?? again.id) : undefined };
 }
 
 /** A run's events from a step already taken (`first`, of `events`) on. */
@@ -329,5 +352,5 @@ async function* stepsFrom<R>(first: Promise<IteratorResult<RunEvent, R>>, events
 }
 
 function requestOf(p: PreparedChat, conversation: ConversationOfRequest): RecordedRequest {
-  return { conversationId: conversation.id, isNewConversation: conversation.isNew, userId: p.identity.userId, prompt: p.prompt, parentId: p.regenerateOf?.id, source: p.source };
+  return { conversationId: conversation.id, isNewConversation: conversation.isNew, userId: p.identity.userId, prompt: p.prompt, parentId: conversation.parentId, source: p.source };
 }

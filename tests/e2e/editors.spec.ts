@@ -116,3 +116,24 @@ test("an agent's tool loop through the openai client: a call, its result, an ans
   });
   expect(answer.choices[0].message.content?.length).toBeGreaterThan(0);
 });
+
+test("a chat in the editor is one conversation in the chat list, with every turn, however many messages it took", async ({ page }) => {
+  const openai = new OpenAI({ baseURL: `${appUrl}/v1`, apiKey: key, maxRetries: 0 });
+  // As Continue sends a chat: streamed, the whole conversation each time, behind its own system message.
+  const say = async (messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[]) => {
+    let text = "";
+    for await (const chunk of await openai.chat.completions.create({ model: "elite", messages, stream: true })) text += chunk.choices[0]?.delta?.content ?? "";
+    return text;
+  };
+  const system = { role: "system" as const, content: "You are an expert software developer. You give helpful and concise responses." };
+  const q1 = "Why does my Go goroutine leak when the channel is never closed?";
+  const q2 = "And how would a context.Context fix it?";
+  const a1 = await say([system, { role: "user", content: q1 }]);
+  await say([system, { role: "user", content: q1 }, { role: "assistant", content: a1 }, { role: "user", content: q2 }]);
+
+  await page.goto("/chat");
+  const listed = page.getByTestId("conversation-link").filter({ hasText: "Why does my Go goroutine leak" });
+  await expect(listed).toHaveCount(1);
+  await listed.click();
+  await expect(page.getByTestId("thread").getByTestId("user-message")).toHaveText([q1, q2]);
+});

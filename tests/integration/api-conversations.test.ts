@@ -96,6 +96,33 @@ describe("an API client's conversation", () => {
     expect((await row(idOf(again))).conversation_id).not.toBe(r1.conversation_id);
   });
 
+  it("the same conversation sent again (a client's regenerate): another answer to that question, and the one asked again counts as regenerated", async () => {
+    const client = app.openai();
+    const q1 = "Write a bash one-liner that counts the lines of every .ts file under src.";
+    const first = await ask(client, [{ role: "user", content: q1 }]);
+    const q2 = "Now skip the test files.";
+    const thread: Message[] = [{ role: "user", content: q1 }, { role: "assistant", content: first.answer }, { role: "user", content: q2 }];
+    const second = await ask(client, thread);
+    const again = await ask(client, thread);
+    const third = await ask(client, thread);
+    type Alt = { id: string; parent_id: string | null; conversation_id: string; regenerated: boolean | null };
+    const alt = async (id: string) => {
+      await settledLearning();
+      return (await app.env.db.query<Alt>("select id, parent_id, conversation_id, (feedback ->> 'regenerated')::boolean as regenerated from interactions where id = $1", [id])).rows[0];
+    };
+    const [a, b, c, d] = await Promise.all([alt(first.id), alt(second.id), alt(again.id), alt(third.id)]);
+    expect(new Set([a, b, c, d].map((r) => r.conversation_id)).size).toBe(1);
+    // Alternatives hang from the first answer to the question, as the chat's regenerations do.
+    expect([b.parent_id, c.parent_id, d.parent_id]).toEqual([null, second.id, second.id]);
+    // Each answer asked for again is a verdict on it; the last one and the first question's are not.
+    expect([a.regenerated, b.regenerated, c.regenerated, d.regenerated]).toEqual([null, true, true, null]);
+    // The first answer's follow-up was read once, from the message that first followed it.
+    expect((await row(first.id)).implicit?.by ?? second.id).toBe(second.id);
+    // In the chat: one turn per question, the regenerations as its alternatives.
+    const inChat = await prepareChat(identityOf(USER_A), { conversationId: a.conversation_id, prompt: "thanks" });
+    expect(inChat.history.filter((m) => m.role === "user").map((m) => m.content)).toEqual([q1, q2]);
+  });
+
   it("another user sending the same conversation back continues nothing of the first user's", async () => {
     const q1 = "What does the borrow checker complain about when I hold two mutable references?";
     const first = await ask(app.openai(), [{ role: "user", content: q1 }]);

@@ -247,6 +247,21 @@ export async function answerWithResponse(tx: Queryable, { userId, response, prom
 }
 
 /**
+ * The answer an API client asks for again: the same question, sent after the same answer
+ * (`after`, the one it follows up on), was already answered in that conversation. The latest
+ * such answer, or null (a new question).
+ */
+export async function answerAskedAgain(tx: Queryable, { after, prompt }: { after: Pick<InteractionRow, "id" | "conversation_id" | "created_at" | "user_id">; prompt: string }): Promise<InteractionRow | null> {
+  const { rows } = await tx.query<InteractionRow>(
+    `select ${COLUMNS} from interactions
+      where conversation_id = $1 and user_id = $2 and created_at >= $3 and id <> $4 and user_prompt = $5 and status = 'completed'
+      order by created_at desc limit 1`,
+    [after.conversation_id, after.user_id, after.created_at, after.id, prompt],
+  );
+  return rows[0] ?? null;
+}
+
+/**
  * Answers in the chat that the automatic checks found broken (their reward below success,
  * private.interaction_reward) and that their user then left: asked within `within` and finished
  * more than `quietFor` ago, nothing asked after them in the conversation, and nothing on them
