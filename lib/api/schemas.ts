@@ -99,6 +99,19 @@ export const ollamaGenerateSchema = z
   .loose();
 export type OllamaGenerateBody = z.infer<typeof ollamaGenerateSchema>;
 
+// ── OpenAI: sampling ───────────────────────────────────────────────────────────────────
+/**
+ * The sampling a client asks for: the orchestrator chooses and learns its own (lib/learning/
+ * params.ts), so these are ignored, but a value OpenAI refuses is refused here too.
+ */
+const openaiSampling = {
+  temperature: z.number().min(0).max(2).nullable().optional(),
+  top_p: z.number().min(0).max(1).nullable().optional(),
+  presence_penalty: z.number().min(-2).max(2).nullable().optional(),
+  frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
+  seed: z.number().int().nullable().optional(),
+};
+
 // ── OpenAI: POST /v1/chat/completions ───────────────────────────────────────────────────
 const textPart = z.object({ type: z.literal("text", "only text parts are supported"), text: storableText() }).loose();
 const openaiToolCall = z
@@ -138,6 +151,7 @@ export const openaiChatSchema = z
     max_tokens: maxTokens,
     max_completion_tokens: maxTokens,
     stop: stop.nullable().optional(),
+    ...openaiSampling,
   })
   .loose();
 export type OpenAIChatBody = z.infer<typeof openaiChatSchema>;
@@ -153,10 +167,8 @@ export const openaiCompletionSchema = z
     n: z.literal(1, "only one choice (n = 1) is supported").nullable().optional(),
     echo: z.literal(false, "echo is not supported").nullable().optional(),
     max_tokens: maxTokens,
-    temperature: z.number().min(0).max(2).nullable().optional(),
-    top_p: z.number().min(0).max(1).nullable().optional(),
-    seed: z.number().int().nullable().optional(),
     stop: stop.nullable().optional(),
+    ...openaiSampling,
   })
   .loose();
 export type OpenAICompletionBody = z.infer<typeof openaiCompletionSchema>;
