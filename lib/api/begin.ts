@@ -12,6 +12,8 @@ export interface RunExtras {
   format?: "json" | Record<string, unknown>;
   think?: boolean;
   limits?: AnswerLimits;
+  /** the interaction whose tool calls an agent's loop sends back answered (lib/api/tool-call-id.ts) */
+  continues?: string;
 }
 import { sameModel, type AnswerLimits } from "@/lib/domain";
 import { routedModelsWith } from "@/lib/orchestrator/capabilities";
@@ -61,7 +63,7 @@ export async function startApiChat(identity: Identity, body: { model: string }, 
   const forced = await resolveModel(body.model);
   if (tools?.length) await assertToolsSupported(forced);
   await assertFits([...split.history, { role: "user", content: split.prompt }, ...split.tail], forced);
-  return startApiRun(identity, { prompt: split.prompt, history: split.history, tail: split.tail, forcedModel: forced, tools, format: extras.format, think: extras.think, limits: extras.limits }, signal);
+  return startApiRun(identity, { prompt: split.prompt, history: split.history, tail: split.tail, forcedModel: forced, tools, format: extras.format, think: extras.think, limits: extras.limits, continues: extras.continues }, signal);
 }
 
 async function assertToolsSupported(forced: string | undefined): Promise<void> {

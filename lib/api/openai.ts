@@ -1,8 +1,8 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import type { RunEvent } from "@/lib/chat/events";
 import type { Tool, ToolCall } from "@/lib/ollama";
 import { beginApiChat } from "./begin";
+import { continuedStep, toolCallId } from "./tool-call-id";
 import { identityFromRequest } from "./keys";
 import { ApiError, openaiErrorBody, openaiErrorResponse } from "./errors";
 import { openaiChatSchema, openaiLimits, openaiTurns, type OpenAIChatBody } from "./schemas";
@@ -46,9 +46,9 @@ export const textCompletion = (id: string, model: string, text: string, finish: 
   ...extra,
 });
 
-/** Ollama's tool calls as OpenAI's: an id each, the arguments as a JSON string. */
-export function openaiToolCalls(calls: readonly ToolCall[]) {
-  return calls.map((c) => ({ id: `call_${randomUUID().replace(/-/g, "").slice(0, 24)}`, type: "function" as const, function: { name: c.function.name, arguments: JSON.stringify(c.function.arguments ?? {}) } }));
+/** Ollama's tool calls as OpenAI's: an id each (naming the interaction, lib/api/tool-call-id.ts), the arguments as a JSON string. */
+export function openaiToolCalls(calls: readonly ToolCall[], interactionId: string, from = 0) {
+  return calls.map((c, k) => ({ id: toolCallId(interactionId, from + k), type: "function" as const, function: { name: c.function.name, arguments: JSON.stringify(c.function.arguments ?? {}) } }));
 }
 
 export function usageOf(done: Extract<RunEvent, { type: "done" }>) {
@@ -63,7 +63,7 @@ export async function openaiChat(request: Request): Promise<Response> {
       request,
       openaiChatSchema,
       (b) => openaiTurns(b.messages),
-      (b) => ({ tools: b.tool_choice === "none" ? undefined : ((b.tools ?? undefined) as Tool[] | undefined), format: formatOf(b.response_format), limits: openaiLimits(b) }),
+      (b) => ({ tools: b.tool_choice === "none" ? undefined : ((b.tools ?? undefined) as Tool[] | undefined), format: formatOf(b.response_format), limits: openaiLimits(b), continues: continuedStep(b.messages) }),
     );
     return body.stream ? streamed(run, Boolean(body.stream_options?.include_usage)) : await whole(run);
   } catch (e) {
@@ -82,7 +82,7 @@ async function whole(run: ApiStream): Promise<Response> {
         choices: [
           {
             index: 0,
-            message: { role: "assistant", content: e.toolCalls && !e.response ? null : e.response, refusal: null, ...(e.toolCalls ? { tool_calls: openaiToolCalls(e.toolCalls) } : {}) },
+            message: { role: "assistant", content: e.toolCalls && !e.response ? null : e.response, refusal: null, ...(e.toolCalls ? { tool_calls: openaiToolCalls(e.toolCalls, e.interactionId) } : {}) },
             logprobs: null,
             finish_reason: e.toolCalls ? "tool_calls" : doneReason(e),
           },
@@ -121,7 +121,7 @@ function streamed(run: ApiStream, includeUsage: boolean): Response {
     notice: (model, text) => chunk(model, { content: text }, null),
     toolCalls: (model, calls, first, index) => [
       ...(first ? [chunk(model, { role: "assistant", content: null }, null, { elite: { ...eliteMeta(run.interactionId, run.decision), model } })] : []),
-      chunk(model, { tool_calls: openaiToolCalls(calls).map((c, k) => ({ index: index + k, ...c })) }, null),
+      chunk(model, { tool_calls: openaiToolCalls(calls, run.interactionId, index).map((c, k) => ({ index: index + k, ...c })) }, null),
     ],
     done: (e) => [
       chunk(e.decision.model, {}, e.toolCalls ? "tool_calls" : doneReason(e), { elite: eliteMeta(e.interactionId, e.decision) }),

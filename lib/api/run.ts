@@ -90,7 +90,7 @@ export interface ApiStream {
  */
 export async function startApiRun(
   identity: Identity,
-  input: { prompt: string; history: Turn[]; tail?: Turn[]; forcedModel?: string; tools?: Tool[]; format?: "json" | Record<string, unknown>; think?: boolean; limits?: AnswerLimits },
+  input: { prompt: string; history: Turn[]; tail?: Turn[]; forcedModel?: string; tools?: Tool[]; format?: "json" | Record<string, unknown>; think?: boolean; limits?: AnswerLimits; continues?: string },
   signal: AbortSignal,
 ): Promise<ApiStream> {
   const startedAt = performance.now();
@@ -103,6 +103,7 @@ export async function startApiRun(
     format: input.format,
     think: input.think,
     limits: input.limits,
+    continues: input.continues,
     model: input.forcedModel,
     source: "api",
   });

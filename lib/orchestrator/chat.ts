@@ -5,7 +5,7 @@ import { env } from "@/lib/config/env";
 import { asSystemStatement, withUser } from "@/lib/db";
 import { randomUUID } from "node:crypto";
 import { getConversation } from "@/lib/db/queries/conversations";
-import { answerAskedAgain, answerWithResponse, checkpointInteraction, finishInteraction, listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
+import { answerAskedAgain, answerWithResponse, checkpointInteraction, getInteraction, finishInteraction, listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
 import { afterFirstToken } from "./after-first-token";
 import { checkpointed } from "./checkpoint";
 import { recordStart, type RecordedRequest } from "./record-start";
@@ -43,6 +43,8 @@ export interface PreparedChat {
    * chat's regeneration is (`regenerateOf`), with the model routed afresh.
    */
   askedAgain?: Promise<InteractionRow | null>;
+  /** the answer an agent's loop continues (its tool calls, sent back with their results): its conversation is this request's */
+  continues?: Promise<InteractionRow | null>;
   /** functions the model may call (compatible APIs): only models that support tools are routed to */
   tools?: Tool[];
   /** an agent's turns after the prompt: the functions the answer called and their results */
@@ -80,7 +82,21 @@ function historyFrom(rows: InteractionRow[], limit = 10): ChatMessage[] {
  */
 export async function prepareChat(
   identity: Identity,
-  input: { conversationId: string | null; prompt: string; regenerateOf?: string; model?: string; history?: ChatMessage[]; source?: "chat" | "api"; tools?: Tool[]; tail?: ChatMessage[]; format?: "json" | Record<string, unknown>; think?: boolean; limits?: AnswerLimits },
+  input: {
+    conversationId: string | null;
+    prompt: string;
+    regenerateOf?: string;
+    model?: string;
+    history?: ChatMessage[];
+    source?: "chat" | "api";
+    tools?: Tool[];
+    tail?: ChatMessage[];
+    format?: "json" | Record<string, unknown>;
+    think?: boolean;
+    limits?: AnswerLimits;
+    /** the interaction whose tool calls the tail answers */
+    continues?: string;
+  },
 ): Promise<PreparedChat> {
   await enforceRateLimit(identity.userId, "chat", { surface: input.source === "api" ? "api" : "chat" });
   const roster = await currentRoster();
@@ -105,15 +121,25 @@ export async function prepareChat(
           return null;
         })
       : Promise.resolve(null);
+    // The same messages sent again (a regenerate) end with the question; an agent's next step has a tail.
     const askedAgain = previous.then((after) =>
-      after
+      after && !input.tail?.length
         ? asSystemStatement((q) => answerAskedAgain(q, { after, prompt: input.prompt })).catch((e) => {
             console.error("finding the answer asked for again failed", e);
             return null;
           })
         : null,
     );
-    return { identity, conversationId: null, prompt: input.prompt, history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, askedAgain, tools: input.tools, tail: input.tail, format: input.format, think: input.think, limits: input.limits };
+    const continuesId = input.continues;
+    const continues = continuesId
+      ? asSystemStatement((q) => getInteraction(q, { id: continuesId }))
+          .then((r) => (r?.user_id === identity.userId ? r : null)) // only the caller's own answers
+          .catch((e) => {
+            console.error("finding the step an agent's loop continues failed", e);
+            return null;
+          })
+      : Promise.resolve(null);
+    return { identity, conversationId: null, prompt: input.prompt, history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, askedAgain, continues, tools: input.tools, tail: input.tail, format: input.format, think: input.think, limits: input.limits };
   }
   const conversationId = input.conversationId;
   return withUser(identity.claims, async (tx) => {
@@ -331,8 +357,8 @@ type ConversationOfRequest = { id: string; isNew: boolean; again: InteractionRow
  */
 async function conversationOf(p: PreparedChat, newConversationId: string): Promise<ConversationOfRequest> {
   if (p.conversationId) return { id: p.conversationId, isNew: false, again: p.regenerateOf, parentId: p.regenerateOf?.id };
-  const [previous, again] = await Promise.all([p.previous, p.askedAgain]);
-  if (!previous) return { id: newConversationId, isNew: true, again: null };
+  const [previous, again, continued] = await Promise.all([p.previous, p.askedAgain, p.continues]);
+  if (!previous) return continued ? { id: continued.conversation_id, isNew: false, again: null } : { id: newConversationId, isNew: true, again: null };
   // An API client's alternatives hang from the first answer to the question, as they show in the chat.
   return { id: previous.conversation_id, isNew: false, again: again ?? null, parentId: again ? (again.parent_id ?? again.id) : undefined };
 }
