@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { roleLabel } from "@/lib/domain/roles";
 import type { ModelChoice, Turn } from "@/lib/chat/types";
+import { toolCallsOfAnswer } from "@/lib/chat/tool-call-answer";
 import { Markdown } from "./markdown";
 import { WhyPanel } from "./why-panel";
 import { FeedbackBar } from "./feedback-bar";
@@ -16,6 +17,21 @@ export function ErrorNotice({ error }: { error: { code: string; message: string 
         <Link href="/settings" className="underline">Check the models on Settings</Link>
       )}
     </div>
+  );
+}
+
+/** The functions an answer called (an editor's agent ran them), each with its arguments. */
+function ToolCalls({ calls }: { calls: NonNullable<ReturnType<typeof toolCallsOfAnswer>> }) {
+  return (
+    <ul data-testid="tool-calls" aria-label="Functions called" className="space-y-1 text-sm">
+      {calls.map((c, i) => (
+        <li key={i} className="rounded bg-zinc-100 px-2 py-1 dark:bg-zinc-900">
+          <span className="text-zinc-500">called </span>
+          <code className="font-semibold">{c.function.name}</code>
+          <code className="ml-1 break-all text-xs text-zinc-600 dark:text-zinc-400">{JSON.stringify(c.function.arguments)}</code>
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -39,6 +55,8 @@ export function AnswerCard({
   const [pick, setPick] = useState("");
   const d = turn.decision;
   const persisted = !turn.id.startsWith("tmp-");
+  // An agent's step through the compatible APIs: the answer called functions instead of writing.
+  const calls = turn.response ? toolCallsOfAnswer(turn.response) : null;
   return (
     <article data-testid="answer" data-status={turn.status} data-model={d?.model ?? ""}
       className={`min-w-0 flex-1 rounded-lg border p-3 ${turn.feedback.preferred ? "border-green-500" : "border-zinc-200 dark:border-zinc-800"}`}>
@@ -61,7 +79,13 @@ export function AnswerCard({
           {a.model} could not answer ({a.reason}{a.message ? `: ${a.message}` : ""}); the next model takes over.
         </p>
       ))}
-      {turn.response ? <Markdown text={turn.response} onCopy={() => onCopy(turn)} /> : turn.status === "streaming" ? null : !turn.error && <p className="text-sm text-zinc-500">(no answer)</p>}
+      {calls ? (
+        <ToolCalls calls={calls} />
+      ) : turn.response ? (
+        <Markdown text={turn.response} onCopy={() => onCopy(turn)} />
+      ) : turn.status === "streaming" ? null : (
+        !turn.error && <p className="text-sm text-zinc-500">(no answer)</p>
+      )}
       {d?.knowledge && d.knowledge.length > 0 && turn.status !== "streaming" && (
         <p data-testid="answer-sources" className="mt-1 text-xs text-zinc-500">
           Sources: {d.knowledge.map((k, i) => `[${i + 1}] ${k.topic}`).join(" · ")}

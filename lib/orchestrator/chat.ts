@@ -21,6 +21,7 @@ import type { Rng } from "@/lib/learning/random";
 import { learnFromRun, learnInBackground } from "./learn";
 import { decisionOf, emptyDecision } from "./decision-of";
 import { experimentUnit } from "./experiment-unit";
+import { toolCallAnswer } from "@/lib/chat/tool-call-answer";
 import { answerUnderWay } from "@/lib/learning/outcome-batch";
 
 export interface PreparedChat {
@@ -278,7 +279,7 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
       id: row.id,
       status: outcome.status,
       // An answer that only called functions is kept as those calls.
-      response: outcome.response || (outcome.toolCalls ? JSON.stringify({ tool_calls: outcome.toolCalls }) : ""),
+      response: outcome.response || (outcome.toolCalls ? toolCallAnswer(outcome.toolCalls) : ""),
       modelUsed: outcome.model,
       routingDecision: decision,
       responseTimeMs,

@@ -99,7 +99,7 @@ test("an editor that cancels a completion on the fast lane stops the model's str
   expect(next.choices[0].text.length).toBeGreaterThan(0);
 });
 
-test("an agent's tool loop through the openai client: a call, its result, an answer in words", async () => {
+test("an agent's tool loop through the openai client: a call, its result, an answer in words; in the chat, one conversation showing the call", async ({ page }) => {
   const openai = new OpenAI({ baseURL: `${appUrl}/v1`, apiKey: key, maxRetries: 0 });
   const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
     { type: "function", function: { name: "read_file", description: "Read a file of the project", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } } },
@@ -115,6 +115,15 @@ test("an agent's tool loop through the openai client: a call, its result, an ans
     messages: [{ role: "user", content: ask }, first.choices[0].message, { role: "tool", tool_call_id: call.id, content: "export function main() {}" }],
   });
   expect(answer.choices[0].message.content?.length).toBeGreaterThan(0);
+
+  await page.goto("/chat");
+  const listed = page.getByTestId("conversation-link").filter({ hasText: ask });
+  await expect(listed).toHaveCount(1);
+  await listed.click();
+  const thread = page.getByTestId("thread");
+  await expect(thread.getByTestId("answer")).toHaveCount(2);
+  await expect(thread.getByTestId("tool-calls")).toHaveText(/called\s*read_file\s*\{"path":/);
+  await expect(thread.getByTestId("answer").nth(1)).toContainText(answer.choices[0].message.content!.slice(0, 20));
 });
 
 test("a chat in the editor is one conversation in the chat list, with every turn, however many messages it took", async ({ page }) => {
