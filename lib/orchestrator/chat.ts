@@ -21,7 +21,7 @@ import type { Rng } from "@/lib/learning/random";
 import { learnFromRun, learnInBackground } from "./learn";
 import { decisionOf, emptyDecision } from "./decision-of";
 import { experimentUnit } from "./experiment-unit";
-import { toolCallAnswer } from "@/lib/chat/tool-call-answer";
+import { toolCallAnswer, toolCallsOfAnswer } from "@/lib/chat/tool-call-answer";
 import { answerUnderWay } from "@/lib/learning/outcome-batch";
 
 export interface PreparedChat {
@@ -58,11 +58,15 @@ export interface PreparedChat {
   limits?: AnswerLimits;
 }
 
-/** Earlier turns as chat messages: each answered prompt once, with its preferred (or first good) answer. */
+/**
+ * Earlier turns as chat messages: each answered prompt once, with its preferred (or first
+ * good) answer. An agent's steps that only called functions are left out: their calls ran in
+ * the editor, and the answer written after them stands for the turn.
+ */
 function historyFrom(rows: InteractionRow[], limit = 10): ChatMessage[] {
   const answers = new Map<string, InteractionRow>();
   for (const r of rows) {
-    if (r.status !== "completed" || !r.response) continue;
+    if (r.status !== "completed" || !r.response || toolCallsOfAnswer(r.response)) continue;
     const root = r.parent_id ?? r.id;
     const cur = answers.get(root);
     if (!cur || (r.feedback as { preferred?: boolean }).preferred) answers.set(root, r);

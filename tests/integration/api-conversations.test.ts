@@ -143,6 +143,12 @@ describe("an API client's conversation", () => {
       [stepId, finalId],
     );
     expect(rows).toEqual([{ parent_id: null, regenerated: null }, { parent_id: null, regenerated: null }]);
+    // Continued in the browser's chat, the loop is one turn: the question and the answer written after the calls.
+    const inChat = await prepareChat(identityOf(USER_A), { conversationId: s.conversation_id, prompt: "and what does main do?" });
+    expect(inChat.history).toEqual([
+      { role: "user", content: q },
+      { role: "assistant", content: final.choices[0].message.content },
+    ]);
 
     // Another user sending those ids continues nothing of this user's.
     const bob = new OpenAI({ baseURL: "http://app.test/v1", apiKey: await apiKeyFor(app.env.db, "bob's agent", USER_B), fetch: appFetch(routes), maxRetries: 0 });
