@@ -233,18 +233,23 @@ export async function getInteractionEmbedding(tx: Queryable, { id }: { id: strin
 }
 
 /**
- * A user's recent answer whose text is exactly `response` (an API client sent it back as
- * history): where two have that text, the one to the same question (`prompt`), then the latest.
+ * A user's recent answer whose text is `response` (an API client sent it back as history),
+ * white space at the ends aside (a client may trim it): where two have that text, the one to
+ * the same question (`prompt`), then the latest.
  */
 export async function answerWithResponse(tx: Queryable, { userId, response, prompt }: { userId: string; response: string; prompt?: string | null }): Promise<InteractionRow | null> {
   const { rows } = await tx.query<InteractionRow>(
     `select ${COLUMNS} from interactions
-      where user_id = $1 and status = 'completed' and md5(response) = md5($2) and response = $2 and created_at > now() - interval '1 day'
+      where user_id = $1 and status = 'completed' and md5(btrim(response, ${ENDS})) = md5(btrim($2, ${ENDS})) and btrim(response, ${ENDS}) = btrim($2, ${ENDS})
+        and created_at > now() - interval '1 day'
       order by (user_prompt = $3) is true desc, created_at desc limit 1`,
     [userId, response, prompt ?? null],
   );
   return rows[0] ?? null;
 }
+
+/** The white space a client may trim from the ends of an answer it sends back (the index of 20261212090000_answers_by_text.sql uses the same). */
+const ENDS = String.raw`E' \t\r\n'`;
 
 /**
  * The answer an API client asks for again: the same question, sent after the same answer
