@@ -5,6 +5,7 @@ import { deleteConversation as dbDelete, listConversations, renameConversation a
 import { AppError, toAppError } from "@/lib/errors";
 import { learnFromFeedback } from "@/lib/learning/feedback";
 import type { ConversationSummary } from "@/lib/chat/types";
+import { conversationSummary } from "@/lib/chat/load";
 import { feedbackSchema, idSchema, renameSchema, searchSchema, type FeedbackInput } from "./schema";
 
 type Result<T = object> = ({ ok: true } & T) | { ok: false; error: string };
@@ -24,7 +25,7 @@ export async function searchConversations(input: { query: string }): Promise<Res
     const parsed = searchSchema.safeParse(input);
     if (!parsed.success) return firstIssue(parsed.error);
     const rows = await withUser(identity.claims, (tx) => listConversations(tx, { search: parsed.data.query, userId: identity.userId }));
-    return { ok: true, conversations: rows.map((r) => ({ id: r.id, title: r.title, updatedAt: r.updated_at.toISOString() })) };
+    return { ok: true, conversations: rows.map(conversationSummary) };
   } catch (e) {
     return fail(e);
   }

@@ -88,6 +88,12 @@ export function Sidebar({
                 {c.title}
               </Link>
             )}
+            {editing !== c.id && c.fromApi && (
+              <span data-testid="from-api" title="Asked from an editor or another client, through the API"
+                className="rounded bg-zinc-200 px-1 text-[10px] font-medium uppercase text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400">
+                API
+              </span>
+            )}
             <button type="button" aria-label={`Rename ${c.title}`} data-testid="rename" onClick={() => setEditing(c.id)}
               className="text-xs text-zinc-500 opacity-0 group-hover:opacity-100 focus:opacity-100">✎</button>
             <button type="button" aria-label={`Delete ${c.title}`} data-testid="delete"

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Identity } from "@/lib/auth";
 import { withUser } from "@/lib/db";
-import { getConversation, listConversations } from "@/lib/db/queries/conversations";
+import { getConversation, listConversations, type ListedConversation } from "@/lib/db/queries/conversations";
 import { listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
 import { getRoster, getRoutedModels } from "@/lib/db/queries/roster";
 import { roleLabel } from "@/lib/domain/roles";
@@ -35,13 +35,14 @@ export function turnFromRow(row: InteractionRow): Turn {
   };
 }
 
+/** A listed conversation as the chat's sidebar shows it. */
+export function conversationSummary(c: ListedConversation): ConversationSummary {
+  return { id: c.id, title: c.title, updatedAt: c.updated_at.toISOString(), fromApi: c.from_api };
+}
+
 export async function loadChat(identity: Identity, conversationId: string | null) {
   return withUser(identity.claims, async (tx) => {
-    const conversations: ConversationSummary[] = (await listConversations(tx, { userId: identity.userId })).map((c) => ({
-      id: c.id,
-      title: c.title,
-      updatedAt: c.updated_at.toISOString(),
-    }));
+    const conversations = (await listConversations(tx, { userId: identity.userId })).map(conversationSummary);
     const roster = rosterFromRows(await getRoster(tx), await getRoutedModels(tx));
     const models: ModelChoice[] = roster.routed.map(({ model, role }) => ({ model, role: role ?? "", label: `${model} (${role ? roleLabel(role, { inSentence: true }) : "no role"})` }));
     if (!conversationId) return { found: true as const, conversations, models, turns: [] as Turn[], title: null };

@@ -33,6 +33,8 @@ export interface ConversationSummary {
   id: string;
   title: string;
   updatedAt: string;
+  /** asked in from an editor or another client, through the compatible APIs */
+  fromApi: boolean;
 }
 
 export interface ModelChoice {

@@ -143,6 +143,7 @@ test("a chat in the editor is one conversation in the chat list, with every turn
   await page.goto("/chat");
   const listed = page.getByTestId("conversation-link").filter({ hasText: "Why does my Go goroutine leak" });
   await expect(listed).toHaveCount(1);
+  await expect(page.getByTestId("conversation-list").locator("li", { hasText: "Why does my Go goroutine leak" }).getByTestId("from-api")).toHaveText("API");
   await listed.click();
   await expect(page.getByTestId("thread").getByTestId("user-message")).toHaveText([q1, q2]);
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import OpenAI from "openai";
 import { apiKeyFor, appFetch, inProcessApp, type Routes } from "../support/api-app";
 import { USER_A, USER_B } from "../support/db";
-import { identityOf } from "../support/orchestrator";
+import { ask as askInChat, identityOf } from "../support/orchestrator";
+import { listConversations } from "../../lib/db/queries/conversations";
 import { POST as chat } from "../../app/api/chat/route";
 import { POST as chatCompletions } from "../../app/v1/chat/completions/route";
 import { prepareChat } from "../../lib/orchestrator/chat";
@@ -70,6 +71,11 @@ describe("an API client's conversation", () => {
     // Opened in the browser's chat, the conversation goes on with the editor's turns as its history.
     const inChat = await prepareChat(identityOf(USER_A), { conversationId: r1.conversation_id, prompt: "And with nginx in front?" });
     expect(inChat.history.filter((m) => m.role === "user").map((m) => m.content)).toEqual([q1, q2, q3]);
+    // The chat list marks it as asked through the API; a conversation begun in the browser is not.
+    const browser = await askInChat(identityOf(USER_A), { prompt: "What is a goroutine?" });
+    const listed = await listConversations(app.env.db, { userId: USER_A });
+    expect(listed.find((c) => c.id === r1.conversation_id)?.from_api).toBe(true);
+    expect(listed.find((c) => c.id === browser.start.conversationId)?.from_api).toBe(false);
   });
 
   it("Ollama's /api/chat the same way; an edited answer or a first message starts a new conversation", async () => {

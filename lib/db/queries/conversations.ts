@@ -27,13 +27,16 @@ export function createConversationStatement({ id, userId, title }: { id: string;
 }
 
 /** Newest first; `search` matches the title or any prompt or answer in the conversation. */
+/** A conversation in the chat list: `from_api` when an editor or another client asked in it through the compatible APIs. */
+export type ListedConversation = ConversationRow & { from_api: boolean };
+
 export async function listConversations(
   tx: Queryable,
   { search, limit = 100, userId }: { search?: string; limit?: number; userId: string },
-): Promise<ConversationRow[]> {
+): Promise<ListedConversation[]> {
   const pattern = search?.trim() ? `%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-  const { rows } = await tx.query<ConversationRow>(
-    `select c.* from conversations c
+  const { rows } = await tx.query<ListedConversation>(
+    `select c.*, exists (select 1 from interactions a where a.conversation_id = c.id and a.source = 'api') as from_api from conversations c
      where c.user_id = $3
        and ($1::text is null or c.title ilike $1 or exists (
          select 1 from interactions i where i.conversation_id = c.id and (i.user_prompt ilike $1 or i.response ilike $1)))
