@@ -36,6 +36,14 @@ async function unlimitedTokens(model: string): Promise<number> {
 const post = (path: string, body: unknown) =>
   app.fetch(`http://app.test${path}`, { method: "POST", headers: { authorization: `Bearer ${app.key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
 
+/** A 400 naming the field, as both dialects answer bad input. */
+async function refusedNaming(path: string, body: unknown, field: string) {
+  const r = await post(path, body);
+  expect(r.status, `${path} ${JSON.stringify(body)}`).toBe(400);
+  expect(await r.text()).toContain(field);
+}
+const recordedCount = async () => (await app.env.db.query<{ n: number }>("select count(*)::int as n from interactions")).rows[0].n;
+
 describe("the client's limits on an answer", () => {
   it("OpenAI max_tokens and max_completion_tokens: the answer stops there with finish_reason length, one attempt, not counted as truncated", async () => {
     const client = app.openai();
@@ -105,7 +113,7 @@ describe("the client's limits on an answer", () => {
   });
 
   it("a limit that is not a limit is a 400 naming the field, and nothing is recorded", async () => {
-    const { rows: before } = await app.env.db.query<{ n: number }>("select count(*)::int as n from interactions");
+    const before = await recordedCount();
     const messages = [{ role: "user", content: "hi" }];
     for (const [path, body, field] of [
       ["/v1/chat/completions", { model: "elite", messages, max_tokens: 0 }, "max_tokens"],
@@ -114,17 +122,13 @@ describe("the client's limits on an answer", () => {
       ["/v1/chat/completions", { model: "elite", messages, stop: 42 }, "stop"],
       ["/api/chat", { model: "elite", messages, options: { num_predict: "ten" } }, "options.num_predict"],
       ["/api/chat", { model: "elite", messages, options: { stop: [1, 2] } }, "options.stop"],
-    ] as const) {
-      const r = await post(path, body);
-      expect(r.status, `${path} ${JSON.stringify(body)}`).toBe(400);
-      expect(await r.text()).toContain(field);
-    }
-    const { rows: after } = await app.env.db.query<{ n: number }>("select count(*)::int as n from interactions");
-    expect(after[0].n).toBe(before[0].n);
+    ] as const)
+      await refusedNaming(path, body, field);
+    expect(await recordedCount()).toBe(before);
   });
 
   it("sampling the orchestrator chooses itself: accepted within OpenAI's ranges, a 400 naming the field outside them, as OpenAI answers", async () => {
-    const { rows: before } = await app.env.db.query<{ n: number }>("select count(*)::int as n from interactions");
+    const before = await recordedCount();
     const messages = [{ role: "user", content: "hi" }];
     for (const [path, body, field] of [
       ["/v1/chat/completions", { model: "elite", messages, temperature: 2.5 }, "temperature"],
@@ -134,13 +138,9 @@ describe("the client's limits on an answer", () => {
       ["/v1/chat/completions", { model: "elite", messages, frequency_penalty: "high" }, "frequency_penalty"],
       ["/v1/chat/completions", { model: "elite", messages, seed: 1.5 }, "seed"],
       ["/v1/completions", { model: "elite", prompt: "hi", presence_penalty: -3 }, "presence_penalty"],
-    ] as const) {
-      const r = await post(path, body);
-      expect(r.status, `${path} ${JSON.stringify(body)}`).toBe(400);
-      expect(await r.text()).toContain(field);
-    }
-    const { rows: after } = await app.env.db.query<{ n: number }>("select count(*)::int as n from interactions");
-    expect(after[0].n).toBe(before[0].n);
+    ] as const)
+      await refusedNaming(path, body, field);
+    expect(await recordedCount()).toBe(before);
     const ok = await app.openai().chat.completions.create({ model: "openhermes", messages: [{ role: "user", content: "hi" }], temperature: 2, top_p: 0, presence_penalty: -2, frequency_penalty: 2, seed: 7 });
     expect(ok.choices[0].message.content?.length).toBeGreaterThan(0);
   });
