@@ -5,7 +5,7 @@ import { env } from "@/lib/config/env";
 import { asSystemStatement, withUser } from "@/lib/db";
 import { randomUUID } from "node:crypto";
 import { getConversation } from "@/lib/db/queries/conversations";
-import { answerAskedAgain, answerWithResponse, checkpointInteraction, getInteraction, finishInteraction, listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
+import { checkpointInteraction, finishInteraction, listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
 import { afterFirstToken } from "./after-first-token";
 import { checkpointed } from "./checkpoint";
 import { recordStart, type RecordedRequest } from "./record-start";
@@ -21,6 +21,8 @@ import type { Rng } from "@/lib/learning/random";
 import { learnFromRun, learnInBackground } from "./learn";
 import { decisionOf, emptyDecision } from "./decision-of";
 import { experimentUnit } from "./experiment-unit";
+import { conversationOf, threadLookups, type ConversationOfRequest, type ThreadLookups } from "./api-thread";
+import { stepsFrom } from "./steps-from";
 import { toolCallAnswer, toolCallsOfAnswer } from "@/lib/chat/tool-call-answer";
 import { answerUnderWay } from "@/lib/learning/outcome-batch";
 
@@ -37,15 +39,11 @@ export interface PreparedChat {
    * The answer this message follows up on (its implicit verdict: lib/learning/implicit-feedback.ts),
    * found while the answer runs: only what the answer teaches needs it.
    */
-  previous?: Promise<InteractionRow | null>;
-  /**
-   * An API client asking for another answer (Open WebUI's regenerate, a retry): the answer to
-   * the same question after the same `previous`, found after it. Recorded and learned as the
-   * chat's regeneration is (`regenerateOf`), with the model routed afresh.
-   */
-  askedAgain?: Promise<InteractionRow | null>;
-  /** the answer an agent's loop continues (its tool calls, sent back with their results): its conversation is this request's */
-  continues?: Promise<InteractionRow | null>;
+  previous?: ThreadLookups["previous"];
+  /** An API client asking for another answer: recorded and learned as the chat's regeneration is, with the model routed afresh. */
+  askedAgain?: ThreadLookups["askedAgain"];
+  /** the answer an agent's loop continues: its conversation is this request's */
+  continues?: ThreadLookups["continues"];
   /** functions the model may call (compatible APIs): only models that support tools are routed to */
   tools?: Tool[];
   /** an agent's turns after the prompt: the functions the answer called and their results */
@@ -111,39 +109,10 @@ export async function prepareChat(
   if (input.history || !input.conversationId) {
     if (input.history && (input.conversationId || input.regenerateOf)) throw new AppError("bad_request:chat", "history: only for a new conversation.");
     if (input.regenerateOf) throw new AppError("bad_request:chat", "conversationId: needed to regenerate an answer.");
-    // A new conversation: nothing to read before the model is called. An API client sends the
-    // conversation back: its last answer, if it was ours, is the one followed up on, and its
-    // conversation the one this request continues. It is looked up while the request is
-    // planned (one statement on the system path, reading only the caller's answers by its own
-    // filter).
+    // Nothing to read before the model is called. What an API client sends back names the
+    // conversation it continues (lib/orchestrator/api-thread.ts), looked up while the request is planned.
     const history = input.history ?? [];
-    const answeredAt = history.findLastIndex((m) => m.role === "assistant");
-    const lastAnswer = answeredAt >= 0 ? history[answeredAt].content : "";
-    const askedThen = history.slice(0, answeredAt).findLast((m) => m.role === "user")?.content ?? null;
-    const previous = lastAnswer
-      ? asSystemStatement((q) => answerWithResponse(q, { userId: identity.userId, response: lastAnswer, prompt: askedThen })).catch((e) => {
-          console.error("finding the answer followed up on failed", e);
-          return null;
-        })
-      : Promise.resolve(null);
-    // The same messages sent again (a regenerate) end with the question; an agent's next step has a tail.
-    const askedAgain = previous.then((after) =>
-      after && !input.tail?.length
-        ? asSystemStatement((q) => answerAskedAgain(q, { after, prompt: input.prompt })).catch((e) => {
-            console.error("finding the answer asked for again failed", e);
-            return null;
-          })
-        : null,
-    );
-    const continuesId = input.continues;
-    const continues = continuesId
-      ? asSystemStatement((q) => getInteraction(q, { id: continuesId }))
-          .then((r) => (r?.user_id === identity.userId ? r : null)) // only the caller's own answers
-          .catch((e) => {
-            console.error("finding the step an agent's loop continues failed", e);
-            return null;
-          })
-      : Promise.resolve(null);
+    const { previous, askedAgain, continues } = threadLookups(identity.userId, { history, prompt: input.prompt, tail: input.tail, continues: input.continues });
     return { identity, conversationId: null, prompt: input.prompt, history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, askedAgain, continues, tools: input.tools, tail: input.tail, format: input.format, think: input.think, limits: input.limits };
   }
   const conversationId = input.conversationId;
@@ -347,39 +316,6 @@ async function* recordUnanswered(
   );
   yield { type: "start", interactionId: row.id, conversationId: conversation.id, parentId: conversation.parentId ?? null, decision };
   yield { type: "error", code: "unavailable:ollama", message, interactionId: row.id, decision };
-}
-
-/**
- * Where a request is recorded: its conversation (written with it when new), and when it asks
- * for another answer (the chat's regenerate, an API client's same question again), that
- * answer (`again`, learned from as regenerated) and the parent the new answer is recorded under.
- */
-type ConversationOfRequest = { id: string; isNew: boolean; again: InteractionRow | null; parentId?: string };
-
-/**
- * The chat names its conversation. A request without one continues the conversation of the
- * answer it follows up on (an API client sent that answer back), else starts its own.
- */
-async function conversationOf(p: PreparedChat, newConversationId: string): Promise<ConversationOfRequest> {
-  if (p.conversationId) return { id: p.conversationId, isNew: false, again: p.regenerateOf, parentId: p.regenerateOf?.id };
-  const [previous, again, continued] = await Promise.all([p.previous, p.askedAgain, p.continues]);
-  if (!previous) return continued ? { id: continued.conversation_id, isNew: false, again: null } : { id: newConversationId, isNew: true, again: null };
-  // An API client's alternatives hang from the first answer to the question, as they show in the chat.
-  return { id: previous.conversation_id, isNew: false, again: again ?? null, parentId: again ? (again.parent_id ?? again.id) : undefined };
-}
-
-/** A run's events from a step already taken (`first`, of `events`) on. */
-async function* stepsFrom<R>(first: Promise<IteratorResult<RunEvent, R>>, events: AsyncGenerator<RunEvent, R>): AsyncGenerator<RunEvent, R> {
-  const head = await first;
-  if (head.done) return head.value;
-  let handedOn = false;
-  try {
-    yield head.value;
-    handedOn = true;
-  } finally {
-    if (!handedOn) await events.return(undefined as R); // the client left: the run is stopped (later steps: yield* passes it on)
-  }
-  return yield* events;
 }
 
 function requestOf(p: PreparedChat, conversation: ConversationOfRequest): RecordedRequest {
