@@ -14,3 +14,4 @@ export * from "./pattern-scope";
 export * from "./embedding-task";
 export * from "./past-outcome";
 export * from "./answer-limits";
+export * from "./client-task";

@@ -13,7 +13,7 @@ import { learnFromFollowUp } from "@/lib/learning/implicit-feedback";
 import { AppError } from "@/lib/errors";
 import type { ChatMessage, Tool } from "@/lib/ollama";
 import type { Decision, RunEvent } from "@/lib/chat/events";
-import { isRoutedModel, type AnswerLimits } from "@/lib/domain";
+import { isClientTask, isRoutedModel, type AnswerLimits } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { planRequest, type Plan } from "./plan";
 import { runChain } from "./run";
@@ -54,6 +54,8 @@ export interface PreparedChat {
   think?: boolean;
   /** the client's limits on the answer (compatible APIs): its token limit and stop strings */
   limits?: AnswerLimits;
+  /** a client's housekeeping (lib/domain/client-task.ts): answered and recorded, kept out of the chat list and the learning */
+  clientTask?: boolean;
 }
 
 /**
@@ -112,6 +114,10 @@ export async function prepareChat(
     // Nothing to read before the model is called. What an API client sends back names the
     // conversation it continues (lib/orchestrator/api-thread.ts), looked up while the request is planned.
     const history = input.history ?? [];
+    if (input.source === "api" && isClientTask(input.prompt)) {
+      // The router's small model does a client's housekeeping unless the client named one.
+      return { identity, conversationId: null, prompt: input.prompt, history, regenerateOf: null, forcedModel: input.model ?? roster.roles.router, source: "api", clientTask: true, format: input.format, limits: input.limits };
+    }
     const { previous, askedAgain, continues } = threadLookups(identity.userId, { history, prompt: input.prompt, tail: input.tail, continues: input.continues });
     return { identity, conversationId: null, prompt: input.prompt, history, regenerateOf: null, forcedModel: input.model, source: input.source ?? "chat", previous, askedAgain, continues, tools: input.tools, tail: input.tail, format: input.format, think: input.think, limits: input.limits };
   }
@@ -267,7 +273,8 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
   );
   // What the answer teaches is learned after the client has it: the recorded row is complete,
   // so `done` waits for nothing else (the stream may end there; the learning still finishes).
-  const learning = learnInBackground(async () => {
+  // A client's housekeeping teaches nothing about answering users (lib/domain/client-task.ts).
+  const learning = p.clientTask ? Promise.resolve() : learnInBackground(async () => {
     const { again } = await conversation;
     await learnFromRun({ plan: settled, outcome, responseTimeMs, regenerateOf: again, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
     // The same question again was read as a follow-up of the answer before it the first time.
@@ -319,5 +326,5 @@ async function* recordUnanswered(
 }
 
 function requestOf(p: PreparedChat, conversation: ConversationOfRequest): RecordedRequest {
-  return { conversationId: conversation.id, isNewConversation: conversation.isNew, userId: p.identity.userId, prompt: p.prompt, parentId: conversation.parentId, source: p.source };
+  return { conversationId: conversation.id, isNewConversation: conversation.isNew, userId: p.identity.userId, prompt: p.prompt, parentId: conversation.parentId, source: p.source, clientTask: p.clientTask };
 }

@@ -14,6 +14,8 @@ export interface RecordedRequest {
   prompt: string;
   parentId?: string;
   source: "chat" | "api";
+  /** a client's housekeeping, not a user's request (lib/domain/client-task.ts) */
+  clientTask?: boolean;
 }
 
 /** The title of a new conversation: its first line, shortened. */
@@ -31,7 +33,7 @@ export function conversationTitle(prompt: string): string {
  * transaction of two statements took 1.2–1.4 ms (p50, measured on the 2-core machine).
  */
 export async function recordStart(r: RecordedRequest, i: Omit<NewInteraction, "conversationId" | "userId" | "prompt" | "parentId" | "source" | "instanceId">): Promise<{ id: string; created_at: Date }> {
-  const interaction = startInteractionStatement({ ...i, conversationId: r.conversationId, userId: r.userId, prompt: r.prompt, parentId: r.parentId, source: r.source, instanceId: instanceId() });
+  const interaction = startInteractionStatement({ ...i, conversationId: r.conversationId, userId: r.userId, prompt: r.prompt, parentId: r.parentId, source: r.source, clientTask: r.clientTask, instanceId: instanceId() });
   const conversation = r.isNewConversation
     ? createConversationStatement({ id: r.conversationId, userId: r.userId, title: conversationTitle(r.prompt) })
     : touchConversationStatement({ id: r.conversationId });

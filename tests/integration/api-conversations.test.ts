@@ -8,6 +8,9 @@ import { POST as chat } from "../../app/api/chat/route";
 import { POST as chatCompletions } from "../../app/v1/chat/completions/route";
 import { prepareChat } from "../../lib/orchestrator/chat";
 import { settledLearning } from "../../lib/orchestrator/learn";
+import { learningState } from "../../lib/learning/store";
+import { asSystem } from "../../lib/db";
+import { interactionsForAnalysis } from "../../lib/db/queries/adaptations";
 
 /**
  * An API client (Continue, Open WebUI, a script on the OpenAI SDK) sends the whole
@@ -188,5 +191,50 @@ describe("an API client's conversation", () => {
     expect(ra.conversation_id).not.toBe(rb.conversation_id);
     expect(rfa.conversation_id).toBe(ra.conversation_id);
     expect(rfb.conversation_id).toBe(rb.conversation_id);
+  });
+
+  it("a client's housekeeping (Open WebUI's title, tags, follow-ups): answered by the router's model, recorded apart, out of the chat list and the learning", async () => {
+    const client = app.openai();
+    const evidence = async () => {
+      await settledLearning();
+      const policy = (await learningState()).policy;
+      return Object.values(policy).flatMap((arms) => Object.values(arms ?? {})).reduce((n, e) => n + e.alpha + e.beta, 0);
+    };
+    const before = await evidence();
+    const task = [
+      "### Task:",
+      "Give the chat below a short title of three to five words, as JSON.",
+      "### Output:",
+      'JSON format: { "title": "the title" }',
+      "### Chat History:",
+      "<chat_history>",
+      "USER: Why does my Go goroutine leak when the channel is never closed?",
+      "ASSISTANT: Because the receiver blocks for ever on the channel.",
+      "</chat_history>",
+    ].join("\n");
+    const titled = await client.chat.completions.create({ model: "elite", messages: [{ role: "user", content: task }] });
+    expect(titled.choices[0].message.content?.length).toBeGreaterThan(0);
+    const id = (titled as unknown as { elite: Elite & { model: string; reason: string } }).elite;
+    expect(id.model).toMatch(/^openhermes/); // the router's model, as the roster has it
+    // A client that names a model for its tasks gets that model.
+    const named = await client.chat.completions.create({ model: "codellama:7b-instruct", messages: [{ role: "user", content: task }] });
+    expect(named.model).toMatch(/^codellama/);
+    const namedId = (named as unknown as { elite: Elite }).elite.interaction_id;
+
+    await settledLearning();
+    const rows = (await app.env.db.query<{ id: string; client_task: boolean; source: string; conversation_id: string }>("select id, client_task, source, conversation_id from interactions where id in ($1, $2)", [id.interaction_id, namedId])).rows;
+    expect(rows.map((r) => [r.client_task, r.source])).toEqual([[true, "api"], [true, "api"]]);
+    const listed = (await listConversations(app.env.db, { userId: USER_A })).map((c) => c.id);
+    for (const r of rows) expect(listed).not.toContain(r.conversation_id);
+    expect(await evidence()).toBe(before);
+    const analysed = (await asSystem((tx) => interactionsForAnalysis(tx, { since: null }))).map((r) => r.id);
+    expect(analysed).not.toContain(id.interaction_id);
+
+    // A user's own message that happens to open with "### Task:" but quotes no chat is a request like any other.
+    const own = await ask(client, [{ role: "user", content: "### Task: write a Python function that reverses a linked list" }]);
+    const ownRow = (await app.env.db.query<{ client_task: boolean; conversation_id: string }>("select client_task, conversation_id from interactions where id = $1", [own.id])).rows[0];
+    expect(ownRow.client_task).toBe(false);
+    expect((await listConversations(app.env.db, { userId: USER_A })).map((c) => c.id)).toContain(ownRow.conversation_id);
+    expect(await evidence()).toBeGreaterThan(before);
   });
 });

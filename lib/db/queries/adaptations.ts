@@ -150,7 +150,7 @@ export async function experimentOutcomes(
   const { rows } = await tx.query<OutcomeRow & { experiment_arm: "control" | "variant"; user_id: string }>(
     `select * from (
        select distinct on (conversation_id) experiment_arm, user_id, status, success_rating, feedback, response_time, created_at from interactions
-        where experiment_id = $1 and experiment_arm is not null and status in ('completed', 'failed')
+        where experiment_id = $1 and experiment_arm is not null and status in ('completed', 'failed') and not client_task
         order by conversation_id, created_at, id) c
       order by created_at`,
     [experimentId],
@@ -158,7 +158,7 @@ export async function experimentOutcomes(
   return rows;
 }
 
-/** What the Learning Director analyses: finished interactions in a time window. */
+/** What the Learning Director analyses: finished interactions in a time window (a client's housekeeping aside, lib/domain/client-task.ts). */
 export interface AnalysisRow extends OutcomeRow {
   id: string;
   created_at: Date;
@@ -178,7 +178,7 @@ const ANALYSIS_COLUMNS = `id, created_at, feedback_at, user_id, status, task_typ
 export async function interactionsForAnalysis(tx: Queryable, { since, limit = 20000 }: { since: Date | null; limit?: number }): Promise<AnalysisRow[]> {
   const { rows } = await tx.query<AnalysisRow>(
     `select ${ANALYSIS_COLUMNS}
-     from interactions where status in ('completed', 'failed') and ($1::timestamptz is null or created_at > $1 or feedback_at > $1)
+     from interactions where status in ('completed', 'failed') and not client_task and ($1::timestamptz is null or created_at > $1 or feedback_at > $1)
      order by created_at limit $2`,
     [since, limit],
   );
@@ -189,7 +189,7 @@ export async function interactionsForAnalysis(tx: Queryable, { since, limit = 20
 export async function feedbackForThemes(tx: Queryable, { since, limit = 5000 }: { since: Date; limit?: number }): Promise<AnalysisRow[]> {
   const { rows } = await tx.query<AnalysisRow>(
     `select ${ANALYSIS_COLUMNS}
-     from interactions where status = 'completed' and feedback <> '{}'::jsonb and coalesce(feedback_at, created_at) > $1
+     from interactions where status = 'completed' and not client_task and feedback <> '{}'::jsonb and coalesce(feedback_at, created_at) > $1
      order by coalesce(feedback_at, created_at) desc limit $2`,
     [since, limit],
   );

@@ -38,6 +38,9 @@ export async function listConversations(
   const { rows } = await tx.query<ListedConversation>(
     `select c.*, exists (select 1 from interactions a where a.conversation_id = c.id and a.source = 'api') as from_api from conversations c
      where c.user_id = $3
+       -- a client's housekeeping alone (lib/domain/client-task.ts) is no conversation of the user's
+       and not (exists (select 1 from interactions t where t.conversation_id = c.id and t.client_task)
+                and not exists (select 1 from interactions u where u.conversation_id = c.id and not u.client_task))
        and ($1::text is null or c.title ilike $1 or exists (
          select 1 from interactions i where i.conversation_id = c.id and (i.user_prompt ilike $1 or i.response ilike $1)))
      order by c.updated_at desc limit $2`,

@@ -53,14 +53,16 @@ export type NewInteraction = {
   experimentArm?: "control" | "variant" | null;
   /** the app instance answering it (crash recovery: lib/orchestrator/recovery.ts) */
   instanceId?: string | null;
+  /** a client's housekeeping, not a user's request (lib/domain/client-task.ts) */
+  clientTask?: boolean;
 };
 
 /** The insertion of a new interaction (it returns id, created_at). */
 export function startInteractionStatement(i: NewInteraction): Statement {
   return {
     sql: `insert into interactions (id, conversation_id, user_prompt, task_type, routing_decision, model_used, parent_id,
-       config_version_id, source, prompt_embedding, embedding_model, experiment_id, experiment_arm, user_id, instance_id)
-     values (coalesce($15::uuid, gen_random_uuid()), $1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::extensions.vector, $10, $11, $12, $13, $14)
+       config_version_id, source, prompt_embedding, embedding_model, experiment_id, experiment_arm, user_id, instance_id, client_task)
+     values (coalesce($15::uuid, gen_random_uuid()), $1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::extensions.vector, $10, $11, $12, $13, $14, $16)
      returning id, created_at`,
     params: [
       i.conversationId,
@@ -78,6 +80,7 @@ export function startInteractionStatement(i: NewInteraction): Statement {
       i.userId,
       i.instanceId ?? null,
       i.id ?? null,
+      i.clientTask ?? false,
     ],
   };
 }
