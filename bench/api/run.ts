@@ -4,7 +4,9 @@
  * concurrent streams, for: the official `ollama` client straight to the simulator; the same
  * client through the app's `/api/chat`; the `openai` client through `/v1/chat/completions`;
  * and `elite` (routed) through `/api/chat`; and fill-in-the-middle (`/api/generate` with a
- * suffix, named and routed) against the same call straight to the simulator, at 1 stream.
+ * suffix, named and routed) against the same call straight to the simulator, at 1 stream;
+ * and an editor's follow-up (the conversation sent back with the app's last answer in it, which
+ * the app looks up to continue that conversation) against the same messages sent directly.
  * The chat path includes everything a request costs:
  * key lookup, classification (features, embedding, neighbours), planning, recording the
  * interaction before and after in PGlite, the learning update.
@@ -54,7 +56,7 @@ interface Sample {
   totalMs: number;
   chunks: number;
 }
-type Side = "direct" | "direct2" | "proxy" | "ollamaApi" | "openaiApi" | "eliteApi" | "fimDirect" | "fimApi" | "fimElite";
+type Side = "direct" | "direct2" | "proxy" | "ollamaApi" | "openaiApi" | "eliteApi" | "fimDirect" | "fimApi" | "fimElite" | "followUpDirect" | "followUpApi";
 
 /** Fill-in-the-middle as Continue sends it (a prefix and a suffix), to a model that can insert. */
 const FIM_MODEL = "deepseek-coder:6.7b";
@@ -72,10 +74,10 @@ async function timeFim(client: Ollama, model: string): Promise<Sample> {
   return { ttftMs: ttft, totalMs: performance.now() - t0, chunks };
 }
 
-async function timeOllama(client: Ollama, model: string, t0 = performance.now()): Promise<Sample> {
+async function timeOllama(client: Ollama, model: string, t0 = performance.now(), messages: Message[] = [{ role: "user", content: PROMPT }]): Promise<Sample> {
   let ttft = 0;
   let chunks = 0;
-  for await (const c of await client.chat({ model, stream: true, messages: [{ role: "user", content: PROMPT }] })) {
+  for await (const c of await client.chat({ model, stream: true, messages })) {
     if (!chunks++) ttft = performance.now() - t0;
     if (c.done) break;
   }
@@ -93,6 +95,20 @@ async function timeOpenAI(client: OpenAI): Promise<Sample> {
   }
   return { ttftMs: ttft, totalMs: performance.now() - t0, chunks };
 }
+
+type Message = { role: "user" | "assistant"; content: string };
+
+/**
+ * An editor's follow-up: the conversation sent back with the app's own earlier answer in it,
+ * and a new question each time (the app looks up the answer it continues and reads the
+ * question as a verdict on it; the same question again would be a regenerate).
+ */
+let followUps = 0;
+const followUp = (earlier: string): Message[] => [
+  { role: "user", content: PROMPT },
+  { role: "assistant", content: earlier },
+  { role: "user", content: `And how would a closure keep a counter private? (${++followUps})` },
+];
 
 /** At most `n` at once, like the app's pool per model. */
 function limited(n: number) {
@@ -147,6 +163,8 @@ const label: Record<Side, string> = {
   fimDirect: `FIM direct ${FIM_MODEL}`,
   fimApi: `FIM /api/generate ${FIM_MODEL}`,
   fimElite: "FIM /api/generate elite",
+  followUpDirect: `follow-up direct ${MODEL}`,
+  followUpApi: `follow-up /api/chat ${MODEL}`,
 };
 
 /** The app on one database: its own server process, the same simulator. */
@@ -163,6 +181,8 @@ async function benchOn(kind: DbKind, simUrl: string, proxyUrl: string) {
     const viaApp = new Ollama({ host: app.url, headers: { Authorization: `Bearer ${key}` } });
     const openai = new OpenAI({ baseURL: `${app.url}/v1`, apiKey: key, maxRetries: 0 });
     const viaProxy = new Ollama({ host: proxyUrl });
+    // The app's answer an editor's follow-up sends back.
+    const earlier = (await viaApp.chat({ model: MODEL, stream: false, messages: [{ role: "user", content: PROMPT }] })).message.content;
     const two = limited(2);
     const run: Record<Side, () => Promise<Sample>> = {
       direct: () => timeOllama(direct, MODEL),
@@ -177,30 +197,34 @@ async function benchOn(kind: DbKind, simUrl: string, proxyUrl: string) {
       fimDirect: () => timeFim(direct, FIM_MODEL),
       fimApi: () => timeFim(viaApp, FIM_MODEL),
       fimElite: () => timeFim(viaApp, "elite"),
+      followUpDirect: () => timeOllama(direct, MODEL, undefined, followUp(earlier)),
+      followUpApi: () => timeOllama(viaApp, MODEL, undefined, followUp(earlier)),
     };
     const c1Sides: Side[] = ["direct", "proxy", "ollamaApi", "openaiApi", "eliteApi"];
     const fimSides: Side[] = ["fimDirect", "fimApi", "fimElite"];
     const c20Sides: Side[] = ["direct", "direct2", "proxy", "ollamaApi", "openaiApi", "eliteApi"];
+    const followUpSides: Side[] = ["followUpDirect", "followUpApi"];
     const loadBefore = os.loadavg()[0];
     const started = performance.now();
-    await measure(1, 10, run, [...c1Sides, ...fimSides]); // warm-up: JIT, route compilation, caches, connections
+    await measure(1, 10, run, [...c1Sides, ...fimSides, ...followUpSides]); // warm-up: JIT, route compilation, caches, connections
     await measure(CONCURRENCY, 2, run, c20Sides);
     const results = [await measure(1, ITER_C1, run, c1Sides), await measure(CONCURRENCY, ROUNDS_C20, run, c20Sides)];
     await new Promise((r) => setTimeout(r, 2000)); // the chats' learning settles
     const fimResult = await measure(1, ITER_FIM, run, fimSides);
+    const followUpResult = await measure(1, ITER_C1, run, followUpSides);
     const seconds = round((performance.now() - started) / 1000, 1);
     const loadAfter = os.loadavg()[0];
 
     console.log(`\n${kind}: compatible endpoints vs the simulator direct, time scale ${TIME_SCALE} (${seconds} s, load ${round(loadBefore)} → ${round(loadAfter)})\n`);
     console.log("conc  path                              ttft p50  ttft p99  total p50  total p99  chunks");
-    for (const r of [...results, fimResult]) {
+    for (const r of [...results, fimResult, followUpResult]) {
       for (const [side, v] of Object.entries(r.sides) as [Side, (typeof r.sides)[Side]][]) {
         console.log(
           `${String(r.concurrency).padStart(4)}  ${label[side].padEnd(32)}  ${v.ttft.p50.toFixed(1).padStart(8)}  ${v.ttft.p99.toFixed(1).padStart(8)}  ${v.total.p50.toFixed(1).padStart(9)}  ${v.total.p99.toFixed(1).padStart(9)}  ${v.meanChunks.toFixed(1).padStart(6)}`,
         );
       }
     }
-    return { database: kind, durationSeconds: seconds, loadAvg1mBefore: round(loadBefore), loadAvg1mAfter: round(loadAfter), results, fillInMiddle: fimResult };
+    return { database: kind, durationSeconds: seconds, loadAvg1mBefore: round(loadBefore), loadAvg1mAfter: round(loadAfter), results, fillInMiddle: fimResult, followUp: followUpResult };
   } finally {
     if (app?.child.pid) {
       const exited = new Promise((r) => app!.child.once("exit", r));
@@ -269,6 +293,13 @@ async function main() {
   console.log("\nAdded by fill-in-the-middle (/api/generate with a suffix) over the simulator directly, c=1, ms (target ≤ 2 p50):");
   for (const f of fim) console.log(`${f.database.padEnd(9)}  named model p50 ${f.named.ttftP50} / p99 ${f.named.ttftP99}   elite (routed) p50 ${f.routed.ttftP50} / p99 ${f.routed.ttftP99}`);
 
+  const followUpAdded = runs.map((run) => {
+    const { followUpDirect: d, followUpApi: a } = run.followUp.sides;
+    return { database: run.database, samplesPerSide: run.followUp.samplesPerSide, ttftP50: round(a.ttft.p50 - d.ttft.p50, 2), ttftP99: round(a.ttft.p99 - d.ttft.p99, 2) };
+  });
+  console.log("\nAdded by an editor's follow-up (the conversation sent back with the app's last answer, looked up while the model starts) over the same messages sent directly, c=1, ms:");
+  for (const f of followUpAdded) console.log(`${f.database.padEnd(9)}  p50 ${f.ttftP50} / p99 ${f.ttftP99}`);
+
   const out = path.join(ROOT, "bench/results/api-overhead.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(
@@ -283,6 +314,7 @@ async function main() {
         settings: { timeScale: TIME_SCALE, model: MODEL, prompt: PROMPT, iterationsC1: ITER_C1, iterationsFillInMiddle: ITER_FIM, roundsC20: ROUNDS_C20, concurrency: CONCURRENCY, appPoolPerModelConcurrency: 2 },
         added: summary,
         addedFillInMiddle: fim,
+        addedFollowUp: followUpAdded,
         runs,
       },
       null,

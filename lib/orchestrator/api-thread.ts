@@ -1,6 +1,6 @@
 import "server-only";
 import { asSystemStatement } from "@/lib/db";
-import { answerAskedAgain, answerWithResponse, getInteraction, type InteractionRow } from "@/lib/db/queries/interactions";
+import { answerFollowedUp, getInteraction, type InteractionRow } from "@/lib/db/queries/interactions";
 import type { ChatMessage } from "@/lib/ollama";
 
 /**
@@ -11,11 +11,14 @@ import type { ChatMessage } from "@/lib/ollama";
  * system path, reading only the caller's answers by its own filter, and runs while the
  * request is planned and the model starts.
  */
+/** An answer asked for again: which, and the first answer its alternatives hang from. */
+export type AnswerAskedAgain = { id: string; parent_id: string | null };
+
 export interface ThreadLookups {
   /** the answer followed up on: the last answer in the history, when it is ours */
   previous: Promise<InteractionRow | null>;
   /** the same question sent again after it (a client's regenerate): the answer asked for again */
-  askedAgain: Promise<InteractionRow | null>;
+  askedAgain: Promise<AnswerAskedAgain | null>;
   /** the answer an agent's loop continues (its tool calls, sent back with their results) */
   continues: Promise<InteractionRow | null>;
 }
@@ -29,13 +32,13 @@ export function threadLookups(userId: string, r: { history: readonly ChatMessage
   const answeredAt = r.history.findLastIndex((m) => m.role === "assistant");
   const lastAnswer = answeredAt >= 0 ? r.history[answeredAt].content : "";
   const askedThen = r.history.slice(0, answeredAt).findLast((m) => m.role === "user")?.content ?? null;
-  const previous = lastAnswer
-    ? asSystemStatement((q) => answerWithResponse(q, { userId, response: lastAnswer, prompt: askedThen })).catch(logged("the answer followed up on"))
-    : Promise.resolve(null);
   // The same messages sent again (a regenerate) end with the question; an agent's next step has a tail.
-  const askedAgain = previous.then((after) =>
-    after && !r.tail?.length ? asSystemStatement((q) => answerAskedAgain(q, { after, prompt: r.prompt })).catch(logged("the answer asked for again")) : null,
-  );
+  const question = r.tail?.length ? null : r.prompt;
+  const found = lastAnswer
+    ? asSystemStatement((q) => answerFollowedUp(q, { userId, response: lastAnswer, askedThen, question })).catch(logged("the answer followed up on"))
+    : Promise.resolve(null);
+  const previous = found.then((f) => f?.previous ?? null);
+  const askedAgain = found.then((f) => f?.askedAgain ?? null);
   const id = r.continues;
   const continues = id
     ? asSystemStatement((q) => getInteraction(q, { id }))
@@ -50,7 +53,7 @@ export function threadLookups(userId: string, r: { history: readonly ChatMessage
  * for another answer (the chat's regenerate, an API client's same question again), that
  * answer (`again`, learned from as regenerated) and the parent the new answer is recorded under.
  */
-export type ConversationOfRequest = { id: string; isNew: boolean; again: InteractionRow | null; parentId?: string };
+export type ConversationOfRequest = { id: string; isNew: boolean; again: AnswerAskedAgain | null; parentId?: string };
 
 /**
  * The chat names its conversation. A request without one continues the conversation of the

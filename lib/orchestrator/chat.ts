@@ -5,7 +5,7 @@ import { env } from "@/lib/config/env";
 import { asSystemStatement, withUser } from "@/lib/db";
 import { randomUUID } from "node:crypto";
 import { getConversation } from "@/lib/db/queries/conversations";
-import { checkpointInteraction, finishInteraction, listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
+import { checkpointInteraction, finishInteraction, getInteraction, listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
 import { afterFirstToken } from "./after-first-token";
 import { checkpointed } from "./checkpoint";
 import { recordStart, type RecordedRequest } from "./record-start";
@@ -276,7 +276,8 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
   // A client's housekeeping teaches nothing about answering users (lib/domain/client-task.ts).
   const learning = p.clientTask ? Promise.resolve() : learnInBackground(async () => {
     const { again } = await conversation;
-    await learnFromRun({ plan: settled, outcome, responseTimeMs, regenerateOf: again, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
+    const regenerated = p.regenerateOf ?? (again ? await asSystemStatement((q) => getInteraction(q, { id: again.id })) : null);
+    await learnFromRun({ plan: settled, outcome, responseTimeMs, regenerateOf: regenerated, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
     // The same question again was read as a follow-up of the answer before it the first time.
     const previous = again ? null : await p.previous;
     if (previous) {

@@ -235,38 +235,36 @@ export async function getInteractionEmbedding(tx: Queryable, { id }: { id: strin
   return rows[0]?.e ? { embedding: JSON.parse(rows[0].e), model: rows[0].m ?? "" } : null;
 }
 
-/**
- * A user's recent answer whose text is `response` (an API client sent it back as history),
- * white space at the ends aside (a client may trim it): where two have that text, the one to
- * the same question (`prompt`), then the latest.
- */
-export async function answerWithResponse(tx: Queryable, { userId, response, prompt }: { userId: string; response: string; prompt?: string | null }): Promise<InteractionRow | null> {
-  const { rows } = await tx.query<InteractionRow>(
-    `select ${COLUMNS} from interactions
-      where user_id = $1 and status = 'completed' and md5(btrim(response, ${ENDS})) = md5(btrim($2, ${ENDS})) and btrim(response, ${ENDS}) = btrim($2, ${ENDS})
-        and created_at > now() - interval '1 day'
-      order by (user_prompt = $3) is true desc, created_at desc limit 1`,
-    [userId, response, prompt ?? null],
-  );
-  return rows[0] ?? null;
-}
-
 /** The white space a client may trim from the ends of an answer it sends back (the index of 20261212090000_answers_by_text.sql uses the same). */
 const ENDS = String.raw`E' \t\r\n'`;
 
 /**
- * The answer an API client asks for again: the same question, sent after the same answer
- * (`after`, the one it follows up on), was already answered in that conversation. The latest
- * such answer, or null (a new question).
+ * What an API client's request continues, in one statement: the user's recent answer whose
+ * text is `response` (the last answer the client sent back), white space at the ends aside (a
+ * client may trim it); where two have that text, the one to the same question (`askedThen`),
+ * then the latest. With `question`, also the answer a client asks for again: the same
+ * question, sent after that answer, already answered in its conversation (the latest such).
  */
-export async function answerAskedAgain(tx: Queryable, { after, prompt }: { after: Pick<InteractionRow, "id" | "conversation_id" | "created_at" | "user_id">; prompt: string }): Promise<InteractionRow | null> {
-  const { rows } = await tx.query<InteractionRow>(
-    `select ${COLUMNS} from interactions
-      where conversation_id = $1 and user_id = $2 and created_at >= $3 and id <> $4 and user_prompt = $5 and status = 'completed'
-      order by created_at desc limit 1`,
-    [after.conversation_id, after.user_id, after.created_at, after.id, prompt],
+export async function answerFollowedUp(
+  tx: Queryable,
+  { userId, response, askedThen, question }: { userId: string; response: string; askedThen?: string | null; question?: string | null },
+): Promise<{ previous: InteractionRow; askedAgain: { id: string; parent_id: string | null } | null } | null> {
+  const { rows } = await tx.query<InteractionRow & { again_id: string | null; again_parent_id: string | null }>(
+    `select p.*, a.id as again_id, a.parent_id as again_parent_id
+       from (select ${COLUMNS} from interactions
+              where user_id = $1 and status = 'completed' and md5(btrim(response, ${ENDS})) = md5(btrim($2, ${ENDS})) and btrim(response, ${ENDS}) = btrim($2, ${ENDS})
+                and created_at > now() - interval '1 day'
+              order by (user_prompt = $3) is true desc, created_at desc limit 1) p
+       left join lateral (
+         select r.id, r.parent_id from interactions r
+          where $4::text is not null and r.conversation_id = p.conversation_id and r.user_id = p.user_id
+            and r.created_at >= p.created_at and r.id <> p.id and r.user_prompt = $4 and r.status = 'completed'
+          order by r.created_at desc limit 1) a on true`,
+    [userId, response, askedThen ?? null, question ?? null],
   );
-  return rows[0] ?? null;
+  if (!rows[0]) return null;
+  const { again_id, again_parent_id, ...previous } = rows[0];
+  return { previous, askedAgain: again_id ? { id: again_id, parent_id: again_parent_id } : null };
 }
 
 /**
