@@ -2,6 +2,7 @@ import "server-only";
 import { asSystemStatement } from "@/lib/db";
 import { answerFollowedUp, getInteraction, type InteractionRow } from "@/lib/db/queries/interactions";
 import type { ChatMessage } from "@/lib/ollama";
+import { toolCallAnswer } from "@/lib/chat/tool-call-answer";
 
 /**
  * Where an API client's request belongs. A client (Continue, Open WebUI, a script on the
@@ -39,12 +40,19 @@ export function threadLookups(userId: string, r: { history: readonly ChatMessage
     : Promise.resolve(null);
   const previous = found.then((f) => f?.previous ?? null);
   const askedAgain = found.then((f) => f?.askedAgain ?? null);
+  // An agent's loop: the step whose calls come back is named by a call's id (OpenAI's dialect),
+  // else found by the calls themselves, as it recorded them (Ollama's calls carry no id).
   const id = r.continues;
+  const calls = r.tail?.findLast((m) => m.role === "assistant" && m.tool_calls?.length)?.tool_calls;
   const continues = id
     ? asSystemStatement((q) => getInteraction(q, { id }))
         .then((row) => (row?.user_id === userId ? row : null)) // only the caller's own answers
         .catch(logged("the step an agent's loop continues"))
-    : Promise.resolve(null);
+    : calls
+      ? asSystemStatement((q) => answerFollowedUp(q, { userId, response: toolCallAnswer(calls), askedThen: r.prompt }))
+          .then((f) => f?.previous ?? null)
+          .catch(logged("the step an agent's loop continues"))
+      : Promise.resolve(null);
   return { previous, askedAgain, continues };
 }
 

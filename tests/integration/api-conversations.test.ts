@@ -166,6 +166,23 @@ describe("an API client's conversation", () => {
     expect((await row((his as unknown as { elite: Elite }).elite.interaction_id)).conversation_id).not.toBe(s.conversation_id);
   });
 
+  it("an agent's loop through Ollama's /api/chat, whose calls carry no id: the calls sent back find the step that made them", async () => {
+    const ollama = app.ollama();
+    const tools = [{ type: "function", function: { name: "read_file", description: "Read a file of the project", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } } }];
+    const q = "What does cmd/server/main.go start?";
+    const step = await ollama.chat({ model: "elite", messages: [{ role: "user", content: q }], tools });
+    expect(step.message.tool_calls?.length).toBeGreaterThan(0);
+    // As Continue sends it back: the calls' names and arguments, then the tool's result.
+    const calls = step.message.tool_calls!.map((c) => ({ function: { name: c.function.name, arguments: c.function.arguments } }));
+    const final = await ollama.chat({ model: "elite", tools, messages: [{ role: "user", content: q }, { role: "assistant", content: "", tool_calls: calls }, { role: "tool", content: "func main() { serve() }", tool_name: "read_file" }] });
+    const idOf = (r: unknown) => (r as { elite: Elite }).elite.interaction_id;
+    const [s, f] = await Promise.all([row(idOf(step)), row(idOf(final))]);
+    expect(f.conversation_id).toBe(s.conversation_id);
+    // A call this user's answers never made continues nothing.
+    const other = await ollama.chat({ model: "elite", tools, messages: [{ role: "user", content: q }, { role: "assistant", content: "", tool_calls: [{ function: { name: "read_file", arguments: { path: "elsewhere.go" } } }] }, { role: "tool", content: "package x", tool_name: "read_file" }] });
+    expect((await row(idOf(other))).conversation_id).not.toBe(s.conversation_id);
+  });
+
   it("another user sending the same conversation back continues nothing of the first user's", async () => {
     const q1 = "What does the borrow checker complain about when I hold two mutable references?";
     const first = await ask(app.openai(), [{ role: "user", content: q1 }]);
