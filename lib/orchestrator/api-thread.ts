@@ -4,6 +4,9 @@ import { answerFollowedUp, getInteraction, type InteractionRow } from "@/lib/db/
 import type { ChatMessage } from "@/lib/ollama";
 import { toolCallAnswer } from "@/lib/chat/tool-call-answer";
 
+/** An answer asked for again: which, and the first answer its alternatives hang from. */
+export type AnswerAskedAgain = { id: string; parent_id: string | null };
+
 /**
  * Where an API client's request belongs. A client (Continue, Open WebUI, a script on the
  * OpenAI SDK) sends the whole conversation with every request; what it sends back says which
@@ -12,9 +15,6 @@ import { toolCallAnswer } from "@/lib/chat/tool-call-answer";
  * system path, reading only the caller's answers by its own filter, and runs while the
  * request is planned and the model starts.
  */
-/** An answer asked for again: which, and the first answer its alternatives hang from. */
-export type AnswerAskedAgain = { id: string; parent_id: string | null };
-
 export interface ThreadLookups {
   /** the answer followed up on: the last answer in the history, when it is ours */
   previous: Promise<InteractionRow | null>;

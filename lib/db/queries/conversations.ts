@@ -26,10 +26,10 @@ export function createConversationStatement({ id, userId, title }: { id: string;
   return { sql: "insert into conversations (id, user_id, title) values ($1, $2, $3)", params: [id, userId, title] };
 }
 
-/** Newest first; `search` matches the title or any prompt or answer in the conversation. */
 /** A conversation in the chat list: `from_api` when an editor or another client asked in it through the compatible APIs. */
 export type ListedConversation = ConversationRow & { from_api: boolean };
 
+/** Newest first; `search` matches the title or any prompt or answer in the conversation. */
 export async function listConversations(
   tx: Queryable,
   { search, limit = 100, userId }: { search?: string; limit?: number; userId: string },
