@@ -11,7 +11,8 @@ import { betaMean, posterior } from "./beta";
 import type { FeedbackText } from "./themes";
 import { isPraise } from "./praise";
 import type { FeedbackGroup } from "./feedback-meaning";
-import { fingerprintOf, type ProposedChange } from "./proposals";
+import { fingerprintOf } from "./proposal-fingerprint";
+import type { ProposedChange } from "./proposals";
 import { paramArmsFor } from "./params";
 
 import { compare, interval, rnd, type CellStats } from "./analysis-stats";

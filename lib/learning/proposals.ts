@@ -1,12 +1,12 @@
 /**
  * Proposed changes to the model configuration (pure): their shape, how one applies to a
- * configuration (giving the next immutable version's config), a stable fingerprint for
- * "the same proposal again", and the diff between two configurations.
+ * configuration (giving the next immutable version's config), and the diff between two
+ * configurations. "The same proposal again" is lib/learning/proposal-fingerprint.ts.
  */
 import { diffWordsWithSpace } from "diff";
 import { z } from "zod";
 import type { ModelConfig } from "@/lib/db/queries/config";
-import { ROLES, TASK_TYPES, armKey, type Role, type TaskType } from "@/lib/domain";
+import { ROLES, TASK_TYPES, type Role, type TaskType } from "@/lib/domain";
 
 /** The prompt of a model without a role, and of a role the configuration has no prompt for. */
 const FALLBACK_PROMPT = "You are a helpful, precise assistant.";
@@ -82,21 +82,6 @@ export function applyChange(config: ModelConfig, change: ProposedChange): ModelC
       next.routing = routing;
       return next;
     }
-  }
-}
-
-/** Same kind, same target, same change → same fingerprint. */
-export function fingerprintOf(change: ProposedChange, theme?: string): string {
-  switch (change.type) {
-    case "append_instruction":
-      // One instruction is one proposal, whichever roles and task types it covers.
-      return change.roles || change.taskTypes
-        ? `system_prompt:${theme ?? change.instruction.toLowerCase().replace(/\W+/g, "-").slice(0, 60)}`
-        : `system_prompt:${change.role}:${change.taskType}:${theme ?? change.instruction.toLowerCase().replace(/\W+/g, "-").slice(0, 60)}`;
-    case "set_params":
-      return `parameters:${change.model}:${change.taskType}:${armKey(change.params)}`;
-    case "prefer_model":
-      return `routing_rule:${change.taskType}:${change.model}`;
   }
 }
 

@@ -10,7 +10,8 @@ import { approveAdaptation, checkExperiment, startExperiment, stopExperiment } f
 import { runAnalysis } from "../../lib/learning/director";
 import { assignArm } from "../../lib/learning/assign";
 import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
-import { fingerprintOf, type ProposedChange } from "../../lib/learning/proposals";
+import { fingerprintOf } from "../../lib/learning/proposal-fingerprint";
+import type { ProposedChange } from "../../lib/learning/proposals";
 
 /**
  * A/B experiments through the real orchestrator: sticky arms, promotion, stopping, and the

@@ -3,7 +3,8 @@ import { DEFAULT_GUARDRAILS, decide, guardrailBreach, lookBoundary, obrienFlemin
 import { interactionSuccess, type OutcomeRow } from "../../lib/domain/reward";
 import { assignArm } from "../../lib/learning/assign";
 import { themesOf } from "../../lib/learning/themes";
-import { applyChange, diffConfigs, fingerprintOf, textDiff } from "../../lib/learning/proposals";
+import { applyChange, diffConfigs, textDiff } from "../../lib/learning/proposals";
+import { fingerprintOf } from "../../lib/learning/proposal-fingerprint";
 
 const auto = { truncated: false, empty: false, refused: false, hasCodeBlock: true, codeExpected: true, mathAnswerPresent: false, mathExpected: false };
 const row = (o: Partial<OutcomeRow>): OutcomeRow => ({ status: "completed", success_rating: null, feedback: {}, response_time: 100, ...o });
@@ -106,5 +107,16 @@ describe("feedback themes and proposed changes", () => {
     expect(two.filter((p) => p.op === "added").map((p) => p.value)).toEqual(["thorough", "nothing"]);
     expect(two.filter((p) => p.op === "same").map((p) => p.value).join("")).toContain("Use Python.");
     expect(fingerprintOf(change, "needs_comments")).toBe("system_prompt:lead_developer:code_generation:needs_comments");
+  });
+
+  it("tells two long instructions that open alike apart, and one instruction in other case and punctuation is the same", () => {
+    const opening = "Whenever the answer contains code that writes diagnostic output, use a logging library";
+    const change = (instruction: string) => ({ type: "append_instruction" as const, role: "lead_developer" as const, roles: ["lead_developer" as const], taskType: "code_generation" as const, taskTypes: ["code_generation" as const], instruction });
+    const a = fingerprintOf(change(`${opening} with levels.`));
+    const b = fingerprintOf(change(`${opening} and set its level from the environment.`));
+    expect(a).not.toBe(b);
+    expect(a.startsWith("system_prompt:whenever-the-answer-contains-code")).toBe(true);
+    expect(fingerprintOf(change(`${opening.toUpperCase()}   WITH LEVELS!`))).toBe(a);
+    expect(fingerprintOf(change("Use async/await."))).toBe("system_prompt:use-async-await-");
   });
 });
