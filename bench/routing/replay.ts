@@ -29,6 +29,8 @@ import { decideRoute } from "../../lib/learning/route-decision";
 import { contextEvidence } from "../../lib/learning/context-evidence";
 import { EMPTY_FALLBACK_STATS } from "../../lib/learning/fallback";
 import { seededRng, shuffled, type Rng } from "../../lib/learning/random";
+import { choiceProbability, type DrawnArm } from "../../lib/learning/propensity";
+import { offPolicyValue, type LoggedChoice, type PolicyValue } from "../../lib/learning/off-policy";
 import { NeighbourIndex, type NeighbourIndexOptions } from "./neighbour-index";
 import { TypeThompson } from "./type-thompson";
 import { categoryOf, firstAvailable, firstHalfBestSingle, firstHalfRanked, ranking, rankingPerGroup } from "./baselines";
@@ -70,7 +72,7 @@ export const DEFAULT_ROUTER_SETTINGS: RouterSettings = {
   contextK: 20,
 };
 
-export type Decision = { taskType: TaskType; confidence: number; votes: Vote[]; model: string; explored: boolean; decisionMs: number };
+export type Decision = { taskType: TaskType; confidence: number; votes: Vote[]; model: string; explored: boolean; decisionMs: number; drawn: DrawnArm[] };
 
 export class ReplayRouter {
   policy: PolicyState = EMPTY_POLICY;
@@ -113,7 +115,7 @@ export class ReplayRouter {
     });
     const decisionMs = performance.now() - t0;
     if (!route.primary) throw new Error("no available model");
-    return { taskType: combined.taskType, confidence: combined.confidence, votes, model: route.primary, explored: route.explored, decisionMs };
+    return { taskType: combined.taskType, confidence: combined.confidence, votes, model: route.primary, explored: route.explored, decisionMs, drawn: route.drawn ?? [] };
   }
 
   /**
@@ -193,6 +195,14 @@ export type ReplayResult = {
   routingShare: Record<string, { n: number; models: Record<string, number> }>;
   classification: Record<string, Record<string, number>>;
   learned: { explorationRate: number; coldLoads: number; voterWeights: Record<string, number>; neighbourVotes: number };
+  /**
+   * The fixed strategies judged from the learned router's own log, as the dashboard judges
+   * them on live traffic (lib/learning/off-policy.ts), over the last half, beside what they
+   * truly scored on the same draws: over the requests the estimate could cover (`actual`,
+   * what it estimates) and over all of them (`actualAll`). `covered`: whether the 95%
+   * interval holds the true figure.
+   */
+  offPolicy: Partial<Record<"static" | "bestSingle", PolicyValue & { actual: number | null; actualAll: number; covered: boolean | null }>>;
   latency: { decisionMs: LatencyStats; embedMs: LatencyStats; learnMs: LatencyStats; indexSize: number };
   /** per request (not written to the JSON) */
   trace: { item: number; model: Record<Strategy, string | undefined>; taskType: TaskType }[];
@@ -266,6 +276,8 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
   /** each item's task type as the learned router classified it (its last request, with several passes) */
   const routedTaskType = new Map<number, TaskType>();
   const routingCounts: Record<string, Record<string, number>> = {};
+  /** the learned router's log, with each fixed strategy's choice and realised reward beside it */
+  const logged: (LoggedChoice & { choices: Partial<Record<Strategy, string>>; realised: Partial<Record<Strategy, number>> })[] = [];
   const classification: Record<string, Record<string, number>> = {};
 
   order.forEach((i, step) => {
@@ -296,6 +308,15 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
     }
     reference.learn(cat, choices.typeThompson!, draws[step] < pOf(choices.typeThompson!) ? 1 : 0);
     const reward = draws[step] < pOf(d.model) ? 1 : 0;
+    logged.push({
+      model: d.model,
+      propensity: choiceProbability(d.drawn, d.model),
+      eligible: d.drawn.map((a) => a.model),
+      reward,
+      table: choices.static ?? null,
+      choices,
+      realised: Object.fromEntries(strategies.map((s) => [s, acc[s].r[acc[s].r.length - 1]])),
+    });
     const confirmed = confirmRng() < settings.confirmRate ? world.truth(i) : null;
     const t0 = performance.now();
     router.learn(d, embedding, reward, step, confirmed);
@@ -342,6 +363,21 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
       return [cat, { n: total, models: Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([m, c]) => [m, round(c / total, 3)])) }];
     }),
   );
+  const lastLogged = logged.slice(half);
+  const offPolicy: ReplayResult["offPolicy"] = {};
+  for (const s of ["static", "bestSingle"] as const) {
+    if (!strategies.includes(s)) continue;
+    const choose = (row: (typeof logged)[number]) => row.choices[s] ?? null;
+    const estimate = offPolicyValue(lastLogged, choose);
+    const supported = lastLogged.filter((row) => row.eligible.includes(choose(row) ?? ""));
+    const actual = supported.length ? round(mean(supported.map((row) => row.realised[s]!))) : null;
+    offPolicy[s] = {
+      ...estimate,
+      actual,
+      actualAll: round(mean(lastLogged.map((row) => row.realised[s]!))),
+      covered: actual === null || estimate.low === null ? null : estimate.low <= actual && actual <= estimate.high!,
+    };
+  }
   return {
     n,
     items: world.items.length,
@@ -359,6 +395,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
       voterWeights: Object.fromEntries(Object.entries(router.voters).map(([k, v]) => [k, round(v.alpha / (v.alpha + v.beta), 3)])),
       neighbourVotes: round(neighbourVotes / n),
     },
+    offPolicy,
     latency: { decisionMs: latencyStats(decisionMs), embedMs: latencyStats(embeddings.ms), learnMs: latencyStats(learnMs), indexSize: router.index.size },
     trace,
   };

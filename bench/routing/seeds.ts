@@ -49,7 +49,8 @@ if (seeds.length < 2 || seeds.some((s) => !Number.isInteger(s))) throw new Error
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "routing-seeds-"));
-const rows: { seed: number; lastHalf: Partial<Record<Strategy, number>> }[] = [];
+type OffPolicy = { value: number | null; actual: number | null; covered: boolean | null; support: number };
+const rows: { seed: number; lastHalf: Partial<Record<Strategy, number>>; offPolicy: Record<string, OffPolicy> }[] = [];
 try {
   for (const seed of seeds) {
     const out = path.join(tmp, `seed-${seed}.json`);
@@ -58,10 +59,10 @@ try {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "inherit"],
     });
-    const r = JSON.parse(fs.readFileSync(out, "utf8")) as { strategies: Partial<Record<Strategy, { lastHalf: number }>> } & Record<(typeof FIRST_HALF)[number], { lastHalf: number }>;
+    const r = JSON.parse(fs.readFileSync(out, "utf8")) as { strategies: Partial<Record<Strategy, { lastHalf: number }>>; offPolicy?: Record<string, OffPolicy> } & Record<(typeof FIRST_HALF)[number], { lastHalf: number }>;
     const strategies = { ...r.strategies, ...Object.fromEntries(FIRST_HALF.map((k) => [k, r[k]])) };
     const lastHalf = Object.fromEntries(STRATEGIES.filter((s) => strategies[s]).map((s) => [s, strategies[s]!.lastHalf]));
-    rows.push({ seed, lastHalf });
+    rows.push({ seed, lastHalf, offPolicy: r.offPolicy ?? {} });
     console.log(`seed ${seed}: ${STRATEGIES.filter((s) => s in lastHalf).map((s) => `${s} ${(100 * lastHalf[s]!).toFixed(1)}`).join("  ")}`);
   }
 } finally {
@@ -113,6 +114,33 @@ console.log(
     `at or above it on ${learnedVsTypeThompson.seedsAtOrAbove} of ${learnedVsTypeThompson.of} seeds`,
 );
 
+/**
+ * The dashboard's off-policy estimates checked against the truth, per fixed strategy: how far
+ * the estimate from the learned router's log lands from what the strategy truly scored on the
+ * requests it covers (mean and mean absolute, points), and how often its 95% interval holds it.
+ */
+const offPolicyCheck = Object.fromEntries(
+  [...new Set(rows.flatMap((r) => Object.keys(r.offPolicy)))].map((s) => {
+    const judged = rows.map((r) => r.offPolicy[s]).filter((v): v is OffPolicy => Boolean(v) && v.value !== null && v.actual !== null);
+    const errors = judged.map((v) => v.value! - v.actual!);
+    return [
+      s,
+      {
+        seeds: judged.length,
+        meanErrorPoints: judged.length ? pts(mean(errors)) : null,
+        meanAbsoluteErrorPoints: judged.length ? pts(mean(errors.map(Math.abs))) : null,
+        intervalHeld: judged.filter((v) => v.covered).length,
+        meanSupportPercent: judged.length ? pts(mean(judged.map((v) => v.support))) : null,
+      },
+    ];
+  }),
+);
+for (const [s, v] of Object.entries(offPolicyCheck))
+  console.log(
+    `off-policy estimate of ${s} from the learned log vs its true score (covered requests): error ${v.meanErrorPoints} points on average (${v.meanAbsoluteErrorPoints} absolute); ` +
+      `the 95% interval held it on ${v.intervalHeld} of ${v.seeds} seeds; it covered ${v.meanSupportPercent}% of requests`,
+  );
+
 if (args.out) {
   const out = path.resolve(args.out);
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -132,6 +160,7 @@ if (args.out) {
         learnedVsTypeThompson,
         learnedOfCategoryOraclePercent: ofCategoryOracle,
         firstHalfOfCategoryOraclePercent: ceilingsOfCategoryOracle,
+        offPolicyCheck,
       },
       null,
       1,

@@ -22,6 +22,7 @@ import betaCdf from "@stdlib/stats-base-dists-beta-cdf";
 import { rolePrior, type Role, type TaskType } from "@/lib/domain";
 import { betaMean, type BetaParams } from "./beta";
 import { addEvidence, dropEvidence, posteriorOf, shiftEvidence, type ArmEvidence } from "./evidence";
+import type { DrawnArm } from "./propensity";
 import { sampleBeta, type Rng } from "./random";
 
 export type PolicyState = Readonly<Partial<Record<TaskType, Readonly<Record<string, ArmEvidence>>>>>;
@@ -56,6 +57,8 @@ export type PolicyChoice = {
   explored: boolean;
   samples: Record<string, number>;
   means: Record<string, number>;
+  /** the models the draw was among, as drawn: what the chance of this choice is computed from (lib/learning/propensity.ts) */
+  arms: DrawnArm[];
 };
 
 const NEUTRAL: BetaParams = { alpha: 1, beta: 1 };
@@ -170,7 +173,8 @@ export function choosePolicy({
   const samples: Record<string, number> = {};
   for (const c of eligible) samples[c.model] = sampleBeta(rng, posts.get(c.model)!.alpha, posts.get(c.model)!.beta) - cost(c);
   const model = argmax(eligible, (c) => samples[c.model]).model;
-  return { model, greedy: greedy.model, explored: model !== greedy.model, samples, means };
+  const drawn = eligible.map((c) => ({ model: c.model, alpha: posts.get(c.model)!.alpha, beta: posts.get(c.model)!.beta, cost: cost(c) }));
+  return { model, greedy: greedy.model, explored: model !== greedy.model, samples, means, arms: drawn };
 }
 
 /** Records one outcome (reward in [0, 1]) for (taskType, model); returns a new state. */

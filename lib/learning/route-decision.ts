@@ -10,6 +10,7 @@
 import type { TaskType } from "@/lib/domain";
 import { orderChain, type FallbackStats } from "./fallback";
 import { choosePolicy, DEFAULT_POLICY_OPTIONS, type ContextEvidence, type PolicyCandidate, type PolicyOptions, type PolicyState } from "./policy";
+import type { DrawnArm } from "./propensity";
 import type { Rng } from "./random";
 
 export type RouteReason = "policy" | "pattern" | "rule" | "forced" | "regenerate";
@@ -42,6 +43,8 @@ export interface RouteDecision {
   explored: boolean;
   /** posterior mean per candidate, when the policy was consulted */
   means?: Record<string, number>;
+  /** the models the policy drew among, when it chose the primary (what the chance of its choice is computed from) */
+  drawn?: DrawnArm[];
   /** every available model, the primary first, then the learned fallback order */
   order: string[];
 }
@@ -77,5 +80,5 @@ export function decideRoute(input: RouteInput): RouteDecision {
     priorsChain: input.priorsChain,
   });
   const order = primary ? [primary, ...rest.filter((m) => !same(m, primary!))] : rest;
-  return { primary, reason, explored, means: choice?.means, order };
+  return { primary, reason, explored, means: choice?.means, ...(reason === "policy" && choice ? { drawn: choice.arms } : {}), order };
 }
