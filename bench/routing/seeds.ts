@@ -24,6 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { mean, sampleStandardDeviation } from "simple-statistics";
+import { MIN_EFFECTIVE_ANSWERS } from "../../lib/analytics/routing-value";
 
 /**
  * The replay's strategies, and its references chosen on the first half without hindsight
@@ -49,7 +50,7 @@ if (seeds.length < 2 || seeds.some((s) => !Number.isInteger(s))) throw new Error
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "routing-seeds-"));
-type OffPolicy = { value: number | null; actual: number | null; covered: boolean | null; support: number };
+type OffPolicy = { value: number | null; actual: number | null; covered: boolean | null; support: number; effectiveN: number };
 const rows: { seed: number; lastHalf: Partial<Record<Strategy, number>>; offPolicy: Record<string, OffPolicy> }[] = [];
 try {
   for (const seed of seeds) {
@@ -117,28 +118,30 @@ console.log(
 /**
  * The dashboard's off-policy estimates checked against the truth, per fixed strategy: how far
  * the estimate from the learned router's log lands from what the strategy truly scored on the
- * requests it covers (mean and mean absolute, points), and how often its 95% interval holds it.
+ * requests it covers (mean and mean absolute, points), and how often its 95% interval holds it;
+ * for the estimates the dashboard shows (worth MIN_EFFECTIVE_ANSWERS or more) and for all.
  */
+function check(judged: OffPolicy[]) {
+  const errors = judged.map((v) => v.value! - v.actual!);
+  return {
+    seeds: judged.length,
+    meanErrorPoints: judged.length ? pts(mean(errors)) : null,
+    meanAbsoluteErrorPoints: judged.length ? pts(mean(errors.map(Math.abs))) : null,
+    intervalHeld: judged.filter((v) => v.covered).length,
+    meanSupportPercent: judged.length ? pts(mean(judged.map((v) => v.support))) : null,
+  };
+}
 const offPolicyCheck = Object.fromEntries(
   [...new Set(rows.flatMap((r) => Object.keys(r.offPolicy)))].map((s) => {
     const judged = rows.map((r) => r.offPolicy[s]).filter((v): v is OffPolicy => Boolean(v) && v.value !== null && v.actual !== null);
-    const errors = judged.map((v) => v.value! - v.actual!);
-    return [
-      s,
-      {
-        seeds: judged.length,
-        meanErrorPoints: judged.length ? pts(mean(errors)) : null,
-        meanAbsoluteErrorPoints: judged.length ? pts(mean(errors.map(Math.abs))) : null,
-        intervalHeld: judged.filter((v) => v.covered).length,
-        meanSupportPercent: judged.length ? pts(mean(judged.map((v) => v.support))) : null,
-      },
-    ];
+    return [s, { shown: check(judged.filter((v) => v.effectiveN >= MIN_EFFECTIVE_ANSWERS)), all: check(judged) }];
   }),
 );
-for (const [s, v] of Object.entries(offPolicyCheck))
+for (const [s, { shown, all }] of Object.entries(offPolicyCheck))
   console.log(
-    `off-policy estimate of ${s} from the learned log vs its true score (covered requests): error ${v.meanErrorPoints} points on average (${v.meanAbsoluteErrorPoints} absolute); ` +
-      `the 95% interval held it on ${v.intervalHeld} of ${v.seeds} seeds; it covered ${v.meanSupportPercent}% of requests`,
+    `off-policy estimate of ${s} from the learned log vs its true score (covered requests), as the dashboard shows it (worth ≥ ${MIN_EFFECTIVE_ANSWERS} answers): ` +
+      `error ${shown.meanErrorPoints} points on average (${shown.meanAbsoluteErrorPoints} absolute); the 95% interval held it on ${shown.intervalHeld} of ${shown.seeds} seeds; ` +
+      `it covered ${shown.meanSupportPercent}% of requests. With every estimate: ${all.meanErrorPoints} (${all.meanAbsoluteErrorPoints}), held on ${all.intervalHeld} of ${all.seeds}`,
   );
 
 if (args.out) {

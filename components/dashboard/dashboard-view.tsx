@@ -3,6 +3,8 @@ import type { Dashboard } from "@/lib/analytics/dashboard";
 import { describeFilters, filtersToQuery } from "@/lib/analytics/filters";
 import { fmtNum } from "@/lib/analytics/format";
 import { ChartCard } from "./chart-card";
+import { RoutingValueChart } from "./routing-value-chart";
+import { MIN_EFFECTIVE_ANSWERS } from "@/lib/analytics/routing-value";
 import { FallbackPathsChart, LatencyChart, LearningCurveChart, ParamArmsCharts, RoutingShareChart, SatisfactionChart } from "./charts";
 import { FilterBar } from "./filter-bar";
 import { SuccessHeatmap } from "./heatmap";
@@ -71,6 +73,17 @@ export function DashboardView({ data, model, testId }: { data: Dashboard; model?
         <ChartCard testId="chart-fallbacks" title="Fallback paths" description="Which model failed (error, time-out, broken stream, empty, refused or truncated answer) and which then answered." empty={data.fallbacks.empty}>
           <FallbackPathsChart chart={data.fallbacks} />
         </ChartCard>
+        {!model && (
+          <ChartCard
+            testId="chart-routing-value"
+            title="What learned routing is worth"
+            description={`Success of the answers the learned policy routed (the newest ${data.routingValue.answers} with an outcome), beside what the role table and each model alone would have had on the same requests: estimated from the chance the policy had of each choice, with 95% intervals. A fixed choice is judged only on the requests where the policy could have drawn it, and shown once that is worth ${MIN_EFFECTIVE_ANSWERS} answers.`}
+            empty={data.routingValue.empty}
+            wide
+          >
+            <RoutingValueChart data={data.routingValue} />
+          </ChartCard>
+        )}
         <ChartCard testId="chart-param-arms" title="Parameter arms per model" description="Sampling parameters (temperature, token limit, context) each model ran with, by use." empty={data.arms.empty} wide>
           <ParamArmsCharts chart={data.arms} />
         </ChartCard>

@@ -21,6 +21,8 @@ import {
   type TimeChart,
 } from "./prepare";
 import { prepareFallbackPaths, prepareHeatmap, prepareParamArms, type FallbackChart, type Heatmap, type ParamArmsChart } from "./prepare-breakdowns";
+import { routedAnswers } from "../db/queries/routed-answers";
+import { prepareRoutingValue, ROUTED_ANSWERS_JUDGED, type RoutingValue } from "./routing-value";
 
 export interface Dashboard {
   filters: Filters;
@@ -37,13 +39,16 @@ export interface Dashboard {
   learning: TimeChart;
   fallbacks: FallbackChart;
   arms: ParamArmsChart;
+  /** learned routing against the role table and each model alone, on the answers it routed (the task type filter applies, the model filter does not) */
+  routingValue: RoutingValue;
   /** Server time spent reading the rollups and preparing the series. */
   serverMs: number;
 }
 
 /**
  * Everything the dashboard shows for these filters, read from the rollups (run it under
- * the caller's RLS session: only operators can read them) and prepared for the charts.
+ * the caller's RLS session: only operators can read them) and, for what routing is worth,
+ * the newest answers the learned policy routed; prepared for the charts.
  */
 export async function buildDashboard(
   tx: Queryable,
@@ -60,6 +65,7 @@ export async function buildDashboard(
     arms: await getParamArms(tx, f),
     implicit: await countImplicitSignals(tx, f),
     interrupted: await countInterrupted(tx, f),
+    routed: await routedAnswers(tx, { from, taskType: filters.taskType, limit: ROUTED_ANSWERS_JUDGED }),
   };
   const volume = new Map<string, number>();
   for (const r of raw.matrix) volume.set(r.model, (volume.get(r.model) ?? 0) + r.interactions);
@@ -81,6 +87,7 @@ export async function buildDashboard(
     learning: prepareLearningCurve(raw.series, ctx),
     fallbacks: prepareFallbackPaths(raw.paths, { filters }),
     arms: prepareParamArms(raw.arms, ctx),
+    routingValue: prepareRoutingValue(raw.routed),
     serverMs: performance.now() - t0,
   };
 }

@@ -51,6 +51,12 @@ export const decisionSchema = z.object({
   skipped: z.array(z.object({ model: z.string(), reason: z.string() })),
   attempts: z.array(attemptSchema),
   knowledge: z.array(z.object({ id: z.string(), topic: z.string(), score: z.number() })).optional(),
+  /**
+   * The learned policy's draw, when it chose the model (recorded when the answer is finished):
+   * the model it drew, the chance it had of drawing it, the models it drew among, and the role
+   * table's first available model. The dashboard judges fixed policies by it (lib/learning/off-policy.ts).
+   */
+  draw: z.object({ model: z.string(), propensity: z.number(), eligible: z.array(z.string()), table: z.string().nullable() }).optional(),
 });
 export type Decision = z.infer<typeof decisionSchema>;
 
@@ -79,6 +85,7 @@ export const storedDecisionSchema = z.object({
   skipped: lenient(d.skipped),
   attempts: lenient(z.array(attemptSchema.partial().required({ model: true, ok: true }))),
   knowledge: lenient(d.knowledge),
+  draw: lenient(d.draw),
 });
 export type StoredDecision = z.infer<typeof storedDecisionSchema>;
 

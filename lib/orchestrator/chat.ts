@@ -249,7 +249,7 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
     if (!started) await firstStep.then(() => run.return(undefined as never), () => {}); // the client left before the start
   }
   const outcome = yield* stepsFrom(firstStep, run);
-  const decision = decisionOf(plan, outcome.attempts, outcome.model ?? plan.chain[0].model);
+  const decision = decisionOf(plan, outcome.attempts, outcome.model ?? plan.chain[0].model, { finished: true });
   const responseTimeMs = performance.now() - t0;
   // A named model's plan may not have waited for the embedding: recording and learning do.
   const settled: Plan = { ...plan, embedding: await plan.embed() };

@@ -1,12 +1,15 @@
 import type { Decision } from "@/lib/chat/events";
 import { patternShared } from "@/lib/domain";
+import { choiceProbability } from "@/lib/learning/propensity";
 import type { Plan } from "./plan";
 
 /**
  * The routing decision an answer is recorded and streamed with (lib/domain/decision.ts is its
  * schema): what the plan chose and why, and what the attempts did, with its one-line summary.
+ * `finished`: the answer is done, so the decision also records the chance the policy had of
+ * its choice (worked out then, not on the way to the first token).
  */
-export function decisionOf(plan: Plan, attempts: Decision["attempts"], model: string): Decision {
+export function decisionOf(plan: Plan, attempts: Decision["attempts"], model: string, { finished = false }: { finished?: boolean } = {}): Decision {
   const planned = plan.chain.find((c) => c.model === model) ?? plan.chain[0];
   return {
     summary: summarize(plan, attempts, model),
@@ -35,7 +38,13 @@ export function decisionOf(plan: Plan, attempts: Decision["attempts"], model: st
     skipped: plan.skipped,
     attempts,
     ...(planned?.knowledge?.length ? { knowledge: planned.knowledge } : {}),
+    ...(finished && plan.draw ? { draw: drawOf(plan.draw) } : {}),
   };
+}
+
+/** The policy's draw as recorded: its choice, the chance it had of it, what it drew among, the role table's choice. */
+function drawOf(draw: NonNullable<Plan["draw"]>): NonNullable<Decision["draw"]> {
+  return { model: draw.model, propensity: choiceProbability(draw.arms, draw.model), eligible: draw.arms.map((a) => a.model), table: draw.table };
 }
 
 const WHY: Record<Plan["reason"], string> = {

@@ -17,6 +17,7 @@ import { defaultModelChain, embeddingInput, fitsContext, isTaskType, type Role, 
 import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
 import { classifyWithRouter } from "./router-classification";
 import { combineVotes, taskProbabilities, voteOfNeighbours, votesFrom, type Vote } from "@/lib/learning/ensemble";
+import type { DrawnArm } from "@/lib/learning/propensity";
 import { sameModel, type PastOutcome, type Roster } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { resolveConfig, type ResolvedConfig } from "@/lib/learning/active-config";
@@ -73,6 +74,12 @@ export interface Plan {
   reason: "policy" | "pattern" | "rule" | "forced" | "regenerate";
   explored: boolean;
   means?: Record<string, number>;
+  /**
+   * The learned policy's draw, when it chose the model: what it chose among (for the chance
+   * of that choice, lib/learning/propensity.ts) and the role table's first available model
+   * for the task type (what the dashboard judges the table by, lib/learning/off-policy.ts).
+   */
+  draw?: { model: string; arms: DrawnArm[]; table: string | null };
   pattern: (RoutingPatternRow & { closerThan: number }) | null;
   /** the model an approved routing rule preferred when a learned pattern took precedence over it */
   overrodeRule: string | null;
@@ -225,12 +232,13 @@ export async function planRequest(input: {
   const retrieved = await retrieving;
   // An approved routing rule (config.routing[taskType].prefer) applies where no pattern does.
   const rule = (config.config.routing as Record<string, { prefer?: string }> | undefined)?.[cls.taskType]?.prefer ?? null;
+  const priorsChain = defaultModelChain(cls.taskType, roster.roles);
   const route = decideRoute({
     taskType: cls.taskType,
     candidates,
     policy: state.policy,
     fallback: state.fallback,
-    priorsChain: defaultModelChain(cls.taskType, roster.roles),
+    priorsChain,
     context: cls.context,
     forced: input.forcedModel ? { model: input.forcedModel, regenerate: Boolean(input.regenerate) } : null,
     pattern: pattern ? { model: pattern.model_name } : null,
@@ -240,6 +248,7 @@ export async function planRequest(input: {
     same: sameModel,
   });
   const { reason, explored, means } = route;
+  const draw = route.drawn && route.primary ? { model: route.primary, arms: route.drawn, table: priorsChain.find((m) => availability.has(m)) ?? null } : undefined;
   if (route.reason !== "pattern") pattern = null;
   // Said in "Why this model?": a learned pattern outranked what an operator approved.
   const overrodeRule = pattern && rule && availability.has(rule) && !sameModel(rule, pattern.model_name) ? rule : null;
@@ -300,5 +309,5 @@ export async function planRequest(input: {
   }
 
   const { context: _usedByTheRoute, ...classified } = cls;
-  return { ...classified, embed, embeddingModel: roster.embedding, reason, explored, means, pattern, overrodeRule, chain, skipped, config, hostsUp: availability.hostsUp, retrieved };
+  return { ...classified, embed, embeddingModel: roster.embedding, reason, explored, means, ...(draw ? { draw } : {}), pattern, overrodeRule, chain, skipped, config, hostsUp: availability.hostsUp, retrieved };
 }

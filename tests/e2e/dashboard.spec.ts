@@ -146,3 +146,32 @@ test("each model has its own page, readable in dark mode", async ({ page }, test
   expect(fg - bg).toBeGreaterThan(0.6);
   await page.screenshot({ path: testInfo.outputPath("dashboard-model-dark.png"), fullPage: true });
 });
+
+test("what learned routing is worth: answers routed through the API, rated, then judged against the role table and each model", async ({ page, request }, testInfo) => {
+  await page.goto("/settings");
+  await page.getByTestId("api-key-name").fill("e2e routing value");
+  await page.getByTestId("api-key-create").click();
+  const key = (await page.getByTestId("api-key-secret").innerText()).trim();
+  const headers = { authorization: `Bearer ${key}` };
+  const prompts = ["Write a Go function that reverses a slice", "Why does my C program crash when I free a pointer twice?", "Integrate x * e^x", "Explain the CAP theorem", "Make this SQL query faster: select * from orders where status = 'open'"];
+  for (let i = 0; i < 15; i++) {
+    const res = await request.post("/v1/chat/completions", { headers, data: { model: "elite", messages: [{ role: "user", content: `${prompts[i % prompts.length]} (${i})` }] } });
+    expect(res.status()).toBe(200);
+    const body = (await res.json()) as { elite: { interaction_id: string } };
+    const rated = await request.post("/api/feedback", { headers, data: { interaction_id: body.elite.interaction_id, thumbs: i % 3 ? "up" : "down" } });
+    expect(rated.status()).toBe(200);
+  }
+
+  await page.goto("/dashboard?range=24h");
+  const card = page.getByTestId("chart-routing-value");
+  await expect(card).toHaveAttribute("data-empty", "false");
+  const learned = card.locator('[data-testid="routing-value-row"][data-policy="learned"]');
+  await expect(learned).toBeVisible();
+  await expect(learned.getByTestId("routing-value-estimate")).toHaveText(/^\d+%$/);
+  await expect(card).toContainText(/answers/);
+  await card.screenshot({ path: testInfo.outputPath("routing-value.png") });
+  // On a model's own page there is nothing to compare it with.
+  await page.goto("/dashboard/models/mathstral?range=24h");
+  await expect(page.getByTestId("page-dashboard-model")).toBeVisible();
+  await expect(page.getByTestId("chart-routing-value")).toHaveCount(0);
+});
