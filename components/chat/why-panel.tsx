@@ -43,6 +43,12 @@ export function WhyPanel({
         <dd data-testid="why-reason">
           {REASON[decision.reason]}
           {decision.explored && " (exploring: trying a less certain model to learn)"}
+          {decision.draw && (
+            <span data-testid="why-draw" className="block">
+              It drew {decision.draw.model} with a {Math.round(decision.draw.propensity * 100)}% chance, among {decision.draw.eligible.join(", ")}
+              {decision.draw.table && decision.draw.table !== decision.draw.model ? `; the role table would have asked ${decision.draw.table}` : ""}.
+            </span>
+          )}
         </dd>
         {decision.pattern && (
           <>

@@ -36,6 +36,9 @@ test("send a message, watch it stream, see why this model, rate it and find the 
   await answer.getByText("Why this model?").click();
   await expect(answer.getByTestId("why-task-type")).toContainText("code_generation");
   await expect(answer.getByTestId("why-reason")).toContainText(/routing policy|pattern|routing rule/);
+  // The policy's own choice says what chance it had (a pattern's or a rule's has no draw).
+  if (/routing policy/.test(await answer.getByTestId("why-reason").innerText())) await expect(answer.getByTestId("why-draw")).toContainText(/drew \S+ with a \d+% chance, among /);
+  else await expect(answer.getByTestId("why-draw")).toHaveCount(0);
   await page.screenshot({ path: testInfo.outputPath("chat-why.png"), fullPage: true });
 
   const model = (await answer.getAttribute("data-model"))!;
