@@ -248,7 +248,9 @@ export async function planRequest(input: {
     same: sameModel,
   });
   const { reason, explored, means } = route;
-  const draw = route.drawn && route.primary ? { model: route.primary, arms: route.drawn, table: priorsChain.find((m) => availability.has(m)) ?? null } : undefined;
+  // The role table's choice, spelled as the candidates are (the draw names them so).
+  const table = priorsChain.flatMap((m) => candidates.filter((c) => c.available && sameModel(c.model, m)).map((c) => c.model))[0] ?? null;
+  const draw = route.drawn && route.primary ? { model: route.primary, arms: route.drawn, table } : undefined;
   if (route.reason !== "pattern") pattern = null;
   // Said in "Why this model?": a learned pattern outranked what an operator approved.
   const overrodeRule = pattern && rule && availability.has(rule) && !sameModel(rule, pattern.model_name) ? rule : null;
