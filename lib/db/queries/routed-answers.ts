@@ -14,9 +14,9 @@ export interface RoutedAnswerRow extends OutcomeRow {
  */
 export async function routedAnswers(tx: Queryable, f: { from: Date | null; taskType?: string | null; limit: number }): Promise<RoutedAnswerRow[]> {
   const { rows } = await tx.query<RoutedAnswerRow>(
-    `select routing_decision -> 'draw' as draw, task_type, status, success_rating, feedback, response_time
+    `select routing_draw as draw, task_type, status, success_rating, feedback, response_time
        from interactions
-      where routing_decision ? 'draw' and status in ('completed', 'failed') and not client_task
+      where routing_draw is not null and status in ('completed', 'failed') and not client_task
         and ($1::timestamptz is null or created_at >= $1) and ($2::text is null or task_type = $2)
       order by created_at desc
       limit $3`,
