@@ -31,6 +31,7 @@ import { EMPTY_FALLBACK_STATS } from "../../lib/learning/fallback";
 import { seededRng, shuffled, type Rng } from "../../lib/learning/random";
 import { choiceProbability, type DrawnArm } from "../../lib/learning/propensity";
 import { offPolicyValue, type LoggedChoice, type PolicyValue } from "../../lib/learning/off-policy";
+import { ROUTED_FOR_RULES, routingValueCandidates } from "../../lib/learning/routing-value-candidates";
 import { NeighbourIndex, type NeighbourIndexOptions } from "./neighbour-index";
 import { TypeThompson } from "./type-thompson";
 import { categoryOf, firstAvailable, firstHalfBestSingle, firstHalfRanked, ranking, rankingPerGroup } from "./baselines";
@@ -203,6 +204,8 @@ export type ReplayResult = {
    * interval holds the true figure.
    */
   offPolicy: Partial<Record<"static" | "bestSingle", PolicyValue & { actual: number | null; actualAll: number; covered: boolean | null }>>;
+  /** the routing rules the Learning Director would propose from this log, and what each is truly worth over the last half (expected success, model − learned) */
+  rulesArgued: { taskType: TaskType; model: string; estimatedGain: number; trueGain: number | null; lastHalfRequests: number }[];
   latency: { decisionMs: LatencyStats; embedMs: LatencyStats; learnMs: LatencyStats; indexSize: number };
   /** per request (not written to the JSON) */
   trace: { item: number; model: Record<Strategy, string | undefined>; taskType: TaskType }[];
@@ -277,7 +280,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
   const routedTaskType = new Map<number, TaskType>();
   const routingCounts: Record<string, Record<string, number>> = {};
   /** the learned router's log, with each fixed strategy's choice and realised reward beside it */
-  const logged: (LoggedChoice & { choices: Partial<Record<Strategy, string>>; realised: Partial<Record<Strategy, number>> })[] = [];
+  const logged: (LoggedChoice & { choices: Partial<Record<Strategy, string>>; realised: Partial<Record<Strategy, number>>; item: number; step: number; taskType: TaskType })[] = [];
   const classification: Record<string, Record<string, number>> = {};
 
   order.forEach((i, step) => {
@@ -316,6 +319,9 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
       table: choices.static ?? null,
       choices,
       realised: Object.fromEntries(strategies.map((s) => [s, acc[s].r[acc[s].r.length - 1]])),
+      item: i,
+      step,
+      taskType: d.taskType,
     });
     const confirmed = confirmRng() < settings.confirmRate ? world.truth(i) : null;
     const t0 = performance.now();
@@ -378,6 +384,23 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
       covered: actual === null || estimate.low === null ? null : estimate.low <= actual && actual <= estimate.high!,
     };
   }
+  // The routing rules the Learning Director would propose from the log at the end of the run
+  // (lib/learning/routing-value-candidates.ts, over the newest answers as it reads them), each
+  // with what it is truly worth: the model's and learned routing's expected success on the
+  // last half's requests of that task type.
+  const rulesArgued = routingValueCandidates(
+    logged.slice(-ROUTED_FOR_RULES).map((l) => ({ ...l, row: { id: String(l.step), created_at: new Date(l.step).toISOString(), draw: null, task_type: l.taskType, status: "completed", success_rating: null, feedback: {}, response_time: null } })),
+  ).map((c) => {
+    const change = c.change as { taskType: TaskType; model: string };
+    const steps = lastLogged.filter((l) => l.taskType === change.taskType);
+    return {
+      taskType: change.taskType,
+      model: change.model,
+      estimatedGain: (c.evidence.effectSize as { difference: number }).difference,
+      trueGain: steps.length ? round(mean(steps.map((l) => world.prob(l.item, change.model, l.step) ?? 0)) - mean(steps.map((l) => world.prob(l.item, l.model, l.step)!))) : null,
+      lastHalfRequests: steps.length,
+    };
+  });
   return {
     n,
     items: world.items.length,
@@ -396,6 +419,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
       neighbourVotes: round(neighbourVotes / n),
     },
     offPolicy,
+    rulesArgued,
     latency: { decisionMs: latencyStats(decisionMs), embedMs: latencyStats(embeddings.ms), learnMs: latencyStats(learnMs), indexSize: router.index.size },
     trace,
   };

@@ -24,7 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { mean, sampleStandardDeviation } from "simple-statistics";
-import { MIN_EFFECTIVE_ANSWERS } from "../../lib/analytics/routing-value";
+import { MIN_EFFECTIVE_ANSWERS } from "../../lib/learning/routed-log";
 
 /**
  * The replay's strategies, and its references chosen on the first half without hindsight
@@ -51,7 +51,8 @@ if (seeds.length < 2 || seeds.some((s) => !Number.isInteger(s))) throw new Error
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "routing-seeds-"));
 type OffPolicy = { value: number | null; actual: number | null; covered: boolean | null; support: number; effectiveN: number };
-const rows: { seed: number; lastHalf: Partial<Record<Strategy, number>>; offPolicy: Record<string, OffPolicy> }[] = [];
+type RuleArgued = { taskType: string; model: string; estimatedGain: number; trueGain: number | null };
+const rows: { seed: number; lastHalf: Partial<Record<Strategy, number>>; offPolicy: Record<string, OffPolicy>; rulesArgued: RuleArgued[] }[] = [];
 try {
   for (const seed of seeds) {
     const out = path.join(tmp, `seed-${seed}.json`);
@@ -60,10 +61,10 @@ try {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "inherit"],
     });
-    const r = JSON.parse(fs.readFileSync(out, "utf8")) as { strategies: Partial<Record<Strategy, { lastHalf: number }>>; offPolicy?: Record<string, OffPolicy> } & Record<(typeof FIRST_HALF)[number], { lastHalf: number }>;
+    const r = JSON.parse(fs.readFileSync(out, "utf8")) as { strategies: Partial<Record<Strategy, { lastHalf: number }>>; offPolicy?: Record<string, OffPolicy>; rulesArgued?: RuleArgued[] } & Record<(typeof FIRST_HALF)[number], { lastHalf: number }>;
     const strategies = { ...r.strategies, ...Object.fromEntries(FIRST_HALF.map((k) => [k, r[k]])) };
     const lastHalf = Object.fromEntries(STRATEGIES.filter((s) => strategies[s]).map((s) => [s, strategies[s]!.lastHalf]));
-    rows.push({ seed, lastHalf, offPolicy: r.offPolicy ?? {} });
+    rows.push({ seed, lastHalf, offPolicy: r.offPolicy ?? {}, rulesArgued: r.rulesArgued ?? [] });
     console.log(`seed ${seed}: ${STRATEGIES.filter((s) => s in lastHalf).map((s) => `${s} ${(100 * lastHalf[s]!).toFixed(1)}`).join("  ")}`);
   }
 } finally {
@@ -144,6 +145,20 @@ for (const [s, { shown, all }] of Object.entries(offPolicyCheck))
       `it covered ${shown.meanSupportPercent}% of requests. With every estimate: ${all.meanErrorPoints} (${all.meanAbsoluteErrorPoints}), held on ${all.intervalHeld} of ${all.seeds}`,
   );
 
+/** The routing rules the Learning Director would have proposed at the end of each run, and what they are truly worth over the last half. */
+const argued = rows.flatMap((r) => r.rulesArgued.filter((x) => x.trueGain !== null));
+const rulesCheck = {
+  rules: argued.length,
+  seedsWithARule: rows.filter((r) => r.rulesArgued.length > 0).length,
+  meanEstimatedGainPoints: argued.length ? pts(mean(argued.map((x) => x.estimatedGain))) : null,
+  meanTrueGainPoints: argued.length ? pts(mean(argued.map((x) => x.trueGain!))) : null,
+  trulyWorse: argued.filter((x) => x.trueGain! < 0).length,
+};
+console.log(
+  `routing rules the Learning Director would propose from the log: ${rulesCheck.rules} over ${rulesCheck.seedsWithARule} of ${rows.length} seeds; ` +
+    `estimated +${rulesCheck.meanEstimatedGainPoints ?? "—"} points on average, truly ${rulesCheck.meanTrueGainPoints ?? "—"} over the last half; ${rulesCheck.trulyWorse} truly worse than learned routing`,
+);
+
 if (args.out) {
   const out = path.resolve(args.out);
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -164,6 +179,7 @@ if (args.out) {
         learnedOfCategoryOraclePercent: ofCategoryOracle,
         firstHalfOfCategoryOraclePercent: ceilingsOfCategoryOracle,
         offPolicyCheck,
+        rulesCheck,
       },
       null,
       1,

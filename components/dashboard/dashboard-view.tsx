@@ -4,7 +4,7 @@ import { describeFilters, filtersToQuery } from "@/lib/analytics/filters";
 import { fmtNum } from "@/lib/analytics/format";
 import { ChartCard } from "./chart-card";
 import { RoutingValueChart } from "./routing-value-chart";
-import { MIN_EFFECTIVE_ANSWERS } from "@/lib/analytics/routing-value";
+import { MIN_EFFECTIVE_ANSWERS } from "@/lib/learning/routed-log";
 import { FallbackPathsChart, LatencyChart, LearningCurveChart, ParamArmsCharts, RoutingShareChart, SatisfactionChart } from "./charts";
 import { FilterBar } from "./filter-bar";
 import { SuccessHeatmap } from "./heatmap";

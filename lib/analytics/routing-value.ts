@@ -1,16 +1,9 @@
-import { decisionSchema, interactionReward } from "@/lib/domain";
 import type { RoutedAnswerRow } from "@/lib/db/queries/routed-answers";
-import { offPolicyValue, onPolicyValue, type LoggedChoice, type PolicyValue } from "@/lib/learning/off-policy";
+import { offPolicyValue, onPolicyValue, type PolicyValue } from "@/lib/learning/off-policy";
+import { loggedChoices, MIN_EFFECTIVE_ANSWERS } from "@/lib/learning/routed-log";
 
 /** The answers it is judged on: the newest this many the learned policy routed in the window. */
 export const ROUTED_ANSWERS_JUDGED = 2000;
-/**
- * A fixed policy is shown once its weights are worth this many answers: below it, the answers
- * that judge it are the few the policy still gave it, and those lean low (on the replays of
- * the published MMLU-Pro labels, estimates worth fewer answers fell up to 27 points under the
- * truth, inside their wide intervals; bench:routing:seeds reports the check).
- */
-export const MIN_EFFECTIVE_ANSWERS = 20;
 
 /** One way of routing and what it would have earned on the operator's traffic. */
 export interface RoutingValueRow {
@@ -28,22 +21,13 @@ export interface RoutingValue {
   empty: string | null;
 }
 
-const drawSchema = decisionSchema.shape.draw.unwrap();
-
 /**
  * What learned routing earned on the answers it routed, beside what the role table and each
  * model alone would have earned on the same requests (off-policy estimates with 95%
- * intervals, lib/learning/off-policy.ts). Answers with no reward yet, or whose draw does not
- * parse, are left out.
+ * intervals, lib/learning/off-policy.ts), each once its weights are worth MIN_EFFECTIVE_ANSWERS.
  */
 export function prepareRoutingValue(rows: readonly RoutedAnswerRow[]): RoutingValue {
-  const logged: LoggedChoice[] = [];
-  for (const row of rows) {
-    const draw = drawSchema.safeParse(row.draw);
-    const reward = interactionReward(row);
-    if (!draw.success || reward === null || !(draw.data.propensity > 0)) continue;
-    logged.push({ model: draw.data.model, propensity: draw.data.propensity, eligible: draw.data.eligible, reward, table: draw.data.table });
-  }
+  const logged = loggedChoices(rows);
   if (logged.length === 0) return { answers: 0, rows: [], empty: "No answers routed by the learned policy have an outcome in this window yet." };
   const table = offPolicyValue(logged, (r) => r.table);
   const models = [...new Set(logged.flatMap((r) => r.eligible))]

@@ -2,7 +2,6 @@
  * The statistics an analysis run reports: success per (model, task type) cell with its 95%
  * credible interval, and the effect size between two groups of outcomes.
  */
-import "server-only";
 import type { AnalysisRow } from "@/lib/db/queries/adaptations";
 import { interactionSuccess } from "@/lib/domain";
 import { betaMean, credibleInterval, effectSize, posterior, probabilityBGreaterThanAExact } from "./beta";

@@ -14,6 +14,10 @@ import { startExperiment, SYSTEM, type Actor } from "./engine";
 
 import { cellStats, rnd, type CellStats } from "./analysis-stats";
 import { MIN_THEME_COUNT, feedbackTexts, fallbackRescues, parameterCandidates, routingCandidates, routingMisses, themeCandidates, type Candidate } from "./proposal-candidates";
+import { ROUTED_FOR_RULES, routingValueCandidates } from "./routing-value-candidates";
+import { loggedChoices } from "./routed-log";
+import { routedAnswers } from "@/lib/db/queries/routed-answers";
+
 
 /** Feedback themes are read over the feedback given in this many days before a run. */
 export const THEME_WINDOW_DAYS = 30;
@@ -21,7 +25,8 @@ export const THEME_WINDOW_DAYS = 30;
 /**
  * The Learning Director: an analysis run over the interactions since the last run. It
  * measures outcomes per (model, task type), routing misses (users naming a better model),
- * fallback rescues, parameter arms and themes in feedback; writes `prompting` learning
+ * fallback rescues, parameter arms, themes in feedback, and learned routing against each
+ * model alone on the answers it routed (lib/learning/routing-value-candidates.ts); writes `prompting` learning
  * patterns; and proposes changes with evidence (counts, effect size with a 95% interval,
  * example interactions), expected effect and risk. Statistics decide what is proposed; the
  * router model only names feedback groups no known theme covers and drafts their instruction
@@ -118,8 +123,16 @@ export async function runAnalysis({ actorId = "system", onProgress, signal }: { 
     }
   });
 
+  report("Judging learned routing against fixed choices", 0.72);
+  const routed = loggedChoices(await asSystem((tx) => routedAnswers(tx, { from: null, limit: ROUTED_FOR_RULES })));
+
   report("Drafting proposals", 0.75);
-  const candidates = [...themeCandidates(groups, [...new Map([...themeRows, ...rows].map((r) => [r.id, r])).values()], roster), ...parameterCandidates(rows), ...routingCandidates(misses, cells)];
+  const candidates = [
+    ...themeCandidates(groups, [...new Map([...themeRows, ...rows].map((r) => [r.id, r])).values()], roster),
+    ...parameterCandidates(rows),
+    ...routingCandidates(misses, cells),
+    ...routingValueCandidates(routed),
+  ];
   const created: AdaptationRow[] = [];
   const supportOf = new Map(candidates.map((c) => [c.fingerprint, c.support.map((x) => x.id)]));
   const skipped: AnalysisSummary["skipped"] = [];

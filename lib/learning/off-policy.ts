@@ -82,3 +82,43 @@ export function offPolicyValue<T extends LoggedChoice>(rows: readonly T[], choos
   const half = Z95 * Math.sqrt(Math.max(variance, (value * (1 - value) + 0.25 / effectiveN) / effectiveN));
   return { value, low: clamp01(value - half), high: clamp01(value + half), matched, effectiveN, support };
 }
+
+/** How much more a fixed policy would have earned than the learned one, on the requests it can be judged on. */
+export interface PolicyGain {
+  /** the fixed policy's estimate − the learned policy's mean reward, over the same requests */
+  gain: number;
+  /** a 95% interval (delta method, paired: the same answers judge both) */
+  low: number;
+  high: number;
+  /** the learned policy's mean reward over those requests */
+  learned: number;
+  /** the fixed policy's estimate and how it was judged (as offPolicyValue gives it) */
+  fixed: PolicyValue;
+}
+
+/**
+ * The fixed policy (`choose`) against the learned one on the requests where its choice was
+ * drawable (null when it has no matched answer). Paired: both are read from the same answers,
+ * so the interval is that of the difference, narrower than the two intervals side by side.
+ */
+export function offPolicyGain<T extends LoggedChoice>(rows: readonly T[], choose: (row: T) => string | null): PolicyGain | null {
+  const fixed = offPolicyValue(rows, choose);
+  if (fixed.value === null) return null;
+  const supported = rows.filter((r) => {
+    const target = choose(r);
+    return Boolean(target) && r.eligible.includes(target!) && r.propensity > 0;
+  });
+  const n = supported.length;
+  const learned = supported.reduce((s, r) => s + r.reward, 0) / n;
+  const weights = supported.map((r) => (choose(r) === r.model ? 1 / r.propensity : 0));
+  const meanWeight = weights.reduce((s, w) => s + w, 0) / n;
+  // Each answer's influence on the difference: its weighted residual for the fixed policy, less its residual for the learned one.
+  let sum2 = 0;
+  supported.forEach((r, i) => {
+    const d = (weights[i] * (r.reward - fixed.value!)) / meanWeight - (r.reward - learned);
+    sum2 += d * d;
+  });
+  const gain = fixed.value - learned;
+  const half = Z95 * Math.sqrt(sum2) / n;
+  return { gain, low: gain - half, high: gain + half, learned, fixed };
+}

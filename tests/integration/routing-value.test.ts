@@ -14,7 +14,7 @@ import { learnFromFeedback } from "../../lib/learning/feedback";
 import { seededRng } from "../../lib/learning/random";
 import { interactionReward } from "../../lib/domain";
 import { offPolicyValue } from "../../lib/learning/off-policy";
-import { MIN_EFFECTIVE_ANSWERS } from "../../lib/analytics/routing-value";
+import { MIN_EFFECTIVE_ANSWERS } from "../../lib/learning/routed-log";
 
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
 beforeAll(async () => {

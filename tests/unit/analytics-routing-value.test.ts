@@ -3,6 +3,8 @@ import { prepareRoutingValue } from "../../lib/analytics/routing-value";
 import type { RoutedAnswerRow } from "../../lib/db/queries/routed-answers";
 
 const answer = (draw: unknown, thumbs: "up" | "down" | null, status = "completed"): RoutedAnswerRow => ({
+  id: crypto.randomUUID(),
+  created_at: new Date().toISOString(),
   draw,
   task_type: "debugging",
   status,

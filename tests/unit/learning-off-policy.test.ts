@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { choiceProbability } from "../../lib/learning/propensity";
-import { offPolicyValue, onPolicyValue, type LoggedChoice } from "../../lib/learning/off-policy";
+import { offPolicyGain, offPolicyValue, onPolicyValue, type LoggedChoice } from "../../lib/learning/off-policy";
 import { choosePolicy, updatePolicy, EMPTY_POLICY, type PolicyCandidate, type PolicyState } from "../../lib/learning/policy";
 import { seededRng } from "../../lib/learning/random";
 
@@ -97,5 +97,29 @@ describe("judging a fixed policy on the learned policy's log", () => {
     // The table sends even requests to a and odd ones to b; a is good at 0.3, b at 0.9.
     const v = offPolicyValue(log(6000, 0.5, { a: 0.3, b: 0.9 }, 13, (i) => (i % 2 ? "b" : "a")), (r) => r.table);
     expect(Math.abs(v.value! - 0.6)).toBeLessThan(0.04);
+  });
+});
+
+describe("a fixed policy against the learned one, paired", () => {
+  it("finds a model the log seldom chose better than what was routed, with an interval above zero", () => {
+    const rows = log(2000, 0.8, { a: 0.5, b: 0.8 }, 21);
+    const g = offPolicyGain(rows, () => "b")!;
+    const learned = rows.reduce((s, r) => s + r.reward, 0) / rows.length;
+    expect(g.learned).toBeCloseTo(learned, 9);
+    expect(Math.abs(g.gain - (0.8 - (0.8 * 0.5 + 0.2 * 0.8)))).toBeLessThan(0.05);
+    expect(g.low).toBeGreaterThan(0);
+    // The paired interval is narrower than the fixed policy's own.
+    expect(g.high - g.low).toBeLessThan(g.fixed.high! - g.fixed.low!);
+    expect(offPolicyGain(rows, () => "c")).toBeNull();
+  });
+
+  it("holds zero about 95 times in 100 when the model is no better", () => {
+    let held = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const g = offPolicyGain(log(400, 0.7, { a: 0.6, b: 0.6 }, 1000 + seed), () => "b")!;
+      if (g.low <= 0 && 0 <= g.high) held++;
+    }
+    expect(held).toBeGreaterThanOrEqual(180);
+    expect(held).toBeLessThanOrEqual(199);
   });
 });

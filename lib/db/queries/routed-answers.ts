@@ -3,6 +3,8 @@ import type { OutcomeRow } from "@/lib/domain";
 
 /** A finished answer the learned policy routed: its draw (lib/domain/decision.ts) and what its reward is read from. */
 export interface RoutedAnswerRow extends OutcomeRow {
+  id: string;
+  created_at: string;
   draw: unknown;
   task_type: string | null;
 }
@@ -14,7 +16,7 @@ export interface RoutedAnswerRow extends OutcomeRow {
  */
 export async function routedAnswers(tx: Queryable, f: { from: Date | null; taskType?: string | null; limit: number }): Promise<RoutedAnswerRow[]> {
   const { rows } = await tx.query<RoutedAnswerRow>(
-    `select routing_draw as draw, task_type, status, success_rating, feedback, response_time
+    `select id, created_at, routing_draw as draw, task_type, status, success_rating, feedback, response_time
        from interactions
       where routing_draw is not null and status in ('completed', 'failed') and not client_task
         and ($1::timestamptz is null or created_at >= $1) and ($2::text is null or task_type = $2)
