@@ -30,8 +30,7 @@ import { contextEvidence } from "../../lib/learning/context-evidence";
 import { EMPTY_FALLBACK_STATS } from "../../lib/learning/fallback";
 import { seededRng, shuffled, type Rng } from "../../lib/learning/random";
 import { choiceProbability, type DrawnArm } from "../../lib/learning/propensity";
-import { offPolicyValue, type LoggedChoice, type PolicyValue } from "../../lib/learning/off-policy";
-import { ROUTED_FOR_RULES, routingValueCandidates } from "../../lib/learning/routing-value-candidates";
+import { checksFromLog, type LogChecks, type LoggedStep } from "./log-checks";
 import { NeighbourIndex, type NeighbourIndexOptions } from "./neighbour-index";
 import { TypeThompson } from "./type-thompson";
 import { categoryOf, firstAvailable, firstHalfBestSingle, firstHalfRanked, ranking, rankingPerGroup } from "./baselines";
@@ -196,16 +195,8 @@ export type ReplayResult = {
   routingShare: Record<string, { n: number; models: Record<string, number> }>;
   classification: Record<string, Record<string, number>>;
   learned: { explorationRate: number; coldLoads: number; voterWeights: Record<string, number>; neighbourVotes: number };
-  /**
-   * The fixed strategies judged from the learned router's own log, as the dashboard judges
-   * them on live traffic (lib/learning/off-policy.ts), over the last half, beside what they
-   * truly scored on the same draws: over the requests the estimate could cover (`actual`,
-   * what it estimates) and over all of them (`actualAll`). `covered`: whether the 95%
-   * interval holds the true figure.
-   */
-  offPolicy: Partial<Record<"static" | "bestSingle", PolicyValue & { actual: number | null; actualAll: number; covered: boolean | null }>>;
-  /** the routing rules the Learning Director would propose from this log, and what each is truly worth over the last half (expected success, model − learned) */
-  rulesArgued: { taskType: TaskType; model: string; estimatedGain: number; trueGain: number | null; lastHalfRequests: number }[];
+  /** what the app reads from this log (the dashboard's estimates, the Learning Director's rules), beside the truth (bench/routing/log-checks.ts) */
+  fromLog: LogChecks;
   latency: { decisionMs: LatencyStats; embedMs: LatencyStats; learnMs: LatencyStats; indexSize: number };
   /** per request (not written to the JSON) */
   trace: { item: number; model: Record<Strategy, string | undefined>; taskType: TaskType }[];
@@ -280,7 +271,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
   const routedTaskType = new Map<number, TaskType>();
   const routingCounts: Record<string, Record<string, number>> = {};
   /** the learned router's log, with each fixed strategy's choice and realised reward beside it */
-  const logged: (LoggedChoice & { choices: Partial<Record<Strategy, string>>; realised: Partial<Record<Strategy, number>>; item: number; step: number; taskType: TaskType })[] = [];
+  const logged: LoggedStep[] = [];
   const classification: Record<string, Record<string, number>> = {};
 
   order.forEach((i, step) => {
@@ -369,38 +360,6 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
       return [cat, { n: total, models: Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([m, c]) => [m, round(c / total, 3)])) }];
     }),
   );
-  const lastLogged = logged.slice(half);
-  const offPolicy: ReplayResult["offPolicy"] = {};
-  for (const s of ["static", "bestSingle"] as const) {
-    if (!strategies.includes(s)) continue;
-    const choose = (row: (typeof logged)[number]) => row.choices[s] ?? null;
-    const estimate = offPolicyValue(lastLogged, choose);
-    const supported = lastLogged.filter((row) => row.eligible.includes(choose(row) ?? ""));
-    const actual = supported.length ? round(mean(supported.map((row) => row.realised[s]!))) : null;
-    offPolicy[s] = {
-      ...estimate,
-      actual,
-      actualAll: round(mean(lastLogged.map((row) => row.realised[s]!))),
-      covered: actual === null || estimate.low === null ? null : estimate.low <= actual && actual <= estimate.high!,
-    };
-  }
-  // The routing rules the Learning Director would propose from the log at the end of the run
-  // (lib/learning/routing-value-candidates.ts, over the newest answers as it reads them), each
-  // with what it is truly worth: the model's and learned routing's expected success on the
-  // last half's requests of that task type.
-  const rulesArgued = routingValueCandidates(
-    logged.slice(-ROUTED_FOR_RULES).map((l) => ({ ...l, row: { id: String(l.step), created_at: new Date(l.step).toISOString(), draw: null, task_type: l.taskType, status: "completed", success_rating: null, feedback: {}, response_time: null } })),
-  ).map((c) => {
-    const change = c.change as { taskType: TaskType; model: string };
-    const steps = lastLogged.filter((l) => l.taskType === change.taskType);
-    return {
-      taskType: change.taskType,
-      model: change.model,
-      estimatedGain: (c.evidence.effectSize as { difference: number }).difference,
-      trueGain: steps.length ? round(mean(steps.map((l) => world.prob(l.item, change.model, l.step) ?? 0)) - mean(steps.map((l) => world.prob(l.item, l.model, l.step)!))) : null,
-      lastHalfRequests: steps.length,
-    };
-  });
   return {
     n,
     items: world.items.length,
@@ -418,8 +377,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
       voterWeights: Object.fromEntries(Object.entries(router.voters).map(([k, v]) => [k, round(v.alpha / (v.alpha + v.beta), 3)])),
       neighbourVotes: round(neighbourVotes / n),
     },
-    offPolicy,
-    rulesArgued,
+    fromLog: checksFromLog(world, logged, strategies),
     latency: { decisionMs: latencyStats(decisionMs), embedMs: latencyStats(embeddings.ms), learnMs: latencyStats(learnMs), indexSize: router.index.size },
     trace,
   };

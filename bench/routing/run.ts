@@ -187,12 +187,12 @@ console.log(
 );
 console.log(`learned: exploration ${pct(result.learned.explorationRate)}, cold loads ${result.learned.coldLoads}, neighbour voter took part in ${pct(result.learned.neighbourVotes)}, voter weights ${JSON.stringify(result.learned.voterWeights)}`);
 console.log("judged from the learned router's log (off-policy, as the dashboard does; last half): estimate [95%] vs what it truly scored on the requests it covers");
-for (const [s, v] of Object.entries(result.offPolicy))
+for (const [s, v] of Object.entries(result.fromLog.offPolicy))
   console.log(
     `  ${s.padEnd(15)} ${v.value === null ? "—" : `${pct(v.value)} [${pct(v.low!)}, ${pct(v.high!)}]`}  true ${v.actual === null ? "—" : pct(v.actual)}${v.covered === null ? "" : v.covered ? " (inside)" : " (OUTSIDE)"}; covers ${pct(v.support)} of requests, ${v.matched} matched, worth ${v.effectiveN.toFixed(0)}; true over all ${pct(v.actualAll)}`,
   );
 console.log(
-  `routing rules the Learning Director would propose from this log: ${result.rulesArgued.length ? result.rulesArgued.map((r) => `${r.taskType} → ${r.model} (estimated ${(100 * r.estimatedGain).toFixed(1)} points, truly ${r.trueGain === null ? "—" : (100 * r.trueGain).toFixed(1)} over the last half's ${r.lastHalfRequests} requests)`).join("; ") : "none"}`,
+  `routing rules the Learning Director would propose from this log: ${result.fromLog.rulesArgued.length ? result.fromLog.rulesArgued.map((r) => `${r.taskType} → ${r.model} (estimated ${(100 * r.estimatedGain).toFixed(1)} points, truly ${r.trueGain === null ? "—" : (100 * r.trueGain).toFixed(1)} over the last half's ${r.lastHalfRequests} requests)`).join("; ") : "none"}`,
 );
 console.log(`\nregret vs the per-item oracle per ${result.window} requests:`);
 for (const s of STRATEGIES) if (S[s] && s !== "itemOracle") console.log(`  ${s.padEnd(15)} ${S[s]!.regretPerWindow.map((x) => x.toFixed(1)).join(" ")}`);

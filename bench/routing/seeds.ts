@@ -61,10 +61,10 @@ try {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "inherit"],
     });
-    const r = JSON.parse(fs.readFileSync(out, "utf8")) as { strategies: Partial<Record<Strategy, { lastHalf: number }>>; offPolicy?: Record<string, OffPolicy>; rulesArgued?: RuleArgued[] } & Record<(typeof FIRST_HALF)[number], { lastHalf: number }>;
+    const r = JSON.parse(fs.readFileSync(out, "utf8")) as { strategies: Partial<Record<Strategy, { lastHalf: number }>>; fromLog?: { offPolicy: Record<string, OffPolicy>; rulesArgued: RuleArgued[] } } & Record<(typeof FIRST_HALF)[number], { lastHalf: number }>;
     const strategies = { ...r.strategies, ...Object.fromEntries(FIRST_HALF.map((k) => [k, r[k]])) };
     const lastHalf = Object.fromEntries(STRATEGIES.filter((s) => strategies[s]).map((s) => [s, strategies[s]!.lastHalf]));
-    rows.push({ seed, lastHalf, offPolicy: r.offPolicy ?? {}, rulesArgued: r.rulesArgued ?? [] });
+    rows.push({ seed, lastHalf, offPolicy: r.fromLog?.offPolicy ?? {}, rulesArgued: r.fromLog?.rulesArgued ?? [] });
     console.log(`seed ${seed}: ${STRATEGIES.filter((s) => s in lastHalf).map((s) => `${s} ${(100 * lastHalf[s]!).toFixed(1)}`).join("  ")}`);
   }
 } finally {
