@@ -58,8 +58,7 @@ export function routingValueCandidates(logged: readonly (LoggedChoice & { row: R
         `On the last ${rows.length} ${what} answers the learned routing gave, ${model} would have succeeded ${pct(gain.fixed.value!)} of the time ` +
         `(95%: ${pct(gain.fixed.low!)}–${pct(gain.fixed.high!)}), against ${pct(gain.learned)} for what was routed on the same requests: ` +
         `${points(gain.gain)} points (95%: ${points(gain.low)} to ${points(gain.high)}). Estimated from the chance the routing had of each choice; ` +
-        `${model} was drawable for ${pct(gain.fixed.support)} of those requests. It is the best of several models judged this way, so the figure leans high ` +
-        `(on the replays of published labels such rules were worth about a point, not the three to six estimated): an A/B test settles it.`,
+        `${model} was drawable for ${pct(gain.fixed.support)} of those requests. It is the best of several models judged this way, so the figure leans high: an A/B test settles it.`,
       model,
       taskType,
       evidence: {
