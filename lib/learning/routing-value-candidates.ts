@@ -33,7 +33,12 @@ const points = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
 export function routingValueCandidates(logged: readonly (LoggedChoice & { row: RoutedAnswerRow })[]): Candidate[] {
   const byType = new Map<TaskType, (LoggedChoice & { row: RoutedAnswerRow })[]>();
   const oldestFirst = [...logged].sort((a, b) => Date.parse(a.row.created_at) - Date.parse(b.row.created_at));
-  for (const l of oldestFirst) if (isTaskType(l.row.task_type)) byType.set(l.row.task_type, [...(byType.get(l.row.task_type) ?? []), l]);
+  for (const l of oldestFirst) {
+    if (!isTaskType(l.row.task_type)) continue;
+    const list = byType.get(l.row.task_type) ?? [];
+    list.push(l);
+    byType.set(l.row.task_type, list);
+  }
   const out: Candidate[] = [];
   for (const [taskType, all] of byType) {
     // The newer half: what learned routing gets now, not while it was still finding its way.
