@@ -6,7 +6,7 @@
  */
 import { mean } from "simple-statistics";
 import type { TaskType } from "../../lib/domain";
-import { offPolicyValue, type LoggedChoice, type PolicyValue } from "../../lib/learning/off-policy";
+import { drawable, offPolicyValue, type LoggedChoice, type PolicyValue } from "../../lib/learning/off-policy";
 import { ROUTED_FOR_RULES, routingValueCandidates } from "../../lib/learning/routing-value-candidates";
 import type { World } from "./world";
 
@@ -34,7 +34,7 @@ export function checksFromLog(world: World, logged: readonly LoggedStep[], strat
     if (!strategies.includes(s)) continue;
     const choose = (row: LoggedStep) => row.choices[s] ?? null;
     const estimate = offPolicyValue(lastLogged, choose);
-    const supported = lastLogged.filter((row) => row.eligible.includes(choose(row) ?? ""));
+    const supported = lastLogged.filter((row) => drawable(row, choose(row)));
     const actual = supported.length ? round(mean(supported.map((row) => row.realised[s]!))) : null;
     offPolicy[s] = {
       ...estimate,

@@ -73,7 +73,7 @@ export function DashboardView({ data, model, testId }: { data: Dashboard; model?
         <ChartCard testId="chart-fallbacks" title="Fallback paths" description="Which model failed (error, time-out, broken stream, empty, refused or truncated answer) and which then answered." empty={data.fallbacks.empty}>
           <FallbackPathsChart chart={data.fallbacks} />
         </ChartCard>
-        {!model && (
+        {data.routingValue && (
           <ChartCard
             testId="chart-routing-value"
             title="What learned routing is worth"

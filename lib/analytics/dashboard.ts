@@ -39,8 +39,12 @@ export interface Dashboard {
   learning: TimeChart;
   fallbacks: FallbackChart;
   arms: ParamArmsChart;
-  /** learned routing against the role table and each model alone, on the answers it routed (the task type filter applies, the model filter does not) */
-  routingValue: RoutingValue;
+  /**
+   * Learned routing against the role table and each model alone, on the answers it routed
+   * (the task type filter applies, the model filter does not); null where it is not asked for
+   * (a model's own page: there is nothing to compare it with).
+   */
+  routingValue: RoutingValue | null;
   /** Server time spent reading the rollups and preparing the series. */
   serverMs: number;
 }
@@ -52,7 +56,7 @@ export interface Dashboard {
  */
 export async function buildDashboard(
   tx: Queryable,
-  { filters, preferredModels = [], now = Date.now() }: { filters: Filters; preferredModels?: readonly string[]; now?: number },
+  { filters, preferredModels = [], now = Date.now(), routingValue = true }: { filters: Filters; preferredModels?: readonly string[]; now?: number; routingValue?: boolean },
 ): Promise<Dashboard> {
   const t0 = performance.now();
   const { grain, from } = rangeWindow(filters.range, now);
@@ -65,7 +69,7 @@ export async function buildDashboard(
     arms: await getParamArms(tx, f),
     implicit: await countImplicitSignals(tx, f),
     interrupted: await countInterrupted(tx, f),
-    routed: await routedAnswers(tx, { from, taskType: filters.taskType, limit: ROUTED_ANSWERS_JUDGED }),
+    routed: routingValue ? await routedAnswers(tx, { from, taskType: filters.taskType, limit: ROUTED_ANSWERS_JUDGED }) : null,
   };
   const volume = new Map<string, number>();
   for (const r of raw.matrix) volume.set(r.model, (volume.get(r.model) ?? 0) + r.interactions);
@@ -87,7 +91,7 @@ export async function buildDashboard(
     learning: prepareLearningCurve(raw.series, ctx),
     fallbacks: prepareFallbackPaths(raw.paths, { filters }),
     arms: prepareParamArms(raw.arms, ctx),
-    routingValue: prepareRoutingValue(raw.routed),
+    routingValue: raw.routed ? prepareRoutingValue(raw.routed) : null,
     serverMs: performance.now() - t0,
   };
 }

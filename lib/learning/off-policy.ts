@@ -41,6 +41,11 @@ export interface PolicyValue {
 }
 
 const Z95 = 1.959964;
+
+/** Whether a logged answer can judge a fixed policy that would have chosen `target`: the draw could have picked it. */
+export function drawable(row: LoggedChoice, target: string | null): target is string {
+  return Boolean(target) && row.eligible.includes(target!) && row.propensity > 0;
+}
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
 /** The learned policy itself: the mean reward it earned, with a 95% interval. */
@@ -62,7 +67,7 @@ export function offPolicyValue<T extends LoggedChoice>(rows: readonly T[], choos
   const weighted: { w: number; r: number }[] = [];
   for (const row of rows) {
     const target = choose(row);
-    if (!target || !row.eligible.includes(target) || !(row.propensity > 0)) continue;
+    if (!drawable(row, target)) continue;
     supported++;
     if (target !== row.model) continue;
     const w = 1 / row.propensity;
@@ -104,10 +109,7 @@ export interface PolicyGain {
 export function offPolicyGain<T extends LoggedChoice>(rows: readonly T[], choose: (row: T) => string | null): PolicyGain | null {
   const fixed = offPolicyValue(rows, choose);
   if (fixed.value === null) return null;
-  const supported = rows.filter((r) => {
-    const target = choose(r);
-    return Boolean(target) && r.eligible.includes(target!) && r.propensity > 0;
-  });
+  const supported = rows.filter((r) => drawable(r, choose(r)));
   const n = supported.length;
   const learned = supported.reduce((s, r) => s + r.reward, 0) / n;
   const weights = supported.map((r) => (choose(r) === r.model ? 1 / r.propensity : 0));

@@ -60,7 +60,7 @@ describe("what learned routing is worth", () => {
     expect((await storedInteraction(env.db, named.interactionId)).routing_decision.draw).toBeUndefined();
 
     const dash = await dashboardOf(OPERATOR, true);
-    const value = dash.routingValue;
+    const value = dash.routingValue!;
     expect(value.empty).toBeNull();
     expect(value.answers).toBe(routed.length);
     const learned = value.rows[0];
@@ -92,7 +92,7 @@ describe("what learned routing is worth", () => {
 
     // Anyone else sees only what their own answers say.
     const own = await dashboardOf(USER_A, false);
-    expect(own.routingValue.answers).toBe(routed.length / 2);
+    expect(own.routingValue!.answers).toBe(routed.length / 2);
   });
 
 });

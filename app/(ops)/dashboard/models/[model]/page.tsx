@@ -14,6 +14,6 @@ export default async function ModelPage({
   const model = decodeURIComponent((await params).model).slice(0, 200);
   const identity = await pageIdentity(`/dashboard/models/${encodeURIComponent(model)}`, { operator: true });
   if (!identity) return <Forbidden what="The Dashboard" />;
-  const data = await loadDashboard(identity, { ...parseFilters(await searchParams), model });
+  const data = await loadDashboard(identity, { ...parseFilters(await searchParams), model }, { routingValue: false });
   return <DashboardView data={data} model={model} testId="page-dashboard-model" />;
 }
