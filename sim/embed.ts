@@ -4,8 +4,11 @@ import { DIMENSIONS, addRow, frequencyWeight, wordVectors } from "./word-vectors
 /**
  * A deterministic stand-in for an embedding model such as nomic-embed-text. It knows
  * general English meaning, nothing about this project: the first 100 dimensions are a
- * smooth-inverse-frequency average of GloVe word vectors with the common direction removed
- * (Arora et al. 2017), so paraphrases in other words land near and unrelated requests far;
+ * smooth-inverse-frequency average of GloVe word vectors (Arora et al. 2017), so paraphrases
+ * in other words land near and unrelated requests far. Arora et al. also remove the
+ * sentences' common direction; estimated here from the vocabulary (no corpus of sentences is
+ * at hand), removing it cost more than it gave: on the project's development paraphrase sets
+ * a paraphrase was nearer than an unrelated request 74% of the time with it, 87% without;
  * the remaining dimensions hash word unigrams and bigrams, so shared wording counts too, as
  * it does for a real model. Words GloVe lacks (most identifiers) get a pseudo-random vector
  * from their character trigrams, so `segfault` sits near `segfaults`. Cosine similarity =
@@ -55,9 +58,6 @@ function meaning(words: string[]): Float64Array {
       for (let i = 0; i < DIMENSIONS; i++) v[i] += u[i];
     }
   }
-  let along = 0;
-  for (let i = 0; i < DIMENSIONS; i++) along += v[i] * t.common[i];
-  for (let i = 0; i < DIMENSIONS; i++) v[i] -= along * t.common[i];
   return v;
 }
 

@@ -24,8 +24,6 @@ export interface WordVectors {
   values: Int8Array;
   /** per-row scale: value × scale = the original component */
   scales: Float32Array;
-  /** the frequency-weighted mean direction of the vocabulary (unit length), removed from sentences */
-  common: Float64Array;
 }
 
 const CACHE = path.join(process.cwd(), "node_modules", ".cache", "elite-sim", `glove-100d-${VOCABULARY}.bin`);
@@ -92,13 +90,7 @@ function readCache(buf: Buffer): WordVectors {
   const words = buf.toString("utf8", at, at + textLength).split("\n");
   const rank = new Map<string, number>();
   for (let i = 0; i < words.length; i++) if (!rank.has(words[i])) rank.set(words[i], i);
-  const t: WordVectors = { rank, values, scales, common: new Float64Array(DIMENSIONS) };
-  // The direction every average of words leans towards (Arora et al.'s "common component"),
-  // estimated from the 20k most frequent words weighted like sentence words are.
-  for (let r = 0; r < Math.min(n, 20_000); r++) addRow(t, r, frequencyWeight(r), t.common);
-  const norm = Math.hypot(...t.common) || 1;
-  for (let i = 0; i < DIMENSIONS; i++) t.common[i] /= norm;
-  return t;
+  return { rank, values, scales };
 }
 
 /**
