@@ -167,6 +167,8 @@ export const openaiCompletionSchema = z
     n: z.literal(1, "only one choice (n = 1) is supported").nullable().optional(),
     echo: z.literal(false, "echo is not supported").nullable().optional(),
     max_tokens: maxTokens,
+    /** not in OpenAI's legacy API, but clients send it (the chat API's name), and the limit is read from it first */
+    max_completion_tokens: maxTokens,
     stop: stop.nullable().optional(),
     ...openaiSampling,
   })

@@ -120,6 +120,9 @@ describe("the client's limits on an answer", () => {
       ["/v1/chat/completions", { model: "elite", messages, max_completion_tokens: 2.5 }, "max_completion_tokens"],
       ["/v1/chat/completions", { model: "elite", messages, stop: Array.from({ length: 17 }, (_, i) => `s${i}`) }, "stop"],
       ["/v1/chat/completions", { model: "elite", messages, stop: 42 }, "stop"],
+      // The legacy completions endpoint reads the chat API's name for the limit too: checked there as well (an unchecked `[]` made every model answer nothing, a 503).
+      ["/v1/completions", { model: "elite", prompt: "hi", max_completion_tokens: [] }, "max_completion_tokens"],
+      ["/v1/completions", { model: "elite", prompt: "hi", stream: true, max_completion_tokens: 0 }, "max_completion_tokens"],
       ["/api/chat", { model: "elite", messages, options: { num_predict: "ten" } }, "options.num_predict"],
       ["/api/chat", { model: "elite", messages, options: { stop: [1, 2] } }, "options.stop"],
     ] as const)
