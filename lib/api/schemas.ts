@@ -32,14 +32,28 @@ function limitsOf(maxTokens: number | null | undefined, stop: string | string[] 
 }
 
 /**
- * Ollama's model options: checked where the orchestrator reads them (the token limit and the
- * stop strings), passed on as they are for editors' completions, the rest accepted.
- * `num_predict` below 1 is Ollama's "no limit" (-1) or "fill the context" (-2).
+ * The options Ollama knows (its api.Options and runner options) and the JSON type it takes for
+ * each: Ollama refuses any other type with a server error, so a client's mistake would read as
+ * every model failing. Whole-number options take any number, as Ollama does (it truncates).
+ * Options Ollama does not know pass, as there (it ignores them).
+ */
+const OLLAMA_NUMBER_OPTIONS = [
+  "num_keep", "seed", "top_k", "repeat_last_n", "num_ctx", "num_batch", "num_gpu", "main_gpu", "num_thread",
+  "top_p", "min_p", "typical_p", "temperature", "repeat_penalty", "presence_penalty", "frequency_penalty",
+] as const;
+const OLLAMA_BOOLEAN_OPTIONS = ["penalize_newline", "use_mmap", "use_mlock", "numa", "low_vram"] as const;
+
+/**
+ * Ollama's model options: the token limit and the stop strings are read by the orchestrator,
+ * the rest passed on as they are for editors' completions and otherwise accepted; each of a
+ * type Ollama takes. `num_predict` below 1 is Ollama's "no limit" (-1) or "fill the context" (-2).
  */
 const ollamaOptions = z
   .object({
     num_predict: z.number().int("expected a whole number of tokens").optional(),
     stop: stop.optional(),
+    ...Object.fromEntries(OLLAMA_NUMBER_OPTIONS.map((k) => [k, z.number("expected a number").optional()])),
+    ...Object.fromEntries(OLLAMA_BOOLEAN_OPTIONS.map((k) => [k, z.boolean("expected true or false").optional()])),
   })
   .loose();
 

@@ -125,6 +125,10 @@ describe("the client's limits on an answer", () => {
       ["/v1/completions", { model: "elite", prompt: "hi", stream: true, max_completion_tokens: 0 }, "max_completion_tokens"],
       ["/api/chat", { model: "elite", messages, options: { num_predict: "ten" } }, "options.num_predict"],
       ["/api/chat", { model: "elite", messages, options: { stop: [1, 2] } }, "options.stop"],
+      // Options Ollama would refuse with a server error (every model "failing") are refused here, naming the option.
+      ["/api/generate", { model: "elite", prompt: "def add(a, b):\n    ", suffix: "\n", options: { temperature: "hot" } }, "options.temperature"],
+      ["/api/chat", { model: "elite", messages, options: { num_ctx: "8k" } }, "options.num_ctx"],
+      ["/api/chat", { model: "elite", messages, options: { use_mmap: "yes" } }, "options.use_mmap"],
     ] as const)
       await refusedNaming(path, body, field);
     expect(await recordedCount()).toBe(before);
