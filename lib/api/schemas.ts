@@ -32,16 +32,18 @@ function limitsOf(maxTokens: number | null | undefined, stop: string | string[] 
 }
 
 /**
- * The options Ollama knows (its api.Options and runner options) and the JSON type it takes for
- * each: Ollama refuses any other type with a server error, so a client's mistake would read as
- * every model failing. Whole-number options take any number, as Ollama does (it truncates).
- * Options Ollama does not know pass, as there (it ignores them).
+ * The options Ollama knows (its api.Options and runner options, older versions' included) and
+ * the JSON type it takes for each: Ollama's Options.FromMap refuses any other type ("option
+ * \"temperature\" must be of type float32"), answered as a server error, so a client's mistake
+ * would read as every model failing. Whole-number options take any number, as Ollama does (it truncates).
+ * Options Ollama does not know pass, as there (it ignores them), and so does null (it skips it).
  */
 const OLLAMA_NUMBER_OPTIONS = [
   "num_keep", "seed", "top_k", "repeat_last_n", "num_ctx", "num_batch", "num_gpu", "main_gpu", "num_thread",
   "top_p", "min_p", "typical_p", "temperature", "repeat_penalty", "presence_penalty", "frequency_penalty",
+  "mirostat", "mirostat_tau", "mirostat_eta", "tfs_z",
 ] as const;
-const OLLAMA_BOOLEAN_OPTIONS = ["penalize_newline", "use_mmap", "use_mlock", "numa", "low_vram"] as const;
+const OLLAMA_BOOLEAN_OPTIONS = ["penalize_newline", "use_mmap", "use_mlock", "numa", "low_vram", "f16_kv", "vocab_only"] as const;
 
 /**
  * Ollama's model options: the token limit and the stop strings are read by the orchestrator,
@@ -52,8 +54,8 @@ const ollamaOptions = z
   .object({
     num_predict: z.number().int("expected a whole number of tokens").optional(),
     stop: stop.optional(),
-    ...Object.fromEntries(OLLAMA_NUMBER_OPTIONS.map((k) => [k, z.number("expected a number").optional()])),
-    ...Object.fromEntries(OLLAMA_BOOLEAN_OPTIONS.map((k) => [k, z.boolean("expected true or false").optional()])),
+    ...Object.fromEntries(OLLAMA_NUMBER_OPTIONS.map((k) => [k, z.number("expected a number").nullable().optional()])),
+    ...Object.fromEntries(OLLAMA_BOOLEAN_OPTIONS.map((k) => [k, z.boolean("expected true or false").nullable().optional()])),
   })
   .loose();
 
