@@ -59,6 +59,16 @@ const ollamaOptions = z
   })
   .loose();
 
+/**
+ * How long Ollama keeps the model loaded after a completion (passed on for editors'
+ * completions): seconds, or a Go duration such as "5m" or "1h30m"; negative keeps it. Ollama
+ * refuses any other string as the whole request, which would read as every model failing.
+ */
+const keepAlive = z.union([
+  z.number(),
+  z.string().trim().regex(/^-?(?:\d+(?:\.\d+)?|(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)$/, 'expected seconds or a duration such as "5m" or "1h30m"'),
+], 'expected seconds or a duration such as "5m" or "1h30m"');
+
 /** What an Ollama client limited the answer to (`options.num_predict`, `options.stop`). */
 export function ollamaLimits(options: z.infer<typeof ollamaOptions> | undefined): AnswerLimits {
   const n = options?.num_predict;
@@ -110,7 +120,7 @@ export const ollamaGenerateSchema = z
     raw: z.boolean().optional(),
     /** sampling and runtime options: passed to the model as Ollama takes them for completions; a prompt answered like a chat keeps only the token limit and stop strings */
     options: ollamaOptions.optional(),
-    keep_alive: z.union([z.string().max(100), z.number()]).optional(),
+    keep_alive: keepAlive.optional(),
   })
   .loose();
 export type OllamaGenerateBody = z.infer<typeof ollamaGenerateSchema>;

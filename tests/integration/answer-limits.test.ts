@@ -129,6 +129,7 @@ describe("the client's limits on an answer", () => {
       ["/api/generate", { model: "elite", prompt: "def add(a, b):\n    ", suffix: "\n", options: { temperature: "hot" } }, "options.temperature"],
       ["/api/chat", { model: "elite", messages, options: { num_ctx: "8k" } }, "options.num_ctx"],
       ["/api/chat", { model: "elite", messages, options: { use_mmap: "yes" } }, "options.use_mmap"],
+      ["/api/generate", { model: "elite", prompt: "def add(a, b):\n    ", suffix: "\n", keep_alive: "a while" }, "keep_alive"],
     ] as const)
       await refusedNaming(path, body, field);
     expect(await recordedCount()).toBe(before);
