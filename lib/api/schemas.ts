@@ -64,10 +64,8 @@ const ollamaOptions = z
  * completions): seconds, or a Go duration such as "5m" or "1h30m"; negative keeps it. Ollama
  * refuses any other string as the whole request, which would read as every model failing.
  */
-const keepAlive = z.union([
-  z.number(),
-  z.string().trim().regex(/^-?(?:\d+(?:\.\d+)?|(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)$/, 'expected seconds or a duration such as "5m" or "1h30m"'),
-], 'expected seconds or a duration such as "5m" or "1h30m"');
+const KEEP_ALIVE_EXPECTED = 'expected seconds or a duration such as "5m" or "1h30m"';
+const keepAlive = z.union([z.number(), z.string().trim().regex(/^-?(?:\d+(?:\.\d+)?|(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)$/, KEEP_ALIVE_EXPECTED)], KEEP_ALIVE_EXPECTED);
 
 /** What an Ollama client limited the answer to (`options.num_predict`, `options.stop`). */
 export function ollamaLimits(options: z.infer<typeof ollamaOptions> | undefined): AnswerLimits {
