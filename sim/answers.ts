@@ -1,4 +1,5 @@
 import { TASK_TYPES, type TaskType } from "./models";
+import { cosine, simEmbed } from "./embed";
 import { pick, rng } from "./random";
 
 /**
@@ -241,13 +242,15 @@ type JsonSchema = {
   required?: string[];
   minimum?: number;
   maximum?: number;
+  maxLength?: number;
   description?: string;
 };
 
 /**
  * A plausible object for a JSON schema given as `format`. An enum whose values include task
  * types is answered by the keyword classifier (or, for a bad answer, a wrong type), so a
- * router classification through the simulator is meaningful.
+ * router classification through the simulator is meaningful; a text field asked of a prompt
+ * that lists items quotes the most typical item ({@link typicalItem}).
  */
 export function jsonForSchema(schema: JsonSchema, ctx: { prompt: string; good: boolean; seed: number }): unknown {
   const r = rng(ctx.seed);
@@ -282,13 +285,27 @@ export function jsonForSchema(schema: JsonSchema, ctx: { prompt: string; good: b
       }
       case "boolean":
         return ctx.good;
-      default:
-        return /reason|explanation|rationale|summary/i.test(key)
-          ? `The request mentions ${subject(ctx.prompt).join(", ")}.`
-          : subject(ctx.prompt).join(" ");
+      default: {
+        if (/reason|explanation|rationale|summary/i.test(key)) return `The request mentions ${subject(ctx.prompt).join(", ")}.`;
+        const gist = typicalItem(ctx.prompt);
+        return gist ? gist.slice(0, s.maxLength ?? 200) : subject(ctx.prompt).join(" ");
+      }
     }
   };
   return gen(schema, "");
+}
+
+/**
+ * The gist of a prompt that lists items ("- …" lines): the item nearest the others in the
+ * simulated embedding, as an extractive summary would pick it. A stand-in for a model asked to
+ * name or sum up what a list says: it reads no meaning, it only quotes the most typical item.
+ */
+export function typicalItem(prompt: string): string | null {
+  const items = prompt.split("\n").map((l) => /^\s*[-*•]\s+(.+)$/.exec(l)?.[1]?.trim()).filter((l): l is string => Boolean(l));
+  if (items.length < 2) return null;
+  const vectors = items.map((t) => simEmbed(t));
+  const centrality = vectors.map((v) => vectors.reduce((sum, u) => sum + cosine(u, v), 0));
+  return items[centrality.indexOf(Math.max(...centrality))];
 }
 
 /** Whether a `format` schema asks for a task type (a router classification). */

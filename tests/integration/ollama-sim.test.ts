@@ -255,6 +255,21 @@ describe("answers look like answers", () => {
     }
   });
 
+  it("sums up a listed prompt (format) by quoting its most typical item, within the field's length", async () => {
+    const schema = z.toJSONSchema(z.object({ name: z.string().max(20), instruction: z.string().max(300) }));
+    // Written for this test: three wordings of one wish and one remark about something else.
+    const items = ["please add type hints to the functions", "type hints on every function please", "add python type hints to these functions", "the weather is lovely in spring"];
+    const a = await ollama.chat({ model: "openhermes", messages: user(`Feedback from 4 users:\n${items.map((t) => `- ${t}`).join("\n")}`), format: schema });
+    const parsed = JSON.parse(a.message.content) as { name: string; instruction: string };
+    expect(items.slice(0, 3)).toContain(parsed.instruction);
+    expect(parsed.name.length).toBeLessThanOrEqual(20);
+    expect(parsed.instruction.startsWith(parsed.name)).toBe(true);
+    // Without a list there is nothing to quote: the request's first content words, as before.
+    const plain = JSON.parse((await ollama.chat({ model: "openhermes", messages: user("Name the colours of the rainbow"), format: schema })).message.content) as { instruction: string };
+    expect(plain.instruction).toMatch(/colours/);
+    expect(items).not.toContain(plain.instruction);
+  });
+
   it("returns a JSON object for format: json", async () => {
     const a = await ollama.chat({ model: "openhermes", messages: user("List three colours"), format: "json" });
     expect(() => JSON.parse(a.message.content)).not.toThrow();
