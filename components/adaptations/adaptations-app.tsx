@@ -1,5 +1,6 @@
 "use client";
 import { useCallback, useEffect, useState, useTransition } from "react";
+import { readNdjson } from "@/lib/ndjson-read";
 import type { AdaptationsView } from "@/lib/learning/view";
 import type { ActionResult } from "@/app/(ops)/adaptations/schema";
 import { ProposalList } from "./proposal-list";
@@ -47,24 +48,14 @@ export function AdaptationsApp({ initial, viewerId }: { initial: AdaptationsView
         const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
         throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
       }
-      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        const lines = buffer.split("\n");
-        buffer = lines.pop() ?? "";
-        for (const line of lines) {
-          if (!line.trim()) continue;
-          const e = JSON.parse(line) as { type: string; stage?: string; progress?: number; message?: string; summary?: { interactions: number; proposals: unknown[]; skipped: unknown[] } };
-          if (e.type === "progress") setAnalysis({ stage: e.stage ?? "", progress: e.progress ?? 0 });
-          if (e.type === "done" && e.summary) {
-            setAnalysisResult(`Analysed ${e.summary.interactions} interactions: ${e.summary.proposals.length} new proposal(s), ${e.summary.skipped.length} not proposed again.`);
-          }
-          if (e.type === "error") setAnalysisResult(`The analysis failed: ${e.message}`);
+      await readNdjson(res.body, (value) => {
+        const e = value as { type: string; stage?: string; progress?: number; message?: string; summary?: { interactions: number; proposals: unknown[]; skipped: unknown[] } };
+        if (e.type === "progress") setAnalysis({ stage: e.stage ?? "", progress: e.progress ?? 0 });
+        if (e.type === "done" && e.summary) {
+          setAnalysisResult(`Analysed ${e.summary.interactions} interactions: ${e.summary.proposals.length} new proposal(s), ${e.summary.skipped.length} not proposed again.`);
         }
-      }
+        if (e.type === "error") setAnalysisResult(`The analysis failed: ${e.message}`);
+      });
     } catch (e) {
       setAnalysisResult(`The analysis failed: ${e instanceof Error ? e.message : String(e)}`);
     } finally {

@@ -1,6 +1,7 @@
 "use client";
 import { useCallback, useRef, useState } from "react";
 import { runEventSchema, type RunEvent } from "@/lib/chat/events";
+import { readNdjson } from "@/lib/ndjson-read";
 
 export interface SendRequest {
   conversationId: string | null;
@@ -37,21 +38,10 @@ export function useChatStream(onEvent: (e: RunEvent) => void) {
             message: body?.error?.message ?? `The server answered ${res.status}.`,
           };
         }
-        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = "";
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += value;
-          let nl: number;
-          while ((nl = buffer.indexOf("\n")) >= 0) {
-            const line = buffer.slice(0, nl).trim();
-            buffer = buffer.slice(nl + 1);
-            if (!line) continue;
-            const parsed = runEventSchema.safeParse(JSON.parse(line));
-            if (parsed.success) onEvent(parsed.data);
-          }
-        }
+        await readNdjson(res.body, (value) => {
+          const parsed = runEventSchema.safeParse(value);
+          if (parsed.success) onEvent(parsed.data);
+        });
         return { ok: true };
       } catch (e) {
         if (ac.signal.aborted) return { ok: true };
