@@ -3,7 +3,8 @@ import type { z } from "zod";
 import type { Identity } from "@/lib/auth";
 import { identityFromRequest } from "./keys";
 import { ApiError } from "./errors";
-import { describeIssue, splitTurns, TurnError, type Turn } from "./schemas";
+import { describeIssue } from "./schemas";
+import { splitTurns, TurnError, type Turn } from "./turns";
 import type { Tool } from "@/lib/ollama";
 
 /** What a client may ask of the answer besides its messages: tools to call, structured output, thinking, limits. */

@@ -5,7 +5,8 @@ import { beginApiChat } from "./begin";
 import { continuedStep, toolCallId } from "./tool-call-id";
 import { identityFromRequest } from "./keys";
 import { ApiError, openaiErrorBody, openaiErrorResponse } from "./errors";
-import { openaiChatSchema, openaiLimits, openaiTurns, type OpenAIChatBody } from "./schemas";
+import { openaiChatSchema, openaiLimits, type OpenAIChatBody } from "./schemas";
+import { openaiTurns } from "./turns";
 import { ELITE_MODEL, byteStream, doneReason, eliteMeta, fallbackNotice, headersFor, listedModels, resolveModel, type ApiStream } from "./run";
 import { sameModel } from "@/lib/domain";
 

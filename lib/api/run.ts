@@ -3,12 +3,13 @@ import type { Identity } from "@/lib/auth";
 import type { Decision, RunEvent } from "@/lib/chat/events";
 import { estimateMessagesTokens, type Tool } from "@/lib/ollama";
 import { modelAvailability } from "@/lib/orchestrator/availability";
-import { prepareChat, streamChat } from "@/lib/orchestrator/chat";
+import { streamChat } from "@/lib/orchestrator/chat";
+import { prepareChat } from "@/lib/orchestrator/prepare-chat";
 import { maxContextTokens } from "@/lib/orchestrator/context";
 import { fitsContext, sameModel, type AnswerLimits } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { ApiError } from "./errors";
-import type { Turn } from "./schemas";
+import type { Turn } from "./turns";
 
 /** The one model the APIs add: the orchestrator choosing among the roster. */
 export const ELITE_MODEL = "elite";

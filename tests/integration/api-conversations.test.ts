@@ -6,7 +6,7 @@ import { ask as askInChat, identityOf } from "../support/orchestrator";
 import { listConversations } from "../../lib/db/queries/conversations";
 import { POST as chat } from "../../app/api/chat/route";
 import { POST as chatCompletions } from "../../app/v1/chat/completions/route";
-import { prepareChat } from "../../lib/orchestrator/chat";
+import { prepareChat } from "../../lib/orchestrator/prepare-chat";
 import { settledLearning } from "../../lib/orchestrator/learn";
 import { learningState } from "../../lib/learning/store";
 import { asSystem } from "../../lib/db";

@@ -79,7 +79,8 @@ describe("stopping", () => {
   it("a request stopped mid-answer is recorded as cancelled with what had arrived", async () => {
     env.sim.setFaults([{ fault: "slow:30" }]);
     try {
-      const { prepareChat, streamChat } = await import("../../lib/orchestrator/chat");
+      const { streamChat } = await import("../../lib/orchestrator/chat");
+      const { prepareChat } = await import("../../lib/orchestrator/prepare-chat");
       const prepared = await prepareChat(alice, { conversationId: null, prompt: "Write a Python function that merges two sorted lists." });
       const ac = new AbortController();
       let id = "";

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startOrchestrator, ask, identityOf } from "../support/orchestrator";
-import { prepareChat, streamChat } from "../../lib/orchestrator/chat";
+import { streamChat } from "../../lib/orchestrator/chat";
+import { prepareChat } from "../../lib/orchestrator/prepare-chat";
 import type { OllamaPool } from "../../lib/ollama";
 import type { Database } from "../../lib/db/types";
 import { settledLearning } from "../../lib/orchestrator/learn";

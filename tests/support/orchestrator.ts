@@ -11,7 +11,8 @@ import { invalidateConfigCache } from "../../lib/learning/active-config";
 import type { Identity } from "../../lib/auth";
 import type { Decision, RunEvent } from "../../lib/chat/events";
 import type { Database } from "../../lib/db/types";
-import { prepareChat, streamChat } from "../../lib/orchestrator/chat";
+import { streamChat } from "../../lib/orchestrator/chat";
+import { prepareChat } from "../../lib/orchestrator/prepare-chat";
 import { settledLearning } from "../../lib/orchestrator/learn";
 import type { Rng } from "../../lib/learning/random";
 

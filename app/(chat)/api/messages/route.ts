@@ -1,6 +1,7 @@
 import { requireUser } from "@/lib/auth";
 import { AppError, toAppError } from "@/lib/errors";
-import { prepareChat, streamChat } from "@/lib/orchestrator/chat";
+import { streamChat } from "@/lib/orchestrator/chat";
+import { prepareChat } from "@/lib/orchestrator/prepare-chat";
 import { ndjsonResponse } from "@/lib/ndjson";
 import { sendMessageSchema } from "../../schema";
 
