@@ -1,28 +1,24 @@
 import "server-only";
-import { asSystemStatement } from "@/lib/db";
-import { requestNeighbours, type ConfirmedNeighbour } from "@/lib/db/queries/interactions";
-import { contextEvidence } from "@/lib/learning/context-evidence";
 import type { RoutingPatternRow } from "@/lib/db/queries/learning";
 import { matchRoutingPattern } from "@/lib/learning/patterns";
-import { getOllamaPool, estimateTokens, type ChatMessage } from "@/lib/ollama";
+import { estimateTokens, type ChatMessage } from "@/lib/ollama";
 import { learningState } from "@/lib/learning/store";
-import type { ContextEvidence, PolicyCandidate } from "@/lib/learning/policy";
+import type { PolicyCandidate } from "@/lib/learning/policy";
 import { decideRoute } from "@/lib/learning/route-decision";
 import { chooseParams, type ParamArm } from "@/lib/learning/params";
 import { answeredRecently, learnedBudget } from "@/lib/learning/latency-store";
 import { predictFailure } from "@/lib/learning/failure-store";
 import type { Budget } from "@/lib/learning/latency-budget";
 import { seededRng, type Rng } from "@/lib/learning/random";
-import { defaultModelChain, embeddingInput, fitsContext, isTaskType, type Role, type TaskType } from "@/lib/domain";
-import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
-import { classifyWithRouter } from "./router-classification";
-import { combineVotes, taskProbabilities, voteOfNeighbours, votesFrom, type Vote } from "@/lib/learning/ensemble";
+import { defaultModelChain, fitsContext, type Role, type TaskType } from "@/lib/domain";
+import { classifyRequest, embedRequest, type RequestClassification } from "./classify-request";
+import type { Vote } from "@/lib/learning/ensemble";
 import type { DrawnArm } from "@/lib/learning/propensity";
-import { sameModel, type PastOutcome, type Roster } from "@/lib/domain";
+import { sameModel } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { resolveConfig, type ResolvedConfig } from "@/lib/learning/active-config";
 import { promptOf } from "@/lib/learning/proposals";
-import { modelAvailability, type Availability } from "./availability";
+import { modelAvailability } from "./availability";
 import { hasCapability } from "./capabilities";
 import { searchKnowledge } from "@/lib/knowledge/search";
 import { knowledgeToRetrieve } from "@/lib/knowledge/presence";
@@ -35,8 +31,6 @@ import {
   type GroundingChunk,
 } from "@/lib/knowledge/grounding";
 
-/** Ask the router model only when the cheap voters are less sure than this. */
-const ROUTER_MODEL_BELOW = 0.75;
 /** At most this many models try one request (the primary and two fallbacks). */
 export const MAX_ATTEMPTS = 3;
 
@@ -58,7 +52,7 @@ export interface PlannedModel {
 export interface Plan {
   taskType: TaskType;
   confidence: number;
-  voters: { name: string; taskType: string; confidence: number }[];
+  voters: RequestClassification["voters"];
   votes: Vote[];
   /** the request's embedding, when the plan waited for it (see `embed`) */
   embedding: number[] | null;
@@ -116,62 +110,6 @@ async function retrieve(prompt: string, embedding: number[] | null, embeddingMod
   }
 }
 
-/** The request's embedding by the roster's embedding model; null without one (classification and patterns go on without neighbours). */
-async function embedRequest(prompt: string, roster: Roster, availability: Availability, signal?: AbortSignal): Promise<number[] | null> {
-  if (!availability.has(roster.embedding)) return null;
-  try {
-    return (await getOllamaPool().embed({ model: roster.embedding, input: [embeddingInput(roster.embedding, "query", prompt.slice(0, 8000))], signal })).embeddings[0];
-  } catch {
-    return null;
-  }
-}
-
-async function classify(
-  prompt: string,
-  roster: Roster,
-  availability: Availability,
-  embedded: Promise<number[] | null>,
-  signal?: AbortSignal,
-  askRouter = true,
-): Promise<Pick<Plan, "taskType" | "confidence" | "voters" | "votes" | "embedding"> & { context: ContextEvidence; taskProbabilities: Record<TaskType, number> }> {
-  const state = await learningState();
-  const features = taskClassifier().classify(prompt);
-  const embedding = await embedded;
-  let neighbours = null;
-  let near: ConfirmedNeighbour[] = [];
-  let outcomes: PastOutcome[] = [];
-  if (embedding) {
-    // Both reads in one round trip, outside any transaction.
-    ({ confirmed: near, outcomes } = await asSystemStatement((q) => requestNeighbours(q, { embedding, confirmed: 15, outcomes: 20 })));
-    // Only confirmed labels: one a person stated weighs fully, one inferred from a good rating less.
-    const examples = near
-      .filter((n) => isTaskType(n.task_type))
-      .map((n) => ({ similarity: n.similarity, taskType: n.task_type as TaskType, weight: n.stated ? 1 : 0.8 }));
-    neighbours = voteOfNeighbours(examples);
-  }
-  let votes = votesFrom(state.voters, { features, neighbours });
-  let combined = combineVotes(votes);
-  if (askRouter && combined.confidence < ROUTER_MODEL_BELOW && availability.has(roster.roles.router)) {
-    try {
-      const shots = near.filter((n) => isTaskType(n.task_type)).map((n) => ({ prompt: n.user_prompt, taskType: n.task_type as TaskType }));
-      const r = await classifyWithRouter(roster.roles.router, prompt, shots, signal);
-      votes = votesFrom(state.voters, { features, neighbours, router_model: { taskType: r.task_type, confidence: r.confidence } });
-      combined = combineVotes(votes);
-    } catch {
-      /* the router model is one voter; without it the others decide */
-    }
-  }
-  return {
-    taskType: combined.taskType,
-    confidence: combined.confidence,
-    taskProbabilities: taskProbabilities(combined),
-    votes,
-    voters: votes.map((v) => ({ name: v.name, taskType: v.taskType, confidence: v.confidence })),
-    embedding,
-    context: contextEvidence(outcomes),
-  };
-}
-
 function fitParams(arm: ParamArm, promptTokens: number, contextLength: number): PlannedModel["params"] {
   // Room for the prompt and the answer, never beyond what the model can hold.
   const wanted = Math.max(arm.num_ctx, promptTokens + arm.num_predict);
@@ -211,7 +149,7 @@ export async function planRequest(input: {
   const planEmbedding = waitForEmbedding ? embed() : Promise.resolve(null);
   const retrieving = planEmbedding.then((e) => retrieve(input.prompt, e, roster.embedding, input.userId));
   retrieving.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
-  const cls = await classify(input.prompt, roster, availability, planEmbedding, input.signal, !input.forcedModel);
+  const cls = await classifyRequest(input.prompt, roster, availability, planEmbedding, input.signal, !input.forcedModel);
   const state = await learningState();
   const now = Date.now();
 

@@ -1,0 +1,89 @@
+import "server-only";
+import { asSystemStatement } from "@/lib/db";
+import { requestNeighbours, type ConfirmedNeighbour } from "@/lib/db/queries/interactions";
+import { contextEvidence } from "@/lib/learning/context-evidence";
+import { getOllamaPool } from "@/lib/ollama";
+import { learningState } from "@/lib/learning/store";
+import type { ContextEvidence } from "@/lib/learning/policy";
+import { embeddingInput, isTaskType, type PastOutcome, type Roster, type TaskType } from "@/lib/domain";
+import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
+import { classifyWithRouter } from "./router-classification";
+import { combineVotes, taskProbabilities, voteOfNeighbours, votesFrom, type Vote } from "@/lib/learning/ensemble";
+import type { Availability } from "./availability";
+
+/**
+ * What kind of request this is: the trained classifier and the request's confirmed
+ * neighbours vote (weighted by what each voter has earned), and the router model is asked
+ * only when they are unsure. The neighbours' observed outcomes per model come along, for
+ * routing this one request (contextual evidence).
+ */
+
+/** Ask the router model only when the cheap voters are less sure than this. */
+const ROUTER_MODEL_BELOW = 0.75;
+
+export interface RequestClassification {
+  taskType: TaskType;
+  confidence: number;
+  voters: { name: string; taskType: string; confidence: number }[];
+  votes: Vote[];
+  embedding: number[] | null;
+  /** what the nearest past requests' answers say of each model, for this request */
+  context: ContextEvidence;
+  taskProbabilities: Record<TaskType, number>;
+}
+
+/** The request's embedding by the roster's embedding model; null without one (classification and patterns go on without neighbours). */
+export async function embedRequest(prompt: string, roster: Roster, availability: Availability, signal?: AbortSignal): Promise<number[] | null> {
+  if (!availability.has(roster.embedding)) return null;
+  try {
+    return (await getOllamaPool().embed({ model: roster.embedding, input: [embeddingInput(roster.embedding, "query", prompt.slice(0, 8000))], signal })).embeddings[0];
+  } catch {
+    return null;
+  }
+}
+
+export async function classifyRequest(
+  prompt: string,
+  roster: Roster,
+  availability: Availability,
+  embedded: Promise<number[] | null>,
+  signal?: AbortSignal,
+  askRouter = true,
+): Promise<RequestClassification> {
+  const state = await learningState();
+  const features = taskClassifier().classify(prompt);
+  const embedding = await embedded;
+  let neighbours = null;
+  let near: ConfirmedNeighbour[] = [];
+  let outcomes: PastOutcome[] = [];
+  if (embedding) {
+    // Both reads in one round trip, outside any transaction.
+    ({ confirmed: near, outcomes } = await asSystemStatement((q) => requestNeighbours(q, { embedding, confirmed: 15, outcomes: 20 })));
+    // Only confirmed labels: one a person stated weighs fully, one inferred from a good rating less.
+    const examples = near
+      .filter((n) => isTaskType(n.task_type))
+      .map((n) => ({ similarity: n.similarity, taskType: n.task_type as TaskType, weight: n.stated ? 1 : 0.8 }));
+    neighbours = voteOfNeighbours(examples);
+  }
+  let votes = votesFrom(state.voters, { features, neighbours });
+  let combined = combineVotes(votes);
+  if (askRouter && combined.confidence < ROUTER_MODEL_BELOW && availability.has(roster.roles.router)) {
+    try {
+      const shots = near.filter((n) => isTaskType(n.task_type)).map((n) => ({ prompt: n.user_prompt, taskType: n.task_type as TaskType }));
+      const r = await classifyWithRouter(roster.roles.router, prompt, shots, signal);
+      votes = votesFrom(state.voters, { features, neighbours, router_model: { taskType: r.task_type, confidence: r.confidence } });
+      combined = combineVotes(votes);
+    } catch {
+      /* the router model is one voter; without it the others decide */
+    }
+  }
+  return {
+    taskType: combined.taskType,
+    confidence: combined.confidence,
+    taskProbabilities: taskProbabilities(combined),
+    votes,
+    voters: votes.map((v) => ({ name: v.name, taskType: v.taskType, confidence: v.confidence })),
+    embedding,
+    context: contextEvidence(outcomes),
+  };
+}
