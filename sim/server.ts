@@ -5,6 +5,9 @@ import { simEmbed } from "./embed";
 import { chooseFault, validateRules, type Fault, type FaultRule } from "./faults";
 import { buildCatalogue, loadProfiles, normalizeModelName, profilesPath, type SimModel, type TaskType } from "./models";
 import { hash32, rng } from "./random";
+import { BadRequest, Pacer, json, readBody, type Json } from "./http-io";
+import { DEFAULT_KEEP_ALIVE_MS, parseKeepAlive } from "./keep-alive";
+import { modelEntry, showBody } from "./model-listing";
 
 export interface SimulatorOptions {
   /** 0 picks a free port. */
@@ -54,62 +57,6 @@ export interface Simulator {
 const FOREVER_MS = 292 * 365 * 24 * 3600 * 1000;
 /** What a thinking model's reasoning looks like here (a stand-in). */
 const THINKING = "First I work out what is asked, then I check the answer.";
-const DEFAULT_KEEP_ALIVE_MS = 5 * 60 * 1000;
-
-/** Ollama's keep_alive: seconds as a number, or a Go duration ("5m", "300ms", "1h30m"); negative keeps the model forever. */
-export function parseKeepAlive(v: unknown): number {
-  if (v === undefined || v === null || v === "") return DEFAULT_KEEP_ALIVE_MS;
-  if (typeof v === "number") return v < 0 ? Infinity : v * 1000;
-  const s = String(v).trim();
-  if (/^-?\d+(\.\d+)?$/.test(s)) return Number(s) < 0 ? Infinity : Number(s) * 1000;
-  if (s.startsWith("-")) return Infinity;
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-  let m: RegExpExecArray | null;
-  let matched = "";
-  while ((m = re.exec(s))) {
-    total += Number(m[1]) * units[m[2]];
-    matched += m[0];
-  }
-  if (matched !== s) throw new Error(`invalid keep_alive "${s}"`);
-  return total;
-}
-
-type Json = Record<string, unknown>;
-
-class BadRequest extends Error {}
-
-/** Waits on behalf of one response; every wait ends early when the client goes away. */
-class Pacer {
-  closed = false;
-  private timer?: NodeJS.Timeout;
-  private wake?: () => void;
-  constructor(res: http.ServerResponse) {
-    res.on("close", () => {
-      this.closed = true;
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = undefined;
-      this.wake?.();
-    });
-  }
-  sleep(ms: number): Promise<void> {
-    if (this.closed || !(ms > 0)) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.wake = resolve;
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.wake = undefined;
-        resolve();
-      }, ms);
-    });
-  }
-  /** Never resolves unless the client goes away (the `timeout` fault). */
-  hang(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return new Promise((resolve) => (this.wake = resolve));
-  }
-}
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const catalogue = buildCatalogue(loadProfiles(options.profilesFile ?? profilesPath()));
@@ -157,26 +104,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-
-  function json(res: http.ServerResponse, status: number, body: unknown) {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
-    res.end(text);
-  }
-
-  async function readBody(req: http.IncomingMessage): Promise<Json> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString("utf8");
-    if (!text.trim()) return {};
-    try {
-      const v = JSON.parse(text) as unknown;
-      if (!v || typeof v !== "object" || Array.isArray(v)) throw new Error();
-      return v as Json;
-    } catch {
-      throw new BadRequest("invalid JSON body");
-    }
-  }
 
   /** Counts a request and tracks it until its response closes. */
   function track(res: http.ServerResponse, endpoint: string, model: string | undefined, generation: boolean, fault?: Fault) {
@@ -478,24 +405,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     json(res, 200, out);
   }
 
-  function modelEntry(m: SimModel) {
-    return {
-      name: m.name,
-      model: m.name,
-      modified_at: "2025-01-15T10:00:00.000000000Z",
-      size: m.sizeBytes,
-      digest: m.digest,
-      details: {
-        parent_model: "",
-        format: "gguf",
-        family: m.family,
-        families: [m.family],
-        parameter_size: m.parameterSize,
-        quantization_level: m.embedding ? "F16" : "Q4_0",
-      },
-    };
-  }
-
   async function show(req: http.IncomingMessage, res: http.ServerResponse) {
     const body = await readBody(req);
     const requested = typeof body.model === "string" ? body.model : typeof body.name === "string" ? body.name : "";
@@ -505,31 +414,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (!model) return json(res, 404, { error: `model '${requested}' not found` });
     if (fault && ["refuse", "http500", "unknown_model", "timeout"].includes(fault.kind))
       if (await preFault(req, res, fault, requested, new Pacer(res))) return;
-    const entry = modelEntry(model);
-    json(res, 200, {
-      license: "Simulated model: see the published model card for the real licence.",
-      modelfile: `# Modelfile generated by "ollama show"\nFROM /models/blobs/sha256-${model.digest}\nTEMPLATE """${model.template}"""\n${model.parameters
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => `PARAMETER ${l.replace(/\s+/, " ")}`)
-        .join("\n")}\n`,
-      parameters: model.parameters,
-      template: model.template,
-      details: entry.details,
-      model_info: {
-        "general.architecture": model.arch,
-        "general.basename": model.name.split(":")[0],
-        "general.parameter_count": Math.round(parseFloat(model.parameterSize) * (model.parameterSize.endsWith("M") ? 1e6 : 1e9)),
-        "general.quantization_version": 2,
-        [`${model.arch}.context_length`]: model.trainedContext,
-        [`${model.arch}.embedding_length`]: model.embeddingDim,
-        [`${model.arch}.block_count`]: 32,
-      },
-      capabilities: model.embedding
-        ? ["embedding"]
-        : ["completion", ...(model.template.includes(".Suffix") ? ["insert"] : []), ...(model.template.includes(".Tools") ? ["tools"] : []), ...(model.template.includes(".Think") ? ["thinking"] : [])],
-      modified_at: entry.modified_at,
-    });
+    json(res, 200, showBody(model));
   }
 
   async function pull(req: http.IncomingMessage, res: http.ServerResponse) {
