@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { REFUSAL, argumentsFor, classifyPrompt, composeAnswer, countTokens, fillMiddle, isClassificationSchema, jsonForSchema, tokenize } from "./answers";
+import { REFUSAL, classifyPrompt, composeAnswer, countTokens, fillMiddle, tokenize } from "./answers";
+import { argumentsFor, isClassificationSchema, jsonForSchema } from "./structured-answers";
 import { simEmbed } from "./embed";
 import { chooseFault, validateRules, type Fault, type FaultRule } from "./faults";
 import { buildCatalogue, loadProfiles, normalizeModelName, profilesPath, type SimModel, type TaskType } from "./models";

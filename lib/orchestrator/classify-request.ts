@@ -1,3 +1,10 @@
+/**
+ * What kind of request this is: the trained classifier and the request's confirmed
+ * neighbours vote (weighted by what each voter has earned), and the router model is asked
+ * only when they are unsure. The neighbours' observed outcomes per model come along, for
+ * routing this one request (contextual evidence).
+ */
+
 import "server-only";
 import { asSystemStatement } from "@/lib/db";
 import { requestNeighbours, type ConfirmedNeighbour } from "@/lib/db/queries/interactions";
@@ -10,13 +17,6 @@ import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
 import { classifyWithRouter } from "./router-classification";
 import { combineVotes, taskProbabilities, voteOfNeighbours, votesFrom, type Vote } from "@/lib/learning/ensemble";
 import type { Availability } from "./availability";
-
-/**
- * What kind of request this is: the trained classifier and the request's confirmed
- * neighbours vote (weighted by what each voter has earned), and the router model is asked
- * only when they are unsure. The neighbours' observed outcomes per model come along, for
- * routing this one request (contextual evidence).
- */
 
 /** Ask the router model only when the cheap voters are less sure than this. */
 const ROUTER_MODEL_BELOW = 0.75;
