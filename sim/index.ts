@@ -8,7 +8,8 @@
  * random numbers, cosine and keyword classifier repeat a few lines of lib/ deliberately; a
  * figure the app reaches because the simulator shares its code would not be a result.
  */
-export { startSimulator, type Simulator, type SimulatorOptions, type SimStats } from "./server";
+export { startSimulator, type Simulator, type SimulatorOptions } from "./server";
+export type { SimStats } from "./state";
 export { parseKeepAlive } from "./keep-alive";
 export { simEmbed, cosine } from "./embed";
 export { classifyPrompt, guessLanguage, REFUSAL } from "./answers";
