@@ -1,6 +1,6 @@
 import "server-only";
 import { learnFromFeedback } from "@/lib/learning/feedback";
-import { ROLES, roleLabel } from "@/lib/domain";
+import { ROLES, roleNamed } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { identityFromRequest } from "./keys";
 import { ApiError, appErrorResponse } from "./errors";
@@ -13,11 +13,9 @@ import { apiFeedbackSchema, describeIssue } from "./schemas";
  * key's user received, learned from exactly like the chat's feedback (lib/learning/feedback).
  * 401 without a valid key, 400 naming the field, 404 for an interaction that is not theirs.
  */
-/** The roster model of a role named by its id, label or first word ("math", "Math specialist", "lead", "architect"). */
+/** The roster model of a role as people name it ("math", "the maths specialist", "Lead developer", "senior dev"). */
 async function modelOfRole(name: string): Promise<string | null> {
-  const key = name.trim().toLowerCase().replace(/[\s-]+/g, "_");
-  const names = (r: (typeof ROLES)[number]) => [r, roleLabel(r).toLowerCase().replace(/\s+/g, "_"), r.split("_")[0]];
-  const role = ROLES.find((r) => names(r).includes(key));
+  const role = roleNamed(name);
   return role ? (await currentRoster()).roles[role] : null;
 }
 

@@ -34,3 +34,19 @@ export function roleLabel(role: string | null | undefined, opts: { inSentence?: 
 export function isRole(value: unknown): value is Role {
   return typeof value === "string" && (ROLES as readonly string[]).includes(value);
 }
+
+/** Words that may follow a role's first word when people name it ("maths specialist", "senior dev", "the architect model"). */
+const ROLE_NAME_TAIL = new Set(["specialist", "developer", "dev", "model"]);
+
+/**
+ * The role a person names: its id ("lead_developer"), its label ("Lead developer") or its first
+ * word ("lead"), in any case, with "the" before it, "maths" for "math", and "specialist",
+ * "developer", "dev" or "model" after it. Anything else (a sentence, another name) is no role.
+ */
+export function roleNamed(words: string): Role | null {
+  const tokens = words.trim().toLowerCase().split(/[\s_-]+/).filter(Boolean);
+  if (["the", "a", "an"].includes(tokens[0])) tokens.shift();
+  if (tokens.length === 0 || !tokens.slice(1).every((t) => ROLE_NAME_TAIL.has(t))) return null;
+  const first = tokens[0] === "maths" ? "math" : tokens[0];
+  return ROLES.find((r) => r.split("_")[0] === first) ?? null;
+}

@@ -262,5 +262,10 @@ describe("keys in the database and the endpoints (route handlers, real clients)"
     expect((await badTag.json()).error.message).toMatch(/^tags\.0: /);
     const lead = await feedbackRoute(req(keyA, { interaction_id: mine.interactionId, preferred_model: "Lead developer" }));
     expect(lead.status).toBe(200);
+    // A role as people name it: the British spelling, with an article and a title.
+    const maths = await feedbackRoute(req(keyA, { interaction_id: mine.interactionId, preferred_model: "the maths specialist" }));
+    expect(maths.status).toBe(200);
+    const after = await env.db.query<{ feedback: { betterModel?: string } }>("select feedback from interactions where id = $1", [mine.interactionId]);
+    expect(after.rows[0].feedback.betterModel).toBe(DEFAULT_ROLE_MODELS.math);
   });
 });

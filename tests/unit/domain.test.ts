@@ -13,6 +13,7 @@ import {
   normalizeModel,
   readDecision,
   roleLabel,
+  roleNamed,
   rosterFromRows,
   isRoutedModel,
   sameModel,
@@ -131,5 +132,19 @@ describe("domain", () => {
     expect(fitsContext(5000, 4096, 0)).toBe(false);
     expect(fitsContext(1_000_000, null)).toBe(true);
     expect(fitsContext(1_000_000, 0)).toBe(true);
+  });
+
+  it("reads a role as people name it, and nothing else as one", () => {
+    for (const r of ROLES) {
+      expect(roleNamed(r)).toBe(r);
+      expect(roleNamed(roleLabel(r))).toBe(r);
+      expect(roleNamed(r.split("_")[0].toUpperCase())).toBe(r);
+    }
+    expect(roleNamed("the maths specialist")).toBe("math");
+    expect(roleNamed("  Maths ")).toBe("math");
+    expect(roleNamed("senior dev")).toBe("senior_developer");
+    expect(roleNamed("lead-developer model")).toBe("lead_developer");
+    expect(roleNamed("The Architect")).toBe("architect");
+    for (const no of ["", "the", "maths would have been better", "mathstral", "junior developer", "lead architect", "developer"]) expect(roleNamed(no)).toBeNull();
   });
 });
