@@ -6,7 +6,8 @@ import os from "node:os";
 import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
 import { updatePolicy } from "../../lib/learning/policy";
 import { sampleNormal, seededRng, type Rng } from "../../lib/learning/random";
-import { ReplayRouter, embeddingCache, latencyStats, requestOrder, type LatencyStats, type ReplaySettings } from "./replay";
+import { embeddingCache, latencyStats, requestOrder, type LatencyStats, type ReplaySettings } from "./replay";
+import { ReplayRouter } from "./replay-router";
 import type { World } from "./world";
 
 export type ScaleResult = {

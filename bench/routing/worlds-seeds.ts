@@ -17,7 +17,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { mean, sampleStandardDeviation } from "simple-statistics";
 import { DATA_DIR, loadProfiles, loadPrompts } from "./data";
-import { DEFAULT_ROUTER_SETTINGS } from "./replay";
+import { DEFAULT_ROUTER_SETTINGS } from "./replay-router";
 import { runWorldSuite, type WorldRow } from "./worlds";
 
 const { values: args } = parseArgs({
