@@ -1,6 +1,6 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
-import { recentAttempts } from "@/lib/db/queries/interactions";
+import { recentAttempts } from "@/lib/db/queries/past-interactions";
 import { isTaskType, normalizeModel, type TaskType } from "@/lib/domain";
 import { decayErrors, emptyFailureModel, errorsNow, failureProbability, failureVerdict, learnFailure, type FailureModel } from "./failure-model";
 

@@ -1,7 +1,8 @@
 import "server-only";
 import type { Identity } from "@/lib/auth";
 import { withUser } from "@/lib/db";
-import { listInteractions, recordFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
+import { listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
+import { recordFeedback } from "@/lib/db/queries/interaction-feedback";
 import { isRoutedModel, type TaskType } from "@/lib/domain";
 import { AppError } from "@/lib/errors";
 import { currentRoster } from "@/lib/roster/current";

@@ -1,6 +1,8 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
-import { abandonedBrokenAnswers, getInteractionEmbedding, recordServerFeedback, type InteractionRow } from "@/lib/db/queries/interactions";
+import type { InteractionRow } from "@/lib/db/queries/interactions";
+import { abandonedBrokenAnswers, recordServerFeedback } from "@/lib/db/queries/interaction-feedback";
+import { getInteractionEmbedding } from "@/lib/db/queries/past-interactions";
 import { isTaskType, type ImplicitSignal } from "@/lib/domain";
 import { reviseAnswerReward } from "./answer-reward";
 import { ABANDONED_AFTER_MS, readFollowUp, SIGNAL_EXAMPLES } from "./implicit-signal";

@@ -1,6 +1,6 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
-import { recentAttempts } from "@/lib/db/queries/interactions";
+import { recentAttempts } from "@/lib/db/queries/past-interactions";
 import { normalizeModel } from "@/lib/domain";
 import { DEFAULT_TIMEOUTS } from "@/lib/ollama";
 import { budgetFrom, WINDOW, type Budget, type LatencySample } from "./latency-budget";

@@ -1,6 +1,7 @@
 import "server-only";
 import { asSystemStatement } from "@/lib/db";
-import { answerFollowedUp, getInteraction, type InteractionRow } from "@/lib/db/queries/interactions";
+import { getInteraction, type InteractionRow } from "@/lib/db/queries/interactions";
+import { answerFollowedUp } from "@/lib/db/queries/past-interactions";
 import type { ChatMessage } from "@/lib/ollama";
 import { toolCallAnswer } from "@/lib/chat/tool-call-answer";
 

@@ -7,7 +7,7 @@
 
 import "server-only";
 import { asSystemStatement } from "@/lib/db";
-import { requestNeighbours, type ConfirmedNeighbour } from "@/lib/db/queries/interactions";
+import { requestNeighbours, type ConfirmedNeighbour } from "@/lib/db/queries/past-interactions";
 import { contextEvidence } from "@/lib/learning/context-evidence";
 import { getOllamaPool } from "@/lib/ollama";
 import { learningState } from "@/lib/learning/store";

@@ -7,7 +7,8 @@ import { createTestDb, OPERATOR, USER_A, USER_B, userClaims } from "../support/d
 import { withClaims } from "../../lib/db/session";
 import type { Claims, Database, Queryable } from "../../lib/db/types";
 import { createConversation } from "../../lib/db/queries/conversations";
-import { finishInteraction, recordFeedback, startInteraction } from "../../lib/db/queries/interactions";
+import { finishInteraction, startInteraction } from "../../lib/db/queries/interactions";
+import { recordFeedback } from "../../lib/db/queries/interaction-feedback";
 import { authoriseExport, CSV_COLUMNS, exportStream, type ExportFormat } from "../../lib/analytics/export";
 import type { Filters } from "../../lib/analytics/filters";
 import { AppError } from "../../lib/errors";

@@ -10,7 +10,8 @@ import { createTestDb, OPERATOR, USER_A, USER_B, userClaims } from "../support/d
 import { withClaims } from "../../lib/db/session";
 import type { Database, Queryable } from "../../lib/db/types";
 import { createConversation, deleteConversation } from "../../lib/db/queries/conversations";
-import { finishInteraction, recordFeedback, startInteraction } from "../../lib/db/queries/interactions";
+import { finishInteraction, startInteraction } from "../../lib/db/queries/interactions";
+import { recordFeedback } from "../../lib/db/queries/interaction-feedback";
 import { rebuildRollups } from "../../lib/db/queries/analytics";
 import { insertHistoryBatch } from "../../lib/db/bulk-history";
 import { generateDemoHistory } from "../../lib/analytics/demo-history";

@@ -11,7 +11,7 @@ import { learningState } from "../../lib/learning/store";
 import { DEFAULT_ROLE_MODELS, interactionReward, type TaskType } from "../../lib/domain";
 import { settledLearning } from "../../lib/orchestrator/learn";
 import { asSystem } from "../../lib/db";
-import { recordServerFeedback } from "../../lib/db/queries/interactions";
+import { recordServerFeedback } from "../../lib/db/queries/interaction-feedback";
 import { reviseAnswerReward } from "../../lib/learning/answer-reward";
 
 let env: Awaited<ReturnType<typeof startOrchestrator>>;

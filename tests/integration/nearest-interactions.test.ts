@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, USER_A } from "../support/db";
 import { asSystemStatement, useDatabase, type Database } from "../../lib/db";
-import { requestNeighbours } from "../../lib/db/queries/interactions";
+import { requestNeighbours } from "../../lib/db/queries/past-interactions";
 import { seededRng } from "../../lib/learning/random";
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, USER_A } from "../support/db";
 import type { Database } from "../../lib/db";
 import { refreshPlannerStatistics } from "../../lib/db/planner-statistics";
-import { requestNeighbours } from "../../lib/db/queries/interactions";
+import { requestNeighbours } from "../../lib/db/queries/past-interactions";
 import type { Queryable } from "../../lib/db/types";
 import { seededRng } from "../../lib/learning/random";
 

@@ -1,7 +1,8 @@
 /** Hybrid search candidates over the knowledge base: nearest by vector (pgvector HNSW) and best by full text, each filtered by source and topic. */
 import type { Queryable } from "../types";
 
-import { vectorLiteral, type KnowledgeSource } from "./knowledge";
+import type { KnowledgeSource } from "./knowledge";
+import { vectorLiteral } from "./vector-literal";
 import { DEFAULT_EF_SEARCH, efSearchFor } from "./vector-index";
 
 export interface SearchFilters {

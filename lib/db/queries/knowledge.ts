@@ -1,4 +1,5 @@
 import type { Queryable } from "../types";
+import { vectorLiteral } from "./vector-literal";
 
 export type KnowledgeSource = "document_ingestion" | "user_feedback" | "interaction_learning";
 export type KnowledgeStatus = "active" | "pending" | "rejected" | "merged";
@@ -23,7 +24,6 @@ export interface KnowledgeRow {
 
 const COLUMNS = `id, topic, content, source, confidence, status, document_id, chunk_index, interaction_id, embedding_model, metadata, created_at, created_by, owner_id`;
 
-export const vectorLiteral = (v: number[]) => `[${v.join(",")}]`;
 
 export interface NewChunk {
   topic: string;

@@ -1,5 +1,6 @@
 import type { PatternScopeData } from "@/lib/domain/pattern-scope";
 import type { Queryable } from "../types";
+import { vectorLiteral } from "./vector-literal";
 
 /** model_performance: one row per (model, task type) with the routing evidence and running outcomes. */
 export interface PerformanceRow {
@@ -214,7 +215,7 @@ export async function nearestRoutingPatterns(
        where pattern_type = 'routing' and status = 'active' and embedding is not null
        order by embedding <=> $1::extensions.vector limit $2) p
      where similarity >= $3`,
-    [`[${embedding.join(",")}]`, limit, minSimilarity],
+    [vectorLiteral(embedding), limit, minSimilarity],
   );
   return rows;
 }
@@ -227,7 +228,7 @@ export async function insertRoutingPattern(
     `insert into learning_patterns (pattern_type, task_type, model_name, embedding, embedding_model, pattern_data,
        success_count, failure_count, confidence_score)
      values ('routing', $1, $2, $3::extensions.vector, $4, $5::jsonb, 1, 0, $6) returning id`,
-    [p.taskType, p.model, `[${p.embedding.join(",")}]`, p.embeddingModel, JSON.stringify(p.data), p.confidence],
+    [p.taskType, p.model, vectorLiteral(p.embedding), p.embeddingModel, JSON.stringify(p.data), p.confidence],
   );
   return rows[0].id;
 }
@@ -249,7 +250,7 @@ export async function updateRoutingPattern(
        last_updated = now()
      where id = $1 and pattern_type = 'routing'
      returning success_count, failure_count, confidence_score, status`,
-    [p.id, p.successDelta, p.failureDelta, p.embedding ? `[${p.embedding.join(",")}]` : null, p.data === undefined ? null : JSON.stringify(p.data)],
+    [p.id, p.successDelta, p.failureDelta, p.embedding ? vectorLiteral(p.embedding) : null, p.data === undefined ? null : JSON.stringify(p.data)],
   );
   return rows[0] ?? null;
 }

@@ -1,5 +1,6 @@
 import type { RoutingPatternRow } from "./learning";
 import type { Queryable } from "../types";
+import { vectorLiteral } from "./vector-literal";
 
 /** A request inside a routing pattern's region: one whose feedback agreed with it, or whose outcome did not. */
 export interface PatternMemberHit {
@@ -9,7 +10,6 @@ export interface PatternMemberHit {
   embedding: number[];
 }
 
-const vector = (v: number[]) => `[${v.join(",")}]`;
 
 export async function insertPatternMember(
   tx: Queryable,
@@ -18,7 +18,7 @@ export async function insertPatternMember(
   await tx.query(
     `insert into routing_pattern_members (pattern_id, interaction_id, user_id, agrees, task_type, embedding, embedding_model)
      values ($1, $2, $3, $4, $5, $6::extensions.vector, $7)`,
-    [m.patternId, m.interactionId, m.userId, m.agrees, m.taskType, vector(m.embedding), m.embeddingModel],
+    [m.patternId, m.interactionId, m.userId, m.agrees, m.taskType, vectorLiteral(m.embedding), m.embeddingModel],
   );
 }
 
@@ -29,7 +29,7 @@ export async function nearestPatternMembers(tx: Queryable, q: { embedding: numbe
        from routing_pattern_members m join learning_patterns p on p.id = m.pattern_id
       where m.embedding_model = $2 and p.pattern_type = 'routing' and p.status = 'active'
       order by m.embedding <=> $1::extensions.vector limit $3`,
-    [vector(q.embedding), q.embeddingModel, q.limit ?? 24],
+    [vectorLiteral(q.embedding), q.embeddingModel, q.limit ?? 24],
   );
   return rows.map(({ e, ...r }) => ({ ...r, embedding: JSON.parse(e) as number[] }));
 }
