@@ -36,8 +36,8 @@ export async function show(state: SimState, req: http.IncomingMessage, res: http
   const fault = model ? state.nextFault(req, model.name) : undefined;
   state.track(res, "POST /api/show", model?.name, false, fault);
   if (!model) return json(res, 404, { error: `model '${requested}' not found` });
-  if (fault && ["refuse", "http500", "unknown_model", "timeout"].includes(fault.kind))
-    if (await respondWithFault(req, res, fault, requested, new Pacer(res))) return;
+  // Only the faults that answer before any work apply to a model's description.
+  if (await respondWithFault(req, res, fault, requested, new Pacer(res))) return;
   json(res, 200, showBody(model));
 }
 
