@@ -38,6 +38,8 @@ export interface TextFeatureIds {
   known: Int32Array;
   /** how many distinct features the text has, known or not */
   distinct: number;
+  /** the share of the text's letters in the words read (text-features.ts) */
+  readShare: number;
 }
 
 export class FeatureIndex {
@@ -151,7 +153,7 @@ export class FeatureIndex {
   }
 
   read(text: string): TextFeatureIds {
-    const { marks, words } = textParts(text);
+    const { marks, words, readShare } = textParts(text);
     this.bound(words.length);
     if (++this.reads === 0xffffffff) (this.stamp.fill(0), (this.reads = 1));
     this.known = [];
@@ -164,6 +166,6 @@ export class FeatureIndex {
       if (k > 0) this.count(this.pairId(words[k - 1], before, words[k], n));
       before = n;
     }
-    return { known: Int32Array.from(this.known), distinct: this.distinct };
+    return { known: Int32Array.from(this.known), distinct: this.distinct, readShare };
   }
 }

@@ -24,7 +24,7 @@ export interface LinearTextModel {
 }
 
 export interface LinearTextClassifier {
-  /** the calibrated probability of each label, in the model's label order */
+  /** the calibrated probability of each label, in the model's label order; toward even for a text read only in part (partlyRead) */
   probabilities(text: string): number[];
   /** the uncalibrated logits, for training and calibration */
   logits(text: string): Float64Array;
@@ -39,14 +39,32 @@ export function softmax(logits: ArrayLike<number>, temperature = 1): number[] {
   return e.map((x) => x / sum);
 }
 
-/** Logits of one text: bias + Σ weights of its known features, the feature vector L2-normalised. */
-function logitsOf(model: LinearTextModel, weights: Float64Array, index: FeatureIndex, text: string): Float64Array {
+/** Logits of one text (bias + Σ weights of its known features, the feature vector L2-normalised) and the share of its letters read. */
+function scoreOf(model: LinearTextModel, weights: Float64Array, index: FeatureIndex, text: string): { logits: Float64Array; readShare: number } {
   const k = model.labels.length;
   const out = Float64Array.from(model.bias);
-  const { known, distinct } = index.read(text);
+  const { known, distinct, readShare } = index.read(text);
   const scale = 1 / Math.sqrt(Math.max(1, distinct));
   for (const i of known) for (let c = 0; c < k; c++) out[c] += weights[i * k + c] * scale;
-  return out;
+  return { logits: out, readShare };
+}
+
+/** The weight of a reading made of a text's shape alone (no word read): enough to rank the labels, not to act on. */
+const SHAPE_ONLY = 0.01;
+
+/**
+ * The probabilities of a text the classifier read only in part. What it read counts as
+ * trained; the share of the text's letters it could not read (outside the words it knows:
+ * text-features.ts) makes every label equally likely. A text in English reads whole and keeps
+ * its calibrated probabilities; one in a script the training corpora did not have comes out
+ * near even, below every threshold the app acts on. Without this, the shape alone decided: any
+ * short Chinese or Russian follow-up ("还是不行，同样的错误", "Всё ещё та же ошибка": still the
+ * same error) read as thanks at 0.69, and any Chinese request as `general` at 0.79.
+ */
+export function partlyRead(probabilities: readonly number[], readShare: number): number[] {
+  const even = 1 / probabilities.length;
+  const w = Math.min(1, Math.max(SHAPE_ONLY, readShare));
+  return probabilities.map((p) => w * p + (1 - w) * even);
 }
 
 export function linearTextClassifierFrom(model: LinearTextModel): LinearTextClassifier {
@@ -55,8 +73,15 @@ export function linearTextClassifierFrom(model: LinearTextModel): LinearTextClas
   }
   const index = new FeatureIndex(model.features);
   const weights = Float64Array.from(model.weights);
-  const logits = (text: string) => logitsOf(model, weights, index, text);
-  return { model, logits, probabilities: (text) => softmax(logits(text), model.temperature) };
+  return {
+    model,
+    logits: (text) => scoreOf(model, weights, index, text).logits,
+    probabilities(text) {
+      const { logits, readShare } = scoreOf(model, weights, index, text);
+      const p = softmax(logits, model.temperature);
+      return readShare < 1 ? partlyRead(p, readShare) : p;
+    },
+  };
 }
 
 /**

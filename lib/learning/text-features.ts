@@ -52,10 +52,32 @@ function structural(text: string): string[] {
   return marks;
 }
 
-/** The parts a text's features are made of: structural marks, its words in order (lower-cased). */
-export function textParts(raw: string): { marks: string[]; words: string[] } {
+const NON_ASCII = /[^\x00-\x7f]/;
+const ALNUM = /[\p{L}\p{N}]/gu;
+const ASCII_ALNUM = /[a-z0-9]/gi;
+
+/**
+ * The share of a text's letters and digits the features read. Every ASCII letter and digit is
+ * in some word or number (WORD starts one at any of them), so it is the ASCII ones' share of
+ * all of them, in any script: 1 for a text in English or with no letters or digits, near 0 for
+ * one in Chinese, Japanese or Cyrillic script; an equation among Chinese words is read in part.
+ */
+function readShareOf(text: string): number {
+  if (!NON_ASCII.test(text)) return 1; // the common case, in one native scan
+  const all = text.match(ALNUM)?.length ?? 0;
+  return all > 0 ? Math.min(1, (text.match(ASCII_ALNUM)?.length ?? 0) / all) : 1;
+}
+
+/**
+ * The parts a text's features are made of: structural marks, its words in order (lower-cased),
+ * and the share of its letters and digits those words hold (readShareOf). Words are ASCII, as the corpora
+ * the classifiers learned from are: a request in Chinese, Japanese, Russian or Arabic script
+ * has few or no words here, and the classifiers say they cannot read it rather than guess
+ * from its length and punctuation (linear-text-classifier.ts, partlyRead).
+ */
+export function textParts(raw: string): { marks: string[]; words: string[]; readShare: number } {
   const text = readPart(raw);
-  return { marks: structural(text), words: text.toLowerCase().replace(/[’]/g, "'").match(WORD) ?? [] };
+  return { marks: structural(text), words: text.toLowerCase().replace(/[’]/g, "'").match(WORD) ?? [], readShare: readShareOf(text) };
 }
 
 /** The opening word says a lot: "explain", "why", "design", "fix". */

@@ -45,6 +45,17 @@ describe("answering", () => {
     expect(state.policy.code_generation?.[saved.model_used]?.alpha).toBeGreaterThan(0);
   });
 
+  it("asks the router model about a request the classifier cannot read, not about one it reads with confidence", async () => {
+    const { planRequest } = await import("../../lib/orchestrator/plan");
+    const plan = (prompt: string) => planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt, history: [] });
+    // Chinese: "why does my C program segfault when I free a pointer twice?" (it read only "C").
+    const unread = await plan("为什么我的C程序在释放指针两次时会段错误？");
+    expect(unread.voters.map((v) => v.name)).toContain("router_model");
+    expect(unread.voters.find((v) => v.name === "features")!.confidence).toBeLessThan(0.2);
+    const read = await plan("Write a Python function that reverses a linked list.");
+    expect(read.voters.map((v) => v.name)).not.toContain("router_model");
+  });
+
   it("asks a named model without waiting for the embedding, and records the embedding with the outcome", async () => {
     const { planRequest } = await import("../../lib/orchestrator/plan");
     const prompt = "Write a Go HTTP handler that accepts JSON and validates it.";
