@@ -195,7 +195,7 @@ function implicit(split: "dev" | "test") {
     const got =
       readFollowUp({
         text: r.followup,
-        classified: process.env.BENCH_NO_FOLLOW_UP_CLASSIFIER ? null : classifyFollowUp(r.followup),
+        classify: process.env.BENCH_NO_FOLLOW_UP_CLASSIFIER ? null : classifyFollowUp,
         toPrevious: cosine(v, e(r.previous)),
         toExamples: { failed: Math.max(...ex.failed.map((a) => cosine(v, a))), thanks: Math.max(...ex.thanks.map((a) => cosine(v, a))) },
         examples: ex.failed.length + ex.thanks.length,

@@ -43,7 +43,7 @@ export async function learnFromFollowUp(f: {
     if (prevEmb?.model === f.embeddingModel) toPrevious = cosine(f.embedding, prevEmb.embedding);
     if (ex) toExamples = { failed: Math.max(...ex.failed.map((v) => cosine(f.embedding!, v))), thanks: Math.max(...ex.thanks.map((v) => cosine(f.embedding!, v))) };
   }
-  const signal = readFollowUp({ text: f.text, classified: classifyFollowUp(f.text), toPrevious, toExamples, examples: SIGNAL_TEXTS.length, scale });
+  const signal = readFollowUp({ text: f.text, classify: classifyFollowUp, toPrevious, toExamples, examples: SIGNAL_TEXTS.length, scale });
   if (!signal) return null;
   await applySignal(prev, signal, f.followUpId);
   return signal;

@@ -12,6 +12,7 @@ import type { ImplicitSignal } from "@/lib/domain";
 import type { FollowUpLabel } from "./follow-up-classifier";
 import { SURE } from "./linear-text-classifier";
 import { closerThan, similarityQuantile, type SimilarityScale } from "./similarity-scale";
+import { verdictPart } from "./verdict-part";
 
 /** A broken answer with no word, rating or copy from its user for this long was abandoned. */
 export const ABANDONED_AFTER_MS = 30 * 60_000;
@@ -36,8 +37,8 @@ export const SIGNAL_EXAMPLES: Readonly<Record<"failed" | "thanks", readonly stri
 
 export function readFollowUp(input: {
   text: string;
-  /** the follow-up classifier's probability of each label (null: not asked) */
-  classified: Readonly<Record<FollowUpLabel, number>> | null;
+  /** the follow-up classifier (null: not asked) */
+  classify: ((text: string) => Readonly<Record<FollowUpLabel, number>>) | null;
   /** similarity of the new message to the previous request (null without embeddings) */
   toPrevious: number | null;
   /** best similarity of the new message to each signal's examples (null without embeddings) */
@@ -46,12 +47,15 @@ export function readFollowUp(input: {
   examples: number;
   scale: SimilarityScale | null;
 }): Exclude<ImplicitSignal, "abandoned"> | null {
-  if (SIGNAL_PHRASES.rephrase.test(input.text)) return "rephrase";
-  const said = (["failed", "thanks"] as const).filter((s) => SIGNAL_PHRASES[s].test(input.text));
+  // "Thanks, but it still fails": the verdict is what follows the turn (verdict-part.ts).
+  const text = verdictPart(input.text);
+  if (SIGNAL_PHRASES.rephrase.test(text)) return "rephrase";
+  const said = (["failed", "thanks"] as const).filter((s) => SIGNAL_PHRASES[s].test(text));
   if (said.length === 1) return said[0];
-  if (said.length === 2) return null; // "thanks, but it still fails": mixed, say nothing
-  if (input.classified) {
-    const best = (["failed", "thanks", "rephrase"] as const).map((s) => ({ s, p: input.classified![s] })).sort((a, b) => b.p - a.p)[0];
+  if (said.length === 2) return null; // "thanks, it still fails" with no turn between: mixed, say nothing
+  if (input.classify) {
+    const classified = input.classify(text);
+    const best = (["failed", "thanks", "rephrase"] as const).map((s) => ({ s, p: classified[s] })).sort((a, b) => b.p - a.p)[0];
     if (best.p >= SURE) return best.s;
   }
   if (!input.scale) return null;

@@ -13,16 +13,13 @@
 import { classifyFollowUp } from "./follow-up-classifier";
 import { classifyTheme } from "./theme-classifier";
 import { OTHER_THEME } from "./themes";
+import { verdictPart } from "./verdict-part";
 
 /** How sure the follow-up reader must be that a comment is thanks. */
 export const PRAISE_MIN = 0.8;
 
-/** Words that turn a sentence from what was good to what was not. */
-const CONTRAST = /\b(?:but|though|although|however|except|yet|wish)\b/gi;
-
-export function isPraise(comment: string): boolean {
-  const parts = comment.split(CONTRAST);
-  if (parts.length > 1) return isPraise(parts.at(-1)!);
+export function isPraise(text: string): boolean {
+  const comment = verdictPart(text);
   if (!comment.trim()) return false;
   if (classifyFollowUp(comment).thanks < PRAISE_MIN) return false;
   const themes = Object.entries(classifyTheme(comment));

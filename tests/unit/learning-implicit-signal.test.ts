@@ -3,17 +3,18 @@ import { IMPLICIT_REWARD } from "../../lib/domain/reward";
 import { readFollowUp, REPHRASE } from "../../lib/learning/implicit-signal";
 import { SURE } from "../../lib/learning/linear-text-classifier";
 import { classifyFollowUp, FOLLOW_UP_LABELS } from "../../lib/learning/follow-up-classifier";
+import { verdictPart } from "../../lib/learning/verdict-part";
 
 const scale = { background: Float64Array.from({ length: 1000 }, (_, i) => i / 1000) };
 const read = (text: string, o: { classified?: Record<"failed" | "thanks" | "rephrase" | "neutral", number>; toPrevious?: number; toExamples?: { failed: number; thanks: number } } = {}) =>
-  readFollowUp({ text, classified: o.classified ?? null, toPrevious: o.toPrevious ?? null, toExamples: o.toExamples ?? null, examples: 8, scale });
+  readFollowUp({ text, classify: o.classified ? () => o.classified! : null, toPrevious: o.toPrevious ?? null, toExamples: o.toExamples ?? null, examples: 8, scale });
 
 describe("reading a follow-up", () => {
   it("telling phrases say failed, thanks or a rephrase; mixed messages and new questions say nothing", () => {
     expect(read("still getting the same error")).toBe("failed");
     expect(read("cheers, works now")).toBe("thanks");
     expect(read("no, I meant the server side, not the client")).toBe("rephrase");
-    expect(read("thanks, but it still fails on Windows")).toBeNull();
+    expect(read("thanks, it still fails on Windows")).toBeNull();
     expect(read("how would I deploy this?")).toBeNull();
   });
 
@@ -29,8 +30,17 @@ describe("reading a follow-up", () => {
     expect(read("the totals come out doubled", { classified: p(SURE + 0.05, 0.1, 0.05) })).toBe("failed");
     expect(read("the totals come out doubled", { classified: p(SURE - 0.05, 0.1, 0.05) })).toBeNull();
     expect(read("only with the standard library", { classified: p(0.1, 0.05, SURE + 0.1) })).toBe("rephrase");
-    // A mixed message stays unread whatever the classifier thinks.
-    expect(read("thanks, but it still fails on Windows", { classified: p(0.05, 0.9, 0.0) })).toBeNull();
+    // A mixed message with no turn between its parts stays unread whatever the classifier thinks.
+    expect(read("thanks, it still fails on Windows", { classified: p(0.05, 0.9, 0.0) })).toBeNull();
+  });
+
+  it("reads a message that turns by what follows the turn: the thanks before a 'but' is politeness", () => {
+    expect(read("thanks, but it still fails on Windows")).toBe("failed");
+    expect(read("perfect, except it crashes on empty input", { classified: { failed: 0.9, thanks: 0.05, rephrase: 0, neutral: 0.05 } })).toBe("failed");
+    expect(read("it was slow at first, but it works now")).toBe("thanks");
+    // With the shipped classifier (read whole, "perfect" made it thanks):
+    expect(readFollowUp({ text: "perfect, except the output is wrong", classify: classifyFollowUp, toPrevious: null, toExamples: null, examples: 0, scale: null })).toBe("failed");
+    expect(verdictPart("good answer but")).toBe("good answer but"); // nothing after the turn: the whole
   });
 
   it("the shipped follow-up classifier reads messages it was not trained on", () => {
