@@ -1,4 +1,4 @@
-import { CHAT_TASK_TYPES, storableText, type AnswerLimits } from "@/lib/domain";
+import { CHAT_TASK_TYPES, storableText, taskTypeNamed, type AnswerLimits } from "@/lib/domain";
 import { z } from "zod";
 import { QUICK_TAGS } from "@/lib/chat/types";
 
@@ -209,7 +209,8 @@ export const apiFeedbackSchema = z
     comment: storableText().trim().min(1, "write the comment").max(20_000).optional(),
     tags: z.array(z.enum(QUICK_TAGS)).max(QUICK_TAGS.length).optional(),
     preferred_model: storableText().trim().min(1).max(200).optional(),
-    task_type: z.enum(CHAT_TASK_TYPES, `expected one of ${CHAT_TASK_TYPES.join(", ")}`).optional(),
+    // As people write it ("Code generation", "maths", "refactoring"); anything else is refused naming the ids.
+    task_type: z.preprocess((v) => (typeof v === "string" ? (taskTypeNamed(v) ?? v) : v), z.enum(CHAT_TASK_TYPES, `expected one of ${CHAT_TASK_TYPES.join(", ")}`)).optional(),
   })
   .refine((f) => Object.values(f).filter((v) => v !== undefined).length > 1, {
     message: "nothing to record: send rating, thumbs, correction, comment, tags, preferred_model or task_type",

@@ -14,6 +14,24 @@ export const CHAT_TASK_TYPES = [
 ] as const;
 export type ChatTaskType = (typeof CHAT_TASK_TYPES)[number];
 
+/** Spellings people use for a word of a task type's id. */
+const TASK_WORD: Readonly<Record<string, string>> = { maths: "math", optimisation: "optimization", debug: "debugging" };
+
+/**
+ * A chat task type as people write it: its id in any case, with spaces or hyphens for its
+ * underscores ("Code generation", "refactoring-optimization": as the dashboard shows them),
+ * "maths", "optimisation" or "debug" for its words, or the first word of a two-word id
+ * ("refactoring", "code"). Anything else (a sentence, another label) is no task type.
+ */
+export function taskTypeNamed(words: string): ChatTaskType | null {
+  const tokens = words.trim().toLowerCase().split(/[\s_-]+/).filter(Boolean).map((t) => TASK_WORD[t] ?? t);
+  const id = tokens.join("_");
+  if (isChatTaskType(id)) return id;
+  if (tokens.length !== 1) return null;
+  const byFirstWord = CHAT_TASK_TYPES.filter((t) => t.split("_")[0] === tokens[0]);
+  return byFirstWord.length === 1 ? byFirstWord[0] : null;
+}
+
 /**
  * Every task type routing learns about: the chat ones, and `completion` (fill-in-the-middle
  * and raw completions from editors), which the endpoint decides, never a classifier. The SQL

@@ -267,5 +267,13 @@ describe("keys in the database and the endpoints (route handlers, real clients)"
     expect(maths.status).toBe(200);
     const after = await env.db.query<{ feedback: { betterModel?: string } }>("select feedback from interactions where id = $1", [mine.interactionId]);
     expect(after.rows[0].feedback.betterModel).toBe(DEFAULT_ROLE_MODELS.math);
+    // A task type as the dashboard shows it; something that is none is refused, naming the ids.
+    const stated = await feedbackRoute(req(keyA, { interaction_id: mine.interactionId, task_type: "Refactoring optimization" }));
+    expect(stated.status).toBe(200);
+    const read = await env.db.query<{ feedback: { taskType?: string } }>("select feedback from interactions where id = $1", [mine.interactionId]);
+    expect(read.rows[0].feedback.taskType).toBe("refactoring_optimization");
+    const unknown = await feedbackRoute(req(keyA, { interaction_id: mine.interactionId, task_type: "coding" }));
+    expect(unknown.status).toBe(400);
+    expect((await unknown.json()).error.message).toMatch(/^task_type: expected one of math, algorithm/);
   });
 });

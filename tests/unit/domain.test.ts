@@ -14,6 +14,8 @@ import {
   readDecision,
   roleLabel,
   roleNamed,
+  taskTypeNamed,
+  CHAT_TASK_TYPES,
   rosterFromRows,
   isRoutedModel,
   sameModel,
@@ -146,5 +148,19 @@ describe("domain", () => {
     expect(roleNamed("lead-developer model")).toBe("lead_developer");
     expect(roleNamed("The Architect")).toBe("architect");
     for (const no of ["", "the", "maths would have been better", "mathstral", "junior developer", "lead architect", "developer"]) expect(roleNamed(no)).toBeNull();
+  });
+
+  it("reads a task type as people write it, and nothing else as one", () => {
+    for (const t of CHAT_TASK_TYPES) {
+      expect(taskTypeNamed(t)).toBe(t);
+      expect(taskTypeNamed(t.replace(/_/g, " ").toUpperCase())).toBe(t);
+      expect(taskTypeNamed(` ${t.replace(/_/g, "-")} `)).toBe(t);
+    }
+    expect(taskTypeNamed("Maths")).toBe("math");
+    expect(taskTypeNamed("refactoring / optimisation".replace(" / ", " "))).toBe("refactoring_optimization");
+    expect(taskTypeNamed("refactoring")).toBe("refactoring_optimization");
+    expect(taskTypeNamed("code")).toBe("code_generation");
+    expect(taskTypeNamed("debug")).toBe("debugging");
+    for (const no of ["", "completion", "coding", "optimization", "generation", "bug fixing", "code review", "general question"]) expect(taskTypeNamed(no), no).toBeNull();
   });
 });
