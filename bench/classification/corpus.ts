@@ -106,3 +106,28 @@ export function coarse(t: TaskType): "code" | "maths" | "architecture" | "genera
   const role = defaultRole(t);
   return role === "math" ? "maths" : role === "architect" ? "architecture" : role === "router" ? "general" : "code";
 }
+
+/** A follow-up in a conversation: the user's request before it, and its own task type in that context. */
+export interface FollowUpExample {
+  previous: string;
+  followup: string;
+  taskType: TaskType;
+}
+
+/**
+ * The follow-up sets (data/follow-ups): dev.jsonl, written while choosing how a follow-up is
+ * read (lib/learning/request-in-conversation.ts); test.jsonl, written apart by a hand that saw
+ * only TAXONOMY.md and never used to choose. Neither is read by the training script.
+ */
+export function loadFollowUps(split: "dev" | "test"): FollowUpExample[] {
+  const file = path.join(DATA, "follow-ups", `${split}.jsonl`);
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l, i) => {
+      const r = JSON.parse(l) as { previous?: unknown; followup?: unknown; task_type?: unknown };
+      if (typeof r.previous !== "string" || typeof r.followup !== "string" || !isTaskType(r.task_type)) throw new Error(`follow-ups/${split}.jsonl:${i + 1}: needs "previous", "followup" and a known "task_type"`);
+      return { previous: r.previous, followup: r.followup, taskType: r.task_type };
+    });
+}

@@ -11,7 +11,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { TASK_TYPES, type TaskType } from "../../lib/domain";
 import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
-import { coarse, loadSplit, withoutNearDuplicates, type Example, type Split } from "./corpus";
+import { coarse, loadFollowUps, loadSplit, withoutNearDuplicates, type Example, type FollowUpExample, type Split } from "./corpus";
+import { classifyInConversation } from "../../lib/learning/request-in-conversation";
 
 const BINS = [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001];
 
@@ -92,6 +93,21 @@ function print(name: string, r: SplitReport) {
   for (const b of r.reliability) if (b.n) console.log(`  [${b.from.toFixed(2)}, ${b.to.toFixed(2)})  ${String(b.n).padStart(4)}  ${pct(b.meanConfidence)}  ${pct(b.accuracy)}`);
 }
 
+
+/** Exact accuracy on follow-ups read alone and in their conversation, overall and by whether the follow-up keeps the task type of the request before it. */
+export function followUpReport(examples: FollowUpExample[]) {
+  const clf = taskClassifier();
+  const previousType = new Map(examples.map((x) => [x.previous, clf.classify(x.previous).taskType]));
+  const score = (xs: FollowUpExample[]) => ({
+    n: xs.length,
+    alone: xs.filter((x) => clf.classify(x.followup).taskType === x.taskType).length / Math.max(1, xs.length),
+    inConversation: xs.filter((x) => classifyInConversation(clf, x.followup, x.previous).taskType === x.taskType).length / Math.max(1, xs.length),
+  });
+  // "Continuing": the follow-up's label is the task type the request before it was classified as.
+  const continuing = examples.filter((x) => previousType.get(x.previous) === x.taskType);
+  return { ...score(examples), continuing: score(continuing), switching: score(examples.filter((x) => !continuing.includes(x))) };
+}
+
 function main() {
   const i = process.argv.indexOf("--out");
   const out = i >= 0 ? process.argv[i + 1] : path.join(import.meta.dirname, "../results/classification.json");
@@ -104,11 +120,16 @@ function main() {
   const probe = loadSplit("probe");
   const probeFiles = Object.fromEntries([...new Set(probe.map((x) => x.origin))].map((origin) => [origin, evaluate(probe.filter((x) => x.origin === origin))]));
   for (const [origin, r] of Object.entries(probeFiles)) print(`probe, ${origin}`, r);
+  // Follow-ups in a conversation, read alone (as before 2026-12-07) and in their conversation (as the app reads them).
+  const followUps = Object.fromEntries((["dev", "test"] as const).map((split) => [split, followUpReport(loadFollowUps(split))]));
+  for (const [split, r] of Object.entries(followUps)) {
+    console.log(`\n## follow-ups, ${split}: n=${r.n}  in their conversation ${pct(r.inConversation)} exact  (read alone ${pct(r.alone)})  continuing the request before ${pct(r.continuing.inConversation)} of ${r.continuing.n}, switching ${pct(r.switching.inConversation)} of ${r.switching.n} (alone ${pct(r.switching.alone)})`);
+  }
   const time = timing(loadSplit("test"));
   console.log(`\ntime per request: p50 ${time.p50Us} µs, p99 ${time.p99Us} µs over ${time.requests} classifications`);
   const meta = taskClassifier().model.meta;
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ model: meta, time, splits: { ...reports, testWithoutNearDuplicates: fresh }, probeFiles }, null, 2) + "\n");
+  fs.writeFileSync(out, JSON.stringify({ model: meta, time, splits: { ...reports, testWithoutNearDuplicates: fresh }, probeFiles, followUps }, null, 2) + "\n");
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
 }
 

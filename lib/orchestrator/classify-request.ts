@@ -14,6 +14,7 @@ import { learningState } from "@/lib/learning/store";
 import type { ContextEvidence } from "@/lib/learning/policy";
 import { embeddingInput, isTaskType, type PastOutcome, type Roster, type TaskType } from "@/lib/domain";
 import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
+import { classifyInConversation } from "@/lib/learning/request-in-conversation";
 import { classifyWithRouter } from "./router-classification";
 import { combineVotes, taskProbabilities, voteOfNeighbours, votesFrom, type Vote } from "@/lib/learning/ensemble";
 import type { Availability } from "./availability";
@@ -44,6 +45,8 @@ export async function embedRequest(prompt: string, roster: Roster, availability:
 
 export async function classifyRequest(
   prompt: string,
+  /** the user's request before this one in the conversation (null: the first) */
+  previous: string | null,
   roster: Roster,
   availability: Availability,
   embedded: Promise<number[] | null>,
@@ -51,7 +54,7 @@ export async function classifyRequest(
   askRouter = true,
 ): Promise<RequestClassification> {
   const state = await learningState();
-  const features = taskClassifier().classify(prompt);
+  const features = classifyInConversation(taskClassifier(), prompt, previous);
   const embedding = await embedded;
   let neighbours = null;
   let near: ConfirmedNeighbour[] = [];
@@ -70,7 +73,7 @@ export async function classifyRequest(
   if (askRouter && combined.confidence < ROUTER_MODEL_BELOW && availability.has(roster.roles.router)) {
     try {
       const shots = near.filter((n) => isTaskType(n.task_type)).map((n) => ({ prompt: n.user_prompt, taskType: n.task_type as TaskType }));
-      const r = await classifyWithRouter(roster.roles.router, prompt, shots, signal);
+      const r = await classifyWithRouter(roster.roles.router, { prompt, previous }, shots, signal);
       votes = votesFrom(state.voters, { features, neighbours, router_model: { taskType: r.task_type, confidence: r.confidence } });
       combined = combineVotes(votes);
     } catch {

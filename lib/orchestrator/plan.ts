@@ -149,7 +149,8 @@ export async function planRequest(input: {
   const planEmbedding = waitForEmbedding ? embed() : Promise.resolve(null);
   const retrieving = planEmbedding.then((e) => retrieve(input.prompt, e, roster.embedding, input.userId));
   retrieving.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
-  const cls = await classifyRequest(input.prompt, roster, availability, planEmbedding, input.signal, !input.forcedModel);
+  const previous = input.history.findLast((m) => m.role === "user")?.content ?? null;
+  const cls = await classifyRequest(input.prompt, previous, roster, availability, planEmbedding, input.signal, !input.forcedModel);
   const state = await learningState();
   const now = Date.now();
 

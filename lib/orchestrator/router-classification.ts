@@ -29,23 +29,36 @@ export interface ConfirmedExample {
   taskType: TaskType;
 }
 
-/** The few-shot conversation: the task types defined, up to four confirmed examples (nearest first) as answered turns, then the request. */
-export function routerMessages(prompt: string, examples: readonly ConfirmedExample[]): ChatMessage[] {
+/** The request to classify, and the user's request before it in the conversation (null: the first). */
+export interface RequestToClassify {
+  prompt: string;
+  previous: string | null;
+}
+
+/**
+ * The few-shot conversation: the task types defined, up to four confirmed examples (nearest
+ * first) as answered turns, then the request; a follow-up with the request before it, so that
+ * "and in rust?" is read as what it continues.
+ */
+export function routerMessages({ prompt, previous }: RequestToClassify, examples: readonly ConfirmedExample[]): ChatMessage[] {
   const shots: ChatMessage[] = examples.slice(0, 4).flatMap((e) => [
     { role: "user" as const, content: e.prompt.slice(0, 600) },
     { role: "assistant" as const, content: JSON.stringify({ task_type: e.taskType, confidence: 1 }) },
   ]);
-  return [{ role: "system", content: SYSTEM }, ...shots, { role: "user", content: prompt.slice(0, 4000) }];
+  const request = previous?.trim()
+    ? `Earlier in this conversation the user asked:\n${previous.slice(0, 1000)}\n\nClassify their follow-up, in that context:\n${prompt.slice(0, 3000)}`
+    : prompt.slice(0, 4000);
+  return [{ role: "system", content: SYSTEM }, ...shots, { role: "user", content: request }];
 }
 
 /** The router model's vote: structured output, with the nearest confirmed past requests as few-shot examples. */
-export async function classifyWithRouter(model: string, prompt: string, examples: readonly ConfirmedExample[], signal?: AbortSignal) {
+export async function classifyWithRouter(model: string, request: RequestToClassify, examples: readonly ConfirmedExample[], signal?: AbortSignal) {
   const res = await getOllamaPool().chat({
     model,
     format: ROUTER_FORMAT,
     options: { temperature: 0, num_predict: 64 },
     signal,
-    messages: routerMessages(prompt, examples),
+    messages: routerMessages(request, examples),
   });
   return routerAnswerSchema.parse(JSON.parse(res.content));
 }

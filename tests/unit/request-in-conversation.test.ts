@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { TASK_TYPES } from "../../lib/domain";
+import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
+import { classifyInConversation } from "../../lib/learning/request-in-conversation";
+import { loadFollowUps } from "../../bench/classification/corpus";
+import { followUpReport } from "../../bench/classification/run";
+
+// Examples written for this test (not from the follow-up sets the reading was chosen or measured on).
+describe("a request read in its conversation", () => {
+  const clf = taskClassifier();
+
+  it("reads a first request exactly as the classifier does", () => {
+    for (const prompt of ["Write a Go HTTP handler that accepts JSON", "what's 14% of 380?", "hi there"]) {
+      expect(classifyInConversation(clf, prompt, null)).toEqual(clf.classify(prompt));
+      expect(classifyInConversation(clf, prompt, "   ")).toEqual(clf.classify(prompt));
+    }
+  });
+
+  it("reads a follow-up that says little by itself as what it continues", () => {
+    expect(clf.classify("continue").taskType).not.toBe("code_generation"); // alone, a guess
+    expect(classifyInConversation(clf, "continue", "Write a TypeScript function that debounces another function").taskType).toBe("code_generation");
+    expect(classifyInConversation(clf, "and for 35%?", "what is 12% of 640?").taskType).toBe("math");
+    expect(classifyInConversation(clf, "and in kotlin?", "write a Java class for a bank account with deposit and withdraw").taskType).toBe("code_generation");
+  });
+
+  it("reads a follow-up that says what it wants as that", () => {
+    expect(classifyInConversation(clf, "it crashes with TypeError: cannot read properties of undefined (reading 'map')", "write a React list component for the users array").taskType).toBe("debugging");
+    expect(classifyInConversation(clf, "how would this hold up at 50k requests per second across three regions?", "write a Flask endpoint that stores orders").taskType).toBe("architecture");
+  });
+
+  it("gives a probability for every task type, summing to 1, the winner's as its confidence", () => {
+    const r = classifyInConversation(clf, "more examples please", "explain what a monad is");
+    expect(Object.keys(r.probabilities).sort()).toEqual([...TASK_TYPES].sort());
+    expect(Object.values(r.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    expect(r.confidence).toBe(Math.max(...Object.values(r.probabilities)));
+    expect(r.probabilities[r.taskType]).toBe(r.confidence);
+  });
+
+  it("meets follow-ups written apart (follow-ups/test.jsonl, never used to choose): ≥ 90% exact, continuations ≥ 95%, switches ≥ 85%, above reading them alone", () => {
+    const r = followUpReport(loadFollowUps("test"));
+    expect(r.n).toBe(80);
+    expect(r.inConversation).toBeGreaterThanOrEqual(0.9);
+    expect(r.inConversation).toBeGreaterThan(r.alone);
+    expect(r.continuing.inConversation).toBeGreaterThanOrEqual(0.95);
+    expect(r.switching.inConversation).toBeGreaterThanOrEqual(0.85);
+  });
+});
