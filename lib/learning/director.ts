@@ -93,7 +93,7 @@ export async function runAnalysis({ actorId = "system", onProgress, signal }: { 
   // Themes are read over the feedback of the last THEME_WINDOW_DAYS, by when it was given:
   // complaints that trickle in across runs still add up, and late feedback counts.
   const themeRows = await asSystem((tx) => feedbackForThemes(tx, { since: new Date(until.getTime() - THEME_WINDOW_DAYS * 86_400_000) }));
-  const { groups } = await groupFeedbackForAnalysis(feedbackTexts(themeRows), roster, {
+  const { groups } = await groupFeedbackForAnalysis(feedbackTexts(themeRows, roster), roster, {
     signal,
     minGroup: MIN_THEME_COUNT,
     onNaming: (i, n) => report(`The router model names feedback group ${i + 1} of ${n}`, 0.45 + (0.2 * i) / Math.max(1, n)),

@@ -11,6 +11,7 @@ import { VOTERS, type VoterName } from "./ensemble";
 import { policyMeans } from "./policy";
 import { reinforceRoutingPattern, reshapePattern } from "./patterns";
 import { saveFeedback, type FeedbackPatch, type SavedFeedback } from "./feedback-record";
+import { preferenceIn } from "./model-preference";
 import { learnFromGoodAnswer, queueCorrection } from "@/lib/knowledge/manager";
 
 export type { FeedbackPatch } from "./feedback-record";
@@ -25,9 +26,13 @@ export type { FeedbackPatch } from "./feedback-record";
  * regenerated answer create or strengthen a routing pattern; a correction awaits an
  * operator's approval for the knowledge base. Returns what changed, in words.
  */
-export async function learnFromFeedback(identity: Identity, f: FeedbackPatch): Promise<{ message: string }> {
+export async function learnFromFeedback(identity: Identity, given: FeedbackPatch): Promise<{ message: string }> {
+  // "The maths specialist would have been better", written as a comment: the better model (model-preference.ts).
+  const named = !given.betterModel && given.comment ? preferenceIn(given.comment, await currentRoster()) : null;
+  const f: FeedbackPatch = named ? { ...given, betterModel: named.model } : given;
   const saved = await saveFeedback(identity, f);
   const notes = await teachTaskType(saved, f);
+  if (named) notes.push(`read from the comment: ${named.model} would have been better`);
   const { row } = saved;
   // Outcomes count for the task type the request really was (as stated now or before).
   const taskType = statedTaskType(row) ?? (isTaskType(row.task_type) ? row.task_type : null);

@@ -5,11 +5,12 @@
  */
 import "server-only";
 import type { AnalysisRow } from "@/lib/db/queries/adaptations";
-import { armKey, interactionSuccess, isTaskType, type Roster, type SamplingParams, type TaskType } from "@/lib/domain";
+import { armKey, interactionSuccess, isTaskType, sameModel, type Roster, type SamplingParams, type TaskType } from "@/lib/domain";
 import { betaMean, posterior } from "./beta";
 
 import type { FeedbackText } from "./themes";
 import { isPraise } from "./praise";
+import { preferenceIn } from "./model-preference";
 import type { FeedbackGroup } from "./feedback-meaning";
 import { fingerprintOf } from "./proposal-fingerprint";
 import type { ProposedChange } from "./proposals";
@@ -35,19 +36,31 @@ export interface Candidate {
   support: { id: string; at: Date }[];
 }
 
-export function feedbackTexts(rows: AnalysisRow[]): FeedbackText[] {
+export function feedbackTexts(rows: AnalysisRow[], roster: Roster): FeedbackText[] {
   const out: FeedbackText[] = [];
   for (const r of rows) {
     if (!r.model_used || !r.task_type) continue;
-    const f = r.feedback as { tags?: unknown; correction?: unknown; comment?: unknown };
+    const f = r.feedback as { tags?: unknown; correction?: unknown; comment?: unknown; betterModel?: unknown };
     const tags = Array.isArray(f.tags) ? f.tags.filter((t): t is string => typeof t === "string") : [];
-    const text = [f.correction, f.comment].filter((t): t is string => typeof t === "string").join(" ");
+    const text = [f.correction, commentBesidesPreference(f, roster)].filter((t): t is string => typeof t === "string").join(" ");
     if (tags.length === 0 && !text.trim()) continue;
     // Praise asks for nothing; with a tag or a correction the comment comes with a complaint.
     if (tags.length === 0 && typeof f.correction !== "string" && isPraise(text)) continue;
     out.push({ id: r.id, model: r.model_used, taskType: r.task_type, tags, text, userId: r.user_id });
   }
   return out;
+}
+
+/**
+ * A comment without the clause naming the better model it gave ("mathstral would have been
+ * better, and add tests" → "and add tests"): that clause is a routing verdict, learned as one
+ * (lib/learning/model-preference.ts), not an instruction for the models.
+ */
+function commentBesidesPreference(f: { comment?: unknown; betterModel?: unknown }, roster: Roster): string | undefined {
+  if (typeof f.comment !== "string") return undefined;
+  if (typeof f.betterModel !== "string") return f.comment;
+  const named = preferenceIn(f.comment, roster);
+  return named && sameModel(named.model, f.betterModel) ? named.rest : f.comment;
 }
 
 /**

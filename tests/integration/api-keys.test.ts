@@ -205,6 +205,26 @@ describe("keys in the database and the endpoints (route handlers, real clients)"
     expect(after!.updatedAt).toBeGreaterThan(prior?.updatedAt ?? 0);
   });
 
+  it("/api/feedback reads a better model named in a comment: the pattern is taught and the message says so", async () => {
+    const mine = await ask(identityOf(USER_A), { prompt: "Optimise this bubble sort so it stops early when the list is already sorted.", model: DEFAULT_ROLE_MODELS.lead_developer });
+    const res = await feedbackRoute(req(keyA, { interaction_id: mine.interactionId, comment: "honestly the maths specialist would've done a better job here" }));
+    expect(res.status).toBe(200);
+    expect((await res.json()).message).toContain(`read from the comment: ${DEFAULT_ROLE_MODELS.math} would have been better`);
+    const { rows } = await env.db.query<{ feedback: { betterModel?: string; comment?: string } }>("select feedback from interactions where id = $1", [mine.interactionId]);
+    expect(rows[0].feedback).toMatchObject({ betterModel: DEFAULT_ROLE_MODELS.math, comment: "honestly the maths specialist would've done a better job here" });
+    // The request joined a routing pattern for the maths model, as the form's "better model" makes it.
+    const taught = await env.db.query<{ model_name: string; agrees: boolean }>(
+      "select p.model_name, m.agrees from routing_pattern_members m join learning_patterns p on p.id = m.pattern_id where m.interaction_id = $1",
+      [mine.interactionId],
+    );
+    expect(taught.rows).toContainEqual({ model_name: DEFAULT_ROLE_MODELS.math, agrees: true });
+    // A comment that names no model is a comment.
+    const plain = await ask(identityOf(USER_A), { prompt: "Write a function that merges two sorted arrays." });
+    await feedbackRoute(req(keyA, { interaction_id: plain.interactionId, comment: "a table would have been better" }));
+    const plainRow = await env.db.query<{ feedback: { betterModel?: string } }>("select feedback from interactions where id = $1", [plain.interactionId]);
+    expect(plainRow.rows[0].feedback.betterModel).toBeUndefined();
+  });
+
   it("an editor's follow-up is classified in its conversation: 'continue' (maths, read alone) continues what it follows", async () => {
     const client = new Ollama({ host: "http://app.test", headers: { Authorization: `Bearer ${keyA}` }, fetch: (url, init) => ollamaChatRoute(new Request(url, init)) });
     const taskTypeOf = async (first: string) =>
