@@ -26,6 +26,8 @@ export interface RequestClassification {
   taskType: TaskType;
   confidence: number;
   voters: { name: string; taskType: string; confidence: number }[];
+  /** read with the user's request before it (a follow-up in a conversation) */
+  inConversation: boolean;
   votes: Vote[];
   embedding: number[] | null;
   /** what the nearest past requests' answers say of each model, for this request */
@@ -86,6 +88,7 @@ export async function classifyRequest(
     taskProbabilities: taskProbabilities(combined),
     votes,
     voters: votes.map((v) => ({ name: v.name, taskType: v.taskType, confidence: v.confidence })),
+    inConversation: Boolean(previous?.trim()),
     embedding,
     context: contextEvidence(outcomes),
   };

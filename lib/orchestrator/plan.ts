@@ -53,6 +53,8 @@ export interface Plan {
   taskType: TaskType;
   confidence: number;
   voters: RequestClassification["voters"];
+  /** classified with the user's request before it (a follow-up) */
+  inConversation: boolean;
   votes: Vote[];
   /** the request's embedding, when the plan waited for it (see `embed`) */
   embedding: number[] | null;

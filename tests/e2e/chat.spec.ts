@@ -35,6 +35,7 @@ test("send a message, watch it stream, see why this model, rate it and find the 
   await expect(answer.getByTestId("model-badge")).toContainText(/openhermes|mathstral|deepseek|codellama|wizardcoder/);
   await answer.getByText("Why this model?").click();
   await expect(answer.getByTestId("why-task-type")).toContainText("code_generation");
+  await expect(answer.getByTestId("why-task-type")).not.toContainText("read with"); // a first request is read alone
   await expect(answer.getByTestId("why-reason")).toContainText(/routing policy|pattern|routing rule/);
   // The policy's own choice says what chance it had (a pattern's or a rule's has no draw).
   if (/routing policy/.test(await answer.getByTestId("why-reason").innerText())) await expect(answer.getByTestId("why-draw")).toContainText(/drew \S+ with a \d+% chance, among /);
@@ -70,6 +71,7 @@ test("send a message, watch it stream, see why this model, rate it and find the 
   await expect(next).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
   await next.getByText("Why this model?").click();
   await expect(next.getByTestId("why-task-type")).toContainText("code_generation");
+  await expect(next.getByTestId("why-task-type")).toContainText("read with your request before it");
   await expect(next.getByTestId("why-means")).toContainText(model);
 });
 

@@ -50,6 +50,9 @@ describe("answering", () => {
     expect((await row(first.interactionId)).task_type).toBe("code_generation");
     const next = await ask(alice, { conversationId: first.conversationId, prompt: "go on" });
     expect((await row(next.interactionId)).task_type).toBe("code_generation");
+    // "Why this model?" says it was read with the request before it.
+    expect((await row(next.interactionId)).routing_decision.inConversation).toBe(true);
+    expect((await row(first.interactionId)).routing_decision.inConversation).toBeUndefined();
     // The same words opening a conversation are read alone.
     const { planRequest } = await import("../../lib/orchestrator/plan");
     const alone = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: "go on", history: [] });
