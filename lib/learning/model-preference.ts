@@ -27,10 +27,14 @@ const PHRASINGS: readonly RegExp[] = [
   new RegExp(String.raw`better\s+(?:answered|handled|done)\s+by\s+${NAME}${END}${TAIL}`, "iu"),
 ];
 
+/** Words before a role that make it a person ("my senior dev", "a real architect"), not the roster's model. */
+const A_PERSON = /^(?:my|our|your|their|his|her|any|every|some|a|an|real|human|actual|proper|good)$/i;
+
 /** The routed model that `words` name, trying their shorter and shorter tails ("I think the maths specialist" → "the maths specialist"). */
 function modelNamed(words: string, roster: Roster): string | null {
   const tokens = words.trim().split(/\s+/).filter(Boolean);
   for (let i = 0; i < tokens.length; i++) {
+    if (i > 0 && A_PERSON.test(tokens[i - 1])) return null;
     const tail = tokens.slice(i).join(" ").replace(/['’]s$/i, "");
     const role = roleNamed(tail);
     if (role) return roster.roles[role];

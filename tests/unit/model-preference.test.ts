@@ -22,7 +22,7 @@ describe("a better model named in a comment", () => {
   });
 
   it("is nothing when the words name no model the roster knows, however the sentence goes", () => {
-    for (const comment of ["a table would have been better", "this would have been better with comments", "it would have been better to explain the regex", "I would have been better off reading the docs", "gpt-4 would have been better", "use a dict instead", "the math is wrong"]) {
+    for (const comment of ["a table would have been better", "this would have been better with comments", "it would have been better to explain the regex", "I would have been better off reading the docs", "gpt-4 would have been better", "use a dict instead", "the math is wrong", "my senior dev would have done better", "a real architect would have been better"]) {
       expect(preferenceIn(comment, roster), comment).toBeNull();
     }
   });
