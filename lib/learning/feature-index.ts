@@ -38,7 +38,7 @@ export interface TextFeatureIds {
   known: Int32Array;
   /** how many distinct features the text has, known or not */
   distinct: number;
-  /** the share of the text's letters in the words read (text-features.ts) */
+  /** the share of the text's letters and digits in the words read (text-features.ts) */
   readShare: number;
 }
 

@@ -39,7 +39,7 @@ export function softmax(logits: ArrayLike<number>, temperature = 1): number[] {
   return e.map((x) => x / sum);
 }
 
-/** Logits of one text (bias + Σ weights of its known features, the feature vector L2-normalised) and the share of its letters read. */
+/** Logits of one text (bias + Σ weights of its known features, the feature vector L2-normalised) and the share of its letters and digits read. */
 function scoreOf(model: LinearTextModel, weights: Float64Array, index: FeatureIndex, text: string): { logits: Float64Array; readShare: number } {
   const k = model.labels.length;
   const out = Float64Array.from(model.bias);
@@ -54,8 +54,8 @@ const SHAPE_ONLY = 0.01;
 
 /**
  * The probabilities of a text the classifier read only in part. What it read counts as
- * trained; the share of the text's letters it could not read (outside the words it knows:
- * text-features.ts) makes every label equally likely. A text in English reads whole and keeps
+ * trained; the share of the text's letters and digits it could not read (outside the words
+ * it knows: text-features.ts) makes every label equally likely. A text in English reads whole and keeps
  * its calibrated probabilities; one in a script the training corpora did not have comes out
  * near even, below every threshold the app acts on. Without this, the shape alone decided: any
  * short Chinese or Russian follow-up ("还是不行，同样的错误", "Всё ещё та же ошибка": still the
