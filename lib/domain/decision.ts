@@ -74,6 +74,7 @@ export const storedDecisionSchema = z.object({
   taskType: lenient(d.taskType),
   confidence: lenient(d.confidence),
   voters: lenient(d.voters),
+  inConversation: lenient(d.inConversation),
   model: lenient(d.model),
   role: lenient(d.role),
   reason: lenient(d.reason),

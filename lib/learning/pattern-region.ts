@@ -12,6 +12,11 @@
  *   and from one side or the other the two are nearer than all but {@link NEAR_IN_KIND} of the
  *   reference requests.
  *
+ * A follow-up in a conversation ("continue", "and in rust?") needs the second witness
+ * whatever its closeness: its few words say little of what it asks, and every "continue" is
+ * near every other, so only the task type read in its conversation can say it is the same
+ * kind of request as the pattern's.
+ *
  * One exemplar of a kind of request and a paraphrase of it rarely share words, and an
  * embedding model's nearest neighbours mix kinds; the classifier (trained on other data) is
  * an independent second opinion that they are the same kind. Both thresholds are fractions
@@ -53,6 +58,8 @@ export function patternsContaining(input: {
   /** the request's probability of each task type (a known task type alone: 1 for it) */
   taskProbabilities: Readonly<Record<string, number>>;
   scale: SimilarityScale;
+  /** a follow-up, classified in its conversation: closeness alone does not place it */
+  followUp?: boolean;
 }): RegionHit[] {
   const nearest = new Map<string, { agree: MemberHit | null; disagree: number }>();
   for (const m of input.members) {
@@ -72,7 +79,7 @@ export function patternsContaining(input: {
     const sameKind = Math.min(1, input.taskTypesOf(patternId).reduce((s, t) => s + (input.taskProbabilities[t] ?? 0), 0));
     const nearAlone = 1 - Math.min(fromRequest, fromMember) <= NEAR_ALL_BUT;
     const nearInKind = sameKind >= SAME_KIND && 1 - Math.max(fromRequest, fromMember) <= NEAR_IN_KIND;
-    if (nearAlone || nearInKind) hits.push({ patternId, similarity: agree.similarity, closerThan: Math.max(fromRequest, fromMember) });
+    if ((nearAlone && !input.followUp) || nearInKind) hits.push({ patternId, similarity: agree.similarity, closerThan: Math.max(fromRequest, fromMember) });
   }
   return hits.sort((a, b) => b.similarity - a.similarity);
 }

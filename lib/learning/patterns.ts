@@ -27,13 +27,15 @@ export interface PatternRequest {
   taskProbabilities?: Readonly<Record<string, number>>;
   interactionId: string | null;
   userId: string | null;
+  /** a follow-up, classified in its conversation (pattern-region.ts: closeness alone does not place it) */
+  followUp?: boolean;
 }
 
-type RegionQuery = Pick<PatternRequest, "embedding" | "embeddingModel" | "taskType" | "taskProbabilities">;
+type RegionQuery = Pick<PatternRequest, "embedding" | "embeddingModel" | "taskType" | "taskProbabilities" | "followUp">;
 
 /** What the region test needs to know of the request. */
 function regionQuery(r: RegionQuery) {
-  return { request: r.embedding, taskProbabilities: r.taskProbabilities ?? (r.taskType ? { [r.taskType]: 1 } : {}) };
+  return { request: r.embedding, taskProbabilities: r.taskProbabilities ?? (r.taskType ? { [r.taskType]: 1 } : {}), followUp: r.followUp };
 }
 
 type Containing = RegionHit & { pattern: Omit<RoutingPatternRow, "similarity"> & { task_types: string[] } };

@@ -61,6 +61,14 @@ describe("pattern regions", () => {
     expect(query([hit("p", 1 - NEAR_ALL_BUT * 2, true, e(0))], 0)).toHaveLength(0);
   });
 
+  it("a follow-up is placed only with its task type's agreement, however close ('continue' is near every 'continue')", () => {
+    const follow = (algorithm: number) =>
+      patternsContaining({ members: [hit("p", 0.999, true, e(0))], request: e(0), taskTypesOf: taught(["algorithm"]), taskProbabilities: { algorithm, debugging: 1 - algorithm }, scale, followUp: true });
+    expect(query([hit("p", 0.999, true, e(0))], 0)).toHaveLength(1); // a first request: closeness alone
+    expect(follow(0)).toHaveLength(0); // read in its conversation as another kind of request
+    expect(follow(SAME_KIND + 0.05)).toHaveLength(1);
+  });
+
   it("by the embedding alone, the closeness must be unusual from both sides", () => {
     // The request e2 is at 0 from every reference: 0.5 is closer than all of them for it. The
     // member e0 has half the references nearer than 0.5.
