@@ -3,6 +3,8 @@ import { startOrchestrator, identityOf, ask, storedInteraction } from "../suppor
 import { USER_A } from "../support/db";
 import { learnFromFeedback } from "../../lib/learning/feedback";
 import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
+import { asSystemStatement } from "../../lib/db";
+import { requestNeighbours } from "../../lib/db/queries/past-interactions";
 
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
 const alice = identityOf(USER_A);
@@ -33,5 +35,25 @@ describe("a routing pattern taught on a follow-up", () => {
     const other = await followUp("What is 12% of 640?", "continue");
     expect(other.start.decision.taskType).toBe("math");
     expect(other.start.decision.reason).not.toBe("pattern");
+  });
+});
+
+describe("a follow-up as a neighbour", () => {
+  it("teaches nothing about requests worded like it: its label and outcome are its conversation's", async () => {
+    const opening = await ask(alice, { prompt: "Write a Kotlin data class for an invoice with a total() method.", model: DEFAULT_ROLE_MODELS.lead_developer });
+    const next = await ask(alice, { conversationId: opening.conversationId, prompt: "keep going" });
+    for (const r of [opening, next]) await learnFromFeedback(alice, { interactionId: r.interactionId, rating: 5 });
+    const neighboursOf = async (id: string) => {
+      const emb = (await env.db.query<{ e: string }>("select prompt_embedding::text as e from interactions where id = $1", [id])).rows[0].e;
+      return asSystemStatement((q) => requestNeighbours(q, { embedding: JSON.parse(emb), confirmed: 50, outcomes: 50 }));
+    };
+    // Its own words find the follow-up first of all, yet it is neither a confirmed neighbour nor a past outcome.
+    const fromFollowUp = await neighboursOf(next.interactionId);
+    expect(fromFollowUp.confirmed.map((n) => n.id)).not.toContain(next.interactionId);
+    expect(fromFollowUp.confirmed.map((n) => n.id)).toContain(opening.interactionId);
+    expect(fromFollowUp.outcomes.some((o) => o.similarity > 0.999)).toBe(false);
+    // The conversation's first request is one, as before.
+    const fromOpening = await neighboursOf(opening.interactionId);
+    expect(fromOpening.confirmed[0]).toMatchObject({ id: opening.interactionId, task_type: "code_generation" });
   });
 });
