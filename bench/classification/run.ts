@@ -13,6 +13,7 @@ import { TASK_TYPES, type TaskType } from "../../lib/domain";
 import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
 import { coarse, loadFollowUps, loadSplit, withoutNearDuplicates, type Example, type FollowUpExample, type Split } from "./corpus";
 import { classifyInConversation } from "../../lib/learning/request-in-conversation";
+import { seededRng } from "../../lib/learning/random";
 
 const BINS = [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001];
 
@@ -108,6 +109,25 @@ export function followUpReport(examples: FollowUpExample[]) {
   return { ...score(examples), continuing: score(continuing), switching: score(examples.filter((x) => !continuing.includes(x))) };
 }
 
+/**
+ * Requests that are not follow-ups, each read after an unrelated request of another task type
+ * (drawn with a fixed seed), as in one long chat of unrelated questions: what reading a
+ * request in its conversation costs when the conversation has nothing to say about it.
+ */
+export function afterUnrelatedReport(examples: Example[], seed = 11) {
+  const clf = taskClassifier();
+  const rng = seededRng(seed);
+  let alone = 0;
+  let inConversation = 0;
+  for (const x of examples) {
+    let before = examples[Math.floor(rng() * examples.length)];
+    while (before.taskType === x.taskType) before = examples[Math.floor(rng() * examples.length)];
+    if (clf.classify(x.text).taskType === x.taskType) alone++;
+    if (classifyInConversation(clf, x.text, before.text).taskType === x.taskType) inConversation++;
+  }
+  return { n: examples.length, alone: alone / examples.length, inConversation: inConversation / examples.length };
+}
+
 function main() {
   const i = process.argv.indexOf("--out");
   const out = i >= 0 ? process.argv[i + 1] : path.join(import.meta.dirname, "../results/classification.json");
@@ -125,11 +145,14 @@ function main() {
   for (const [split, r] of Object.entries(followUps)) {
     console.log(`\n## follow-ups, ${split}: n=${r.n}  in their conversation ${pct(r.inConversation)} exact  (read alone ${pct(r.alone)})  continuing the request before ${pct(r.continuing.inConversation)} of ${r.continuing.n}, switching ${pct(r.switching.inConversation)} of ${r.switching.n} (alone ${pct(r.switching.alone)})`);
   }
+  // The same reading where the request before is unrelated: validation (chosen on) and test + probe (measured).
+  const afterUnrelated = { validation: afterUnrelatedReport(loadSplit("validation")), testAndProbe: afterUnrelatedReport([...loadSplit("test"), ...loadSplit("probe")]) };
+  for (const [split, r] of Object.entries(afterUnrelated)) console.log(`## after an unrelated request, ${split}: n=${r.n}  in their conversation ${pct(r.inConversation)} exact  (read alone ${pct(r.alone)})`);
   const time = timing(loadSplit("test"));
   console.log(`\ntime per request: p50 ${time.p50Us} µs, p99 ${time.p99Us} µs over ${time.requests} classifications`);
   const meta = taskClassifier().model.meta;
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ model: meta, time, splits: { ...reports, testWithoutNearDuplicates: fresh }, probeFiles, followUps }, null, 2) + "\n");
+  fs.writeFileSync(out, JSON.stringify({ model: meta, time, splits: { ...reports, testWithoutNearDuplicates: fresh }, probeFiles, followUps, afterUnrelated }, null, 2) + "\n");
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
 }
 
