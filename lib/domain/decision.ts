@@ -25,7 +25,7 @@ export const decisionSchema = z.object({
   taskType: z.string(),
   confidence: z.number(),
   voters: z.array(z.object({ name: z.string(), taskType: z.string(), confidence: z.number() })),
-  /** a follow-up, classified with the user's request before it (lib/learning/request-in-conversation.ts) */
+  /** a follow-up, classified mostly by the user's request before it (lib/learning/request-in-conversation.ts) */
   inConversation: z.boolean().optional(),
   model: z.string(),
   role: z.string().nullable(),

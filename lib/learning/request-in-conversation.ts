@@ -21,14 +21,29 @@ import { textParts } from "./text-features";
 /** A follow-up with this many words of its own counts as much as the request before it. */
 export const OWN_WORDS_HALF = 4;
 
+export interface ConversationReading extends TaskClassification {
+  /**
+   * How much the request before it counted (0 for a first request). At a half or more (four
+   * words or fewer of its own) the request is a follow-up whose kind is its conversation's:
+   * its words alone say nothing of it, so it is no neighbour of requests worded like it and
+   * follows a routing pattern only of its kind (lib/learning/pattern-region.ts).
+   */
+  conversationWeight: number;
+}
+
+/** The conversation counts at least as much as the request's own words: a follow-up (see ConversationReading). */
+export function isFollowUp(r: Pick<ConversationReading, "conversationWeight">): boolean {
+  return r.conversationWeight >= 0.5;
+}
+
 /** The classification of `prompt`, the user's request before it in the conversation being `previous` (null: a first request). */
-export function classifyInConversation(classifier: TaskClassifier, prompt: string, previous: string | null): TaskClassification {
+export function classifyInConversation(classifier: TaskClassifier, prompt: string, previous: string | null): ConversationReading {
   const alone = classifier.classify(prompt);
-  if (!previous?.trim()) return alone;
+  if (!previous?.trim()) return { ...alone, conversationWeight: 0 };
   const together = classifier.classify(`${previous}\n${prompt}`);
   const words = textParts(prompt).words.length;
   const own = words / (words + OWN_WORDS_HALF);
   const probabilities = Object.fromEntries(TASK_TYPES.map((t) => [t, own * alone.probabilities[t] + (1 - own) * together.probabilities[t]])) as Record<TaskType, number>;
   const taskType = TASK_TYPES.reduce((best, t) => (probabilities[t] > probabilities[best] ? t : best));
-  return { taskType, confidence: probabilities[taskType], probabilities };
+  return { taskType, confidence: probabilities[taskType], probabilities, conversationWeight: 1 - own };
 }

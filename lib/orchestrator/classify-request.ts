@@ -14,7 +14,7 @@ import { learningState } from "@/lib/learning/store";
 import type { ContextEvidence } from "@/lib/learning/policy";
 import { embeddingInput, isTaskType, type PastOutcome, type Roster, type TaskType } from "@/lib/domain";
 import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
-import { classifyInConversation } from "@/lib/learning/request-in-conversation";
+import { classifyInConversation, isFollowUp } from "@/lib/learning/request-in-conversation";
 import { classifyWithRouter } from "./router-classification";
 import { combineVotes, taskProbabilities, voteOfNeighbours, votesFrom, type Vote } from "@/lib/learning/ensemble";
 import type { Availability } from "./availability";
@@ -26,7 +26,7 @@ export interface RequestClassification {
   taskType: TaskType;
   confidence: number;
   voters: { name: string; taskType: string; confidence: number }[];
-  /** read with the user's request before it (a follow-up in a conversation) */
+  /** a follow-up read mostly by the user's request before it (lib/learning/request-in-conversation.ts isFollowUp) */
   inConversation: boolean;
   votes: Vote[];
   embedding: number[] | null;
@@ -88,7 +88,7 @@ export async function classifyRequest(
     taskProbabilities: taskProbabilities(combined),
     votes,
     voters: votes.map((v) => ({ name: v.name, taskType: v.taskType, confidence: v.confidence })),
-    inConversation: Boolean(previous?.trim()),
+    inConversation: isFollowUp(features),
     embedding,
     context: contextEvidence(outcomes),
   };

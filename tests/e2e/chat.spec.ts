@@ -65,8 +65,8 @@ test("send a message, watch it stream, see why this model, rate it and find the 
   await expect(again.getByTestId("tag-needs-comments")).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByTestId("conversation-list")).toContainText("Write a Python function that checks");
 
-  // The next answer shows its routing too.
-  await send(page, "Write a Python function that reverses the words of a sentence.");
+  // The next answer shows its routing too; a short follow-up is read by the request before it.
+  await send(page, "same in javascript");
   const next = page.getByTestId("answer").nth(1);
   await expect(next).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
   await next.getByText("Why this model?").click();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TASK_TYPES } from "../../lib/domain";
 import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
-import { classifyInConversation } from "../../lib/learning/request-in-conversation";
+import { classifyInConversation, isFollowUp } from "../../lib/learning/request-in-conversation";
 import { loadFollowUps, loadSplit } from "../../bench/classification/corpus";
 import { afterUnrelatedReport, followUpReport } from "../../bench/classification/run";
 
@@ -11,8 +11,8 @@ describe("a request read in its conversation", () => {
 
   it("reads a first request exactly as the classifier does", () => {
     for (const prompt of ["Write a Go HTTP handler that accepts JSON", "what's 14% of 380?", "hi there"]) {
-      expect(classifyInConversation(clf, prompt, null)).toEqual(clf.classify(prompt));
-      expect(classifyInConversation(clf, prompt, "   ")).toEqual(clf.classify(prompt));
+      expect(classifyInConversation(clf, prompt, null)).toEqual({ ...clf.classify(prompt), conversationWeight: 0 });
+      expect(classifyInConversation(clf, prompt, "   ")).toEqual({ ...clf.classify(prompt), conversationWeight: 0 });
     }
   });
 
@@ -21,6 +21,14 @@ describe("a request read in its conversation", () => {
     expect(classifyInConversation(clf, "continue", "Write a TypeScript function that debounces another function").taskType).toBe("code_generation");
     expect(classifyInConversation(clf, "and for 35%?", "what is 12% of 640?").taskType).toBe("math");
     expect(classifyInConversation(clf, "and in kotlin?", "write a Java class for a bank account with deposit and withdraw").taskType).toBe("code_generation");
+  });
+
+  it("is a follow-up (its conversation counts at least as much as its words) at four words or fewer of its own", () => {
+    const before = "Write a TypeScript function that debounces another function";
+    expect(isFollowUp(classifyInConversation(clf, "continue", before))).toBe(true);
+    expect(isFollowUp(classifyInConversation(clf, "and in rust?", before))).toBe(true);
+    expect(isFollowUp(classifyInConversation(clf, "Now write a Python script that renames every jpeg in a folder", before))).toBe(false);
+    expect(isFollowUp(classifyInConversation(clf, "continue", null))).toBe(false);
   });
 
   it("reads a follow-up that says what it wants as that", () => {
