@@ -34,7 +34,7 @@ export function WhyPanel({
       <dl className="mt-2 grid grid-cols-[9rem_1fr] gap-x-2 gap-y-1">
         <dt>Task type</dt>
         <dd data-testid="why-task-type">
-          {decision.taskType} ({Math.round(decision.confidence * 100)}% confident{decision.inConversation ? ", read with your request before it" : ""}){" "}
+          {decision.taskType} ({Math.round(decision.confidence * 100)}% confident{decision.followUp ? ", read with your request before it" : ""}){" "}
           {correction && <TaskTypeCorrection interactionId={correction.interactionId} classified={decision.taskType} stated={correction.stated} />}
         </dd>
         <dt>Classifiers</dt>

@@ -26,7 +26,7 @@ export const decisionSchema = z.object({
   confidence: z.number(),
   voters: z.array(z.object({ name: z.string(), taskType: z.string(), confidence: z.number() })),
   /** a follow-up, classified mostly by the user's request before it (lib/learning/request-in-conversation.ts) */
-  inConversation: z.boolean().optional(),
+  followUp: z.boolean().optional(),
   model: z.string(),
   role: z.string().nullable(),
   reason: z.enum(["policy", "pattern", "rule", "forced", "regenerate"]),
@@ -74,7 +74,7 @@ export const storedDecisionSchema = z.object({
   taskType: lenient(d.taskType),
   confidence: lenient(d.confidence),
   voters: lenient(d.voters),
-  inConversation: lenient(d.inConversation),
+  followUp: lenient(d.followUp),
   model: lenient(d.model),
   role: lenient(d.role),
   reason: lenient(d.reason),

@@ -115,7 +115,7 @@ async function teachPatterns(saved: SavedFeedback, f: FeedbackPatch, taskType: T
         worseModel: better.worse ?? model,
         interactionId: better.rootId,
         userId: row.user_id,
-        followUp: rootDecision?.inConversation ?? false,
+        followUp: rootDecision?.followUp ?? false,
       });
       const whose = p.shared ? "everyone's similar requests" : "your similar requests";
       notes.push(`${whose} will now go to ${better.model} (pattern confidence ${Math.round(p.confidence * 100)}%)`);

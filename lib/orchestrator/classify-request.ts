@@ -27,7 +27,7 @@ export interface RequestClassification {
   confidence: number;
   voters: { name: string; taskType: string; confidence: number }[];
   /** a follow-up read mostly by the user's request before it (lib/learning/request-in-conversation.ts isFollowUp) */
-  inConversation: boolean;
+  followUp: boolean;
   votes: Vote[];
   embedding: number[] | null;
   /** what the nearest past requests' answers say of each model, for this request */
@@ -88,7 +88,7 @@ export async function classifyRequest(
     taskProbabilities: taskProbabilities(combined),
     votes,
     voters: votes.map((v) => ({ name: v.name, taskType: v.taskType, confidence: v.confidence })),
-    inConversation: isFollowUp(features),
+    followUp: isFollowUp(features),
     embedding,
     context: contextEvidence(outcomes),
   };

@@ -16,7 +16,7 @@ export function decisionOf(plan: Plan, attempts: Decision["attempts"], model: st
     taskType: plan.taskType,
     confidence: plan.confidence,
     voters: plan.voters,
-    ...(plan.inConversation ? { inConversation: true } : {}),
+    ...(plan.followUp ? { followUp: true } : {}),
     model,
     role: planned?.role ?? null,
     reason: plan.reason,

@@ -54,7 +54,7 @@ export interface Plan {
   confidence: number;
   voters: RequestClassification["voters"];
   /** classified with the user's request before it (a follow-up) */
-  inConversation: boolean;
+  followUp: boolean;
   votes: Vote[];
   /** the request's embedding, when the plan waited for it (see `embed`) */
   embedding: number[] | null;
@@ -168,7 +168,7 @@ export async function planRequest(input: {
   let pattern: Plan["pattern"] = null;
   if (!input.forcedModel && cls.embedding) {
     // A pattern serves the user who taught it, and everyone once several users agree (or an operator approved it).
-    pattern = await matchRoutingPattern({ embedding: cls.embedding, embeddingModel: roster.embedding, taskType: cls.taskType, taskProbabilities: cls.taskProbabilities, followUp: cls.inConversation, userId: input.userId, available: (m) => availability.has(m) });
+    pattern = await matchRoutingPattern({ embedding: cls.embedding, embeddingModel: roster.embedding, taskType: cls.taskType, taskProbabilities: cls.taskProbabilities, followUp: cls.followUp, userId: input.userId, available: (m) => availability.has(m) });
   }
   const retrieved = await retrieving;
   // An approved routing rule (config.routing[taskType].prefer) applies where no pattern does.

@@ -3,7 +3,7 @@
 -- outcome belong to the conversation, not to its few words. As a neighbour it taught requests
 -- worded like it the task type and the best model of some other conversation (every
 -- "continue" is near every other), so the request path's neighbour reads leave out answers
--- whose routing decision says they were read in their conversation. Otherwise as
+-- whose routing decision marks them a follow-up (`followUp`). Otherwise as
 -- 20261208090000_request_neighbours.sql.
 create or replace function private.request_neighbours(p_embedding extensions.vector, p_confirmed integer, p_outcomes integer)
 returns jsonb language plpgsql volatile
@@ -33,7 +33,7 @@ begin
                i.prompt_embedding operator(extensions.<=>) p_embedding as d
         from public.interactions i
         where i.prompt_embedding is not null and i.status = 'completed'
-          and not coalesce((i.routing_decision ->> 'inConversation')::boolean, false)
+          and not coalesce((i.routing_decision ->> 'followUp')::boolean, false)
           and (i.success_rating >= 4 or i.feedback ->> 'thumbs' = 'up' or i.feedback ? 'taskType')
           and private.confirmed_task_type(i.task_type, i.success_rating, i.feedback) is not null
         order by i.prompt_embedding operator(extensions.<=>) p_embedding
@@ -50,7 +50,7 @@ begin
                i.prompt_embedding operator(extensions.<=>) p_embedding as d
         from public.interactions i
         where i.prompt_embedding is not null and i.status = 'completed' and i.model_used is not null
-          and not coalesce((i.routing_decision ->> 'inConversation')::boolean, false)
+          and not coalesce((i.routing_decision ->> 'followUp')::boolean, false)
         order by i.prompt_embedding operator(extensions.<=>) p_embedding
         limit p_outcomes
       ) n;

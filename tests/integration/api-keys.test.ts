@@ -225,14 +225,6 @@ describe("keys in the database and the endpoints (route handlers, real clients)"
     expect(plainRow.rows[0].feedback.betterModel).toBeUndefined();
   });
 
-  it("an editor's follow-up is classified in its conversation: 'continue' (maths, read alone) continues what it follows", async () => {
-    const client = new Ollama({ host: "http://app.test", headers: { Authorization: `Bearer ${keyA}` }, fetch: (url, init) => ollamaChatRoute(new Request(url, init)) });
-    const taskTypeOf = async (first: string) =>
-      ((await client.chat({ model: "elite", messages: [{ role: "user", content: first }, { role: "assistant", content: "Here is a first part…" }, { role: "user", content: "continue" }], stream: false })) as unknown as { elite: { task_type: string } }).elite.task_type;
-    expect(await taskTypeOf("Write a Go function that reads a CSV file and sums its second column.")).toBe("code_generation");
-    expect(await taskTypeOf("Design a job queue for a video transcoding service that survives worker crashes.")).toBe("architecture");
-  });
-
   it("/v1/chat/completions refuses a revoked key with OpenAI's error shape", async () => {
     const k = generateApiKey();
     const id = (await withUser(userClaims(USER_A), (tx) => createApiKey(tx, { name: "soon revoked", prefix: k.prefix, keyHash: k.hash }))).id;

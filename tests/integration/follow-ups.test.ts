@@ -1,16 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOrchestrator, identityOf, ask, storedInteraction } from "../support/orchestrator";
-import { USER_A } from "../support/db";
+import { USER_A, userClaims } from "../support/db";
+import { Ollama } from "ollama";
+import { asSystemStatement, withUser } from "../../lib/db";
+import { createApiKey } from "../../lib/db/queries/api-keys";
+import { generateApiKey } from "../../lib/api/keys";
+import { POST as ollamaChatRoute } from "../../app/api/chat/route";
 import { learnFromFeedback } from "../../lib/learning/feedback";
 import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
-import { asSystemStatement } from "../../lib/db";
 import { requestNeighbours } from "../../lib/db/queries/past-interactions";
 
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
 const alice = identityOf(USER_A);
+/** Alice's API key, for an editor's requests */
+let key: string;
 
 beforeAll(async () => {
   env = await startOrchestrator();
+  const k = generateApiKey();
+  await withUser(userClaims(USER_A), (tx) => createApiKey(tx, { name: "A's editor", prefix: k.prefix, keyHash: k.hash }));
+  key = k.secret;
 });
 afterAll(() => env.close());
 
@@ -20,13 +29,39 @@ async function followUp(first: string, next: string) {
   return ask(alice, { conversationId: opening.conversationId, prompt: next });
 }
 
+describe("a follow-up's task type", () => {
+  it("classifies a follow-up in its conversation: 'go on' continues the code it asked for", async () => {
+    const first = await ask(alice, { prompt: "Write a TypeScript function that debounces another function." });
+    expect((await storedInteraction(env.db, first.interactionId)).task_type).toBe("code_generation");
+    const next = await ask(alice, { conversationId: first.conversationId, prompt: "go on" });
+    expect((await storedInteraction(env.db, next.interactionId)).task_type).toBe("code_generation");
+    // "Why this model?" says it was read with the request before it.
+    expect((await storedInteraction(env.db, next.interactionId)).routing_decision.followUp).toBe(true);
+    expect((await storedInteraction(env.db, first.interactionId)).routing_decision.followUp).toBeUndefined();
+    // The same words opening a conversation are read alone.
+    const { planRequest } = await import("../../lib/orchestrator/plan");
+    const alone = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: "go on", history: [] });
+    const inConversation = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: "go on", history: [{ role: "user", content: "Write a TypeScript function that debounces another function." }, { role: "assistant", content: "function debounce() {}" }] });
+    expect(inConversation.voters.find((v) => v.name === "features")).toMatchObject({ taskType: "code_generation" });
+    expect(alone.voters.find((v) => v.name === "features")!.taskType).not.toBe("code_generation");
+  });
+
+  it("an editor's follow-up is classified in its conversation: 'continue' (maths, read alone) continues what it follows", async () => {
+    const client = new Ollama({ host: "http://app.test", headers: { Authorization: `Bearer ${key}` }, fetch: (url, init) => ollamaChatRoute(new Request(url, init)) });
+    const taskTypeOf = async (first: string) =>
+      ((await client.chat({ model: "elite", messages: [{ role: "user", content: first }, { role: "assistant", content: "Here is a first part…" }, { role: "user", content: "continue" }], stream: false })) as unknown as { elite: { task_type: string } }).elite.task_type;
+    expect(await taskTypeOf("Write a Go function that reads a CSV file and sums its second column.")).toBe("code_generation");
+    expect(await taskTypeOf("Design a job queue for a video transcoding service that survives worker crashes.")).toBe("architecture");
+  });
+});
+
 describe("a routing pattern taught on a follow-up", () => {
   it("serves follow-ups of the same kind of conversation, not every message with the same words", async () => {
     // "Continue" in a Go conversation, answered by one model; the user says another would have been better.
     const taught = await followUp("Write a Go function that reads a CSV file and sums its second column.", "continue");
     const better = taught.start.decision.model === DEFAULT_ROLE_MODELS.senior_developer ? DEFAULT_ROLE_MODELS.architect : DEFAULT_ROLE_MODELS.senior_developer;
     await learnFromFeedback(alice, { interactionId: taught.interactionId, betterModel: better });
-    expect((await storedInteraction(env.db, taught.interactionId)).routing_decision.inConversation).toBe(true);
+    expect((await storedInteraction(env.db, taught.interactionId)).routing_decision.followUp).toBe(true);
 
     // The same word in a conversation about code of the same kind follows the pattern…
     const alike = await followUp("Write a Rust function that parses a TOML file and returns the port setting.", "continue");

@@ -45,22 +45,6 @@ describe("answering", () => {
     expect(state.policy.code_generation?.[saved.model_used]?.alpha).toBeGreaterThan(0);
   });
 
-  it("classifies a follow-up in its conversation: 'go on' continues the code it asked for", async () => {
-    const first = await ask(alice, { prompt: "Write a TypeScript function that debounces another function." });
-    expect((await row(first.interactionId)).task_type).toBe("code_generation");
-    const next = await ask(alice, { conversationId: first.conversationId, prompt: "go on" });
-    expect((await row(next.interactionId)).task_type).toBe("code_generation");
-    // "Why this model?" says it was read with the request before it.
-    expect((await row(next.interactionId)).routing_decision.inConversation).toBe(true);
-    expect((await row(first.interactionId)).routing_decision.inConversation).toBeUndefined();
-    // The same words opening a conversation are read alone.
-    const { planRequest } = await import("../../lib/orchestrator/plan");
-    const alone = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: "go on", history: [] });
-    const inConversation = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: "go on", history: [{ role: "user", content: "Write a TypeScript function that debounces another function." }, { role: "assistant", content: "function debounce() {}" }] });
-    expect(inConversation.voters.find((v) => v.name === "features")).toMatchObject({ taskType: "code_generation" });
-    expect(alone.voters.find((v) => v.name === "features")!.taskType).not.toBe("code_generation");
-  });
-
   it("asks the router model about a request the classifier cannot read, not about one it reads with confidence", async () => {
     const { planRequest } = await import("../../lib/orchestrator/plan");
     const plan = (prompt: string) => planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt, history: [] });
