@@ -5,8 +5,10 @@ import { estimateTokens } from "@/lib/ollama";
  * budget holds, numbered so the answer can cite them. Pure.
  */
 
-/** Grounding is stricter than the search preview: only clearly related chunks reach a model. */
-export const GROUNDING_MIN_SIMILARITY = 0.45;
+/**
+ * A full-text match this strong (normalised rank) counts as naming the chunk: grounding then
+ * asks less closeness in meaning (lib/orchestrator/grounding-relevance.ts).
+ */
 export const GROUNDING_MIN_TEXT_RANK = 0.3;
 /** At most this many chunks, and at most this share of the model's window, go to a prompt. */
 export const GROUNDING_MAX_CHUNKS = 5;

@@ -27,6 +27,8 @@ export interface SearchHit {
   textRank: number | null;
   vectorPos: number | null;
   textPos: number | null;
+  /** the entry's embedding (only when asked for: `withEmbeddings`) */
+  embedding?: number[];
 }
 
 export interface SearchResult {
@@ -73,6 +75,8 @@ export async function searchKnowledge(opts: {
   minTextRank?: number;
   /** Whose RLS session runs the search; omitted = the system (the orchestrator). */
   claims?: Claims | null;
+  /** Each hit's own embedding too (to judge its relevance against the embedding model's background). */
+  withEmbeddings?: boolean;
 }): Promise<SearchResult> {
   const limit = opts.limit ?? 8;
   const candidates = Math.max(limit, opts.candidates ?? 40);
@@ -140,7 +144,7 @@ export async function searchKnowledge(opts: {
     const top = ranked.slice(0, limit);
     timings.fuseMs = performance.now() - t0;
     t0 = performance.now();
-    const rows = await read((q) => entriesByIds(q, { ids: top.map((x) => x.f.id) }));
+    const rows = await read((q) => entriesByIds(q, { ids: top.map((x) => x.f.id), embeddingModel: model, withEmbeddings: opts.withEmbeddings && Boolean(embedding) }));
     timings.fetchMs = performance.now() - t0;
     return { top, rows };
   };
@@ -171,6 +175,7 @@ export async function searchKnowledge(opts: {
       textRank,
       vectorPos: f.ranks[0],
       textPos: f.ranks[1],
+      ...(r.embedding ? { embedding: r.embedding } : {}),
     });
   }
   hits.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));

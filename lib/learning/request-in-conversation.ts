@@ -36,11 +36,22 @@ export function isFollowUp(r: Pick<ConversationReading, "conversationWeight">): 
   return r.conversationWeight >= 0.5;
 }
 
+/**
+ * The request together with the user's request before it, as one text: how a follow-up is
+ * read when its own words say little (classified, and embedded for its neighbours, patterns
+ * and knowledge). At most `maxChars`, the request itself kept whole: the earlier request is
+ * what gets shortened.
+ */
+export function withPrevious(prompt: string, previous: string, maxChars = Infinity): string {
+  const room = Math.max(0, maxChars - prompt.length - 1);
+  return `${previous.length > room ? previous.slice(0, room) : previous}\n${prompt}`;
+}
+
 /** The classification of `prompt`, the user's request before it in the conversation being `previous` (null: a first request). */
 export function classifyInConversation(classifier: TaskClassifier, prompt: string, previous: string | null): ConversationReading {
   const alone = classifier.classify(prompt);
   if (!previous?.trim()) return { ...alone, conversationWeight: 0 };
-  const together = classifier.classify(`${previous}\n${prompt}`);
+  const together = classifier.classify(withPrevious(prompt, previous));
   const words = textParts(prompt).words.length;
   const own = words / (words + OWN_WORDS_HALF);
   const probabilities = Object.fromEntries(TASK_TYPES.map((t) => [t, own * alone.probabilities[t] + (1 - own) * together.probabilities[t]])) as Record<TaskType, number>;

@@ -122,7 +122,8 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
   const decision = decisionOf(plan, outcome.attempts, outcome.model ?? plan.chain[0].model, { finished: true });
   const responseTimeMs = performance.now() - t0;
   // A named model's plan may not have waited for the embedding: recording and learning do.
-  const settled: Plan = { ...plan, embedding: await plan.embed() };
+  const embeddings = await plan.embed();
+  const settled: Plan = { ...plan, embedding: embeddings?.request ?? null };
   await asSystemStatement((q) =>
     finishInteraction(q, {
       id: row.id,
@@ -151,7 +152,8 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
     // The same question again was read as a follow-up of the answer before it the first time.
     const previous = again ? null : await p.previous;
     if (previous) {
-      await learnFromFollowUp({ previous, text: p.prompt, embedding: settled.embedding, embeddingModel: plan.embeddingModel, followUpId: row.id }).catch((e) =>
+      // What the message itself says (thanks, "still failing", the question again): its own words.
+      await learnFromFollowUp({ previous, text: p.prompt, embedding: embeddings?.own ?? null, embeddingModel: plan.embeddingModel, followUpId: row.id }).catch((e) =>
         console.error("learning from the follow-up failed", e),
       );
     }

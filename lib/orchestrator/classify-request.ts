@@ -13,8 +13,7 @@ import { getOllamaPool } from "@/lib/ollama";
 import { learningState } from "@/lib/learning/store";
 import type { ContextEvidence } from "@/lib/learning/policy";
 import { embeddingInput, isTaskType, type PastOutcome, type Roster, type TaskType } from "@/lib/domain";
-import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
-import { classifyInConversation, isFollowUp } from "@/lib/learning/request-in-conversation";
+import { isFollowUp, withPrevious, type ConversationReading } from "@/lib/learning/request-in-conversation";
 import { classifyWithRouter } from "./router-classification";
 import { combineVotes, taskProbabilities, voteOfNeighbours, votesFrom, type Vote } from "@/lib/learning/ensemble";
 import type { Availability } from "./availability";
@@ -35,28 +34,55 @@ export interface RequestClassification {
   taskProbabilities: Record<TaskType, number>;
 }
 
-/** The request's embedding by the roster's embedding model; null without one (classification and patterns go on without neighbours). */
-export async function embedRequest(prompt: string, roster: Roster, availability: Availability, signal?: AbortSignal): Promise<number[] | null> {
+/** Texts longer than this are embedded by their start (the embedding model's window). */
+const EMBEDDED_CHARS = 8000;
+
+/**
+ * A request's embeddings: its own words, and the request as it is meant. For a follow-up
+ * ("and in rust?", "continue") that is the request with the one before it: its neighbours,
+ * the patterns it falls in and the knowledge it needs are its conversation's, while what its
+ * own words say (thanks, "still failing", the question again) is read from `own`. For any
+ * other request the two are one.
+ */
+export interface RequestEmbeddings {
+  own: number[];
+  request: number[];
+}
+
+/** The request's embeddings by the roster's embedding model, in one call; null without one (classification and patterns go on without neighbours). */
+export async function embedRequest(
+  prompt: string,
+  /** the user's request before it, when the request is a follow-up (null: it is read alone) */
+  previous: string | null,
+  roster: Roster,
+  availability: Availability,
+  signal?: AbortSignal,
+): Promise<RequestEmbeddings | null> {
   if (!availability.has(roster.embedding)) return null;
+  const texts = [prompt.slice(0, EMBEDDED_CHARS), ...(previous ? [withPrevious(prompt, previous, EMBEDDED_CHARS)] : [])];
   try {
-    return (await getOllamaPool().embed({ model: roster.embedding, input: [embeddingInput(roster.embedding, "query", prompt.slice(0, 8000))], signal })).embeddings[0];
+    const { embeddings } = await getOllamaPool().embed({ model: roster.embedding, input: texts.map((t) => embeddingInput(roster.embedding, "query", t)), signal });
+    return { own: embeddings[0], request: embeddings.at(-1)! };
   } catch {
     return null;
   }
 }
 
-export async function classifyRequest(
-  prompt: string,
+export async function classifyRequest(input: {
+  prompt: string;
   /** the user's request before this one in the conversation (null: the first) */
-  previous: string | null,
-  roster: Roster,
-  availability: Availability,
-  embedded: Promise<number[] | null>,
-  signal?: AbortSignal,
-  askRouter = true,
-): Promise<RequestClassification> {
+  previous: string | null;
+  /** the task classifier's reading of the request in its conversation */
+  reading: ConversationReading;
+  roster: Roster;
+  availability: Availability;
+  /** the request's embedding as it is meant ({@link RequestEmbeddings}.request) */
+  embedded: Promise<number[] | null>;
+  signal?: AbortSignal;
+  askRouter?: boolean;
+}): Promise<RequestClassification> {
+  const { prompt, previous, reading: features, roster, availability, embedded, signal, askRouter = true } = input;
   const state = await learningState();
-  const features = classifyInConversation(taskClassifier(), prompt, previous);
   const embedding = await embedded;
   let neighbours = null;
   let near: ConfirmedNeighbour[] = [];

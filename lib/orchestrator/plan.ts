@@ -11,7 +11,9 @@ import { predictFailure } from "@/lib/learning/failure-store";
 import type { Budget } from "@/lib/learning/latency-budget";
 import { seededRng, type Rng } from "@/lib/learning/random";
 import { defaultModelChain, fitsContext, type Role, type TaskType } from "@/lib/domain";
-import { classifyRequest, embedRequest, type RequestClassification } from "./classify-request";
+import { classifyRequest, embedRequest, type RequestClassification, type RequestEmbeddings } from "./classify-request";
+import { classifyInConversation, isFollowUp, withPrevious } from "@/lib/learning/request-in-conversation";
+import { taskClassifier } from "@/lib/learning/shipped-task-classifier";
 import type { Vote } from "@/lib/learning/ensemble";
 import type { DrawnArm } from "@/lib/learning/propensity";
 import { sameModel } from "@/lib/domain";
@@ -20,16 +22,9 @@ import { resolveConfig, type ResolvedConfig } from "@/lib/learning/active-config
 import { promptOf } from "@/lib/learning/proposals";
 import { modelAvailability } from "./availability";
 import { hasCapability } from "./capabilities";
-import { searchKnowledge } from "@/lib/knowledge/search";
+import { retrieveKnowledge } from "./retrieve-knowledge";
 import { knowledgeToRetrieve } from "@/lib/knowledge/presence";
-import {
-  fitKnowledge,
-  knowledgeBudget,
-  GROUNDING_MAX_CHUNKS,
-  GROUNDING_MIN_SIMILARITY,
-  GROUNDING_MIN_TEXT_RANK,
-  type GroundingChunk,
-} from "@/lib/knowledge/grounding";
+import { fitKnowledge, knowledgeBudget, type GroundingChunk } from "@/lib/knowledge/grounding";
 
 /** At most this many models try one request (the primary and two fallbacks). */
 export const MAX_ATTEMPTS = 3;
@@ -56,16 +51,17 @@ export interface Plan {
   /** classified with the user's request before it (a follow-up) */
   followUp: boolean;
   votes: Vote[];
-  /** the request's embedding, when the plan waited for it (see `embed`) */
+  /** the request's embedding as it is meant (a follow-up's with the request before it), when the plan waited for it (see `embed`) */
   embedding: number[] | null;
   /**
-   * The request's embedding (one call to the embedding model, however often it is asked). A
+   * The request's embeddings, its own words' and as it is meant (lib/orchestrator/classify-request.ts
+   * RequestEmbeddings; one call to the embedding model, however often it is asked). A
    * routed plan, or one with knowledge to ground in, started it before routing. A plan for a
    * named model with nothing to ground in did not: the model is asked at once, and the call
    * starts when the chat asks for it, once the first token is out (recording and learning
    * take it after the answer), so it never competes with the answer's start.
    */
-  embed: () => Promise<number[] | null>;
+  embed: () => Promise<RequestEmbeddings | null>;
   embeddingModel: string;
   reason: "policy" | "pattern" | "rule" | "forced" | "regenerate";
   explored: boolean;
@@ -86,30 +82,6 @@ export interface Plan {
   hostsUp: number;
   /** Relevant knowledge retrieved for the request (before fitting it to each model). */
   retrieved: GroundingChunk[];
-}
-
-/**
- * The knowledge relevant to a request, best first, among what its user may read (shared
- * entries and their own); [] when none is (or retrieval fails).
- */
-async function retrieve(prompt: string, embedding: number[] | null, embeddingModel: string, userId: string): Promise<GroundingChunk[]> {
-  if (!embedding) return []; // grounding needs the roster's embedding model to work
-  try {
-    if (!(await knowledgeToRetrieve())) return [];
-    const r = await searchKnowledge({
-      query: prompt.slice(0, 4000),
-      embedding,
-      embeddingModel,
-      limit: GROUNDING_MAX_CHUNKS * 2,
-      minSimilarity: GROUNDING_MIN_SIMILARITY,
-      minTextRank: GROUNDING_MIN_TEXT_RANK,
-      filters: { viewerId: userId },
-    });
-    return r.hits.map((h) => ({ id: h.id, topic: h.topic, content: h.content, score: h.score, documentTitle: h.documentTitle }));
-  } catch (e) {
-    console.error("knowledge retrieval failed; answering without it", e);
-    return [];
-  }
 }
 
 function fitParams(arm: ParamArm, promptTokens: number, contextLength: number): PlannedModel["params"] {
@@ -141,18 +113,23 @@ export async function planRequest(input: {
   // cheap voters decide it, and the router model's slots stay free for answers.
   // The embedding feeds the neighbours, the patterns and the knowledge: retrieval starts as
   // soon as it is there, alongside the classification's own reads.
-  let embeddingCall: Promise<number[] | null> | null = null;
-  const embed = () => (embeddingCall ??= embedRequest(input.prompt, roster, availability, input.signal));
+  const previous = input.history.findLast((m) => m.role === "user")?.content ?? null;
+  // Read first, with no call: whether the request is a follow-up decides what is embedded.
+  const reading = classifyInConversation(taskClassifier(), input.prompt, previous);
+  const followUp = isFollowUp(reading) ? previous : null;
+  let embeddingCall: Promise<RequestEmbeddings | null> | null = null;
+  const embed = () => (embeddingCall ??= embedRequest(input.prompt, followUp, roster, availability, input.signal));
   // A named model needs no routing: unless knowledge is to be retrieved with the embedding,
   // it is asked at once, labelled by the voters that need no embedding (the neighbours' vote
   // waits for one: the embedding model's round trip and two index reads, most of what the
   // request path adds before the first token).
   const waitForEmbedding = !input.forcedModel || (await knowledgeToRetrieve().catch(() => true));
-  const planEmbedding = waitForEmbedding ? embed() : Promise.resolve(null);
-  const retrieving = planEmbedding.then((e) => retrieve(input.prompt, e, roster.embedding, input.userId));
+  const planEmbedding = waitForEmbedding ? embed().then((e) => e?.request ?? null) : Promise.resolve(null);
+  // A follow-up's knowledge is its conversation's ("show me the config" after a question on pooling).
+  const query = followUp ? withPrevious(input.prompt, followUp, 4000) : input.prompt;
+  const retrieving = planEmbedding.then((e) => retrieveKnowledge(query, e, roster.embedding, input.userId));
   retrieving.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
-  const previous = input.history.findLast((m) => m.role === "user")?.content ?? null;
-  const cls = await classifyRequest(input.prompt, previous, roster, availability, planEmbedding, input.signal, !input.forcedModel);
+  const cls = await classifyRequest({ prompt: input.prompt, previous, reading, roster, availability, embedded: planEmbedding, signal: input.signal, askRouter: !input.forcedModel });
   const state = await learningState();
   const now = Date.now();
 

@@ -151,6 +151,8 @@ describe("grounded answers", () => {
     expect(plan.chain[0].knowledge[0].topic).toContain("Leader election");
     expect(plan.chain[0].system).toContain("[1] raft.md › Raft consensus handbook › Leader election");
     expect(plan.chain[0].system).toContain("requests votes from every peer");
+    // Only what is about it: not the other documents, which are no nearer to it than unrelated requests are.
+    expect(plan.retrieved.every((c) => c.topic.startsWith("raft.md"))).toBe(true);
 
     const res = await ask(user, { prompt });
     expect(res.end?.type).toBe("done");
@@ -166,6 +168,25 @@ describe("grounded answers", () => {
     expect(plan.chain[0].model).toBe("openhermes");
     expect(plan.chain[0].system).toContain("[1] raft.md › Raft consensus handbook › Leader election");
     expect(plan.embedding).not.toBeNull();
+  });
+
+  it("grounds a follow-up in its conversation's knowledge, which its own few words do not find", async () => {
+    const before = "Explain how a Raft follower becomes a candidate and wins the leader election.";
+    const followUp = "and in code?";
+    const alone = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: followUp, history: [] });
+    expect(alone.retrieved).toHaveLength(0);
+    const history = [{ role: "user" as const, content: before }, { role: "assistant" as const, content: "A follower that hears no heartbeat…" }];
+    const plan = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: followUp, history });
+    expect(plan.followUp).toBe(true);
+    expect(plan.chain[0].system).toContain("raft.md › Raft consensus handbook › Leader election");
+    // Its own words are embedded too (what the message itself says is read from them), in the same call.
+    const embeddings = await plan.embed();
+    expect(embeddings!.own).not.toEqual(embeddings!.request);
+    expect(plan.embedding).toEqual(embeddings!.request);
+    // A request that is not a follow-up has one embedding.
+    const full = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: before, history: [{ role: "user", content: "What is 17 * 23?" }] });
+    const one = await full.embed();
+    expect(one!.own).toEqual(one!.request);
   });
 
   it("leaves unrelated requests without knowledge", async () => {
@@ -312,7 +333,9 @@ describe("failures", () => {
     await reindexDocument(operator, (await docByTitle("kafka.md")).id);
     await drainJobs();
     expect(await docByTitle("kafka.md")).toMatchObject({ status: "ready", error: null });
-    expect((await searchKnowledge({ query: "Kafka partitions replicated brokers ISR" })).hits[0].documentTitle).toBe("kafka.md");
+    // Indexed now: found, and nearest in meaning (the fused order also weighs other entries' confidence, which earlier tests moved).
+    const kafka = (await searchKnowledge({ query: "Kafka partitions replicated brokers ISR" })).hits.find((h) => h.documentTitle === "kafka.md");
+    expect(kafka).toMatchObject({ vectorPos: 1, textPos: 1 });
   });
 
   it("re-indexing replaces the chunks atomically and delete removes them", async () => {

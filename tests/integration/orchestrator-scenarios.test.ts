@@ -69,7 +69,7 @@ describe("answering", () => {
     expect(plan.chain[0].model).toBe("openhermes");
     expect(plan.embedding).toBeNull();
     expect(plan.voters.map((v) => v.name)).not.toContain("neighbours");
-    expect(await plan.embed()).toHaveLength(768);
+    expect((await plan.embed())?.request).toHaveLength(768);
 
     const r = await ask(alice, { prompt, model: "openhermes" });
     expect(r.end?.type).toBe("done");

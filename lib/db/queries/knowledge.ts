@@ -82,18 +82,22 @@ export async function existingContentHashes(tx: Queryable, { hashes, exceptDocum
 /** Entries by id, with their cosine similarity to the query when an embedding is given. */
 export async function entriesByIds(
   tx: Queryable,
-  { ids, embedding, embeddingModel }: { ids: string[]; embedding?: number[] | null; embeddingModel?: string },
-): Promise<(KnowledgeRow & { similarity: number | null; title: string | null })[]> {
+  { ids, embedding, embeddingModel, withEmbeddings = false }: { ids: string[]; embedding?: number[] | null; embeddingModel?: string; /** each row's own embedding by `embeddingModel` too */ withEmbeddings?: boolean },
+): Promise<(KnowledgeRow & { similarity: number | null; title: string | null; embedding?: number[] | null })[]> {
   if (ids.length === 0) return [];
-  const { rows } = await tx.query<KnowledgeRow & { similarity: number | null; title: string | null }>(
+  const { rows } = await tx.query<KnowledgeRow & { similarity: number | null; title: string | null; e?: string | null }>(
     `select ${COLUMNS.split(", ").map((c) => `k.${c}`).join(", ")}, d.title,
        case when $2::text is null or k.embeddings is null or k.embedding_model is distinct from $3 then null
-            else 1 - (k.embeddings <=> $2::extensions.vector) end as similarity
+            else 1 - (k.embeddings <=> $2::extensions.vector) end as similarity${
+              withEmbeddings ? `,
+       case when k.embedding_model is distinct from $3 then null else k.embeddings::text end as e` : ""
+            }
      from knowledge_base k left join documents d on d.id = k.document_id
      where k.id = any($1::uuid[])`,
     [ids, embedding ? vectorLiteral(embedding) : null, embeddingModel ?? null],
   );
-  return rows;
+  if (!withEmbeddings) return rows;
+  return rows.map(({ e, ...r }) => ({ ...r, embedding: e ? (JSON.parse(e) as number[]) : null }));
 }
 
 export async function getEntry(tx: Queryable, { id }: { id: string }): Promise<KnowledgeRow | null> {
