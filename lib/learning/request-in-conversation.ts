@@ -36,6 +36,24 @@ export function isFollowUp(r: Pick<ConversationReading, "conversationWeight">): 
   return r.conversationWeight >= 0.5;
 }
 
+/** Words are counted up to this many: past it, the reading alone counts 0.89 or more either way. */
+const WORDS_COUNTED = 32;
+const wordSegments = new Intl.Segmenter(undefined, { granularity: "word" });
+
+/**
+ * How many words a request says itself. In ASCII, the classifier's own words; in other
+ * scripts, the words Intl.Segmenter finds (Chinese and Japanese put no spaces between words:
+ * "为什么这个函数在并发时会死锁？" is nine words, not none, so a new question in Chinese in
+ * the middle of a conversation is read as its own, and "继续" as a follow-up).
+ */
+export function ownWords(prompt: string): number {
+  const { words, readShare } = textParts(prompt);
+  if (readShare === 1) return words.length;
+  let n = 0;
+  for (const s of wordSegments.segment(prompt)) if (s.isWordLike && ++n >= WORDS_COUNTED) break;
+  return Math.max(n, Math.min(words.length, WORDS_COUNTED));
+}
+
 /**
  * The request together with the user's request before it, as one text: how a follow-up is
  * read when its own words say little (classified, and embedded for its neighbours, patterns
@@ -52,7 +70,7 @@ export function classifyInConversation(classifier: TaskClassifier, prompt: strin
   const alone = classifier.classify(prompt);
   if (!previous?.trim()) return { ...alone, conversationWeight: 0 };
   const together = classifier.classify(withPrevious(prompt, previous));
-  const words = textParts(prompt).words.length;
+  const words = ownWords(prompt);
   const own = words / (words + OWN_WORDS_HALF);
   const probabilities = Object.fromEntries(TASK_TYPES.map((t) => [t, own * alone.probabilities[t] + (1 - own) * together.probabilities[t]])) as Record<TaskType, number>;
   const taskType = TASK_TYPES.reduce((best, t) => (probabilities[t] > probabilities[best] ? t : best));

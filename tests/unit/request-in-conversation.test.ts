@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TASK_TYPES } from "../../lib/domain";
 import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
-import { classifyInConversation, isFollowUp } from "../../lib/learning/request-in-conversation";
+import { classifyInConversation, isFollowUp, ownWords, withPrevious } from "../../lib/learning/request-in-conversation";
 import { loadFollowUps, loadSplit } from "../../bench/classification/corpus";
 import { afterUnrelatedReport, followUpReport } from "../../bench/classification/run";
 
@@ -34,6 +34,26 @@ describe("a request read in its conversation", () => {
   it("reads a follow-up that says what it wants as that", () => {
     expect(classifyInConversation(clf, "it crashes with TypeError: cannot read properties of undefined (reading 'map')", "write a React list component for the users array").taskType).toBe("debugging");
     expect(classifyInConversation(clf, "how would this hold up at 50k requests per second across three regions?", "write a Flask endpoint that stores orders").taskType).toBe("architecture");
+  });
+
+  it("counts a request's own words in any script: a Chinese or Japanese question has words without spaces", () => {
+    expect(ownWords("and in rust?")).toBe(3);
+    expect(ownWords("继续")).toBe(1);
+    expect(ownWords("продолжай")).toBe(1);
+    expect(ownWords("为什么这个函数在并发时会死锁？")).toBeGreaterThanOrEqual(6);
+    expect(ownWords("Почему этот код падает с ошибкой сегментации при освобождении памяти?")).toBe(10);
+    expect(ownWords("日本語の文章です。".repeat(500))).toBe(32); // counted no further than it matters
+    const before = "Write a TypeScript function that debounces another function";
+    expect(isFollowUp(classifyInConversation(clf, "继续", before))).toBe(true);
+    // A new question in Chinese in an English conversation is its own request, not a follow-up of the one before.
+    expect(isFollowUp(classifyInConversation(clf, "如何在 PostgreSQL 中为 JSONB 列上的查询创建索引？", before))).toBe(false);
+  });
+
+  it("puts the request before a follow-up first, shortened rather than the follow-up", () => {
+    expect(withPrevious("and in rust?", "sort a list in go")).toBe("sort a list in go\nand in rust?");
+    const long = withPrevious("and in rust?", "x".repeat(10_000), 100);
+    expect(long).toHaveLength(100);
+    expect(long.endsWith("\nand in rust?")).toBe(true);
   });
 
   it("gives a probability for every task type, summing to 1, the winner's as its confidence", () => {
