@@ -3,7 +3,7 @@ import type { Identity } from "@/lib/auth";
 import { withUser } from "@/lib/db";
 import { listInteractions, type InteractionRow } from "@/lib/db/queries/interactions";
 import { recordFeedback } from "@/lib/db/queries/interaction-feedback";
-import { isRoutedModel, type TaskType } from "@/lib/domain";
+import { isRoutedModel, sameModel, type TaskType } from "@/lib/domain";
 import { AppError } from "@/lib/errors";
 import { currentRoster } from "@/lib/roster/current";
 import { enforceRateLimit } from "@/lib/auth/rate-limit";
@@ -25,6 +25,8 @@ export interface FeedbackPatch {
 }
 
 export interface SavedFeedback {
+  /** the feedback as saved (a better model that gave the answer itself left out) */
+  saved: FeedbackPatch;
   /** the interaction after the feedback */
   row: InteractionRow;
   /** the interaction before it */
@@ -40,7 +42,8 @@ export interface SavedFeedback {
  * read others' but not write them), a better model must be in the roster, and preferring one
  * answer passes over its siblings (`preferred: false`, part of their reward). Nothing is learned here (lib/learning/feedback.ts does that).
  */
-export async function saveFeedback(identity: Identity, f: FeedbackPatch): Promise<SavedFeedback> {
+export async function saveFeedback(identity: Identity, given: FeedbackPatch): Promise<SavedFeedback> {
+  let f = given;
   await enforceRateLimit(identity.userId, "feedback", { surface: "chat" });
   if (f.betterModel) {
     const roster = await currentRoster();
@@ -54,6 +57,12 @@ export async function saveFeedback(identity: Identity, f: FeedbackPatch): Promis
     // message said) waits, or is already in `before`, so the reward counted before is this one.
     const before = await recordFeedback(tx, { id: f.interactionId, feedback: {} });
     if (!before || before.user_id !== identity.userId) throw new AppError("not_found:chat", "That answer does not exist (or is not yours).");
+    // "X would have been better" of X's own answer says nothing of where the request should have
+    // gone (a client that routes by role may not know which model answered): no verdict.
+    if (f.betterModel && before.model_used && sameModel(f.betterModel, before.model_used)) {
+      const { betterModel: _answered, ...rest } = f;
+      f = rest;
+    }
     const { interactionId, rating, ...rest } = f;
     void interactionId;
     const patch: Record<string, unknown> = { ...rest, updatedAt: new Date().toISOString() };
@@ -71,6 +80,6 @@ export async function saveFeedback(identity: Identity, f: FeedbackPatch): Promis
         if (after) passedOver.push({ before: s, after });
       }
     }
-    return { row, before, siblings, passedOver };
+    return { saved: f, row, before, siblings, passedOver };
   });
 }

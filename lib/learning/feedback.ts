@@ -29,10 +29,13 @@ export type { FeedbackPatch } from "./feedback-record";
 export async function learnFromFeedback(identity: Identity, given: FeedbackPatch): Promise<{ message: string }> {
   // "The maths specialist would have been better", written as a comment: the better model (model-preference.ts).
   const named = !given.betterModel && given.comment ? preferenceIn(given.comment, await currentRoster()) : null;
-  const f: FeedbackPatch = named ? { ...given, betterModel: named.model } : given;
-  const saved = await saveFeedback(identity, f);
+  const asked = named ? { ...given, betterModel: named.model } : given;
+  const saved = await saveFeedback(identity, asked);
+  // As saved: a better model that gave the answer itself is no verdict (feedback-record.ts).
+  const f = saved.saved;
   const notes = await teachTaskType(saved, f);
-  if (named) notes.push(`read from the comment: ${named.model} would have been better`);
+  if (asked.betterModel && !f.betterModel) notes.push(`${asked.betterModel} gave this answer itself: routing is left as it is`);
+  else if (named) notes.push(`read from the comment: ${named.model} would have been better`);
   const { row } = saved;
   // Outcomes count for the task type the request really was (as stated now or before).
   const taskType = statedTaskType(row) ?? (isTaskType(row.task_type) ? row.task_type : null);

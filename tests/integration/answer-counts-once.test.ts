@@ -216,3 +216,32 @@ describe("a routing pattern counts an answer it chose once", () => {
     expect(await counts(pattern)).toEqual({ s: c1.s - 1, f: c1.f + 1 });
   });
 });
+
+describe("a better model that is the one that answered", () => {
+  it("is no routing verdict, chosen or read from a comment: the rest is saved, the answer's reward untouched, and the message says so", async () => {
+    const r = await ask(alice, { prompt: "Write a Python function that flattens a nested list." });
+    await settledLearning();
+    const answered = (await row(r.interactionId)).model_used;
+    const reward = interactionReward(await row(r.interactionId));
+    // Chosen (a client that routes by role may not know which model answered).
+    const chosen = await learnFromFeedback(alice, { interactionId: r.interactionId, betterModel: answered, tags: ["great"] });
+    expect(chosen.message).toContain(`${answered} gave this answer itself: routing is left as it is`);
+    expect((await row(r.interactionId)).feedback).toMatchObject({ tags: ["great"] });
+    expect((await row(r.interactionId)).feedback.betterModel).toBeUndefined();
+    const tagged = interactionReward(await row(r.interactionId));
+    expect(tagged).toBeGreaterThanOrEqual(reward!); // the tag counts; no "better model" made it 0
+    await learnFromFeedback(alice, { interactionId: r.interactionId, tags: [] });
+
+    // Said in a comment of its own answer: the comment is kept, the answer's reward and routing are untouched.
+    const { roleOf } = await (await import("../../lib/roster/current")).currentRoster();
+    const said = { math: "the maths specialist", router: "the router", lead_developer: "the lead developer", senior_developer: "the senior developer", architect: "the architect" }[roleOf(answered)!];
+    const { message } = await learnFromFeedback(alice, { interactionId: r.interactionId, comment: `${said} would have been better` });
+    expect(message).not.toContain("read from the comment");
+    const after = await row(r.interactionId);
+    expect(after.feedback).toMatchObject({ comment: `${said} would have been better` });
+    expect(after.feedback.betterModel).toBeUndefined();
+    expect(interactionReward(after)).toBe(reward);
+    const taught = await env.db.query("select 1 from routing_pattern_members where interaction_id = $1", [r.interactionId]);
+    expect(taught.rows).toHaveLength(0);
+  });
+});
