@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { previewSearch } from "@/app/(ops)/knowledge/actions";
 import type { SearchHitView } from "@/lib/knowledge/views";
+import { UNRELATED_NEARER, UNRELATED_NEARER_WITH_WORDS } from "@/lib/orchestrator/grounding-relevance";
 
 const SOURCES = [
   { value: "document_ingestion", label: "documents" },
@@ -15,6 +16,8 @@ export function SearchPreview() {
   const [topic, setTopic] = useState("");
   const [sources, setSources] = useState<(typeof SOURCES)[number]["value"][]>([]);
   const [hits, setHits] = useState<SearchHitView[] | null>(null);
+  /** the query the hits are for */
+  const [searched, setSearched] = useState("");
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -29,6 +32,7 @@ export function SearchPreview() {
       return;
     }
     setHits(r.hits);
+    setSearched(query);
     setNote(r.warning ?? (r.mode === "text" ? "Full-text only." : null));
   }
 
@@ -52,7 +56,7 @@ export function SearchPreview() {
       </form>
       {note && <p className="mt-2 text-xs text-amber-700 dark:text-amber-400" data-testid="search-note">{note}</p>}
       {hits && (
-        <ol className="mt-3 space-y-2" data-testid="search-results">
+        <ol className="mt-3 space-y-2" data-testid="search-results" data-query={searched}>
           {hits.length === 0 && <li className="text-sm text-zinc-500">Nothing relevant (below the relevance threshold).</li>}
           {hits.map((h) => (
             <li key={h.id} data-testid="search-hit" className="rounded border border-zinc-200 p-2 text-sm dark:border-zinc-800">
@@ -60,6 +64,19 @@ export function SearchPreview() {
                 <span className="font-medium">{h.topic}</span>
                 <span data-testid="search-score" className="rounded bg-sky-100 px-1.5 text-xs text-sky-900 dark:bg-sky-900 dark:text-sky-100">
                   score {h.score.toFixed(3)}
+                </span>
+                <span
+                  data-testid="search-grounds"
+                  data-grounds={h.grounds}
+                  title={
+                    h.closeness === null
+                      ? "Not judged: the embedding model did not answer."
+                      : `Nearer this entry than ${Math.round(h.closeness * 100)}% of a set of unrelated requests are. A prompt gets it from ${Math.round((1 - UNRELATED_NEARER) * 100)}% (from ${Math.round((1 - UNRELATED_NEARER_WITH_WORDS) * 100)}% with a strong full-text match).`
+                  }
+                  className={`rounded px-1.5 text-xs ${h.grounds ? "bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100" : "bg-zinc-100 text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300"}`}
+                >
+                  {h.grounds ? "goes into a prompt" : "too far for a prompt"}
+                  {h.closeness !== null && ` · nearer than ${Math.round(h.closeness * 100)}% of unrelated requests`}
                 </span>
                 <span className="text-xs text-zinc-500">
                   cosine {h.similarity === null ? "—" : h.similarity.toFixed(3)} · text {h.textRank === null ? "—" : h.textRank.toFixed(3)} · confidence {h.confidence.toFixed(2)} · {h.source}

@@ -9,6 +9,10 @@ export interface SearchHitView {
   similarity: number | null;
   textRank: number | null;
   confidence: number;
+  /** the share of unrelated reference requests less near the entry than the query (null: no embedding to judge by) */
+  closeness: number | null;
+  /** whether the entry is related enough to go into a model's prompt for this query (lib/orchestrator/grounding-relevance.ts) */
+  grounds: boolean;
 }
 
 export interface PendingEntryView {

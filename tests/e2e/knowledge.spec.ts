@@ -46,6 +46,14 @@ test("upload documents (one refused), watch them reach ready across a reload, pr
   const hit = page.getByTestId("search-hit").first();
   await expect(hit).toContainText("wombat-manual.pdf");
   await expect(hit.getByTestId("search-score")).toHaveText(/score 0\.\d{3}|score 1\.000/);
+  // Whether a request's prompt would get it, judged against the embedding model's own background.
+  await expect(hit.getByTestId("search-grounds")).toHaveAttribute("data-grounds", "true");
+  await expect(hit.getByTestId("search-grounds")).toContainText(/goes into a prompt · nearer than \d+% of unrelated requests/);
+  // A question the documents do not answer: what the search finds goes into no prompt.
+  await page.getByTestId("search-query").fill("How do I center a div with CSS grid?");
+  await page.getByTestId("search-submit").click();
+  await expect(page.getByTestId("search-results")).toHaveAttribute("data-query", "How do I center a div with CSS grid?");
+  await expect(page.locator('[data-testid="search-grounds"][data-grounds="true"]')).toHaveCount(0);
 
   await page.goto("/chat");
   await page.getByTestId("composer").fill("How do I restart the quokka cluster without downtime with quokkactl drain?");

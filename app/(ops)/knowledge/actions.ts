@@ -6,6 +6,10 @@ import { toAppError } from "@/lib/errors";
 import { reindexDocument as reindex, removeDocument } from "@/lib/knowledge/documents";
 import { approveEntry, rejectEntry } from "@/lib/knowledge/manager";
 import { searchKnowledge } from "@/lib/knowledge/search";
+import { GROUNDING_MIN_TEXT_RANK } from "@/lib/knowledge/grounding";
+import { similarityScale } from "@/lib/learning/similarity-calibration";
+import { closenessToChunk, groundsRequest } from "@/lib/orchestrator/grounding-relevance";
+import { currentRoster } from "@/lib/roster/current";
 import { pendingEntryView, type PendingEntryView, type SearchHitView } from "@/lib/knowledge/views";
 import { idSchema, reviewSchema, searchSchema, type SearchInput } from "./schema";
 
@@ -46,12 +50,19 @@ export async function previewSearch(input: SearchInput): Promise<Result<{ hits: 
     const identity = await requireOperator();
     const parsed = searchSchema.safeParse(input);
     if (!parsed.success) return firstIssue(parsed.error);
-    const r = await searchKnowledge({
-      query: parsed.data.query,
-      filters: { sources: parsed.data.sources, topic: parsed.data.topic },
-      limit: parsed.data.limit ?? 10,
-      claims: identity.claims,
-    });
+    const embeddingModel = (await currentRoster()).embedding;
+    const [r, references] = await Promise.all([
+      searchKnowledge({
+        query: parsed.data.query,
+        embeddingModel,
+        filters: { sources: parsed.data.sources, topic: parsed.data.topic },
+        limit: parsed.data.limit ?? 10,
+        claims: identity.claims,
+        withEmbeddings: true,
+      }),
+      // How a request's prompt judges each entry (without the embedding model: none is judged).
+      similarityScale(embeddingModel).then((s) => s.references ?? [], () => []),
+    ]);
     return {
       ok: true,
       mode: r.mode,
@@ -66,6 +77,8 @@ export async function previewSearch(input: SearchInput): Promise<Result<{ hits: 
         similarity: h.similarity,
         textRank: h.textRank,
         confidence: h.confidence,
+        closeness: closenessToChunk(h, references),
+        grounds: groundsRequest(h, references, GROUNDING_MIN_TEXT_RANK),
       })),
     };
   } catch (e) {
