@@ -1,5 +1,6 @@
 import type { Decision } from "@/lib/chat/events";
 import { TaskTypeCorrection } from "./task-type-correction";
+import { describeCloseness } from "@/lib/knowledge/views";
 
 const REASON: Record<Decision["reason"], string> = {
   policy: "the learned routing policy",
@@ -115,7 +116,11 @@ export function WhyPanel({
         {decision.knowledge && decision.knowledge.length > 0 && (
           <>
             <dt>Knowledge used</dt>
-            <dd>{decision.knowledge.map((k) => `${k.topic} (${k.score.toFixed(2)})`).join(", ")}</dd>
+            <dd data-testid="why-knowledge" title="Knowledge goes into the prompt only when the request is nearer to it, by the embedding model's own measure, than almost all of a set of unrelated requests are.">
+              {decision.knowledge
+                .map((k) => `${k.topic} (${k.closeness === undefined ? `score ${k.score.toFixed(2)}` : describeCloseness(k.closeness)})`)
+                .join(", ")}
+            </dd>
           </>
         )}
       </dl>

@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { previewSearch } from "@/app/(ops)/knowledge/actions";
-import type { SearchHitView } from "@/lib/knowledge/views";
+import { describeCloseness, type SearchHitView } from "@/lib/knowledge/views";
 import { UNRELATED_NEARER, UNRELATED_NEARER_WITH_WORDS } from "@/lib/orchestrator/grounding-relevance";
 
 const SOURCES = [
@@ -76,7 +76,7 @@ export function SearchPreview() {
                   className={`rounded px-1.5 text-xs ${h.grounds ? "bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100" : "bg-zinc-100 text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300"}`}
                 >
                   {h.grounds ? "goes into a prompt" : "too far for a prompt"}
-                  {h.closeness !== null && ` · nearer than ${Math.round(h.closeness * 100)}% of unrelated requests`}
+                  {h.closeness !== null && ` · ${describeCloseness(h.closeness)}`}
                 </span>
                 <span className="text-xs text-zinc-500">
                   cosine {h.similarity === null ? "—" : h.similarity.toFixed(3)} · text {h.textRank === null ? "—" : h.textRank.toFixed(3)} · confidence {h.confidence.toFixed(2)} · {h.source}

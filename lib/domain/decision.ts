@@ -52,7 +52,8 @@ export const decisionSchema = z.object({
   configVersion: z.number().nullable(),
   skipped: z.array(z.object({ model: z.string(), reason: z.string() })),
   attempts: z.array(attemptSchema),
-  knowledge: z.array(z.object({ id: z.string(), topic: z.string(), score: z.number() })).optional(),
+  /** the knowledge put into the prompt: fused search score, and how near the request was by the embedding model's own standard (0 … 1) */
+  knowledge: z.array(z.object({ id: z.string(), topic: z.string(), score: z.number(), closeness: z.number().optional() })).optional(),
   /**
    * The learned policy's draw, when it chose the model (recorded when the answer is finished):
    * the model it drew, the chance it had of drawing it, the models it drew among, and the role

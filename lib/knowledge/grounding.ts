@@ -20,12 +20,14 @@ export interface GroundingChunk {
   content: string;
   score: number;
   documentTitle?: string | null;
+  /** how near the request is to it by the embedding model's own standard: the share of unrelated reference requests less near (0 … 1) */
+  closeness?: number;
 }
 
 export interface Grounding {
   /** Appended to the system prompt ("" when nothing fits). */
   text: string;
-  used: { id: string; topic: string; score: number }[];
+  used: { id: string; topic: string; score: number; closeness?: number }[];
   tokens: number;
 }
 
@@ -50,7 +52,7 @@ export function fitKnowledge(chunks: GroundingChunk[], budgetTokens: number, max
     if (tokens + t > budgetTokens) continue; // a smaller, lower-ranked chunk may still fit
     tokens += t;
     parts.push(part);
-    used.push({ id: c.id, topic: c.topic, score: Math.round(c.score * 1000) / 1000 });
+    used.push({ id: c.id, topic: c.topic, score: Math.round(c.score * 1000) / 1000, ...(c.closeness === undefined ? {} : { closeness: Math.round(c.closeness * 1000) / 1000 }) });
   }
   return used.length ? { text: HEADER + parts.join(""), used, tokens } : { text: "", used: [], tokens: 0 };
 }

@@ -46,3 +46,12 @@ export function pendingEntryView(r: { id: string; topic: string; content: string
 
 export type { DocumentView } from "./documents";
 export type { UploadOutcome } from "./documents";
+
+/**
+ * How near a request is to a knowledge entry, in words, from its closeness (the share of
+ * unrelated reference requests less near the entry: lib/orchestrator/grounding-relevance.ts).
+ */
+export function describeCloseness(closeness: number): string {
+  const pct = Math.round(closeness * 100);
+  return pct >= 100 ? "nearer than any unrelated request" : `nearer than ${pct}% of unrelated requests`;
+}

@@ -3,7 +3,7 @@ import { searchKnowledge } from "@/lib/knowledge/search";
 import { knowledgeToRetrieve } from "@/lib/knowledge/presence";
 import { GROUNDING_MAX_CHUNKS, GROUNDING_MIN_TEXT_RANK, type GroundingChunk } from "@/lib/knowledge/grounding";
 import { similarityScale } from "@/lib/learning/similarity-calibration";
-import { groundsRequest } from "./grounding-relevance";
+import { closenessToChunk, groundsRequest } from "./grounding-relevance";
 
 /**
  * The knowledge relevant to a request, best first, among what its user may read (shared
@@ -31,7 +31,7 @@ export async function retrieveKnowledge(prompt: string, embedding: number[] | nu
     const references = scale.references ?? [];
     return r.hits
       .filter((h) => groundsRequest(h, references, GROUNDING_MIN_TEXT_RANK))
-      .map((h) => ({ id: h.id, topic: h.topic, content: h.content, score: h.score, documentTitle: h.documentTitle }));
+      .map((h) => ({ id: h.id, topic: h.topic, content: h.content, score: h.score, documentTitle: h.documentTitle, closeness: closenessToChunk(h, references) ?? undefined }));
   } catch (e) {
     console.error("knowledge retrieval failed; answering without it", e);
     return [];

@@ -7,6 +7,7 @@ import { uploadDocuments, reindexDocument, removeDocument, documentViews } from 
 import { drainJobs, runOneJob } from "../../lib/jobs/worker";
 import { searchKnowledge } from "../../lib/knowledge/search";
 import { planRequest } from "../../lib/orchestrator/plan";
+import { UNRELATED_NEARER_WITH_WORDS } from "../../lib/orchestrator/grounding-relevance";
 import { learnFromFeedback } from "../../lib/learning/feedback";
 import { settledLearning } from "../../lib/orchestrator/learn";
 import { approveEntry, learnFromGoodAnswer } from "../../lib/knowledge/manager";
@@ -156,8 +157,10 @@ describe("grounded answers", () => {
 
     const res = await ask(user, { prompt });
     expect(res.end?.type).toBe("done");
-    const decision = (res.end as { decision: { knowledge?: { id: string; topic: string }[] } }).decision;
+    const decision = (res.end as { decision: { knowledge?: { id: string; topic: string; closeness?: number }[] } }).decision;
     expect(decision.knowledge?.[0].topic).toContain("Leader election");
+    // How near, by the embedding model's own standard: what "Why this model?" says of it.
+    for (const k of decision.knowledge!) expect(k.closeness).toBeGreaterThanOrEqual(1 - UNRELATED_NEARER_WITH_WORDS);
     const row = await asSystem((tx) => getInteraction(tx, { id: res.interactionId }));
     expect((row!.routing_decision as { knowledge?: unknown[] }).knowledge).toEqual(decision.knowledge);
   });

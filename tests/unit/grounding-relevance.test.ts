@@ -46,3 +46,12 @@ describe("grounding relevance: a chunk is judged against the embedding model's o
     expect(groundsRequest({ similarity: 0.9, textRank: 0.9, embedding: chunk }, [], 0.3)).toBe(false);
   });
 });
+
+describe("closeness in words", () => {
+  it("says the share of unrelated requests the request is nearer than, and 'any' at the top", async () => {
+    const { describeCloseness } = await import("../../lib/knowledge/views");
+    expect(describeCloseness(0.974)).toBe("nearer than 97% of unrelated requests");
+    expect(describeCloseness(1)).toBe("nearer than any unrelated request");
+    expect(describeCloseness(0)).toBe("nearer than 0% of unrelated requests");
+  });
+});
