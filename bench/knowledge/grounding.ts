@@ -9,7 +9,9 @@
  * - requests the documents answer: share with a relevant section in the prompt (recall), and
  *   the share of the chunks put in their prompts that are relevant (precision);
  * - requests the documents do not answer (half far from them, half near in words): share
- *   given no knowledge at all.
+ *   given no knowledge at all;
+ * - a short follow-up after each answered request ("and in code?"), planned by planRequest as
+ *   the request path plans it: is the relevant section given, read alone and in its conversation?
  *
  * Data: bench/knowledge/data/grounding/{dev,test}/ (documents and requests written by hand for
  * this project, the test split by another hand and never used to choose anything). Writes
@@ -31,6 +33,7 @@ import { embedTexts } from "../../lib/knowledge/embed";
 import { searchKnowledge } from "../../lib/knowledge/search";
 import { GROUNDING_MAX_CHUNKS, GROUNDING_MIN_TEXT_RANK } from "../../lib/knowledge/grounding";
 import { retrieveKnowledge } from "../../lib/orchestrator/retrieve-knowledge";
+import { planRequest } from "../../lib/orchestrator/plan";
 import { currentRoster } from "../../lib/roster/current";
 import { LOCAL_OPERATOR_CLAIMS } from "../../lib/auth/claims";
 import type { Identity } from "../../lib/auth";
@@ -45,6 +48,9 @@ interface Case {
   text: string;
   relevant: { doc: string; section: string }[];
 }
+
+/** Follow-ups that say nothing of their own (four words or fewer: read with the request before them). */
+const FOLLOW_UPS = ["and in code?", "more detail please", "why?", "what about staging?", "an example?", "then what?"];
 
 /** The cosine similarity the request path required before it judged against the model's background. */
 const FORMER_MIN_SIMILARITY = 0.45;
@@ -123,6 +129,24 @@ async function main() {
         `${round(put / answered, 2)} chunks per request; unanswered given nothing ${clean}/${unanswered}`,
     );
   }
+  // Follow-ups: each answered request, then a short follow-up that says nothing of its own
+  // (written here, the same for every split: nothing is chosen with them). Planned as the
+  // request path plans it, alone and after the request it follows.
+  let alone = 0;
+  let inConversation = 0;
+  let answered = 0;
+  for (const [i, c] of cases.entries()) {
+    if (!c.relevant.length) continue;
+    answered++;
+    const prompt = FOLLOW_UPS[i % FOLLOW_UPS.length];
+    const plan = async (history: { role: "user" | "assistant"; content: string }[]) =>
+      (await planRequest({ experimentUnit: `bench-${i}`, userId: operator.userId, prompt, history })).retrieved.slice(0, GROUNDING_MAX_CHUNKS).map((h) => h.topic);
+    if ((await plan([])).some((t) => isRelevant(c, t))) alone++;
+    if ((await plan([{ role: "user", content: c.text }, { role: "assistant", content: "Here is how…" }])).some((t) => isRelevant(c, t))) inConversation++;
+  }
+  report.followUps = { followUps: FOLLOW_UPS, relevantSectionGiven: { alone: round(alone / answered), inConversation: round(inConversation / answered) }, of: answered };
+  console.log(`${split} follow-ups ("${FOLLOW_UPS.join('", "')}"): relevant section given read alone ${alone}/${answered}, after the request they follow ${inConversation}/${answered}`);
+
   const out = { split, generatedBy: "bench/knowledge/grounding.ts", date: new Date().toISOString(), loadAverage: os.loadavg().map((x) => round(x, 2)), documents: files.length, requests: cases.length, ...report };
   fs.writeFileSync(path.join(ROOT, `bench/results/grounding-${split}.json`), JSON.stringify(out, null, 1) + "\n");
   await sim.close();
