@@ -26,7 +26,7 @@ export interface FeedbackPatch {
 
 export interface SavedFeedback {
   /** the feedback as saved (a better model that gave the answer itself left out) */
-  saved: FeedbackPatch;
+  feedback: FeedbackPatch;
   /** the interaction after the feedback */
   row: InteractionRow;
   /** the interaction before it */
@@ -80,6 +80,6 @@ export async function saveFeedback(identity: Identity, given: FeedbackPatch): Pr
         if (after) passedOver.push({ before: s, after });
       }
     }
-    return { saved: f, row, before, siblings, passedOver };
+    return { feedback: f, row, before, siblings, passedOver };
   });
 }

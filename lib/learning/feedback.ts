@@ -32,7 +32,7 @@ export async function learnFromFeedback(identity: Identity, given: FeedbackPatch
   const asked = named ? { ...given, betterModel: named.model } : given;
   const saved = await saveFeedback(identity, asked);
   // As saved: a better model that gave the answer itself is no verdict (feedback-record.ts).
-  const f = saved.saved;
+  const f = saved.feedback;
   const notes = await teachTaskType(saved, f);
   if (asked.betterModel && !f.betterModel) notes.push(`${asked.betterModel} gave this answer itself: routing is left as it is`);
   else if (named) notes.push(`read from the comment: ${named.model} would have been better`);

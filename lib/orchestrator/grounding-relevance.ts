@@ -42,10 +42,16 @@ export function closenessToChunk(chunk: RetrievedChunk, references: readonly (re
   return closerThan(yardstick, chunk.similarity);
 }
 
-/** Whether the chunk grounds the request; `strongTextRank` is the full-text rank that counts as a strong match. */
+/** The chunk's closeness and whether it grounds the request, from one reading of the references; `strongTextRank` is the full-text rank that counts as a strong match. */
+export function judgeChunk(chunk: RetrievedChunk, references: readonly (readonly number[])[], strongTextRank: number): { closeness: number | null; grounds: boolean } {
+  const closeness = closenessToChunk(chunk, references);
+  const grounds =
+    closeness !== null &&
+    (closeness >= 1 - UNRELATED_NEARER || (chunk.textRank !== null && chunk.textRank >= strongTextRank && closeness >= 1 - UNRELATED_NEARER_WITH_WORDS));
+  return { closeness, grounds };
+}
+
+/** Whether the chunk grounds the request ({@link judgeChunk}). */
 export function groundsRequest(chunk: RetrievedChunk, references: readonly (readonly number[])[], strongTextRank: number): boolean {
-  const closer = closenessToChunk(chunk, references);
-  if (closer === null) return false;
-  if (closer >= 1 - UNRELATED_NEARER) return true;
-  return chunk.textRank !== null && chunk.textRank >= strongTextRank && closer >= 1 - UNRELATED_NEARER_WITH_WORDS;
+  return judgeChunk(chunk, references, strongTextRank).grounds;
 }

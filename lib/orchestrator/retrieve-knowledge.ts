@@ -3,7 +3,7 @@ import { searchKnowledge } from "@/lib/knowledge/search";
 import { knowledgeToRetrieve } from "@/lib/knowledge/presence";
 import { GROUNDING_MAX_CHUNKS, GROUNDING_MIN_TEXT_RANK, type GroundingChunk } from "@/lib/knowledge/grounding";
 import { similarityScale } from "@/lib/learning/similarity-calibration";
-import { closenessToChunk, groundsRequest } from "./grounding-relevance";
+import { judgeChunk } from "./grounding-relevance";
 
 /**
  * The knowledge relevant to a request, best first, among what its user may read (shared
@@ -29,9 +29,10 @@ export async function retrieveKnowledge(prompt: string, embedding: number[] | nu
       }),
     ]);
     const references = scale.references ?? [];
-    return r.hits
-      .filter((h) => groundsRequest(h, references, GROUNDING_MIN_TEXT_RANK))
-      .map((h) => ({ id: h.id, topic: h.topic, content: h.content, score: h.score, documentTitle: h.documentTitle, closeness: closenessToChunk(h, references) ?? undefined }));
+    return r.hits.flatMap((h) => {
+      const { closeness, grounds } = judgeChunk(h, references, GROUNDING_MIN_TEXT_RANK);
+      return grounds ? [{ id: h.id, topic: h.topic, content: h.content, score: h.score, documentTitle: h.documentTitle, closeness: closeness ?? undefined }] : [];
+    });
   } catch (e) {
     console.error("knowledge retrieval failed; answering without it", e);
     return [];

@@ -8,7 +8,7 @@ import { approveEntry, rejectEntry } from "@/lib/knowledge/manager";
 import { searchKnowledge } from "@/lib/knowledge/search";
 import { GROUNDING_MIN_TEXT_RANK } from "@/lib/knowledge/grounding";
 import { similarityScale } from "@/lib/learning/similarity-calibration";
-import { closenessToChunk, groundsRequest } from "@/lib/orchestrator/grounding-relevance";
+import { judgeChunk } from "@/lib/orchestrator/grounding-relevance";
 import { currentRoster } from "@/lib/roster/current";
 import { pendingEntryView, type PendingEntryView, type SearchHitView } from "@/lib/knowledge/views";
 import { idSchema, reviewSchema, searchSchema, type SearchInput } from "./schema";
@@ -77,8 +77,7 @@ export async function previewSearch(input: SearchInput): Promise<Result<{ hits: 
         similarity: h.similarity,
         textRank: h.textRank,
         confidence: h.confidence,
-        closeness: closenessToChunk(h, references),
-        grounds: groundsRequest(h, references, GROUNDING_MIN_TEXT_RANK),
+        ...judgeChunk(h, references, GROUNDING_MIN_TEXT_RANK),
       })),
     };
   } catch (e) {
