@@ -134,12 +134,17 @@ function main() {
   const splits: Split[] = ["train", "validation", "test", "published", "probe"];
   const reports = Object.fromEntries(splits.map((s) => [s, evaluate(loadSplit(s), { coarseOnly: s === "published" })])) as Record<Split, SplitReport>;
   for (const s of splits) print(s === "published" ? "published (coarse labels: score the coarse figure)" : s, reports[s]);
-  const fresh = evaluate(withoutNearDuplicates(loadSplit("test"), [...loadSplit("train"), ...loadSplit("validation")]));
+  const trainedOn = [...loadSplit("train"), ...loadSplit("validation")];
+  const fresh = evaluate(withoutNearDuplicates(loadSplit("test"), trainedOn));
   print("test without near-duplicates of training requests (word Jaccard < 0.5)", fresh);
   // Each probe file apart: each was written by its own hand in its own voices (data/SOURCES.md says which one guided training).
   const probe = loadSplit("probe");
-  const probeFiles = Object.fromEntries([...new Set(probe.map((x) => x.origin))].map((origin) => [origin, evaluate(probe.filter((x) => x.origin === origin))]));
+  const origins = [...new Set(probe.map((x) => x.origin))];
+  const probeFiles = Object.fromEntries(origins.map((origin) => [origin, evaluate(probe.filter((x) => x.origin === origin))]));
   for (const [origin, r] of Object.entries(probeFiles)) print(`probe, ${origin}`, r);
+  // The same without the texts a training writer happened to write nearly alike (classic textbook questions, say).
+  const probeFilesFresh = Object.fromEntries(origins.map((origin) => [origin, evaluate(withoutNearDuplicates(probe.filter((x) => x.origin === origin), trainedOn))]));
+  for (const [origin, r] of Object.entries(probeFilesFresh)) print(`probe, ${origin}, without near-duplicates of training requests`, r);
   // Follow-ups in a conversation, read alone (as before 2026-12-07) and in their conversation (as the app reads them).
   const followUps = Object.fromEntries((["dev", "test"] as const).map((split) => [split, followUpReport(loadFollowUps(split))]));
   for (const [split, r] of Object.entries(followUps)) {
@@ -152,7 +157,7 @@ function main() {
   console.log(`\ntime per request: p50 ${time.p50Us} µs, p99 ${time.p99Us} µs over ${time.requests} classifications`);
   const meta = taskClassifier().model.meta;
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ model: meta, time, splits: { ...reports, testWithoutNearDuplicates: fresh }, probeFiles, followUps, afterUnrelated }, null, 2) + "\n");
+  fs.writeFileSync(out, JSON.stringify({ model: meta, time, splits: { ...reports, testWithoutNearDuplicates: fresh }, probeFiles, probeFilesWithoutNearDuplicates: probeFilesFresh, followUps, afterUnrelated }, null, 2) + "\n");
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
 }
 

@@ -67,7 +67,7 @@ describe("a routing pattern taught on a follow-up", () => {
     const alike = await followUp("Write a Rust function that parses a TOML file and returns the port setting.", "continue");
     expect(alike.start.decision).toMatchObject({ reason: "pattern", model: better });
     // …and in a conversation about maths it does not: closeness of the word alone is not the kind of request.
-    const other = await followUp("What is 12% of 640?", "continue");
+    const other = await followUp("Solve for x: 3x + 7 = 22.", "continue");
     expect(other.start.decision.taskType).toBe("math");
     expect(other.start.decision.reason).not.toBe("pattern");
   });
