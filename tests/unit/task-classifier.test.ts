@@ -14,6 +14,11 @@ describe("the shipped task classifier", () => {
     ["npm install fails with ERESOLVE unable to resolve dependency tree", "debugging"],
     ["Design a URL shortener that handles 10k writes/s", "architecture"],
     ["Create a Go HTTP handler that accepts JSON", "code_generation"],
+    // An exam question told as a story with prices and dates asks for knowledge, not a calculation…
+    ["A seller agreed in writing to sell her house to a buyer for $420,000, closing on March 1. On February 20 a fire destroyed the garage. Who bears the risk of loss?\n(A) The seller\n(B) The buyer\n(C) They share it equally\n(D) The insurer alone", "general"],
+    ["A 62-year-old man with a blood pressure of 170/100 and a history of gout needs treatment. Which class of drug should be avoided?\nA. ACE inhibitors\nB. Thiazide diuretics\nC. Calcium channel blockers\nD. ARBs", "general"],
+    // …unless it asks for one.
+    ["A store marks a jacket up 40% over its $75 cost, then offers 15% off the marked price. What is the sale price?\n(A) $89.25 (B) $90.00 (C) $94.50 (D) $105.00", "math"],
   ] as const)("%s → %s", (text, expected) => {
     expect(taskClassifier().classify(text).taskType).toBe(expected);
   });
@@ -41,7 +46,7 @@ describe("the shipped task classifier", () => {
     expect(r.ece).toBeLessThan(0.1);
   });
 
-  it("meets new users' words: the probe sets, written apart (eighteen voices and short asks) and never trained on, ≥ 95.5% exact, ≥ 97% coarse", () => {
+  it("meets new users' words: the probe sets, written apart (eighteen voices, short asks, exam questions) and never trained on, ≥ 95.5% exact, ≥ 97% coarse", () => {
     const r = evaluate(loadSplit("probe"));
     expect(r.n).toBeGreaterThanOrEqual(1400);
     // The classifier before its last training data: 95.5% exact, 96.7% coarse on the same three.
@@ -62,6 +67,14 @@ describe("the shipped task classifier", () => {
     expect(r.n).toBe(303);
     expect(r.accuracy).toBeGreaterThanOrEqual(0.95);
     expect(r.coarseAccuracy).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it("reads questions brought from exams and tests by what they ask (probe/exam-questions.jsonl, never read here): ≥ 92% exact, ≥ 93% coarse", () => {
+    const r = evaluate(loadSplit("probe").filter((x) => x.origin === "probe/exam-questions.jsonl"));
+    expect(r.n).toBe(240);
+    // Before the training file written beside it (written/train-exam-questions.jsonl): 84.2% exact, 87.1% coarse.
+    expect(r.accuracy).toBeGreaterThanOrEqual(0.92);
+    expect(r.coarseAccuracy).toBeGreaterThanOrEqual(0.93);
   });
 
   it("sorts the held-out published benchmark prompts into the right coarse family ≥ 90% of the time", () => {
