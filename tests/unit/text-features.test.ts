@@ -24,3 +24,29 @@ describe("textFeatures: numbers as a kind", () => {
     expect(marks(long)).toEqual(["s:num1"]);
   });
 });
+
+describe("textFeatures: words of the Latin script, error names by their case", () => {
+  const words = (text: string) => textFeatures(text).filter((f) => f.startsWith("w:") && !f.startsWith("w:^"));
+
+  it("reads a word with accents as one word, however the accent was typed", () => {
+    expect(words("¿Por qué falla mi función?")).toEqual(["w:por", "w:qué", "w:falla", "w:mi", "w:función"]);
+    expect(words("Größenänderung schlägt fehl")).toEqual(["w:größenänderung", "w:schlägt", "w:fehl"]);
+    // e + a combining acute accent is é
+    expect(words("cafe\u0301")).toEqual(["w:café"]);
+    expect(textFeatures("función")).toContain("c:ión");
+  });
+
+  it("still reads nothing of a script other than Latin", () => {
+    expect(words("如何排序")).toEqual([]);
+    expect(words("Как отсортировать список")).toEqual([]);
+  });
+
+  it("marks exception names and error codes, not words that merely begin or end like them", () => {
+    const err = (text: string) => textFeatures(text).includes("s:errtoken");
+    expect(err("TypeError: x is undefined")).toBe(true);
+    expect(err("npm ERR! code ERESOLVE")).toBe(true);
+    expect(err("error: linker failed")).toBe(true);
+    expect(err("Explain closures")).toBe(false);
+    expect(err("Every terror film I watch")).toBe(false);
+  });
+});
