@@ -80,11 +80,12 @@ function readShareOf(text: string): number {
 
 /**
  * The parts a text's features are made of: structural marks, its words in order (lower-cased),
- * and the share of its letters and digits those words hold (readShareOf). Words are in the Latin
- * script, as the corpora the classifiers learned from are (English, and since 2026-12-07 Spanish,
- * Portuguese, French, German and Italian for the task classifier): a request in Chinese, Japanese, Russian or Arabic script
- * has few or no words here, and the classifiers say they cannot read it rather than guess
- * from its length and punctuation (linear-text-classifier.ts, partlyRead).
+ * and the share of its letters and digits those words hold (readShareOf). Words are in the
+ * Latin script, as the corpora the classifiers learned from are (English; for the task
+ * classifier also Spanish, Portuguese, French, German and Italian): a request in Chinese,
+ * Japanese, Russian or Arabic script has few or no words here, and the classifiers say they
+ * cannot read it rather than guess from its length and punctuation (linear-text-classifier.ts,
+ * partlyRead).
  */
 export function textParts(raw: string): { marks: string[]; words: string[]; readShare: number } {
   // An accent typed as a letter plus a combining mark is the one letter it looks like.
