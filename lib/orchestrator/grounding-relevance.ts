@@ -50,8 +50,3 @@ export function judgeChunk(chunk: RetrievedChunk, references: readonly (readonly
     (closeness >= 1 - UNRELATED_NEARER || (chunk.textRank !== null && chunk.textRank >= strongTextRank && closeness >= 1 - UNRELATED_NEARER_WITH_WORDS));
   return { closeness, grounds };
 }
-
-/** Whether the chunk grounds the request ({@link judgeChunk}). */
-export function groundsRequest(chunk: RetrievedChunk, references: readonly (readonly number[])[], strongTextRank: number): boolean {
-  return judgeChunk(chunk, references, strongTextRank).grounds;
-}

@@ -22,7 +22,7 @@ import { resolveConfig, type ResolvedConfig } from "@/lib/learning/active-config
 import { promptOf } from "@/lib/learning/proposals";
 import { modelAvailability } from "./availability";
 import { hasCapability } from "./capabilities";
-import { retrieveKnowledge } from "./retrieve-knowledge";
+import { KNOWLEDGE_QUERY_CHARS, retrieveKnowledge } from "./retrieve-knowledge";
 import { knowledgeToRetrieve } from "@/lib/knowledge/presence";
 import { fitKnowledge, knowledgeBudget, type GroundingChunk } from "@/lib/knowledge/grounding";
 
@@ -126,7 +126,7 @@ export async function planRequest(input: {
   const waitForEmbedding = !input.forcedModel || (await knowledgeToRetrieve().catch(() => true));
   const planEmbedding = waitForEmbedding ? embed().then((e) => e?.request ?? null) : Promise.resolve(null);
   // A follow-up's knowledge is its conversation's ("show me the config" after a question on pooling).
-  const query = followUp ? withPrevious(input.prompt, followUp, 4000) : input.prompt;
+  const query = followUp ? withPrevious(input.prompt, followUp, KNOWLEDGE_QUERY_CHARS) : input.prompt;
   const retrieving = planEmbedding.then((e) => retrieveKnowledge(query, e, roster.embedding, input.userId));
   retrieving.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
   const cls = await classifyRequest({ prompt: input.prompt, previous, reading, roster, availability, embedded: planEmbedding, signal: input.signal, askRouter: !input.forcedModel });

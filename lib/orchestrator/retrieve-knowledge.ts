@@ -5,6 +5,9 @@ import { GROUNDING_MAX_CHUNKS, GROUNDING_MIN_TEXT_RANK, type GroundingChunk } fr
 import { similarityScale } from "@/lib/learning/similarity-calibration";
 import { judgeChunk } from "./grounding-relevance";
 
+/** How much of a request (with a follow-up, the request before it too) the knowledge search reads. */
+export const KNOWLEDGE_QUERY_CHARS = 4000;
+
 /**
  * The knowledge relevant to a request, best first, among what its user may read (shared
  * entries and their own); [] when none is (or retrieval fails). Relevant is judged against
@@ -17,7 +20,7 @@ export async function retrieveKnowledge(prompt: string, embedding: number[] | nu
     const [scale, r] = await Promise.all([
       similarityScale(embeddingModel),
       searchKnowledge({
-        query: prompt.slice(0, 4000),
+        query: prompt.slice(0, KNOWLEDGE_QUERY_CHARS),
         embedding,
         embeddingModel,
         limit: GROUNDING_MAX_CHUNKS * 2,
