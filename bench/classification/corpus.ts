@@ -19,11 +19,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { defaultRole, isTaskType, type TaskType } from "../../lib/domain";
+import { textParts } from "../../lib/learning/text-features";
 
 export interface Example {
   text: string;
   taskType: TaskType;
   origin: string;
+  /** the language it is written in, where its file says (probe/languages.jsonl, probe/scripts.jsonl) */
+  language?: string;
 }
 
 export type Split = "train" | "validation" | "test" | "published" | "probe";
@@ -42,9 +45,9 @@ function readJsonl(file: string): Example[] {
     .split("\n")
     .filter((l) => l.trim())
     .map((l, i) => {
-      const r = JSON.parse(l) as { text?: unknown; task_type?: unknown };
+      const r = JSON.parse(l) as { text?: unknown; task_type?: unknown; language?: unknown };
       if (typeof r.text !== "string" || !isTaskType(r.task_type)) throw new Error(`${origin}:${i + 1}: needs "text" and a known "task_type"`);
-      return { text: r.text, taskType: r.task_type, origin };
+      return { text: r.text, taskType: r.task_type, origin, ...(typeof r.language === "string" ? { language: r.language } : {}) };
     });
 }
 
@@ -77,7 +80,8 @@ export function loadSplit(split: Split): Example[] {
   }
 }
 
-const wordsOf = (text: string) => new Set(text.toLowerCase().match(/[a-z0-9]+/g) ?? []);
+/** A text's words as the classifier reads them (text-features.ts: in every script it reads; Chinese and Japanese as pairs of characters). */
+const wordsOf = (text: string) => new Set(textParts(text).words);
 
 /**
  * The examples of `split` that have no near-duplicate in the training data: no training

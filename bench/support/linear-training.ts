@@ -11,7 +11,7 @@
  * forty lines and exact.
  */
 import { seededRng, type Rng } from "../../lib/learning/random";
-import { textFeatures } from "../../lib/learning/text-features";
+import { SCRIPTS, textFeatures, textParts, type Script } from "../../lib/learning/text-features";
 import { linearTextClassifierFrom, softmax, type LinearTextModel } from "../../lib/learning/linear-text-classifier";
 
 export interface LabelledText {
@@ -166,6 +166,23 @@ function fitTemperature(model: LinearTextModel, validation: LabelledText[]): num
   return best.t;
 }
 
+/** How many texts per label a corpus must have written mostly in a script for the classifier trained on it to read that script. */
+const MIN_SCRIPT_TEXTS_PER_LABEL = 10;
+
+/**
+ * The scripts a classifier of `labels` trained on `examples` reads (LinearTextModel.scripts):
+ * Latin, and each other script most of whose letters are those of at least ten texts per label.
+ * A script met only in a few pasted names is not one it can read.
+ */
+export function scriptsOf(examples: readonly LabelledText[], labels: number): Script[] {
+  const mostly = new Map<Script, number>();
+  for (const x of examples) {
+    const shares = textParts(x.text).scripts;
+    for (const s of SCRIPTS) if (shares[s] > 0.5) mostly.set(s, (mostly.get(s) ?? 0) + 1);
+  }
+  return SCRIPTS.filter((s) => s === "latin" || (mostly.get(s) ?? 0) >= MIN_SCRIPT_TEXTS_PER_LABEL * labels);
+}
+
 export interface Trained {
   model: LinearTextModel;
   l2: number;
@@ -210,7 +227,7 @@ export function trainLinearTextModel(opts: {
   const chosen = best!;
   const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
   return {
-    model: { ...chosen.model, temperature: r4(chosen.temperature) },
+    model: { ...chosen.model, temperature: r4(chosen.temperature), scripts: scriptsOf(trainSet, labels.length) },
     l2: chosen.l2,
     epochs: chosen.epochs,
     validation: { accuracy: r4(chosen.accuracy), nllBefore: r4(chosen.nll), nllAfter: r4(chosen.calibratedNll) },

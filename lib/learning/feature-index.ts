@@ -7,7 +7,9 @@
  * model does not know get ids of their own past the model's, so the distinct count (known
  * and unknown alike) that the classifier's length normalisation needs stays exact.
  */
-import { bigramFeature, openingFeature, textParts, wordFeatures } from "./text-features";
+import { bigramFeature, openingFeature, textParts, wordFeatures, type ScriptShares } from "./text-features";
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Entries remembered (words, word pairs, unknown features) before the memos start afresh. */
 const MEMO_LIMIT = 200_000;
@@ -38,8 +40,8 @@ export interface TextFeatureIds {
   known: Int32Array;
   /** how many distinct features the text has, known or not */
   distinct: number;
-  /** the share of the text's letters and digits in the words read (text-features.ts) */
-  readShare: number;
+  /** each script's share of the text's letters and digits (text-features.ts) */
+  scripts: ScriptShares;
 }
 
 export class FeatureIndex {
@@ -100,9 +102,10 @@ export class FeatureIndex {
    * The ids of wordFeatures(w) (the word, and its character 3–5-grams when it is a word of
    * letters), the n-grams found by number rather than by building each one's string: a new
    * word, an identifier above all, has dozens of them. Null when the word has a character
-   * outside the n-gram alphabet (then the strings are built).
+   * outside the n-gram alphabet, or in another script (then the strings are built).
    */
   private wordIdsByNumber(w: string): Int32Array | null {
+    if (NON_ASCII.test(w)) return null;
     const padded = `<${w}>`;
     const grams = /^[a-z]/.test(w) && w.length >= 3;
     // The word, then its 3-, 4- and 5-grams: (L − 2) + (L − 3) + (L − 4) of a padded length L.
@@ -153,7 +156,7 @@ export class FeatureIndex {
   }
 
   read(text: string): TextFeatureIds {
-    const { marks, words, readShare } = textParts(text);
+    const { marks, words, scripts } = textParts(text);
     this.bound(words.length);
     if (++this.reads === 0xffffffff) (this.stamp.fill(0), (this.reads = 1));
     this.known = [];
@@ -166,6 +169,6 @@ export class FeatureIndex {
       if (k > 0) this.count(this.pairId(words[k - 1], before, words[k], n));
       before = n;
     }
-    return { known: Int32Array.from(this.known), distinct: this.distinct, readShare };
+    return { known: Int32Array.from(this.known), distinct: this.distinct, scripts };
   }
 }

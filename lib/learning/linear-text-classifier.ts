@@ -6,6 +6,7 @@
  * trains them. A few microseconds per text.
  */
 import { FeatureIndex } from "./feature-index";
+import { readShareIn, type Script } from "./text-features";
 
 /** The calibrated probability at which the app acts on a shipped classifier's reading of a text. */
 export const SURE = 0.6;
@@ -21,6 +22,8 @@ export interface LinearTextModel {
   bias: number[];
   /** how and on what it was trained (sizes, hyper-parameters, sources) */
   meta: Record<string, unknown>;
+  /** the scripts its training corpus was written in, which it reads (absent: Latin only) */
+  scripts?: Script[];
 }
 
 export interface LinearTextClassifier {
@@ -43,23 +46,26 @@ export function softmax(logits: ArrayLike<number>, temperature = 1): number[] {
 function scoreOf(model: LinearTextModel, weights: Float64Array, index: FeatureIndex, text: string): { logits: Float64Array; readShare: number } {
   const k = model.labels.length;
   const out = Float64Array.from(model.bias);
-  const { known, distinct, readShare } = index.read(text);
+  const { known, distinct, scripts } = index.read(text);
   const scale = 1 / Math.sqrt(Math.max(1, distinct));
   for (const i of known) for (let c = 0; c < k; c++) out[c] += weights[i * k + c] * scale;
-  return { logits: out, readShare };
+  return { logits: out, readShare: readShareIn(scripts, model.scripts ?? LATIN_ONLY) };
 }
+
+const LATIN_ONLY: readonly Script[] = ["latin"];
 
 /** The weight of a reading made of a text's shape alone (no word read): enough to rank the labels, not to act on. */
 const SHAPE_ONLY = 0.01;
 
 /**
  * The probabilities of a text the classifier read only in part. What it read counts as
- * trained; the share of the text's letters and digits it could not read (outside the words
- * it knows: text-features.ts) makes every label equally likely. A text in English reads whole and keeps
- * its calibrated probabilities; one in a script the training corpora did not have comes out
- * near even, below every threshold the app acts on. Without this, the shape alone decided: any
- * short Chinese or Russian follow-up ("还是不行，同样的错误", "Всё ещё та же ошибка": still the
- * same error) read as thanks at 0.69, and any Chinese request as `general` at 0.79.
+ * trained; the share of the text's letters and digits outside the scripts it learned
+ * (LinearTextModel.scripts, text-features.ts) makes every label equally likely. A text in a
+ * script it learned reads whole and keeps its calibrated probabilities; one in a script its
+ * corpus did not have comes out near even, below every threshold the app acts on. Without
+ * this, the shape alone decided: before their corpora had Chinese and Russian, a short follow-up
+ * in either ("还是不行，同样的错误", "Всё ещё та же ошибка": still the same error) read as thanks
+ * at 0.69, and any Chinese request as `general` at 0.79; Arabic or Hindi would today.
  */
 export function partlyRead(probabilities: readonly number[], readShare: number): number[] {
   const even = 1 / probabilities.length;

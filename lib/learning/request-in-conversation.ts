@@ -16,7 +16,7 @@
  */
 import { TASK_TYPES, type TaskType } from "@/lib/domain";
 import type { TaskClassification, TaskClassifier } from "./task-classifier";
-import { textParts } from "./text-features";
+import { isHanKanaWord, readShareIn, textParts } from "./text-features";
 
 /** A follow-up with this many words of its own counts as much as the request before it. */
 export const OWN_WORDS_HALF = 4;
@@ -47,11 +47,12 @@ const wordSegments = new Intl.Segmenter(undefined, { granularity: "word" });
  * the middle of a conversation is read as its own, and "继续" as a follow-up).
  */
 export function ownWords(prompt: string): number {
-  const { words, readShare } = textParts(prompt);
-  if (readShare === 1) return words.length;
+  const { words, scripts } = textParts(prompt);
+  if (readShareIn(scripts, ["latin"]) === 1) return words.length;
   let n = 0;
   for (const s of wordSegments.segment(prompt)) if (s.isWordLike && ++n >= WORDS_COUNTED) break;
-  return Math.max(n, Math.min(words.length, WORDS_COUNTED));
+  // Han and kana are read as overlapping pairs of characters, not words: the segmenter counts those.
+  return Math.max(n, Math.min(words.filter((w) => !isHanKanaWord(w)).length, WORDS_COUNTED));
 }
 
 /**

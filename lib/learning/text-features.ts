@@ -1,8 +1,9 @@
 /**
  * The text features the task classifier reads: lower-cased word unigrams and bigrams,
  * character 3–5-grams inside words (so unseen spellings, typos and inflections still share
- * features: "optimise"/"optimizing", "segfault"/"segmentation"), and a few structural marks
- * of pasted material (code fences, tracebacks, LaTeX, error-like tokens, line count). The
+ * features: "optimise"/"optimizing", "segfault"/"segmentation"), Chinese and Japanese as
+ * pairs of characters, and a few structural marks of pasted material (code fences,
+ * tracebacks, LaTeX, error-like tokens, line count) and of length. The
  * training script (bench/classification/train.ts) and the request path use this one function,
  * so what was learned is what is read.
  */
@@ -23,23 +24,54 @@ export function readPart(raw: string): string {
 }
 
 /**
- * Lower-case letters of the Latin script with their accents (é, ñ, ü, ß, ç, ø, ł, ő …): a word
- * of Spanish, German, French, Portuguese or Italian is one word, as in English ("función", not
- * "funci" and "n"). Other scripts are not read (readShareOf).
+ * The scripts whose words are read. Alphabets and Hangul make words of letters, as English does
+ * (Latin with its accents: é, ñ, ü, ß, ç, ø, ł, ő, so "función" is one word, not "funci" and
+ * "n"; Cyrillic, Greek; Korean, whose words are spaced). Chinese and Japanese put no spaces
+ * between words: a run of Han or kana is read as its overlapping pairs of characters
+ * ("快速排序" → 快速, 速排, 排序), each pair a word (hanWords). Other scripts (Arabic, Hebrew,
+ * Devanagari, Thai …) are not read: scriptSharesOf says how much of a text is in each.
  */
 const LATIN = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u024f";
-const WORD = new RegExp(`[${LATIN}][${LATIN}0-9_+#'’-]*|\\d+(?:\\.\\d+)?`, "g");
-const STARTS_WITH_LETTER = new RegExp(`^[${LATIN}]`);
+const CYRILLIC = "\u0400-\u052f";
+const GREEK = "\u0370-\u03ff";
+const HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3";
+/** Han (with its extension A and compatibility ideographs), hiragana and katakana. */
+const HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
+/** A word is in one script: "React에서" is "react" and "에서", "API-ключ" is "api-" and "ключ". */
+const WORD = new RegExp(
+  [`[${LATIN}][${LATIN}0-9_+#'’-]*`, `[${CYRILLIC}][${CYRILLIC}0-9'’-]*`, `[${GREEK}]+`, `[${HANGUL}]+`, "\\d+(?:\\.\\d+)?", `[${HAN_KANA}]+`].join("|"),
+  "g",
+);
+const STARTS_WITH_LETTER = new RegExp(`^[${LATIN}${CYRILLIC}${GREEK}${HANGUL}]`);
+const HAN_KANA_RUN = new RegExp(`^[${HAN_KANA}]`);
+/** A word of textParts that is a pair of Han or kana characters (or one alone), not a spaced word. */
+export const isHanKanaWord = (w: string) => HAN_KANA_RUN.test(w);
+
 /** A number standing alone (not part of an identifier such as `utf8` or `x86_64`). */
 const NUMBER = /(?<![\w.])\d+(?:[.,]\d+)?(?![\w.])/g;
 /** Numbers combined in words or signs people type for a calculation: "12 times 13", "7!", "10 choose 3", "square root of 144". */
 const NUMBER_OPERATION = /\d\s*(?:x|times|plus|minus|divided by|over|mod(?:ulo)?|to the power of|choose)\s*\d|\d\s*(?:squared|cubed|factorial)\b|\d!(?!=)|\b(?:square|cube) root of\s*\d/i;
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Han, kana and Hangul: one of them says about as much as three Latin letters do. */
+const WIDE = new RegExp(`[${HAN_KANA}${HANGUL}]`, "g");
+
+/**
+ * A text's length in Latin letters' worth: a character of Chinese, Japanese or Korean counts
+ * three, so "short" and "long" mean as much said in any script ("为什么我的C程序在释放指针两次时会段错误？"
+ * is 21 characters and as long as "why does my C program segfault when I free a pointer twice?").
+ */
+function latinLength(text: string): number {
+  if (!NON_ASCII.test(text)) return text.length;
+  return text.length + 2 * (text.match(WIDE)?.length ?? 0);
+}
+
 function structural(text: string): string[] {
   const marks: string[] = [];
   const lines = text.split("\n").length;
   marks.push(lines === 1 ? "s:lines1" : lines <= 5 ? "s:lines2-5" : lines <= 20 ? "s:lines6-20" : "s:lines21+");
-  const len = text.length;
+  const len = latinLength(text);
   marks.push(len < 40 ? "s:len<40" : len < 120 ? "s:len<120" : len < 400 ? "s:len<400" : "s:len400+");
   if (/```|~~~/.test(text)) marks.push("s:fence");
   if (/^\s*(?:at [\w$.<>]+\(.*:\d+\)|File ".*", line \d+|Traceback \(most recent call last\)|panic:|thread '.*' panicked|Caused by:)/m.test(text)) marks.push("s:trace");
@@ -60,37 +92,73 @@ function structural(text: string): string[] {
   return marks;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
 const ALNUM = /[\p{L}\p{N}]/gu;
-/** The letters and digits WORD reads, in either case: ASCII and the accented Latin letters. */
-const READ_ALNUM = /[a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]/gi;
+
+export const SCRIPTS = ["latin", "cyrillic", "greek", "hangul", "han_kana"] as const;
+/** A script whose words WORD reads (Latin with ASCII digits). */
+export type Script = (typeof SCRIPTS)[number];
+/** Per script, its share of a text's letters and digits; what is left is in scripts not read. */
+export type ScriptShares = Readonly<Record<Script, number>>;
+
+/** The letters (and, for Latin, digits) of each script, in either case. */
+const SCRIPT_CHARS: Record<Script, RegExp> = {
+  latin: /[a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]/gi,
+  cyrillic: new RegExp(`[${CYRILLIC}]`, "g"),
+  greek: new RegExp(`[${GREEK}]`, "g"),
+  hangul: new RegExp(`[${HANGUL}]`, "g"),
+  han_kana: new RegExp(`[${HAN_KANA}]`, "g"),
+};
+/** An ASCII text, or one with no letters or digits: nothing in it is outside the Latin script. */
+const ALL_LATIN: ScriptShares = { latin: 1, cyrillic: 0, greek: 0, hangul: 0, han_kana: 0 };
 
 /**
- * The share of a text's letters and digits the features read. Every Latin letter and ASCII
- * digit is in some word or number (WORD starts one at any of them), so it is their share of
- * all of them, in any script: 1 for a text in English, Spanish or German or with no letters or
- * digits, near 0 for one in Chinese, Japanese or Cyrillic script; an equation among Chinese
- * words is read in part.
+ * The share of a text's letters and digits in each script read: every letter of those scripts
+ * and every ASCII digit is in some word or number (WORD starts one at any of them). A text in
+ * English, Spanish or German is all Latin, one in Chinese all han_kana, an equation among
+ * Arabic words Latin in part.
  */
-function readShareOf(text: string): number {
-  if (!NON_ASCII.test(text)) return 1; // the common case, in one native scan
+function scriptSharesOf(text: string): ScriptShares {
+  if (!NON_ASCII.test(text)) return ALL_LATIN; // the common case, in one native scan
   const all = text.match(ALNUM)?.length ?? 0;
-  return all > 0 ? Math.min(1, (text.match(READ_ALNUM)?.length ?? 0) / all) : 1;
+  if (all === 0) return ALL_LATIN;
+  const share = (s: Script) => (text.match(SCRIPT_CHARS[s])?.length ?? 0) / all;
+  return { latin: share("latin"), cyrillic: share("cyrillic"), greek: share("greek"), hangul: share("hangul"), han_kana: share("han_kana") };
 }
 
 /**
- * The parts a text's features are made of: structural marks, its words in order (lower-cased),
- * and the share of its letters and digits those words hold (readShareOf). Words are in the
- * Latin script, as the corpora the classifiers learned from are (English; for the task
- * classifier also Spanish, Portuguese, French, German and Italian): a request in Chinese,
- * Japanese, Russian or Arabic script has few or no words here, and the classifiers say they
- * cannot read it rather than guess from its length and punctuation (linear-text-classifier.ts,
- * partlyRead).
+ * How much of a text a reader of `scripts` reads: the share of its letters and digits in
+ * those scripts. A classifier reads the scripts its training corpus was written in
+ * (LinearTextModel.scripts); the rest of a text it cannot read (linear-text-classifier.ts, partlyRead).
  */
-export function textParts(raw: string): { marks: string[]; words: string[]; readShare: number } {
+export function readShareIn(shares: ScriptShares, scripts: readonly Script[]): number {
+  let sum = 0;
+  for (const s of scripts) sum += shares[s];
+  return sum > 1 - 1e-9 ? 1 : sum;
+}
+
+/** A run of Han or kana as its overlapping pairs of characters (one character alone stays one). */
+function hanWords(run: string): string[] {
+  const chars = [...run];
+  if (chars.length === 1) return chars;
+  const out: string[] = [];
+  for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
+  return out;
+}
+
+/**
+ * The parts a text's features are made of: structural marks, its words in order (lower-cased;
+ * a run of Han or kana as its pairs of characters) and each script's share of its letters and
+ * digits. Which scripts a classifier can read is the classifier's (its corpus'): a request in
+ * a script it never learned, or in Arabic, Hebrew or Devanagari, which no one here reads, is
+ * not guessed from its length and punctuation (linear-text-classifier.ts, partlyRead).
+ */
+export function textParts(raw: string): { marks: string[]; words: string[]; scripts: ScriptShares } {
   // An accent typed as a letter plus a combining mark is the one letter it looks like.
   const text = readPart(NON_ASCII.test(raw) ? raw.normalize("NFC") : raw);
-  return { marks: structural(text), words: text.toLowerCase().replace(/[’]/g, "'").match(WORD) ?? [], readShare: readShareOf(text) };
+  const found = text.toLowerCase().replace(/[’]/g, "'").match(WORD) ?? [];
+  const scripts = scriptSharesOf(text);
+  const words = scripts.han_kana > 0 ? found.flatMap((w) => (isHanKanaWord(w) ? hanWords(w) : [w])) : found;
+  return { marks: structural(text), words, scripts };
 }
 
 /** The opening word says a lot: "explain", "why", "design", "fix". */
@@ -98,9 +166,17 @@ export const openingFeature = (words: readonly string[]) => `w:^${words[0] ?? ""
 
 export const bigramFeature = (a: string, b: string) => `b:${a} ${b}`;
 
-/** A word's own features: the word, and its character 3–5-grams when it is a word of letters. */
+/**
+ * A word's own features: the word, and its character 3–5-grams when it is a word of letters;
+ * a pair of Han or kana characters also each character alone (写 "write", 错 "wrong", 慢 "slow").
+ */
 export function wordFeatures(w: string): string[] {
   const out = [`w:${w}`];
+  if (isHanKanaWord(w)) {
+    const chars = [...w];
+    if (chars.length > 1) for (const c of chars) out.push(`w:${c}`);
+    return out;
+  }
   if (STARTS_WITH_LETTER.test(w) && w.length >= 3) {
     const padded = `<${w}>`;
     for (let n = 3; n <= 5; n++) for (let k = 0; k + n <= padded.length; k++) out.push(`c:${padded.slice(k, k + n)}`);

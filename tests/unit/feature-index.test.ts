@@ -37,11 +37,20 @@ describe("FeatureIndex", () => {
     }
   });
 
-  it("finds a word's character n-grams by number exactly as their strings would be found: identifiers, c++, c#, don't, x-ray, snake_case", () => {
+  it("finds a word's character n-grams by number exactly as their strings would be found: identifiers, c++, c#, don't, x-ray, snake_case, other scripts", () => {
     const features = taskClassifier().model.features;
     const index = new FeatureIndex(features);
     const ids = new Map(features.map((f, i) => [f, i]));
-    for (const text of ["calculateTotalPriceWithDiscount is undefined in c++ and c# code", "don't x-ray the snake_case_identifier_here, it's a q&a: h2o co2", "zzqxv_unseen_token_123 vs zzqxv_unseen_token_124"]) {
+    for (const text of [
+      "calculateTotalPriceWithDiscount is undefined in c++ and c# code",
+      "don't x-ray the snake_case_identifier_here, it's a q&a: h2o co2",
+      "zzqxv_unseen_token_123 vs zzqxv_unseen_token_124",
+      "为什么 npm install 报 ERESOLVE 错误？快速排序快速排序",
+      "React에서 useEffect가 두 번 실행돼요",
+      "Почему падает сервер с ошибкой ECONNRESET, ошибка повторяется",
+      "まだ同じエラーが出ます。Pythonのバージョンは3.11です",
+      "π ≈ 3.14, λ = 2μs",
+    ]) {
       const expected = textFeatures(text);
       const got = index.read(text);
       expect(got.distinct, text).toBe(expected.length);

@@ -25,7 +25,7 @@ describe("textFeatures: numbers as a kind", () => {
   });
 });
 
-describe("textFeatures: words of the Latin script, error names by their case", () => {
+describe("textFeatures: words in the scripts read, error names by their case", () => {
   const words = (text: string) => textFeatures(text).filter((f) => f.startsWith("w:") && !f.startsWith("w:^"));
 
   it("reads a word with accents as one word, however the accent was typed", () => {
@@ -36,9 +36,30 @@ describe("textFeatures: words of the Latin script, error names by their case", (
     expect(textFeatures("función")).toContain("c:ión");
   });
 
-  it("still reads nothing of a script other than Latin", () => {
-    expect(words("如何排序")).toEqual([]);
-    expect(words("Как отсортировать список")).toEqual([]);
+  it("reads Cyrillic, Greek and Korean words as words, each word in one script", () => {
+    expect(words("Как отсортировать список")).toEqual(["w:как", "w:отсортировать", "w:список"]);
+    expect(textFeatures("ошибка")).toContain("c:шиб");
+    expect(words("React에서 API를 호출하면")).toEqual(["w:react", "w:에서", "w:api", "w:를", "w:호출하면"]);
+    expect(words("API-ключ")).toEqual(["w:api-", "w:ключ"]);
+  });
+
+  it("reads Chinese and Japanese, which put no spaces between words, as overlapping pairs of characters and the characters alone", () => {
+    expect(words("如何排序")).toEqual(["w:如何", "w:如", "w:何", "w:何排", "w:排", "w:排序", "w:序"]);
+    expect(textFeatures("如何排序")).toContain("b:如何 何排");
+    expect(textFeatures("如何排序")).toContain("w:^如何");
+    expect(words("用Python写")).toEqual(["w:用", "w:python", "w:写"]);
+    expect(words("まだエラー")).toEqual(["w:まだ", "w:ま", "w:だ", "w:だエ", "w:エ", "w:エラ", "w:ラ", "w:ラー", "w:ー"]);
+    // Arabic is not read at all.
+    expect(words("لماذا يتعطل")).toEqual([]);
+  });
+
+  it("measures length in Latin letters' worth: a Chinese, Japanese or Korean character counts three", () => {
+    const length = (text: string) => textFeatures(text).filter((f) => f.startsWith("s:len"));
+    // 21 characters, as much said as the 58 of "why does my C program segfault when I free a pointer twice?"
+    expect(length("为什么我的C程序在释放指针两次时会段错误？")).toEqual(["s:len<120"]);
+    expect(length("why does my C program segfault when I free a pointer twice?")).toEqual(["s:len<120"]);
+    expect(length("이 함수가 왜 느린지 알려주세요")).toEqual(["s:len<120"]);
+    expect(length("Почему падает сервер")).toEqual(["s:len<40"]);
   });
 
   it("marks exception names and error codes, not words that merely begin or end like them", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { textParts } from "../../lib/learning/text-features";
+import { readShareIn, textParts } from "../../lib/learning/text-features";
 import { partlyRead, softmax, SURE } from "../../lib/learning/linear-text-classifier";
 import { taskClassifier } from "../../lib/learning/shipped-task-classifier";
 import { classifyFollowUp } from "../../lib/learning/follow-up-classifier";
@@ -11,14 +11,23 @@ import { loadSplit } from "../../bench/classification/corpus";
 // The classifiers learned from English corpora: their words are ASCII. A text in another
 // script is read in part or not at all, and they must say so instead of guessing from its shape.
 describe("text the classifiers cannot read", () => {
-  it("is measured as the share of a text's letters inside the words read", () => {
-    expect(textParts("Why does my Rust build fail with E0502?").readShare).toBe(1);
-    expect(textParts("").readShare).toBe(1);
-    expect(textParts("12 * 13 = ? 🙂").readShare).toBe(1); // no letters: nothing unread
-    expect(textParts("为什么我的C程序在释放指针两次时会段错误？").readShare).toBeCloseTo(1 / 20, 9); // "C" of 20 letters
-    expect(textParts("用Python写一个快速排序函数").readShare).toBeCloseTo(6 / 16, 9);
-    expect(textParts("Всё ещё та же ошибка").readShare).toBe(0);
-    expect(textParts("Explique-moi la différence entre un processus et un thread").readShare).toBeGreaterThan(0.95);
+  it("is measured as the share of a text's letters in the scripts a reader knows", () => {
+    const latin = (text: string) => readShareIn(textParts(text).scripts, ["latin"]);
+    expect(latin("Why does my Rust build fail with E0502?")).toBe(1);
+    expect(latin("")).toBe(1);
+    expect(latin("12 * 13 = ? 🙂")).toBe(1); // no letters: nothing unread
+    expect(latin("为什么我的C程序在释放指针两次时会段错误？")).toBeCloseTo(1 / 20, 9); // "C" of 20 letters
+    expect(latin("用Python写一个快速排序函数")).toBeCloseTo(6 / 16, 9);
+    expect(latin("Всё ещё та же ошибка")).toBe(0);
+    expect(latin("Explique-moi la différence entre un processus et un thread")).toBeGreaterThan(0.95);
+    // A reader of Han and kana as well reads the Chinese and Japanese whole; Arabic no one here reads.
+    const cjk = (text: string) => readShareIn(textParts(text).scripts, ["latin", "han_kana"]);
+    expect(cjk("用Python写一个快速排序函数")).toBe(1);
+    expect(cjk("まだ同じエラーが出ます")).toBe(1);
+    expect(cjk("Всё ещё та же ошибка")).toBe(0);
+    expect(readShareIn(textParts("Всё ещё та же ошибка").scripts, ["latin", "cyrillic"])).toBe(1);
+    expect(readShareIn(textParts("이 함수가 왜 느린지 알려주세요").scripts, ["latin", "hangul"])).toBe(1);
+    expect(readShareIn(textParts("لماذا يتعطل البرنامج؟").scripts, ["latin", "cyrillic", "greek", "hangul", "han_kana"])).toBe(0);
   });
 
   it("moves probabilities toward even by the share unread, keeping their sum and their ranking", () => {
@@ -43,12 +52,29 @@ describe("text the classifiers cannot read", () => {
     }
   });
 
+  it("reads the scripts its training corpus was written in: Chinese, Japanese, Korean and Russian requests are classified, and surely", () => {
+    expect(taskClassifier().model.scripts).toEqual(["latin", "cyrillic", "hangul", "han_kana"]);
+    for (const [text, taskType] of [
+      ["帮我写一个Python函数，把列表去重并保持顺序", "code_generation"],
+      ["npm install 报错 ERESOLVE unable to resolve dependency tree，怎么解决", "debugging"],
+      ["设计一个每秒处理一万次写入的短链接服务", "architecture"],
+      ["このSQLクエリが遅いので速くしたいです", "refactoring_optimization"],
+      ["Объясни, что такое замыкание в JavaScript", "explanation"],
+      ["Решите уравнение 3x + 7 = 22", "math"],
+    ] as const) {
+      const c = taskClassifier().classify(text);
+      expect(c.taskType, text).toBe(taskType);
+      expect(c.confidence, text).toBeGreaterThanOrEqual(SURE);
+    }
+  });
+
   it("does not classify a request it cannot read with confidence, so the router model is asked", () => {
-    for (const text of ["为什么我的C程序在释放指针两次时会段错误？", "设计一个每秒处理一万次写入的短链接服务", "Как сделать так, чтобы сервер не падал под нагрузкой", "이 함수가 왜 느린지 알려주세요"]) {
+    // Arabic, Hindi, Hebrew and Thai: scripts none of its training corpora were written in.
+    for (const text of ["لماذا يتعطل برنامجي عندما أحرر المؤشر مرتين؟", "सर्वर को लोड में गिरने से कैसे बचाएं", "למה הפונקציה הזאת כל כך איטית", "ช่วยออกแบบระบบย่อลิงก์ที่รองรับการเขียนหมื่นครั้งต่อวินาที"]) {
       expect(taskClassifier().classify(text).confidence, text).toBeLessThan(SURE);
     }
     // What it can read it still reads: the code word and the equation.
-    expect(taskClassifier().classify("用Python写一个快速排序函数").taskType).toBe("code_generation");
+    expect(taskClassifier().classify("كيف أكتب دالة Python لفرز قائمة").taskType).toBe("code_generation");
     expect(taskClassifier().classify("Berechne das Integral von x^2 von 0 bis 3").confidence).toBeGreaterThan(0.9);
   });
 
@@ -56,19 +82,32 @@ describe("text the classifiers cannot read", () => {
     const vote = (text: string, router: "debugging" | "general") =>
       combineVotes(votesFrom(DEFAULT_VOTER_WEIGHTS, { features: taskClassifier().classify(text), router_model: { taskType: router, confidence: 0.9 } })).taskType;
     // With the router model's starting weight (it has earned nothing yet), its word decides only what the classifier could not read.
-    expect(vote("为什么我的C程序在释放指针两次时会段错误？", "debugging")).toBe("debugging");
+    expect(vote("لماذا يتعطل برنامج C عندما أحرر المؤشر مرتين؟", "debugging")).toBe("debugging");
     expect(vote("Segmentation fault when I free a pointer twice", "general")).toBe("debugging");
   });
 
-  it("reads no verdict into a follow-up it cannot read (\"still the same error\" was thanks at 0.69)", () => {
-    for (const text of ["还是不行，同样的错误", "Всё ещё та же ошибка", "谢谢，成功了", "まだ同じエラーが出ます"]) {
+  it("reads no verdict into a follow-up it cannot read (\"still the same error\" in Chinese was thanks at 0.69 before its corpus had Chinese)", () => {
+    // Arabic, Hindi and Hebrew: "still the same error", "thanks, it worked", "still not working".
+    for (const text of ["ما زال نفس الخطأ", "धन्यवाद, काम कर गया", "עדיין לא עובד"]) {
       const classified = classifyFollowUp(text);
       expect(Math.max(classified.failed, classified.thanks, classified.rephrase), text).toBeLessThan(SURE);
       expect(readFollowUp({ text, classify: classifyFollowUp, toPrevious: null, toExamples: null, examples: 0, scale: null }), text).toBeNull();
+    }
+    // The theme reader learned from English comments only: a comment in Chinese or Russian is not read either.
+    for (const text of ["还是不行，同样的错误", "Всё ещё та же ошибка", "代码没有注释，看不懂"]) {
       expect(Math.max(...Object.values(classifyTheme(text))), text).toBeLessThan(SURE);
     }
     // An English one is still read.
     const english = classifyFollowUp("that fixed it, thank you so much");
     expect(english.thanks).toBeGreaterThan(SURE);
+  });
+
+  it("reads a verdict into a follow-up in the languages its corpus has, as surely as in English", () => {
+    expect(classifyFollowUp("还是不行，同样的错误").failed).toBeGreaterThan(SURE);
+    expect(classifyFollowUp("まだ同じエラーが出ます").failed).toBeGreaterThan(SURE);
+    expect(classifyFollowUp("Всё ещё та же ошибка").failed).toBeGreaterThan(SURE);
+    expect(classifyFollowUp("谢谢，成功了").thanks).toBeGreaterThan(SURE);
+    expect(classifyFollowUp("Danke, jetzt läuft es").thanks).toBeGreaterThan(SURE);
+    expect(readFollowUp({ text: "还是不行，同样的错误", classify: classifyFollowUp, toPrevious: null, toExamples: null, examples: 0, scale: null })).toBe("failed");
   });
 });
