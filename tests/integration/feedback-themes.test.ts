@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ask, identityOf, startOrchestrator } from "../support/orchestrator";
 import { OPERATOR, USER_A, USER_B } from "../support/db";
 import { learnFromFeedback } from "../../lib/learning/feedback";
@@ -15,10 +15,11 @@ import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
 const users = [identityOf(USER_A), identityOf(USER_B)];
 
-beforeAll(async () => {
+// Each test on a database of its own: what one proposes is not pending in the other's.
+beforeEach(async () => {
   env = await startOrchestrator();
 });
-afterAll(() => env.close());
+afterEach(() => env.close());
 
 const EXPLAIN = [
   "more detailed explanations",
@@ -104,5 +105,24 @@ describe("free-text feedback grouped by meaning", () => {
     expect([awaitProposals[0].theme, pathProposals[0].theme].every((t) => t.startsWith("meaning:"))).toBe(true);
     const calls = await env.db.query<{ n: number }>("select count(*)::int as n from audit_log where action = 'agent.name_theme'");
     expect(calls.rows[0].n).toBeGreaterThanOrEqual(1);
+  });
+
+  it("reads the same complaint in the users' own languages: one proposal, the known theme's instruction, every comment its evidence", async () => {
+    // "Comment the code and explain it", in Chinese, Japanese, Russian, Spanish and German (written for this test).
+    const comments = [
+      "代码里一行注释都没有，完全看不懂",
+      "コードにコメントを付けて、各ステップを説明してください",
+      "Добавь комментарии в код, без них непонятно, что происходит",
+      "Por favor, comenta el código y explica cada paso",
+      "Bitte den Code kommentieren, so versteht das keiner",
+    ];
+    const ids: string[] = [];
+    for (const [i, c] of comments.entries()) ids.push(await answerAndComment(i, `Write a Go function number ${i} that merges two sorted slices.`, c, DEFAULT_ROLE_MODELS.senior_developer));
+    const summary = await runAnalysis({ actorId: OPERATOR });
+    const { rows } = await env.db.query<{ id: string; instruction: string }>("select id, proposed_change->>'instruction' as instruction from adaptations where kind = 'system_prompt'");
+    const covering = summary.proposals.filter((p) => p.kind === "system_prompt" && ids.some((id) => p.supportedBy.includes(id)));
+    expect(covering).toHaveLength(1);
+    expect(rows.find((r) => r.id === covering[0].id)?.instruction).toMatch(/comments and explanations/i);
+    expect(ids.every((id) => covering[0].supportedBy.includes(id))).toBe(true);
   });
 });

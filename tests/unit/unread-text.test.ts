@@ -93,8 +93,8 @@ describe("text the classifiers cannot read", () => {
       expect(Math.max(classified.failed, classified.thanks, classified.rephrase), text).toBeLessThan(SURE);
       expect(readFollowUp({ text, classify: classifyFollowUp, toPrevious: null, toExamples: null, examples: 0, scale: null }), text).toBeNull();
     }
-    // The theme reader learned from English comments only: a comment in Chinese or Russian is not read either.
-    for (const text of ["还是不行，同样的错误", "Всё ещё та же ошибка", "代码没有注释，看不懂"]) {
+    // Nor a comment on an answer: "the code has no comments, I can't follow it" in Arabic and Hindi.
+    for (const text of ["الكود بدون تعليقات ولا أفهمه", "कोड में कोई टिप्पणी नहीं है, समझ नहीं आ रहा"]) {
       expect(Math.max(...Object.values(classifyTheme(text))), text).toBeLessThan(SURE);
     }
     // An English one is still read.
@@ -109,5 +109,17 @@ describe("text the classifiers cannot read", () => {
     expect(classifyFollowUp("谢谢，成功了").thanks).toBeGreaterThan(SURE);
     expect(classifyFollowUp("Danke, jetzt läuft es").thanks).toBeGreaterThan(SURE);
     expect(readFollowUp({ text: "还是不行，同样的错误", classify: classifyFollowUp, toPrevious: null, toExamples: null, examples: 0, scale: null })).toBe("failed");
+  });
+
+  it("reads the theme of a comment on an answer in those languages too", () => {
+    const theme = (text: string) => {
+      const p = classifyTheme(text);
+      const best = (Object.keys(p) as (keyof typeof p)[]).reduce((a, b) => (p[b] > p[a] ? b : a));
+      return p[best] >= SURE ? best : null;
+    };
+    expect(theme("代码没有注释，看不懂")).toBe("needs_comments");
+    expect(theme("Слишком длинный ответ, мне нужен был только фикс")).toBe("too_long");
+    expect(theme("テストコードも書いてほしい")).toBe("needs_tests");
+    expect(theme("Faltan los tipos, pon type hints en las funciones")).toBe("needs_types");
   });
 });
