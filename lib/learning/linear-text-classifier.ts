@@ -65,7 +65,7 @@ const SHAPE_ONLY = 0.01;
  * corpus did not have comes out near even, below every threshold the app acts on. Without
  * this, the shape alone decided: before their corpora had Chinese and Russian, a short follow-up
  * in either ("还是不行，同样的错误", "Всё ещё та же ошибка": still the same error) read as thanks
- * at 0.69, and any Chinese request as `general` at 0.79; Arabic or Hindi would today.
+ * at 0.69, and any Chinese request as `general` at 0.79; Hebrew or Hindi would today.
  */
 export function partlyRead(probabilities: readonly number[], readShare: number): number[] {
   const even = 1 / probabilities.length;

@@ -25,24 +25,26 @@ export function readPart(raw: string): string {
 
 /**
  * The scripts whose words are read. Alphabets and Hangul make words of letters, as English does
- * (Latin with its accents: é, ñ, ü, ß, ç, ø, ł, ő, so "función" is one word, not "funci" and
- * "n"; Cyrillic, Greek; Korean, whose words are spaced). Chinese and Japanese put no spaces
+ * (Latin with its accents: é, ñ, ü, ß, ç, ø, ł, ő, ệ, so "función" is one word, not "funci" and
+ * "n"; Cyrillic, Greek, Arabic; Korean, whose words are spaced). Chinese and Japanese put no spaces
  * between words: a run of Han or kana is read as its overlapping pairs of characters
- * ("快速排序" → 快速, 速排, 排序), each pair a word (hanWords). Other scripts (Arabic, Hebrew,
+ * ("快速排序" → 快速, 速排, 排序), each pair a word (hanWords). Other scripts (Hebrew,
  * Devanagari, Thai …) are not read: scriptSharesOf says how much of a text is in each.
  */
-const LATIN = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u024f";
+const LATIN = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u024f\u1e00-\u1eff";
 const CYRILLIC = "\u0400-\u052f";
 const GREEK = "\u0370-\u03ff";
 const HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3";
+/** The letters (and their vowel marks) of the Arabic script, Persian's and Urdu's among them; not its punctuation or digits. */
+const ARABIC = "\u0620-\u065f\u066e-\u06d3\u06d5\u06fa-\u06fc\u0750-\u077f";
 /** Han (with its extension A and compatibility ideographs), hiragana and katakana. */
 const HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
 /** A word is in one script: "React에서" is "react" and "에서", "API-ключ" is "api-" and "ключ". */
 const WORD = new RegExp(
-  [`[${LATIN}][${LATIN}0-9_+#'’-]*`, `[${CYRILLIC}][${CYRILLIC}0-9'’-]*`, `[${GREEK}]+`, `[${HANGUL}]+`, "\\d+(?:\\.\\d+)?", `[${HAN_KANA}]+`].join("|"),
+  [`[${LATIN}][${LATIN}0-9_+#'’-]*`, `[${CYRILLIC}][${CYRILLIC}0-9'’-]*`, `[${GREEK}]+`, `[${HANGUL}]+`, `[${ARABIC}]+`, "\\d+(?:\\.\\d+)?", `[${HAN_KANA}]+`].join("|"),
   "g",
 );
-const STARTS_WITH_LETTER = new RegExp(`^[${LATIN}${CYRILLIC}${GREEK}${HANGUL}]`);
+const STARTS_WITH_LETTER = new RegExp(`^[${LATIN}${CYRILLIC}${GREEK}${HANGUL}${ARABIC}]`);
 const HAN_KANA_RUN = new RegExp(`^[${HAN_KANA}]`);
 /** A word of textParts that is a pair of Han or kana characters (or one alone), not a spaced word. */
 export const isHanKanaWord = (w: string) => HAN_KANA_RUN.test(w);
@@ -94,7 +96,7 @@ function structural(text: string): string[] {
 
 const ALNUM = /[\p{L}\p{N}]/gu;
 
-export const SCRIPTS = ["latin", "cyrillic", "greek", "hangul", "han_kana"] as const;
+export const SCRIPTS = ["latin", "cyrillic", "greek", "hangul", "han_kana", "arabic"] as const;
 /** A script whose words WORD reads (Latin with ASCII digits). */
 export type Script = (typeof SCRIPTS)[number];
 /** Per script, its share of a text's letters and digits; what is left is in scripts not read. */
@@ -102,27 +104,28 @@ export type ScriptShares = Readonly<Record<Script, number>>;
 
 /** The letters (and, for Latin, digits) of each script, in either case. */
 const SCRIPT_CHARS: Record<Script, RegExp> = {
-  latin: /[a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]/gi,
+  latin: /[a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]/gi,
   cyrillic: new RegExp(`[${CYRILLIC}]`, "g"),
   greek: new RegExp(`[${GREEK}]`, "g"),
   hangul: new RegExp(`[${HANGUL}]`, "g"),
   han_kana: new RegExp(`[${HAN_KANA}]`, "g"),
+  arabic: new RegExp(`[${ARABIC}]`, "g"),
 };
 /** An ASCII text, or one with no letters or digits: nothing in it is outside the Latin script. */
-const ALL_LATIN: ScriptShares = { latin: 1, cyrillic: 0, greek: 0, hangul: 0, han_kana: 0 };
+const ALL_LATIN: ScriptShares = { latin: 1, cyrillic: 0, greek: 0, hangul: 0, han_kana: 0, arabic: 0 };
 
 /**
  * The share of a text's letters and digits in each script read: every letter of those scripts
  * and every ASCII digit is in some word or number (WORD starts one at any of them). A text in
  * English, Spanish or German is all Latin, one in Chinese all han_kana, an equation among
- * Arabic words Latin in part.
+ * Hebrew words Latin in part.
  */
 function scriptSharesOf(text: string): ScriptShares {
   if (!NON_ASCII.test(text)) return ALL_LATIN; // the common case, in one native scan
   const all = text.match(ALNUM)?.length ?? 0;
   if (all === 0) return ALL_LATIN;
   const share = (s: Script) => (text.match(SCRIPT_CHARS[s])?.length ?? 0) / all;
-  return { latin: share("latin"), cyrillic: share("cyrillic"), greek: share("greek"), hangul: share("hangul"), han_kana: share("han_kana") };
+  return { latin: share("latin"), cyrillic: share("cyrillic"), greek: share("greek"), hangul: share("hangul"), han_kana: share("han_kana"), arabic: share("arabic") };
 }
 
 /**
@@ -149,7 +152,7 @@ function hanWords(run: string): string[] {
  * The parts a text's features are made of: structural marks, its words in order (lower-cased;
  * a run of Han or kana as its pairs of characters) and each script's share of its letters and
  * digits. Which scripts a classifier can read is the classifier's (its corpus'): a request in
- * a script it never learned, or in Arabic, Hebrew or Devanagari, which no one here reads, is
+ * a script it never learned, or in Hebrew, Devanagari or Thai, which no one here reads, is
  * not guessed from its length and punctuation (linear-text-classifier.ts, partlyRead).
  */
 export function textParts(raw: string): { marks: string[]; words: string[]; scripts: ScriptShares } {

@@ -48,8 +48,8 @@ describe("answering", () => {
   it("asks the router model about a request the classifier cannot read, not about one it reads with confidence", async () => {
     const { planRequest } = await import("../../lib/orchestrator/plan");
     const plan = (prompt: string) => planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt, history: [] });
-    // Arabic, a script none of its corpora was written in: "why does my C program crash when I free the pointer twice?" (it reads only "C").
-    const unread = await plan("لماذا يتعطل برنامج C الخاص بي عندما أحرر المؤشر مرتين؟");
+    // Hindi in Devanagari, a script none of its corpora was written in: "why does my C program crash when I free the pointer twice?" (it reads only "C").
+    const unread = await plan("मेरा C प्रोग्राम पॉइंटर को दो बार फ्री करने पर क्यों क्रैश होता है?");
     expect(unread.voters.map((v) => v.name)).toContain("router_model");
     expect(unread.voters.find((v) => v.name === "features")!.confidence).toBeLessThan(0.2);
     const read = await plan("Write a Python function that reverses a linked list.");

@@ -36,11 +36,13 @@ describe("textFeatures: words in the scripts read, error names by their case", (
     expect(textFeatures("función")).toContain("c:ión");
   });
 
-  it("reads Cyrillic, Greek and Korean words as words, each word in one script", () => {
+  it("reads Cyrillic, Greek, Arabic, Korean and Vietnamese words as words, each word in one script", () => {
     expect(words("Как отсортировать список")).toEqual(["w:как", "w:отсортировать", "w:список"]);
     expect(textFeatures("ошибка")).toContain("c:шиб");
     expect(words("React에서 API를 호출하면")).toEqual(["w:react", "w:에서", "w:api", "w:를", "w:호출하면"]);
     expect(words("API-ключ")).toEqual(["w:api-", "w:ключ"]);
+    expect(words("لماذا يتعطل البرنامج؟")).toEqual(["w:لماذا", "w:يتعطل", "w:البرنامج"]);
+    expect(words("Tại sao code bị lỗi")).toEqual(["w:tại", "w:sao", "w:code", "w:bị", "w:lỗi"]);
   });
 
   it("reads Chinese and Japanese, which put no spaces between words, as overlapping pairs of characters and the characters alone", () => {
@@ -49,8 +51,8 @@ describe("textFeatures: words in the scripts read, error names by their case", (
     expect(textFeatures("如何排序")).toContain("w:^如何");
     expect(words("用Python写")).toEqual(["w:用", "w:python", "w:写"]);
     expect(words("まだエラー")).toEqual(["w:まだ", "w:ま", "w:だ", "w:だエ", "w:エ", "w:エラ", "w:ラ", "w:ラー", "w:ー"]);
-    // Arabic is not read at all.
-    expect(words("لماذا يتعطل")).toEqual([]);
+    // Hebrew is not read at all.
+    expect(words("למה זה קורס")).toEqual([]);
   });
 
   it("measures length in Latin letters' worth: a Chinese, Japanese or Korean character counts three", () => {
