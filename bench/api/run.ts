@@ -38,7 +38,7 @@ import os from "node:os";
 import path from "node:path";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
-import { seedDatabase, seedPostgresDatabase, startApp, startBareProxy, startPostgresServer, startSim, stopPostgresServer } from "../support/app-under-test";
+import { seedDatabase, seedPostgresDatabase, startApp, startBareProxy, startPostgresServer, startSim, stopApp, stopPostgresServer } from "../support/app-under-test";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const ITER_C1 = Number(process.env.BENCH_ITER_C1 ?? 100);
@@ -226,17 +226,7 @@ async function benchOn(kind: DbKind, simUrl: string, proxyUrl: string) {
     }
     return { database: kind, durationSeconds: seconds, loadAvg1mBefore: round(loadBefore), loadAvg1mAfter: round(loadAfter), results, fillInMiddle: fimResult, followUp: followUpResult };
   } finally {
-    if (app?.child.pid) {
-      const exited = new Promise((r) => app!.child.once("exit", r));
-      try {
-        process.kill(-app.child.pid, "SIGTERM");
-        await exited;
-      } catch {
-        /* already gone */
-      }
-    }
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    fs.rmSync(`${dataDir}.lock`, { force: true });
+    await stopApp(app, dataDir);
   }
 }
 

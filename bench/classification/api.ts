@@ -15,7 +15,7 @@ import fs from "node:fs";
 import path from "node:path";
 import OpenAI from "openai";
 import { isTaskType, type TaskType } from "../../lib/domain";
-import { seedDatabase, startApp, startSim } from "../support/app-under-test";
+import { seedDatabase, startApp, startSim, stopApp } from "../support/app-under-test";
 import { coarse, loadSplit } from "./corpus";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -70,9 +70,8 @@ async function throughApi(split: "test" | "probe") {
     for (const [f, r] of Object.entries(result.perFile)) console.log(`  ${f.padEnd(32)} n=${r.n} exact ${(r.exact * 100).toFixed(1)}%, coarse ${(r.coarse * 100).toFixed(1)}%`);
     return result;
   } finally {
-    if (app?.child.pid) process.kill(-app.child.pid, "SIGTERM");
+    await stopApp(app, dataDir);
     sim.child.kill();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -24,7 +24,7 @@ import { parseArgs } from "node:util";
 import OpenAI from "openai";
 import { cosine, simEmbed } from "../../sim";
 import { DEFAULT_ROLE_MODELS, type Role } from "../../lib/domain";
-import { seedDatabase, startApp, startSim } from "../support/app-under-test";
+import { seedDatabase, startApp, startSim, stopApp } from "../support/app-under-test";
 import { readFollowUp, SIGNAL_EXAMPLES } from "../../lib/learning/implicit-signal";
 import { classifyFollowUp } from "../../lib/learning/follow-up-classifier";
 import { scaleFrom } from "../../lib/learning/similarity-scale";
@@ -67,17 +67,14 @@ class App {
   private constructor(
     readonly url: string,
     readonly key: string,
-    private readonly stop: () => void,
+    private readonly stop: () => Promise<void>,
   ) {}
 
   static async start(simUrl: string, name: string): Promise<App> {
     const dataDir = path.join(ROOT, `.data/bench-feedback-${name}-${PORT}`);
     const key = await seedDatabase(dataDir);
     const app = await startApp(dataDir, simUrl, { port: PORT, distDir: DIST_DIR, env: { CRON_SECRET } });
-    return new App(app.url, key, () => {
-      if (app.child.pid) process.kill(-app.child.pid, "SIGTERM");
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    });
+    return new App(app.url, key, () => stopApp(app, dataDir));
   }
 
   private client() {
@@ -102,8 +99,8 @@ class App {
     return ((await res.json()) as { analysis: { proposals: { id: string; kind: string; title: string; supportedBy: string[] }[] } }).analysis;
   }
 
-  close() {
-    this.stop();
+  close(): Promise<void> {
+    return this.stop();
   }
 }
 
@@ -141,7 +138,7 @@ async function patterns(simUrl: string, cases: PatternCase[]) {
       out.push({ id: c.id, paraphrasesFollowing: paraphrases, unrelatedFollowing: unrelated, standInAuc: Math.round(auc * 1000) / 1000 });
       console.log(`pattern ${c.id}: ${paraphrases}/10 paraphrases follow, ${unrelated}/10 unrelated follow (stand-in AUC ${auc.toFixed(2)})`);
     } finally {
-      app.close();
+      await app.close();
     }
   }
   return out;
@@ -170,7 +167,7 @@ async function complaints(simUrl: string, cases: ComplaintCase[], noise: { text:
       console.log(`complaint ${c.id}${c.known ? " (known theme)" : " (new)"}: ${covering.length} proposal(s) about it, the best covering ${best}/12`);
       for (const p of covering) console.log(`    ${p.covers}/12  ${p.title.slice(0, 110)}`);
     } finally {
-      app.close();
+      await app.close();
     }
   }
   return out;

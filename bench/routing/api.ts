@@ -25,7 +25,7 @@ import OpenAI from "openai";
 import { mean, sampleStandardDeviation } from "simple-statistics";
 import { seededRng } from "../../lib/learning/random";
 import { loadProfiles } from "../../sim/models";
-import { seedDatabase, startApp, startSim } from "../support/app-under-test";
+import { seedDatabase, startApp, startSim, stopApp } from "../support/app-under-test";
 import { DATA_DIR, loadLabels, loadPrompts } from "./data";
 import { categoryOf, firstHalfBestSingle, firstHalfRanked, ranking, rankingPerGroup } from "./baselines";
 import { requestOrder } from "./replay";
@@ -192,9 +192,8 @@ async function runSeed(world: World, tags: readonly string[], seed: number, feed
     console.log(`seed ${seed}: ${order.length} requests, ${run.seconds} s; last half: learned ${(lastHalf.learned * 100).toFixed(1)}%, best single (${single}) ${(lastHalf.bestSingle * 100).toFixed(1)}%, ranked on the first half ${(lastHalf.firstHalfBestSingle * 100).toFixed(1)}%, per-category oracle ${(lastHalf.categoryOracle * 100).toFixed(1)}%, per-item oracle ${(lastHalf.itemOracle * 100).toFixed(1)}%`);
     return run;
   } finally {
-    if (app?.child.pid) process.kill(-app.child.pid, "SIGTERM");
+    await stopApp(app, dataDir);
     sim.child.kill();
-    fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -123,3 +123,20 @@ export async function startApp(
   throw new Error("the app did not start");
 }
 
+/**
+ * Stops an app started by startApp (its whole process group) and, once it has exited, removes
+ * its embedded database: removing it while the server still writes there races (ENOTEMPTY).
+ */
+export async function stopApp(app: { child: ChildProcess } | null | undefined, dataDir: string): Promise<void> {
+  if (app?.child.pid && app.child.exitCode === null && app.child.signalCode === null) {
+    const exited = new Promise((r) => app.child.once("exit", r));
+    try {
+      process.kill(-app.child.pid, "SIGTERM");
+      await exited;
+    } catch {
+      /* already gone */
+    }
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(`${dataDir}.lock`, { force: true });
+}

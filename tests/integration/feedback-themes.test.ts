@@ -108,10 +108,11 @@ describe("free-text feedback grouped by meaning", () => {
   });
 
   it("reads the same complaint in the users' own languages: one proposal, the known theme's instruction, every comment its evidence", async () => {
-    // "Comment the code and explain it", in Chinese, Japanese, Russian, Spanish and German (written for this test).
+    // "Comment the code and explain it", in Chinese, Japanese, Korean, Russian, Spanish and German (written for this test).
     const comments = [
       "代码里一行注释都没有，完全看不懂",
       "コードにコメントを付けて、各ステップを説明してください",
+      "주석이 하나도 없어서 무슨 코드인지 모르겠어요",
       "Добавь комментарии в код, без них непонятно, что происходит",
       "Por favor, comenta el código y explica cada paso",
       "Bitte den Code kommentieren, so versteht das keiner",

@@ -90,14 +90,14 @@ describe("text the classifiers cannot read", () => {
   });
 
   it("reads no verdict into a follow-up it cannot read (\"still the same error\" in Chinese was thanks at 0.69 before its corpus had Chinese)", () => {
-    // Arabic, Hindi and Hebrew: "still the same error", "thanks, it worked", "still not working".
-    for (const text of ["ما زال نفس الخطأ", "धन्यवाद, काम कर गया", "עדיין לא עובד"]) {
+    // Thai, Hindi and Hebrew: "still not working, the same error", "thanks, it worked", "still not working".
+    for (const text of ["ยังไม่ได้เลย ผิดพลาดเหมือนเดิม", "धन्यवाद, काम कर गया", "עדיין לא עובד"]) {
       const classified = classifyFollowUp(text);
       expect(Math.max(classified.failed, classified.thanks, classified.rephrase), text).toBeLessThan(SURE);
       expect(readFollowUp({ text, classify: classifyFollowUp, toPrevious: null, toExamples: null, examples: 0, scale: null }), text).toBeNull();
     }
-    // Nor a comment on an answer: "the code has no comments, I can't follow it" in Arabic and Hindi.
-    for (const text of ["الكود بدون تعليقات ولا أفهمه", "कोड में कोई टिप्पणी नहीं है, समझ नहीं आ रहा"]) {
+    // Nor a comment on an answer: "the code has no comments, I can't follow it" in Thai and Hindi.
+    for (const text of ["โค้ดไม่มีคอมเมนต์เลย อ่านไม่เข้าใจ", "कोड में कोई टिप्पणी नहीं है, समझ नहीं आ रहा"]) {
       expect(Math.max(...Object.values(classifyTheme(text))), text).toBeLessThan(SURE);
     }
     // An English one is still read.
@@ -111,6 +111,9 @@ describe("text the classifiers cannot read", () => {
     expect(classifyFollowUp("Всё ещё та же ошибка").failed).toBeGreaterThan(SURE);
     expect(classifyFollowUp("谢谢，成功了").thanks).toBeGreaterThan(SURE);
     expect(classifyFollowUp("Danke, jetzt läuft es").thanks).toBeGreaterThan(SURE);
+    expect(classifyFollowUp("vẫn bị lỗi y như cũ").failed).toBeGreaterThan(SURE);
+    expect(classifyFollowUp("ما زال نفس الخطأ").failed).toBeGreaterThan(SURE);
+    expect(classifyFollowUp("bhai ab chal gaya, thanks").thanks).toBeGreaterThan(SURE);
     expect(readFollowUp({ text: "还是不行，同样的错误", classify: classifyFollowUp, toPrevious: null, toExamples: null, examples: 0, scale: null })).toBe("failed");
   });
 
@@ -124,5 +127,8 @@ describe("text the classifiers cannot read", () => {
     expect(theme("Слишком длинный ответ, мне нужен был только фикс")).toBe("too_long");
     expect(theme("テストコードも書いてほしい")).toBe("needs_tests");
     expect(theme("Faltan los tipos, pon type hints en las funciones")).toBe("needs_types");
+    expect(theme("Tambahkan unit test dong")).toBe("needs_tests");
+    expect(theme("Cevap çok uzun, sadece çözümü yaz")).toBe("too_long");
+    expect(theme("الكود بدون تعليقات ولا أفهمه")).toBe("needs_comments");
   });
 });
