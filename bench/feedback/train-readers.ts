@@ -3,11 +3,11 @@
  * (bench/support/linear-training.ts), each on comments written for it, 80 / 20 train /
  * validation by a hash of the text:
  *  - the follow-up classifier (follow-up-classifier.model.json) on data/follow-ups.jsonl and
- *    data/follow-ups.languages.jsonl (the same in nine other languages): failed / thanks /
+ *    data/follow-ups.languages.jsonl (the same in fourteen other languages): failed / thanks /
  *    rephrase / neutral; then reported (never chosen by) on data/follow-ups.languages.test.jsonl,
  *    written apart, per language;
  *  - the theme classifier (theme-classifier.model.json) on data/feedback-themes.jsonl and
- *    data/feedback-themes.languages.jsonl (nine other languages): the known themes of
+ *    data/feedback-themes.languages.jsonl (fourteen other languages): the known themes of
  *    lib/learning/themes.ts, or other; then reported (never chosen by) on
  *    data/feedback-themes.test.jsonl and feedback-themes.languages.test.jsonl, comments written
  *    apart from the training ones.

@@ -7,9 +7,7 @@
  * model does not know get ids of their own past the model's, so the distinct count (known
  * and unknown alike) that the classifier's length normalisation needs stays exact.
  */
-import { bigramFeature, openingFeature, textParts, wordFeatures, type ScriptShares } from "./text-features";
-
-const NON_ASCII = /[^\x00-\x7f]/;
+import { bigramFeature, NON_ASCII, openingFeature, textParts, wordFeatures, type ScriptShares } from "./text-features";
 
 /** Entries remembered (words, word pairs, unknown features) before the memos start afresh. */
 const MEMO_LIMIT = 200_000;

@@ -54,7 +54,8 @@ const NUMBER = /(?<![\w.])\d+(?:[.,]\d+)?(?![\w.])/g;
 /** Numbers combined in words or signs people type for a calculation: "12 times 13", "7!", "10 choose 3", "square root of 144". */
 const NUMBER_OPERATION = /\d\s*(?:x|times|plus|minus|divided by|over|mod(?:ulo)?|to the power of|choose)\s*\d|\d\s*(?:squared|cubed|factorial)\b|\d!(?!=)|\b(?:square|cube) root of\s*\d/i;
 
-const NON_ASCII = /[^\x00-\x7f]/;
+/** A character outside ASCII: a text without one is English-like and takes the fast paths. */
+export const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Han, kana and Hangul: one of them says about as much as three Latin letters do. */
 const WIDE = new RegExp(`[${HAN_KANA}${HANGUL}]`, "g");
