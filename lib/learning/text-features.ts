@@ -105,7 +105,7 @@ export type ScriptShares = Readonly<Record<Script, number>>;
 
 /** The letters (and, for Latin, digits) of each script, in either case. */
 const SCRIPT_CHARS: Record<Script, RegExp> = {
-  latin: /[a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]/gi,
+  latin: new RegExp(`[${LATIN}0-9]`, "gi"),
   cyrillic: new RegExp(`[${CYRILLIC}]`, "g"),
   greek: new RegExp(`[${GREEK}]`, "g"),
   hangul: new RegExp(`[${HANGUL}]`, "g"),
