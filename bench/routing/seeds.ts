@@ -52,7 +52,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "routing-seeds-"));
 type OffPolicy = { value: number | null; actual: number | null; covered: boolean | null; support: number; effectiveN: number };
 type RuleArgued = { taskType: string; model: string; estimatedGain: number; trueGain: number | null };
-const rows: { seed: number; lastHalf: Partial<Record<Strategy, number>>; offPolicy: Record<string, OffPolicy>; rulesArgued: RuleArgued[] }[] = [];
+const rows: { seed: number; lastHalf: Partial<Record<Strategy, number>>; explorationRate: number; coldLoads: number; offPolicy: Record<string, OffPolicy>; rulesArgued: RuleArgued[] }[] = [];
 try {
   for (const seed of seeds) {
     const out = path.join(tmp, `seed-${seed}.json`);
@@ -61,10 +61,10 @@ try {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "inherit"],
     });
-    const r = JSON.parse(fs.readFileSync(out, "utf8")) as { strategies: Partial<Record<Strategy, { lastHalf: number }>>; fromLog?: { offPolicy: Record<string, OffPolicy>; rulesArgued: RuleArgued[] } } & Record<(typeof FIRST_HALF)[number], { lastHalf: number }>;
+    const r = JSON.parse(fs.readFileSync(out, "utf8")) as { strategies: Partial<Record<Strategy, { lastHalf: number }>>; learned: { explorationRate: number; coldLoads: number }; fromLog?: { offPolicy: Record<string, OffPolicy>; rulesArgued: RuleArgued[] } } & Record<(typeof FIRST_HALF)[number], { lastHalf: number }>;
     const strategies = { ...r.strategies, ...Object.fromEntries(FIRST_HALF.map((k) => [k, r[k]])) };
     const lastHalf = Object.fromEntries(STRATEGIES.filter((s) => strategies[s]).map((s) => [s, strategies[s]!.lastHalf]));
-    rows.push({ seed, lastHalf, offPolicy: r.fromLog?.offPolicy ?? {}, rulesArgued: r.fromLog?.rulesArgued ?? [] });
+    rows.push({ seed, lastHalf, explorationRate: r.learned.explorationRate, coldLoads: r.learned.coldLoads, offPolicy: r.fromLog?.offPolicy ?? {}, rulesArgued: r.fromLog?.rulesArgued ?? [] });
     console.log(`seed ${seed}: ${STRATEGIES.filter((s) => s in lastHalf).map((s) => `${s} ${(100 * lastHalf[s]!).toFixed(1)}`).join("  ")}`);
   }
 } finally {
@@ -78,6 +78,11 @@ const summary = Object.fromEntries(
     return [s, { mean: pts(mean(xs)), sd: pts(sampleStandardDeviation(xs)) }];
   }),
 );
+/** What learning cost along the way (whole run): the share of requests sent to a model other than the greedy one, and the cold loads of a model (seconds each on a user's machine; the scores do not count them). */
+const learning = {
+  explorationPercent: { mean: pts(mean(rows.map((r) => r.explorationRate))), sd: pts(sampleStandardDeviation(rows.map((r) => r.explorationRate))) },
+  coldLoads: { mean: Math.round(mean(rows.map((r) => r.coldLoads))), sd: Math.round(sampleStandardDeviation(rows.map((r) => r.coldLoads))) },
+};
 /** learned − another strategy, paired by seed: mean, standard error, seeds at or above it. */
 function paired(other: Strategy) {
   const diffs = rows.map((r) => r.lastHalf.learned! - r.lastHalf[other]!);
@@ -99,6 +104,7 @@ const ceilingsOfCategoryOracle = Object.fromEntries(FIRST_HALF.map((s) => [s, pe
 
 console.log(`\nlast half over ${rows.length} seeds (mean ± sd, points):`);
 for (const [s, v] of Object.entries(summary)) console.log(`  ${s.padEnd(20)} ${v.mean.toFixed(1)} ± ${v.sd.toFixed(1)}`);
+console.log(`learned: exploration ${learning.explorationPercent.mean}% ± ${learning.explorationPercent.sd} of requests, ${learning.coldLoads.mean} ± ${learning.coldLoads.sd} cold loads per run`);
 console.log(
   `learned − best single, paired by seed: ${learnedVsBestSingle.meanPoints.toFixed(1)} ± ${learnedVsBestSingle.standardErrorPoints.toFixed(1)} points (standard error); ` +
     `at or above it on ${learnedVsBestSingle.seedsAtOrAbove} of ${learnedVsBestSingle.of} seeds; learned = ${ofCategoryOracle}% of the per-category oracle`,
@@ -173,6 +179,7 @@ if (args.out) {
         with: args.with || null,
         seeds: rows,
         summary,
+        learning,
         learnedVsBestSingle,
         learnedVsFirstHalfBestSingle,
         learnedVsTypeThompson,
