@@ -9,7 +9,8 @@
  *    read by the training script;
  *  - published: the other 70% of the published benchmark prompts, never trained on (their
  *    categories are coarse, so they are scored at the coarse level);
- *  - probe: requests in eighteen voices (data/probe, six per file) and short asks (one file),
+ *  - probe: requests in twenty-seven voices (data/probe, three or six per file), short asks, exam
+ *    questions and fifteen other languages,
  *    each file written by a hand that read none of the other data, never trained on: how the
  *    classifier meets new users' words (data/SOURCES.md says which file guided what was
  *    written for training).
@@ -27,6 +28,8 @@ export interface Example {
   origin: string;
   /** the language it is written in, where its file says (probe/languages.jsonl, probe/scripts.jsonl) */
   language?: string;
+  /** the voice it was written in, where its file says (the probe files of voices) */
+  voice?: string;
 }
 
 export type Split = "train" | "validation" | "test" | "published" | "probe";
@@ -45,9 +48,15 @@ function readJsonl(file: string): Example[] {
     .split("\n")
     .filter((l) => l.trim())
     .map((l, i) => {
-      const r = JSON.parse(l) as { text?: unknown; task_type?: unknown; language?: unknown };
+      const r = JSON.parse(l) as { text?: unknown; task_type?: unknown; language?: unknown; voice?: unknown };
       if (typeof r.text !== "string" || !isTaskType(r.task_type)) throw new Error(`${origin}:${i + 1}: needs "text" and a known "task_type"`);
-      return { text: r.text, taskType: r.task_type, origin, ...(typeof r.language === "string" ? { language: r.language } : {}) };
+      return {
+        text: r.text,
+        taskType: r.task_type,
+        origin,
+        ...(typeof r.language === "string" ? { language: r.language } : {}),
+        ...(typeof r.voice === "string" ? { voice: r.voice } : {}),
+      };
     });
 }
 

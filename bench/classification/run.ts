@@ -145,20 +145,23 @@ function main() {
   // The same without the texts a training writer happened to write nearly alike (classic textbook questions, say).
   const probeFilesFresh = Object.fromEntries(origins.map((origin) => [origin, evaluate(withoutNearDuplicates(probe.filter((x) => x.origin === origin), trainedOn))]));
   for (const [origin, r] of Object.entries(probeFilesFresh)) print(`probe, ${origin}, without near-duplicates of training requests`, r);
-  // A probe file in several languages, per language (exact / coarse).
-  const probeLanguages: Record<string, Record<string, { n: number; exact: number; coarse: number }>> = {};
-  for (const origin of origins) {
-    const inFile = probe.filter((x) => x.origin === origin);
-    if (!inFile.some((x) => x.language)) continue;
-    probeLanguages[origin] = {};
-    for (const language of new Set(inFile.map((x) => x.language ?? "(none)"))) {
-      const r = evaluate(inFile.filter((x) => (x.language ?? "(none)") === language));
-      probeLanguages[origin][language] = { n: r.n, exact: r.accuracy, coarse: r.coarseAccuracy };
+  // A probe file in several languages or voices, per language and per voice (exact / coarse).
+  const perFacet = (facet: "language" | "voice") => {
+    const out: Record<string, Record<string, { n: number; exact: number; coarse: number }>> = {};
+    for (const origin of origins) {
+      const inFile = probe.filter((x) => x.origin === origin);
+      if (!inFile.some((x) => x[facet])) continue;
+      out[origin] = {};
+      for (const value of new Set(inFile.map((x) => x[facet] ?? "(none)"))) {
+        const r = evaluate(inFile.filter((x) => (x[facet] ?? "(none)") === value));
+        out[origin][value] = { n: r.n, exact: r.accuracy, coarse: r.coarseAccuracy };
+      }
+      console.log(`\n## probe, ${origin}, per ${facet}: ${Object.entries(out[origin]).map(([v, r]) => `${v} ${pct(r.exact)} / ${pct(r.coarse)} (n=${r.n})`).join(", ")}`);
     }
-  }
-  for (const [origin, byLanguage] of Object.entries(probeLanguages)) {
-    console.log(`\n## probe, ${origin}, per language: ${Object.entries(byLanguage).map(([l, r]) => `${l} ${pct(r.exact)} / ${pct(r.coarse)} (n=${r.n})`).join(", ")}`);
-  }
+    return out;
+  };
+  const probeLanguages = perFacet("language");
+  const probeVoices = perFacet("voice");
   // Follow-ups in a conversation, read alone (as before 2026-12-07) and in their conversation (as the app reads them).
   const followUps = Object.fromEntries((["dev", "test"] as const).map((split) => [split, followUpReport(loadFollowUps(split))]));
   for (const [split, r] of Object.entries(followUps)) {
@@ -171,7 +174,7 @@ function main() {
   console.log(`\ntime per request: p50 ${time.p50Us} µs, p99 ${time.p99Us} µs over ${time.requests} classifications`);
   const meta = taskClassifier().model.meta;
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ model: meta, time, splits: { ...reports, testWithoutNearDuplicates: fresh }, probeFiles, probeFilesWithoutNearDuplicates: probeFilesFresh, probeLanguages, followUps, afterUnrelated }, null, 2) + "\n");
+  fs.writeFileSync(out, JSON.stringify({ model: meta, time, splits: { ...reports, testWithoutNearDuplicates: fresh }, probeFiles, probeFilesWithoutNearDuplicates: probeFilesFresh, probeLanguages, probeVoices, followUps, afterUnrelated }, null, 2) + "\n");
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
 }
 
