@@ -6,11 +6,8 @@ import { generateApiKey } from "@/lib/api/keys";
 import { createApiKey, revokeApiKey } from "@/lib/db/queries/api-keys";
 import { forgetKeys } from "@/lib/api/key-cache";
 import { withUser } from "@/lib/db";
-import { ROSTER_ROLES, getRoster, setRoutedModels, updateRoster } from "@/lib/db/queries/roster";
-import { normalizeModel, sameModel } from "@/lib/domain";
-import { recordAudit } from "@/lib/db/queries/audit";
 import { AppError } from "@/lib/errors";
-import { invalidateRosterCache } from "@/lib/roster/current";
+import { configureRouting } from "@/lib/roster/configure-routing";
 import { apiKeyCreateSchema, apiKeyRevokeSchema, rosterFormSchema, routedModelsFormSchema, type ApiKeyFormState, type RosterFormState } from "./schema";
 
 /** Operators map roles to the Ollama tags they have pulled. */
@@ -28,17 +25,9 @@ export async function saveRoster(_prev: RosterFormState, form: FormData): Promis
       fields: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])),
     };
   }
-  const entries = ROSTER_ROLES.map((role) => ({ role, modelTag: parsed.data[role] }));
-  const changed = await withUser(identity.claims, async (tx) => {
-    const changed = await updateRoster(tx, { entries, by: identity.userId });
-    if (changed.length) {
-      await recordAudit(tx, { actor: identity.userId, action: "roster.update", targetType: "model_roles", details: { changed } });
-    }
-    return changed;
-  });
-  invalidateRosterCache();
+  const { roles } = await configureRouting(identity, { roles: parsed.data });
   revalidatePath("/settings");
-  return { ok: changed.length ? `Saved: ${changed.map((c) => `${c.role} → ${c.to}`).join(", ")}.` : "Nothing changed." };
+  return { ok: roles.length ? `Saved: ${roles.map((c) => `${c.role} → ${c.to}`).join(", ")}.` : "Nothing changed." };
 }
 
 /**
@@ -55,22 +44,14 @@ export async function saveRoutedModels(_prev: RosterFormState, form: FormData): 
   }
   const parsed = routedModelsFormSchema.safeParse({ model: form.getAll("model") });
   if (!parsed.success) return { error: `${parsed.error.issues[0].message}; nothing was saved.` };
-  const tags = [...new Set(parsed.data.model.map(normalizeModel))];
-  const result = await withUser(identity.claims, async (tx) => {
-    const roster = await getRoster(tx);
-    for (const tag of tags) {
-      const role = roster.find((r) => sameModel(r.model_tag, tag))?.role;
-      if (role) return { error: role === "embedding" ? `${tag} is the embedding model: it does not answer chats; nothing was saved.` : `${tag} already plays the ${role} role: it is routed; nothing was saved.` };
-    }
-    const changed = await setRoutedModels(tx, { tags, by: identity.userId });
-    if (changed.added.length || changed.removed.length) {
-      await recordAudit(tx, { actor: identity.userId, action: "roster.routed_models", targetType: "routed_models", details: changed });
-    }
-    return { changed };
-  });
-  if ("error" in result) return { error: result.error };
-  const { added, removed } = result.changed;
-  invalidateRosterCache();
+  let added: string[];
+  let removed: string[];
+  try {
+    ({ added, removed } = (await configureRouting(identity, { alsoRouted: parsed.data.model })).alsoRouted);
+  } catch (e) {
+    if (e instanceof AppError && e.kind === "bad_request") return { error: e.message };
+    throw e;
+  }
   revalidatePath("/settings");
   if (!added.length && !removed.length) return { ok: "Nothing changed." };
   return { ok: [added.length ? `Now routed: ${added.join(", ")}.` : "", removed.length ? `No longer routed: ${removed.join(", ")}.` : ""].filter(Boolean).join(" ") };

@@ -1,14 +1,7 @@
 import { storableText } from "@/lib/domain";
 import { z } from "zod";
 import { ROSTER_ROLES } from "@/lib/db/queries/roster";
-
-/** An Ollama model tag: name, optional namespace and :tag, as `ollama pull` accepts. */
-export const modelTagSchema = z
-  .string()
-  .trim()
-  .min(1, "Enter a model tag, e.g. deepseek-coder:6.7b")
-  .max(200)
-  .regex(/^[a-zA-Z0-9][a-zA-Z0-9._\-/]*(:[a-zA-Z0-9._\-]+)?$/, "Not an Ollama model tag (letters, digits, . _ - / and one :tag)");
+import { MAX_ALSO_ROUTED, modelTagSchema } from "@/lib/roster/model-tag-schema";
 
 export const rosterFormSchema = z.object(
   Object.fromEntries(ROSTER_ROLES.map((r) => [r, modelTagSchema])) as Record<(typeof ROSTER_ROLES)[number], typeof modelTagSchema>,
@@ -17,7 +10,7 @@ export const rosterFormSchema = z.object(
 export type RosterFormState = { ok?: string; error?: string; fields?: Record<string, string> };
 
 /** The models routed without a role: the tags ticked (none: routing stays with the roster). */
-export const routedModelsFormSchema = z.object({ model: z.array(modelTagSchema).max(50, "50 models at most") });
+export const routedModelsFormSchema = z.object({ model: z.array(modelTagSchema).max(MAX_ALSO_ROUTED, `${MAX_ALSO_ROUTED} models at most`) });
 
 /** A new API key: the name the user will recognise it by. */
 export const apiKeyCreateSchema = z.object({

@@ -1,6 +1,7 @@
-import { CHAT_TASK_TYPES, storableText, taskTypeNamed, type AnswerLimits } from "@/lib/domain";
+import { CHAT_TASK_TYPES, ROLES, storableText, taskTypeNamed, type AnswerLimits, type Role } from "@/lib/domain";
 import { z } from "zod";
 import { QUICK_TAGS } from "@/lib/chat/types";
+import { MAX_ALSO_ROUTED, modelTagSchema } from "@/lib/roster/model-tag-schema";
 
 /**
  * The bodies the compatible endpoints accept. Fields those APIs define but the orchestrator
@@ -216,6 +217,18 @@ export const apiFeedbackSchema = z
     message: "nothing to record: send rating, thumbs, correction, comment, tags, preferred_model or task_type",
   });
 export type ApiFeedbackBody = z.infer<typeof apiFeedbackSchema>;
+
+/** `PUT /api/routing`: tags for some roles, the embedding model, and/or the whole list of models routed without a role. */
+export const apiRoutingSchema = z
+  .strictObject({
+    roles: z.strictObject(Object.fromEntries(ROLES.map((r) => [r, modelTagSchema.optional()])) as Record<Role, z.ZodOptional<typeof modelTagSchema>>).optional(),
+    embedding: modelTagSchema.optional(),
+    also_routed: z.array(modelTagSchema).max(MAX_ALSO_ROUTED, `${MAX_ALSO_ROUTED} models at most`).optional(),
+  })
+  .refine((b) => b.roles !== undefined || b.embedding !== undefined || b.also_routed !== undefined, {
+    message: "nothing to change: send roles, embedding or also_routed",
+  });
+export type ApiRoutingBody = z.infer<typeof apiRoutingSchema>;
 
 /** "messages.2.role: Invalid option…" — the first issue, naming the field (or `body`). */
 export function describeIssue(error: z.ZodError): { field: string; message: string } {

@@ -15,6 +15,6 @@ export function unknownPath(request: Request): Response {
       new ApiError("not_found:api", `${request.method} ${pathname} is not offered here: models are pulled, created and deleted on the Ollama host itself (\`ollama pull <model>\`); this server routes among the models the host has (GET /api/tags), and an operator adds them on Settings.`),
     );
   }
-  const err = new ApiError("not_found:api", `${request.method} ${pathname} is not an endpoint of this server. ${dialect === "v1" ? "OpenAI-compatible: /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models." : "Ollama-compatible: /api/chat, /api/generate, /api/embed, /api/embeddings, /api/tags, /api/show, /api/ps, /api/version; and /api/feedback."}`);
+  const err = new ApiError("not_found:api", `${request.method} ${pathname} is not an endpoint of this server. ${dialect === "v1" ? "OpenAI-compatible: /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models." : "Ollama-compatible: /api/chat, /api/generate, /api/embed, /api/embeddings, /api/tags, /api/show, /api/ps, /api/version; and /api/feedback, /api/routing."}`);
   return dialect === "v1" ? openaiErrorResponse(err) : ollamaErrorResponse(err);
 }

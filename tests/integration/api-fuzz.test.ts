@@ -13,6 +13,8 @@ import { POST as feedbackPost } from "../../app/api/feedback/route";
 import { POST as generatePost } from "../../app/api/generate/route";
 import { POST as embedPost } from "../../app/v1/embeddings/route";
 import { POST as completionsPost } from "../../app/v1/completions/route";
+import { PUT as routingPut } from "../../app/api/routing/route";
+import { LOCAL_OPERATOR_ID } from "../../lib/auth/claims";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 let env: Awaited<ReturnType<typeof startOrchestrator>>;
@@ -68,6 +70,34 @@ describe("bad input at the API entry points", () => {
           const res = await feedbackPost(new Request("http://localhost/api/feedback", { method: "POST", headers: { authorization: `Bearer ${key}` }, body: b }));
           expect(res.status, b.slice(0, 200)).toBeGreaterThanOrEqual(400);
           expect(res.status, b.slice(0, 200)).toBeLessThan(500);
+        },
+      ),
+      { seed: 42, numRuns: RUNS },
+    );
+  });
+
+  it("PUT /api/routing answers 4xx for an operator's bad bodies, never 5xx, and a refused change leaves routing as it was", async () => {
+    const operatorKey = await apiKeyFor(env.db, "fuzz-operator", LOCAL_OPERATOR_ID);
+    const routing = async () =>
+      JSON.stringify([
+        (await env.db.query("select role, model_tag from model_roles order by role")).rows,
+        (await env.db.query("select model_tag from routed_models order by model_tag")).rows,
+      ]);
+    const tag = fc.oneof(text, fc.integer(), fc.constantFrom("mathstral", "wizardcoder", "nomic-embed-text", "a/b:c", "x:y:z"));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          body,
+          fc.record({ roles: fc.oneof(fc.dictionary(fc.oneof(text, fc.constantFrom("math", "architect", "embedding")), tag), tag), embedding: tag, also_routed: fc.oneof(fc.array(tag, { maxLength: 3 }), tag) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+        ),
+        async (b) => {
+          const before = await routing();
+          const res = await routingPut(new Request("http://localhost/api/routing", { method: "PUT", headers: { authorization: `Bearer ${operatorKey}`, "content-type": "application/json" }, body: b }));
+          const text = await res.text();
+          if (res.status < 400) return; // a valid change that happened to be generated: made
+          expect(res.status, `${b.slice(0, 200)} → ${text.slice(0, 200)}`).toBeLessThan(500);
+          expect(text.length).toBeGreaterThan(10);
+          expect(await routing()).toBe(before);
         },
       ),
       { seed: 42, numRuns: RUNS },
