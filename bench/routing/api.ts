@@ -1,7 +1,7 @@
 /**
  * `npm run bench:routing:api`: published per-model labels through the public API, as an
  * outside check runs them. The labelled models are served by the simulator under Ollama-style
- * tags and added to routing without a role (Settings → Also routed); each prompt goes to
+ * tags and added to routing without a role (`PUT /api/routing`, as Settings → Also routed); each prompt goes to
  * `POST /v1/chat/completions` with model `elite` (the official `openai` client), and the
  * answer's verdict, drawn from the label of the model that answered, goes back as thumbs
  * through `POST /api/feedback`. Nothing else teaches the router: no categories, no
@@ -24,6 +24,7 @@ import { parseArgs } from "node:util";
 import OpenAI from "openai";
 import { mean, sampleStandardDeviation } from "simple-statistics";
 import { seededRng } from "../../lib/learning/random";
+import { normalizeModel } from "../../lib/domain";
 import { loadProfiles } from "../../sim/models";
 import { seedDatabase, startApp, startSim, stopApp } from "../support/app-under-test";
 import { DATA_DIR, loadLabels, loadPrompts } from "./data";
@@ -129,7 +130,8 @@ async function main() {
 }
 
 async function runSeed(world: World, tags: readonly string[], seed: number, feedbackRate: number): Promise<SeedRun> {
-  const modelOfTag = new Map(tags.map((t, i) => [t, world.models[i]]));
+  // Routing keeps full tags ("…:latest"), as Settings writes them.
+  const modelOfTag = new Map(tags.map((t, i) => [normalizeModel(t), world.models[i]]));
 
   // The replay's order and draws for this seed.
   const order = requestOrder(world.items.length, 1, seed).slice(0, args.limit ? Number(args.limit) : undefined);
@@ -143,8 +145,15 @@ async function runSeed(world: World, tags: readonly string[], seed: number, feed
   let app: Awaited<ReturnType<typeof startApp>> | null = null;
   const started = performance.now();
   try {
-    const key = await seedDatabase(dataDir, { routed: [...tags] });
+    // The local operator's key (as `npm run key -- create` makes it); the models are routed through the public API, as an outside check would.
+    const key = await seedDatabase(dataDir);
     app = await startApp(dataDir, sim.url, { port: PORT, distDir: DIST_DIR });
+    const routed = await fetch(`${app.url}/api/routing`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ also_routed: [...tags] }),
+    });
+    if (!routed.ok) throw new Error(`PUT /api/routing: ${routed.status} ${await routed.text()}`);
     const client = new OpenAI({ baseURL: `${app.url}/v1`, apiKey: key, maxRetries: 0 });
     const learned: number[] = [];
     const explored: boolean[] = [];
@@ -153,7 +162,7 @@ async function runSeed(world: World, tags: readonly string[], seed: number, feed
     for (const [step, i] of order.entries()) {
       const res = await client.chat.completions.create({ model: "elite", messages: [{ role: "user", content: world.items[i].prompt }] });
       const elite = (res as unknown as { elite?: { interaction_id: string; model: string; task_type: string; means: Record<string, number> | null } }).elite;
-      const model = elite ? modelOfTag.get(elite.model) : undefined;
+      const model = elite ? modelOfTag.get(normalizeModel(elite.model)) : undefined;
       if (!elite || !model) throw new Error(`request ${step}: answered by ${elite?.model ?? "nobody"}, not a labelled model`);
       const p = world.prob(i, model)!;
       learned.push(p);

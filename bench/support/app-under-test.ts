@@ -11,7 +11,6 @@ import { openPglite } from "../../lib/db/pglite";
 import { migrate } from "../../lib/db/migrate";
 import { withClaims } from "../../lib/db/session";
 import { createApiKey } from "../../lib/db/queries/api-keys";
-import { setRoutedModels } from "../../lib/db/queries/roster";
 import { LOCAL_OPERATOR_CLAIMS } from "../../lib/auth/claims";
 import { generateApiKey } from "../../lib/api/key-format";
 import { serverCommand } from "../../scripts/server-command";
@@ -44,17 +43,16 @@ export function startBareProxy(upstream: string): Promise<{ url: string; child: 
 }
 
 /**
- * A fresh embedded database with one API key of the local operator, closed before the app
- * opens it; `routed`: models the operator added to routing without a role (Settings → Also routed).
+ * A fresh embedded database with one API key of the local operator (who may change routing
+ * through `PUT /api/routing`), closed before the app opens it.
  */
-export async function seedDatabase(dataDir: string, { routed = [] }: { routed?: string[] } = {}): Promise<string> {
+export async function seedDatabase(dataDir: string): Promise<string> {
   fs.rmSync(dataDir, { recursive: true, force: true });
   const db = await openPglite({ dataDir });
   await migrate(db, { local: true });
   const key = generateApiKey();
   await withClaims(db, LOCAL_OPERATOR_CLAIMS, async (tx) => {
     await createApiKey(tx, { name: "bench", prefix: key.prefix, keyHash: key.hash });
-    if (routed.length) await setRoutedModels(tx, { tags: routed, by: LOCAL_OPERATOR_CLAIMS.sub });
   });
   await db.close();
   return key.secret;
