@@ -42,7 +42,7 @@ export async function apiRoutingGet(request: Request): Promise<Response> {
 export async function apiRoutingPut(request: Request): Promise<Response> {
   try {
     const identity = await identityOf(request);
-    if (!identity.isOperator) throw new ApiError("forbidden:api", "Only operators can change routing; this key's user is not one.");
+    if (!identity.isOperator) throw new ApiError("forbidden:api", "Only operators can change routing: use an operator's key or session.");
     const parsed = apiRoutingSchema.safeParse(await readJson(request));
     if (!parsed.success) {
       const { field, message } = describeIssue(parsed.error);
