@@ -79,6 +79,8 @@ export default async function SettingsPage() {
         <p className="text-sm text-zinc-500">
           Other installed models <code>elite</code> may send requests to. They play no role: each starts neutral, is tried
           while it could be the best for a kind of request, and is kept where it answers well (see the dashboard).
+          Scripts read and change the roster and this list with <code>GET</code> / <code>PUT /api/routing</code> and an
+          operator&apos;s API key.
         </p>
         <RoutedModelsForm models={routed} editable={Boolean(identity?.isOperator)} />
       </section>
