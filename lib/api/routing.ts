@@ -3,7 +3,7 @@ import { requireUser, type Identity } from "@/lib/auth";
 import { configureRouting } from "@/lib/roster/configure-routing";
 import { currentRoster } from "@/lib/roster/current";
 import type { Roster } from "@/lib/domain";
-import { identityFromRequest } from "./keys";
+import { asOperatorIfOne, identityFromRequest } from "./keys";
 import { ApiError, appErrorResponse } from "./errors";
 import { readJson } from "./run";
 import { apiRoutingSchema, describeIssue } from "./schemas";
@@ -14,7 +14,8 @@ import { apiRoutingSchema, describeIssue } from "./schemas";
  * Also routed), for scripts and provisioning. Authenticated by an API key
  * (`Authorization: Bearer <key>`), or else as the Settings page is (the signed-in session;
  * on the embedded database, the local operator). Anyone authenticated may read; only
- * operators change (403 otherwise). A change is the roles given (others keep theirs) and/or
+ * operators change (403 otherwise): in Supabase mode a key's user is one when Supabase Auth
+ * has them down as one at the time of the request. A change is the roles given (others keep theirs) and/or
  * the whole also-routed list; 400 naming the field for a malformed body or tag, or a model
  * that plays a role listed as also routed (nothing saved).
  */
@@ -41,7 +42,7 @@ export async function apiRoutingGet(request: Request): Promise<Response> {
 
 export async function apiRoutingPut(request: Request): Promise<Response> {
   try {
-    const identity = await identityOf(request);
+    const identity = await asOperatorIfOne(await identityOf(request));
     if (!identity.isOperator) throw new ApiError("forbidden:api", "Only operators can change routing: use an operator's key or session.");
     const parsed = apiRoutingSchema.safeParse(await readJson(request));
     if (!parsed.success) {

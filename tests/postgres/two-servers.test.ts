@@ -120,4 +120,36 @@ describe("two app instances on one database", () => {
       await fetch(`${sim.url}/__sim/faults`, { method: "DELETE" });
     }
   }, 120_000);
+
+  it("an operator's key changes routing through one instance and the other routes by it at once; a plain user's key, or one whose operator role was taken away, gets a 403", async () => {
+    // Supabase Auth keeps each user's app_metadata in auth.users (only the service role writes it); the test database stands in for it.
+    const OPERATOR = "0b000000-0000-4000-8000-0000000000b0";
+    await db.query("create table if not exists auth.users (id uuid primary key, raw_app_meta_data jsonb not null default '{}'::jsonb)");
+    await db.query(`insert into auth.users (id, raw_app_meta_data) values ($1, '{"provider": "email", "role": "operator"}'), ($2, '{"provider": "email"}') on conflict (id) do nothing`, [OPERATOR, USER_A]);
+    const k = generateApiKey();
+    await withClaims(db, userClaims(OPERATOR), (tx) => createApiKey(tx, { name: "provisioning", prefix: k.prefix, keyHash: k.hash }));
+    const [a, b] = servers;
+    const put = (secret: string, body: unknown) =>
+      fetch(`${a.url}/api/routing`, { method: "PUT", headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const listedBy = async (s: AppServer) => ((await (await fetch(`${s.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: { id: string }[] }).data.map((m) => m.id);
+
+    expect((await put(key, { roles: { math: "wizardcoder" }, also_routed: ["mathstral"] })).status).toBe(403);
+    const changed = await put(k.secret, { roles: { math: "wizardcoder" }, also_routed: ["mathstral"] });
+    expect(changed.status).toBe(200);
+    expect(await changed.json()).toMatchObject({ roles: { math: "wizardcoder" }, also_routed: ["mathstral:latest"] });
+    try {
+      // B heard of it: its next request reads the new roster (mathstral now answers by name, without a role).
+      await expect.poll(async () => (await (await fetch(`${b.url}/api/routing`, { headers: { authorization: `Bearer ${key}` } })).json()).roles.math, { timeout: 10_000 }).toBe("wizardcoder");
+      expect(await listedBy(b)).toContain("mathstral");
+      const named = await client(b).chat({ model: "mathstral", stream: false, messages: [{ role: "user", content: "What is 12 squared?" }] });
+      expect((named as unknown as { elite: Elite }).elite.model).toMatch(/^mathstral/);
+      // Taken away in Supabase Auth: the same key is refused at its next change.
+      await db.query(`update auth.users set raw_app_meta_data = raw_app_meta_data - 'role' where id = $1`, [OPERATOR]);
+      expect((await put(k.secret, { also_routed: [] })).status).toBe(403);
+      await db.query(`update auth.users set raw_app_meta_data = raw_app_meta_data || '{"role": "operator"}' where id = $1`, [OPERATOR]);
+    } finally {
+      const restored = await put(k.secret, { roles: { math: "mathstral" }, also_routed: [] });
+      expect(restored.status).toBe(200);
+    }
+  }, 60_000);
 });
