@@ -228,7 +228,6 @@ export const apiRoutingSchema = z
   .refine((b) => b.roles !== undefined || b.embedding !== undefined || b.also_routed !== undefined, {
     message: "nothing to change: send roles, embedding or also_routed",
   });
-export type ApiRoutingBody = z.infer<typeof apiRoutingSchema>;
 
 /** "messages.2.role: Invalid option…" — the first issue, naming the field (or `body`). */
 export function describeIssue(error: z.ZodError): { field: string; message: string } {
