@@ -12,6 +12,7 @@ interface Lane {
 /**
  * At most `limit` holders per key; the rest wait first come, first served. A waiter leaves the
  * queue when its signal aborts or after `queueTimeoutMs` (an OllamaTimeoutError, phase "queue").
+ * A caller that must not wait (`wait: false`) gets that error at once when no slot is free.
  */
 export class KeyedLimiter {
   private readonly lanes = new Map<string, Lane>();
@@ -24,11 +25,13 @@ export class KeyedLimiter {
   }
 
   /** Resolves with a release function (safe to call twice) once the caller holds a slot. */
-  acquire(key: string, signal?: AbortSignal): Promise<() => void> {
+  acquire(key: string, signal?: AbortSignal, { wait = true }: { wait?: boolean } = {}): Promise<() => void> {
     signal?.throwIfAborted();
+    const free = (this.lanes.get(key)?.active ?? 0) < this.limit && !this.lanes.get(key)?.queue.length;
+    if (!free && !wait) return Promise.reject(new OllamaTimeoutError("queue", 0, { model: key }));
     const lane = this.lanes.get(key) ?? { active: 0, queue: [] };
     this.lanes.set(key, lane);
-    if (lane.active < this.limit && lane.queue.length === 0) {
+    if (free) {
       lane.active++;
       return Promise.resolve(this.releaser(key, lane));
     }

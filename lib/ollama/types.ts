@@ -31,6 +31,11 @@ export interface ChatRequest {
   headers?: Record<string, string>;
   /** Time-outs for this request (learned per model); never longer than the pool's own. */
   timeouts?: { firstTokenMs?: number; totalMs?: number };
+  /**
+   * false: only if the model has a free slot now; otherwise fail at once (OllamaTimeoutError,
+   * phase "queue", 0 ms) instead of queueing behind the answers it is giving. Default true.
+   */
+  waitForSlot?: boolean;
 }
 
 /** A completion from /api/generate: the text before the cursor and, for fill-in-the-middle, after it. */

@@ -51,10 +51,17 @@ export function routerMessages({ prompt, previous }: RequestToClassify, examples
   return [{ role: "system", content: SYSTEM }, ...shots, { role: "user", content: request }];
 }
 
-/** The router model's vote: structured output, with the nearest confirmed past requests as few-shot examples. */
+/**
+ * The router model's vote: structured output, with the nearest confirmed past requests as
+ * few-shot examples. Asked only when the router model has a free slot: it may be answering
+ * other requests (in a small roster it also answers), and a vote that waited for one of those
+ * answers to end would hold this request's first token for as long; busy, it fails at once
+ * and the other voters decide.
+ */
 export async function classifyWithRouter(model: string, request: RequestToClassify, examples: readonly ConfirmedExample[], signal?: AbortSignal) {
   const res = await getOllamaPool().chat({
     model,
+    waitForSlot: false,
     format: ROUTER_FORMAT,
     options: { temperature: 0, num_predict: 64 },
     signal,
