@@ -12,7 +12,7 @@ interface Lane {
 /**
  * At most `limit` holders per key; the rest wait first come, first served. A waiter leaves the
  * queue when its signal aborts or after `queueTimeoutMs` (an OllamaTimeoutError, phase "queue").
- * A caller that must not wait (`wait: false`) gets that error at once when no slot is free.
+ * A caller may wait less (`maxWaitMs`; 0: only a slot free now, else that error at once).
  */
 export class KeyedLimiter {
   private readonly lanes = new Map<string, Lane>();
@@ -25,10 +25,11 @@ export class KeyedLimiter {
   }
 
   /** Resolves with a release function (safe to call twice) once the caller holds a slot. */
-  acquire(key: string, signal?: AbortSignal, { wait = true }: { wait?: boolean } = {}): Promise<() => void> {
+  acquire(key: string, signal?: AbortSignal, { maxWaitMs = Infinity }: { maxWaitMs?: number } = {}): Promise<() => void> {
     signal?.throwIfAborted();
+    const waitMs = Math.min(this.queueTimeoutMs, Math.max(0, maxWaitMs));
     const free = (this.lanes.get(key)?.active ?? 0) < this.limit && !this.lanes.get(key)?.queue.length;
-    if (!free && !wait) return Promise.reject(new OllamaTimeoutError("queue", 0, { model: key }));
+    if (!free && waitMs === 0) return Promise.reject(new OllamaTimeoutError("queue", 0, { model: key }));
     const lane = this.lanes.get(key) ?? { active: 0, queue: [] };
     this.lanes.set(key, lane);
     if (free) {
@@ -57,11 +58,11 @@ export class KeyedLimiter {
       };
       lane.queue.push(waiter);
       signal?.addEventListener("abort", onAbort, { once: true });
-      if (Number.isFinite(this.queueTimeoutMs)) {
+      if (Number.isFinite(waitMs)) {
         timer = setTimeout(() => {
           leave();
-          reject(new OllamaTimeoutError("queue", this.queueTimeoutMs, { model: key }));
-        }, this.queueTimeoutMs);
+          reject(new OllamaTimeoutError("queue", waitMs, { model: key }));
+        }, waitMs);
       }
     });
   }

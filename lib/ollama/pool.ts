@@ -33,7 +33,7 @@ import { httpFetch } from "./http-fetch";
 
 
 /** What every streamed request carries (chat and generate alike). */
-type StreamRequest = Pick<ChatRequest, "model" | "signal" | "headers" | "timeouts" | "waitForSlot">;
+type StreamRequest = Pick<ChatRequest, "model" | "signal" | "headers" | "timeouts" | "slotWaitMs">;
 /** Starts the request on a host's client. */
 type StartStream = (client: Call["client"]) => Promise<AbortableAsyncIterator<ChatResponse>>;
 /** A chunk's text (chat: `message`; generate: `response`), and the functions it called. */
@@ -123,7 +123,7 @@ export class OllamaPool {
 
   private async *streamFrom(req: StreamRequest, start: StartStream, textOf: TextOf): AsyncGenerator<ChatChunk, void, undefined> {
     const queuedAt = performance.now();
-    const release = await this.limiter.acquire(normalizeModel(req.model), req.signal, { wait: req.waitForSlot !== false });
+    const release = await this.limiter.acquire(normalizeModel(req.model), req.signal, { maxWaitMs: req.slotWaitMs });
     let attempt: Attempt | undefined;
     // Set once: by the reader when the model has finished or failed, or by the consumer leaving early.
     let closed = false;

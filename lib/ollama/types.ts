@@ -32,10 +32,10 @@ export interface ChatRequest {
   /** Time-outs for this request (learned per model); never longer than the pool's own. */
   timeouts?: { firstTokenMs?: number; totalMs?: number };
   /**
-   * false: only if the model has a free slot now; otherwise fail at once (OllamaTimeoutError,
-   * phase "queue", 0 ms) instead of queueing behind the answers it is giving. Default true.
+   * Longest wait for a free slot of the model (default: the pool's queue time-out); then an
+   * OllamaTimeoutError, phase "queue". 0: only a slot free now.
    */
-  waitForSlot?: boolean;
+  slotWaitMs?: number;
 }
 
 /** A completion from /api/generate: the text before the cursor and, for fill-in-the-middle, after it. */

@@ -52,16 +52,21 @@ export function routerMessages({ prompt, previous }: RequestToClassify, examples
 }
 
 /**
+ * How long the router model's vote waits for one of its slots: about what the vote itself
+ * takes on a small machine. The router model may be answering other requests (in the default
+ * roster it also answers), and a vote that waited for one of those answers to end would hold
+ * this request's first token as long (seconds to minutes with real models).
+ */
+export const ROUTER_SLOT_WAIT_MS = 1000;
+
+/**
  * The router model's vote: structured output, with the nearest confirmed past requests as
- * few-shot examples. Asked only when the router model has a free slot: it may be answering
- * other requests (in a small roster it also answers), and a vote that waited for one of those
- * answers to end would hold this request's first token for as long; busy, it fails at once
- * and the other voters decide.
+ * few-shot examples. No slot within ROUTER_SLOT_WAIT_MS: it fails and the other voters decide.
  */
 export async function classifyWithRouter(model: string, request: RequestToClassify, examples: readonly ConfirmedExample[], signal?: AbortSignal) {
   const res = await getOllamaPool().chat({
     model,
-    waitForSlot: false,
+    slotWaitMs: ROUTER_SLOT_WAIT_MS,
     format: ROUTER_FORMAT,
     options: { temperature: 0, num_predict: 64 },
     signal,

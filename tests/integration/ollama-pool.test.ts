@@ -401,20 +401,26 @@ describe("concurrency, cancellation and leaks", () => {
     expect(rest.at(-1)).toMatchObject({ type: "done", result: { content: clean.join(""), doneReason: "stop" } });
   });
 
-  it("fails a request that must not wait at once while the model's slots are taken, without queueing it; takes a free slot", async () => {
+  it("fails a request that may wait only so long for a slot (slotWaitMs) when none frees in time, without leaving it queued; takes a free slot", async () => {
     const pool = poolOn([sim.url], { limits: { perModelConcurrency: 1, queueTimeoutMs: 20_000 } });
     const before = chatCount(sim);
     const holder = pool.chatStream({ model: "openhermes", messages: msgs("Explain closures"), headers: { "x-sim-fault": "slow:20" } });
     expect((await holder.next()).value?.type).toBe("delta"); // holds the only slot
-    const busy = await failure(pool.chat({ model: "openhermes", messages: msgs("hi"), waitForSlot: false }));
+    // 0: only a slot free now.
+    const busy = await failure(pool.chat({ model: "openhermes", messages: msgs("hi"), slotWaitMs: 0 }));
     expect(busy).toBeInstanceOf(OllamaTimeoutError);
     expect((busy as OllamaTimeoutError).phase).toBe("queue");
+    // A short wait, shorter than the pool's: it leaves the queue when it is over.
+    const waited = await failure(pool.chat({ model: "openhermes", messages: msgs("hi"), slotWaitMs: 50 }));
+    expect(waited).toBeInstanceOf(OllamaTimeoutError);
+    expect(waited).toMatchObject({ phase: "queue" });
+    expect((waited as OllamaTimeoutError).timeoutMs).toBe(50);
     // Another model's slot is free: it is asked.
-    await expect(pool.chat({ model: "mathstral", messages: msgs("1+1"), waitForSlot: false })).resolves.toMatchObject({ doneReason: "stop" });
+    await expect(pool.chat({ model: "mathstral", messages: msgs("1+1"), slotWaitMs: 0 })).resolves.toMatchObject({ doneReason: "stop" });
     // The refused request left nothing in the queue: once the holder is done, the slot is free.
     await holder.return(undefined);
-    await expect(pool.chat({ model: "openhermes", messages: msgs("hi"), waitForSlot: false })).resolves.toMatchObject({ doneReason: "stop" });
-    expect(chatCount(sim) - before).toBe(2); // the holder and the last: the refused request never reached the model
+    await expect(pool.chat({ model: "openhermes", messages: msgs("hi"), slotWaitMs: 0 })).resolves.toMatchObject({ doneReason: "stop" });
+    expect(chatCount(sim) - before).toBe(2); // the holder and the last: the refused requests never reached the model
   });
 
   it("lets a queued request leave on abort, and times out a long wait", async () => {
