@@ -13,6 +13,9 @@ import { POST as feedbackPost } from "../../app/api/feedback/route";
 import { POST as generatePost } from "../../app/api/generate/route";
 import { POST as embedPost } from "../../app/v1/embeddings/route";
 import { POST as completionsPost } from "../../app/v1/completions/route";
+import { POST as ollamaEmbedPost } from "../../app/api/embed/route";
+import { POST as ollamaEmbeddingsPost } from "../../app/api/embeddings/route";
+import { POST as showPost } from "../../app/api/show/route";
 import { PUT as routingPut } from "../../app/api/routing/route";
 import { LOCAL_OPERATOR_ID } from "../../lib/auth/claims";
 
@@ -61,6 +64,9 @@ describe("bad input at the API entry points", () => {
     ["POST /api/generate", generatePost],
     ["POST /v1/embeddings", embedPost],
     ["POST /v1/completions", completionsPost],
+    ["POST /api/embed", ollamaEmbedPost],
+    ["POST /api/embeddings", ollamaEmbeddingsPost],
+    ["POST /api/show", showPost],
   ] as const)("%s answers 4xx with a message, never 5xx, and records nothing invalid", async (_name, post) => {
     await fc.assert(
       fc.asyncProperty(body, (b) =>
