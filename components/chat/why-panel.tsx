@@ -39,7 +39,16 @@ export function WhyPanel({
           {correction && <TaskTypeCorrection interactionId={correction.interactionId} classified={decision.taskType} stated={correction.stated} />}
         </dd>
         <dt>Classifiers</dt>
-        <dd>{decision.voters.map((v) => `${v.name}: ${v.taskType} ${Math.round(v.confidence * 100)}%`).join(" · ") || "—"}</dd>
+        <dd>
+          {decision.voters.map((v) => `${v.name}: ${v.taskType} ${Math.round(v.confidence * 100)}%`).join(" · ") || "—"}
+          {decision.routerMissed && (
+            <span data-testid="why-router-missed" className="block">
+              {decision.routerMissed === "busy"
+                ? "The router model was asked but was busy answering others; the request did not wait for it."
+                : "The router model was asked but did not answer; the others decided."}
+            </span>
+          )}
+        </dd>
         <dt>Chosen by</dt>
         <dd data-testid="why-reason">
           {REASON[decision.reason]}

@@ -27,6 +27,8 @@ export const decisionSchema = z.object({
   voters: z.array(z.object({ name: z.string(), taskType: z.string(), confidence: z.number() })),
   /** a follow-up, classified mostly by the user's request before it (lib/learning/request-in-conversation.ts) */
   followUp: z.boolean().optional(),
+  /** the router model was asked (the other voters were unsure) and not heard: busy answering others past its wait, or failed */
+  routerMissed: z.enum(["busy", "failed"]).optional(),
   model: z.string(),
   role: z.string().nullable(),
   reason: z.enum(["policy", "pattern", "rule", "forced", "regenerate"]),
@@ -76,6 +78,7 @@ export const storedDecisionSchema = z.object({
   confidence: lenient(d.confidence),
   voters: lenient(d.voters),
   followUp: lenient(d.followUp),
+  routerMissed: lenient(d.routerMissed),
   model: lenient(d.model),
   role: lenient(d.role),
   reason: lenient(d.reason),

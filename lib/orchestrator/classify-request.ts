@@ -9,7 +9,7 @@ import "server-only";
 import { asSystemStatement } from "@/lib/db";
 import { requestNeighbours, type ConfirmedNeighbour } from "@/lib/db/queries/past-interactions";
 import { contextEvidence } from "@/lib/learning/context-evidence";
-import { getOllamaPool } from "@/lib/ollama";
+import { getOllamaPool, OllamaTimeoutError } from "@/lib/ollama";
 import { learningState } from "@/lib/learning/store";
 import type { ContextEvidence } from "@/lib/learning/policy";
 import { embeddingInput, isTaskType, type PastOutcome, type Roster, type TaskType } from "@/lib/domain";
@@ -32,7 +32,11 @@ export interface RequestClassification {
   /** what the nearest past requests' answers say of each model, for this request */
   context: ContextEvidence;
   taskProbabilities: Record<TaskType, number>;
+  /** the router model was asked and not heard: busy (no slot in time) or failed */
+  routerMissed?: RouterMissed;
 }
+
+export type RouterMissed = "busy" | "failed";
 
 /** Texts longer than this are embedded by their start (the embedding model's window). */
 const EMBEDDED_CHARS = 8000;
@@ -98,14 +102,16 @@ export async function classifyRequest(input: {
   }
   let votes = votesFrom(state.voters, { features, neighbours });
   let combined = combineVotes(votes);
+  let routerMissed: RouterMissed | undefined;
   if (askRouter && combined.confidence < ROUTER_MODEL_BELOW && availability.has(roster.roles.router)) {
     try {
       const shots = near.filter((n) => isTaskType(n.task_type)).map((n) => ({ prompt: n.user_prompt, taskType: n.task_type as TaskType }));
       const r = await classifyWithRouter(roster.roles.router, { prompt, previous }, shots, signal);
       votes = votesFrom(state.voters, { features, neighbours, router_model: { taskType: r.task_type, confidence: r.confidence } });
       combined = combineVotes(votes);
-    } catch {
-      /* the router model is one voter; without it the others decide */
+    } catch (e) {
+      // The router model is one voter; without it the others decide.
+      routerMissed = e instanceof OllamaTimeoutError && e.phase === "queue" ? "busy" : "failed";
     }
   }
   return {
@@ -117,5 +123,6 @@ export async function classifyRequest(input: {
     followUp: isFollowUp(features),
     embedding,
     context: contextEvidence(outcomes),
+    ...(routerMissed ? { routerMissed } : {}),
   };
 }

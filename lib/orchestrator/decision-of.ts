@@ -17,6 +17,7 @@ export function decisionOf(plan: Plan, attempts: Decision["attempts"], model: st
     confidence: plan.confidence,
     voters: plan.voters,
     ...(plan.followUp ? { followUp: true } : {}),
+    ...(plan.routerMissed ? { routerMissed: plan.routerMissed } : {}),
     model,
     role: planned?.role ?? null,
     reason: plan.reason,

@@ -50,6 +50,8 @@ export interface Plan {
   voters: RequestClassification["voters"];
   /** classified with the user's request before it (a follow-up) */
   followUp: boolean;
+  /** the router model was asked and not heard (RequestClassification.routerMissed) */
+  routerMissed?: RequestClassification["routerMissed"];
   votes: Vote[];
   /** the request's embedding as it is meant (a follow-up's with the request before it), when the plan waited for it (see `embed`) */
   embedding: number[] | null;

@@ -67,6 +67,11 @@ describe("answering", () => {
       const busy = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: "मेरा C प्रोग्राम पॉइंटर को दो बार फ्री करने पर क्यों क्रैश होता है?", history: [] });
       expect(busy.voters.map((v) => v.name)).not.toContain("router_model");
       expect(busy.chain.length).toBeGreaterThan(0);
+      // "Why this model?" says the router model was asked and was busy (the decision recorded and streamed carries it).
+      expect(busy.routerMissed).toBe("busy");
+      const { decisionOf } = await import("../../lib/orchestrator/decision-of");
+      const { readDecision } = await import("../../lib/domain");
+      expect(readDecision(JSON.parse(JSON.stringify(decisionOf(busy, [], busy.chain[0].model)))).routerMissed).toBe("busy");
       // Planned while both answers were still under way (it did not wait for either to end: ROUTER_SLOT_WAIT_MS at most).
       expect(env.sim.stats().inFlight[`${router}:latest`]).toBe(2);
     } finally {
@@ -75,6 +80,7 @@ describe("answering", () => {
     // With a slot free, the same request gets the router model's vote.
     const free = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt: "मेरा C प्रोग्राम पॉइंटर को दो बार फ्री करने पर क्यों क्रैश होता है?", history: [] });
     expect(free.voters.map((v) => v.name)).toContain("router_model");
+    expect(free.routerMissed).toBeUndefined();
   });
 
   it("asks a named model without waiting for the embedding, and records the embedding with the outcome", async () => {
