@@ -44,7 +44,7 @@ export function WhyPanel({
           {decision.routerMissed && (
             <span data-testid="why-router-missed" className="block">
               {decision.routerMissed === "busy"
-                ? "The router model was asked but was busy answering others; the request did not wait for it."
+                ? "The router model was asked but was busy answering others; the request did not wait for those answers to end (a second at most), the others decided."
                 : "The router model was asked but did not answer; the others decided."}
             </span>
           )}

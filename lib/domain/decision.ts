@@ -64,6 +64,8 @@ export const decisionSchema = z.object({
   draw: z.object({ model: z.string(), propensity: z.number(), eligible: z.array(z.string()), table: z.string().nullable() }).optional(),
 });
 export type Decision = z.infer<typeof decisionSchema>;
+/** Why the router model's vote is missing although it was asked. */
+export type RouterMissed = NonNullable<Decision["routerMissed"]>;
 
 /**
  * A stored decision, leniently: rows written before a field existed, or by the demo history,

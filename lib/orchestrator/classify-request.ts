@@ -12,7 +12,7 @@ import { contextEvidence } from "@/lib/learning/context-evidence";
 import { getOllamaPool, OllamaTimeoutError } from "@/lib/ollama";
 import { learningState } from "@/lib/learning/store";
 import type { ContextEvidence } from "@/lib/learning/policy";
-import { embeddingInput, isTaskType, type PastOutcome, type Roster, type TaskType } from "@/lib/domain";
+import { embeddingInput, isTaskType, type PastOutcome, type Roster, type RouterMissed, type TaskType } from "@/lib/domain";
 import { isFollowUp, withPrevious, type ConversationReading } from "@/lib/learning/request-in-conversation";
 import { classifyWithRouter } from "./router-classification";
 import { combineVotes, taskProbabilities, voteOfNeighbours, votesFrom, type Vote } from "@/lib/learning/ensemble";
@@ -35,8 +35,6 @@ export interface RequestClassification {
   /** the router model was asked and not heard: busy (no slot in time) or failed */
   routerMissed?: RouterMissed;
 }
-
-export type RouterMissed = "busy" | "failed";
 
 /** Texts longer than this are embedded by their start (the embedding model's window). */
 const EMBEDDED_CHARS = 8000;
