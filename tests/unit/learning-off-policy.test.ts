@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { choiceProbability } from "../../lib/learning/propensity";
+import betaCdf from "@stdlib/stats-base-dists-beta-cdf";
+import betaQuantile from "@stdlib/stats-base-dists-beta-quantile";
+import { choiceProbability, type DrawnArm } from "../../lib/learning/propensity";
 import { offPolicyGain, offPolicyValue, onPolicyValue, type LoggedChoice } from "../../lib/learning/off-policy";
 import { choosePolicy, updatePolicy, EMPTY_POLICY, type PolicyCandidate, type PolicyState } from "../../lib/learning/policy";
 import { seededRng } from "../../lib/learning/random";
@@ -44,6 +46,34 @@ describe("the chance of the policy's choice", () => {
       expect(Math.abs(p - (counts.get(a.model) ?? 0) / N), a.model).toBeLessThan(0.015);
     }
     expect(total).toBeCloseTo(1, 2);
+  });
+
+  it("agrees with a fine numerical integration, whether the chosen model's density is bounded (quadrature) or not (quantiles)", () => {
+    // The reference: the mean over 20,000 evenly spaced quantiles of the chosen model's draw.
+    const reference = (arms: DrawnArm[], model: string) => {
+      const m = arms.find((a) => a.model === model)!;
+      let sum = 0;
+      for (let j = 0; j < 20_000; j++) {
+        const x = betaQuantile((j + 0.5) / 20_000, m.alpha, m.beta) - m.cost;
+        sum += arms.filter((a) => a !== m).reduce((p, c) => p * betaCdf(x + c.cost, c.alpha, c.beta), 1);
+      }
+      return sum / 20_000;
+    };
+    const sets: DrawnArm[][] = [
+      [{ model: "a", alpha: 40, beta: 20, cost: 0 }, { model: "b", alpha: 12, beta: 9, cost: 0.05 }, { model: "c", alpha: 3, beta: 4, cost: 0.05 }],
+      [{ model: "a", alpha: 400, beta: 300, cost: 0 }, { model: "b", alpha: 390, beta: 310, cost: 0 }],
+      [{ model: "a", alpha: 1, beta: 1, cost: 0 }, { model: "b", alpha: 2, beta: 1.5, cost: 0.05 }],
+      [{ model: "a", alpha: 0.6, beta: 1.4, cost: 0.05 }, { model: "b", alpha: 5, beta: 5, cost: 0 }, { model: "c", alpha: 1.3, beta: 0.7, cost: 0 }],
+    ];
+    for (const arms of sets) {
+      let total = 0;
+      for (const a of arms) {
+        const p = choiceProbability(arms, a.model);
+        total += p;
+        expect(Math.abs(p - reference(arms, a.model)), `${a.model} of ${JSON.stringify(arms)}`).toBeLessThan(2e-3);
+      }
+      expect(total).toBeCloseTo(1, 2);
+    }
   });
 
   it("is 1 for the only model drawn among", () => {
