@@ -57,7 +57,7 @@ export function routerMessages({ prompt, previous }: RequestToClassify, examples
  * roster it also answers), and a vote that waited for one of those answers to end would hold
  * this request's first token as long (seconds to minutes with real models).
  */
-export const ROUTER_SLOT_WAIT_MS = 1000;
+const ROUTER_SLOT_WAIT_MS = 1000;
 
 /**
  * The router model's vote: structured output, with the nearest confirmed past requests as
