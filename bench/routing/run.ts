@@ -222,10 +222,10 @@ if (scale) {
   );
 }
 if (worlds) {
-  console.log("\nworlds (last half, the same settings): learned vs the static role table, the best single model and the per-category oracle");
+  console.log("\nworlds (last half, the same settings): learned vs the static role table, the best single model, the per-category and the per-item oracle");
   for (const w of worlds)
     console.log(
-      `  ${w.world.padEnd(36)} learned ${pct(w.learned)}  static ${w.static === null ? "–" : pct(w.static)}  best single ${pct(w.bestSingle)}  category oracle ${pct(w.categoryOracle)}` +
+      `  ${w.world.padEnd(36)} learned ${pct(w.learned)}  static ${w.static === null ? "–" : pct(w.static)}  best single ${pct(w.bestSingle)}  category oracle ${pct(w.categoryOracle)}  item oracle ${pct(w.itemOracle)}` +
         `  learned − static ${w.learnedMinusStatic === null ? "–" : (w.learnedMinusStatic * 100).toFixed(1) + " points"} (${w.learnedOverStatic === null ? "–" : pct(w.learnedOverStatic)} of static), exploration ${pct(w.explorationRate)}`,
     );
 }

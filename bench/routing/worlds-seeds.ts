@@ -10,7 +10,9 @@
  * each seed orders the requests and draws the outcomes anew. Reports, per world and over the
  * last half of each seed: learned − static (mean and standard error, paired by seed), learned
  * as a percentage of static (ratio of the means over seeds), the seeds at or above 99 % of
- * static, and the per-category oracle − static.
+ * static, the per-category oracle − static, and learned and the per-item oracle against the
+ * per-category oracle (learned above it: routing by the request itself gained something no
+ * one-model-per-category router can).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -51,6 +53,8 @@ const summary = perSeed[0].worlds.map((_, k) => {
     learnedOfStaticPercent: Math.round((mean(rows.map((r) => r.learned)) / mean(rows.map((r) => r.static!))) * 10_000) / 100,
     seedsAtOrAbove99PercentOfStatic: rows.filter((r) => r.learned >= 0.99 * r.static!).length,
     categoryOracleMinusStaticPoints: points(mean(rows.map((r) => r.categoryOracle - r.static!))),
+    learnedMinusCategoryOraclePoints: points(mean(rows.map((r) => r.learned - r.categoryOracle))),
+    itemOracleMinusCategoryOraclePoints: points(mean(rows.map((r) => r.itemOracle - r.categoryOracle))),
     explorationRate: Math.round(mean(rows.map((r) => r.explorationRate)) * 1000) / 1000,
     of: rows.length,
   };
@@ -60,7 +64,8 @@ console.log(`\nlast half over ${seeds.length} seeds:`);
 for (const s of summary) {
   console.log(
     `  ${s.world.padEnd(42)} learned − static ${s.learnedMinusStaticPoints.toFixed(1)} ± ${s.standardErrorPoints.toFixed(1)} points (${s.learnedOfStaticPercent}% of static; ` +
-      `≥ 99% on ${s.seedsAtOrAbove99PercentOfStatic} of ${s.of} seeds); the per-category oracle is ${s.categoryOracleMinusStaticPoints.toFixed(1)} above static`,
+      `≥ 99% on ${s.seedsAtOrAbove99PercentOfStatic} of ${s.of} seeds); the per-category oracle is ${s.categoryOracleMinusStaticPoints.toFixed(1)} above static; ` +
+      `learned − per-category oracle ${s.learnedMinusCategoryOraclePoints.toFixed(1)} points (the per-item oracle is ${s.itemOracleMinusCategoryOraclePoints.toFixed(1)} above it)`,
   );
 }
 fs.writeFileSync(

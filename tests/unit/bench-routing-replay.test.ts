@@ -12,6 +12,7 @@ import { firstHalfBestSingle, firstHalfRanked } from "../../bench/routing/baseli
 import { labelledWorld, simulatedWorld } from "../../bench/routing/world";
 import { latencyAtScale } from "../../bench/routing/latency-at-scale";
 import { TypeThompson } from "../../bench/routing/type-thompson";
+import { SPECIALISTS, sourceAwareEmbedding, withinTypeSpecialists } from "../../bench/routing/worlds";
 
 const settings = (seed = 1, passes = 1): ReplaySettings => ({ ...DEFAULT_ROUTER_SETTINGS, seed, passes });
 const profiles = loadProfiles();
@@ -188,6 +189,56 @@ describe("replay benchmark: the router never sees the category", () => {
     expect(b.strategies.learned).toEqual(a.strategies.learned);
     // …while the report, which does use the category, changes.
     expect(b.routingShare).not.toEqual(a.routingShare);
+  });
+});
+
+describe("replay benchmark: a world where the request, not its task type, says which model is best", () => {
+  const modelOf = (role: string) => Object.keys(profiles.simulated).find((m) => profiles.simulated[m].role === role)!;
+  const [router, math, lead, senior] = ["router", "math", "lead_developer", "senior_developer"].map(modelOf);
+  const bySource = (re: RegExp, n: number) => allPrompts.filter((p) => re.test(p.source ?? "")).slice(0, n);
+  const prompts = [...bySource(/grade-school-math/, 60), ...bySource(/hendrycks\/math/, 60), ...bySource(/DebugBench.*\/cpp_/, 40), ...bySource(/DebugBench.*\/java_/, 40), ...bySource(/mt_bench/, 20)];
+  const right = simulatedWorld(prompts, profiles);
+  const world = withinTypeSpecialists(right, prompts, SPECIALISTS);
+
+  it("gives the roles named for a request's source their skills there, and leaves every other request and role as the profiles have it", () => {
+    const at = (re: RegExp) => prompts.findIndex((p) => re.test(p.source ?? ""));
+    const gsm = at(/grade-school-math/);
+    const competition = at(/hendrycks\/math/);
+    const cpp = at(/DebugBench.*\/cpp_/);
+    const java = at(/DebugBench.*\/java_/);
+    const other = at(/mt_bench/);
+    // one task type (maths), two different best models
+    expect(world.truth(gsm)).toBe(world.truth(competition));
+    expect(world.prob(gsm, router)! > world.prob(gsm, math)!).toBe(true);
+    expect(world.prob(competition, math)! > world.prob(competition, router)!).toBe(true);
+    expect(world.prob(cpp, senior)! > world.prob(cpp, lead)!).toBe(true);
+    expect(world.prob(java, lead)! > world.prob(java, senior)!).toBe(true);
+    for (const m of right.models) {
+      expect(world.prob(other, m)).toBe(right.prob(other, m));
+      if (m !== router && m !== math) expect(world.prob(gsm, m)).toBe(right.prob(gsm, m)); // roles not named for the source keep theirs
+    }
+  });
+
+  it("can tell the neighbours each request's source: every request of its group is nearer than any other request", () => {
+    const embed = sourceAwareEmbedding(prompts, SPECIALISTS);
+    const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0) / Math.sqrt(a.reduce((s, x) => s + x * x, 0) * b.reduce((s, x) => s + x * x, 0));
+    const vs = prompts.map((p) => embed(p.prompt));
+    const groupOf = (i: number) => SPECIALISTS.findIndex((r) => r.source.test(prompts[i].source ?? ""));
+    for (const i of [0, 70, 130, 170]) {
+      const own = vs.flatMap((v, j) => (j !== i && groupOf(j) === groupOf(i) ? [cos(vs[i], v)] : []));
+      const others = vs.flatMap((v, j) => (groupOf(j) !== groupOf(i) ? [cos(vs[i], v)] : []));
+      expect(groupOf(i)).toBeGreaterThanOrEqual(0);
+      expect(Math.min(...own)).toBeGreaterThan(Math.max(...others));
+    }
+  });
+
+  it("leaves room above the per-category oracle that only routing by the request itself can take", () => {
+    const r = runReplay(world, settings(3));
+    const s = r.strategies;
+    expect(s.itemOracle!.overall).toBeGreaterThan(s.categoryOracle!.overall + 0.05);
+    // in the table-right world the two oracles are one (skills depend on the task type alone)
+    const plain = runReplay(right, settings(3)).strategies;
+    expect(plain.itemOracle!.overall).toBeCloseTo(plain.categoryOracle!.overall, 6);
   });
 });
 
