@@ -72,8 +72,13 @@ export const SPECIALISTS: readonly SourceSkills[] = [
   { source: /DebugBench.*\/(java|python3)_/, skills: { lead_developer: 0.85, senior_developer: 0.5 } },
 ];
 
+/** Which rule's source a prompt comes from (its index in `rules`), −1 for none. */
+export function sourceGroup(prompt: BenchPrompt, rules: readonly SourceSkills[]): number {
+  return rules.findIndex((r) => r.source.test(prompt.source ?? ""));
+}
+
 export function withinTypeSpecialists(world: World, prompts: readonly BenchPrompt[], rules: readonly SourceSkills[]): World {
-  const skills = prompts.map((p) => rules.find((r) => r.source.test(p.source ?? ""))?.skills);
+  const skills = prompts.map((p) => rules[sourceGroup(p, rules)]?.skills);
   return {
     ...world,
     prob: (i, m, step) => {
@@ -90,7 +95,7 @@ export function withinTypeSpecialists(world: World, prompts: readonly BenchPromp
  * request (a diagnostic, not a model of any embedding model).
  */
 export function sourceAwareEmbedding(prompts: readonly BenchPrompt[], rules: readonly SourceSkills[]): (text: string) => number[] {
-  const groupOf = new Map(prompts.map((p) => [p.prompt, rules.findIndex((r) => r.source.test(p.source ?? ""))]));
+  const groupOf = new Map(prompts.map((p) => [p.prompt, sourceGroup(p, rules)]));
   return (text) => {
     const v = simEmbed(text, 768).map((x) => x * Math.sqrt(0.1));
     const g = groupOf.get(text) ?? -1;
@@ -102,14 +107,14 @@ export function sourceAwareEmbedding(prompts: readonly BenchPrompt[], rules: rea
 export function runWorldSuite(prompts: readonly BenchPrompt[], profiles: ModelProfiles, settings: ReplaySettings): WorldRow[] {
   const right = simulatedWorld(prompts, profiles);
   const n = prompts.length * settings.passes;
-  const sourceAware = sourceAwareEmbedding(prompts, SPECIALISTS);
+  const specialists = withinTypeSpecialists(right, prompts, SPECIALISTS);
   const worlds: [string, World, ReplaySettings["embed"]?][] = [
     ["table right", right],
     ["table wrong (math ↔ router)", simulatedWorld(prompts, profiles, { roles: swapped(profiles, ["math", "router"]) })],
     ["roster mis-assigned (also lead ↔ senior)", simulatedWorld(prompts, profiles, { roles: swapped(profiles, ["math", "router"], ["lead_developer", "senior_developer"]) })],
     ["lead degrades (code −0.3 at half)", degrading(right, profiles, "lead_developer", ["code_generation", "debugging", "refactoring_optimization"], -0.3, Math.floor(n / 2))],
-    ["specialists within a task type", withinTypeSpecialists(right, prompts, SPECIALISTS)],
-    ["specialists, neighbours know the source", withinTypeSpecialists(right, prompts, SPECIALISTS), sourceAware],
+    ["specialists within a task type", specialists],
+    ["specialists, neighbours know the source", specialists, sourceAwareEmbedding(prompts, SPECIALISTS)],
   ];
   return worlds.map(([name, world, embed]) => {
     const r = runReplay(world, embed ? { ...settings, embed } : settings);

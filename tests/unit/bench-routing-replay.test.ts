@@ -12,7 +12,7 @@ import { firstHalfBestSingle, firstHalfRanked } from "../../bench/routing/baseli
 import { labelledWorld, simulatedWorld } from "../../bench/routing/world";
 import { latencyAtScale } from "../../bench/routing/latency-at-scale";
 import { TypeThompson } from "../../bench/routing/type-thompson";
-import { SPECIALISTS, sourceAwareEmbedding, withinTypeSpecialists } from "../../bench/routing/worlds";
+import { SPECIALISTS, sourceAwareEmbedding, sourceGroup, withinTypeSpecialists } from "../../bench/routing/worlds";
 
 const settings = (seed = 1, passes = 1): ReplaySettings => ({ ...DEFAULT_ROUTER_SETTINGS, seed, passes });
 const profiles = loadProfiles();
@@ -223,7 +223,7 @@ describe("replay benchmark: a world where the request, not its task type, says w
     const embed = sourceAwareEmbedding(prompts, SPECIALISTS);
     const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0) / Math.sqrt(a.reduce((s, x) => s + x * x, 0) * b.reduce((s, x) => s + x * x, 0));
     const vs = prompts.map((p) => embed(p.prompt));
-    const groupOf = (i: number) => SPECIALISTS.findIndex((r) => r.source.test(prompts[i].source ?? ""));
+    const groupOf = (i: number) => sourceGroup(prompts[i], SPECIALISTS);
     for (const i of [0, 70, 130, 170]) {
       const own = vs.flatMap((v, j) => (j !== i && groupOf(j) === groupOf(i) ? [cos(vs[i], v)] : []));
       const others = vs.flatMap((v, j) => (groupOf(j) !== groupOf(i) ? [cos(vs[i], v)] : []));
