@@ -15,3 +15,4 @@ export * from "./embedding-task";
 export * from "./past-outcome";
 export * from "./answer-limits";
 export * from "./client-task";
+export * from "./attempt-failure";

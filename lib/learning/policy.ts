@@ -17,6 +17,10 @@
  *   mean. No fixed gap: as evidence accumulates, the bounds narrow and exploration stops.
  * - coldLoadCost: subtracted from the sample (and the greedy score) of a model that is not
  *   loaded (not in /api/ps): a tie goes to the loaded model.
+ * - failure risk: a model predicted to fail to answer this request a fraction r of the time
+ *   (lib/learning/failure-model.ts: errors, time-outs, broken streams, which the posteriors do
+ *   not count) delivers about (1 − r) of its quality, so r × its posterior mean is subtracted
+ *   too. The prediction forgets old failures: when a model answers again, it is back.
  */
 import betaCdf from "@stdlib/stats-base-dists-beta-cdf";
 import { rolePrior, type Role, type TaskType } from "@/lib/domain";
@@ -29,8 +33,12 @@ export type PolicyState = Readonly<Partial<Record<TaskType, Readonly<Record<stri
 
 export const EMPTY_POLICY: PolicyState = {};
 
-/** A model that may answer; `role` null: no role (its prior is neutral, pooled across task types). */
-export type PolicyCandidate = { model: string; role: Role | null; loaded: boolean; available: boolean };
+/**
+ * A model that may answer; `role` null: no role (its prior is neutral, pooled across task
+ * types). `failureRisk`: the predicted probability that it fails to answer this request at all
+ * (absent: none known).
+ */
+export type PolicyCandidate = { model: string; role: Role | null; loaded: boolean; available: boolean; failureRisk?: number };
 
 /** Per-request evidence for a model: summed (similarity-weighted) rewards of the nearest past requests it answered. */
 export type ContextEvidence = Readonly<Record<string, { successes: number; failures: number }>>;
@@ -148,7 +156,8 @@ export function choosePolicy({
   const posts = new Map<string, BetaParams>();
   const taskPosts = new Map<string, BetaParams>();
   const means: Record<string, number> = {};
-  const cost = (c: PolicyCandidate) => (c.loaded ? 0 : options.coldLoadCost);
+  // What choosing the model costs besides its quality: a cold load, and the quality lost when it fails to answer.
+  const cost = (c: PolicyCandidate) => (c.loaded ? 0 : options.coldLoadCost) + (c.failureRisk ?? 0) * means[c.model];
   for (const c of usable) {
     const task = posteriorOf(priorFor(taskType, c, state, now, options.halfLifeMs, options.poolStrength), arms[c.model], now, options.halfLifeMs);
     taskPosts.set(c.model, task);

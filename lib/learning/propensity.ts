@@ -1,7 +1,7 @@
 /**
  * How likely the routing policy was to choose what it chose (pure), for judging other
  * policies on the answers it logged (lib/learning/off-policy.ts). Thompson sampling draws one
- * value per eligible model from its posterior, less its cold-load cost, and takes the largest:
+ * value per eligible model from its posterior, less its cost (a cold load, its failure risk), and takes the largest:
  * the chance that model m wins is E[Π_c F_c(X_m − cost_m + cost_c)] over X_m ~ Beta(α_m, β_m),
  * with F_c the other models' posterior CDFs.
  *
@@ -16,7 +16,7 @@
 import betaCdf from "@stdlib/stats-base-dists-beta-cdf";
 import betaQuantile from "@stdlib/stats-base-dists-beta-quantile";
 
-/** One eligible model as the policy drew it: its posterior (context included) and its cold-load cost. */
+/** One eligible model as the policy drew it: its posterior (context included) and its cost (a cold load, its failure risk: lib/learning/policy.ts). */
 export type DrawnArm = { model: string; alpha: number; beta: number; cost: number };
 
 /** Quantiles of the chosen model's posterior the expectation is taken over, where its density is unbounded. */

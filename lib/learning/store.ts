@@ -217,15 +217,19 @@ export async function recordOutcomes(outcomes: readonly { taskType: TaskType; mo
   await recordOutcomeBatch(outcomes.map((o) => batchedOutcome({ kind: "performance", ...o, now })));
 }
 
-/** An answer's outcome as the batch keeps it: for the routing posterior, or for the parameter arm it ran with. */
+/**
+ * An answer's outcome as the batch keeps it: for the routing posterior, or for the parameter
+ * arm it ran with. A `reward` of null is an attempt that was not served (lib/domain/attempt-failure.ts):
+ * counted in the model's record (tried, not a success, how long), not in the posterior of its answers.
+ */
 export type LearnedOutcome =
-  | { kind: "performance"; taskType: TaskType; model: string; reward: number; success: boolean; responseTimeMs?: number; now: number }
+  | { kind: "performance"; taskType: TaskType; model: string; reward: number | null; success: boolean; responseTimeMs?: number; now: number }
   | { kind: "parameters"; taskType: TaskType; model: string; armId: string; quality: number; normalizedLatency: number; now: number };
 
 /** The outcome as written, checked as recordOutcome and recordParamsOutcome check theirs (throws on a bad one). */
 export function batchedOutcome(o: LearnedOutcome): BatchedOutcome {
   if (o.kind === "parameters") return { kind: o.kind, model: o.model, taskType: o.taskType, armId: o.armId, reward: paramsRewardOf(o), now: o.now };
-  checkUnit("reward", o.reward);
+  if (o.reward !== null) checkUnit("reward", o.reward);
   return { kind: o.kind, model: o.model, taskType: o.taskType, reward: o.reward, success: o.success, latencyMs: o.responseTimeMs ?? null, now: o.now };
 }
 

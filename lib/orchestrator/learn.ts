@@ -1,6 +1,6 @@
 import "server-only";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
-import { rewardFrom } from "@/lib/domain/reward";
+import { isUnusableAnswer, rewardFrom } from "@/lib/domain";
 import { recordFallbackTrail, type LearnedOutcome } from "@/lib/learning/store";
 import { learnFromRegeneration } from "@/lib/learning/implicit-feedback";
 import { flushOutcomes, learnLater } from "@/lib/learning/outcome-batch";
@@ -63,7 +63,10 @@ export async function learnFromRun({
   for (const a of tried) {
     if (a.ok) continue;
     noteModelError(a.model, `${a.reason}${a.message ? `: ${a.message}` : ""}`);
-    outcomes.push({ kind: "performance", taskType, model: a.model, reward: 0, success: false, responseTimeMs: a.ms, now });
+    // Counted in the model's record either way; only an unusable answer says how well it
+    // answers: a failure to serve it (an error, a time-out, a broken stream) is the failure
+    // prediction's, which forgets it as it ages (lib/domain/attempt-failure.ts).
+    outcomes.push({ kind: "performance", taskType, model: a.model, reward: isUnusableAnswer(a.reason) ? 0 : null, success: false, responseTimeMs: a.ms, now });
     // The arm it ran with takes the blame too, when the failure is one parameters can cause.
     const armId = plan.chain.find((c) => c.model === a.model)?.armId;
     if (armId && a.reason && ARM_FAILURES.has(a.reason)) {

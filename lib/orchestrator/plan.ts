@@ -137,12 +137,27 @@ export async function planRequest(input: {
 
   const withoutTools = new Set<string>();
   if (input.needsTools) for (const { model } of routed) if (!(await hasCapability(model, "tools"))) withoutTools.add(model);
-  const candidates: PolicyCandidate[] = routed.map(({ model, role }) => ({
-    model,
-    role,
-    loaded: availability.loaded(model),
-    available: availability.has(model) && !withoutTools.has(model),
-  }));
+  /** The request's size as a model would take it (its role's system prompt, the history, the prompt), before any knowledge is added; per role. */
+  const promptTokensByRole = new Map<Role | null, number>();
+  const basePromptTokensOf = (model: string) => {
+    const role = roster.roleOf(model);
+    let tokens = promptTokensByRole.get(role);
+    if (tokens === undefined) {
+      tokens = estimateTokens([promptOf(config.config, role, cls.taskType), ...input.history.map((m) => m.content), input.prompt].join("\n"));
+      promptTokensByRole.set(role, tokens);
+    }
+    return tokens;
+  };
+  /** Must be loaded before it answers: not loaded on any host, and not answered with lately. */
+  const coldOf = (model: string) => !availability.loaded(model) && !answeredRecently(model);
+  const candidates: PolicyCandidate[] = await Promise.all(
+    routed.map(async ({ model, role }) => {
+      const available = availability.has(model) && !withoutTools.has(model);
+      // How likely it is to fail to answer at all (errors and time-outs are not in the posteriors).
+      const failureRisk = available ? (await predictFailure(model, { taskType: cls.taskType, promptTokens: basePromptTokensOf(model), cold: coldOf(model) })).p : undefined;
+      return { model, role, loaded: availability.loaded(model), available, failureRisk };
+    }),
+  );
 
   let pattern: Plan["pattern"] = null;
   if (!input.forcedModel && cls.embedding) {
@@ -191,7 +206,7 @@ export async function planRequest(input: {
     if (chain.length >= MAX_ATTEMPTS) break;
     const role = roster.roleOf(model);
     const baseSystem = promptOf(config.config, role, cls.taskType);
-    const basePromptTokens = estimateTokens([baseSystem, ...input.history.map((m) => m.content), input.prompt].join("\n"));
+    const basePromptTokens = basePromptTokensOf(model);
     const contextLength = await availability.contextLength(model);
     if (!fitsContext(basePromptTokens, contextLength)) {
       skipped.push({ model, reason: `prompt of ~${basePromptTokens} tokens exceeds its ${contextLength}-token window` });
@@ -203,7 +218,7 @@ export async function planRequest(input: {
     const window = contextLength ?? arm.num_ctx * 4;
     const grounding = fitKnowledge(retrieved, knowledgeBudget({ contextLength: window, promptTokens: basePromptTokens, answerTokens: Math.min(arm.num_predict, 1024) }));
     const promptTokens = basePromptTokens + grounding.tokens;
-    const cold = !availability.loaded(model) && !answeredRecently(model);
+    const cold = coldOf(model);
     const planned: PlannedModel = {
       model,
       role,

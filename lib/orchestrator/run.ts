@@ -1,7 +1,7 @@
 import "server-only";
 import { getOllamaPool, isOllamaError, type ChatMessage, type Tool, type ToolCall } from "@/lib/ollama";
 import { NEUTRAL_AUTO, autoChecks, type AutoSignals } from "@/lib/domain/reward";
-import { stoppedAtClientLimit, withinLimits, type AnswerLimits } from "@/lib/domain";
+import { stoppedAtClientLimit, UNUSABLE_ANSWERS, withinLimits, type AnswerLimits, type UnusableAnswer } from "@/lib/domain";
 import type { Attempt, RunEvent } from "@/lib/chat/events";
 import type { Plan, PlannedModel } from "./plan";
 import { hasCapability } from "./capabilities";
@@ -23,11 +23,9 @@ export interface RunOutcome {
 }
 
 /** Why an answer that arrived is still a failure the next model should fix, or null. */
-function unusable(auto: AutoSignals): { reason: string; message: string } | null {
-  if (auto.empty) return { reason: "empty", message: "the answer was empty" };
-  if (auto.refused) return { reason: "refused", message: "the model refused" };
-  if (auto.truncated) return { reason: "truncated", message: "the answer was cut off at its token limit" };
-  return null;
+function unusable(auto: AutoSignals): { reason: UnusableAnswer; message: string } | null {
+  const reason: UnusableAnswer | null = auto.empty ? "empty" : auto.refused ? "refused" : auto.truncated ? "truncated" : null;
+  return reason && { reason, message: UNUSABLE_ANSWERS[reason] };
 }
 
 /**

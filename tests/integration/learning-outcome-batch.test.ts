@@ -46,8 +46,8 @@ describe("outcomes learned in batches", () => {
     // The reference: the same outcomes recorded one by one, for another model.
     for (let i = 0; i < 6; i++) {
       const [perf, params] = outcomesFor("one-by-one", i);
-      if (perf.kind !== "performance" || params.kind !== "parameters") throw new Error("unreachable");
-      await recordOutcome({ ...perf, taskType: perf.taskType, model: perf.model });
+      if (perf.kind !== "performance" || perf.reward === null || params.kind !== "parameters") throw new Error("unreachable");
+      await recordOutcome({ ...perf, reward: perf.reward, taskType: perf.taskType, model: perf.model });
       await recordParamsOutcome({ model: params.model, taskType: params.taskType, armId: params.armId, quality: params.quality, normalizedLatency: params.normalizedLatency, now: params.now });
     }
 
@@ -106,6 +106,25 @@ describe("outcomes learned in batches", () => {
     } finally {
       ended();
     }
+  });
+
+  it("counts an attempt that was not served in the model's record, and keeps it out of the posterior of its answers", async () => {
+    const answered: LearnedOutcome = { kind: "performance", taskType: "math", model: "served", reward: 0.8, success: true, responseTimeMs: 50, now: 2_000 };
+    await learnLater([answered, { ...answered, reward: null, success: false, responseTimeMs: 3_000, now: 2_001 }]);
+    await flushOutcomes();
+    const row = (await learningState()).performance["served::math"]!;
+    expect(row.outcomes).toBe(2);
+    expect(row.successes).toBe(1);
+    expect(row.latencySum).toBe(3_050);
+    // The evidence is the one answer's: 0.8 of a success, 0.2 of a failure.
+    expect(row.evidence?.alpha).toBeCloseTo(0.8, 12);
+    expect(row.evidence?.beta).toBeCloseTo(0.2, 12);
+    // Not served at all yet: counted, with no evidence to route by.
+    await learnLater([{ ...answered, model: "never-served", reward: null, success: false }]);
+    await flushOutcomes();
+    const state = await learningState();
+    expect(state.performance["never-served::math"]?.outcomes).toBe(1);
+    expect(state.policy.math?.["never-served"]).toBeUndefined();
   });
 
   it("flushOutcomes writes what is queued at once; an unknown arm is refused when queued, not lost with the batch", async () => {

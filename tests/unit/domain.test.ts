@@ -18,12 +18,20 @@ import {
   CHAT_TASK_TYPES,
   rosterFromRows,
   isRoutedModel,
+  isUnusableAnswer,
   sameModel,
 } from "../../lib/domain";
 
 const mean = (p: { alpha: number; beta: number }) => p.alpha / (p.alpha + p.beta);
 
 describe("domain", () => {
+  it("tells an unusable answer from a failure to serve the request", () => {
+    for (const r of ["empty", "refused", "truncated"]) expect(isUnusableAnswer(r)).toBe(true);
+    // Ollama's failures (lib/ollama/errors.ts) and the run's own: the request was not served.
+    for (const r of ["unreachable", "timeout", "model_missing", "http", "stream_broken", "malformed", "context_overflow", "no_healthy_host", "error", "cancelled", null, undefined, "toString"])
+      expect(isUnusableAnswer(r)).toBe(false);
+  });
+
   it("maps every role to its default model", () => {
     expect(DEFAULT_ROLE_MODELS).toEqual({
       router: "openhermes",

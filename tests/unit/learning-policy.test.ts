@@ -154,6 +154,29 @@ describe("choosePolicy / updatePolicy", () => {
     expect(loaded / 2000).toBeGreaterThan(0.85);
   });
 
+  it("weighs a model's failure risk: it delivers (1 − risk) of its quality, and the drawn arms carry that cost", () => {
+    let state: PolicyState = EMPTY_POLICY;
+    for (let i = 0; i < 500; i++)
+      for (const model of ["a", "b"]) state = updatePolicy(state, { taskType: "debugging", model, reward: i % 10 < 7 ? 1 : 0, now: i }, { discount: 1 });
+    const pair = (riskOfA: number): PolicyCandidate[] => [
+      { model: "a", role: "lead_developer", loaded: true, available: true, failureRisk: riskOfA },
+      { model: "b", role: "lead_developer", loaded: true, available: true, failureRisk: 0.03 },
+    ];
+    const shareOfA = (riskOfA: number) => {
+      const rng = seededRng(19);
+      let a = 0;
+      for (let i = 0; i < 2000; i++) if (choosePolicy({ taskType: "debugging", candidates: pair(riskOfA), state, rng, now: 500 })!.model === "a") a++;
+      return a / 2000;
+    };
+    // Equal risks: a coin toss between equal models; a model failing a third of the time: hardly ever first.
+    expect(Math.abs(shareOfA(0.03) - 0.5)).toBeLessThan(0.05);
+    expect(shareOfA(0.3)).toBeLessThan(0.02);
+    const choice = choosePolicy({ taskType: "debugging", candidates: pair(0.3), state, rng: seededRng(1), now: 500 })!;
+    expect(choice.greedy).toBe("b");
+    const armA = choice.arms.find((x) => x.model === "a")!;
+    expect(armA.cost).toBeCloseTo(0.3 * choice.means.a, 10);
+  });
+
   it("skips unavailable models and returns null when none is available", () => {
     const c = all().map((x) => ({ ...x, available: x.model === "codellama" }));
     expect(choosePolicy({ taskType: "code_generation", candidates: c, state: EMPTY_POLICY, rng: seededRng(1), now: 0 })!.model).toBe("codellama");

@@ -69,7 +69,8 @@ export async function correctParamsArm(tx: Queryable, o: { model: string; taskTy
 
 /** One outcome for the routing posterior ("performance") or a parameter arm ("parameters"), as written in a batch. */
 export type BatchedOutcome =
-  | { kind: "performance"; model: string; taskType: string; reward: number; success: boolean; latencyMs: number | null; now: number }
+  /** reward null: counted (tried, success, latency), not in the evidence (an attempt that was not served) */
+  | { kind: "performance"; model: string; taskType: string; reward: number | null; success: boolean; latencyMs: number | null; now: number }
   | { kind: "parameters"; model: string; taskType: string; armId: string; reward: number; now: number };
 
 /**
@@ -123,7 +124,7 @@ function outcomeCalls(outcomes: readonly BatchedOutcome[]): (PerformanceCall | P
       performance.set(key, (call = { kind: "performance", model: x.model, task_type: x.taskType, rewards: [], outcomes: 0, successes: 0, latency_sum: 0, latency_n: 0, now: x.now }));
       calls.push(call);
     }
-    call.rewards.push(x.reward);
+    if (x.reward !== null) call.rewards.push(x.reward);
     call.outcomes++;
     if (x.success) call.successes++;
     if (x.latencyMs !== null) (call.latency_sum += x.latencyMs), call.latency_n++;
