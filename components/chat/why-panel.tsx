@@ -59,6 +59,11 @@ export function WhyPanel({
               {decision.draw.table && decision.draw.table !== decision.draw.model ? `; the role table would have asked ${decision.draw.table}` : ""}.
             </span>
           )}
+          {decision.draw?.failing?.length ? (
+            <span data-testid="why-failing" className="block">
+              Weighed against for failing lately: {decision.draw.failing.map((f) => `${f.model} (predicted to fail ${Math.round(f.risk * 100)}% of requests like this)`).join(", ")}.
+            </span>
+          ) : null}
         </dd>
         {decision.pattern && (
           <>

@@ -60,8 +60,18 @@ export const decisionSchema = z.object({
    * The learned policy's draw, when it chose the model (recorded when the answer is finished):
    * the model it drew, the chance it had of drawing it, the models it drew among, and the role
    * table's first available model. The dashboard judges fixed policies by it (lib/learning/off-policy.ts).
+   * `failing`: the models it weighed against for a notable risk of not answering at all
+   * (recent errors, time-outs: lib/learning/failure-model.ts), with that risk.
    */
-  draw: z.object({ model: z.string(), propensity: z.number(), eligible: z.array(z.string()), table: z.string().nullable() }).optional(),
+  draw: z
+    .object({
+      model: z.string(),
+      propensity: z.number(),
+      eligible: z.array(z.string()),
+      table: z.string().nullable(),
+      failing: z.array(z.object({ model: z.string(), risk: z.number() })).optional(),
+    })
+    .optional(),
 });
 export type Decision = z.infer<typeof decisionSchema>;
 /** Why the router model's vote is missing although it was asked. */

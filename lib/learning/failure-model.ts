@@ -28,6 +28,8 @@ const L2 = 1e-3;
 /** Evidence needed before the prediction reorders a chain, and before it may skip a model. */
 export const MIN_ATTEMPTS_TO_REORDER = 10;
 export const MIN_ATTEMPTS_TO_SKIP = 20;
+/** A risk worth telling the user about where it weighed against a model (lib/learning/policy.ts: the choice weighs every risk). */
+export const NOTABLE_AT = 0.1;
 export const REORDER_AT = 0.5;
 export const SKIP_AT = 0.9;
 

@@ -44,9 +44,10 @@ export function decisionOf(plan: Plan, attempts: Decision["attempts"], model: st
   };
 }
 
-/** The policy's draw as recorded: its choice, the chance it had of it, what it drew among, the role table's choice. */
+/** The policy's draw as recorded: its choice, the chance it had of it, what it drew among, the role table's choice, the models it weighed against for failing. */
 function drawOf(draw: NonNullable<Plan["draw"]>): NonNullable<Decision["draw"]> {
-  return { model: draw.model, propensity: choiceProbability(draw.arms, draw.model), eligible: draw.arms.map((a) => a.model), table: draw.table };
+  const failing = draw.failing.map((f) => ({ model: f.model, risk: Math.round(f.risk * 100) / 100 }));
+  return { model: draw.model, propensity: choiceProbability(draw.arms, draw.model), eligible: draw.arms.map((a) => a.model), table: draw.table, ...(failing.length ? { failing } : {}) };
 }
 
 const WHY: Record<Plan["reason"], string> = {

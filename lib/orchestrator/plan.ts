@@ -8,6 +8,7 @@ import { decideRoute } from "@/lib/learning/route-decision";
 import { chooseParams, type ParamArm } from "@/lib/learning/params";
 import { answeredRecently, learnedBudget } from "@/lib/learning/latency-store";
 import { predictFailure } from "@/lib/learning/failure-store";
+import { NOTABLE_AT } from "@/lib/learning/failure-model";
 import type { Budget } from "@/lib/learning/latency-budget";
 import { seededRng, type Rng } from "@/lib/learning/random";
 import { defaultModelChain, fitsContext, type Role, type TaskType } from "@/lib/domain";
@@ -71,9 +72,10 @@ export interface Plan {
   /**
    * The learned policy's draw, when it chose the model: what it chose among (for the chance
    * of that choice, lib/learning/propensity.ts) and the role table's first available model
-   * for the task type (what the dashboard judges the table by, lib/learning/off-policy.ts).
+   * for the task type (what the dashboard judges the table by, lib/learning/off-policy.ts), and
+   * the models its failure prediction weighed against notably.
    */
-  draw?: { model: string; arms: DrawnArm[]; table: string | null };
+  draw?: { model: string; arms: DrawnArm[]; table: string | null; failing: { model: string; risk: number }[] };
   pattern: (RoutingPatternRow & { closerThan: number }) | null;
   /** the model an approved routing rule preferred when a learned pattern took precedence over it */
   overrodeRule: string | null;
@@ -185,7 +187,8 @@ export async function planRequest(input: {
   const { reason, explored, means } = route;
   // The role table's choice, spelled as the candidates are (the draw names them so).
   const table = priorsChain.flatMap((m) => candidates.filter((c) => c.available && sameModel(c.model, m)).map((c) => c.model))[0] ?? null;
-  const draw = route.drawn && route.primary ? { model: route.primary, arms: route.drawn, table } : undefined;
+  const failing = candidates.flatMap((c) => (c.available && (c.failureRisk ?? 0) >= NOTABLE_AT ? [{ model: c.model, risk: c.failureRisk! }] : []));
+  const draw = route.drawn && route.primary ? { model: route.primary, arms: route.drawn, table, failing } : undefined;
   if (route.reason !== "pattern") pattern = null;
   // Said in "Why this model?": a learned pattern outranked what an operator approved.
   const overrodeRule = pattern && rule && availability.has(rule) && !sameModel(rule, pattern.model_name) ? rule : null;

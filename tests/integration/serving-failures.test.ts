@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { ask, identityOf, startOrchestrator } from "../support/orchestrator";
 import { USER_A } from "../support/db";
 import { DEFAULT_ROLE_MODELS } from "../../lib/domain";
-import { ERRORS_HALF_LIFE_MS } from "../../lib/learning/failure-model";
+import { ERRORS_HALF_LIFE_MS, NOTABLE_AT } from "../../lib/learning/failure-model";
 import { predictFailure, resetFailures } from "../../lib/learning/failure-store";
 import { learningState } from "../../lib/learning/store";
 import { seededRng } from "../../lib/learning/random";
@@ -36,7 +36,7 @@ afterEach(() => {
 async function askMaths(i: number, prefix = "Solve") {
   const r = await ask(alice, { prompt: `${prefix} ${i + 3}x + ${i + 7} = ${5 * i + 22} and show each step.` }, undefined, { rng });
   await settledLearning();
-  return { taskType: r.end?.decision?.taskType, attempts: r.end?.decision?.attempts ?? [] };
+  return { taskType: r.end?.decision?.taskType, attempts: r.end?.decision?.attempts ?? [], draw: r.end?.decision?.draw };
 }
 
 /** The model the policy thinks best for the request: the highest posterior mean, less what choosing it costs (a cold load, its failure risk). */
@@ -65,6 +65,10 @@ describe("failures to serve a model", () => {
     expect(during.p).toBeGreaterThan((await predictFailure(DEFAULT_ROLE_MODELS.lead_developer, { taskType: "math", promptTokens: 40, cold: false })).p);
     // …and the posterior of its answers did not: not one failed answer was added.
     expect(await evidenceOf(MATH)).toEqual(before);
+    // "Why this model?" says what weighed against it.
+    expect(during.p).toBeGreaterThanOrEqual(NOTABLE_AT);
+    const { draw } = await askMaths(9, "Still during the outage, solve");
+    expect(draw?.failing).toContainEqual({ model: MATH, risk: expect.any(Number) });
 
     // The model is back, and an hour later its errors are old: the policy's best guess for maths is the maths specialist again.
     env.sim.setFaults([]);
