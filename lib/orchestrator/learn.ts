@@ -90,10 +90,13 @@ export async function learnFromRun({
   // The knowledge an answer used shares that reward.
   if (r && outcome.planned?.knowledge.length) await recordKnowledgeOutcome(outcome.planned.knowledge.map((k) => k.id), r.reward);
   if (plan.pattern && outcome.status !== "cancelled") {
-    // The pattern's model failed to answer: the request is carved out of its region. (Whether
-    // the answer was good is for the user to say: lib/learning/feedback.ts.)
+    // The pattern's model gave an unusable answer: the request is carved out of its region.
+    // (Whether an answer was good is for the user to say: lib/learning/feedback.ts.) When it
+    // could not be served at all, that says nothing of where the pattern holds.
+    const answered = outcome.status === "completed" && outcome.model === plan.pattern.model_name;
+    const own = tried.find((a) => a.model === plan.pattern!.model_name);
     const request = plan.embedding ? { embedding: plan.embedding, embeddingModel: plan.embeddingModel, taskType: plan.taskType, interactionId: interactionId ?? null, userId: userId ?? null } : undefined;
-    await recordPatternOutcome(plan.pattern.id, outcome.status === "completed" && outcome.model === plan.pattern.model_name, request);
+    if (answered || isUnusableAnswer(own?.reason)) await recordPatternOutcome(plan.pattern.id, answered, request);
   }
   // Asking again is an implicit verdict on the answer being regenerated.
   if (regenerateOf) await learnFromRegeneration(regenerateOf);

@@ -8,6 +8,7 @@ import { learningState } from "../../lib/learning/store";
 import { seededRng } from "../../lib/learning/random";
 import { settledLearning } from "../../lib/orchestrator/learn";
 import { planRequest } from "../../lib/orchestrator/plan";
+import { reinforceRoutingPattern } from "../../lib/learning/patterns";
 import type { DrawnArm } from "../../lib/learning/propensity";
 
 /**
@@ -79,6 +80,31 @@ describe("failures to serve a model", () => {
     expect(greedyOf(plan.draw?.arms ?? [])).toBe(MATH);
     const answered = await askMaths(20, "After the outage, solve");
     expect(answered.attempts.every((a) => a.ok)).toBe(true);
+  });
+
+  it("leave a routing pattern's region as it was: the pattern still holds once its model is back", async () => {
+    const prompt = "Find the eigenvalues of the matrix [[2, 1], [1, 2]].";
+    const taught = await planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt, history: [], rng });
+    await reinforceRoutingPattern({ embedding: taught.embedding!, embeddingModel: taught.embeddingModel, taskType: taught.taskType, interactionId: null, userId: USER_A, betterModel: MATH, worseModel: null });
+    const membersOf = async (id: string) => (await env.db.query<{ agrees: boolean }>("select agrees from routing_pattern_members where pattern_id = $1", [id])).rows.map((r) => r.agrees);
+    const follows = async () => planRequest({ experimentUnit: crypto.randomUUID(), userId: USER_A, prompt, history: [], rng });
+    const plan = await follows();
+    expect(plan.reason).toBe("pattern");
+    const id = plan.pattern!.id;
+    const members = await membersOf(id);
+
+    env.sim.setFaults([{ model: MATH, fault: "http500" }]);
+    const r = await ask(alice, { prompt }, undefined, { rng });
+    await settledLearning();
+    expect(r.end?.decision?.reason).toBe("pattern");
+    expect(r.end?.decision?.attempts.map((a) => [a.model, a.ok])[0]).toEqual([MATH, false]);
+    expect(r.end?.type).toBe("done"); // the next model answered
+    expect(await membersOf(id)).toEqual(members); // nothing carved out of the region
+
+    env.sim.setFaults([]);
+    const back = await follows();
+    expect(back.reason).toBe("pattern");
+    expect(back.chain[0].model).toBe(MATH);
   });
 
   it("while an unusable answer still counts against the model's answers", async () => {
