@@ -1,6 +1,7 @@
 /**
  * The probability that a model fails to answer a request at all (an error, a time-out, a
- * broken stream, nothing said), learned per model by online logistic regression (pure) over
+ * broken stream: it was not served; an unusable answer is the routing posterior's, lib/domain/attempt-failure.ts),
+ * learned per model by online logistic regression (pure) over
  * what is known before the attempt: the task type, the prompt's length, whether the model
  * must be loaded first, and its recent failures. The plan moves a model that will probably
  * fail behind the others, and skips it when failure is near certain.

@@ -1,7 +1,7 @@
 import "server-only";
 import { asSystem } from "@/lib/db";
 import { recentAttempts } from "@/lib/db/queries/past-interactions";
-import { isTaskType, normalizeModel, type TaskType } from "@/lib/domain";
+import { isTaskType, isUnusableAnswer, normalizeModel, type TaskType } from "@/lib/domain";
 import { decayErrors, emptyFailureModel, errorsNow, failureProbability, failureVerdict, learnFailure, type FailureModel } from "./failure-model";
 
 /**
@@ -21,7 +21,7 @@ function states(): Promise<Map<string, ModelState>> {
   g.__eliteFailures ??= asSystem((tx) => recentAttempts(tx, { limit: 2000 }))
     .then((rows) => {
       const m = new Map<string, ModelState>();
-      for (const a of rows) if (isTaskType(a.taskType)) learn(m, a.model, { taskType: a.taskType, promptTokens: a.promptTokens, cold: a.cold }, !a.ok);
+      for (const a of rows) if (isTaskType(a.taskType)) learn(m, a.model, { taskType: a.taskType, promptTokens: a.promptTokens, cold: a.cold }, notServed(a));
       return m;
     })
     .catch(() => new Map());
@@ -38,9 +38,15 @@ function learn(m: Map<string, ModelState>, model: string, f: { taskType: TaskTyp
   m.set(key, s);
 }
 
+/**
+ * True when the attempt was not served: it failed, and not with an unusable answer (those the
+ * routing posterior counts: lib/domain/attempt-failure.ts). What the prediction learns.
+ */
+const notServed = (a: { ok: boolean; reason?: string | null }) => !a.ok && !isUnusableAnswer(a.reason);
+
 /** An attempt that ended (cancelled ones say nothing about the model). */
-export async function recordAttemptOutcome(model: string, f: { taskType: TaskType; promptTokens: number; cold: boolean }, failed: boolean): Promise<void> {
-  learn(await states(), model, f, failed);
+export async function recordAttemptOutcome(model: string, f: { taskType: TaskType; promptTokens: number; cold: boolean }, attempt: { ok: boolean; reason?: string | null }): Promise<void> {
+  learn(await states(), model, f, notServed(attempt));
 }
 
 /** The probability this model fails this request, and what the plan should do about it. */

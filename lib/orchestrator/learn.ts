@@ -74,8 +74,8 @@ export async function learnFromRun({
     }
   }
   await recordFallbackTrail({ taskType, attempts: tried.map((a) => ({ model: a.model, ok: a.ok })) });
-  // Every attempt teaches the failure prediction; answers that arrived teach the time-outs.
-  for (const a of tried) await recordAttemptOutcome(a.model, { taskType, promptTokens: a.promptTokens ?? 0, cold: Boolean(a.cold) }, !a.ok);
+  // Every attempt teaches the failure prediction (whether it was served); answers that arrived teach the time-outs.
+  for (const a of tried) await recordAttemptOutcome(a.model, { taskType, promptTokens: a.promptTokens ?? 0, cold: Boolean(a.cold) }, a);
   for (const a of tried) if (a.ok && a.ttftMs != null) await recordLatency(a.model, { ttftMs: a.ttftMs, totalMs: a.ms, cold: Boolean(a.cold) });
 
   // An answer's reward when it finished: what the automatic checks found (later signals move it: lib/learning/answer-reward.ts).

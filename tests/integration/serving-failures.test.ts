@@ -107,13 +107,16 @@ describe("failures to serve a model", () => {
     expect(back.chain[0].model).toBe(MATH);
   });
 
-  it("while an unusable answer still counts against the model's answers", async () => {
+  it("while an unusable answer still counts against the model's answers (and not as a failure to serve it)", async () => {
     const before = await evidenceOf(MATH);
+    const risk = () => predictFailure(MATH, { taskType: "math", promptTokens: 40, cold: false }).then((f) => f.p);
+    const riskBefore = await risk();
     env.sim.setFaults([{ model: MATH, fault: "empty" }]);
     let empty = 0;
     for (let i = 0; i < 6; i++) empty += (await askMaths(i, "Now, please solve")).attempts.filter((a) => a.model === MATH && a.reason === "empty").length;
     expect(empty).toBeGreaterThanOrEqual(1);
     const after = await evidenceOf(MATH);
     expect(after.beta).toBeGreaterThan(before.beta + 0.5 * empty);
+    expect(await risk()).toBeLessThanOrEqual(riskBefore);
   });
 });
