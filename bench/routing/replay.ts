@@ -173,16 +173,26 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
     decisionMs.push(d.decisionMs);
     if (d.explored) explored++;
     if (d.votes.some((v) => v.name === "neighbours")) neighbourVotes++;
+    // A model that cannot be served now fails before it answers; the next in the route's order
+    // takes over (the fixed strategies go straight to their first model that can be served).
+    const served = (m: string) => world.served?.(m, step) ?? true;
+    const servedNow = avail.filter(served);
+    const fallback = servedNow.length ? servedNow : avail;
+    let answeredBy = d.model;
+    if (!served(d.model)) {
+      router.notServed(d, d.model, step);
+      answeredBy = d.order.find((m) => m !== d.model && served(m)) ?? d.model;
+    }
 
     const pOf = (m: string) => world.prob(i, m, step)!;
     const choices: Record<Strategy, string | undefined> = {
-      learned: d.model,
-      random: avail[Math.floor(randomRng() * avail.length)],
-      typeThompson: reference.choose(cat, avail),
-      static: withRoles ? (firstAvailable(defaultChain(d.taskType).flatMap((r) => (roleModel.has(r) ? [roleModel.get(r)!] : [])), avail) ?? avail[0]) : undefined,
-      bestSingle: firstAvailable(bestSingle, avail),
-      categoryOracle: firstAvailable(categoryRanking[cat], avail),
-      itemOracle: avail.reduce((b, m) => (pOf(m) > pOf(b) ? m : b)),
+      learned: answeredBy,
+      random: fallback[Math.floor(randomRng() * fallback.length)],
+      typeThompson: reference.choose(cat, fallback),
+      static: withRoles ? (firstAvailable(defaultChain(d.taskType).flatMap((r) => (roleModel.has(r) ? [roleModel.get(r)!] : [])), fallback) ?? fallback[0]) : undefined,
+      bestSingle: firstAvailable(bestSingle, fallback),
+      categoryOracle: firstAvailable(categoryRanking[cat], fallback),
+      itemOracle: fallback.reduce((b, m) => (pOf(m) > pOf(b) ? m : b)),
     };
     for (const s of strategies) {
       const m = choices[s]!;
@@ -191,7 +201,7 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
       acc[s].choice.push(m);
     }
     reference.learn(cat, choices.typeThompson!, draws[step] < pOf(choices.typeThompson!) ? 1 : 0);
-    const reward = draws[step] < pOf(d.model) ? 1 : 0;
+    const reward = draws[step] < pOf(answeredBy) ? 1 : 0;
     logged.push({
       model: d.model,
       propensity: choiceProbability(d.drawn, d.model),
@@ -206,11 +216,11 @@ export function runReplay(world: World, settings: ReplaySettings, embeddings = e
     });
     const confirmed = confirmRng() < settings.confirmRate ? world.truth(i) : null;
     const t0 = performance.now();
-    router.learn(d, embedding, reward, step, confirmed);
+    router.learn(d, embedding, reward, step, confirmed, answeredBy);
     learnMs.push(performance.now() - t0);
 
     routingCounts[cat] ??= {};
-    routingCounts[cat][d.model] = (routingCounts[cat][d.model] ?? 0) + 1;
+    routingCounts[cat][answeredBy] = (routingCounts[cat][answeredBy] ?? 0) + 1;
     classification[cat] ??= {};
     classification[cat][d.taskType] = (classification[cat][d.taskType] ?? 0) + 1;
     trace.push({ item: i, model: choices, taskType: d.taskType });

@@ -18,6 +18,8 @@ export type World = {
   prob: (i: number, model: string, step?: number) => number | undefined;
   /** the task type a user would confirm for item `i` (its category's), null when unknown */
   truth: (i: number) => TaskType | null;
+  /** whether `model` can be served at request number `step` (absent: always); one that cannot fails before it answers and the next model takes over */
+  served?: (model: string, step: number) => boolean;
   /** notes for the report (ignored labels, …) */
   notes: string[];
 };

@@ -11,7 +11,11 @@
  *  - the same with neighbours that know the source: each request's embedding carries its source
  *    (sourceAwareEmbedding), so its nearest past requests are of its own kind, as a good
  *    embedding model would make them. What learned gains there over the stand-in is what the
- *    stand-in's neighbours cost; what it still misses is the policy's.
+ *    stand-in's neighbours cost; what it still misses is the policy's;
+ *  - "lead out of service": the lead developer cannot be served for a tenth of the run (30–40%),
+ *    then is back as it was (withOutage); once with its errors kept out of the posterior (what
+ *    routing does, lib/domain/attempt-failure.ts) and once counted as failed answers (as it did
+ *    before), to show what that cost.
  * Each reports the last half: learned, static role table, best single model, per-category
  * oracle and per-item oracle: learned above the per-category oracle is what routing by the
  * request itself (the nearest past requests' outcomes, lib/learning/context-evidence.ts) adds.
@@ -51,6 +55,16 @@ function degrading(world: World, profiles: ModelProfiles, role: Role, taskTypes:
       return t && types.has(t) ? Math.max(0, p + delta) : p;
     },
   };
+}
+
+/**
+ * A model out of service from request `from` to request `to` (an outage: Ollama cannot load
+ * it, every request to it fails before it answers), then back as it was. The role table's
+ * chain and the fixed strategies move on to their next model while it is out.
+ */
+export function withOutage(world: World, profiles: ModelProfiles, role: Role, from: number, to: number): World {
+  const model = Object.keys(profiles.simulated).find((m) => profiles.simulated[m].role === role)!;
+  return { ...world, served: (m, step) => m !== model || step < from || step >= to };
 }
 
 /** Skills by the request's source, for the roles named (the others keep their profile's). */
@@ -108,16 +122,19 @@ export function runWorldSuite(prompts: readonly BenchPrompt[], profiles: ModelPr
   const right = simulatedWorld(prompts, profiles);
   const n = prompts.length * settings.passes;
   const specialists = withinTypeSpecialists(right, prompts, SPECIALISTS);
-  const worlds: [string, World, ReplaySettings["embed"]?][] = [
+  const outage = withOutage(right, profiles, "lead_developer", Math.floor(0.3 * n), Math.floor(0.4 * n));
+  const worlds: [string, World, ReplaySettings["embed"]?, Partial<ReplaySettings>?][] = [
     ["table right", right],
     ["table wrong (math ↔ router)", simulatedWorld(prompts, profiles, { roles: swapped(profiles, ["math", "router"]) })],
     ["roster mis-assigned (also lead ↔ senior)", simulatedWorld(prompts, profiles, { roles: swapped(profiles, ["math", "router"], ["lead_developer", "senior_developer"]) })],
     ["lead degrades (code −0.3 at half)", degrading(right, profiles, "lead_developer", ["code_generation", "debugging", "refactoring_optimization"], -0.3, Math.floor(n / 2))],
     ["specialists within a task type", specialists],
     ["specialists, neighbours know the source", specialists, sourceAwareEmbedding(prompts, SPECIALISTS)],
+    ["lead out of service (30–40% of the run)", outage],
+    ["lead out of service, its errors counted as failed answers (as before)", outage, undefined, { servingFailuresAsAnswers: true }],
   ];
-  return worlds.map(([name, world, embed]) => {
-    const r = runReplay(world, embed ? { ...settings, embed } : settings);
+  return worlds.map(([name, world, embed, changed]) => {
+    const r = runReplay(world, { ...settings, ...(embed ? { embed } : {}), ...changed });
     const s = r.strategies;
     const st = s.static?.lastHalf ?? null;
     const round = (x: number) => Math.round(x * 10_000) / 10_000;

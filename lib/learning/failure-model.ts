@@ -79,6 +79,43 @@ export function errorsNow(recentErrors: number, sinceMs: number): number {
   return recentErrors * Math.pow(0.5, Math.max(0, sinceMs) / ERRORS_HALF_LIFE_MS);
 }
 
+/** One model's failure prediction as kept between attempts: the model, its decayed recent failures, and when they were counted. */
+export interface ModelFailures {
+  model: FailureModel;
+  recentErrors: number;
+  /** ms */
+  at: number;
+}
+
+/**
+ * What the model learned fades too, toward where it started, as its attempts age: an outage
+ * teaches the weights as well as the recent errors (the bias and the task types take part of
+ * the blame), and a prediction that weighs in the routing must not keep a model out once the
+ * outage is over. What keeps happening (failing when cold) is learned again as it happens.
+ */
+export const WEIGHTS_HALF_LIFE_MS = Number(process.env.W_HALF ?? 60 * 60_000);
+
+function fadedModel(m: FailureModel, sinceMs: number): FailureModel {
+  const f = Math.pow(0.5, Math.max(0, sinceMs) / WEIGHTS_HALF_LIFE_MS);
+  const start = emptyFailureModel().weights;
+  return { weights: m.weights.map((w, i) => start[i] + (w - start[i]) * f), n: m.n };
+}
+
+/** The state after one attempt (`failed`: it was not served) at time `now` (ms). */
+export function observeAttempt(s: ModelFailures | undefined, f: Omit<FailureFeatures, "recentErrors">, failed: boolean, now: number): ModelFailures {
+  const cur = s ?? { model: emptyFailureModel(), recentErrors: 0, at: now };
+  const recent = errorsNow(cur.recentErrors, now - cur.at);
+  return { model: learnFailure(fadedModel(cur.model, now - cur.at), { ...f, recentErrors: recent }, failed), recentErrors: decayErrors(recent, failed), at: now };
+}
+
+/** The probability that the model fails this request at time `now` (ms), its recent failures faded to then, and what the plan should do about it. */
+export function predictFrom(s: ModelFailures | undefined, f: Omit<FailureFeatures, "recentErrors">, now: number): { p: number; verdict: "keep" | "later" | "skip" } {
+  if (!s) return { p: failureProbability(emptyFailureModel(), { ...f, recentErrors: 0 }), verdict: "keep" };
+  const recentErrors = errorsNow(s.recentErrors, now - s.at);
+  const p = failureProbability(fadedModel(s.model, now - s.at), { ...f, recentErrors });
+  return { p, verdict: failureVerdict(s.model, p, recentErrors) };
+}
+
 /**
  * What the plan does with a model: keep it in place, move it behind the others, or skip it.
  * Only a model that failed recently is skipped: once its failures fade it gets asked again,

@@ -7,12 +7,12 @@ import { simEmbed } from "../../sim/embed";
 import { loadLabels, loadPrompts, loadProfiles, parseLabels, parsePrompts, type BenchPrompt } from "../../bench/routing/data";
 import { NeighbourIndex } from "../../bench/routing/neighbour-index";
 import { requestOrder, runReplay, type ReplaySettings } from "../../bench/routing/replay";
-import { DEFAULT_ROUTER_SETTINGS, policyCandidate } from "../../bench/routing/replay-router";
+import { DEFAULT_ROUTER_SETTINGS, policyCandidate, ReplayRouter } from "../../bench/routing/replay-router";
 import { firstHalfBestSingle, firstHalfRanked } from "../../bench/routing/baselines";
 import { labelledWorld, simulatedWorld } from "../../bench/routing/world";
 import { latencyAtScale } from "../../bench/routing/latency-at-scale";
 import { TypeThompson } from "../../bench/routing/type-thompson";
-import { SPECIALISTS, sourceAwareEmbedding, sourceGroup, withinTypeSpecialists } from "../../bench/routing/worlds";
+import { SPECIALISTS, sourceAwareEmbedding, sourceGroup, withinTypeSpecialists, withOutage } from "../../bench/routing/worlds";
 
 const settings = (seed = 1, passes = 1): ReplaySettings => ({ ...DEFAULT_ROUTER_SETTINGS, seed, passes });
 const profiles = loadProfiles();
@@ -345,5 +345,36 @@ describe("replay benchmark: the reference learner (Thompson sampling per true ca
     }
     expect(late["a x"]).toBeGreaterThan(450);
     expect(late["b y"]).toBeGreaterThan(450);
+  });
+});
+
+describe("replay benchmark: a model out of service", () => {
+  const prompts = subset(300);
+  const right = simulatedWorld(prompts, profiles);
+  const lead = Object.keys(profiles.simulated).find((m) => profiles.simulated[m].role === "lead_developer")!;
+  const world = withOutage(right, profiles, "lead_developer", 90, 120);
+
+  it("is not served during the outage, by any strategy, and is again after it", () => {
+    const r = runReplay(world, settings(4));
+    const during = r.trace.slice(90, 120);
+    for (const t of during) for (const m of Object.values(t.model)) expect(m).not.toBe(lead);
+    expect(r.trace.slice(120).some((t) => t.model.learned === lead)).toBe(true);
+    expect(r.trace.slice(0, 90).some((t) => t.model.learned === lead)).toBe(true);
+  });
+
+  it("teaches the router's failure prediction, not its posterior, as production does; counted as failed answers (before) it did", () => {
+    for (const before of [false, true]) {
+      const router = new ReplayRouter(right.roles, { ...settings(1), servingFailuresAsAnswers: before }, 1);
+      const d = router.decide("Write a Python function that merges two sorted lists.", simEmbed("Write a Python function that merges two sorted lists.", 768), right.models, 0);
+      const risk = (step: number) => router.decide("Write a Go HTTP handler that accepts JSON.", simEmbed("Write a Go HTTP handler that accepts JSON.", 768), right.models, step).drawn;
+      const posterior = () => router.policy[d.taskType]?.[lead];
+      for (let step = 1; step <= 5; step++) router.notServed(d, lead, step);
+      expect(posterior() === undefined).toBe(!before);
+      if (before) expect(posterior()!.beta).toBeGreaterThan(4);
+      if (before) continue;
+      // the prediction weighs against it now (its cost in the draw), and not once its errors have aged (a day, at a minute a request)
+      const cost = (arms: ReturnType<typeof risk>) => arms.find((a) => a.model === lead)!.cost;
+      expect(cost(risk(6))).toBeGreaterThan(cost(risk(6 + 24 * 60)) + 0.05);
+    }
   });
 });

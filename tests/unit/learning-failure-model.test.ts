@@ -8,7 +8,11 @@ import {
   failureVerdict,
   learnFailure,
   MIN_ATTEMPTS_TO_SKIP,
+  observeAttempt,
+  predictFrom,
+  WEIGHTS_HALF_LIFE_MS,
   type FailureFeatures,
+  type ModelFailures,
 } from "../../lib/learning/failure-model";
 
 const req = (o: Partial<FailureFeatures> = {}): FailureFeatures => ({ taskType: "code_generation", promptTokens: 300, cold: false, recentErrors: 0, ...o });
@@ -33,6 +37,25 @@ describe("failure prediction", () => {
     const afterSuccesses = [1, 2, 3, 4, 5].reduce((x) => decayErrors(x, false), e);
     expect(afterSuccesses).toBeCloseTo(e / 2, 6);
     expect(errorsNow(e, ERRORS_HALF_LIFE_MS)).toBeCloseTo(e / 2, 6);
+  });
+
+  it("forgets an outage: what its errors taught the weights fades as they age, so the risk returns to where it started", () => {
+    const f = { taskType: "debugging" as const, promptTokens: 300, cold: false };
+    const start = predictFrom(undefined, f, 0).p;
+    let s: ModelFailures | undefined;
+    let t = 0;
+    for (let i = 0; i < 40; i++) s = observeAttempt(s, f, false, (t += 60_000)); // forty answers, a minute apart
+    for (let i = 0; i < 12; i++) s = observeAttempt(s, f, true, (t += 60_000)); // then twelve minutes of errors
+    const during = predictFrom(s, f, t).p;
+    expect(during).toBeGreaterThan(0.5);
+    // Its recent errors alone fade in ERRORS_HALF_LIFE_MS; the weights in WEIGHTS_HALF_LIFE_MS.
+    expect(WEIGHTS_HALF_LIFE_MS).toBeGreaterThan(ERRORS_HALF_LIFE_MS);
+    const later = predictFrom(s, f, t + 8 * WEIGHTS_HALF_LIFE_MS).p;
+    expect(Math.abs(later - start)).toBeLessThan(0.01);
+    // A model that keeps failing keeps being predicted to: the fading is no amnesty for what recurs.
+    let steady = s;
+    for (let i = 0; i < 100; i++) steady = observeAttempt(steady, f, i % 2 === 0, (t += 60_000));
+    expect(predictFrom(steady, f, t).p).toBeGreaterThan(0.3);
   });
 
   it("skips only with enough evidence, a near-certain failure and failures still recent; otherwise moves it later", () => {

@@ -86,9 +86,10 @@ export async function answerFollowedUp(
 export async function recentAttempts(
   tx: Queryable,
   { limit }: { limit: number },
-): Promise<{ model: string; ok: boolean; reason: string | null; ms: number; ttftMs: number | null; taskType: string; promptTokens: number; cold: boolean }[]> {
-  const { rows } = await tx.query<{ model: string; ok: boolean; reason: string | null; ms: number; ttft_ms: number | null; task_type: string; prompt_tokens: number; cold: boolean }>(
+): Promise<{ model: string; ok: boolean; reason: string | null; ms: number; ttftMs: number | null; taskType: string; promptTokens: number; cold: boolean; atMs: number }[]> {
+  const { rows } = await tx.query<{ model: string; ok: boolean; reason: string | null; ms: number; ttft_ms: number | null; task_type: string; prompt_tokens: number; cold: boolean; at_ms: number }>(
     `select a ->> 'model' as model, (a ->> 'ok')::boolean as ok, a ->> 'reason' as reason, (a ->> 'ms')::float as ms, (a ->> 'ttftMs')::float as ttft_ms,
+            extract(epoch from i.created_at)::float8 * 1000 as at_ms,
             i.routing_decision ->> 'taskType' as task_type, coalesce((a ->> 'promptTokens')::int, 0) as prompt_tokens,
             coalesce((a ->> 'cold')::boolean, false) as cold
        from (select routing_decision, created_at from interactions
@@ -99,5 +100,5 @@ export async function recentAttempts(
       order by i.created_at`,
     [limit],
   );
-  return rows.map((r) => ({ model: r.model, ok: r.ok, reason: r.reason, ms: r.ms, ttftMs: r.ttft_ms, taskType: r.task_type, promptTokens: r.prompt_tokens, cold: r.cold }));
+  return rows.map((r) => ({ model: r.model, ok: r.ok, reason: r.reason, ms: r.ms, ttftMs: r.ttft_ms, taskType: r.task_type, promptTokens: r.prompt_tokens, cold: r.cold, atMs: Number(r.at_ms) }));
 }
