@@ -93,7 +93,7 @@ export interface ModelFailures {
  * the blame), and a prediction that weighs in the routing must not keep a model out once the
  * outage is over. What keeps happening (failing when cold) is learned again as it happens.
  */
-export const WEIGHTS_HALF_LIFE_MS = Number(process.env.W_HALF ?? 60 * 60_000);
+export const WEIGHTS_HALF_LIFE_MS = 60 * 60_000;
 
 function fadedModel(m: FailureModel, sinceMs: number): FailureModel {
   const f = Math.pow(0.5, Math.max(0, sinceMs) / WEIGHTS_HALF_LIFE_MS);
