@@ -32,7 +32,11 @@ const points = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
 
 export function routingValueCandidates(logged: readonly (LoggedChoice & { row: RoutedAnswerRow })[]): Candidate[] {
   const byType = new Map<TaskType, (LoggedChoice & { row: RoutedAnswerRow })[]>();
-  const oldestFirst = [...logged].sort((a, b) => Date.parse(a.row.created_at) - Date.parse(b.row.created_at));
+  // Oldest first to the millisecond (the driver gives a Date: Date.parse of one keeps whole
+  // seconds only, which made "the newer half" depend on how fast the answers came); answers
+  // of one millisecond in the reverse of the log's order, which lists the newest first.
+  const at = (l: { row: RoutedAnswerRow }) => new Date(l.row.created_at).getTime();
+  const oldestFirst = logged.map((l, i) => ({ l, i })).sort((a, b) => at(a.l) - at(b.l) || b.i - a.i).map((x) => x.l);
   for (const l of oldestFirst) {
     if (!isTaskType(l.row.task_type)) continue;
     const list = byType.get(l.row.task_type) ?? [];

@@ -36,6 +36,17 @@ describe("routing rules the learned policy's log argues for", () => {
     expect(c.description).toMatch(/would have succeeded \d+% of the time/);
   });
 
+  it("judges the newer half to the millisecond, with the times as the database driver gives them (Dates), however fast the answers came", () => {
+    // 600 answers a millisecond apart, all within one second; b became clearly better in the newer half only.
+    const old = routed("debugging", 300, 0.85, { a: 0.8, b: 0.45 }, 5);
+    const recent = routed("debugging", 300, 0.85, { a: 0.45, b: 0.8 }, 6);
+    const log = [...old, ...recent].map((l, i) => ({ ...l, row: { ...l.row, id: `d-${i}`, created_at: new Date(1_800_000_000_000 + i) as unknown as string } }));
+    const out = routingValueCandidates([...log].reverse()); // newest first, as the database gives them
+    expect(out).toHaveLength(1);
+    expect(out[0].change).toEqual({ type: "prefer_model", taskType: "debugging", model: "b" });
+    expect(out[0].support).toEqual(log.slice(300).filter((l) => l.model === "b").map((l) => ({ id: l.row.id, at: expect.any(Date) })));
+  });
+
   it("argues for nothing on too few answers, or for a model seldom drawable", () => {
     expect(routingValueCandidates(routed("debugging", 2 * MIN_ROUTED_FOR_RULE - 2, 0.5, { a: 0.1, b: 0.9 }, 3))).toEqual([]);
     expect(routingValueCandidates(routed("debugging", 2 * MIN_ROUTED_FOR_RULE, 0.5, { a: 0.1, b: 0.9 }, 3))).toHaveLength(1);
