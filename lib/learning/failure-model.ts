@@ -42,6 +42,9 @@ export function emptyFailureModel(): FailureModel {
   return { weights, n: 0 };
 }
 
+/** Where every model's weights start (and fade back to). */
+const START_WEIGHTS: readonly number[] = emptyFailureModel().weights;
+
 function features(f: FailureFeatures): number[] {
   const x = new Array<number>(DIM).fill(0);
   x[0] = 1;
@@ -96,8 +99,9 @@ export interface ModelFailures {
 export const WEIGHTS_HALF_LIFE_MS = 60 * 60_000;
 
 function fadedModel(m: FailureModel, sinceMs: number): FailureModel {
-  const f = Math.pow(0.5, Math.max(0, sinceMs) / WEIGHTS_HALF_LIFE_MS);
-  const start = emptyFailureModel().weights;
+  if (sinceMs <= 0) return m;
+  const f = Math.pow(0.5, sinceMs / WEIGHTS_HALF_LIFE_MS);
+  const start = START_WEIGHTS;
   return { weights: m.weights.map((w, i) => start[i] + (w - start[i]) * f), n: m.n };
 }
 
