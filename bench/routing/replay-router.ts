@@ -125,9 +125,9 @@ export class ReplayRouter {
    * (`confirmed`, as a user states it) teaches the voters and labels a neighbour; the router's
    * own guess never does.
    */
-  learn(d: Pick<Decision, "taskType" | "votes" | "model"> & Partial<Pick<Decision, "promptTokens">>, embedding: ArrayLike<number>, reward: number, now: number, confirmed: TaskType | null = null, answeredBy = d.model): void {
+  learn(d: Pick<Decision, "taskType" | "votes" | "model" | "promptTokens">, embedding: ArrayLike<number>, reward: number, now: number, confirmed: TaskType | null = null, answeredBy = d.model): void {
     this.policy = updatePolicy(this.policy, { taskType: confirmed ?? d.taskType, model: answeredBy, reward, now }, this.settings.policy);
-    this.failures.set(answeredBy, observeAttempt(this.failures.get(answeredBy), { taskType: d.taskType, promptTokens: d.promptTokens ?? 0, cold: !this.lru.includes(answeredBy) }, false, this.ms(now)));
+    this.failures.set(answeredBy, observeAttempt(this.failures.get(answeredBy), { taskType: d.taskType, promptTokens: d.promptTokens, cold: !this.lru.includes(answeredBy) }, false, this.ms(now)));
     if (confirmed) this.voters = updateVoterWeights(this.voters, { votes: d.votes, outcome: confirmed }, { discount: this.settings.voterDiscount });
     const labelWeight = confirmed ? (reward >= 0.5 ? 1 : this.settings.failureWeight) : 0;
     this.index.add(embedding, confirmed ?? d.taskType, labelWeight, { model: answeredBy, reward });

@@ -1,7 +1,7 @@
 /**
  * The probability that a model fails to answer a request at all (an error, a time-out, a
- * broken stream: it was not served; an unusable answer is the routing posterior's, lib/domain/attempt-failure.ts),
- * learned per model by online logistic regression (pure) over
+ * broken stream: it was not served; an unusable answer is the routing posterior's,
+ * lib/domain/attempt-failure.ts), learned per model by online logistic regression (pure) over
  * what is known before the attempt: the task type, the prompt's length, whether the model
  * must be loaded first, and its recent failures. The plan moves a model that will probably
  * fail behind the others, and skips it when failure is near certain.
@@ -101,8 +101,7 @@ export const WEIGHTS_HALF_LIFE_MS = 60 * 60_000;
 function fadedModel(m: FailureModel, sinceMs: number): FailureModel {
   if (sinceMs <= 0) return m;
   const f = Math.pow(0.5, sinceMs / WEIGHTS_HALF_LIFE_MS);
-  const start = START_WEIGHTS;
-  return { weights: m.weights.map((w, i) => start[i] + (w - start[i]) * f), n: m.n };
+  return { weights: m.weights.map((w, i) => START_WEIGHTS[i] + (w - START_WEIGHTS[i]) * f), n: m.n };
 }
 
 /** The state after one attempt (`failed`: it was not served) at time `now` (ms). */
