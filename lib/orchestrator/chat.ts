@@ -138,8 +138,7 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
       error: outcome.error ?? undefined,
       feedback: { auto: outcome.auto ?? undefined },
       // Not at the start: the vector index's insertion would stand before the first token.
-      promptEmbedding: settled.embedding ?? undefined,
-      embeddingModel: plan.embeddingModel,
+      embedding: settled.embedding ? { vector: settled.embedding, model: plan.embeddingModel } : null,
     }),
   );
   // What the answer teaches is learned after the client has it: the recorded row is complete,
@@ -187,12 +186,19 @@ async function* recordUnanswered(
     taskType: plan?.taskType ?? "general",
     routingDecision: decision,
     modelUsed: "",
-    promptEmbedding: plan?.embedding ?? undefined,
-    embeddingModel: plan?.embeddingModel,
     configVersionId: plan?.config.versionId,
   });
   await asSystemStatement((q) =>
-    finishInteraction(q, { id: row.id, status: "failed", response: "", modelUsed: null, routingDecision: decision, responseTimeMs: performance.now() - t0, error: { code: "unavailable:ollama", message } }),
+    finishInteraction(q, {
+      id: row.id,
+      status: "failed",
+      response: "",
+      modelUsed: null,
+      routingDecision: decision,
+      responseTimeMs: performance.now() - t0,
+      error: { code: "unavailable:ollama", message },
+      embedding: plan?.embedding ? { vector: plan.embedding, model: plan.embeddingModel } : null,
+    }),
   );
   yield { type: "start", interactionId: row.id, conversationId: conversation.id, parentId: conversation.parentId ?? null, decision };
   yield { type: "error", code: "unavailable:ollama", message, interactionId: row.id, decision };

@@ -79,7 +79,7 @@ describe("a follow-up as a neighbour", () => {
     const next = await ask(alice, { conversationId: opening.conversationId, prompt: "keep going" });
     for (const r of [opening, next]) await learnFromFeedback(alice, { interactionId: r.interactionId, rating: 5 });
     const neighboursOf = async (id: string) => {
-      const emb = (await env.db.query<{ e: string }>("select prompt_embedding::text as e from interactions where id = $1", [id])).rows[0].e;
+      const emb = (await env.db.query<{ e: string }>("select embedding::text as e from private.request_embeddings where interaction_id = $1", [id])).rows[0].e;
       return asSystemStatement((q) => requestNeighbours(q, { embedding: JSON.parse(emb), confirmed: 50, outcomes: 50 }));
     };
     // Its own words find the follow-up first of all, yet it is neither a confirmed neighbour nor a past outcome.

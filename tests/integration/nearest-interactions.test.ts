@@ -44,8 +44,12 @@ beforeAll(async () => {
     const rating = i % 8 === 0 ? 5 : i % 8 === 1 ? 2 : null;
     const feedback = i % 16 === 3 ? { taskType: "debugging" } : {};
     const { rows: r } = await db.query<{ id: string }>(
-      `insert into interactions (conversation_id, user_id, user_prompt, task_type, status, model_used, success_rating, feedback, prompt_embedding, embedding_model)
-       values ($1, $2, $3, 'algorithm', $4, $5, $6, $7::jsonb, $8::extensions.vector, 'sim') returning id`,
+      `with i as (
+         insert into interactions (conversation_id, user_id, user_prompt, task_type, status, model_used, success_rating, feedback)
+         values ($1, $2, $3, 'algorithm', $4, $5, $6, $7::jsonb) returning id)
+       insert into private.request_embeddings (interaction_id, embedding, embedding_model)
+       select id, $8::extensions.vector, 'sim' from i
+       returning interaction_id as id`,
       [conv[0].id, USER_A, `request ${i}`, status, model, rating, JSON.stringify(feedback), `[${embedding.join(",")}]`],
     );
     rows.push({ id: r[0].id, embedding, status, model, rating, feedback });

@@ -101,7 +101,7 @@ describe("answering", () => {
     const r = await ask(alice, { prompt, model: "openhermes" });
     expect(r.end?.type).toBe("done");
     const { rows } = await env.db.query<{ model_used: string; task_type: string; has: boolean; embedding_model: string | null }>(
-      "select model_used, task_type, prompt_embedding is not null as has, embedding_model from interactions where id = $1",
+      "select model_used, task_type, r.embedding is not null as has, r.embedding_model from interactions i left join private.request_embeddings r on r.interaction_id = i.id where i.id = $1",
       [r.interactionId],
     );
     expect(rows[0]).toEqual({ model_used: "openhermes", task_type: "code_generation", has: true, embedding_model: "nomic-embed-text" });

@@ -23,9 +23,10 @@ async function walks<T>(read: (tx: Queryable) => Promise<T>): Promise<{ all: num
   const counts = async (tx: Queryable) =>
     (
       await tx.query<{ all: number; confirmed: number; heap: number }>(
-        `select pg_stat_get_xact_numscans('public.interactions_prompt_embedding_idx'::regclass)::int as all,
-                pg_stat_get_xact_numscans('public.interactions_confirmed_embedding_idx'::regclass)::int as confirmed,
-                pg_stat_get_xact_numscans('public.interactions'::regclass)::int as heap`,
+        `select pg_stat_get_xact_numscans('private.request_embeddings_embedding_idx'::regclass)::int as all,
+                pg_stat_get_xact_numscans('private.confirmed_request_embeddings_embedding_idx'::regclass)::int as confirmed,
+                pg_stat_get_xact_numscans('public.interactions'::regclass)::int + pg_stat_get_xact_numscans('private.request_embeddings'::regclass)::int
+                  + pg_stat_get_xact_numscans('private.confirmed_request_embeddings'::regclass)::int as heap`,
       )
     ).rows[0];
   return db.transaction(async (tx) => {
@@ -39,12 +40,14 @@ async function walks<T>(read: (tx: Queryable) => Promise<T>): Promise<{ all: num
 beforeAll(async () => {
   db = await createTestDb();
   // On the PostgreSQL server autovacuum would take statistics on its own, at a time of its choosing.
-  await db.exec("alter table interactions set (autovacuum_enabled = false)");
+  await db.exec("alter table interactions set (autovacuum_enabled = false); alter table private.request_embeddings set (autovacuum_enabled = false); alter table private.confirmed_request_embeddings set (autovacuum_enabled = false)");
   const { rows } = await db.query<{ id: string }>("insert into conversations (user_id, title) values ($1, 'statistics') returning id", [USER_A]);
   for (let i = 0; i < 600; i++) {
     await db.query(
-      `insert into interactions (conversation_id, user_id, user_prompt, task_type, status, model_used, prompt_embedding, embedding_model)
-       values ($1, $2, 'request', 'general', 'completed', 'm', $3::extensions.vector, 'sim')`,
+      `with i as (
+         insert into interactions (conversation_id, user_id, user_prompt, task_type, status, model_used)
+         values ($1, $2, 'request', 'general', 'completed', 'm') returning id)
+       insert into private.request_embeddings (interaction_id, embedding, embedding_model) select id, $3::extensions.vector, 'sim' from i`,
       [rows[0].id, USER_A, vector()],
     );
   }
@@ -82,8 +85,8 @@ describe("the embedded database's planner", () => {
     expect(Number(after.rows[0].reltuples)).toBe(600);
     const { rows } = await db.query<{ id: string }>("select conversation_id as id from interactions limit 1");
     await db.query(
-      `insert into interactions (conversation_id, user_id, user_prompt, task_type, status, model_used, embedding_model)
-       select $1, $2, repeat('x', 400), 'general', 'completed', 'm', 'sim' from generate_series(1, 400)`,
+      `insert into interactions (conversation_id, user_id, user_prompt, task_type, status, model_used)
+       select $1, $2, repeat('x', 400), 'general', 'completed', 'm' from generate_series(1, 400)`,
       [rows[0].id, USER_A],
     );
     expect(await refreshPlannerStatistics(db)).toContain("public.interactions");

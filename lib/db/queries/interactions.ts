@@ -47,8 +47,6 @@ export type NewInteraction = {
   parentId?: string | null;
   configVersionId?: string | null;
   source?: "chat" | "api";
-  promptEmbedding?: number[];
-  embeddingModel?: string;
   /** The running experiment that assigned this conversation an arm (the learning cycle). */
   experimentId?: string | null;
   experimentArm?: "control" | "variant" | null;
@@ -62,8 +60,8 @@ export type NewInteraction = {
 export function startInteractionStatement(i: NewInteraction): Statement {
   return {
     sql: `insert into interactions (id, conversation_id, user_prompt, task_type, routing_decision, model_used, parent_id,
-       config_version_id, source, prompt_embedding, embedding_model, experiment_id, experiment_arm, user_id, instance_id, client_task)
-     values (coalesce($15::uuid, gen_random_uuid()), $1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::extensions.vector, $10, $11, $12, $13, $14, $16)
+       config_version_id, source, experiment_id, experiment_arm, user_id, instance_id, client_task)
+     values (coalesce($13::uuid, gen_random_uuid()), $1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $14)
      returning id, created_at`,
     params: [
       i.conversationId,
@@ -74,8 +72,6 @@ export function startInteractionStatement(i: NewInteraction): Statement {
       i.parentId ?? null,
       i.configVersionId ?? null,
       i.source ?? "chat",
-      i.promptEmbedding ? vectorLiteral(i.promptEmbedding) : null,
-      i.promptEmbedding ? (i.embeddingModel ?? null) : null,
       i.experimentId ?? null,
       i.experimentId ? (i.experimentArm ?? null) : null,
       i.userId,
@@ -139,22 +135,24 @@ export async function finishInteraction(
     error?: unknown;
     feedback?: Record<string, unknown>;
     /**
-     * The request's embedding, when the start left it out: written with the outcome, so the
-     * vector index takes the row once, after the answer, instead of before the first token
-     * (an HNSW insertion is most of the cost of writing a row: ~20 ms of 21 on the embedded
-     * database at 1,500 requests) and again when the outcome rewrites it.
+     * The request's embedding, written once with the outcome into a table of its own
+     * (private.request_embeddings), after the answer: an HNSW insertion is most of what
+     * writing it costs, and in the interaction's row every later change of the row (a rating,
+     * feedback) paid it again.
      */
-    promptEmbedding?: number[];
-    embeddingModel?: string;
+    embedding?: { vector: number[]; model: string } | null;
   },
 ): Promise<void> {
   await tx.query(
-    `update interactions set status = $2, response = $3, model_used = $4, routing_decision = $5::jsonb,
-       response_time = $6, prompt_tokens = $7, completion_tokens = $8, error = $9::jsonb,
-       feedback = feedback || $10::jsonb, completed_at = now(),
-       prompt_embedding = coalesce($11::extensions.vector, prompt_embedding),
-       embedding_model = coalesce($12, embedding_model)
-     where id = $1`,
+    `with finished as (
+       update interactions set status = $2, response = $3, model_used = $4, routing_decision = $5::jsonb,
+         response_time = $6, prompt_tokens = $7, completion_tokens = $8, error = $9::jsonb,
+         feedback = feedback || $10::jsonb, completed_at = now()
+       where id = $1
+       returning id)
+     insert into private.request_embeddings (interaction_id, embedding, embedding_model)
+     select id, $11::extensions.vector, $12 from finished where $11::extensions.vector is not null
+     on conflict (interaction_id) do nothing`,
     [
       i.id,
       i.status,
@@ -166,8 +164,8 @@ export async function finishInteraction(
       i.completionTokens ?? null,
       i.error === undefined ? null : JSON.stringify(i.error),
       JSON.stringify(i.feedback ?? {}),
-      i.promptEmbedding ? vectorLiteral(i.promptEmbedding) : null,
-      i.promptEmbedding ? (i.embeddingModel ?? null) : null,
+      i.embedding ? vectorLiteral(i.embedding.vector) : null,
+      i.embedding?.model ?? null,
     ],
   );
 }

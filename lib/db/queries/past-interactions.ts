@@ -40,7 +40,7 @@ export async function requestNeighbours(
 
 export async function getInteractionEmbedding(tx: Queryable, { id }: { id: string }): Promise<{ embedding: number[]; model: string } | null> {
   const { rows } = await tx.query<{ e: string | null; m: string | null }>(
-    "select prompt_embedding::text as e, embedding_model as m from interactions where id = $1",
+    "select embedding::text as e, embedding_model as m from private.request_embeddings where interaction_id = $1",
     [id],
   );
   return rows[0]?.e ? { embedding: JSON.parse(rows[0].e), model: rows[0].m ?? "" } : null;

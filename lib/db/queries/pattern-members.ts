@@ -60,10 +60,10 @@ export async function routingPatternsById(tx: Queryable, ids: string[]): Promise
 export async function recentRequestEmbeddings(tx: Queryable, q: { embeddingModel: string; limit: number }): Promise<number[][]> {
   const { rows } = await tx.query<{ e: string }>(
     `select e from (
-       select distinct on (user_prompt) prompt_embedding::text as e, created_at
-         from interactions
-        where embedding_model = $1 and prompt_embedding is not null and parent_id is null
-        order by user_prompt, created_at desc) d
+       select distinct on (i.user_prompt) r.embedding::text as e, i.created_at
+         from private.request_embeddings r join interactions i on i.id = r.interaction_id
+        where r.embedding_model = $1 and i.parent_id is null
+        order by i.user_prompt, i.created_at desc) d
       order by created_at desc limit $2`,
     [q.embeddingModel, q.limit],
   );
