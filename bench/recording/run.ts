@@ -6,7 +6,8 @@
  *
  * Per answer, as the app writes them: the start (the row, before the first token), the finish
  * (outcome and embedding), the next message's implicit verdict (lib/learning/implicit-feedback.ts)
- * and the user's rating (public.give_feedback). In the interaction's row, every write after the
+ * and the user's rating (public.give_feedback, one answer in ten rated well); and, timed apart,
+ * the request path's read of the nearest requests. In the interaction's row, every write after the
  * finish made PostgreSQL write a new version of the row, which each index took again: the HNSW
  * graph of the embeddings too.
  *
@@ -29,6 +30,7 @@ import { migrate, readMigrations } from "../../lib/db/migrate";
 import { withClaims } from "../../lib/db/session";
 import { finishInteraction, startInteraction } from "../../lib/db/queries/interactions";
 import { recordFeedback, recordServerFeedback } from "../../lib/db/queries/interaction-feedback";
+import { requestNeighbours } from "../../lib/db/queries/past-interactions";
 import { vectorLiteral } from "../../lib/db/queries/vector-literal";
 import { simEmbed } from "../../sim";
 import { startPostgresServer, stopPostgresServer } from "../support/app-under-test";
@@ -49,6 +51,8 @@ const claims: Claims = { sub: USER, role: "authenticated", aud: "authenticated",
 
 type Layout = "in the row" | "own table";
 const STEPS = ["start", "finish", "implicit verdict", "rating"] as const;
+/** The request path's read of the nearest requests (lib/db/queries/past-interactions.ts), timed apart: it is no write. */
+const READ = "neighbours read";
 
 const prompts = fs
   .readFileSync(path.join(ROOT, "bench", "routing", "data", "prompts.jsonl"), "utf8")
@@ -87,7 +91,8 @@ async function answer(db: Database, layout: Layout, conversationId: string, i: n
   t.push(performance.now());
   await recordServerFeedback(db, { id, feedback: { implicit: { kind: "thanks", reward: 0.8 } } });
   t.push(performance.now());
-  await withClaims(db, claims, (tx) => recordFeedback(tx, { id, rating: 1 + (i % 5), feedback: {} }));
+  // One answer in ten rated well (its task type confirmed: a neighbour of the classifier's).
+  await withClaims(db, claims, (tx) => recordFeedback(tx, { id, rating: i % 10 === 0 ? 5 : 1 + (i % 3), feedback: {} }));
   t.push(performance.now());
   return t.slice(1).map((x, k) => x - t[k]);
 }
@@ -124,22 +129,43 @@ const quantile = (xs: number[], q: number) => {
 };
 const round = (x: number) => Math.round(x * 100) / 100;
 
-async function measure(layout: Layout, serverUrl: string | null) {
-  const { db, drop } = await open(layout, serverUrl);
+/**
+ * Both layouts at once, each step taken in turn on one and the other, so a change in the
+ * machine's load falls on both alike.
+ */
+async function measure(serverUrl: string | null) {
+  const layouts: Layout[] = ["in the row", "own table"];
+  const dbs = await Promise.all(layouts.map((l) => open(l, serverUrl)));
   try {
-    const { rows } = await db.query<{ id: string }>("insert into conversations (user_id, title) values ($1, 'bench') returning id", [USER]);
-    const conv = rows[0].id;
-    const t0 = performance.now();
-    for (let i = 0; i < SIZE; i++) await answer(db, layout, conv, i);
-    const loadS = (performance.now() - t0) / 1000;
-    if (db.kind === "pglite") await db.exec("analyze");
-    const samples: number[][] = STEPS.map(() => []);
-    for (let i = 0; i < ANSWERS; i++) (await answer(db, layout, conv, SIZE + i)).forEach((ms, k) => samples[k].push(ms));
-    const steps = Object.fromEntries(STEPS.map((s, k) => [s, { p50: round(quantile(samples[k], 0.5)), p99: round(quantile(samples[k], 0.99)) }]));
-    const perAnswer = samples[0].map((_, j) => samples.reduce((sum, xs) => sum + xs[j], 0));
-    return { layout, loadSeconds: round(loadS), steps, perAnswer: { p50: round(quantile(perAnswer, 0.5)), p99: round(quantile(perAnswer, 0.99)) } };
+    const convs = await Promise.all(
+      dbs.map(async ({ db }) => (await db.query<{ id: string }>("insert into conversations (user_id, title) values ($1, 'bench') returning id", [USER])).rows[0].id),
+    );
+    const loadMs = layouts.map(() => 0);
+    for (let i = 0; i < SIZE; i++)
+      for (let k = 0; k < layouts.length; k++) {
+        const t = performance.now();
+        await answer(dbs[k].db, layouts[k], convs[k], i);
+        loadMs[k] += performance.now() - t;
+      }
+    for (const { db } of dbs) if (db.kind === "pglite") await db.exec("analyze");
+    const samples = layouts.map(() => STEPS.map(() => [] as number[]));
+    const reads = layouts.map(() => [] as number[]);
+    for (let i = 0; i < ANSWERS; i++)
+      for (let k = 0; k < layouts.length; k++) {
+        (await answer(dbs[k].db, layouts[k], convs[k], SIZE + i)).forEach((ms, j) => samples[k][j].push(ms));
+        const t = performance.now();
+        await requestNeighbours(dbs[k].db, { embedding: embeddingOf(10 * SIZE + i), confirmed: 15, outcomes: 20 });
+        reads[k].push(performance.now() - t);
+      }
+    return layouts.map((layout, k) => {
+      const steps = Object.fromEntries(
+        [...STEPS.map((s, j) => [s, samples[k][j]] as const), [READ, reads[k]] as const].map(([s, xs]) => [s, { p50: round(quantile(xs, 0.5)), p99: round(quantile(xs, 0.99)) }]),
+      );
+      const perAnswer = samples[k][0].map((_, j) => samples[k].reduce((sum, xs) => sum + xs[j], 0));
+      return { layout, loadSeconds: round(loadMs[k] / 1000), steps, perAnswer: { p50: round(quantile(perAnswer, 0.5)), p99: round(quantile(perAnswer, 0.99)) } };
+    });
   } finally {
-    await drop();
+    for (const { drop } of dbs) await drop();
   }
 }
 
@@ -147,13 +173,12 @@ async function main() {
   const serverUrl = DB === "postgres" ? startPostgresServer() : null;
   const load = [os.loadavg()[0]];
   try {
-    const results = [];
-    for (const layout of ["in the row", "own table"] as Layout[]) results.push(await measure(layout, serverUrl));
+    const results = await measure(serverUrl);
     load.push(os.loadavg()[0]);
     const [before, after] = results;
     console.log(`\n${DB}: recording an answer at ${SIZE} recorded requests (${ANSWERS} answers timed), ms, load ${load.map((l) => l.toFixed(2)).join(" → ")}`);
     console.log(`${"step".padEnd(18)} ${"in the row p50".padStart(15)} ${"own table p50".padStart(14)} ${"ratio".padStart(6)}   ${"in the row p99".padStart(15)} ${"own table p99".padStart(14)}`);
-    for (const s of [...STEPS, "per answer"] as const) {
+    for (const s of [...STEPS, "per answer", READ] as const) {
       const b = s === "per answer" ? before.perAnswer : before.steps[s];
       const a = s === "per answer" ? after.perAnswer : after.steps[s];
       console.log(`${s.padEnd(18)} ${String(b.p50).padStart(15)} ${String(a.p50).padStart(14)} ${(b.p50 / a.p50).toFixed(1).padStart(6)}   ${String(b.p99).padStart(15)} ${String(a.p99).padStart(14)}`);
@@ -165,7 +190,7 @@ async function main() {
       environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.release()}`, loadAverage: load },
       settings: { database: DB, recordedRequests: SIZE, answersTimed: ANSWERS, embeddingDimensions: 768 },
       results,
-      ratioOfP50: Object.fromEntries([...STEPS.map((s) => [s, round(before.steps[s].p50 / after.steps[s].p50)]), ["per answer", round(before.perAnswer.p50 / after.perAnswer.p50)]]),
+      ratioOfP50: Object.fromEntries([...[...STEPS, READ].map((s) => [s, round(before.steps[s].p50 / after.steps[s].p50)]), ["per answer", round(before.perAnswer.p50 / after.perAnswer.p50)]]),
     };
     fs.writeFileSync(OUT, JSON.stringify(out, null, 2) + "\n");
     console.log(`written to ${path.relative(ROOT, OUT)}`);

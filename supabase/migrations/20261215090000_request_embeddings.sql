@@ -13,10 +13,27 @@
 -- enters it when confirmed and leaves it when no longer, and the embedding's own row is never
 -- written again. Only the server's own path reads or writes either table (schema private, no
 -- grants); a user's data goes with its interaction.
+--
+-- Both rules are pure expressions over built-ins without a fixed search_path, so the planner
+-- inlines them into the reads over many interactions (a SET clause makes each a function call
+-- per row, with its settings saved and restored: ~30 µs; the classifier's neighbours read
+-- called one per candidate). confirmed_task_type is otherwise as in
+-- 20261203080000_confirmed_task_type.sql.
+create or replace function private.confirmed_task_type(task_type text, rating integer, feedback jsonb)
+returns text
+language sql immutable
+as $$
+  select case
+    when feedback ->> 'taskType' in ('math', 'algorithm', 'code_generation', 'debugging',
+      'refactoring_optimization', 'architecture', 'explanation', 'general') then feedback ->> 'taskType'
+    when coalesce(rating, 0) >= 4 or feedback ->> 'thumbs' = 'up' then task_type
+    else null
+  end
+$$;
+
 create or replace function private.confirmed_request(status text, task_type text, rating integer, feedback jsonb)
 returns boolean
 language sql immutable
-set search_path = ''
 as $$
   select status = 'completed' and private.confirmed_task_type(task_type, rating, feedback) is not null
 $$;
@@ -94,7 +111,9 @@ create trigger interactions_keep_confirmed_embeddings
 
 -- The request path's two nearest-neighbour reads, as in
 -- 20261214090000_follow_ups_are_not_neighbours.sql, walking the embeddings' indexes and
--- reading each interaction found by its key.
+-- reading each interaction found by its key. The confirmed ones are those the triggers keep
+-- (asking private.confirmed_request again of each would cost a function call with its own
+-- settings per row: a third of the read).
 create or replace function private.request_neighbours(p_embedding extensions.vector, p_confirmed integer, p_outcomes integer)
 returns jsonb language plpgsql volatile
 set search_path = ''
@@ -126,7 +145,6 @@ begin
         from private.confirmed_request_embeddings e
         join public.interactions i on i.id = e.interaction_id
         where not coalesce((i.routing_decision ->> 'followUp')::boolean, false)
-          and private.confirmed_request(i.status, i.task_type, i.success_rating, i.feedback)
         order by e.embedding operator(extensions.<=>) p_embedding
         limit p_confirmed
       ) n;

@@ -24,7 +24,7 @@ const EXPOSED_DEFINERS: Record<string, string> = {
  * search_path would stop the inlining); they reference no table and no unqualified function
  * that a search_path could redirect.
  */
-const INLINED_PURE_SQL = ["automatic_reward", "evidence_add", "evidence_drop", "evidence_shift", "hist_add", "implicit_good", "implicit_poor", "implicit_reward", "interaction_arm", "interaction_attempts", "interaction_model", "interaction_reward", "jsonb_affine", "latency_bucket", "next_rev", "verdict_good", "verdict_poor", "verdict_reward"].map((n) => `private.${n}`);
+const INLINED_PURE_SQL = ["automatic_reward", "confirmed_request", "confirmed_task_type", "evidence_add", "evidence_drop", "evidence_shift", "hist_add", "implicit_good", "implicit_poor", "implicit_reward", "interaction_arm", "interaction_attempts", "interaction_model", "interaction_reward", "jsonb_affine", "latency_bucket", "next_rev", "verdict_good", "verdict_poor", "verdict_reward"].map((n) => `private.${n}`);
 
 interface Fn {
   name: string;
