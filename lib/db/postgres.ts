@@ -1,11 +1,28 @@
 import postgres from "postgres";
 import type { Database, Queryable } from "./types";
 
+/**
+ * Whether statements are prepared on each connection (parsed and planned once, then sent as one
+ * message): yes but behind a transaction pooler, which hands each transaction to another
+ * server connection (Supabase's on port 6543). Unprepared, postgres.js asks the server for a
+ * statement's parameter types before every execution: two round trips for each statement
+ * with parameters instead of one. The app needs a direct or session connection anyway (it
+ * listens for other instances' changes and holds session locks).
+ */
+export function preparesStatements(url: string): boolean {
+  try {
+    return new URL(url).port !== "6543";
+  } catch {
+    return false;
+  }
+}
+
 /** Any Postgres with pgvector (Supabase included), through postgres.js. */
 export function openPostgres(url: string, opts: { max?: number } = {}): Database {
+  const prepare = preparesStatements(url);
   const sql = postgres(url, {
     max: opts.max ?? 10,
-    prepare: false, // works behind Supabase's transaction pooler too
+    prepare,
     onnotice: () => {},
     connection: { search_path: '"$user", public, extensions' },
     // As PGlite does: a string bound to a json/jsonb parameter is already JSON (the app
@@ -28,7 +45,7 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
   });
   const wrap = (q: postgres.Sql | postgres.TransactionSql): Queryable => ({
     async query<T>(text: string, params: unknown[] = []) {
-      const rows = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
+      const rows = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare });
       return { rows: rows as unknown as T[] };
     },
     async exec(text: string) {
