@@ -60,3 +60,12 @@ export async function asSystemStatement<T>(fn: (q: Queryable) => Promise<T>): Pr
   return fn(await getDb());
 }
 
+/**
+ * asSystemStatement for what a waiting user's answer depends on: recording the request before
+ * its first token, the read its routing needs, recording the answer before its end. On the
+ * embedded database these go before the statements already queued (Database.urgent).
+ */
+export async function asUrgentStatement<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+  return fn((await getDb()).urgent);
+}
+

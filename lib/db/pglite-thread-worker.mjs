@@ -1,7 +1,7 @@
 // The embedded database on a thread of its own (see pglite-thread.ts). Plain JavaScript, so
 // Node runs it as it is, from the server or from tests, with no compile step.
 //
-// Messages in:  { id, op: "query", sql, params, tx } | { id, op: "exec", sql, tx }
+// Messages in:  { id, op: "query", sql, params, tx, urgent } | { id, op: "exec", sql, tx, urgent }
 //               { id, op: "begin" } | { id, op: "end", tx, commit } | { id, op: "listen", channel }
 //               { id, op: "unlisten", channel } | { id, op: "close" }
 // Messages out: { id, ok: true, value } | { id, ok: false, error } | { notify: channel, payload }
@@ -9,7 +9,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 
-const { dataDir, searchPath } = workerData;
+const { dataDir, searchPath, urgentLeadMs } = workerData;
 const ready = (async () => {
   const pg = await PGlite.create(dataDir, { extensions: { vector }, relaxedDurability: false });
   await pg.exec(searchPath);
@@ -101,13 +101,58 @@ async function handle(pg, m) {
   }
 }
 
+/** Runs one message and posts its reply; resolves when the database is free for the next. */
+async function run(m) {
+  let value;
+  try {
+    value = await handle(await ready, m);
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, ok: false, error: plain(e) });
+    return;
+  }
+  parentPort.postMessage({ id: m.id, ok: true, value });
+  // A transaction holds the one connection until its "end": nothing queued may start before.
+  if (m.op === "begin") await transactions.get(value)?.settled.catch(() => {});
+}
+
+// The queue. PGlite runs one statement at a time, in the order they are sent; here the
+// statements a waiting user's answer depends on (`urgent`: recording a request before its
+// first token, the read its routing needs, recording the answer before its end) go before
+// those already waiting (learning, what is kept after an answer), which otherwise queued up
+// before them under load. A statement that has waited URGENT_LEAD_MS goes next whatever
+// comes, so nothing waits for ever. Statements inside an open transaction, and its end, go
+// straight to it: the transaction already holds the connection.
+const URGENT_LEAD_MS = urgentLeadMs ?? 200;
+const urgent = [];
+const others = [];
+let running = false;
+
+function nextMessage() {
+  const oldest = others[0];
+  if (oldest && (urgent.length === 0 || performance.now() - oldest.queuedAt >= URGENT_LEAD_MS)) return others.shift();
+  return urgent.shift();
+}
+
+/** Lets the messages that came while a statement ran (PGlite runs it on this thread, blocking it) join the queue. */
+const arrived = () => new Promise((resolve) => setImmediate(resolve));
+
+async function drain() {
+  if (running) return;
+  running = true;
+  try {
+    for (let q = nextMessage(); q; await arrived(), q = nextMessage()) await run(q.m);
+  } finally {
+    running = false;
+  }
+}
+
 parentPort.on("message", (m) => {
-  ready
-    .then((pg) => handle(pg, m))
-    .then(
-      (value) => parentPort.postMessage({ id: m.id, ok: true, value }),
-      (e) => parentPort.postMessage({ id: m.id, ok: false, error: plain(e) }),
-    );
+  if ((m.tx !== undefined && m.tx !== null) || m.op === "end") {
+    void run(m);
+    return;
+  }
+  (m.urgent ? urgent : others).push({ m, queuedAt: performance.now() });
+  void drain();
 });
 
 ready.then(

@@ -12,7 +12,8 @@ import type { Database, Queryable } from "./types";
  * its timers, for as long as it ran (about 15 ms of every chat's 28 ms of CPU at 1 stream).
  * Here the queries run on another core while the server's thread goes on; each costs one
  * message each way. Same database, same files, same single connection, so the same
- * semantics: queries and transactions are serialised by PGlite as before.
+ * semantics: queries and transactions run one at a time as before, in the order they come,
+ * but that `urgent` statements go first (the worker's queue, pglite-thread-worker.mjs).
  *
  * The worker is plain JavaScript (pglite-thread-worker.mjs), found from the working directory
  * (the project's root) when run by tsx or vitest; the production build bundles it as a worker
@@ -37,7 +38,11 @@ function revive(e: Reply["error"]): Error {
   return Object.assign(new Error(message), fields, { name: name ?? "Error" });
 }
 
-export async function openPgliteThread({ dataDir }: { dataDir: string }): Promise<Database> {
+/**
+ * `urgentLeadMs`: how long a queued statement may be passed by urgent ones before it goes
+ * next whatever comes (default 200 ms).
+ */
+export async function openPgliteThread({ dataDir, urgentLeadMs }: { dataDir: string; urgentLeadMs?: number }): Promise<Database> {
   const releaseLock = acquireDataDirLock(dataDir);
   let released = false;
   // Once per handle: a late exit event must not free a lock a reopening in this process took since.
@@ -49,7 +54,7 @@ export async function openPgliteThread({ dataDir }: { dataDir: string }): Promis
   let worker: Worker;
   try {
     fs.mkdirSync(dataDir, { recursive: true });
-    worker = new Worker(WORKER_SCRIPT, { workerData: { dataDir, searchPath: SEARCH_PATH } });
+    worker = new Worker(WORKER_SCRIPT, { workerData: { dataDir, searchPath: SEARCH_PATH, urgentLeadMs } });
   } catch (e) {
     release();
     throw e;
@@ -94,12 +99,12 @@ export async function openPgliteThread({ dataDir }: { dataDir: string }): Promis
     });
   };
 
-  const queryable = (tx?: number): Queryable => ({
+  const queryable = (tx?: number, urgent = false): Queryable => ({
     async query<T>(sql: string, params?: unknown[]) {
-      return { rows: await call<T[]>({ op: "query", sql, params, tx }) };
+      return { rows: await call<T[]>({ op: "query", sql, params, tx, urgent }) };
     },
     async exec(sql: string) {
-      await call({ op: "exec", sql, tx });
+      await call({ op: "exec", sql, tx, urgent });
     },
   });
 
@@ -111,6 +116,7 @@ export async function openPgliteThread({ dataDir }: { dataDir: string }): Promis
   return {
     kind: "pglite",
     ...queryable(),
+    urgent: queryable(undefined, true),
     async transaction(fn) {
       const tx = await call<number>({ op: "begin" });
       let result;

@@ -21,6 +21,7 @@ export function wrapPglite(pg: PGlite, onClose?: () => void): Database & { pg: P
     kind: "pglite",
     pg,
     ...wrap(pg),
+    urgent: wrap(pg), // one caller's thread: statements run in the order they are called
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
     listen: (channel, onPayload) => pg.listen(channel, onPayload),
     // One process per data directory (acquireDataDirLock); within it, callers serialise.

@@ -56,6 +56,7 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
   return {
     kind: "postgres",
     ...wrap(sql),
+    urgent: wrap(sql), // a pool of connections: nothing queues behind one statement
     transaction: (fn) => sql.begin((tx) => fn(wrap(tx))) as ReturnType<typeof fn>,
     async listen(channel, onPayload, onRelisten) {
       // postgres.js keeps one connection for LISTEN and re-listens after it reconnects; its

@@ -13,6 +13,14 @@ export interface Statement {
 
 export interface Database extends Queryable {
   readonly kind: "pglite" | "postgres";
+  /**
+   * For the statements a waiting user's answer depends on (recording the request before its
+   * first token, the read its routing needs, recording the answer before its end): on the
+   * embedded database, whose one connection runs one statement at a time, they go before the
+   * statements already queued (learning, what is kept after an answer), which wait at most a
+   * bounded time for them (lib/db/pglite-thread-worker.mjs). Elsewhere the handle itself.
+   */
+  readonly urgent: Queryable;
   /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**

@@ -2,7 +2,7 @@ import "server-only";
 import type { Identity } from "@/lib/auth";
 import { asSystem } from "@/lib/db";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
-import { getInteractionEmbedding } from "@/lib/db/queries/past-interactions";
+import { getInteractionEmbedding } from "@/lib/db/queries/request-embeddings";
 import { confirmedTaskType, isTaskType, readDecision, sameModel, statedTaskType, type TaskType } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { reviseAnswerReward } from "./answer-reward";

@@ -2,7 +2,7 @@ import "server-only";
 import { asSystem } from "@/lib/db";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
 import { abandonedBrokenAnswers, recordServerFeedback } from "@/lib/db/queries/interaction-feedback";
-import { getInteractionEmbedding } from "@/lib/db/queries/past-interactions";
+import { getInteractionEmbedding } from "@/lib/db/queries/request-embeddings";
 import { isTaskType, type ImplicitSignal } from "@/lib/domain";
 import { reviseAnswerReward } from "./answer-reward";
 import { ABANDONED_AFTER_MS, readFollowUp, SIGNAL_EXAMPLES } from "./implicit-signal";

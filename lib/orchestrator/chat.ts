@@ -1,8 +1,9 @@
 import "server-only";
 import { env } from "@/lib/config/env";
-import { asSystemStatement } from "@/lib/db";
+import { asSystemStatement, asUrgentStatement } from "@/lib/db";
 import { randomUUID } from "node:crypto";
 import { checkpointInteraction, finishInteraction, getInteraction } from "@/lib/db/queries/interactions";
+import { recordRequestEmbedding } from "@/lib/db/queries/request-embeddings";
 import { afterFirstToken } from "./after-first-token";
 import { checkpointed } from "./checkpoint";
 import { recordStart, type RecordedRequest } from "./record-start";
@@ -124,7 +125,8 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
   // A named model's plan may not have waited for the embedding: recording and learning do.
   const embeddings = await plan.embed();
   const settled: Plan = { ...plan, embedding: embeddings?.request ?? null };
-  await asSystemStatement((q) =>
+  // The answer's end waits for this: it goes before the statements queued on an embedded database.
+  await asUrgentStatement((q) =>
     finishInteraction(q, {
       id: row.id,
       status: outcome.status,
@@ -137,14 +139,16 @@ async function* answer(p: PreparedChat, signal: AbortSignal, opts: { rng?: Rng }
       completionTokens: outcome.completionTokens,
       error: outcome.error ?? undefined,
       feedback: { auto: outcome.auto ?? undefined },
-      // Not at the start: the vector index's insertion would stand before the first token.
-      embedding: settled.embedding ? { vector: settled.embedding, model: plan.embeddingModel } : null,
     }),
   );
+  // The request's embedding (its vector index's insertion is most of what recording costs) is
+  // kept after the answer, with what it teaches, neither before its first token nor its end.
+  const embedded = settled.embedding ? keepEmbedding(row.id, settled.embedding, plan.embeddingModel) : Promise.resolve();
   // What the answer teaches is learned after the client has it: the recorded row is complete,
   // so `done` waits for nothing else (the stream may end there; the learning still finishes).
   // A client's housekeeping teaches nothing about answering users (lib/domain/client-task.ts).
-  const learning = p.clientTask ? Promise.resolve() : learnInBackground(async () => {
+  const learning = p.clientTask ? embedded : learnInBackground(async () => {
+    await embedded; // what is learned from the answer may read it (its region in a routing pattern)
     const { again } = await conversation;
     const regenerated = p.regenerateOf ?? (again ? await asSystemStatement((q) => getInteraction(q, { id: again.id })) : null);
     await learnFromRun({ plan: settled, outcome, responseTimeMs, regenerateOf: regenerated, interactionId: row.id, userId: p.identity.userId }).catch((e) => console.error("learning update failed", e));
@@ -197,11 +201,16 @@ async function* recordUnanswered(
       routingDecision: decision,
       responseTimeMs: performance.now() - t0,
       error: { code: "unavailable:ollama", message },
-      embedding: plan?.embedding ? { vector: plan.embedding, model: plan.embeddingModel } : null,
     }),
   );
+  if (plan?.embedding) await keepEmbedding(row.id, plan.embedding, plan.embeddingModel);
   yield { type: "start", interactionId: row.id, conversationId: conversation.id, parentId: conversation.parentId ?? null, decision };
   yield { type: "error", code: "unavailable:ollama", message, interactionId: row.id, decision };
+}
+
+/** Records a request's embedding; a failure is logged, the answer stands. */
+function keepEmbedding(id: string, vector: number[], model: string): Promise<void> {
+  return asSystemStatement((q) => recordRequestEmbedding(q, { id, vector, model })).catch((e) => console.error("recording the request's embedding failed", e));
 }
 
 function requestOf(p: PreparedChat, conversation: ConversationOfRequest): RecordedRequest {

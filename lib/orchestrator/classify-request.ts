@@ -6,7 +6,7 @@
  */
 
 import "server-only";
-import { asSystemStatement } from "@/lib/db";
+import { asUrgentStatement } from "@/lib/db";
 import { requestNeighbours, type ConfirmedNeighbour } from "@/lib/db/queries/past-interactions";
 import { contextEvidence } from "@/lib/learning/context-evidence";
 import { getOllamaPool, OllamaTimeoutError } from "@/lib/ollama";
@@ -91,7 +91,7 @@ export async function classifyRequest(input: {
   let outcomes: PastOutcome[] = [];
   if (embedding) {
     // Both reads in one round trip, outside any transaction.
-    ({ confirmed: near, outcomes } = await asSystemStatement((q) => requestNeighbours(q, { embedding, confirmed: 15, outcomes: 20 })));
+    ({ confirmed: near, outcomes } = await asUrgentStatement((q) => requestNeighbours(q, { embedding, confirmed: 15, outcomes: 20 })));
     // Only confirmed labels: one a person stated weighs fully, one inferred from a good rating less.
     const examples = near
       .filter((n) => isTaskType(n.task_type))

@@ -1,5 +1,5 @@
 import "server-only";
-import { asSystemStatement } from "@/lib/db";
+import { asUrgentStatement } from "@/lib/db";
 import { withFirst } from "@/lib/db/statement";
 import { createConversationStatement, touchConversationStatement } from "@/lib/db/queries/conversations";
 import { startInteractionStatement, type NewInteraction } from "@/lib/db/queries/interactions";
@@ -38,6 +38,7 @@ export async function recordStart(r: RecordedRequest, i: Omit<NewInteraction, "c
     ? createConversationStatement({ id: r.conversationId, userId: r.userId, title: conversationTitle(r.prompt) })
     : touchConversationStatement({ id: r.conversationId });
   const { sql, params } = withFirst(conversation, interaction);
-  const { rows } = await asSystemStatement((q) => q.query<{ id: string; created_at: Date }>(sql, params));
+  // Its first token waits for this: it goes before the statements queued on an embedded database.
+  const { rows } = await asUrgentStatement((q) => q.query<{ id: string; created_at: Date }>(sql, params));
   return rows[0];
 }

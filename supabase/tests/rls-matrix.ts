@@ -363,6 +363,7 @@ async function actAs<T>(tx: Queryable, claims: Claims | null, fn: (tx: Queryable
     kind: "pglite",
     query: (sql, params) => tx.query(sql, params),
     exec: (sql) => tx.exec(sql),
+    urgent: tx,
     transaction: async (inner) => {
       await tx.exec("savepoint act_as");
       try {

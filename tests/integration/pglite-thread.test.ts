@@ -108,3 +108,49 @@ describe("the embedded database on its own thread", () => {
     expect((await db.query<{ id: number }>("select id from thread_t")).rows).toEqual([{ id: 1 }]);
   });
 });
+
+describe("the embedded database's queue", () => {
+  /** Sends at once, without waiting: a statement that holds the connection for half a second, two queued behind it, then an urgent one; each notes when it ran. */
+  async function order(db: Database): Promise<string[]> {
+    await db.exec("create table if not exists queue_log (n serial primary key, what text)");
+    await db.exec("truncate queue_log");
+    const note = (q: { query: Database["query"] }, what: string) => q.query("insert into queue_log (what) values ($1)", [what]);
+    await Promise.all([db.query("select pg_sleep(0.5)"), note(db, "learning 1"), note(db, "learning 2"), note(db.urgent, "a request's record")]);
+    return (await db.query<{ what: string }>("select what from queue_log order by n")).rows.map((r) => r.what);
+  }
+
+  it("runs what a waiting request needs before the statements already queued", async () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), "pglite-queue-"));
+    const q = await openPgliteThread({ dataDir: d, urgentLeadMs: 60_000 });
+    try {
+      expect(await order(q)).toEqual(["a request's record", "learning 1", "learning 2"]);
+    } finally {
+      await q.close();
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it("lets nothing wait longer than its lead: past it, the queue's order holds", async () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), "pglite-queue-"));
+    const q = await openPgliteThread({ dataDir: d, urgentLeadMs: 0 });
+    try {
+      expect(await order(q)).toEqual(["learning 1", "learning 2", "a request's record"]);
+    } finally {
+      await q.close();
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it("never puts an urgent statement inside another's transaction, nor holds a transaction's own statements back", async () => {
+    await db.exec("create table if not exists queue_tx (n serial primary key, what text)");
+    let urgent: Promise<unknown> | undefined;
+    await db.transaction(async (tx) => {
+      await tx.query("insert into queue_tx (what) values ('in the transaction, first')");
+      urgent = db.urgent.query("insert into queue_tx (what) values ('urgent')");
+      await tx.query("insert into queue_tx (what) values ('in the transaction, then')");
+    });
+    await urgent;
+    const { rows } = await db.query<{ what: string }>("select what from queue_tx order by n");
+    expect(rows.map((r) => r.what)).toEqual(["in the transaction, first", "in the transaction, then", "urgent"]);
+  });
+});

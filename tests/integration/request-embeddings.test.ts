@@ -14,7 +14,8 @@ import { withClaims } from "../../lib/db/session";
 import { createConversation, deleteConversation } from "../../lib/db/queries/conversations";
 import { finishInteraction, startInteraction } from "../../lib/db/queries/interactions";
 import { recordFeedback, recordServerFeedback } from "../../lib/db/queries/interaction-feedback";
-import { getInteractionEmbedding, requestNeighbours } from "../../lib/db/queries/past-interactions";
+import { requestNeighbours } from "../../lib/db/queries/past-interactions";
+import { getInteractionEmbedding, recordRequestEmbedding } from "../../lib/db/queries/request-embeddings";
 import { seededRng } from "../../lib/learning/random";
 
 let db: Database;
@@ -32,9 +33,8 @@ async function answered(user = USER_A, { embedding = vector(), status = "complet
   const { id } = await asSystem((tx) =>
     startInteraction(tx, { conversationId: conv.id, userId: user, prompt: `Explain B-trees ${rng()}`, taskType: "explanation", routingDecision: { model: "m" }, modelUsed: "m" }),
   );
-  await asSystemStatement((q) =>
-    finishInteraction(q, { id, status, response: "A B-tree keeps keys sorted.", modelUsed: "m", routingDecision: { model: "m" }, responseTimeMs: 5, embedding: { vector: embedding, model: "nomic-embed-text" } }),
-  );
+  await asSystemStatement((q) => finishInteraction(q, { id, status, response: "A B-tree keeps keys sorted.", modelUsed: "m", routingDecision: { model: "m" }, responseTimeMs: 5 }));
+  await asSystemStatement((q) => recordRequestEmbedding(q, { id, vector: embedding, model: "nomic-embed-text" }));
   return { id, conversationId: conv.id, embedding };
 }
 

@@ -1,6 +1,5 @@
 /** The interactions table: one row per request, written by the server as it starts, streams and ends; read back by id and by conversation. */
 import type { Queryable, Statement } from "../types";
-import { vectorLiteral } from "./vector-literal";
 
 export type InteractionStatus = "started" | "completed" | "failed" | "cancelled" | "interrupted";
 
@@ -134,25 +133,13 @@ export async function finishInteraction(
     completionTokens?: number | null;
     error?: unknown;
     feedback?: Record<string, unknown>;
-    /**
-     * The request's embedding, written once with the outcome into a table of its own
-     * (private.request_embeddings), after the answer: an HNSW insertion is most of what
-     * writing it costs, and in the interaction's row every later change of the row (a rating,
-     * feedback) paid it again.
-     */
-    embedding?: { vector: number[]; model: string } | null;
   },
 ): Promise<void> {
   await tx.query(
-    `with finished as (
-       update interactions set status = $2, response = $3, model_used = $4, routing_decision = $5::jsonb,
-         response_time = $6, prompt_tokens = $7, completion_tokens = $8, error = $9::jsonb,
-         feedback = feedback || $10::jsonb, completed_at = now()
-       where id = $1
-       returning id)
-     insert into private.request_embeddings (interaction_id, embedding, embedding_model)
-     select id, $11::extensions.vector, $12 from finished where $11::extensions.vector is not null
-     on conflict (interaction_id) do nothing`,
+    `update interactions set status = $2, response = $3, model_used = $4, routing_decision = $5::jsonb,
+       response_time = $6, prompt_tokens = $7, completion_tokens = $8, error = $9::jsonb,
+       feedback = feedback || $10::jsonb, completed_at = now()
+     where id = $1`,
     [
       i.id,
       i.status,
@@ -164,8 +151,6 @@ export async function finishInteraction(
       i.completionTokens ?? null,
       i.error === undefined ? null : JSON.stringify(i.error),
       JSON.stringify(i.feedback ?? {}),
-      i.embedding ? vectorLiteral(i.embedding.vector) : null,
-      i.embedding?.model ?? null,
     ],
   );
 }

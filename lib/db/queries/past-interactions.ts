@@ -1,7 +1,7 @@
 /**
  * What the request path and the learning read of past interactions: the nearest requests
- * (confirmed task types, and outcomes per model), an answer's embedding, the answer an API
- * client follows up, and the latest attempts' latencies and failures.
+ * (confirmed task types, and outcomes per model), the answer an API client follows up, and
+ * the latest attempts' latencies and failures.
  */
 import type { PastOutcome } from "@/lib/domain";
 import type { Queryable } from "../types";
@@ -36,14 +36,6 @@ export async function requestNeighbours(
     confirmed: n.confirmed.map((r) => ({ ...r, similarity: Number(r.similarity) })),
     outcomes: n.outcomes.filter((r) => r.reward !== null).map((r) => ({ model: r.model, reward: Number(r.reward), similarity: Number(r.similarity) })),
   };
-}
-
-export async function getInteractionEmbedding(tx: Queryable, { id }: { id: string }): Promise<{ embedding: number[]; model: string } | null> {
-  const { rows } = await tx.query<{ e: string | null; m: string | null }>(
-    "select embedding::text as e, embedding_model as m from private.request_embeddings where interaction_id = $1",
-    [id],
-  );
-  return rows[0]?.e ? { embedding: JSON.parse(rows[0].e), model: rows[0].m ?? "" } : null;
 }
 
 /** The white space a client may trim from the ends of an answer it sends back (the index of 20261212090000_answers_by_text.sql uses the same). */
