@@ -39,14 +39,20 @@ function holdStatements(db: Database, pass: (sql: string) => boolean) {
     else await new Promise<void>((go) => held.push({ sql, go }));
   };
   const original = { query: db.query, exec: db.exec, transaction: db.transaction };
+  const urgent = db.urgent;
+  const originalUrgent = { query: urgent.query, exec: urgent.exec };
   db.query = (async (sql: string, params?: unknown[]) => (await gate(sql), original.query.call(db, sql, params))) as Database["query"];
   db.exec = async (sql: string) => (await gate(sql), original.exec.call(db, sql));
   db.transaction = (async (fn: Parameters<Database["transaction"]>[0]) => (await gate("BEGIN"), original.transaction.call(db, fn))) as Database["transaction"];
+  // The statements a waiting request needs (Database.urgent) are held alike.
+  urgent.query = (async (sql: string, params?: unknown[]) => (await gate(sql), originalUrgent.query.call(urgent, sql, params))) as Database["query"];
+  urgent.exec = async (sql: string) => (await gate(sql), originalUrgent.exec.call(urgent, sql));
   return {
     held,
     passed,
     release() {
       Object.assign(db, original);
+      Object.assign(urgent, originalUrgent);
       for (const h of held.splice(0)) h.go();
     },
   };
