@@ -20,6 +20,7 @@ import { conversationOf, type ConversationOfRequest } from "./api-thread";
 import { stepsFrom } from "./steps-from";
 import { toolCallAnswer } from "@/lib/chat/tool-call-answer";
 import { answerUnderWay } from "@/lib/learning/outcome-batch";
+import { trackEmbeddingWrite } from "@/lib/learning/pending-embeddings";
 
 /**
  * Answers a prepared request as a stream of events. The interaction is written before the
@@ -210,7 +211,10 @@ async function* recordUnanswered(
 
 /** Records a request's embedding; a failure is logged, the answer stands. */
 function keepEmbedding(id: string, vector: number[], model: string): Promise<void> {
-  return asSystemStatement((q) => recordRequestEmbedding(q, { id, vector, model })).catch((e) => console.error("recording the request's embedding failed", e));
+  return trackEmbeddingWrite(
+    id,
+    asSystemStatement((q) => recordRequestEmbedding(q, { id, vector, model })).catch((e) => console.error("recording the request's embedding failed", e)),
+  );
 }
 
 function requestOf(p: PreparedChat, conversation: ConversationOfRequest): RecordedRequest {
