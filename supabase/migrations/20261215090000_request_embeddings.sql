@@ -117,9 +117,11 @@ create trigger interactions_keep_confirmed_embeddings
 
 -- The request path's two nearest-neighbour reads, as in
 -- 20261214090000_follow_ups_are_not_neighbours.sql, walking the embeddings' indexes and
--- reading each interaction found by its key. The confirmed ones are those the triggers keep
--- (asking private.confirmed_request again of each would cost a function call with its own
--- settings per row: a third of the read).
+-- reading each interaction found by its key: each in a subquery the planner keeps apart
+-- (`offset 0`), so no statistics can make it read another index of the interactions instead
+-- (without any, on a new database, it read a partial index of every answered request for each
+-- one found). The confirmed ones are those the triggers keep (asking private.confirmed_request
+-- again of each would cost a function call with its own settings per row).
 create or replace function private.request_neighbours(p_embedding extensions.vector, p_confirmed integer, p_outcomes integer)
 returns jsonb language plpgsql volatile
 set search_path = ''
@@ -146,12 +148,13 @@ begin
       into confirmed
       from (
         select i.id, private.confirmed_task_type(i.task_type, i.success_rating, i.feedback) as task_type,
-               i.feedback ? 'taskType' as stated, i.user_prompt, i.model_used, i.success_rating,
-               e.embedding operator(extensions.<=>) p_embedding as d
-        from private.confirmed_request_embeddings e
-        join public.interactions i on i.id = e.interaction_id
+               i.feedback ? 'taskType' as stated, i.user_prompt, i.model_used, i.success_rating, e.d
+        from (select c.interaction_id, c.embedding operator(extensions.<=>) p_embedding as d
+                from private.confirmed_request_embeddings c
+               order by c.embedding operator(extensions.<=>) p_embedding offset 0) e
+        cross join lateral (select * from public.interactions x where x.id = e.interaction_id offset 0) i
         where not coalesce((i.routing_decision ->> 'followUp')::boolean, false)
-        order by e.embedding operator(extensions.<=>) p_embedding
+        order by e.d
         limit p_confirmed
       ) n;
   end if;
@@ -161,13 +164,14 @@ begin
     select coalesce(jsonb_agg(jsonb_build_object('model', n.model, 'reward', n.reward, 'similarity', 1 - n.d) order by n.d, n.id), '[]'::jsonb)
       into outcomes
       from (
-        select i.id, i.model_used as model, private.interaction_reward(i.status, i.success_rating, i.feedback) as reward,
-               e.embedding operator(extensions.<=>) p_embedding as d
-        from private.request_embeddings e
-        join public.interactions i on i.id = e.interaction_id
+        select i.id, i.model_used as model, private.interaction_reward(i.status, i.success_rating, i.feedback) as reward, e.d
+        from (select r.interaction_id, r.embedding operator(extensions.<=>) p_embedding as d
+                from private.request_embeddings r
+               order by r.embedding operator(extensions.<=>) p_embedding offset 0) e
+        cross join lateral (select * from public.interactions x where x.id = e.interaction_id offset 0) i
         where i.status = 'completed' and i.model_used is not null
           and not coalesce((i.routing_decision ->> 'followUp')::boolean, false)
-        order by e.embedding operator(extensions.<=>) p_embedding
+        order by e.d
         limit p_outcomes
       ) n;
   end if;
