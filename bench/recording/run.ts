@@ -6,7 +6,7 @@
  *
  * Per answer, as the app writes them: the start (the row, before the first token), the finish
  * (the outcome, before the answer's end; in the row, with the embedding), the embedding (in its
- * own table, after the answer), the next message's implicit verdict (lib/learning/implicit-feedback.ts)
+ * own table, a statement of its own after the finish), the next message's implicit verdict (lib/learning/implicit-feedback.ts)
  * and the user's rating (public.give_feedback, one answer in ten rated well); and, timed apart,
  * the request path's read of the nearest requests. In the interaction's row, every write after the
  * finish made PostgreSQL write a new version of the row, which each index took again: the HNSW

@@ -3,7 +3,6 @@ import type { Identity } from "@/lib/auth";
 import { asSystem } from "@/lib/db";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
 import { getInteractionEmbedding } from "@/lib/db/queries/request-embeddings";
-import { embeddingWritten } from "./pending-embeddings";
 import { confirmedTaskType, isTaskType, readDecision, sameModel, statedTaskType, type TaskType } from "@/lib/domain";
 import { currentRoster } from "@/lib/roster/current";
 import { reviseAnswerReward } from "./answer-reward";
@@ -99,14 +98,12 @@ async function teachPatterns(saved: SavedFeedback, f: FeedbackPatch, taskType: T
   const followed = readDecision(row.routing_decision);
   const verdict = verdictOf(saved, f);
   if (followed.reason === "pattern" && followed.pattern && verdict !== null && !f.betterModel) {
-    await embeddingWritten(row.id);
     const emb = await asSystem((tx) => getInteractionEmbedding(tx, { id: row.id }));
     if (emb) await reshapePattern(followed.pattern.id, { embedding: emb.embedding, embeddingModel: emb.model, taskType, interactionId: row.id, userId: row.user_id }, verdict);
     notes.push(verdict ? "the routing pattern that chose this model now covers requests like it more surely" : "the routing pattern that chose this model no longer covers requests like this one");
   }
   const better = f.betterModel ? { model: f.betterModel, worse: model, rootId: row.id } : f.preferred ? preferredOver(row, siblings) : null;
   if (better && !sameModel(better.model, model)) {
-    await embeddingWritten(better.rootId);
     const emb = await asSystem((tx) => getInteractionEmbedding(tx, { id: better.rootId }));
     // The pattern the passed-over answer followed counts it through that answer's reward (answer-reward.ts).
     const root = better.rootId === row.id ? row : siblings.find((s) => s.id === better.rootId);

@@ -3,7 +3,6 @@ import { asSystem } from "@/lib/db";
 import type { InteractionRow } from "@/lib/db/queries/interactions";
 import { abandonedBrokenAnswers, recordServerFeedback } from "@/lib/db/queries/interaction-feedback";
 import { getInteractionEmbedding } from "@/lib/db/queries/request-embeddings";
-import { embeddingWritten } from "./pending-embeddings";
 import { isTaskType, type ImplicitSignal } from "@/lib/domain";
 import { reviseAnswerReward } from "./answer-reward";
 import { ABANDONED_AFTER_MS, readFollowUp, SIGNAL_EXAMPLES } from "./implicit-signal";
@@ -40,10 +39,7 @@ export async function learnFromFollowUp(f: {
   let toExamples: Record<"failed" | "thanks", number> | null = null;
   const scale = f.embedding ? await similarityScale(f.embeddingModel).catch(() => null) : null;
   if (f.embedding && scale) {
-    const [ex, prevEmb] = await Promise.all([
-      exampleEmbeddings(f.embeddingModel).catch(() => null),
-      embeddingWritten(prev.id).then(() => asSystem((tx) => getInteractionEmbedding(tx, { id: prev.id }))),
-    ]);
+    const [ex, prevEmb] = await Promise.all([exampleEmbeddings(f.embeddingModel).catch(() => null), asSystem((tx) => getInteractionEmbedding(tx, { id: prev.id }))]);
     if (prevEmb?.model === f.embeddingModel) toPrevious = cosine(f.embedding, prevEmb.embedding);
     if (ex) toExamples = { failed: Math.max(...ex.failed.map((v) => cosine(f.embedding!, v))), thanks: Math.max(...ex.thanks.map((v) => cosine(f.embedding!, v))) };
   }

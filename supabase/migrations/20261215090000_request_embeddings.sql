@@ -2,11 +2,10 @@
 -- row it was taken again by its HNSW index at every later change of the row (the answer, a
 -- rating, feedback, an implicit verdict from the next message): PostgreSQL writes a new
 -- version of an updated row, and every index of the row takes the new version unless nothing
--- indexed changed, which an answer's outcome always does. Apart, the interaction's record is
--- finished without it (the answer's end no longer waits for an HNSW insertion) and what is
--- said of the answer later touches no vector index (`npm run bench:recording`, 2,000
--- requests, p50: the finish 5.7 → 1.0 ms on the embedded database and 2.1 → 0.6 ms on
--- PostgreSQL, the embedding written after the answer; a rating 2.1 → 1.4 and 1.4 → 1.0 ms).
+-- indexed changed, which an answer's outcome always does. Apart, it is inserted once, and what
+-- is said of the answer later touches no vector index (`npm run bench:recording`, 2,000
+-- requests, p50: a rating 2.5 → 1.6 ms on the embedded database and 1.7 → 1.1 ms on
+-- PostgreSQL; the next message's verdict 2.4 → 1.5 and 1.1 → 0.7 ms).
 --
 -- The requests whose task type is confirmed (an answered request whose label a person stated,
 -- or rated well: private.confirmed_request) have their embedding copied into a second table,

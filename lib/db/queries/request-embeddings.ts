@@ -1,6 +1,6 @@
 /**
- * Each request's embedding (private.request_embeddings), written once after its answer, in a
- * table of its own: in the interaction's row every later change of the row (a rating, a
+ * Each request's embedding (private.request_embeddings), written once with its answer's record,
+ * in a table of its own: in the interaction's row every later change of the row (a rating, a
  * verdict) made the HNSW index take it again. The confirmed requests' copies, the classifier's
  * neighbours, are kept by the database's triggers.
  */
