@@ -18,19 +18,9 @@
 -- Both rules are pure expressions over built-ins without a fixed search_path, so the planner
 -- inlines them into the reads over many interactions (a SET clause makes each a function call
 -- per row, with its settings saved and restored: ~30 µs; the classifier's neighbours read
--- called one per candidate). confirmed_task_type is otherwise as in
--- 20261203080000_confirmed_task_type.sql.
-create or replace function private.confirmed_task_type(task_type text, rating integer, feedback jsonb)
-returns text
-language sql immutable
-as $$
-  select case
-    when feedback ->> 'taskType' in ('math', 'algorithm', 'code_generation', 'debugging',
-      'refactoring_optimization', 'architecture', 'explanation', 'general') then feedback ->> 'taskType'
-    when coalesce(rating, 0) >= 4 or feedback ->> 'thumbs' = 'up' then task_type
-    else null
-  end
-$$;
+-- called one per candidate). confirmed_task_type keeps its body
+-- (20261203080000_confirmed_task_type.sql) and loses its SET clause.
+alter function private.confirmed_task_type(text, integer, jsonb) reset all;
 
 create or replace function private.confirmed_request(status text, task_type text, rating integer, feedback jsonb)
 returns boolean

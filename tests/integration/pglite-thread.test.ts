@@ -119,26 +119,24 @@ describe("the embedded database's queue", () => {
     return (await db.query<{ what: string }>("select what from queue_log order by n")).rows.map((r) => r.what);
   }
 
-  it("runs what a waiting request needs before the statements already queued", async () => {
+  /** The order `order` reports on an embedded database of its own whose queued statements wait at most `urgentLeadMs`. */
+  async function orderWithLead(urgentLeadMs: number): Promise<string[]> {
     const d = fs.mkdtempSync(path.join(os.tmpdir(), "pglite-queue-"));
-    const q = await openPgliteThread({ dataDir: d, urgentLeadMs: 60_000 });
+    const q = await openPgliteThread({ dataDir: d, urgentLeadMs });
     try {
-      expect(await order(q)).toEqual(["a request's record", "learning 1", "learning 2"]);
+      return await order(q);
     } finally {
       await q.close();
       fs.rmSync(d, { recursive: true, force: true });
     }
+  }
+
+  it("runs what a waiting request needs before the statements already queued", async () => {
+    expect(await orderWithLead(60_000)).toEqual(["a request's record", "learning 1", "learning 2"]);
   });
 
   it("lets nothing wait longer than its lead: past it, the queue's order holds", async () => {
-    const d = fs.mkdtempSync(path.join(os.tmpdir(), "pglite-queue-"));
-    const q = await openPgliteThread({ dataDir: d, urgentLeadMs: 0 });
-    try {
-      expect(await order(q)).toEqual(["learning 1", "learning 2", "a request's record"]);
-    } finally {
-      await q.close();
-      fs.rmSync(d, { recursive: true, force: true });
-    }
+    expect(await orderWithLead(0)).toEqual(["learning 1", "learning 2", "a request's record"]);
   });
 
   it("never puts an urgent statement inside another's transaction, nor holds a transaction's own statements back", async () => {
